@@ -1,0 +1,62 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+# Both create .venv with Python 3.12+ on first use and install what they need.
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+SIM       := $(VENV)/bin/sim
+LOCK      := constraints.txt
+SCENARIO  ?= scenarios/jad_see_2023.yaml
+ARGS      ?=
+
+.PHONY: run test test-fast lint notebooks bench dashboard reference lock schema clean venv
+
+run: $(VENV)/.installed
+	$(SIM) run $(SCENARIO) --force $(ARGS)
+
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -n 2 --dist loadgroup $(ARGS)
+
+test-fast: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest -n 2 -m "not slow and not browser" $(ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+notebooks: $(VENV)/.installed-dev
+	$(PY) -m sim.notebooks --out results/notebooks
+
+bench: $(VENV)/.installed-dev
+	$(PY) benchmarks/run.py $(ARGS)
+
+dashboard: $(VENV)/.installed-dev
+	$(SIM) dashboard $(SCENARIO)
+
+reference: $(VENV)/.installed
+	$(PY) -m sim.reference --out results/reference
+
+schema: $(VENV)/.installed
+	$(SIM) schema --out scenarios/scenario.schema.json
+
+venv: $(VENV)/.installed
+
+$(VENV)/bin/python:
+	@interpreter=$$(tools/find-python) || exit 1; \
+	echo "creating $(VENV) with $$interpreter"; \
+	"$$interpreter" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml $(LOCK)
+	$(PY) -m pip install --quiet -c $(LOCK) -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[dev]"
+	@touch $@
+
+# Regenerate the constraints file from the current dev environment (exact versions).
+lock: $(VENV)/.installed-dev
+	$(PY) -m pip freeze --exclude-editable | grep -v '^-e' > $(LOCK)
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

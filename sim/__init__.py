@@ -1,0 +1,1 @@
+"""JAD SEE 2023 simulation."""

@@ -1,0 +1,237 @@
+"""The agents of the Joint Action model: who they are and what each one decides.
+
+Posts (crossings, green-border sectors) and officer units are placed on the route graph's cells;
+so are scanning teams, Frontex deployments and movements in transit. Whole-population arithmetic
+(every crossing's traffic and queue in one hour) is vectorised in the model; an agent keeps the
+state and decisions that belong to it alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa import Agent
+from mesa.discrete_space import CellAgent
+
+if TYPE_CHECKING:
+    from sim.model import JointActionModel
+
+
+class MovementState(IntEnum):
+    PLANNED = 0
+    IN_TRANSIT = 1
+    HELD = 2          # stopped at a check this hour, before the outcome is known
+    INTERCEPTED = 3
+    DELIVERED = 4
+    SUSPENDED = 5
+
+
+@dataclass(frozen=True)
+class ShiftPattern:
+    """Daily working hours [start, start + length) in local time, wrapping past midnight."""
+
+    start: int
+    length: int = 8
+
+    def covers(self, hour_of_day: int) -> bool:
+        return (hour_of_day - self.start) % 24 < self.length
+
+
+class OfficerUnit(Agent):
+    """A team of one agency from one country, posted to one place, working one shift."""
+
+    def __init__(self, model: JointActionModel, *, country: str, agency: str, posting: str,
+                 place: str, officers: int, shift: ShiftPattern):
+        super().__init__(model)
+        self.country = country
+        self.agency = agency
+        self.posting = posting
+        self.place = place
+        self.officers = officers
+        self.shift = shift
+
+    def on_duty(self, hour_of_day: int) -> bool:
+        return self.shift.covers(hour_of_day)
+
+
+class BorderCrossing(CellAgent):
+    """A border crossing point: legitimate traffic, check capacity, queue and wait.
+
+    Its hourly numbers live in the model's crossing arrays at `index` (vectorised over all
+    crossings); the properties read them back for one crossing.
+    """
+
+    def __init__(self, model: JointActionModel, cell, *, place: str, index: int, attributes: dict):
+        super().__init__(model)
+        self.cell = cell
+        self.place = place
+        self.index = index
+        self.name = f"{attributes['side_a']} / {attributes['side_b']}"
+        self.countries = (attributes["country_a"], attributes["country_b"])
+        self.border_status = attributes["border_status"]
+        self.eu_external = bool(attributes.get("eu_external", False))
+        self.lanes = int(attributes["lanes"])
+
+    @property
+    def queue_vehicles(self) -> float:
+        return float(self.model.crossing_state.queue[self.index])
+
+    @property
+    def wait_minutes(self) -> float:
+        return float(self.model.crossing_state.last_wait[self.index])
+
+
+class GreenBorderSector(CellAgent):
+    """A stretch of green border between crossings, patrolled on foot and by vehicle."""
+
+    def __init__(self, model: JointActionModel, cell, *, place: str, attributes: dict):
+        super().__init__(model)
+        self.cell = cell
+        self.place = place
+        self.length_km = float(attributes["length_km"])
+        self.pressure = attributes["pressure"]
+        self.countries = (attributes["country_a"], attributes["country_b"])
+
+
+class ScanningTeam(CellAgent):
+    """A mobile scanner team at a crossing, raising vehicle-check throughput and detection."""
+
+    def __init__(self, model: JointActionModel, cell, *, place: str, country: str,
+                 hours: tuple[int, int], days: list[int] | None):
+        super().__init__(model)
+        self.cell = cell
+        self.place = place
+        self.country = country
+        self.shift = ShiftPattern(hours[0], (hours[1] - hours[0]) % 24 or 24)
+        self.days = None if days is None else frozenset(days)
+
+    def active(self, day: int, hour_of_day: int) -> bool:
+        """Working on action day `day` (1-based) at this hour."""
+        return (self.days is None or day in self.days) and self.shift.covers(hour_of_day)
+
+
+class FrontexDeployment(CellAgent):
+    """Frontex experts or equipment at an external-border place."""
+
+    def __init__(self, model: JointActionModel, cell, *, place: str, kind: str, count: int):
+        super().__init__(model)
+        self.cell = cell
+        self.place = place
+        self.kind = kind
+        self.count = count
+
+
+@dataclass
+class Corridor:
+    id: str
+    crime_area: str
+    commodity: str
+    origin: str
+    destination: str
+
+
+class CriminalNetwork(Agent):
+    """A criminal network of one crime area working one corridor, and what police know of it."""
+
+    def __init__(self, model: JointActionModel, *, crime_area: str, corridor: Corridor,
+                 home_country: str, members: int, known: bool, targeted: bool, premises: int):
+        super().__init__(model)
+        self.crime_area = crime_area
+        self.corridor = corridor
+        self.home_country = home_country
+        self.members = members
+        self.members_arrested = 0
+        self.known = known
+        self.targeted = targeted
+        self.premises = premises
+        self.evidence = 0.0
+        self.evidence_pending: list[tuple[float, float]] = []  # (arrival time, units)
+        self.alerted_countries: set[str] = set()
+        self.movements: list[Movement] = []
+        self.reacted = False
+        self.case_opened = False
+
+    @property
+    def free_members(self) -> int:
+        return self.members - self.members_arrested
+
+    def flagged_in(self, country: str) -> bool:
+        """Whether checks in `country` look out for this network's movements."""
+        return self.targeted or country in self.alerted_countries
+
+
+@dataclass
+class Cargo:
+    """What a movement carries: persons and goods."""
+
+    crew: int = 1
+    migrants: int = 0
+    victims: int = 0
+    forged_documents: int = 0
+    weapons: int = 0
+    rounds: int = 0
+    drugs_kg: dict[str, float] = field(default_factory=dict)
+
+
+class Movement(CellAgent):
+    """One trip of a network along a route, met by checks at posts on the way."""
+
+    def __init__(self, model: JointActionModel, *, network: CriminalNetwork, kind: str,
+                 route: list[str], departure: float, concealment: str, cargo: Cargo,
+                 uniforms: np.ndarray):
+        super().__init__(model)
+        self.network = network
+        self.kind = kind              # vehicle, lorry, container, foot_group, parcel
+        self.route = route
+        self.leg = 0                  # index in route of the next place to reach
+        self.departure = departure
+        self.time = departure
+        self.concealment = concealment
+        self.cargo = cargo
+        self.uniforms = uniforms      # own draws for selection/detection: common random numbers
+        self.draw = 0
+        self.state = MovementState.PLANNED
+        self.displaced = False
+        self.waited = False           # already waited for darkness at the current place
+        self.version = 0              # bumps when the movement is rescheduled
+
+    def next_uniform(self) -> float:
+        """The movement's next own uniform draw (cycled if a long reroute uses them up)."""
+        value = float(self.uniforms[self.draw % len(self.uniforms)])
+        self.draw += 1
+        return value
+
+    @property
+    def place(self) -> str:
+        return self.route[min(self.leg, len(self.route) - 1)]
+
+    @property
+    def active(self) -> bool:
+        return self.state in (MovementState.IN_TRANSIT, MovementState.HELD)
+
+
+class CoordinationCentre(CellAgent):
+    """The international coordination centre: relays alerts across borders quickly."""
+
+    def __init__(self, model: JointActionModel, cell, *, place: str, relay_delay_hours: float):
+        super().__init__(model)
+        self.cell = cell
+        self.place = place
+        self.relay_delay_hours = relay_delay_hours
+
+
+class EuropolSupport(Agent):
+    """Europol analysts: cross-check hits against databases and link them to networks."""
+
+    def __init__(self, model: JointActionModel, *, analysts: int):
+        super().__init__(model)
+        self.analysts = analysts
+
+    def link_probability(self) -> float:
+        parameters = self.model.parameters
+        if self.analysts > 0:
+            return parameters.link_probability_europol
+        return parameters.link_probability_national

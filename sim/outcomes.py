@@ -1,0 +1,125 @@
+"""Outcome names, units and meanings, and the per-place, per-day tally the model writes into.
+
+One list, `OUTCOMES`, feeds the result tables, the result-column dictionary (docs/results.md)
+and the comparison; nothing else spells an outcome's unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    unit: str
+    description: str
+    per_place: bool = True  # also tallied per place and day (daily.csv)
+
+
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("officers_deployed", "officers", "Officers in units (all postings).", False),
+    Outcome("officer_hours", "officer-hours", "Hours worked by officers on duty."),
+    Outcome("checks_persons", "persons", "Persons given an intensified check (document and "
+            "database) at crossings, road checkpoints and ports, plus persons intercepted on "
+            "the green border."),
+    Outcome("checks_vehicles", "vehicles", "Vehicles and containers given an intensified check."),
+    Outcome("checks_parcels", "parcels", "Parcels checked at parcel centres."),
+    Outcome("checks_premises", "premises", "Premises searched."),
+    Outcome("checks_total", "entities", "checks_persons + checks_vehicles + checks_parcels + "
+            "checks_premises (the published 'entities checked')."),
+    Outcome("illegal_entries_detected", "persons", "Irregular migrants detected (at checks, "
+            "on the green border, in premises)."),
+    Outcome("forged_documents", "documents", "Forged documents detected."),
+    Outcome("arrests_total", "persons", "All arrests."),
+    Outcome("arrests_migrant_smuggling", "persons", "Arrests of smugglers."),
+    Outcome("arrests_drug_trafficking", "persons", "Arrests for drug trafficking."),
+    Outcome("arrests_firearms_trafficking", "persons", "Arrests for firearms trafficking."),
+    Outcome("arrests_thb", "persons", "Arrests of traffickers in human beings."),
+    Outcome("arrests_other", "persons", "Arrests of high-risk network members and of wanted "
+            "persons found at checks."),
+    Outcome("weapons_seized", "weapons", "Firearms seized."),
+    Outcome("ammunition_seized", "rounds", "Rounds of ammunition seized."),
+    Outcome("cocaine_kg", "kg", "Cocaine seized."),
+    Outcome("heroin_kg", "kg", "Heroin seized."),
+    Outcome("cannabis_kg", "kg", "Cannabis seized."),
+    Outcome("synthetic_kg", "kg", "Synthetic drugs and precursors seized."),
+    Outcome("drugs_kg_total", "kg", "All drugs seized."),
+    Outcome("other_drugs_kg", "kg", "Drugs other than cocaine (heroin, cannabis, synthetic): "
+            "the published 'almost 300 kg'."),
+    Outcome("victims_identified", "persons", "Victims of trafficking found with their "
+            "traffickers."),
+    Outcome("online_targets_examined", "targets", "Online targets examined by the firearms "
+            "cyber patrol."),
+    Outcome("movements_intercepted", "movements", "Criminal movements stopped."),
+    Outcome("cases_opened", "cases", "New cases against criminal networks.", False),
+    Outcome("networks_disrupted", "networks", "Networks with a case opened and at least one "
+            "member arrested.", False),
+    Outcome("movements_attempted", "movements", "Criminal movements that set off.", False),
+    Outcome("movements_displaced", "movements", "Movements delayed, rerouted, moved to the "
+            "green border or suspended by their network's reaction to seizures and alerts.",
+            False),
+    Outcome("movements_suspended", "movements", "Movements called off (part of displaced).",
+            False),
+    Outcome("movements_delivered", "movements", "Movements that reached their destination.",
+            False),
+    Outcome("alerts_relayed", "alerts", "Alerts relayed to other countries.", False),
+    Outcome("mean_wait_minutes", "minutes", "Mean wait of legitimate vehicles at crossings "
+            "(vehicle-weighted).", False),
+    Outcome("max_wait_minutes", "minutes", "Longest hourly wait at any crossing.", False),
+    Outcome("legitimate_vehicles", "vehicles", "Legitimate vehicles arriving at crossings."),
+)
+OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
+PLACE_OUTCOMES: tuple[str, ...] = tuple(
+    o.name for o in OUTCOMES
+    if o.per_place and o.name not in {"checks_total", "arrests_total", "drugs_kg_total",
+                                      "other_drugs_kg"}
+)
+ARREST_COLUMNS = {
+    "migrant_smuggling": "arrests_migrant_smuggling",
+    "drug_trafficking": "arrests_drug_trafficking",
+    "firearms_trafficking": "arrests_firearms_trafficking",
+    "thb": "arrests_thb",
+    "high_risk_networks": "arrests_other",
+}
+DRUG_COLUMNS = {"cocaine": "cocaine_kg", "heroin": "heroin_kg", "cannabis": "cannabis_kg",
+                "synthetic": "synthetic_kg"}
+
+
+class Tally:
+    """Counters by outcome, place and day: `add(outcome, place_index, day, amount)`.
+
+    Sums over places and days give the replicate's totals; derived totals (checks_total,
+    arrests_total, drugs) are computed from their parts, never counted twice.
+    """
+
+    def __init__(self, places: int, days: int):
+        self.index = {name: i for i, name in enumerate(PLACE_OUTCOMES)}
+        self.values = np.zeros((len(PLACE_OUTCOMES), places, max(days, 1)))
+
+    def add(self, outcome: str, place: int, day: int, amount: float = 1.0) -> None:
+        self.values[self.index[outcome], place, day] += amount
+
+    def add_vector(self, outcome: str, day: int, amounts: np.ndarray, places: np.ndarray) -> None:
+        np.add.at(self.values[self.index[outcome], :, day], places, amounts)
+
+    def total(self, outcome: str) -> float:
+        return float(self.values[self.index[outcome]].sum())
+
+    def totals(self) -> dict[str, float]:
+        sums = self.values.sum(axis=(1, 2))
+        totals = {name: float(sums[i]) for name, i in self.index.items()}
+        return with_derived(totals)
+
+
+def with_derived(values: dict[str, float]) -> dict[str, float]:
+    """Add the derived totals to a mapping of counted outcomes."""
+    values = dict(values)
+    values["checks_total"] = sum(values[k] for k in ("checks_persons", "checks_vehicles",
+                                                     "checks_parcels", "checks_premises"))
+    values["arrests_total"] = sum(values[c] for c in ARREST_COLUMNS.values())
+    values["drugs_kg_total"] = sum(values[c] for c in DRUG_COLUMNS.values())
+    values["other_drugs_kg"] = values["drugs_kg_total"] - values["cocaine_kg"]
+    return values
