@@ -1,0 +1,269 @@
+"""The `sim` command (also `python -m sim`): validate, run, sweep, compare, list, schema.
+
+Exit status: 0 done; 1 a run finished incomplete (a replicate failed: see failures.json);
+2 bad input or a results folder that must not be written (nothing is written then);
+130 interrupted (finished replicates are kept: `--resume` finishes the run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from sim import runner
+from sim.compare import compare_results
+from sim.results import INTERVAL, Results, ResultsFolderError
+from sim.scenario import Scenario
+from sim.scenario_files import ScenarioError, load_scenario
+from sim.sweep import is_sweep_file, load_sweep, run_sweep
+
+LISTS = ("crossings", "places", "countries", "scenarios")
+SCENARIOS_FOLDER = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def schema_text() -> str:
+    """The JSON Schema of scenario files (for editors: `# yaml-language-server: $schema=...`)."""
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              **Scenario.model_json_schema()}
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _cluster(spec: str) -> str:
+    try:
+        runner.parse_cluster(spec)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix(f"--cluster {spec}: ")) from None
+    return spec
+
+
+def _at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a number ≥ {minimum}, got {value}")
+        return value
+    return parse
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replicates", type=_at_least(1), metavar="N",
+                        help="replicates to run (default: the scenario's run.replicates)")
+    parser.add_argument("--seed", type=_at_least(0), metavar="S",
+                        help="root seed (default: the scenario's run.seed)")
+    parser.add_argument("--workers", type=_at_least(1), metavar="W",
+                        help="local worker processes (default: all cores; 1 runs in-process)")
+    parser.add_argument("--cluster", type=_cluster, metavar="SPEC",
+                        help="run on Dask: local:N starts N local workers, tcp://HOST:PORT "
+                             "uses a running scheduler")
+    again = parser.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true",
+                       help="finish an interrupted run in the same folder")
+    again.add_argument("--force", action="store_true", help="replace existing results")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no report")
+    parser.add_argument("--check-invariants", action="store_true",
+                        help="check the model's invariants every hour (slower)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sim", description="Simulate the EMPACT Joint Action "
+                                     "Days South East Europe 2023 and variants of it.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check scenario or sweep files")
+    validate.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    validate.set_defaults(handler=_validate)
+
+    run = commands.add_parser("run", help="run a scenario's replicates into a results folder")
+    run.add_argument("file", type=Path, metavar="FILE")
+    _run_options(run)
+    run.add_argument("--out", type=Path, metavar="DIR",
+                     help="results folder (default: results/<scenario name>)")
+    run.add_argument("--replicate", type=_at_least(0), action="append", metavar="K",
+                     help="run only replicate K, with its seed from the full run (repeatable)")
+    run.set_defaults(handler=_run)
+
+    sweep = commands.add_parser("sweep", help="run every point of a sweep file")
+    sweep.add_argument("file", type=Path, metavar="FILE")
+    _run_options(sweep)
+    sweep.add_argument("--out", type=Path, metavar="DIR",
+                       help="folder of the sweep (default: results/<sweep name>)")
+    sweep.set_defaults(handler=_sweep)
+
+    compare = commands.add_parser("compare", help="compare results folders with a base")
+    compare.add_argument("base", type=Path, metavar="BASE_DIR")
+    compare.add_argument("others", type=Path, nargs="+", metavar="OTHER_DIR")
+    compare.add_argument("--out", type=Path, metavar="DIR",
+                         help="write comparison.csv (and any figures) here")
+    compare.set_defaults(handler=_compare)
+
+    listing = commands.add_parser("list", help="names a scenario can use")
+    listing.add_argument("what", choices=LISTS)
+    listing.set_defaults(handler=_list)
+
+    schema = commands.add_parser("schema", help="write the JSON Schema of scenario files")
+    schema.add_argument("--out", type=Path, metavar="FILE", help="default: print it")
+    schema.set_defaults(handler=_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    args.command_line = shlex.join(["sim", *argv])
+    try:
+        return args.handler(args)
+    except (ScenarioError, ResultsFolderError) as error:
+        print(f"sim {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sim: interrupted; finished replicates are kept, --resume finishes the run",
+              file=sys.stderr)
+        return 130
+
+
+# --- commands --------------------------------------------------------------------------------
+
+def _validate(args: argparse.Namespace) -> int:
+    failed = 0
+    for path in args.files:
+        try:
+            if is_sweep_file(path):
+                sweep = load_sweep(path)
+                print(f"{path}: ok (sweep '{sweep.name}', {len(sweep.points)} points)")
+            else:
+                scenario = load_scenario(path)
+                print(f"{path}: ok ('{scenario.name}', {scenario.officers_total:,} officers, "
+                      f"{scenario.action.days} days, {scenario.run.replicates} replicates)")
+        except ScenarioError as error:
+            failed += 1
+            print(error, file=sys.stderr)
+    return 2 if failed else 0
+
+
+def _run_settings(args: argparse.Namespace) -> dict:
+    return {"resume": args.resume, "force": args.force, "progress": not args.quiet,
+            "check_invariants": args.check_invariants, "command": args.command_line,
+            "cluster": args.cluster}
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = runner.resolve_scenario(args.file, replicates=args.replicates, seed=args.seed,
+                                       workers=args.workers)
+    out = args.out or Path("results") / scenario.name
+    results = runner.run(scenario, out=out, replicate=args.replicate, **_run_settings(args))
+    if not args.quiet:
+        print_report(results)
+    return 1 if results.failures else 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    sweep = load_sweep(args.file)
+    out = args.out or Path("results") / sweep.name
+    index = run_sweep(sweep, out, replicates=args.replicates, seed=args.seed,
+                      workers=args.workers, **_run_settings(args))
+    if not args.quiet:
+        print(index.to_string(index=False))
+        print(f"\n{len(index)} points in {out}/ (index: {out / 'index.csv'})")
+    return 1 if (index["failures"] > 0).any() else 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    for folder in (args.base, *args.others):
+        if not (folder / "summary.csv").is_file():
+            raise ResultsFolderError(f"{folder} is not a finished results folder "
+                                     "(no summary.csv); run the scenario first")
+    table = compare_results(args.base, args.others, args.out)
+    console = Console()
+    for scenario, rows in table.groupby("scenario", sort=False):
+        view = Table(title=f"{scenario} − {rows['base'].iloc[0]} "
+                           f"({'paired' if rows['paired'].all() else 'UNPAIRED: seeds differ'}, "
+                           f"{rows['replicates'].iloc[0]} replicates)")
+        for column in ("outcome", "base", "scenario", "difference", "90% CI of the difference"):
+            view.add_column(column, justify="left" if column == "outcome" else "right")
+        for row in rows.itertuples():
+            view.add_row(row.outcome, number(row.base_mean), number(row.scenario_mean),
+                         number(row.difference_mean),
+                         f"{number(row.difference_ci_low)} – {number(row.difference_ci_high)}")
+        console.print(view)
+        ratio = rows["paired_width_ratio"].median()
+        if rows["paired"].all() and pd.notna(ratio):
+            console.print(f"pairing: the intervals are {ratio:.2f} times as wide as for "
+                          "independent runs (median over outcomes)")
+    if args.out:
+        console.print(f"written: {args.out / 'comparison.csv'}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    if args.what == "scenarios":
+        table = scenario_files_table(SCENARIOS_FOLDER)
+    else:
+        from sim.geography import load_route_graph
+
+        table = getattr(load_route_graph(), args.what)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 90,
+                           "display.max_rows", None, "display.max_columns", None):
+        print(table.to_string(index=False))
+    return 0
+
+
+def scenario_files_table(folder: Path) -> pd.DataFrame:
+    """Shipped scenario and sweep files with the question each answers (its first comment)."""
+    rows = []
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("sweeps/*.yaml")):
+        comments = [line.lstrip("# ").rstrip() for line in path.read_text().splitlines()
+                    if line.startswith("#") and "yaml-language-server" not in line]
+        question = next((c for c in comments if c), "")
+        rows.append({"file": str(path.relative_to(folder)), "question": question})
+    return pd.DataFrame(rows, columns=["file", "question"])
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.out:
+        args.out.write_text(schema_text(), encoding="utf-8")
+    else:
+        sys.stdout.write(schema_text())
+    return 0
+
+
+# --- the report ------------------------------------------------------------------------------
+
+def number(value: float) -> str:
+    """A number as a planner reads it: thousands separated, decimals only where they matter."""
+    if pd.isna(value):
+        return "–"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 1 or value == 0 else f"{value:.3g}"
+
+
+def print_report(results: Results, console: Console | None = None) -> None:
+    """Outcome means with the interval where 90% of replicates fell, then where the files are."""
+    console = console or Console()
+    done = len(results.summary)
+    table = Table(title=f"{results.scenario_name}: {done} replicates")
+    for column in ("outcome", "unit", "mean", f"{INTERVAL:.0%} of replicates within"):
+        table.add_column(column, justify="left" if column in ("outcome", "unit") else "right")
+    if done:
+        for outcome, row in results.describe().iterrows():
+            table.add_row(str(outcome), row["unit"], number(row["mean"]),
+                          f"{number(row['p5'])} – {number(row['p95'])}")
+    console.print(table)
+    state = ("complete" if results.complete else
+             f"INCOMPLETE: {results.manifest.get('replicates_done')} of "
+             f"{results.manifest.get('replicates')} replicates, {len(results.failures)} failed")
+    console.print(f"results: {results.directory}/ ({state})", highlight=False)
+    if results.failures:
+        console.print(f"failures: {results.directory / 'failures.json'}; re-run one with "
+                      "--replicate K --resume", highlight=False)

@@ -1,0 +1,235 @@
+"""The replicate runner: seeds, executors, streaming into the results folder, resume, failures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim import runner
+from sim.outcomes import OUTCOME_NAMES, PLACE_OUTCOMES
+from sim.results import ResultsFolderError, load, read_manifest
+from sim.scenario import Scenario
+from sim.scenario_files import ScenarioError
+from sim.simulation import EVENT_COLUMNS, ReplicateResult
+from sim.streams import Streams, replicate_seeds
+
+# --- a stand-in model: fast, deterministic from the seed, sensitive to the allocation --------
+
+def stand_in_replicate(scenario: Scenario, seed: int, *, replicate: int = 0,
+                       check_invariants: bool = False) -> ReplicateResult:
+    """Numbers drawn from named streams like the model's: traffic never depends on the teams."""
+    streams = Streams.from_seed(seed)
+    teams = len(scenario.scanning_teams.teams)
+    summary = dict.fromkeys(OUTCOME_NAMES, 0.0)
+    summary["legitimate_vehicles"] = float(streams.traffic.poisson(10_000))
+    attempts = streams.departures.poisson(300)
+    summary["movements_attempted"] = float(attempts)
+    uniforms = streams.checks.random(attempts)
+    summary["movements_intercepted"] = float((uniforms < 0.2 + 0.05 * teams).sum())
+    summary["cocaine_kg"] = float(streams.departures.gamma(2.0, 50.0))
+    days = scenario.action.days
+    daily = pd.DataFrame({"day": np.arange(1, days + 1),
+                          "date": [f"2023-11-{13 + d:02d}" for d in range(days)],
+                          "place": "evzonoi", "place_name": "Evzonoi", "country": "GR",
+                          "kind": "crossing"})
+    for name in PLACE_OUTCOMES:
+        daily[name] = streams.checks.random(days)
+    events = pd.DataFrame([{column: None for column in EVENT_COLUMNS} for _ in range(2)])
+    events["kind"] = "detection"
+    events["persons"] = streams.inland.random(2)
+    return ReplicateResult(replicate, seed, summary, daily, events)
+
+
+def failing_replicate(scenario: Scenario, seed: int, *, replicate: int = 0,
+                      check_invariants: bool = False) -> ReplicateResult:
+    if replicate == 1:
+        raise RuntimeError("a mechanism broke")
+    return stand_in_replicate(scenario, seed, replicate=replicate)
+
+
+def small(name: str = "small", replicates: int = 4, teams: int = 0) -> Scenario:
+    spec = {"name": name, "action": {"days": 1}, "run": {"replicates": replicates, "seed": 7}}
+    spec["scanning_teams"] = {"teams": [{"place": f"crossing_{i}"} for i in range(teams)]}
+    return Scenario.model_validate(spec)
+
+
+def run_small(scenario: Scenario, **options) -> sim.Results:
+    options.setdefault("replicate_function", stand_in_replicate)
+    return runner.run(scenario, **options)
+
+
+# --- seeds -----------------------------------------------------------------------------------
+
+def test_replicate_seeds_are_spawned_from_the_root_and_stable_under_more_replicates():
+    assert replicate_seeds(7, 10)[:4] == replicate_seeds(7, 4)
+    assert len(set(replicate_seeds(7, 100))) == 100
+    assert replicate_seeds(7, 4) != replicate_seeds(8, 4)
+
+
+def test_every_row_carries_scenario_replicate_and_seed():
+    results = run_small(small(replicates=3), workers=1)
+    seeds = replicate_seeds(7, 3)
+    assert list(results.summary.columns[:3]) == ["scenario", "replicate", "seed"]
+    assert list(results.summary.columns[3:]) == list(OUTCOME_NAMES)
+    assert results.summary["seed"].tolist() == seeds
+    for table in (results.daily, results.events):
+        assert set(table["seed"]) == set(seeds)
+        assert (table["scenario"] == "small").all()
+
+
+def test_one_replicate_reruns_alone_with_its_seed_from_the_full_run():
+    full = run_small(small(replicates=4), workers=1)
+    alone = run_small(small(replicates=4), workers=1, replicate=2)
+    pd.testing.assert_frame_equal(alone.summary, full.summary.iloc[[2]].reset_index(drop=True))
+
+
+def test_a_replicate_outside_the_run_is_a_planner_error(tmp_path):
+    with pytest.raises(ScenarioError, match="numbered 0 to 3"):
+        run_small(small(replicates=4), replicate=9, out=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
+
+
+# --- executors -------------------------------------------------------------------------------
+
+def test_processes_give_the_same_bytes_as_in_process(tmp_path):
+    run_small(small(replicates=6), workers=1, out=tmp_path / "one")
+    run_small(small(replicates=6), workers=2, out=tmp_path / "two")
+    for name in ("summary.csv", "daily.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    pd.testing.assert_frame_equal(load(tmp_path / "one").events, load(tmp_path / "two").events)
+
+
+@pytest.mark.slow
+def test_a_local_dask_cluster_gives_the_same_bytes_as_in_process(tmp_path):
+    run_small(small(replicates=4), workers=1, out=tmp_path / "one")
+    run_small(small(replicates=4), cluster="local:2", out=tmp_path / "dask")
+    for name in ("summary.csv", "daily.csv"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
+
+
+def test_cluster_specs_are_checked():
+    assert runner.parse_cluster("local:3") == ("local", 3)
+    assert runner.parse_cluster("tcp://10.0.0.5:8786") == ("scheduler", "tcp://10.0.0.5:8786")
+    for bad in ("local:0", "local:x", "10.0.0.5:8786", "tcp://"):
+        with pytest.raises(ValueError, match="expected"):
+            runner.parse_cluster(bad)
+
+
+# --- failures --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failing_replicate_is_reported_and_the_others_kept(tmp_path, capsys, workers):
+    results = runner.run(small(replicates=4), out=tmp_path / "r", workers=workers,
+                         replicate_function=failing_replicate)
+    assert results.summary["replicate"].tolist() == [0, 2, 3]
+    assert not results.complete
+    failures = json.loads((tmp_path / "r" / "failures.json").read_text())
+    assert [(f["replicate"], f["seed"]) for f in failures] == [(1, replicate_seeds(7, 4)[1])]
+    assert "a mechanism broke" in failures[0]["traceback"]
+    assert "replicate 1 (seed" in capsys.readouterr().err
+    assert read_manifest(tmp_path / "r")["status"] == "incomplete"
+
+
+def test_resume_reruns_only_the_failed_replicate(tmp_path):
+    runner.run(small(replicates=4), out=tmp_path / "r", workers=1,
+               replicate_function=failing_replicate)
+    written = (tmp_path / "r" / "replicates" / "000000" / "summary.parquet").stat().st_mtime_ns
+    results = run_small(small(replicates=4), out=tmp_path / "r", workers=1, resume=True)
+    assert results.complete and results.summary["replicate"].tolist() == [0, 1, 2, 3]
+    assert not (tmp_path / "r" / "failures.json").exists()
+    assert (tmp_path / "r" / "replicates" / "000000" / "summary.parquet"
+            ).stat().st_mtime_ns == written
+    uninterrupted = run_small(small(replicates=4), workers=1)
+    pd.testing.assert_frame_equal(results.summary, uninterrupted.summary)
+
+
+# --- the results folder ----------------------------------------------------------------------
+
+def test_a_complete_folder_is_never_overwritten_without_force(tmp_path):
+    out = tmp_path / "r"
+    run_small(small(), out=out, workers=1)
+    before = (out / "summary.csv").read_bytes()
+    with pytest.raises(ResultsFolderError, match="--force"):
+        run_small(small(replicates=2), out=out, workers=1)
+    assert (out / "summary.csv").read_bytes() == before
+    run_small(small(replicates=2), out=out, workers=1, force=True)
+    assert len(load(out).summary) == 2
+
+
+def test_resume_refuses_a_folder_of_another_scenario(tmp_path):
+    out = tmp_path / "r"
+    run_small(small(teams=0), out=out, workers=1, replicate=0)
+    with pytest.raises(ResultsFolderError, match="another scenario"):
+        run_small(small(teams=1), out=out, workers=1, resume=True)
+
+
+def test_resume_with_more_replicates_extends_the_folder(tmp_path):
+    out = tmp_path / "r"
+    run_small(small(replicates=2), out=out, workers=1)
+    results = run_small(small(replicates=4), out=out, workers=1, resume=True)
+    assert results.complete and results.manifest["seeds"] == replicate_seeds(7, 4)
+    pd.testing.assert_frame_equal(results.summary,
+                                  run_small(small(replicates=4), workers=1).summary)
+
+
+def test_force_never_deletes_a_folder_that_is_not_a_results_folder(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(ResultsFolderError, match="not a results folder"):
+        run_small(small(), out=tmp_path / "mine", force=True)
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_leftover_temporary_folders_are_cleared_on_resume(tmp_path):
+    out = tmp_path / "r"
+    run_small(small(replicates=3), out=out, workers=1, replicate=0)
+    (out / "replicates" / ".tmp-000001-999").mkdir()
+    (out / "replicates" / ".tmp-000001-999" / "summary.parquet").write_text("half")
+    results = run_small(small(replicates=3), out=out, workers=1, resume=True)
+    assert results.summary["replicate"].tolist() == [0, 1, 2]
+    assert not list((out / "replicates").glob(".tmp-*"))
+
+
+def test_manifest_records_what_ran(tmp_path):
+    run_small(small(), out=tmp_path / "r", workers=1, command="sim run small.yaml")
+    manifest = read_manifest(tmp_path / "r")
+    assert manifest["status"] == "complete"
+    assert manifest["seeds"] == replicate_seeds(7, 4)
+    assert manifest["scenario"]["name"] == "small"
+    assert len(manifest["scenario_hash"]) == 64
+    assert manifest["versions"]["mesa"] and manifest["versions"]["numpy"]
+    assert manifest["command"] == "sim run small.yaml"
+    assert manifest["started"] <= manifest["finished"]
+
+
+def test_save_and_load_round_trip(tmp_path):
+    results = run_small(small(replicates=3), workers=1)
+    results.save(tmp_path / "saved")
+    loaded = sim.load(tmp_path / "saved")
+    pd.testing.assert_frame_equal(loaded.summary, results.summary)
+    pd.testing.assert_frame_equal(loaded.daily, results.daily, check_dtype=False)
+    assert loaded.complete and len(loaded.events) == len(results.events)
+
+
+def test_api_writes_a_folder_when_given_out(tmp_path):
+    results = run_small(small(replicates=2), out=tmp_path / "api", workers=1)
+    assert results.directory == tmp_path / "api"
+    for name in ("manifest.json", "summary.csv", "daily.csv", "events.parquet"):
+        assert (tmp_path / "api" / name).is_file()
+    assert [p.name for p in sorted((tmp_path / "api" / "replicates").iterdir())] == [
+        "000000", "000001"]
+
+
+# --- common random numbers -------------------------------------------------------------------
+
+def test_scenarios_differing_in_allocation_share_their_draws():
+    base = run_small(small("base", replicates=8, teams=0), workers=1)
+    teams = run_small(small("teams", replicates=8, teams=2), workers=1)
+    assert base.summary["seed"].tolist() == teams.summary["seed"].tolist()
+    for shared in ("legitimate_vehicles", "movements_attempted", "cocaine_kg"):
+        assert base.summary[shared].tolist() == teams.summary[shared].tolist()
+    assert (teams.summary["movements_intercepted"] >= base.summary["movements_intercepted"]).all()
