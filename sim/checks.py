@@ -61,7 +61,7 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
     parameters = model.parameters
     pick = selection_probability(
         float(base_share), model.scenario_spec.targeting, risk_lift=parameters.risk_profile_lift,
-        flagged=_flagged(model, movement.network, place),
+        flagged=posting in ("crossing", "port") and _flagged(model, movement.network, place),
         intelligence_selection=parameters.intelligence_selection)
     if movement.next_uniform() >= pick:
         movement.next_uniform()  # keep each check's draws in step whether or not it happens
@@ -114,7 +114,8 @@ def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple
     thermal = model.frontex_at.get((place, "thermal_vision"), 0)
     night = hour in NIGHT_HOURS
     chance = green_border_detection(
-        officers, sector.length_km, hazard_per_officer_km=parameters.patrol_detection_per_officer_km,
+        officers, sector.length_km,
+        hazard_per_officer_km=parameters.patrol_detection_per_officer_km,
         thermal_units=thermal, thermal_factor=parameters.thermal_vision_factor, night=night)
     uniform, guide = movement.next_uniform(), movement.next_uniform()
     if uniform < chance:

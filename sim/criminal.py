@@ -80,12 +80,12 @@ def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
 def create_networks(model: JointActionModel) -> list[CriminalNetwork]:
     """Networks by crime area, each on a corridor drawn by the corridors' weights."""
     rng = model.streams.networks
-    parameters, scenario = model.parameters, model.scenario
+    parameters, scenario = model.parameters, model.scenario_spec
     corridors = model.route_graph.corridors
     networks = []
     for area in CRIME_AREAS:
         rows = corridors[corridors["crime_area"] == area]
-        count = int(round(parameters.networks[area] * scenario.criminal.networks_scale))
+        count = round(parameters.networks[area] * scenario.criminal.networks_scale)
         if rows.empty or count == 0:
             continue
         weights = rows["weight"].to_numpy(dtype=float)
@@ -129,7 +129,7 @@ def _cargo(model: JointActionModel, network: CriminalNetwork, kind: str,
         cargo.drugs_kg = {"cannabis": lognormal_load(rng, 1.0, 1.0)} if rng.random() < 0.4 else {}
     if rng.random() < parameters.forged_documents_share[area]:
         carriers = cargo.migrants or cargo.victims or cargo.crew
-        cargo.forged_documents = max(1, int(round(carriers * 0.5)))
+        cargo.forged_documents = max(1, round(carriers * 0.5))
     if kind == "parcel":
         cargo.crew = 0
     return cargo
@@ -140,7 +140,7 @@ def plan_movements(model: JointActionModel, networks: list[CriminalNetwork]) -> 
     rng = model.streams.departures
     route_rng = model.streams.routes
     check_rng = model.streams.checks
-    parameters, scenario = model.parameters, model.scenario
+    parameters, scenario = model.parameters, model.scenario_spec
     hours = scenario.action.hours
     movements = []
     for network in networks:

@@ -33,7 +33,7 @@ from sim.agents import (
     ShiftPattern,
 )
 from sim.allocation import build_units
-from sim.criminal import create_networks, planner_for, plan_movements
+from sim.criminal import create_networks, plan_movements, planner_for
 from sim.geography import RouteGraph, load_route_graph
 from sim.outcomes import OUTCOME_NAMES, Tally
 from sim.posts import CrossingState, PostState

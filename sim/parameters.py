@@ -43,7 +43,7 @@ AGENCIES: tuple[str, ...] = (
 
 
 class StrictModel(BaseModel):
-    """Base for every scenario block: unknown keys are errors, values are validated on assignment."""
+    """Base for every scenario block: unknown keys are errors; values validated on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
@@ -109,42 +109,57 @@ class Parameters(StrictModel):
         2, "officers", "assumption: one border guard and one customs officer per booth",
         "Officers needed to staff one first-line lane.", ge=1)
     second_line_share: float = par(
-        0.35, "share", "assumption: during the action about a third of crossing staff work "
-        "second-line intensified checks; calibrated with the checks bands",
+        0.25, "share", "assumption: during the action a quarter of crossing staff work "
+        "second-line intensified checks; the rest staff the lanes",
         "Share of on-duty crossing officers doing intensified (counted) checks rather than "
         "staffing lanes.", ge=0, le=1)
     vehicle_check_officer_minutes: float = par(
-        40.0, "officer-minutes/vehicle", "calibrated to the published 67,277 vehicles checked",
+        110.0, "officer-minutes/vehicle", "assumption: two to three officers for 40-60 minutes "
+        "(search, sniffer dog or scanner, report); calibrated with the vehicles band",
         "Officer time of one intensified vehicle check, occupants' documents excluded.", gt=0)
     person_check_officer_minutes: float = par(
-        6.0, "officer-minutes/person", "calibrated to the published 215,273 persons checked",
+        10.0, "officer-minutes/person", "assumption: document inspection and database queries "
+        "(SIS, INTERPOL SLTD) with interview",
         "Officer time of one intensified person (document and database) check.", gt=0)
     road_traffic_vehicles_per_hour: float = par(
-        500.0, "vehicles/hour", "assumption: daily mean of a main inter-city road in the region "
-        "(~12,000 vehicles a day)", "Traffic passing a road checkpoint at a hub.", gt=0)
+        3000.0, "vehicles/hour", "assumption: daily mean of the roads through a city node "
+        "(several arterial roads of ~15,000 vehicles a day)", "Traffic passing through a hub "
+        "where road checkpoints stand.", gt=0)
+    checkpoint_time_share: float = par(
+        0.05, "share", "calibrated with the vehicles band: road units also patrol, escort and "
+        "report; only part of a shift is spent stopping vehicles at a set-up checkpoint",
+        "Share of a road unit's shift spent stopping vehicles.", ge=0, le=1)
     road_occupancy: float = par(
         1.6, "persons/vehicle", "assumption: mean car occupancy on inter-urban roads",
         "Persons per vehicle stopped at a road checkpoint.", gt=0)
     road_check_officer_minutes: float = par(
-        45.0, "officer-minutes/vehicle", "assumption: a two-officer stop of about 20 minutes",
+        60.0, "officer-minutes/vehicle", "assumption: a two-officer stop of about 30 minutes",
         "Officer time of one road-checkpoint vehicle check.", gt=0)
     port_containers_per_hour: float = par(
         25.0, "containers/hour", "assumption: ~600 import containers a day at a regional port",
         "Containers and lorries leaving a port's terminal.", gt=0)
     port_check_officer_minutes: float = par(
-        120.0, "officer-minutes/container", "assumption: manual container search by a customs team",
+        240.0, "officer-minutes/container", "assumption: a customs team of four, one hour per "
+        "container (scan, open, partial devanning)",
         "Officer time of one container check.", gt=0)
+    port_passenger_share: float = par(
+        0.5, "share", "assumption: port units split their time between containers and ferry "
+        "passengers", "Share of port officers' time spent checking passengers.", ge=0, le=1)
+    port_passengers_per_hour: float = par(
+        400.0, "persons/hour", "assumption: ferry and cruise passengers at a regional port",
+        "Passengers through a port's terminal.", gt=0)
     parcels_per_hour: float = par(
         300.0, "parcels/hour", "assumption: international parcels through a national sorting "
         "centre", "Parcels through a parcel centre.", gt=0)
     parcel_check_officer_minutes: float = par(
-        20.0, "officer-minutes/parcel", "calibrated to the published 5,225 parcels checked",
+        40.0, "officer-minutes/parcel", "assumption: X-ray, opening, documenting; calibrated "
+        "with the published 5,225 parcels checked",
         "Officer time of one parcel check.", gt=0)
 
     # --- who is checked ---------------------------------------------------------------------
     risk_profile_lift: float = par(
-        3.0, "factor", "assumption: risk indicators (route, vehicle, travel pattern) select "
-        "criminal movements about three times as often as chance", "How much more likely a "
+        2.0, "factor", "assumption: risk indicators (route, vehicle, travel pattern) select "
+        "criminal movements about twice as often as chance", "How much more likely a "
         "criminal movement is picked for a check than a random vehicle under risk profiling.", ge=1)
     intelligence_selection: float = par(
         0.85, "probability", "assumption: a vehicle flagged by the intelligence phase or an "
@@ -183,24 +198,25 @@ class Parameters(StrictModel):
         12.0, "vehicles/hour", "assumption: mobile X-ray scanner, ~5 minutes per lorry",
         "Extra vehicle checks per active scanning team per hour.", ge=0)
     wanted_person_rate: float = par(
-        1.6e-4, "arrests/person checked", "calibrated to the 89 'other' arrests: database hits "
+        1.0e-4, "arrests/person checked", "calibrated to the 89 'other' arrests: database hits "
         "(SIS, INTERPOL) among persons checked", "Chance that a checked traveller is wanted "
         "and arrested.", ge=0, le=1)
 
     # --- inland operations ------------------------------------------------------------------
     premises_search_officer_hours: float = par(
-        48.0, "officer-hours/search", "assumption: a team of 8 for 6 hours, briefing and "
-        "evidence handling included", "Officer time of one premises search.", gt=0)
+        64.0, "officer-hours/search", "assumption: a team of 8 for 8 hours, briefing and "
+        "evidence handling included; calibrated with the 999 premises searched",
+        "Officer time of one premises search.", gt=0)
     lead_precision: float = par(
         0.4, "probability", "assumption: share of intelligence-phase premises targets that "
         "hold evidence or goods", "Chance that a premises search on a lead finds the network's "
         "goods and members.", ge=0, le=1)
     local_lead_precision: float = par(
-        0.15, "probability", "assumption: searches beyond the network leads follow local "
+        0.08, "probability", "assumption: searches beyond the network leads follow local "
         "intelligence (illegal weapons holders, dealers) that rarely pays off",
         "Chance that a search on a local lead finds something.", ge=0, le=1)
     cyber_targets_per_officer_hour: float = par(
-        0.05, "targets/officer-hour", "calibrated to the 120 online targets of the firearms "
+        0.022, "targets/officer-hour", "calibrated to the 120 online targets of the firearms "
         "cyber patrol", "Online targets examined per cyber-patrol officer-hour.", ge=0)
     cyber_lead_probability: float = par(
         0.3, "probability", "assumption", "Chance that an examined online target yields a "
@@ -246,8 +262,8 @@ class Parameters(StrictModel):
 
     # --- criminal side: the hidden flows ----------------------------------------------------
     networks: dict[str, int] = par(
-        per_area(migrant_smuggling=200, drug_trafficking=170, firearms_trafficking=80, thb=50,
-                 high_risk_networks=60), "networks", "assumption: active networks on the "
+        per_area(migrant_smuggling=160, drug_trafficking=120, firearms_trafficking=45, thb=20,
+                 high_risk_networks=25), "networks", "assumption: active networks on the "
         "corridors in one week (not published); calibrated with cases and arrests",
         "Criminal networks active in the region, by crime area.")
     movements_per_network: dict[str, float] = par(
@@ -273,7 +289,7 @@ class Parameters(StrictModel):
         9.0, "persons", "assumption: Frontex reports groups of a few to a few dozen",
         "Mean migrants in a smuggled group.", gt=0)
     guide_present_green_border: float = par(
-        0.35, "probability", "assumption: guides often stay behind or flee",
+        0.25, "probability", "assumption: guides often stay behind or flee",
         "Chance that a smuggler is caught with an intercepted group on the green border.",
         ge=0, le=1)
     victims_mean: float = par(
@@ -283,24 +299,24 @@ class Parameters(StrictModel):
                  thb=0.5, high_risk_networks=0.1), "share of movements", "calibrated to the "
         "114 forged documents", "Movements carrying forged documents.")
     heroin_kg_median: float = par(
-        12.0, "kg", "assumption: EU Drug Markets Report 2019 — loads vary, often over 100 kg "
+        3.0, "kg", "assumption: EU Drug Markets Report 2019 — loads vary, often over 100 kg "
         "in lorries", "Median heroin load of a movement (lognormal, sigma 1.2).", gt=0)
     cocaine_kg_median: float = par(
-        25.0, "kg", "assumption: container loads in the region range 10 kg to 0.5 t",
+        4.0, "kg", "assumption: container loads in the region range 10 kg to 0.5 t",
         "Median cocaine load (lognormal, sigma 1.4).", gt=0)
     cannabis_kg_median: float = par(
-        20.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0)
+        4.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0)
     weapons_per_movement_mean: float = par(
-        2.5, "weapons", "Europol: small numbers hidden in cars and coaches",
+        4.0, "weapons", "Europol: small numbers hidden in cars and coaches",
         "Mean firearms on one trafficking trip.", gt=0)
     rounds_per_weapon: float = par(
-        60.0, "rounds", "assumption", "Mean rounds carried per weapon.", ge=0)
+        100.0, "rounds", "assumption", "Mean rounds carried per weapon.", ge=0)
     stockpile_weapons_mean: float = par(
-        4.0, "weapons", "assumption: published seizures include 84 automatic weapons and 22 "
+        10.0, "weapons", "assumption: published seizures include 84 automatic weapons and 22 "
         "grenade launchers, i.e. stockpiles", "Mean weapons found in a firearms network's "
         "premises.", ge=0)
     stockpile_rounds_mean: float = par(
-        350.0, "rounds", "assumption", "Mean rounds found in a firearms premises.", ge=0)
+        700.0, "rounds", "assumption", "Mean rounds found in a firearms premises.", ge=0)
     night_crossing_share: float = par(
         0.8, "share", "assumption: green-border crossings happen mostly at night",
         "Share of green-border crossings timed for night.", ge=0, le=1)

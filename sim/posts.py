@@ -110,7 +110,8 @@ class PostState:
         day, rhythm = model.day, 24.0 * DAILY_RHYTHM[hour_of_day]
         tally = model.tally
 
-        road_officers = model.on_duty["road_checkpoint"][:, hour_of_day]
+        road_officers = (model.on_duty["road_checkpoint"][:, hour_of_day]
+                         * parameters.checkpoint_time_share)
         traffic = parameters.road_traffic_vehicles_per_hour * rhythm
         road = np.floor(np.minimum(
             check_capacity(road_officers, parameters.road_check_officer_minutes), traffic))
@@ -118,10 +119,14 @@ class PostState:
         road_persons = np.round(road * parameters.road_occupancy)
 
         port_officers = model.on_duty["port"][:, hour_of_day]
+        on_passengers = port_officers * parameters.port_passenger_share
         containers = parameters.port_containers_per_hour * rhythm
-        port = np.floor(np.minimum(
-            check_capacity(port_officers, parameters.port_check_officer_minutes), containers))
+        port = np.floor(np.minimum(check_capacity(
+            port_officers - on_passengers, parameters.port_check_officer_minutes), containers))
         self.port_share = share_checked(port, np.full_like(port, containers))
+        passengers = np.floor(np.minimum(check_capacity(
+            on_passengers, parameters.person_check_officer_minutes),
+            parameters.port_passengers_per_hour * rhythm))
 
         parcel_officers = model.on_duty["parcel_centre"][:, hour_of_day]
         parcels = parameters.parcels_per_hour * rhythm
@@ -130,6 +135,7 @@ class PostState:
         self.parcel_share = share_checked(parcel, np.full_like(parcel, parcels))
 
         tally.add_vector("checks_vehicles", day, road + port, self.everywhere)
-        tally.add_vector("checks_persons", day, road_persons + port, self.everywhere)
+        persons = road_persons + port + passengers
+        tally.add_vector("checks_persons", day, persons, self.everywhere)
         tally.add_vector("checks_parcels", day, parcel, self.everywhere)
-        model.inland.wanted_persons(road_persons + port, self.everywhere)
+        model.inland.wanted_persons(persons, self.everywhere)

@@ -30,8 +30,8 @@ assert set(POSTING_KINDS) == set(PostingKind.__args__)  # one list of names, two
 assert set(AGENCIES) == set(Agency.__args__)
 
 DEFAULT_SHARES = {
-    "crossing": 0.42, "green_border": 0.18, "road_checkpoint": 0.22, "port": 0.04,
-    "parcel_centre": 0.02, "premises_search": 0.10, "cyber_patrol": 0.01, "coordination": 0.01,
+    "crossing": 0.45, "green_border": 0.20, "road_checkpoint": 0.245, "port": 0.03,
+    "parcel_centre": 0.005, "premises_search": 0.06, "cyber_patrol": 0.005, "coordination": 0.005,
 }
 
 

@@ -225,7 +225,7 @@ def scenario_from_mapping(data: Mapping[str, Any], label: str = "<mapping>",
 def load_scenario(path: str | Path, *, check_graph: bool = True) -> Scenario:
     """Read, merge (`extends`) and validate a scenario file, then check it against the route
     graph (names, impossible allocations). Raises ScenarioError listing every problem."""
-    data, lines, resolved = _resolve(Path(path), ())
+    data, lines, _resolved = _resolve(Path(path), ())
     scenario = scenario_from_mapping(data, str(Path(path)), lines)
     if check_graph:
         from sim.allocation import check_scenario

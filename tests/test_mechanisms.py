@@ -1,0 +1,114 @@
+"""Each mechanism in isolation: small numbers whose right answer is known by hand."""
+
+import numpy as np
+import pytest
+
+from sim import mechanisms as m
+from sim.criminal import night_wait
+from sim.streams import Streams, replicate_seeds
+
+
+def test_daily_rhythm_is_a_distribution_with_a_night_trough():
+    assert m.DAILY_RHYTHM.sum() == pytest.approx(1.0)
+    assert m.DAILY_RHYTHM[3] < m.DAILY_RHYTHM[11] / 3
+
+
+def test_hourly_arrivals_average_the_daily_volume():
+    rng = np.random.default_rng(1)
+    per_day = np.array([2400.0])
+    total = sum(m.hourly_arrivals(per_day, h, 1.0, rng)[0] for _ in range(200) for h in range(24))
+    assert total / 200 == pytest.approx(2400, rel=0.02)
+
+
+def test_lanes_open_limited_by_officers_and_lanes():
+    lanes = m.lanes_open(np.array([0, 3, 4, 40]), np.array([4, 4, 4, 4]), 2)
+    assert lanes.tolist() == [0, 1, 2, 4]
+
+
+def test_queue_grows_when_arrivals_exceed_service_and_drains_after():
+    queue, wait = m.queue_step(np.array([0.0]), np.array([120.0]), np.array([60.0]),
+                               np.array([False]))
+    assert queue[0] == 60 and wait[0] == pytest.approx(60.0)
+    queue, wait = m.queue_step(queue, np.array([0.0]), np.array([60.0]), np.array([False]))
+    assert queue[0] == 0 and wait[0] == pytest.approx(60.0)
+
+
+def test_unstaffed_crossing_has_no_queue():
+    queue, wait = m.queue_step(np.array([0.0]), np.array([500.0]), np.array([0.0]),
+                               np.array([True]))
+    assert queue[0] == 0 and wait[0] == 0
+
+
+def test_check_capacity_counts_officer_minutes_and_equipment():
+    capacity = m.check_capacity(np.array([2.0, 0.0]), 30.0, np.array([0.0, 12.0]))
+    assert capacity.tolist() == [4.0, 12.0]
+
+
+def test_share_checked_bounded_by_one_and_zero_without_arrivals():
+    share = m.share_checked(np.array([10.0, 10.0, 5.0]), np.array([5.0, 0.0, 10.0]))
+    assert share.tolist() == [1.0, 0.0, 0.5]
+
+
+@pytest.mark.parametrize("targeting, flagged, expected", [
+    ("random", True, 0.1),
+    ("risk_profile", True, 0.3),
+    ("intelligence_led", False, 0.3),
+    ("intelligence_led", True, 0.85),
+])
+def test_selection_by_targeting_rule(targeting, flagged, expected):
+    chance = m.selection_probability(0.1, targeting, risk_lift=3.0, flagged=flagged,
+                                     intelligence_selection=0.85)
+    assert chance == pytest.approx(expected)
+
+
+def test_no_capacity_means_no_selection_even_for_targets():
+    assert m.selection_probability(0.0, "intelligence_led", risk_lift=3, flagged=True,
+                                   intelligence_selection=1.0) == 0.0
+
+
+def test_scanner_and_kit_only_raise_detection():
+    manual = {"structural": 0.1}
+    scanner = {"structural": 0.6}
+    plain = m.detection_probability("structural", manual=manual, scanner=None, kit_bonus=0.0)
+    scanned = m.detection_probability("structural", manual=manual, scanner=scanner,
+                                      kit_bonus=0.0)
+    kit = m.detection_probability("structural", manual=manual, scanner=None, kit_bonus=0.5)
+    assert plain == pytest.approx(0.1)
+    assert scanned == pytest.approx(1 - 0.9 * 0.4)
+    assert kit == pytest.approx(1 - 0.9 * 0.5)
+
+
+def test_green_border_detection_rises_with_patrols_and_thermal_vision_at_night():
+    kwargs = {"hazard_per_officer_km": 0.1, "thermal_factor": 2.0}
+    none = m.green_border_detection(0, 10, thermal_units=0, night=True, **kwargs)
+    few = m.green_border_detection(5, 10, thermal_units=0, night=True, **kwargs)
+    many = m.green_border_detection(20, 10, thermal_units=0, night=True, **kwargs)
+    thermal = m.green_border_detection(5, 10, thermal_units=1, night=True, **kwargs)
+    thermal_day = m.green_border_detection(5, 10, thermal_units=1, night=False, **kwargs)
+    assert none == 0 and 0 < few < many < 1
+    assert thermal > few and thermal_day == pytest.approx(few)
+
+
+def test_groups_wait_for_darkness():
+    assert night_wait(14, 0.1, 0.8) == 6
+    assert night_wait(14, 0.9, 0.8) == 0
+    assert night_wait(23, 0.1, 0.8) == 0
+
+
+def test_lognormal_load_median():
+    rng = np.random.default_rng(3)
+    loads = [m.lognormal_load(rng, 10.0, 1.0) for _ in range(4000)]
+    assert np.median(loads) == pytest.approx(10.0, rel=0.08)
+
+
+def test_replicate_seeds_are_stable_and_distinct():
+    seeds = replicate_seeds(42, 5)
+    assert seeds == replicate_seeds(42, 5)
+    assert replicate_seeds(42, 3) == seeds[:3]
+    assert len(set(seeds)) == 5
+
+
+def test_streams_are_independent_and_reproducible():
+    a, b = Streams.from_seed(7), Streams.from_seed(7)
+    assert a.traffic.random() == b.traffic.random()
+    assert Streams.from_seed(7).traffic.random() != Streams.from_seed(7).checks.random()
