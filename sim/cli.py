@@ -56,6 +56,16 @@ def _at_least(minimum: int):
     return parse
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+    return value
+
+
 def _run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replicates", type=_at_least(1), metavar="N",
                         help="replicates to run (default: the scenario's run.replicates)")
@@ -104,7 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("base", type=Path, metavar="BASE_DIR")
     compare.add_argument("others", type=Path, nargs="+", metavar="OTHER_DIR")
     compare.add_argument("--out", type=Path, metavar="DIR",
-                         help="write comparison.csv (and any figures) here")
+                         help="write comparison.csv and the figures (PNG and SVG) here")
+    compare.add_argument("--method", choices=("auto", "t", "bootstrap"), default="auto",
+                         help="interval of the difference: t, bootstrap, or auto (default: t "
+                              "when replicates share seeds, bootstrap otherwise)")
+    compare.add_argument("--level", type=_fraction, default=INTERVAL, metavar="L",
+                         help=f"confidence level of the intervals (default {INTERVAL})")
+    compare.add_argument("--no-figures", action="store_true", help="write only comparison.csv")
     compare.set_defaults(handler=_compare)
 
     listing = commands.add_parser("list", help="names a scenario can use")
@@ -183,25 +199,31 @@ def _compare(args: argparse.Namespace) -> int:
         if not (folder / "summary.csv").is_file():
             raise ResultsFolderError(f"{folder} is not a finished results folder "
                                      "(no summary.csv); run the scenario first")
-    table = compare_results(args.base, args.others, args.out)
+    table = compare_results(args.base, args.others, args.out, method=args.method,
+                            level=args.level)
     console = Console()
     for scenario, rows in table.groupby("scenario", sort=False):
-        view = Table(title=f"{scenario} − {rows['base'].iloc[0]} "
+        first = rows.iloc[0]
+        view = Table(title=f"{scenario} − {first['base']} "
                            f"({'paired' if rows['paired'].all() else 'UNPAIRED: seeds differ'}, "
-                           f"{rows['replicates'].iloc[0]} replicates)")
-        for column in ("outcome", "base", "scenario", "difference", "90% CI of the difference"):
+                           f"{first['n']} replicates, {first['method']} interval)")
+        for column in ("outcome", "base", "scenario", "difference", "relative",
+                       f"{first['level']:.0%} CI of the difference"):
             view.add_column(column, justify="left" if column == "outcome" else "right")
         for row in rows.itertuples():
-            view.add_row(row.outcome, number(row.base_mean), number(row.scenario_mean),
-                         number(row.difference_mean),
-                         f"{number(row.difference_ci_low)} – {number(row.difference_ci_high)}")
+            relative = ("–" if pd.isna(row.relative_difference)
+                        else f"{row.relative_difference:+.1%}")
+            view.add_row(row.outcome, number(row.base_mean), number(row.mean),
+                         number(row.difference), relative,
+                         f"{number(row.ci_low)} – {number(row.ci_high)}")
         console.print(view)
-        ratio = rows["paired_width_ratio"].median()
-        if rows["paired"].all() and pd.notna(ratio):
-            console.print(f"pairing: the intervals are {ratio:.2f} times as wide as for "
-                          "independent runs (median over outcomes)")
     if args.out:
-        console.print(f"written: {args.out / 'comparison.csv'}")
+        written = [args.out / "comparison.csv"]
+        if not args.no_figures:
+            from sim.figures import comparison_figures, save_figures
+
+            written += save_figures(comparison_figures(args.base, args.others, table), args.out)
+        console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
     return 0
 
 

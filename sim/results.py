@@ -64,34 +64,39 @@ class Reduction:
     mean_ci_high: float
 
 
-def reduce(values: pd.Series | np.ndarray | list[float]) -> Reduction:
-    """Mean, median, 5–95% interval and 90% confidence interval of the mean (NaNs dropped)."""
+def reduce(values: pd.Series | np.ndarray | list[float], *, level: float = INTERVAL
+           ) -> Reduction:
+    """Mean, median, 5–95% interval and 90% confidence interval of the mean (NaNs dropped);
+    `level` changes the confidence of the mean's interval, not the 5–95% spread."""
     array = np.asarray(values, dtype=float)
     array = array[~np.isnan(array)]
     n = len(array)
     if n == 0:
         return Reduction(0, *([math.nan] * 6))
     mean = float(array.mean())
-    half = _half_width(float(array.std(ddof=1)) / math.sqrt(n), n - 1) if n > 1 else math.nan
+    half = (_half_width(float(array.std(ddof=1)) / math.sqrt(n), n - 1, level) if n > 1
+            else math.nan)
     p5, p95 = np.percentile(array, [5, 95])
     return Reduction(n, mean, float(np.median(array)), float(p5), float(p95), mean - half,
                      mean + half)
 
 
-def _half_width(standard_error: float, dof: float) -> float:
-    return float(stats.t.ppf(0.5 + INTERVAL / 2, dof)) * standard_error if standard_error else 0.0
+def _half_width(standard_error: float, dof: float, level: float = INTERVAL) -> float:
+    return float(stats.t.ppf(0.5 + level / 2, dof)) * standard_error if standard_error else 0.0
 
 
-def paired_difference(base: pd.Series, other: pd.Series) -> Reduction:
+def paired_difference(base: pd.Series, other: pd.Series, *, level: float = INTERVAL
+                      ) -> Reduction:
     """`other − base` replicate by replicate (both indexed by replicate, run with the same seeds):
     the effect of a change when both scenarios saw the same traffic and the same criminals."""
     joined = pd.concat({"base": base, "other": other}, axis=1, join="inner")
     if joined.empty:
         raise ValueError("no replicate in common: a paired difference needs the same replicates")
-    return reduce(joined["other"] - joined["base"])
+    return reduce(joined["other"] - joined["base"], level=level)
 
 
-def unpaired_difference(base: pd.Series, other: pd.Series) -> Reduction:
+def unpaired_difference(base: pd.Series, other: pd.Series, *, level: float = INTERVAL
+                        ) -> Reduction:
     """`mean(other) − mean(base)` as if the samples were independent (Welch interval); kept to
     measure how much pairing narrows the interval. Percentiles are undefined here: NaN."""
     a, b = np.asarray(base, dtype=float), np.asarray(other, dtype=float)
@@ -101,7 +106,7 @@ def unpaired_difference(base: pd.Series, other: pd.Series) -> Reduction:
     var_a, var_b = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
     dof = ((var_a + var_b) ** 2 / (var_a**2 / (len(a) - 1) + var_b**2 / (len(b) - 1))
            if var_a + var_b > 0 else 1.0)
-    half = _half_width(math.sqrt(var_a + var_b), dof)
+    half = _half_width(math.sqrt(var_a + var_b), dof, level)
     return Reduction(n, mean, math.nan, math.nan, math.nan, mean - half, mean + half)
 
 
