@@ -131,6 +131,7 @@ class Corridor:
     commodity: str
     origin: str
     destination: str
+    via: tuple[str, ...] = ()
 
 
 class CriminalNetwork(Agent):

@@ -7,6 +7,7 @@ scenario sharing a seed and the criminal parameters faces the same criminals in 
 from __future__ import annotations
 
 import functools
+import itertools
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -54,12 +55,22 @@ class RoutePlanner:
         return weight
 
     def _route(self, origin: str, destination: str, on_foot: bool,
-               avoid: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
+               avoid: frozenset[str] = frozenset(),
+               via: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+        """Quickest route through the corridor's `via` stops that suit the way of travelling:
+        vehicles skip green-border stops, groups on foot skip crossing stops, and a stop the
+        network now avoids is dropped."""
+        skip = "crossing" if on_foot else "green_border"
+        stops = [origin, *(s for s in via if self.kind[s] != skip and s not in avoid),
+                 destination]
+        weight = self._weight(on_foot, avoid)
+        route: list[str] = [origin]
         try:
-            return tuple(nx.dijkstra_path(self.graph, origin, destination,
-                                          weight=self._weight(on_foot, avoid)))
+            for start, end in itertools.pairwise(stops):
+                route += nx.dijkstra_path(self.graph, start, end, weight=weight)[1:]
         except nx.NetworkXNoPath:
             return None
+        return tuple(route)
 
     def checked_places(self, route: tuple[str, ...]) -> list[str]:
         return [p for p in route if self.kind[p] in ("crossing", "green_border")]
@@ -92,8 +103,9 @@ def create_networks(model: JointActionModel) -> list[CriminalNetwork]:
         picks = rng.choice(len(rows), size=count, p=weights / weights.sum())
         for pick in picks:
             row = rows.iloc[int(pick)]
+            via = tuple(v.strip() for v in str(row.get("via", "") or "").split(";") if v.strip())
             corridor = Corridor(row["id"], area, row["commodity"], row["origin"],
-                                row["destination"])
+                                row["destination"], via)
             known = rng.random() < scenario.intelligence.coverage
             targeted = known and rng.random() < scenario.intelligence.targeted_share
             members = 1 + int(rng.poisson(max(parameters.members_mean[area] - 1, 0)))
@@ -174,14 +186,14 @@ def choose_route(model: JointActionModel, network: CriminalNetwork, on_foot: boo
     checked place (networks spread over alternatives they know)."""
     planner = model.route_planner
     corridor = network.corridor
-    route = planner.route(corridor.origin, corridor.destination, on_foot, avoid)
+    route = planner.route(corridor.origin, corridor.destination, on_foot, avoid, corridor.via)
     if route is None or rng.random() >= 0.3:
         return route
     checked = planner.checked_places(route)
     if not checked:
         return route
     alternative = planner.route(corridor.origin, corridor.destination, on_foot,
-                                avoid | {checked[0]})
+                                avoid | {checked[0]}, corridor.via)
     return alternative or route
 
 

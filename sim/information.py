@@ -51,7 +51,8 @@ class Information:
     def _countries_on(self, network: CriminalNetwork) -> list[str]:
         corridor = network.corridor
         if corridor.id not in self.corridor_countries:
-            route = self.model.route_planner.route(corridor.origin, corridor.destination, False)
+            route = self.model.route_planner.route(corridor.origin, corridor.destination, False,
+                                                   frozenset(), corridor.via)
             nodes = self.model.graph.nodes
             self.corridor_countries[corridor.id] = sorted({nodes[p]["country"]
                                                            for p in route or ()})

@@ -152,7 +152,7 @@ class Parameters(StrictModel):
         300.0, "parcels/hour", "assumption: international parcels through a national sorting "
         "centre", "Parcels through a parcel centre.", gt=0)
     parcel_check_officer_minutes: float = par(
-        40.0, "officer-minutes/parcel", "assumption: X-ray, opening, documenting; calibrated "
+        55.0, "officer-minutes/parcel", "assumption: X-ray, opening, documenting; calibrated "
         "with the published 5,225 parcels checked",
         "Officer time of one parcel check.", gt=0)
 
@@ -162,13 +162,13 @@ class Parameters(StrictModel):
         "criminal movements about twice as often as chance", "How much more likely a "
         "criminal movement is picked for a check than a random vehicle under risk profiling.", ge=1)
     intelligence_selection: float = par(
-        0.85, "probability", "assumption: a vehicle flagged by the intelligence phase or an "
+        0.7, "probability", "assumption: a vehicle flagged by the intelligence phase or an "
         "alert is stopped unless it slips past", "Probability that a movement of a targeted or "
         "alerted network is checked at a post that has the target or alert.", ge=0, le=1)
 
     # --- detection given a check ------------------------------------------------------------
     detection_manual: dict[str, float] = par(
-        {"none": 0.95, "simple": 0.7, "professional": 0.35, "structural": 0.12},
+        {"none": 0.9, "simple": 0.5, "professional": 0.25, "structural": 0.08},
         "probability", "assumption: ordinal scale from customs search practice",
         "Probability that a manual check finds goods or hidden persons, by concealment.")
     detection_scanner: dict[str, float] = par(
@@ -198,7 +198,7 @@ class Parameters(StrictModel):
         12.0, "vehicles/hour", "assumption: mobile X-ray scanner, ~5 minutes per lorry",
         "Extra vehicle checks per active scanning team per hour.", ge=0)
     wanted_person_rate: float = par(
-        1.0e-4, "arrests/person checked", "calibrated to the 89 'other' arrests: database hits "
+        0.4e-4, "arrests/person checked", "calibrated to the 89 'other' arrests: database hits "
         "(SIS, INTERPOL) among persons checked", "Chance that a checked traveller is wanted "
         "and arrested.", ge=0, le=1)
 
@@ -212,7 +212,7 @@ class Parameters(StrictModel):
         "hold evidence or goods", "Chance that a premises search on a lead finds the network's "
         "goods and members.", ge=0, le=1)
     local_lead_precision: float = par(
-        0.08, "probability", "assumption: searches beyond the network leads follow local "
+        0.05, "probability", "assumption: searches beyond the network leads follow local "
         "intelligence (illegal weapons holders, dealers) that rarely pays off",
         "Chance that a search on a local lead finds something.", ge=0, le=1)
     cyber_targets_per_officer_hour: float = par(
@@ -262,8 +262,8 @@ class Parameters(StrictModel):
 
     # --- criminal side: the hidden flows ----------------------------------------------------
     networks: dict[str, int] = par(
-        per_area(migrant_smuggling=160, drug_trafficking=120, firearms_trafficking=45, thb=20,
-                 high_risk_networks=25), "networks", "assumption: active networks on the "
+        per_area(migrant_smuggling=100, drug_trafficking=150, firearms_trafficking=45, thb=25,
+                 high_risk_networks=30), "networks", "assumption: active networks on the "
         "corridors in one week (not published); calibrated with cases and arrests",
         "Criminal networks active in the region, by crime area.")
     movements_per_network: dict[str, float] = par(
@@ -289,7 +289,7 @@ class Parameters(StrictModel):
         9.0, "persons", "assumption: Frontex reports groups of a few to a few dozen",
         "Mean migrants in a smuggled group.", gt=0)
     guide_present_green_border: float = par(
-        0.25, "probability", "assumption: guides often stay behind or flee",
+        0.15, "probability", "assumption: guides often stay behind or flee",
         "Chance that a smuggler is caught with an intercepted group on the green border.",
         ge=0, le=1)
     victims_mean: float = par(
@@ -299,24 +299,24 @@ class Parameters(StrictModel):
                  thb=0.5, high_risk_networks=0.1), "share of movements", "calibrated to the "
         "114 forged documents", "Movements carrying forged documents.")
     heroin_kg_median: float = par(
-        3.0, "kg", "assumption: EU Drug Markets Report 2019 — loads vary, often over 100 kg "
+        2.5, "kg", "assumption: EU Drug Markets Report 2019 — loads vary, often over 100 kg "
         "in lorries", "Median heroin load of a movement (lognormal, sigma 1.2).", gt=0)
     cocaine_kg_median: float = par(
-        4.0, "kg", "assumption: container loads in the region range 10 kg to 0.5 t",
+        5.5, "kg", "assumption: container loads in the region range 10 kg to 0.5 t",
         "Median cocaine load (lognormal, sigma 1.4).", gt=0)
     cannabis_kg_median: float = par(
-        4.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0)
+        3.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0)
     weapons_per_movement_mean: float = par(
         4.0, "weapons", "Europol: small numbers hidden in cars and coaches",
         "Mean firearms on one trafficking trip.", gt=0)
     rounds_per_weapon: float = par(
-        100.0, "rounds", "assumption", "Mean rounds carried per weapon.", ge=0)
+        70.0, "rounds", "assumption", "Mean rounds carried per weapon.", ge=0)
     stockpile_weapons_mean: float = par(
-        10.0, "weapons", "assumption: published seizures include 84 automatic weapons and 22 "
+        8.0, "weapons", "assumption: published seizures include 84 automatic weapons and 22 "
         "grenade launchers, i.e. stockpiles", "Mean weapons found in a firearms network's "
         "premises.", ge=0)
     stockpile_rounds_mean: float = par(
-        700.0, "rounds", "assumption", "Mean rounds found in a firearms premises.", ge=0)
+        450.0, "rounds", "assumption", "Mean rounds found in a firearms premises.", ge=0)
     night_crossing_share: float = par(
         0.8, "share", "assumption: green-border crossings happen mostly at night",
         "Share of green-border crossings timed for night.", ge=0, le=1)
@@ -326,7 +326,7 @@ class Parameters(StrictModel):
 # Markets Report 2019, Europol's firearms assessments and Frontex risk analyses): the kinds of trip
 # a network makes and how well it hides what it carries. Weights are relative.
 MOVEMENT_KINDS: dict[str, dict[str, float]] = {
-    "migrant_smuggling": {"foot_group": 0.7, "lorry": 0.2, "vehicle": 0.1},
+    "migrant_smuggling": {"foot_group": 0.8, "lorry": 0.15, "vehicle": 0.05},
     "drug_trafficking": {"lorry": 0.45, "vehicle": 0.35, "parcel": 0.1, "container": 0.1},
     "firearms_trafficking": {"vehicle": 0.75, "parcel": 0.1, "coach": 0.15},
     "thb": {"vehicle": 0.6, "coach": 0.4},
