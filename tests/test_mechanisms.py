@@ -112,3 +112,10 @@ def test_streams_are_independent_and_reproducible():
     a, b = Streams.from_seed(7), Streams.from_seed(7)
     assert a.traffic.random() == b.traffic.random()
     assert Streams.from_seed(7).traffic.random() != Streams.from_seed(7).checks.random()
+
+
+def test_odd_parameter_table_is_current():
+    from sim.docs import ODD, render
+
+    text = ODD.read_text(encoding="utf-8")
+    assert render(text) == text, "docs/ODD.md is stale: run `python -m sim.docs`"
