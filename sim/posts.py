@@ -16,6 +16,7 @@ from sim.mechanisms import (
     DAILY_RHYTHM,
     check_capacity,
     hourly_arrivals,
+    lane_throughput,
     lanes_open,
     queue_step,
     share_checked,
@@ -65,9 +66,7 @@ class CrossingState:
         first_line = officers - second_line
         lanes = lanes_open(first_line, self.lanes, parameters.officers_per_lane)
         lanes = np.where(officers > 0, np.maximum(lanes, 1), 0)
-        service = lanes * parameters.lane_vehicles_per_hour
         arrivals = self.arrivals[model.tick]
-        self.queue, self.last_wait = queue_step(self.queue, arrivals, service, officers <= 0)
         self.scanners[:] = 0.0
         for team in model.scanning_teams:
             if team.active(model.day + 1, hour_of_day):
@@ -78,6 +77,9 @@ class CrossingState:
                                        self.scanners * parameters.scanner_vehicles_per_hour)
         self.checks = np.minimum(self.capacity, arrivals)
         self.share = share_checked(self.checks, arrivals)
+        service = lanes * lane_throughput(parameters.lane_vehicles_per_hour,
+                                          parameters.lane_blocking_seconds, self.share)
+        self.queue, self.last_wait = queue_step(self.queue, arrivals, service, officers <= 0)
         persons = np.round(self.checks * self.occupancy)
         day = model.day
         model.tally.add_vector("checks_vehicles", day, self.checks, self.places)
@@ -103,6 +105,7 @@ class PostState:
         self.road_share = np.zeros(places)
         self.port_share = np.zeros(places)
         self.parcel_share = np.zeros(places)
+        self.checks = np.zeros(places)
         self.everywhere = np.arange(places)
 
     def hour(self, hour_of_day: int) -> None:
@@ -134,6 +137,7 @@ class PostState:
             check_capacity(parcel_officers, parameters.parcel_check_officer_minutes), parcels))
         self.parcel_share = share_checked(parcel, np.full_like(parcel, parcels))
 
+        self.checks = road + port + passengers + parcel  # this hour's, read by the invariants
         tally.add_vector("checks_vehicles", day, road + port, self.everywhere)
         persons = road_persons + port + passengers
         tally.add_vector("checks_persons", day, persons, self.everywhere)
