@@ -33,6 +33,13 @@ def lanes_open(first_line_officers: np.ndarray, lanes: np.ndarray,
     return np.minimum(lanes, first_line_officers // officers_per_lane)
 
 
+def lane_throughput(vehicles_per_hour: float, blocking_seconds: float,
+                    share_checked: np.ndarray) -> np.ndarray:
+    """Vehicles one staffed lane clears per hour when a share of them is picked for an
+    intensified check and holds the lane `blocking_seconds` longer: checks cost queue time."""
+    return 3600.0 / (3600.0 / vehicles_per_hour + share_checked * blocking_seconds)
+
+
 def queue_step(queue: np.ndarray, arrivals: np.ndarray, service: np.ndarray,
                unchecked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Fluid queue over one hour: returns (queue after the hour, wait in minutes of an arrival).

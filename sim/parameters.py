@@ -105,6 +105,11 @@ class Parameters(StrictModel):
         45.0, "vehicles/lane-hour", "assumption: 80 s per vehicle at a first-line booth "
         "(Schengen Borders Handbook first-line check of a car with 2-3 occupants)",
         "First-line throughput of one staffed lane.", gt=0)
+    lane_blocking_seconds: float = par(
+        150.0, "seconds/selected vehicle", "assumption: a vehicle picked for an intensified "
+        "check holds its lane while first-line officers question it and direct it to the bay",
+        "Extra lane time per vehicle selected for an intensified check: the price of checks "
+        "in queue length.", ge=0)
     officers_per_lane: int = par(
         2, "officers", "assumption: one border guard and one customs officer per booth",
         "Officers needed to staff one first-line lane.", ge=1)

@@ -119,3 +119,10 @@ def test_odd_parameter_table_is_current():
 
     text = ODD.read_text(encoding="utf-8")
     assert render(text) == text, "docs/ODD.md is stale: run `python -m sim.docs`"
+
+
+def test_intensified_checks_slow_the_lanes():
+    free = m.lane_throughput(45.0, 150.0, np.array([0.0]))[0]
+    busy = m.lane_throughput(45.0, 150.0, np.array([0.3]))[0]
+    assert free == pytest.approx(45.0)
+    assert busy == pytest.approx(3600 / (80 + 45))
