@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from sim.results import (
     Results,
     load,
     paired_difference,
+    reduce,
     unpaired_difference,
     write_csv,
 )
@@ -175,6 +177,29 @@ def pairing_gain(base: Results, other: Results, *, level: float = INTERVAL,
                      "width_ratio": paired_width / unpaired_width, "n": paired.replicates})
     return pd.DataFrame(rows, columns=["outcome", "unit", "difference", "paired_width",
                                        "unpaired_width", "width_ratio", "n"])
+
+
+def load_targets() -> pd.DataFrame:
+    """The published JAD SEE 2023 outcomes with their calibration bands (sim/data/targets.csv)."""
+    with resources.files("sim").joinpath("data/targets.csv").open(encoding="utf-8") as file:
+        return pd.read_csv(file)
+
+
+def calibration_table(results: Results, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each published outcome beside the simulated mean and 5–95% of replicates, the ratio
+    simulated ÷ published, and whether the mean falls inside the calibration band."""
+    targets = load_targets() if targets is None else targets
+    rows = []
+    for target in targets.itertuples():
+        simulated = reduce(results.summary[target.outcome])
+        rows.append({"outcome": target.outcome, "unit": UNITS.get(target.outcome, ""),
+                     "published": float(target.published), "band_low": float(target.band_low),
+                     "band_high": float(target.band_high), "mean": simulated.mean,
+                     "p5": simulated.p5, "p95": simulated.p95,
+                     "ratio": simulated.mean / float(target.published),
+                     "inside_band": bool(target.band_low <= simulated.mean <= target.band_high),
+                     "n": simulated.replicates})
+    return pd.DataFrame(rows)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

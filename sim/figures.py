@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
+from sim.compare import calibration_table
 from sim.geography import REGION, RouteGraph, load_route_graph
 from sim.outcomes import OUTCOMES, PLACE_OUTCOMES, with_derived
 from sim.results import Results, load, reduce
@@ -87,7 +87,8 @@ def forest_plot(comparison: pd.DataFrame, outcomes: Sequence[str] = FOREST_OUTCO
     scenarios = list(dict.fromkeys(table["scenario"]))
     palette = colours(scenarios)
     rows_per_group = len(scenarios) + 1
-    figure = Figure(figsize=(9, 1.2 + 0.2 * rows_per_group * len(outcomes)), layout="constrained")
+    figure = Figure(figsize=(9, 1.2 + 0.17 * rows_per_group * len(outcomes)),
+                    layout="constrained")
     ax = figure.add_subplot()
     for position, scenario in enumerate(scenarios):
         rows = table[table["scenario"] == scenario].set_index("outcome").reindex(outcomes)
@@ -308,33 +309,26 @@ def displacement(base: ResultsLike, other: ResultsLike, route_graph: RouteGraph 
 
 # --- calibration -----------------------------------------------------------------------------
 
-def load_targets() -> pd.DataFrame:
-    """The published JAD SEE 2023 outcomes with their calibration bands (sim/data/targets.csv)."""
-    with resources.files("sim").joinpath("data/targets.csv").open(encoding="utf-8") as file:
-        return pd.read_csv(file)
-
-
 def calibration(results: ResultsLike, targets: pd.DataFrame | None = None) -> Figure:
-    """Simulated mean and 5–95% of replicates against each published figure and its band, all
-    as a ratio to the published figure so outcomes of every size share one axis."""
+    """Simulated mean and 5–95% of replicates against each published figure and its band
+    (`sim.compare.calibration_table`), all as a ratio to the published figure so outcomes of
+    every size share one axis; targets default to sim/data/targets.csv."""
     results = as_results(results)
-    targets = load_targets() if targets is None else targets
-    figure = Figure(figsize=(9, 1.4 + 0.38 * len(targets)), layout="constrained")
+    table = calibration_table(results, targets)
+    figure = Figure(figsize=(9, 1.4 + 0.38 * len(table)), layout="constrained")
     ax = figure.add_subplot()
-    y = np.arange(len(targets))[::-1]
-    for row, position in zip(targets.itertuples(), y, strict=True):
-        published = float(row.published)
-        summary = reduce(results.summary[row.outcome])
-        ax.fill_betweenx([position - 0.35, position + 0.35], row.band_low / published,
-                         row.band_high / published, color="#DDDDDD", linewidth=0)
-        inside = row.band_low <= summary.mean <= row.band_high
-        ax.errorbar([summary.mean / published], [position],
-                    xerr=[[(summary.mean - summary.p5) / published],
-                          [(summary.p95 - summary.mean) / published]],
-                    fmt="o", capsize=3, color=OKABE_ITO[0] if inside else OKABE_ITO[5])
+    y = np.arange(len(table))[::-1]
+    for row, position in zip(table.itertuples(), y, strict=True):
+        ax.fill_betweenx([position - 0.35, position + 0.35], row.band_low / row.published,
+                         row.band_high / row.published, color="#DDDDDD", linewidth=0)
+        ax.errorbar([row.ratio], [position],
+                    xerr=[[(row.mean - row.p5) / row.published],
+                          [(row.p95 - row.mean) / row.published]],
+                    fmt="o", capsize=3, color=OKABE_ITO[0] if row.inside_band else OKABE_ITO[5])
     ax.axvline(1, color="#444444", linewidth=0.8)
-    ax.set_yticks(y, [f"{label(o)} (published {p:,.0f} {UNITS.get(o, '')})"
-                      for o, p in zip(targets["outcome"], targets["published"], strict=True)])
+    ax.set_yticks(y, [f"{label(o)} (published {p:,.0f} {u})"
+                      for o, p, u in zip(table["outcome"], table["published"], table["unit"],
+                                         strict=True)])
     ax.set_xscale("log")
     low, high = ax.get_xlim()
     ticks = [t for t in (0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 10) if low <= t <= high]
@@ -357,13 +351,16 @@ def calibration(results: ResultsLike, targets: pd.DataFrame | None = None) -> Fi
 
 def comparison_figures(base: ResultsLike, others: Sequence[ResultsLike],
                        comparison: pd.DataFrame, *, displaced: Sequence[str] | None = None,
+                       overlaid: Sequence[str] | None = None,
                        route_graph: RouteGraph | None = None) -> dict[str, Figure]:
-    """Every figure of a comparison, by file name: forest, trade_off, day_by_day (base and
-    others), map and calibration (base), displacement_<scenario> (each of `displaced`, or all)."""
+    """Every figure of a comparison, by file name: forest, trade_off, day_by_day (base and the
+    scenarios named in `overlaid`, or all), map and calibration (base), and
+    displacement_<scenario> (each scenario named in `displaced`, or all)."""
     base, others = as_results(base), [as_results(o) for o in others]
     route_graph = route_graph or load_route_graph()
+    daily = [o for o in others if overlaid is None or o.scenario_name in overlaid]
     figures = {"forest": forest_plot(comparison), "trade_off": trade_off([base, *others]),
-               "day_by_day": day_by_day([base, *others]),
+               "day_by_day": day_by_day([base, *daily]),
                "map": detection_map(base, route_graph), "calibration": calibration(base)}
     for other in others:
         if displaced is None or other.scenario_name in displaced:
