@@ -79,6 +79,8 @@ class CrossingState:
         self.share = share_checked(self.checks, arrivals)
         service = lanes * lane_throughput(parameters.lane_vehicles_per_hour,
                                           parameters.lane_blocking_seconds, self.share)
+        # in an hour without legitimate arrivals a criminal vehicle is the only one to check
+        self.share = np.where(arrivals > 0, self.share, (self.capacity >= 1).astype(float))
         self.queue, self.last_wait = queue_step(self.queue, arrivals, service, officers <= 0)
         persons = np.round(self.checks * self.occupancy)
         day = model.day

@@ -1,0 +1,158 @@
+"""Limit cases, where the right answer is known without the model: no officers, no criminals,
+no traffic, no days, unlimited checks. Each runs with every invariant checked every hour."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from strategies import CROSSINGS, GRAPH, baseline, run_model, small_scenario
+
+from sim.agents import MovementState
+from sim.outcomes import ARREST_COLUMNS, DRUG_COLUMNS, OUTCOME_NAMES
+from sim.simulation import run_replicate
+
+DETECTED = ("illegal_entries_detected", "forged_documents", "victims_identified",
+            "weapons_seized", "ammunition_seized", *DRUG_COLUMNS.values(), "drugs_kg_total",
+            "arrests_total", *ARREST_COLUMNS.values(), "movements_intercepted", "cases_opened",
+            "networks_disrupted", "alerts_relayed")
+CHECKS = ("checks_persons", "checks_vehicles", "checks_parcels", "checks_premises",
+          "checks_total", "online_targets_examined")
+# What a movement carries into the tally when it is stopped (the 'other' arrests of wanted
+# persons and local-lead finds come from checks and searches, not from movements).
+FROM_MOVEMENTS = ("illegal_entries_detected", "forged_documents", "victims_identified",
+                  "ammunition_seized", "cocaine_kg", "heroin_kg", "synthetic_kg",
+                  *(c for c in ARREST_COLUMNS.values() if c != "arrests_other"),
+                  "movements_intercepted", "movements_attempted", "movements_delivered",
+                  "movements_displaced", "cases_opened", "alerts_relayed")
+
+
+def nobody(scenario_countries: dict) -> dict:
+    return {code: {"officers": 0} for code in scenario_countries}
+
+
+@pytest.mark.parametrize("targeting", ["random", "intelligence_led"])
+def test_no_officers_no_checks_detections_arrests_or_seizures(targeting):
+    # Frontex equipment stays (it needs officers' checks to work); scanning teams go, because
+    # a team brings its own crew and scanner throughput (see the next test).
+    scenario = baseline(action={"days": 1}, targeting=targeting,
+                        countries=nobody(baseline().countries), scanning_teams={"teams": []},
+                        intelligence={"coverage": 1.0, "targeted_share": 1.0})
+    assert scenario.officers_total == 0
+    model = run_model(scenario, 3, check_invariants=True)
+    outcomes = model.outcomes()
+    assert outcomes["movements_attempted"] > 0  # criminals go on without anyone to stop them
+    for name in (*DETECTED, *CHECKS, "officer_hours", "mean_wait_minutes", "max_wait_minutes"):
+        assert outcomes[name] == 0, name
+    assert model.events == [] or {e["kind"] for e in model.events} <= {"displacement"}
+    assert not any(m.state == MovementState.INTERCEPTED for m in model.movements)
+
+
+def test_a_scanning_team_alone_checks_only_at_its_crossing_and_nobody_patrols():
+    """A scanning team brings its own throughput (scanner_vehicles_per_hour), so with no
+    officers anywhere it is the only source of checks: at its crossing, in its hours; nothing
+    is found on the green border without a patrol, thermal cameras or not."""
+    scenario = small_scenario(countries={"GR": {"officers": 0}, "MK": {"officers": 0},
+                                         "BG": {"officers": 0}, "TR": {"officers": 0}})
+    model = run_model(scenario, 4, check_invariants=True)
+    tally = model.tally
+    assert model.outcomes()["officer_hours"] == 0
+    checked = tally.values[tally.index["checks_vehicles"]].sum(axis=1)
+    assert set(np.flatnonzero(checked)) <= {model.place_index["evzonoi"]}
+    assert model.outcomes()["checks_premises"] == model.outcomes()["checks_parcels"] == 0
+    assert {e["place"] for e in model.events if e["kind"] != "displacement"} <= {"evzonoi"}
+    assert not [e for e in model.events if e["equipment"] in ("patrol", "thermal_vision")]
+
+
+def test_no_criminal_networks_no_arrests_or_seizures_from_movements_while_checks_go_on():
+    model = run_model(small_scenario(criminal={"flow_scale": 0, "networks_scale": 0}), 3,
+                      check_invariants=True)
+    outcomes = model.outcomes()
+    assert outcomes["checks_total"] > 0 and outcomes["checks_vehicles"] > 0
+    assert model.networks == [] and model.movements == []
+    for name in FROM_MOVEMENTS:
+        assert outcomes[name] == 0, name
+    # what remains is what checks and searches find without any network: wanted persons at
+    # checks and local leads in premises (always 'other' arrests)
+    kinds = {e["kind"] for e in model.events}
+    assert kinds <= {"wanted_person", "premises_find"}
+    assert all(e["network"] == -1 for e in model.events)
+    local = sum(e.get("arrests", 0) for e in model.events)
+    assert outcomes["arrests_total"] == outcomes["arrests_other"] == local
+
+
+def test_no_criminal_movements_no_interceptions_while_networks_are_searched():
+    model = run_model(small_scenario(criminal={"flow_scale": 0}), 3, check_invariants=True)
+    outcomes = model.outcomes()
+    assert model.networks and not model.movements
+    assert outcomes["checks_total"] > 0
+    for name in ("movements_intercepted", "movements_attempted", "movements_delivered",
+                 "movements_displaced", "alerts_relayed"):
+        assert outcomes[name] == 0, name
+    assert not any(e["kind"] == "interception" for e in model.events)
+    # every seizure and arrest comes from a premises search or a database hit
+    assert {e["kind"] for e in model.events} <= {"wanted_person", "premises_find", "cyber_lead"}
+
+
+def test_no_legitimate_traffic_no_queues():
+    model = run_model(small_scenario(traffic={"scale": 0}), 3, check_invariants=True)
+    outcomes = model.outcomes()
+    assert outcomes["legitimate_vehicles"] == 0
+    assert outcomes["mean_wait_minutes"] == 0 and outcomes["max_wait_minutes"] == 0
+    assert all(c.queue_vehicles == 0 and c.wait_minutes == 0 for c in model.crossings)
+    crossings = [model.place_index[c.place] for c in model.crossings]
+    assert model.tally.values[model.tally.index["checks_vehicles"], crossings].sum() == 0
+    assert outcomes["officer_hours"] > 0 and outcomes["checks_total"] > 0
+
+
+@pytest.mark.parametrize("make", [small_scenario, baseline])
+def test_an_action_of_zero_days_does_nothing(make):
+    scenario = make(action={"days": 0})
+    model = run_model(scenario, 3, check_invariants=True)
+    assert model.tick == 0 and not model.running
+    model.step()
+    assert model.tick == 0
+    outcomes = model.outcomes()
+    assert {k for k, v in outcomes.items() if v != 0} == {"officers_deployed"}
+    assert outcomes["officers_deployed"] == scenario.officers_total
+    assert model.events == [] and not (model.tally.values != 0).any()
+    result = run_replicate(scenario, 3)
+    assert result.daily.empty and result.events.empty
+    assert set(result.summary) == set(OUTCOME_NAMES)
+
+
+def unlimited_checks() -> dict:
+    """Every crossing staffed round the clock by a unit whose checks take no time at all, and
+    every check finds everything."""
+    postings, countries = [], {}
+    for crossing in CROSSINGS:
+        country = GRAPH.nodes[crossing]["country_a"]
+        postings.append({"country": country, "agency": "border_police", "posting": "crossing",
+                         "place": crossing, "officers": 24, "unit_size": 4})
+        countries[country] = {"officers": countries.get(country, {"officers": 0})["officers"]
+                              + 24, "shares": {"crossing": 1.0}}
+    return {"countries": countries, "postings": postings, "targeting": "random",
+            "scanning_teams": {"teams": []}, "frontex": [],
+            "parameters": {"vehicle_check_officer_minutes": 1e-6,
+                           "person_check_officer_minutes": 1e-6,
+                           "detection_manual": {"none": 1.0, "simple": 1.0, "professional": 1.0,
+                                                "structural": 1.0},
+                           "forged_document_detection": 1.0, "adaptivity": 0.0}}
+
+
+def test_unlimited_capacity_checks_every_arrival():
+    scenario = small_scenario(**unlimited_checks())
+    model = run_model(scenario, 3, check_invariants=True)
+    tally = model.tally
+    crossings = [model.place_index[c.place] for c in model.crossings]
+    checked = tally.values[tally.index["checks_vehicles"], crossings]
+    arrived = tally.values[tally.index["legitimate_vehicles"], crossings]
+    assert arrived.sum() > 0
+    np.testing.assert_array_equal(checked, arrived)
+    # and no vehicle of a criminal network gets through a crossing unchecked
+    kind = {p: GRAPH.nodes[p]["kind"] for p in GRAPH.nodes}
+    for movement in model.movements:
+        if movement.kind == "parcel" or movement.state == MovementState.PLANNED:
+            continue
+        passed = movement.route[: movement.leg + (movement.state == MovementState.DELIVERED)]
+        assert not any(kind[p] == "crossing" for p in passed), (movement.unique_id, passed)
+    assert model.outcomes()["movements_intercepted"] > 0
