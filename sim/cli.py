@@ -18,7 +18,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from sim import runner
+from sim import calibration, runner, sensitivity
 from sim.compare import compare_results
 from sim.results import INTERVAL, Results, ResultsFolderError
 from sim.scenario import Scenario
@@ -130,6 +130,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="write the JSON Schema of scenario files")
     schema.add_argument("--out", type=Path, metavar="FILE", help="default: print it")
     schema.set_defaults(handler=_schema)
+
+    calibration.register(commands)  # sim calibrate (sim/calibration.py)
+    sensitivity.register(commands)  # sim sensitivity (sim/sensitivity.py)
     return parser
 
 
