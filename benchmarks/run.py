@@ -1,0 +1,154 @@
+"""`make bench`: measure the performance targets of issue 8 and write docs/performance.md.
+
+    python benchmarks/run.py           # full: about 10 minutes on 2 cores; writes docs/
+    python benchmarks/run.py --quick   # smaller counts, under 2 minutes; writes results/bench/
+
+Each target is measured on this machine, in this run, and reported with its median, range and
+pass or fail; the machine's facts and load average are written beside them, because a busy
+machine slows every wall-clock number. The scaling curve goes to scaling.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measure import ROOT, Timing, load_average, machine_facts
+from profile_replicate import profile_text
+from report import Target, write_report
+from suites import (
+    baseline_replicate,
+    cli_runs,
+    graph_scaling,
+    load_scaling,
+    mesa_comparison,
+    peak_memory,
+    write_share,
+)
+
+SCENARIO = "scenarios/jad_see_2023.yaml"
+
+
+class Settings:
+    """How much to measure: the full run for the docs, or a quick smoke run."""
+
+    def __init__(self, quick: bool):
+        self.quick = quick
+        self.baseline_runs = 3 if quick else 10
+        self.cli_replicates = 20 if quick else 100
+        self.cli_runs = 1 if quick else 3
+        self.scaling_factors = (1, 4, 16)
+        self.scaling_runs = 1 if quick else 3
+        self.graph_runs = 1 if quick else 5
+        self.write_replicates = 5 if quick else 20
+        self.dask_replicates = 20 if quick else 200
+        self.mesa_runs = 3 if quick else 5
+
+
+def measure_all(settings: Settings, work: Path, log) -> tuple[list[Target], dict]:
+    """Run every benchmark; the targets (for the table) and the details (for the sections)."""
+    details: dict = {}
+    targets: list[Target] = []
+    scale = settings.cli_replicates / 100
+
+    log("baseline replicate")
+    details["baseline"] = baseline = baseline_replicate(settings.baseline_runs)
+    targets.append(Target("One baseline replicate in one process (build + run + tables)",
+                          "≤ 1.0 s median", baseline["total"], baseline["total"].median <= 1.0))
+
+    log(f"sim run, {settings.cli_replicates} replicates, 2 workers")
+    details["cli"] = cli = cli_runs(SCENARIO, settings.cli_replicates, settings.cli_runs,
+                                    work / "cli")
+    limit = 70.0 * scale
+    targets.append(Target(f"`sim run` {settings.cli_replicates} replicates, `--workers 2`, "
+                          "start-up and writing included", f"≤ {limit:.0f} s",
+                          cli["wall"], cli["wall"].median <= limit))
+
+    log("load scaling 1x/4x/16x")
+    details["load"] = load = load_scaling(settings.scaling_factors, settings.scaling_runs,
+                                          include_parts=not settings.quick)
+    combined = load["criminal + traffic"]
+    for factor in settings.scaling_factors[1:]:
+        ratio = combined[factor].median / combined[1].median
+        targets.append(Target(f"{factor}x criminal movements and traffic: time ratio to 1x",
+                              f"≤ {factor}", Timing([ratio]), ratio <= factor, "x"))
+
+    log("route graph 4x")
+    details["graph"] = graph = graph_scaling(4, settings.graph_runs, work / "graph4")
+    ratio = graph[4].median / graph[1].median
+    targets.append(Target("Route graph 4x larger: time ratio to 1x", "≤ 4", Timing([ratio]),
+                          ratio <= 4, "x"))
+
+    log("peak memory")
+    details["memory"] = memory = peak_memory((1, 16))
+    peak = memory[16]["peak_rss_mb"]
+    targets.append(Target("Peak memory (max RSS) of one 16x replicate, fresh process",
+                          "≤ 400 MB", Timing([peak]), peak <= 400, "MB", digits=0))
+
+    log("write share")
+    details["write"] = write = write_share(SCENARIO, settings.write_replicates, work / "write")
+    targets.append(Target(f"Writing results, share of a {settings.write_replicates}-replicate "
+                          "in-process run", "≤ 10 %", Timing([write["share"] * 100]),
+                          write["share"] <= 0.10, "%", digits=1))
+
+    log(f"Dask local:2 vs process pool, {settings.dask_replicates} replicates")
+    details["dask"] = dask = cli_runs(SCENARIO, settings.dask_replicates, 1, work / "dask",
+                                      executor=("--cluster", "local:2"))
+    details["pool"] = pool = cli_runs(SCENARIO, settings.dask_replicates, 1, work / "pool")
+    ratio = dask["wall"].median / pool["wall"].median
+    targets.append(Target(f"Dask `--cluster local:2` / `--workers 2`, "
+                          f"{settings.dask_replicates} replicates", "≤ 1.3",
+                          Timing([ratio]), ratio <= 1.3, "x"))
+
+    log("plain Mesa loop")
+    details["mesa"] = mesa_comparison(settings.mesa_runs)
+    if not settings.quick:
+        log("profile of the current code")
+        (ROOT / "docs" / "profile_after.txt").write_text(profile_text(), encoding="utf-8")
+    return targets, details
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller counts (under 2 minutes); writes to results/bench/")
+    parser.add_argument("--out", type=Path,
+                        help="folder for performance.md and scaling.png (default: docs/, or "
+                             "results/bench/ with --quick)")
+    arguments = parser.parse_args(argv)
+    settings = Settings(arguments.quick)
+    out = arguments.out or (ROOT / "results" / "bench" if settings.quick else ROOT / "docs")
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    def log(what: str) -> None:
+        print(f"[{time.perf_counter() - started:6.1f} s] {what}", flush=True)
+
+    load_before = load_average()
+    work = Path(tempfile.mkdtemp(prefix="jad-bench-"))
+    try:
+        targets, details = measure_all(settings, work, log)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    details["load_average"] = (load_before, load_average())
+    details["elapsed"] = time.perf_counter() - started
+    details["command"] = shlex.join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])])
+    details["settings"] = settings
+    write_report(out, targets, details, machine_facts())
+    for target in targets:
+        print(f"{'PASS' if target.passed else 'FAIL'}  {target.name}: {target.measured_text()} "
+              f"(target {target.target})")
+    print(f"wrote {out / 'performance.md'} and {out / 'scaling.png'} "
+          f"in {details['elapsed']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""The measurements behind each performance target (called by benchmarks/run.py)."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import time
+from pathlib import Path
+
+from big_graph import replicated_graph
+from measure import PYTHON, ROOT, Timing, repeat, run_json, time_command
+from mesa_loop import plain_loop
+
+from sim import results as store
+from sim import runner
+from sim.geography import load_route_graph
+from sim.model import BASELINE, JointActionModel, resolve_scenario
+from sim.scenario_files import load_scenario
+from sim.simulation import daily_table, events_table, run_replicate
+
+SIM = str(Path(PYTHON).with_name("sim"))
+
+
+def baseline_replicate(runs: int) -> dict:
+    """One baseline replicate, in process: model build, run and result tables, each timed."""
+    scenario = load_scenario(BASELINE)
+    run_replicate(scenario, 1000)  # warm-up: imports, route cache
+    parts = {name: Timing() for name in ("build", "run", "tables", "total")}
+    for seed in range(runs):
+        marks = [(time.perf_counter(), time.process_time())]
+        model = JointActionModel(scenario, rng=seed)
+        marks.append((time.perf_counter(), time.process_time()))
+        model.run()
+        marks.append((time.perf_counter(), time.process_time()))
+        model.outcomes(), daily_table(model), events_table(model)
+        marks.append((time.perf_counter(), time.process_time()))
+        for name, (start, end) in zip(("build", "run", "tables"), itertools.pairwise(marks),
+                                      strict=True):
+            parts[name].wall.append(end[0] - start[0])
+            parts[name].cpu.append(end[1] - start[1])
+        parts["total"].wall.append(marks[-1][0] - marks[0][0])
+        parts["total"].cpu.append(marks[-1][1] - marks[0][1])
+    parts["agents"] = len(model.agents)
+    parts["ticks"] = model.hours
+    return parts
+
+
+def cli_command(scenario: str, replicates: int, out: Path,
+                executor: tuple[str, ...] = ("--workers", "2")) -> list[str]:
+    return [SIM, "run", scenario, "--replicates", str(replicates), *executor, "--quiet",
+            "--force", "--out", str(out)]
+
+
+def cli_runs(scenario: str, replicates: int, runs: int, out: Path,
+             executor: tuple[str, ...] = ("--workers", "2")) -> dict:
+    """`sim run` as a planner types it, timed from outside; then the final consolidation of the
+    results folder (read every replicate back, concatenate, write the tables) timed alone."""
+    command = cli_command(scenario, replicates, out, executor)
+    wall = time_command(command, runs)
+    start = time.perf_counter()
+    results = store.collect(store.read_replicates(out), store.read_manifest(out), [], out)
+    store.finish_folder(out, results)
+    consolidation = time.perf_counter() - start
+    startup = time_command([SIM, "validate", scenario], 3)
+    shutil.rmtree(out, ignore_errors=True)
+    shown = [c if not c.startswith(str(out)) else "<tmp>" for c in command]
+    shown[0] = "sim"
+    return {"wall": wall, "consolidation": consolidation, "startup": startup,
+            "command": " ".join(shown), "replicates": replicates}
+
+
+def load_scaling(factors: tuple[int, ...], runs: int, *, include_parts: bool = True) -> dict:
+    """Replicate time with criminal movements and legitimate traffic scaled together (and, in
+    the full run, each alone), with what each scale puts through the model."""
+    variants = {"criminal + traffic": ("criminal__flow_scale", "traffic__scale")}
+    if include_parts:
+        variants |= {"criminal only": ("criminal__flow_scale",),
+                     "traffic only": ("traffic__scale",)}
+    table: dict = {}
+    counts: dict = {}
+    for label, keys in variants.items():
+        table[label] = {}
+        for factor in factors:
+            scenario = resolve_scenario(BASELINE, {key: float(factor) for key in keys})
+            seeds = iter(range(10_000))
+            last = {}
+
+            def replicate(scenario=scenario, seeds=seeds, last=last) -> None:
+                last["result"] = run_replicate(scenario, next(seeds))
+
+            table[label][factor] = repeat(replicate, runs)
+            summary = last["result"].summary
+            counts[(label, factor)] = {
+                "movements_attempted": summary["movements_attempted"],
+                "legitimate_vehicles": summary["legitimate_vehicles"],
+                "checks_total": summary["checks_total"],
+                "events": len(last["result"].events)}
+    table["counts"] = counts
+    return table
+
+
+def graph_scaling(copies: int, runs: int, folder: Path) -> dict:
+    """Baseline replicate on the package graph and on `copies` linked copies of it."""
+    scenario = load_scenario(BASELINE)
+    graphs = {1: load_route_graph(), copies: replicated_graph(folder, copies)}
+    table: dict = {}
+    for size, graph in graphs.items():
+        seeds = iter(range(10_000))
+        table[size] = repeat(lambda graph=graph, seeds=seeds:
+                             run_replicate(scenario, next(seeds), route_graph=graph), runs)
+        model = JointActionModel(scenario, rng=0, route_graph=graph)
+        table[("places", size)] = graph.graph.number_of_nodes()
+        table[("edges", size)] = graph.graph.number_of_edges()
+        table[("agents", size)] = len(model.agents)
+    return table
+
+
+def peak_memory(factors: tuple[int, ...]) -> dict:
+    """Peak RSS of one replicate at each load factor, each in a fresh process."""
+    script = str(ROOT / "benchmarks" / "peak_memory.py")
+    return {factor: run_json([PYTHON, script, "--flow-scale", str(factor),
+                              "--traffic-scale", str(factor)]) for factor in factors}
+
+
+class _Stopwatch:
+    """Wraps a function and adds up the wall time spent in it."""
+
+    def __init__(self, function):
+        self.function, self.seconds = function, 0.0
+
+    def __call__(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return self.function(*args, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+
+def write_share(scenario: str, replicates: int, out: Path) -> dict:
+    """An in-process `sim.run` into a results folder, with the time spent simulating and the
+    time spent writing (each replicate's files, reading them back, the final tables) apart."""
+    simulate = _Stopwatch(run_replicate)
+    writers = {name: _Stopwatch(getattr(store, name)) for name in
+               ("prepare_folder", "write_replicate", "read_replicates", "collect",
+                "finish_folder")}
+    originals = {name: getattr(store, name) for name in writers}
+    for name, watch in writers.items():
+        setattr(store, name, watch)
+    try:
+        start = time.perf_counter()
+        runner.run(scenario, replicates=replicates, workers=1, out=out, force=True,
+                   replicate_function=simulate)
+        total = time.perf_counter() - start
+    finally:
+        for name, function in originals.items():
+            setattr(store, name, function)
+    shutil.rmtree(out, ignore_errors=True)
+    writing = sum(w.seconds for w in writers.values())
+    return {"total": total, "simulate": simulate.seconds, "writing": writing,
+            "parts": {name: w.seconds for name, w in writers.items()},
+            "share": writing / total, "replicates": replicates}
+
+
+def mesa_comparison(runs: int) -> dict:
+    """The plain Mesa loop with as many agents as the baseline model and as many ticks."""
+    model = JointActionModel(load_scenario(BASELINE), rng=0)
+    agents, ticks = len(model.agents), model.hours
+    timing = repeat(lambda: plain_loop(agents, ticks), runs)
+    return {"agents": agents, "ticks": ticks, "timing": timing}
