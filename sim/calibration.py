@@ -9,6 +9,9 @@ with fresh seeds for the report, which shows every target, inside its band or no
 
 Writes into the output folder: `fitted.yaml` (a scenario fragment holding only the fitted values,
 for the baseline to `extends`), `loss_history.csv`, `report.csv` and `calibration.json`.
+
+The first part of the module (free parameters, reading configs, the evaluator with its pool of
+workers) is shared with `sim.sensitivity`, which varies the same kind of parameters.
 """
 
 from __future__ import annotations
@@ -234,6 +237,9 @@ class Budget(StrictModel):
                             "seeds for every proposal (common random numbers).")
     seed: int = Field(1, ge=0, description="Root of the replicate seeds and the TPE sampler.")
     workers: int = Field(2, ge=1, le=1024, description="Worker processes (1: in this process).")
+    minutes: float | None = Field(None, gt=0, description="Stop proposing after this much wall "
+                                  "time (the trials run so far are kept; `--trials` with their "
+                                  "count reproduces the fit exactly).")
 
 
 class ReportSettings(StrictModel):
@@ -361,6 +367,8 @@ def calibrate(config: CalibrationConfig, scenario: Scenario, targets: pd.DataFra
     console = Console(stderr=True, quiet=not progress)
     with Evaluator(budget.workers) as evaluator:
         for number in range(budget.trials):
+            if number and budget.minutes and time.monotonic() - started > 60 * budget.minutes:
+                break
             trial = study.ask(distributions)
             values = {p.label: trial.params[p.label] for p in config.parameters}
             candidate = scenario_with(scenario, config.parameters, values)
@@ -420,7 +428,8 @@ def write_outputs(calibration: Calibration, out: Path, *, config_path: Path,
     store.write_csv(calibration.report, out / "report.csv")
     store.write_json(out / "calibration.json", {
         "command": command, "config": str(config_path), "values": calibration.values,
-        "loss": calibration.loss, "seconds": round(calibration.seconds, 1),
+        "loss": calibration.loss, "trials_run": len(calibration.history),
+        "seconds": round(calibration.seconds, 1),
         "finished": store.now(), "git_commit": store.git_commit(),
         "packages": store.package_versions()})
 
@@ -465,6 +474,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--trials", type=int, metavar="N", help="override budget.trials")
     parser.add_argument("--replicates", type=int, metavar="N", help="override budget.replicates")
     parser.add_argument("--workers", type=int, metavar="W", help="override budget.workers")
+    parser.add_argument("--minutes", type=float, metavar="M", help="override budget.minutes")
     parser.add_argument("--force", action="store_true", help="replace an earlier calibration")
     parser.add_argument("--quiet", action="store_true", help="no progress, no report")
     parser.set_defaults(handler=run_command)
@@ -472,7 +482,8 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     config, scenario, targets = load_config(args.config)
-    overrides = {"trials": args.trials, "replicates": args.replicates, "workers": args.workers}
+    overrides = {"trials": args.trials, "replicates": args.replicates, "workers": args.workers,
+                 "minutes": args.minutes}
     try:
         budget = config.budget.model_copy(update={k: v for k, v in overrides.items()
                                                   if v is not None})
@@ -490,7 +501,8 @@ def run_command(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_report(calibration.report, title=f"{scenario.name} with the fitted values "
                      f"({config.report.replicates} fresh replicates)")
-        minutes = calibration.seconds / 60
-        Console().print(f"fitted in {minutes:.1f} min, loss {calibration.loss:.4g}; written: "
-                        f"{out}/ ({', '.join(FILES)})", highlight=False)
+        Console().print(f"fitted in {calibration.seconds / 60:.1f} min "
+                        f"({len(calibration.history)} trials × {config.budget.replicates} "
+                        f"replicates), loss {calibration.loss:.4g}; written: {out}/ "
+                        f"({', '.join(FILES)})", highlight=False)
     return 0

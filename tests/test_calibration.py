@@ -156,3 +156,13 @@ def test_the_fit_is_reproducible_and_the_command_writes_a_fragment_the_baseline_
     scenario = load_scenario(variant, check_graph=False)
     assert scenario.parameters.vehicle_check_officer_minutes == pytest.approx(
         fitted["parameters"]["vehicle_check_officer_minutes"])
+
+
+def test_a_time_limit_stops_proposing_but_still_reports(tmp_path):
+    synthetic_targets(tmp_path)
+    budget = {"trials": 50, "replicates": 1, "workers": 1, "minutes": 1e-6}
+    config, scenario, targets = load_config(
+        write_config(tmp_path, FIT, budget=budget, report={"replicates": 2}))
+    result = calibrate(config, scenario, targets)
+    assert len(result.history) == 1
+    assert len(result.report) == 2
