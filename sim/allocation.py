@@ -165,6 +165,7 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
         if code not in countries:
             problem(("countries", code), f"unknown country '{code}'", code, countries)
     posted: dict[str, int] = {}
+    first_posting: dict[str, int] = {}
     for i, posting in enumerate(scenario.postings):
         path = ("postings", i)
         if posting.country not in scenario.countries:
@@ -172,6 +173,7 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
                     "'countries'", posting.country, scenario.countries)
             continue
         posted[posting.country] = posted.get(posting.country, 0) + posting.officers
+        first_posting.setdefault(posting.country, i)
         if posting.place is not None:
             kinds = {"crossing": {"crossing"}, "green_border": {"green_border"},
                      "port": {"port"}, "coordination": {"hub"}}.get(posting.posting,
@@ -180,8 +182,9 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
     for code, officers in posted.items():
         available = scenario.countries[code].officers
         if officers > available:
-            problem(("countries", code, "officers"), f"{officers} officers posted explicitly "
-                    f"but the country commits only {available}")
+            problem(("postings", first_posting[code], "officers"), f"{officers} officers of "
+                    f"{code} posted explicitly but its contingent (countries.{code}.officers) "
+                    f"is only {available}")
     for i, deployment in enumerate(scenario.frontex):
         kinds = {"thermal_vision": {"green_border"}}.get(deployment.kind, {"crossing", "port"})
         check_place(("frontex", i, "place"), deployment.place, kinds)

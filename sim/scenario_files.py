@@ -7,6 +7,7 @@ path, what was expected and, for a misspelt name, the closest valid one.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,9 +201,15 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
         if item["type"] == "extra_forbidden":
             valid = _valid_keys(Scenario, loc[:-1])
             suggestion = suggest(str(loc[-1]), valid)
-            message = "unknown key; valid keys here: " + (", ".join(valid) or "none")
+            shown = ", ".join(valid[:12]) + (", ... (see scenarios/scenario.schema.json)"
+                                             if len(valid) > 12 else "")
+            message = "unknown key" if suggestion else f"unknown key; valid keys here: {shown}"
         elif item["type"] == "missing":
             message = "required key is missing"
+        elif item["type"] == "literal_error":
+            valid = re.findall(r"'([^']+)'", item.get("ctx", {}).get("expected", ""))
+            suggestion = suggest(str(item.get("input")), valid)
+            message = f"{item['msg']} (got {item.get('input')!r})"
         else:
             given = item.get("input")
             shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
