@@ -187,6 +187,27 @@ def scenario_hash(scenario: Scenario) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# Modules that run, store or show results; every other file of the package defines the model.
+NOT_MODEL = frozenset({"__init__.py", "__main__.py", "cli.py", "runner.py", "results.py",
+                       "sweep.py", "compare.py", "figures.py", "app.py", "dashboard.py",
+                       "notebooks.py", "calibration.py", "sensitivity.py", "docs.py",
+                       "reference.py"})
+
+
+def code_hash() -> str:
+    """sha256 of the model's source and data files (`sim/`, less `NOT_MODEL`): a resumed run
+    must finish with the model that started it."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    files = sorted(p for p in package.rglob("*") if p.is_file() and p.name not in NOT_MODEL
+                   and p.suffix in (".py", ".csv", ".yaml", ".json")
+                   and "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def package_versions() -> dict[str, str | None]:
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in VERSIONED_PACKAGES:
@@ -217,6 +238,7 @@ def now() -> str:
 def new_manifest(scenario: Scenario, seeds: list[int], command: str) -> dict[str, Any]:
     return {
         "scenario_name": scenario.name, "scenario_hash": scenario_hash(scenario),
+        "code_hash": code_hash(),
         "scenario": scenario.model_dump(mode="json"), "root_seed": scenario.run.seed,
         "replicates": len(seeds), "seeds": seeds, "versions": package_versions(),
         "git_commit": git_commit(), "command": command, "started": now(), "finished": None,
@@ -312,11 +334,13 @@ def prepare_folder(directory: Path, scenario: Scenario, seeds: list[int], comman
     if occupied and resume:
         return _reopen(directory, scenario, seeds, command)
     if occupied and not force:
-        status = read_manifest(directory).get("status")
-        advice = ("use --force to replace it or --out to write elsewhere" if status == "complete"
-                  else "use --resume to finish it or --force to start again")
-        raise ResultsFolderError(f"{directory} already holds a {status} run of "
-                                 f"'{read_manifest(directory).get('scenario_name')}'; {advice}")
+        manifest = read_manifest(directory)
+        finished = manifest.get("status") == "complete"
+        raise ResultsFolderError(
+            f"{directory} already holds {'a complete' if finished else 'an incomplete'} run of "
+            f"'{manifest.get('scenario_name')}'; " + (
+                "use --force to replace it or --out to write elsewhere" if finished
+                else "use --resume to finish it or --force to start again"))
     if occupied:
         shutil.rmtree(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -333,6 +357,11 @@ def _reopen(directory: Path, scenario: Scenario, seeds: list[int], command: str
             f"{directory} holds results of another scenario ('{manifest.get('scenario_name')}' "
             "or the same name with other settings) and a folder never mixes two; use --force "
             "to replace it or --out to write elsewhere")
+    if manifest.get("code_hash") != code_hash():
+        raise ResultsFolderError(
+            f"{directory} was started with another version of the model (its files in sim/ "
+            "have changed since) and a folder never mixes two; use --force to start again or "
+            "--out to write elsewhere")
     for leftover in (directory / REPLICATES).glob(".tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     if len(seeds) > len(manifest["seeds"]):

@@ -58,12 +58,12 @@ class Sweep:
 
 
 def is_sweep_file(path: str | Path) -> bool:
-    """A YAML file whose top level has `grid:` is a sweep (any other file is a scenario)."""
+    """A YAML file whose top level has `grid:` or `base:` is a sweep (others are scenarios)."""
     try:
         data = parse_document(Path(path).read_text(encoding="utf-8"), str(path)).data
     except (OSError, UnicodeDecodeError, ScenarioError):
         return False
-    return "grid" in data
+    return "grid" in data or "base" in data
 
 
 def load_sweep(path: str | Path) -> Sweep:
@@ -128,7 +128,7 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any, label: str) -> None
 
 
 def _slug(value: Any) -> str:
-    return re.sub(r"[^A-Za-z0-9.\-]+", "-", str(value)).strip("-") or "x"
+    return re.sub(r"[^A-Za-z0-9_.\-]+", "-", str(value)).strip("-") or "x"
 
 
 def _point(sweep_name: str, base: dict[str, Any], chosen: dict[str, tuple[Any, Any]],

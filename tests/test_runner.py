@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import sim
+from sim import results as results_module
 from sim import runner
 from sim.outcomes import OUTCOME_NAMES, PLACE_OUTCOMES
 from sim.results import ResultsFolderError, load, read_manifest
@@ -165,6 +166,15 @@ def test_resume_refuses_a_folder_of_another_scenario(tmp_path):
     run_small(small(teams=0), out=out, workers=1, replicate=0)
     with pytest.raises(ResultsFolderError, match="another scenario"):
         run_small(small(teams=1), out=out, workers=1, resume=True)
+
+
+def test_resume_refuses_a_folder_started_with_another_version_of_the_model(tmp_path,
+                                                                            monkeypatch):
+    out = tmp_path / "r"
+    run_small(small(), out=out, workers=1, replicate=0)
+    monkeypatch.setattr(results_module, "code_hash", lambda: "0" * 64)
+    with pytest.raises(ResultsFolderError, match="another version of the model"):
+        run_small(small(), out=out, workers=1, resume=True)
 
 
 def test_resume_with_more_replicates_extends_the_folder(tmp_path):
