@@ -44,15 +44,15 @@ def meet_place(model: JointActionModel, movement: Movement, place: str) -> tuple
     if kind in ("hub", "destination", "port"):
         if movement.kind == "parcel":
             return _checked(model, movement, place, posts.parcel_share[index], "parcel_centre")
-        if movement.kind != "foot_group" and movement.leg > 0:
+        if movement.leg > 0:
             return _checked(model, movement, place, posts.road_share[index], "road_checkpoint")
     return PASS, 0.0
 
 
 def _flagged(model: JointActionModel, network: CriminalNetwork, place: str) -> bool:
-    node = model.graph.nodes[place]
-    countries = {node["country"], node.get("country_a"), node.get("country_b")} - {None}
-    return any(network.flagged_in(c) for c in countries)
+    if network.targeted:
+        return True
+    return not network.alerted_countries.isdisjoint(model.place_countries[place])
 
 
 def _checked(model: JointActionModel, movement: Movement, place: str, base_share: float,
@@ -71,8 +71,10 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
     scanner = posting == "crossing" and model.crossing_state.scanner_active(place)
     kit = (model.frontex_at.get((place, "detection_kit"), 0) > 0
            and bool(movement.cargo.drugs_kg))
+    # a group that crossed the green border on foot is driven between borders in a van
+    concealment = "simple" if movement.kind == "foot_group" else movement.concealment
     goods = detection_probability(
-        movement.concealment, manual=parameters.detection_manual,
+        concealment, manual=parameters.detection_manual,
         scanner=parameters.detection_scanner if scanner else None,
         kit_bonus=parameters.detection_kit_bonus if kit else 0.0)
     experts = model.frontex_at.get((place, "document_experts"), 0) > 0

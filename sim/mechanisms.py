@@ -73,14 +73,16 @@ def selection_probability(base_share: float, targeting: str, *, risk_lift: float
     """Chance that one criminal movement is picked for a check.
 
     random: it is one vehicle among the arrivals; risk_profile: indicators raise its odds by
-    `risk_lift`; intelligence_led: a movement of a targeted or alerted network is stopped with
+    `risk_lift` (an odds ratio, so a post that checks nearly everyone cannot pick more than
+    everyone); intelligence_led: a movement of a targeted or alerted network is stopped with
     `intelligence_selection`, others as under risk profiling. No check capacity, no selection.
     """
     if base_share <= 0.0:
         return 0.0
-    if targeting == "random":
+    if targeting == "random" or base_share >= 1.0:
         return base_share
-    profiled = min(1.0, base_share * risk_lift)
+    odds = risk_lift * base_share / (1.0 - base_share)
+    profiled = odds / (1.0 + odds)
     if targeting == "intelligence_led" and flagged:
         return max(profiled, intelligence_selection)
     return profiled

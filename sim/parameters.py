@@ -119,8 +119,9 @@ class Parameters(StrictModel):
         "Share of on-duty crossing officers doing intensified (counted) checks rather than "
         "staffing lanes.", ge=0, le=1)
     vehicle_check_officer_minutes: float = par(
-        110.0, "officer-minutes/vehicle", "assumption: two to three officers for 40-60 minutes "
-        "(search, sniffer dog or scanner, report); calibrated with the vehicles band",
+        200.0, "officer-minutes/vehicle", "assumption: two to three officers for about an hour "
+        "(search, sniffer dog or scanner, database queries, report); calibrated with the "
+        "vehicles band",
         "Officer time of one intensified vehicle check, occupants' documents excluded.", gt=0)
     person_check_officer_minutes: float = par(
         10.0, "officer-minutes/person", "assumption: document inspection and database queries "
@@ -131,7 +132,7 @@ class Parameters(StrictModel):
         "(several arterial roads of ~15,000 vehicles a day)", "Traffic passing through a hub "
         "where road checkpoints stand.", gt=0)
     checkpoint_time_share: float = par(
-        0.05, "share", "calibrated with the vehicles band: road units also patrol, escort and "
+        0.1, "share", "calibrated with the vehicles band: road units also patrol, escort and "
         "report; only part of a shift is spent stopping vehicles at a set-up checkpoint",
         "Share of a road unit's shift spent stopping vehicles.", ge=0, le=1)
     road_occupancy: float = par(
@@ -148,7 +149,7 @@ class Parameters(StrictModel):
         "container (scan, open, partial devanning)",
         "Officer time of one container check.", gt=0)
     port_passenger_share: float = par(
-        0.5, "share", "assumption: port units split their time between containers and ferry "
+        0.65, "share", "assumption: port units split their time between containers and ferry "
         "passengers", "Share of port officers' time spent checking passengers.", ge=0, le=1)
     port_passengers_per_hour: float = par(
         400.0, "persons/hour", "assumption: ferry and cruise passengers at a regional port",
@@ -267,7 +268,7 @@ class Parameters(StrictModel):
 
     # --- criminal side: the hidden flows ----------------------------------------------------
     networks: dict[str, int] = par(
-        per_area(migrant_smuggling=100, drug_trafficking=150, firearms_trafficking=45, thb=25,
+        per_area(migrant_smuggling=140, drug_trafficking=180, firearms_trafficking=45, thb=25,
                  high_risk_networks=30), "networks", "assumption: active networks on the "
         "corridors in one week (not published); calibrated with cases and arrests",
         "Criminal networks active in the region, by crime area.")
@@ -301,7 +302,7 @@ class Parameters(StrictModel):
         2.0, "persons", "assumption", "Mean victims moved in one THB trip.", gt=0)
     forged_documents_share: dict[str, float] = par(
         per_area(migrant_smuggling=0.06, drug_trafficking=0.03, firearms_trafficking=0.02,
-                 thb=0.5, high_risk_networks=0.1), "share of movements", "calibrated to the "
+                 thb=0.6, high_risk_networks=0.1), "share of movements", "calibrated to the "
         "114 forged documents", "Movements carrying forged documents.")
     heroin_kg_median: float = par(
         2.5, "kg", "assumption: EU Drug Markets Report 2019 — loads vary, often over 100 kg "

@@ -51,8 +51,8 @@ def test_share_checked_bounded_by_one_and_zero_without_arrivals():
 
 @pytest.mark.parametrize("targeting, flagged, expected", [
     ("random", True, 0.1),
-    ("risk_profile", True, 0.3),
-    ("intelligence_led", False, 0.3),
+    ("risk_profile", True, 0.25),
+    ("intelligence_led", False, 0.25),
     ("intelligence_led", True, 0.85),
 ])
 def test_selection_by_targeting_rule(targeting, flagged, expected):
