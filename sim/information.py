@@ -5,8 +5,8 @@ tied to its network. Evidence from the network's own country counts at once; fro
 country it must be relayed: by the coordination centre after its relay delay, or without it
 through slower bilateral channels that may not deliver at all. Each relayed hit also sends an
 alert to the countries on the network's corridor, after which their checks look out for the
-network, and the network may notice and adapt. At the end, evidence that arrived within the
-follow-up window opens cases.
+network, and other networks on the corridor may notice the tightened checks and adapt. At the
+end, evidence that arrived within the follow-up window opens cases.
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ class Information:
             if network.targeted:
                 network.evidence = prior
         self.corridor_countries: dict[str, list[str]] = {}
+        self.notices: list[tuple[float, int, CriminalNetwork, str]] = []
+        self.by_corridor: dict[str, list[CriminalNetwork]] = {}
+        for network in model.networks:
+            self.by_corridor.setdefault(network.corridor.id, []).append(network)
 
     def _countries_on(self, network: CriminalNetwork) -> list[str]:
         corridor = network.corridor
@@ -82,24 +86,31 @@ class Information:
             self.add_evidence(network, time + delay, units)
         if not through:
             return
-        learns = self.rng.random() < model.parameters.learn_of_alert_probability
         for target in self._countries_on(network):
             if target == country:
                 continue
             alert = Alert(network, target, time, delay, time + delay, place)
             heapq.heappush(self.pending, (alert.arrival, next(self._sequence), alert))
             model.summary_extra["alerts_relayed"] += 1
-        if learns:
-            network.learns_at = min(getattr(network, "learns_at", float("inf")), time + delay)
+        self._warn_corridor(network, place, time + delay)
+
+    def _warn_corridor(self, network: CriminalNetwork, place: str, arrival: float) -> None:
+        """Other networks on the corridor may notice the tightened checks once the alert is out
+        (and react then): the displacement that pressing on a corridor causes."""
+        chance = self.model.parameters.learn_of_alert_probability
+        for other in self.by_corridor[network.corridor.id]:
+            if other is not network and not other.reacted and self.rng.random() < chance:
+                heapq.heappush(self.notices, (arrival, next(self._sequence), other, place))
 
     def deliver(self, until: float) -> None:
-        """Alerts arriving before `until` take effect; networks that learn of them react."""
+        """Alerts arriving before `until` take effect; networks that noticed them react."""
         while self.pending and self.pending[0][0] < until:
             _, _, alert = heapq.heappop(self.pending)
             alert.network.alerted_countries.add(alert.country)
             self.delivered.append(alert)
-            if getattr(alert.network, "learns_at", float("inf")) <= alert.arrival:
-                react(self.model, alert.network, alert.place, "alert")
+        while self.notices and self.notices[0][0] < until:
+            _, _, network, place = heapq.heappop(self.notices)
+            react(self.model, network, place, "alert on its corridor")
 
     def close(self, end: float) -> None:
         """Count evidence that arrived by `end` and open cases."""

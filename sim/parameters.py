@@ -248,8 +248,9 @@ class Parameters(StrictModel):
         48.0, "hours", "assumption: ordinary bilateral requests take days",
         "Relay delay of cross-border alerts without the coordination centre.", ge=0)
     learn_of_alert_probability: float = par(
-        0.3, "probability", "assumption", "Chance that a network notices checks tightened "
-        "against it after an alert on its corridor.", ge=0, le=1)
+        0.3, "probability", "assumption: word of seizures travels fast in criminal milieus",
+        "Chance that another network on the same corridor notices the checks tightened by an "
+        "alert (and considers adapting).", ge=0, le=1)
     evidence_per_hit: float = par(
         1.0, "evidence units", "assumption", "Evidence a linked interception adds.", ge=0)
     evidence_per_premises_find: float = par(
