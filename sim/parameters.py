@@ -277,9 +277,6 @@ class Parameters(StrictModel):
         per_area(migrant_smuggling=4.0, drug_trafficking=2.0, firearms_trafficking=1.5, thb=2.0,
                  high_risk_networks=1.0), "movements/network-week", "calibrated to the arrests "
         "by crime area", "Mean trips a network starts in a week.")
-    known_share: float = par(
-        0.35, "share", "assumption: share of networks known to the police before the action",
-        "Networks known before the action (intelligence coverage).", ge=0, le=1)
     members_mean: dict[str, float] = par(
         per_area(migrant_smuggling=8, drug_trafficking=10, firearms_trafficking=6, thb=6,
                  high_risk_networks=12), "persons", "assumption", "Mean members of a network.")
