@@ -8,6 +8,7 @@ state and decisions that belong to it alone.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -38,6 +39,15 @@ class ShiftPattern:
 
     def covers(self, hour_of_day: int) -> bool:
         return (hour_of_day - self.start) % 24 < self.length
+
+    def hours(self) -> tuple[int, ...]:
+        """The hours of the day it covers, in ascending order."""
+        return _covered_hours(self.start, self.length)
+
+
+@functools.cache
+def _covered_hours(start: int, length: int) -> tuple[int, ...]:
+    return tuple(hour for hour in range(24) if (hour - start) % 24 < length)
 
 
 class OfficerUnit(Agent):

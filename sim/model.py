@@ -93,6 +93,9 @@ class JointActionModel(mesa.Model):
         self.space = Network(self.graph, layout=self.route_graph.layout(), random=self.random)
         self.place_ids = list(self.graph.nodes)
         self.place_index = {p: i for i, p in enumerate(self.place_ids)}
+        self.place_countries = {p: frozenset({a["country"], a.get("country_a"),
+                                              a.get("country_b")} - {None})
+                                for p, a in self.graph.nodes(data=True)}
         self.tally = Tally(len(self.place_ids), self.scenario_spec.action.days)
         self.events: list[dict[str, Any]] = []
         self.summary_extra: dict[str, float] = {"movements_attempted": 0.0,
@@ -132,12 +135,17 @@ class JointActionModel(mesa.Model):
                  "premises_search", "cyber_patrol", "coordination")
         self.on_duty = {k: np.zeros((len(self.place_ids), 24)) for k in kinds}
         self.units_at: dict[tuple[int, int], list[OfficerUnit]] = {}
+        duty: dict[str, tuple[list[int], list[int], list[int]]] = {k: ([], [], []) for k in kinds}
         for unit in self.units:
             index = self.place_index[unit.place]
-            for hour in range(24):
-                if unit.on_duty(hour):
-                    self.on_duty[unit.posting][index, hour] += unit.officers
-                    self.units_at.setdefault((index, hour), []).append(unit)
+            places, hours, officers = duty[unit.posting]
+            for hour in unit.shift.hours():
+                places.append(index)
+                hours.append(hour)
+                officers.append(unit.officers)
+                self.units_at.setdefault((index, hour), []).append(unit)
+        for kind, (places, hours, officers) in duty.items():  # whole numbers: sums are exact
+            np.add.at(self.on_duty[kind], (places, hours), officers)
         self.on_duty_total = sum(self.on_duty.values())
 
     def _build_posts(self) -> None:
