@@ -22,7 +22,7 @@ from sim import calibration, runner, sensitivity
 from sim.compare import compare_results
 from sim.results import INTERVAL, Results, ResultsFolderError
 from sim.scenario import Scenario
-from sim.scenario_files import ScenarioError, load_scenario
+from sim.scenario_files import Problem, ScenarioError, load_scenario
 from sim.sweep import is_sweep_file, load_sweep, run_sweep
 
 LISTS = ("crossings", "places", "countries", "scenarios")
@@ -133,15 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibration.register(commands)  # sim calibrate (sim/calibration.py)
     sensitivity.register(commands)  # sim sensitivity (sim/sensitivity.py)
-    _register_dashboard(commands)
     return parser
-
-
-def _register_dashboard(commands) -> None:
-    """`sim dashboard`: its options and handler live with it in sim/dashboard.py."""
-    from sim import dashboard
-
-    dashboard.register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,10 +176,18 @@ def _run_settings(args: argparse.Namespace) -> dict:
             "cluster": args.cluster}
 
 
+def default_folder(name: str) -> Path:
+    """`results/<name>`, refusing a name that would lead out of `results/`."""
+    if name.strip(".") == "":
+        raise ScenarioError([Problem("command line", None, ("name",), f"'{name}' cannot name "
+                                     "a results folder; rename the scenario or give --out")])
+    return Path("results") / name
+
+
 def _run(args: argparse.Namespace) -> int:
     scenario = runner.resolve_scenario(args.file, replicates=args.replicates, seed=args.seed,
                                        workers=args.workers)
-    out = args.out or Path("results") / scenario.name
+    out = args.out or default_folder(scenario.name)
     results = runner.run(scenario, out=out, replicate=args.replicate, **_run_settings(args))
     if not args.quiet:
         print_report(results)
@@ -196,7 +196,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.file)
-    out = args.out or Path("results") / sweep.name
+    out = args.out or default_folder(sweep.name)
     index = run_sweep(sweep, out, replicates=args.replicates, seed=args.seed,
                       workers=args.workers, **_run_settings(args))
     if not args.quiet:
@@ -285,9 +285,13 @@ def print_report(results: Results, console: Console | None = None) -> None:
     """Outcome means with the interval where 90% of replicates fell, then where the files are."""
     console = console or Console()
     done = len(results.summary)
-    table = Table(title=f"{results.scenario_name}: {done} replicates")
-    for column in ("outcome", "unit", "mean", f"{INTERVAL:.0%} of replicates within"):
-        table.add_column(column, justify="left" if column in ("outcome", "unit") else "right")
+    table = Table(title=f"{results.scenario_name}: {done} replicates",
+                  caption=f"{INTERVAL:.0%} interval: where {INTERVAL:.0%} of replicates fell "
+                          "(5th to 95th percentile)")
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("unit", no_wrap=True)
+    table.add_column("mean", justify="right", no_wrap=True)
+    table.add_column(f"{INTERVAL:.0%} interval", justify="right", no_wrap=True)
     if done:
         for outcome, row in results.describe().iterrows():
             table.add_row(str(outcome), row["unit"], number(row["mean"]),

@@ -296,7 +296,7 @@ class RunProgress:
         self._shown = self._closed = False
         self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                              TextColumn("replicates"), _RateColumn(), TimeElapsedColumn(),
-                             TextColumn("left"), TimeRemainingColumn(),
+                             TextColumn("elapsed,"), TimeRemainingColumn(), TextColumn("left"),
                              console=Console(stderr=True), transient=False)
         self._task = self._bar.add_task(label, total=total)
         self._timer = threading.Timer(1.0, self._show)

@@ -128,7 +128,8 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any, label: str) -> None
 
 
 def _slug(value: Any) -> str:
-    return re.sub(r"[^A-Za-z0-9_.\-]+", "-", str(value)).strip("-") or "x"
+    """A label as part of a folder name: letters, digits, '_', '.', '-', never '.' or '..'."""
+    return re.sub(r"[^A-Za-z0-9_.\-]+", "-", str(value)).strip("-.") or "x"
 
 
 def _point(sweep_name: str, base: dict[str, Any], chosen: dict[str, tuple[Any, Any]],
