@@ -11,6 +11,7 @@ machine slows every wall-clock number. The scaling curve goes to scaling.png.
 from __future__ import annotations
 
 import argparse
+import pickle
 import shlex
 import shutil
 import sys
@@ -122,10 +123,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path,
                         help="folder for performance.md and scaling.png (default: docs/, or "
                              "results/bench/ with --quick)")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite performance.md from the last run's saved measurements "
+                             "(after editing benchmarks/notes.md) without measuring again")
     arguments = parser.parse_args(argv)
     settings = Settings(arguments.quick)
     out = arguments.out or (ROOT / "results" / "bench" if settings.quick else ROOT / "docs")
     out.mkdir(parents=True, exist_ok=True)
+    saved = ROOT / "results" / "bench" / ("quick.pickle" if settings.quick else "full.pickle")
+    if arguments.report_only:
+        with saved.open("rb") as handle:
+            write_report(out, *pickle.load(handle))
+        print(f"rewrote {out / 'performance.md'} from {saved}")
+        return 0
     started = time.perf_counter()
 
     def log(what: str) -> None:
@@ -141,7 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     details["elapsed"] = time.perf_counter() - started
     details["command"] = shlex.join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])])
     details["settings"] = settings
-    write_report(out, targets, details, machine_facts())
+    machine = machine_facts()
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    with saved.open("wb") as handle:
+        pickle.dump((targets, details, machine), handle)
+    write_report(out, targets, details, machine)
     for target in targets:
         print(f"{'PASS' if target.passed else 'FAIL'}  {target.name}: {target.measured_text()} "
               f"(target {target.target})")

@@ -88,7 +88,7 @@ def load_scaling(factors: tuple[int, ...], runs: int, *, include_parts: bool = T
             def replicate(scenario=scenario, seeds=seeds, last=last) -> None:
                 last["result"] = run_replicate(scenario, next(seeds))
 
-            table[label][factor] = repeat(replicate, runs)
+            table[label][factor] = repeat(replicate, runs, warmup=0)  # warm already
             summary = last["result"].summary
             counts[(label, factor)] = {
                 "movements_attempted": summary["movements_attempted"],

@@ -1,0 +1,36 @@
+"""The benchmark helpers build what they claim (timings themselves belong to `make bench`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.append(str(Path(__file__).resolve().parents[1] / "benchmarks"))  # last: shadows nothing
+
+from big_graph import copy_id, replicated_graph
+from mesa_loop import plain_loop
+
+from sim.geography import load_route_graph
+
+
+def test_replicated_graph_is_k_linked_copies(tmp_path):
+    package = load_route_graph().graph
+    graph = replicated_graph(tmp_path, copies=3).graph
+    assert graph.number_of_nodes() == 3 * package.number_of_nodes()
+    hubs = [n for n, a in package.nodes(data=True) if a["kind"] == "hub"]
+    # every original edge in every copy, plus two-way links between neighbouring copies' hubs
+    assert graph.number_of_edges() == 3 * package.number_of_edges() + 2 * 2 * len(hubs)
+    some_hub = hubs[0]
+    assert graph.has_edge(some_hub, copy_id(some_hub, 1))
+    assert graph.nodes[copy_id(some_hub, 2)]["country"] == package.nodes[some_hub]["country"]
+
+
+def test_replicated_graph_rejects_zero_copies(tmp_path):
+    with pytest.raises(ValueError, match="at least 1"):
+        replicated_graph(tmp_path, copies=0)
+
+
+def test_plain_loop_steps_every_agent_every_tick():
+    assert plain_loop(agents=50, ticks=7) == 350
