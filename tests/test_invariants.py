@@ -114,11 +114,11 @@ def test_cargo_that_vanishes_after_an_interception_fires():
 
 def test_a_lost_migrant_fires():
     model = paused()
-    event = next(e for e in model.events if e["kind"] == "interception" and e["persons"] > 0)
-    index = model.place_index[event["place"]]
-    day = int(np.flatnonzero(model.tally.values[model.tally.index["illegal_entries_detected"],
-                                                index])[0])
-    model.tally.add("illegal_entries_detected", index, day, -1)
+    movements = {m.unique_id: m for m in model.movements}
+    event = next(e for e in model.events if e["kind"] == "interception"
+                 and movements[e["movement"]].cargo.migrants > 0)
+    model.tally.add("illegal_entries_detected", model.place_index[event["place"]],
+                    event["day"] - 1, -1)
     fires(invariants.check_movements, model, "persons and goods conserved")
     error = fires(invariants.check_counters, model, "persons and goods conserved")
     assert error.place == event["place"]
