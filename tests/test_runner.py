@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -243,3 +244,26 @@ def test_scenarios_differing_in_allocation_share_their_draws():
     for shared in ("legitimate_vehicles", "movements_attempted", "cocaine_kg"):
         assert base.summary[shared].tolist() == teams.summary[shared].tolist()
     assert (teams.summary["movements_intercepted"] >= base.summary["movements_intercepted"]).all()
+
+
+def test_the_model_gives_paired_scenarios_the_same_traffic_and_tighter_differences():
+    """Real model: moving the scanning teams leaves legitimate traffic identical replicate by
+    replicate, and the paired interval of a difference is narrower than the unpaired one."""
+    from sim.results import paired_difference, unpaired_difference
+    from sim.scenario_files import load_scenario, merge, scenario_from_mapping
+
+    base = load_scenario(Path(__file__).parent.parent / "scenarios" / "jad_see_2023.yaml")
+    spec = merge(base.model_dump(mode="json"), {"action": {"days": 2}, "run": {"seed": 3}})
+    runs = {}
+    for name, teams in (("with", spec["scanning_teams"]["teams"]), ("without", [])):
+        scenario = scenario_from_mapping(merge(spec, {"name": name,
+                                                      "scanning_teams": {"teams": teams}}))
+        runs[name] = runner.run(scenario, replicates=8, workers=1).summary.set_index("replicate")
+    assert runs["with"]["seed"].tolist() == runs["without"]["seed"].tolist()
+    assert runs["with"]["legitimate_vehicles"].tolist() == runs["without"][
+        "legitimate_vehicles"].tolist()
+    paired = paired_difference(runs["with"]["arrests_total"], runs["without"]["arrests_total"])
+    unpaired = unpaired_difference(runs["with"]["arrests_total"],
+                                   runs["without"]["arrests_total"])
+    assert (paired.mean_ci_high - paired.mean_ci_low) < (unpaired.mean_ci_high
+                                                         - unpaired.mean_ci_low)
