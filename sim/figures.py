@@ -26,6 +26,10 @@ from sim.results import Results, load, reduce
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
              "#000000")
+SCENARIO_COLOURS = {"jad_see_2023": "#000000", "business_as_usual": "#E69F00",
+                    "no_scanning_teams": "#56B4E9", "scanning_teams_at_busiest": "#009E73",
+                    "frontex_doubled": "#0072B2", "no_coordination_centre": "#D55E00",
+                    "random_checks": "#CC79A7", "longer_action": "#F0E442"}
 CRIME_AREA_COLOURS = {"migrant_smuggling": "#0072B2", "drug_trafficking": "#D55E00",
                       "firearms_trafficking": "#000000", "thb": "#CC79A7",
                       "high_risk_networks": "#E69F00"}
@@ -59,8 +63,17 @@ def as_results(results: ResultsLike) -> Results:
 
 
 def colours(names: Sequence[str]) -> dict[str, str]:
-    """One Okabe–Ito colour per name, in order (repeats after eight)."""
-    return {name: OKABE_ITO[i % len(OKABE_ITO)] for i, name in enumerate(names)}
+    """A colour per scenario, the same in every figure: the shipped scenarios have their own
+    (`SCENARIO_COLOURS`), others take the unused Okabe–Ito colours in order."""
+    spare = [c for c in OKABE_ITO if c not in SCENARIO_COLOURS.values()] or list(OKABE_ITO)
+    result, unknown = {}, 0
+    for name in names:
+        if name in SCENARIO_COLOURS:
+            result[name] = SCENARIO_COLOURS[name]
+        else:
+            result[name] = spare[unknown % len(spare)]
+            unknown += 1
+    return result
 
 
 def save_figures(figures: Mapping[str, Figure], out: str | Path,
@@ -141,6 +154,20 @@ def interceptions_by_place(results: Results, route_graph: RouteGraph,
     return events.groupby(["place", "crime_area"]).size().unstack(fill_value=0) / replicates
 
 
+def _spaced(places: Sequence[str], position: Mapping[str, tuple[float, float]], count: int,
+            apart: float = 0.8) -> list[str]:
+    """The first `count` places (in the given order) at least `apart` degrees from every place
+    already chosen, so their names do not overlap."""
+    chosen: list[str] = []
+    for place in places:
+        if len(chosen) == count:
+            break
+        x, y = position[place]
+        if all(math.hypot(x - position[c][0], y - position[c][1]) >= apart for c in chosen):
+            chosen.append(place)
+    return chosen
+
+
 def detection_map(results: ResultsLike, route_graph: RouteGraph | None = None,
                   named: int = 8) -> Figure:
     """Interceptions at each crossing and green-border sector as sized markers, one colour per
@@ -161,13 +188,16 @@ def detection_map(results: ResultsLike, route_graph: RouteGraph | None = None,
                    [position[p][1] + offset[1] for p in rows.index], s=rows[area] * scale,
                    color=CRIME_AREA_COLOURS[area], alpha=0.75, edgecolors="white",
                    linewidths=0.5, zorder=3, label=label(area))
-    for place in counts.sum(axis=1).nlargest(named).index:
-        ax.annotate(route_graph.place_name(place), position[place], (6, 6),
-                    textcoords="offset points", fontsize=7, zorder=4)
+    for place in _spaced(counts.sum(axis=1).sort_values(ascending=False).index, position,
+                         named):
+        ax.annotate(route_graph.place_name(place), position[place], (8, 6),
+                    textcoords="offset points", fontsize=7, zorder=4,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
+                          "alpha": 0.8})
     top = float(counts.to_numpy().max()) if len(counts) else 1.0
     sizes = [s for s in (1, 5, 20, 50, 100) if s <= top][-3:] or [1]
     size_handles = [Line2D([], [], ls="", marker="o", color="#777777",
-                           markersize=math.sqrt(s * scale), label=f"{s:g} per week")
+                           markersize=math.sqrt(s * scale), label=f"{s:g}")
                     for s in sizes]
     area_handles = [Line2D([], [], ls="", marker="o", markersize=8, alpha=0.75,
                            color=CRIME_AREA_COLOURS[a], label=label(a)) for a in areas]
@@ -178,7 +208,7 @@ def detection_map(results: ResultsLike, route_graph: RouteGraph | None = None,
     ax.set(xlim=REGION[:2], ylim=REGION[2:], xlabel="longitude (°E)", ylabel="latitude (°N)")
     ax.set_aspect(1 / math.cos(math.radians(44)))
     ax.set_title(f"Where {label(results.scenario_name)} intercepts criminal movements: "
-                 f"crossings and green-border sectors\n(mean per week over "
+                 f"crossings and green-border sectors\n(mean over the action, "
                  f"{len(results.summary)} replicates)")
     return figure
 
@@ -210,7 +240,7 @@ def day_by_day(results: Sequence[ResultsLike], outcomes: Sequence[str] = DAILY_O
             days = [day for day, _ in by_day]
             colour = palette[run.scenario_name]
             ax.fill_between(days, [r.p5 for _, r in by_day], [r.p95 for _, r in by_day],
-                            color=colour, alpha=0.2, linewidth=0)
+                            color=colour, alpha=0.15, linewidth=0)
             ax.plot(days, [r.mean for _, r in by_day], marker="o", markersize=3, color=colour,
                     label=label(run.scenario_name))
     for ax, outcome in zip(axes, outcomes, strict=False):
@@ -243,11 +273,10 @@ def trade_off(results: Sequence[ResultsLike], detections: str = "movements_inter
                     yerr=[[y.mean - y.mean_ci_low], [y.mean_ci_high - y.mean]], fmt="o",
                     markersize=7, capsize=3, color=palette[run.scenario_name],
                     label=label(run.scenario_name))
-        ax.annotate(label(run.scenario_name), (x.mean, y.mean), (6, 4),
-                    textcoords="offset points", fontsize=8)
     ax.set(xlabel=f"{label(cost)} of legitimate vehicles at crossings ({UNITS.get(cost, '')})",
-           ylabel=f"{label(detections)} ({UNITS.get(detections, '')} per week)")
+           ylabel=f"{label(detections)} ({UNITS.get(detections, '')} over the action)")
     ax.grid(color="#EEEEEE")
+    ax.legend(title="scenario", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     ax.set_title("What the action costs the public at the border: detections against "
                  "waiting time\n(one point per scenario; bars: 90% interval of the mean)")
     return figure
@@ -298,7 +327,7 @@ def displacement(base: ResultsLike, other: ResultsLike, route_graph: RouteGraph 
             values = joined.loc[places, (run.scenario_name, column)] if places else []
             ax.barh(y + shift, values, height=0.4, color=palette[run.scenario_name],
                     label=label(run.scenario_name))
-        ax.set(title=title, xlabel="movements per week (mean of replicates)")
+        ax.set(title=title, xlabel="movements over the action (mean of replicates)")
         ax.grid(axis="x", color="#EEEEEE")
     axes[0].set_yticks(y, [route_graph.place_name(p) for p in places])
     axes[0].legend(fontsize=8, loc="lower right")
