@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sim.outcomes import OUTCOME_NAMES, OUTCOMES, PLACE_OUTCOMES
 from sim.scenario import Scenario
@@ -82,6 +81,8 @@ def reduce(values: pd.Series | np.ndarray | list[float], *, level: float = INTER
 
 
 def _half_width(standard_error: float, dof: float, level: float = INTERVAL) -> float:
+    from scipy import stats  # imported here: scipy.stats takes a second to import
+
     return float(stats.t.ppf(0.5 + level / 2, dof)) * standard_error if standard_error else 0.0
 
 
