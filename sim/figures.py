@@ -144,14 +144,20 @@ def _background(ax, route_graph: RouteGraph) -> None:
                 fontsize=16, fontweight="bold", color="#E2E2E2", zorder=0, clip_on=True)
 
 
-def interceptions_by_place(results: Results, route_graph: RouteGraph,
+def interceptions_by_place(results: ResultsLike, route_graph: RouteGraph | None = None,
                            kinds: Sequence[str] = CHECKED_KINDS) -> pd.DataFrame:
-    """Mean interceptions per replicate at each place of `kinds`, by crime area (wide table)."""
+    """Mean interceptions per replicate at each place of `kinds`, by crime area (one column
+    each) and in total, busiest first; indexed by place id, with the place's name."""
+    results, route_graph = as_results(results), route_graph or load_route_graph()
     events = results.events[results.events["kind"] == "interception"]
     kind_of = dict(route_graph.graph.nodes(data="kind"))
     events = events[events["place"].map(kind_of).isin(kinds)]
     replicates = max(len(results.summary), 1)
-    return events.groupby(["place", "crime_area"]).size().unstack(fill_value=0) / replicates
+    table = events.groupby(["place", "crime_area"]).size().unstack(fill_value=0) / replicates
+    table.columns.name = None
+    table = table.assign(total=table.sum(axis=1)).sort_values("total", ascending=False)
+    table.insert(0, "place_name", [route_graph.place_name(p) for p in table.index])
+    return table
 
 
 def _spaced(places: Sequence[str], position: Mapping[str, tuple[float, float]], count: int,
@@ -173,7 +179,7 @@ def detection_map(results: ResultsLike, route_graph: RouteGraph | None = None,
     """Interceptions at each crossing and green-border sector as sized markers, one colour per
     crime area (markers of one place fanned out around it); the busiest `named` are named."""
     results, route_graph = as_results(results), route_graph or load_route_graph()
-    counts = interceptions_by_place(results, route_graph)
+    counts = interceptions_by_place(results, route_graph).drop(columns=["place_name", "total"])
     figure = Figure(figsize=(10, 8.5), layout="constrained")
     ax = figure.add_subplot()
     _background(ax, route_graph)

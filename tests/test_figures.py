@@ -72,7 +72,10 @@ def test_map_marks_interceptions_by_crime_area_and_names_places(runs, route_grap
     base = runs["jad_see_2023"]
     figure = figures.detection_map(base, route_graph, named=5)
     ax = figure.axes[0]
-    counts = figures.interceptions_by_place(base, route_graph)
+    table = figures.interceptions_by_place(base, route_graph)
+    assert table["total"].is_monotonic_decreasing
+    assert table.loc["evzonoi", "place_name"] == route_graph.place_name("evzonoi")
+    counts = table.drop(columns=["place_name", "total"])
     plotted = [c for c in ax.collections if c.get_label() in
                {figures.label(a) for a in counts.columns}]
     assert len(plotted) == len(counts.columns)  # one marker layer per crime area

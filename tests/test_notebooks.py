@@ -10,7 +10,7 @@ import pytest
 from sim.notebooks import execute, notebook_paths
 
 NOTEBOOKS = notebook_paths()
-PUBLIC_MODULES = {"sim", "sim.compare", "sim.figures", "sim.geography"}
+PUBLIC_MODULES = {"sim", "sim.compare", "sim.figures"}
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
