@@ -10,6 +10,7 @@ crossings, the day and hour of the action. The sidebar changes the allocation: a
 from __future__ import annotations
 
 import datetime as dt
+import html
 import math
 import os
 from pathlib import Path
@@ -26,10 +27,11 @@ from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from sim.agents import MovementState
+from sim.allocation import check_scenario
 from sim.geography import CRIME_AREAS, EDGE_STYLES, OKABE, REGION, load_route_graph
-from sim.model import BASELINE, JointActionModel
+from sim.model import BASELINE, JointActionModel, resolve_scenario
 from sim.scenario import Scenario
-from sim.scenario_files import load_scenario
+from sim.scenario_files import ScenarioError, load_scenario
 
 SCENARIOS_FOLDER = BASELINE.parent
 SCENARIO_VARIABLE = "SIM_DASHBOARD_SCENARIO"  # the start scenario, set by `sim dashboard`
@@ -134,36 +136,54 @@ def parse_seed(text: str | int | None, scenario: Scenario) -> int:
 
 # --- the model with its hour-by-hour record -----------------------------------------------------
 
+def scenario_from_controls(scenario_file: str | Path | None, *, seed: str | int | None,
+                           controls: dict[str, Any]) -> tuple[Path, Scenario, int, dict]:
+    """The scenario file, validated scenario, seed and overrides that the sidebar asks for.
+
+    `controls` holds the sidebar's values by name; names the sidebar does not define are passed
+    on as model overrides (`parameters__adaptivity=0.2`). Raises ScenarioError or ValueError.
+    """
+    controls = dict(controls)
+    path = scenario_choices().get(str(scenario_file), Path(scenario_file or BASELINE))
+    base = load_scenario(path)
+    team_places = [crossing_choices().get(choice, choice) for choice in
+                   (controls.pop(f"scanning_team_{slot + 1}", AS_IN_FILE)
+                    for slot in range(TEAM_SLOTS))]
+    frontex_off = {border for border in frontex_borders(base)
+                   if not controls.pop(frontex_control(border), True)}
+    for name in [n for n in controls if n.startswith("frontex_at_")]:
+        controls.pop(name)  # a border where the chosen file has no Frontex
+    choices = {name: controls.pop(name, AS_IN_FILE)
+               for name in ("targeting", "coordination_centre", "relay_delay")}
+    overrides = allocation_overrides(base, team_places=team_places, frontex_off=frontex_off,
+                                     **choices) | controls
+    scenario = resolve_scenario(path, overrides)
+    check_scenario(scenario, label="the dashboard's controls")
+    return path, scenario, parse_seed(seed, base), overrides
+
+
 class DashboardModel(JointActionModel):
     """The Joint Action model built from the dashboard's controls, recording every hour.
 
-    Mesa's SolaraViz rebuilds the model on Reset with the sidebar's values as keyword arguments;
-    they are translated here into a scenario file and `__` overrides. It also passes Mesa's own
-    experiment `scenario` object, which this model does not use.
+    Mesa's SolaraViz rebuilds the model on Reset with the sidebar's values as keyword arguments
+    (and Mesa's own experiment `scenario` object, not used here). Controls that make no valid
+    scenario (a seed that is not a number, two teams at one crossing) are not applied: the model
+    then runs the start scenario as written and `problem` says why, for the page to show.
     """
 
     def __init__(self, scenario_file: str | Path | None = None, *, seed: str | int | None = "",
-                 targeting: str = AS_IN_FILE, coordination_centre: str = AS_IN_FILE,
-                 relay_delay: str = AS_IN_FILE, scenario: MesaScenario | None = None,
-                 **controls: Any):
+                 scenario: MesaScenario | None = None, **controls: Any):
         if scenario is not None and not isinstance(scenario, MesaScenario):
             raise TypeError("pass the scenario file as scenario_file=")
-        path = scenario_choices().get(str(scenario_file), Path(scenario_file or BASELINE))
-        base = load_scenario(path)
-        team_places = [controls.pop(f"scanning_team_{slot + 1}", AS_IN_FILE)
-                       for slot in range(TEAM_SLOTS)]
-        team_places = [crossing_choices().get(choice, choice) for choice in team_places]
-        frontex_off = {border for border in frontex_borders(base)
-                       if not controls.pop(frontex_control(border), True)}
-        for name in [n for n in controls if n.startswith("frontex_at_")]:
-            controls.pop(name)  # a border the chosen file has no Frontex at
-        overrides = allocation_overrides(base, team_places=team_places, frontex_off=frontex_off,
-                                         targeting=targeting,
-                                         coordination_centre=coordination_centre,
-                                         relay_delay=relay_delay)
-        super().__init__(path, rng=parse_seed(seed, base), **overrides, **controls)
-        self.scenario_file = path
-        self.overrides = overrides
+        try:
+            path, spec, rng, overrides = scenario_from_controls(scenario_file, seed=seed,
+                                                                controls=controls)
+            problem = ""
+        except (ScenarioError, ValueError) as error:
+            path, overrides, problem = start_scenario(), {}, str(error)
+            spec, rng = load_scenario(path), None
+        super().__init__(spec, rng=rng)
+        self.scenario_file, self.overrides, self.problem = path, overrides, problem
         self.busiest = sorted(self.crossings, key=lambda c: -self.graph.nodes[c.place]
                               ["vehicles_per_day"])[:BUSIEST_CROSSINGS]
         self._checks_before = self._checks_by_place()
@@ -341,9 +361,11 @@ def draw_outcomes_by_hour(model: DashboardModel) -> Figure:
     for ax, (column, title, colour) in zip(panels.flat, series, strict=True):
         ax.plot(table["hour"], table[column], color=colour, lw=1.6)
         ax.set_title(f"{title}: {table[column].iloc[-1]:,.0f}", fontsize=9)
+        ax.set(xlim=(0, model.hours), ylim=(0, max(1.0, 1.1 * table[column].max())))
         ax.grid(color="#EEEEEE", lw=0.5)
     drugs = panels[1, 0].twinx()
     drugs.plot(table["hour"], table["drugs seized (kg)"], color=OKABE["orange"], lw=1.2, ls="--")
+    drugs.set_ylim(0, max(1.0, 1.1 * table["drugs seized (kg)"].max()))
     drugs.set_ylabel("drugs (kg, dashed)", fontsize=8, color=OKABE["orange"])
     panels[1, 0].set_title(f"weapons seized: {table['weapons seized'].iloc[-1]:,.0f}; drugs: "
                            f"{table['drugs seized (kg)'].iloc[-1]:,.0f} kg", fontsize=9)
@@ -360,7 +382,9 @@ def draw_queue_waits(model: DashboardModel) -> Figure:
     ax = figure.add_subplot()
     for column in [c for c in table.columns if c.startswith("wait: ")]:
         ax.plot(table["hour"], table[column], lw=1.3, label=column.removeprefix("wait: "))
-    ax.set(xlabel="hour of the action", ylabel="wait (minutes)",
+    waits = table[[c for c in table.columns if c.startswith("wait: ")]].to_numpy()
+    ax.set(xlabel="hour of the action", ylabel="wait (minutes)", xlim=(0, model.hours),
+           ylim=(0, max(5.0, 1.1 * float(waits.max(initial=0)))),
            title="Queue waits at the busiest crossings")
     ax.legend(fontsize=7, ncols=2)
     ax.grid(color="#EEEEEE", lw=0.5)
@@ -388,8 +412,11 @@ def ActionClock(model: DashboardModel):  # noqa: N802 (Solara names components l
     state = "running" if model.running else "finished (cases: follow-up window closed)"
     rows = "".join(f"<tr><td>{label}</td><td align='right'>{totals[outcome]:,.0f}</td></tr>"
                    for outcome, label in HOURLY_OUTCOMES.items())
+    problem = (f"<p class='problem' style='color:#B00020'><b>Not applied</b> (running "
+               f"{model.scenario_file.name} as written): {html.escape(model.problem)}</p>"
+               if model.problem else "")
     # HTML rather than Markdown: Solara's Markdown fetches KaTeX from the (disabled) CDN
-    solara.HTML(tag="div", unsafe_innerHTML=(
+    solara.HTML(tag="div", unsafe_innerHTML=problem + (
         f"<h3 class='action-clock'>Day {model.day + 1} of {days}, {model.clock_time:%H}:00</h3>"
         f"<p>{model.clock_time:%A %d %B %Y} · hour {model.tick} of {model.hours} · {state}<br>"
         f"scenario <b>{model.scenario_spec.name}</b> ({model.scenario_file.name}), seed "
@@ -469,5 +496,5 @@ def Page():  # noqa: N802 (Solara names components like classes)
     model = solara.use_reactive(first)  # SolaraViz's Reset puts the rebuilt model in here
     params = solara.use_memo(lambda: model_params(start), [])
     SolaraViz(model, components=[], model_params=params,
-              name="EMPACT Joint Action Days South East Europe: the action hour by hour")
+              name="JAD South East Europe 2023, hour by hour")
     Dashboard(model.value)

@@ -122,6 +122,18 @@ def test_sidebar_parameters_are_model_keywords():
     assert model.scenario_spec.targeting == params["targeting"]["values"][-1]
 
 
+def test_controls_that_make_no_valid_scenario_are_reported_not_applied():
+    labels = {place: label for label, place in crossing_choices().items()}
+    crowded = DashboardModel("jad_see_2023.yaml", scanning_team_1=labels["kalotina"],
+                             scanning_team_2=labels["kalotina"])
+    assert "max_per_place" in crowded.problem
+    assert [t.place for t in crowded.scanning_teams] == [
+        t.place for t in load_scenario(BASELINE).scanning_teams.teams]
+    bad_seed = DashboardModel("jad_see_2023.yaml", seed="twelve")
+    assert "whole number" in bad_seed.problem and bad_seed.overrides == {}
+    assert DashboardModel("jad_see_2023.yaml", seed="12").problem == ""
+
+
 def test_a_seed_that_is_not_a_whole_number_is_refused():
     base = load_scenario(BASELINE)
     assert parse_seed("", base) == base.run.seed
