@@ -26,6 +26,21 @@ def test_every_invariant_holds_in_random_small_scenarios(case):
     invariants.check_cases(model)  # after the follow-up: cases are opened in finish()
 
 
+def test_every_invariant_holds_where_every_kind_of_detection_happens():
+    """Two busy days of the small scenario, three seeds: together they stop movements by manual
+    search, scanner, detection kit, green-border patrol and thermal camera, find premises and
+    wanted persons, and displace networks, so every mechanism's bookkeeping is checked."""
+    busy = small_scenario(action={"days": 2}, criminal={"flow_scale": 2.0, "networks_scale": 0.6},
+                          parameters={"wanted_person_rate": 0.001})
+    equipment, kinds = set(), set()
+    for seed in (1, 2, 3):
+        model = run_model(busy, seed, check_invariants=True)
+        equipment |= {e["equipment"] for e in model.events if e["kind"] == "interception"}
+        kinds |= {e["kind"] for e in model.events}
+    assert equipment >= {"manual", "scanner", "detection_kit", "patrol", "thermal_vision"}
+    assert kinds >= {"interception", "wanted_person", "premises_find", "displacement"}
+
+
 def test_every_invariant_holds_in_the_baseline_for_two_days():
     model = run_model(baseline(action={"days": 2}), 20231113, check_invariants=True)
     assert model.outcomes()["movements_intercepted"] > 0
