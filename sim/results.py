@@ -301,12 +301,18 @@ def write_replicate(directory: Path, tables: ReplicateTables) -> None:
     temporary = folder / f".tmp-{tables.replicate:06d}-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)
-    for name in TABLES:
-        getattr(tables, name).to_parquet(temporary / f"{name}.parquet", index=False)
     try:
+        for name in TABLES:
+            getattr(tables, name).to_parquet(temporary / f"{name}.parquet", index=False)
         os.rename(temporary, final)
-    except OSError:  # already written by an earlier run: never duplicate, keep the first
+    except OSError:
         shutil.rmtree(temporary, ignore_errors=True)
+        if not final.is_dir():
+            raise
+        # replicate k was already written whole by an earlier run: keep it, never duplicate
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)  # interrupted: nothing half-written stays
+        raise
 
 
 def read_replicates(directory: Path) -> list[ReplicateTables]:

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow
 import pytest
 
 import sim
 from sim import results as results_module
 from sim import runner
 from sim.outcomes import OUTCOME_NAMES, PLACE_OUTCOMES
-from sim.results import ResultsFolderError, load, read_manifest
+from sim.results import (
+    ReplicateTables,
+    ResultsFolderError,
+    load,
+    read_manifest,
+    write_replicate,
+)
 from sim.scenario import Scenario
 from sim.scenario_files import ScenarioError
 from sim.simulation import EVENT_COLUMNS, ReplicateResult
@@ -106,9 +114,13 @@ def test_processes_give_the_same_bytes_as_in_process(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_local_dask_cluster_gives_the_same_bytes_as_in_process(tmp_path):
+def test_a_dask_scheduler_address_gives_the_same_bytes_as_in_process(tmp_path):
+    from distributed import LocalCluster
+
     run_small(small(replicates=4), workers=1, out=tmp_path / "one")
-    run_small(small(replicates=4), cluster="local:2", out=tmp_path / "dask")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        run_small(small(replicates=4), cluster=cluster.scheduler_address, out=tmp_path / "dask")
     for name in ("summary.csv", "daily.csv"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "dask" / name).read_bytes()
 
@@ -203,6 +215,30 @@ def test_leftover_temporary_folders_are_cleared_on_resume(tmp_path):
     results = run_small(small(replicates=3), out=out, workers=1, resume=True)
     assert results.summary["replicate"].tolist() == [0, 1, 2]
     assert not list((out / "replicates").glob(".tmp-*"))
+
+
+def test_a_replicate_that_cannot_be_written_leaves_nothing_behind(tmp_path):
+    good = run_small(small(replicates=1), workers=1)
+    events = good.events.copy()
+    events["detail"] = [1, "mixed types parquet cannot store"][: len(events)]
+    broken = ReplicateTables(0, 1, good.summary, good.daily, events)
+    with pytest.raises((pyarrow.ArrowInvalid, pyarrow.ArrowTypeError)):
+        write_replicate(tmp_path, broken)
+    assert list((tmp_path / "replicates").iterdir()) == []
+
+
+def slow_replicate(scenario: Scenario, seed: int, **options) -> ReplicateResult:
+    time.sleep(0.5)
+    return stand_in_replicate(scenario, seed, **options)
+
+
+def test_the_progress_bar_shows_only_on_runs_longer_than_a_second(capsys):
+    run_small(small(replicates=2), workers=1, progress=True)
+    assert "replicates" not in capsys.readouterr().err
+    run_small(small(replicates=3), workers=1, progress=True, replicate_function=slow_replicate)
+    assert "3/3 replicates" in capsys.readouterr().err
+    run_small(small(replicates=3), workers=1, progress=False, replicate_function=slow_replicate)
+    assert capsys.readouterr().err == ""
 
 
 def test_manifest_records_what_ran(tmp_path):
