@@ -42,6 +42,7 @@ from sim.scenario_files import (
     Problem,
     ScenarioError,
     load_scenario,
+    merge,
     parse_document,
     scenario_from_mapping,
     suggest,
@@ -384,12 +385,16 @@ def calibrate(config: CalibrationConfig, scenario: Scenario, targets: pd.DataFra
             console.print(f"trial {number + 1}/{budget.trials}: loss {loss:.4g} "
                           f"(best {study.best_value:.4g})", highlight=False)
         best = {p.label: study.best_params[p.label] for p in config.parameters}
-        fitted = scenario_with(scenario, config.parameters, best)
+        fitted_values = fragment(scenario_with(scenario, config.parameters, best),
+                                 config.parameters)
+        # the report runs the values exactly as fitted.yaml states them (rounded)
+        fitted = scenario_from_mapping(merge(scenario.model_dump(mode="json"), {
+            key: value for key, value in fitted_values.items()
+            if key not in ("name", "description")}), label="fitted values")
         report_seeds = replicate_seeds(config.report.seed, config.report.replicates)
         summary = evaluator.run([fitted], report_seeds)[0]
-    return Calibration(best, fragment(fitted, config.parameters), study.best_value,
-                       pd.DataFrame(history), report_table(summary, targets),
-                       time.monotonic() - started)
+    return Calibration(best, fitted_values, study.best_value, pd.DataFrame(history),
+                       report_table(summary, targets), time.monotonic() - started)
 
 
 def fragment(scenario: Scenario, parameters: list[FreeParameter]) -> dict[str, Any]:
