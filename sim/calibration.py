@@ -21,6 +21,7 @@ import functools
 import multiprocessing
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,13 +217,20 @@ class Evaluator:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def run(self, scenarios: list[Scenario], seeds: list[int]) -> list[pd.DataFrame]:
-        """Per scenario, one row of outcomes per seed (in seed order)."""
+    def run(self, scenarios: list[Scenario], seeds: list[int], *,
+            each_done: Callable[[], None] | None = None) -> list[pd.DataFrame]:
+        """Per scenario, one row of outcomes per seed (in seed order); `each_done` is called
+        after every replicate (a progress bar)."""
         pairs = [(scenario, seed) for scenario in scenarios for seed in seeds]
         if self._pool is None:
-            rows = [replicate_outcomes(scenario, seed) for scenario, seed in pairs]
+            finished = (replicate_outcomes(scenario, seed) for scenario, seed in pairs)
         else:
-            rows = list(self._pool.map(replicate_outcomes, *zip(*pairs, strict=True)))
+            finished = self._pool.map(replicate_outcomes, *zip(*pairs, strict=True))
+        rows = []
+        for row in finished:
+            rows.append(row)
+            if each_done is not None:
+                each_done()
         n = len(seeds)
         return [pd.DataFrame(rows[i * n:(i + 1) * n], index=pd.Index(seeds, name="seed"))
                 for i in range(len(scenarios))]

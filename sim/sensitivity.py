@@ -29,6 +29,7 @@ from sim.calibration import ConfigError, Evaluator, FreeParameter, read_config, 
 from sim.outcomes import OUTCOME_NAMES
 from sim.parameters import StrictModel
 from sim.results import ResultsFolderError
+from sim.runner import RunProgress
 from sim.scenario import Scenario
 from sim.scenario_files import Problem, load_scenario, suggest
 from sim.streams import replicate_seeds
@@ -134,8 +135,11 @@ def run_sensitivity(config: SensitivityConfig, scenario: Scenario, *,
     Console(stderr=True, quiet=not progress).print(
         f"{config.method}: {len(points)} design points × {len(seeds)} replicates "
         f"= {len(points) * len(seeds)} runs on {config.workers} worker(s)", highlight=False)
-    with Evaluator(config.workers) as evaluator:
-        means = [frame.mean() for frame in evaluator.run(scenarios, seeds)]
+    with Evaluator(config.workers) as evaluator, RunProgress(
+            len(scenarios) * len(seeds), f"sensitivity ({config.method})",
+            enabled=progress) as bar:
+        means = [frame.mean() for frame in evaluator.run(scenarios, seeds,
+                                                         each_done=bar.advance)]
     return analyse(config, points, pd.DataFrame(means))
 
 
