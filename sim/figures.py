@@ -13,6 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -85,7 +86,9 @@ def save_figures(figures: Mapping[str, Figure], out: str | Path,
     for name, figure in figures.items():
         for extension in formats:
             path = out / f"{name}.{extension}"
-            figure.savefig(path, dpi=dpi, metadata={"Date": None} if extension == "svg" else {})
+            with matplotlib.rc_context({"svg.hashsalt": "jad-see"}):  # same figure, same bytes
+                figure.savefig(path, dpi=dpi,
+                               metadata={"Date": None} if extension == "svg" else {})
             written.append(path)
     return written
 
@@ -337,7 +340,7 @@ def displacement(base: ResultsLike, other: ResultsLike, route_graph: RouteGraph 
         ax.grid(axis="x", color="#EEEEEE")
     axes[0].set_yticks(y, [route_graph.place_name(p) for p in places])
     axes[0].legend(fontsize=8, loc="lower right")
-    figure.suptitle(f"Displacement: where movements are stopped and where displaced ones go, "
+    figure.suptitle(f"Displacement: where movements are stopped and where displaced ones go:\n"
                     f"{label(base.scenario_name)} against {label(other.scenario_name)}")
     return figure
 
