@@ -23,9 +23,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("officers_deployed", "officers", "Officers in units (all postings).", False),
     Outcome("officer_hours", "officer-hours", "Hours worked by officers on duty."),
     Outcome("checks_persons", "persons", "Persons given an intensified check (document and "
-            "database) at crossings, road checkpoints and ports, plus persons intercepted on "
-            "the green border."),
-    Outcome("checks_vehicles", "vehicles", "Vehicles and containers given an intensified check."),
+            "database) at crossings, road checkpoints and ports (ferry passengers included)."),
+    Outcome("checks_vehicles", "vehicles", "Vehicles and containers given an intensified check "
+            "(counted over legitimate traffic; criminal vehicles are a negligible part of it)."),
     Outcome("checks_parcels", "parcels", "Parcels checked at parcel centres."),
     Outcome("checks_premises", "premises", "Premises searched."),
     Outcome("checks_total", "entities", "checks_persons + checks_vehicles + checks_parcels + "

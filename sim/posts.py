@@ -71,6 +71,7 @@ class CrossingState:
         for team in model.scanning_teams:
             if team.active(model.day + 1, hour_of_day):
                 self.scanners[self.index[team.place]] += 1
+        self.scanners[officers <= 0] = 0.0  # a visiting team works under host officers only
         minutes = (parameters.vehicle_check_officer_minutes
                    + self.occupancy * parameters.person_check_officer_minutes)
         self.capacity = check_capacity(second_line, minutes,
