@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import warnings
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -48,6 +49,12 @@ def is_paired(base: Results, other: Results) -> bool:
                        "other": other.summary.set_index("replicate")["seed"]},
                       axis=1, join="inner")
     return not seeds.empty and bool((seeds["base"] == seeds["other"]).all())
+
+
+def same_model(base: Results, other: Results) -> bool:
+    """Both runs came from the same model source (manifest `code_hash`; True when unknown)."""
+    codes = base.manifest.get("code_hash"), other.manifest.get("code_hash")
+    return None in codes or codes[0] == codes[1]
 
 
 def bootstrap_interval(base: pd.Series | np.ndarray, other: pd.Series | np.ndarray, *,
@@ -116,6 +123,10 @@ def compare(base: Results, others: Sequence[Results], *, method: str = "auto",
     base_values = base.summary.set_index("replicate")
     for other in others:
         paired = is_paired(base, other)
+        if not same_model(base, other):
+            warnings.warn(f"'{other.scenario_name}' and '{base.scenario_name}' were run with "
+                          "different versions of the model: the differences mix the change of "
+                          "model with the change of scenario", stacklevel=2)
         other_values = other.summary.set_index("replicate")
         n = (len(base_values.index.intersection(other_values.index)) if paired
              else len(other_values))

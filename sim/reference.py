@@ -57,12 +57,24 @@ def run_scenarios(names: Sequence[str], runs: Path, *, replicates: int, workers:
     return results
 
 
+def check_same_model(runs: Sequence[Results]) -> None:
+    """Every run must come from the same model source (manifest `code_hash`): a model edited
+    while the reference ran would make the differences compare two models, not allocations."""
+    hashes = {run.scenario_name: run.manifest.get("code_hash") for run in runs}
+    if len(set(hashes.values())) > 1:
+        listing = ", ".join(f"{name} {str(value)[:12]}" for name, value in hashes.items())
+        raise ReferenceRunError(f"the runs come from different versions of the model "
+                                f"({listing}); run again without --reuse once the model is "
+                                "unchanged")
+
+
 def build_reference(out: Path, *, replicates: int = REPLICATES, workers: int | None = None,
                     reuse: bool = False) -> list[Path]:
     """Run, compare and draw; returns the files written into `out`."""
     alternatives = [n for n in ALTERNATIVES if (SCENARIOS_FOLDER / f"{n}.yaml").is_file()]
     base, *others = run_scenarios([BASE, *alternatives], out / "runs", replicates=replicates,
                                   workers=workers, reuse=reuse)
+    check_same_model([base, *others])
     comparison = compare(base, others)
     write_csv(comparison, out / COMPARISON)
     written = [out / COMPARISON]

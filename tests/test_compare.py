@@ -144,3 +144,11 @@ def test_calibration_table_reads_every_published_target():
     assert list(table["outcome"]) == list(targets["outcome"])
     assert table["ratio"].to_numpy() == pytest.approx(1.0)
     assert table["inside_band"].all()
+
+
+def test_runs_of_different_model_versions_are_flagged():
+    base = results("base", {"arrests_total": [10.0, 12.0]})
+    other = results("other", {"arrests_total": [11.0, 12.0]})
+    base.manifest["code_hash"], other.manifest["code_hash"] = "aaa", "bbb"
+    with pytest.warns(UserWarning, match="different versions of the model"):
+        compare(base, [other], outcomes=["arrests_total"])
