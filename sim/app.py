@@ -4,31 +4,34 @@ The map draws the route graph on the places' real longitude and latitude (Mesa's
 would recompute a spring layout). Beside it: outcomes so far by hour, queue waits at the busiest
 crossings, the day and hour of the action. The sidebar changes the allocation: a control left at
 "as in the scenario file" keeps the file's value, any other choice becomes one of the model's
-`__` overrides. `sim dashboard` serves this page (sim/dashboard.py).
+`__` overrides. The drawings are in sim/dashboard_figures.py; `sim dashboard` serves this page
+(sim/dashboard.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
 import mesa
 import numpy as np
 import solara
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from sim.agents import MovementState
 from sim.allocation import check_scenario
-from sim.geography import CRIME_AREAS, EDGE_STYLES, OKABE, REGION, load_route_graph
+from sim.dashboard_figures import (
+    SIZE_BY,
+    draw_operation_map,
+    draw_outcomes_by_hour,
+    draw_queue_waits,
+)
+from sim.geography import load_route_graph
 from sim.model import BASELINE, JointActionModel, resolve_scenario
 from sim.scenario import Scenario
 from sim.scenario_files import ScenarioError, load_scenario
@@ -41,10 +44,7 @@ TEAM_SLOTS = 3
 BUSIEST_CROSSINGS = 5
 RELAY_DELAYS = {f"{hours} h": hours for hours in (0, 1, 2, 4, 8, 12, 24, 48)}
 TARGETING_RULES = ("intelligence_led", "risk_profile", "random")
-CRIME_COLOURS = dict(zip(CRIME_AREAS, ("#1B1B1B", OKABE["orange"], OKABE["blue"],
-                                       OKABE["purple"], "#8C564B"), strict=True))
 DETECTIONS = ("interception", "premises_find", "wanted_person", "cyber_lead")
-SIZE_BY = {"queue": "queue (vehicles)", "checks": "checks this hour"}
 HOURLY_OUTCOMES = {"arrests_total": "arrests", "illegal_entries_detected": "illegal entries",
                    "weapons_seized": "weapons seized", "drugs_kg_total": "drugs seized (kg)",
                    "checks_total": "entities checked"}
@@ -190,6 +190,9 @@ class DashboardModel(JointActionModel):
         self.checks_this_hour = np.zeros(len(self.place_ids))
         self.hourly = mesa.DataCollector(model_reporters=hourly_reporters(self.busiest))
         self.hourly.collect(self)
+        # Play steps the model in a worker thread while the page draws it: drawing holds this
+        # lock so that it never sees an hour half done (and the next hour waits for the drawing)
+        self.hour_lock = threading.RLock()
 
     def _checks_by_place(self) -> np.ndarray:
         index = self.tally.index
@@ -197,13 +200,14 @@ class DashboardModel(JointActionModel):
         return self.tally.values[rows].sum(axis=(0, 2))
 
     def step(self) -> None:
-        if self.tick >= self.hours:
-            self.running = False
-            return
-        super().step()
-        checks = self._checks_by_place()
-        self.checks_this_hour, self._checks_before = checks - self._checks_before, checks
-        self.hourly.collect(self)
+        with self.hour_lock:
+            if self.tick >= self.hours:
+                self.running = False
+                return
+            super().step()
+            checks = self._checks_by_place()
+            self.checks_this_hour, self._checks_before = checks - self._checks_before, checks
+            self.hourly.collect(self)
 
     @property
     def clock_time(self) -> dt.datetime:
@@ -242,155 +246,6 @@ def hourly_reporters(busiest: list) -> dict[str, Any]:
     return reporters
 
 
-# --- drawing -----------------------------------------------------------------------------------
-
-def draw_operation_map(model: DashboardModel, *, size_by: str = "queue",
-                       ax=None) -> Figure:
-    """The route graph on (lon, lat) with crossings, teams, movements and this hour's detections.
-
-    Crossings are coloured by whether they are on the EU's external border and sized by their
-    queue or by their checks this hour (`size_by`); movements in transit are coloured by crime
-    area, placed along the edge they travel; detections of the last hour are starred.
-    """
-    figure = ax.figure if ax is not None else Figure(figsize=(8.5, 7), layout="constrained")
-    ax = ax if ax is not None else figure.add_subplot()
-    graph, pos = model.graph, model.route_graph.layout()
-    for mode, (_, style, colour, width) in EDGE_STYLES.items():
-        lines = [(pos[u], pos[v]) for u, v, m in graph.edges(data="mode") if m == mode]
-        ax.add_collection(LineCollection(lines, colors=colour, linestyles=style,
-                                         linewidths=width, alpha=0.6, zorder=1))
-    others = [n for n, kind in graph.nodes(data="kind") if kind != "crossing"]
-    ax.scatter(*np.array([pos[n] for n in others]).T, s=8, c="#9A9A9A", zorder=2)
-    for country, places in model.route_graph.places.groupby("country"):
-        ax.text(places["lon"].mean(), places["lat"].mean(), country, ha="center", va="center",
-                fontsize=16, fontweight="bold", color="#D4D4D4", zorder=0.5, clip_on=True)
-    _draw_crossings(ax, model, pos, size_by)
-    _draw_support(ax, model, pos)
-    _draw_movements(ax, model, pos)
-    detections = model.detections_this_hour()
-    if detections:
-        where = np.array([pos[e["place"]] for e in detections])
-        ax.scatter(*where.T, s=420, marker="*", c="#FFE000", edgecolors="#B00000",
-                   linewidths=1.2, zorder=6)
-    west, east, south, north = REGION
-    ax.set(xlim=(west, east), ylim=(south, north), xlabel="longitude (°E)",
-           ylabel="latitude (°N)")
-    ax.set_aspect(1 / math.cos(math.radians(44)))
-    ax.grid(color="#EEEEEE", lw=0.5, zorder=0)
-    in_transit = sum(m.active for m in model.movements)
-    ax.set_title(f"{model.clock_time:%a %d %b %Y, %H:00}: {in_transit} movements in transit, "
-                 f"{len(detections)} detections this hour", fontsize=10)
-    ax.legend(handles=_legend(size_by), loc="lower left", fontsize=7, framealpha=0.9)
-    return figure
-
-
-def _draw_crossings(ax, model: DashboardModel, pos, size_by: str) -> None:
-    if size_by == "checks":
-        amounts = np.array([model.checks_this_hour[model.place_index[c.place]]
-                            for c in model.crossings])
-    else:
-        amounts = np.array([c.queue_vehicles for c in model.crossings])
-    xy = np.array([pos[c.place] for c in model.crossings])
-    colours = [OKABE["vermillion"] if c.eu_external else OKABE["sky"] for c in model.crossings]
-    ax.scatter(*xy.T, s=20 + 6 * np.sqrt(np.maximum(amounts, 0)), c=colours, marker="D",
-               edgecolors="#222222", linewidths=0.5, alpha=0.85, zorder=3)
-
-
-def _draw_support(ax, model: DashboardModel, pos) -> None:
-    """Scanning teams (squares round their crossing), Frontex (triangles), the centre (cross)."""
-    day, hour = model.day + 1, model.hour_of_day
-    for team in model.scanning_teams:
-        working = team.active(day, hour)
-        ax.scatter(*pos[team.place], s=260, marker="s", facecolors="none", zorder=4,
-                   edgecolors="#000000" if working else "#AAAAAA", linewidths=1.8)
-    if model.frontex:
-        xy = np.array([pos[d.place] for d in model.frontex])
-        ax.scatter(xy[:, 0], xy[:, 1] + 0.18, s=36, marker="v", c=OKABE["green"],
-                   edgecolors="#222222", linewidths=0.4, zorder=4)
-    if model.centre is not None:
-        ax.scatter(*pos[model.centre.place], s=200, marker="P", c=OKABE["blue"],
-                   edgecolors="white", linewidths=1, zorder=5)
-
-
-def _draw_movements(ax, model: DashboardModel, pos) -> None:
-    """Each movement in transit part-way along the edge to the place it reaches next."""
-    points: dict[str, list[tuple[float, float]]] = {area: [] for area in CRIME_AREAS}
-    for movement in model.movements:
-        if movement.state not in (MovementState.IN_TRANSIT, MovementState.HELD):
-            continue
-        target = movement.route[min(movement.leg, len(movement.route) - 1)]
-        x, y = pos[target]
-        if 0 < movement.leg < len(movement.route):
-            origin = movement.route[movement.leg - 1]
-            hours = model.graph.edges[origin, target]["hours"]
-            done = float(np.clip(1 - (movement.time - model.tick) / hours, 0, 1))
-            x = pos[origin][0] + done * (x - pos[origin][0])
-            y = pos[origin][1] + done * (y - pos[origin][1])
-        points[movement.network.crime_area].append((x, y))
-    for area, xy in points.items():
-        if xy:
-            ax.scatter(*np.array(xy).T, s=14, c=CRIME_COLOURS[area], zorder=5, alpha=0.9)
-
-
-def _legend(size_by: str) -> list[Line2D]:
-    def marker(label, shape, colour, edge="#222222", size=7):
-        return Line2D([], [], ls="", marker=shape, markersize=size, label=label,
-                      markerfacecolor=colour, markeredgecolor=edge)
-
-    handles = [marker(f"crossing, EU external (size: {SIZE_BY[size_by]})", "D",
-                      OKABE["vermillion"]),
-               marker("crossing, other border", "D", OKABE["sky"]),
-               marker("scanning team (grey: off shift)", "s", "none", "#000000", 10),
-               marker("Frontex deployment", "v", OKABE["green"]),
-               marker("coordination centre", "P", OKABE["blue"], "white", 10),
-               marker("detection this hour", "*", "#FFE000", "#B00000", 13)]
-    handles += [marker(f"in transit: {area.replace('_', ' ')}", "o", colour, colour, 5)
-                for area, colour in CRIME_COLOURS.items()]
-    return handles
-
-
-def draw_outcomes_by_hour(model: DashboardModel) -> Figure:
-    """Cumulative arrests, illegal entries, seizures and cases with evidence, by hour."""
-    table = model.hourly.get_model_vars_dataframe()
-    figure = Figure(figsize=(6.5, 4.6), layout="constrained")
-    panels = figure.subplots(2, 2, sharex=True)
-    series = (("arrests", "arrests", OKABE["vermillion"]),
-              ("illegal entries", "illegal entries detected", OKABE["blue"]),
-              ("weapons seized", "weapons seized", "#333333"),
-              ("cases", "networks with evidence for a case", OKABE["purple"]))
-    for ax, (column, title, colour) in zip(panels.flat, series, strict=True):
-        ax.plot(table["hour"], table[column], color=colour, lw=1.6)
-        ax.set_title(f"{title}: {table[column].iloc[-1]:,.0f}", fontsize=9)
-        ax.set(xlim=(0, model.hours), ylim=(0, max(1.0, 1.1 * table[column].max())))
-        ax.grid(color="#EEEEEE", lw=0.5)
-    drugs = panels[1, 0].twinx()
-    drugs.plot(table["hour"], table["drugs seized (kg)"], color=OKABE["orange"], lw=1.2, ls="--")
-    drugs.set_ylim(0, max(1.0, 1.1 * table["drugs seized (kg)"].max()))
-    drugs.set_ylabel("drugs (kg, dashed)", fontsize=8, color=OKABE["orange"])
-    panels[1, 0].set_title(f"weapons seized: {table['weapons seized'].iloc[-1]:,.0f}; drugs: "
-                           f"{table['drugs seized (kg)'].iloc[-1]:,.0f} kg", fontsize=9)
-    for ax in panels[1]:
-        ax.set_xlabel("hour of the action")
-    figure.suptitle("Outcomes so far", fontsize=10)
-    return figure
-
-
-def draw_queue_waits(model: DashboardModel) -> Figure:
-    """Waiting time of legitimate vehicles by hour at the busiest crossings."""
-    table = model.hourly.get_model_vars_dataframe()
-    figure = Figure(figsize=(6.5, 3.2), layout="constrained")
-    ax = figure.add_subplot()
-    for column in [c for c in table.columns if c.startswith("wait: ")]:
-        ax.plot(table["hour"], table[column], lw=1.3, label=column.removeprefix("wait: "))
-    waits = table[[c for c in table.columns if c.startswith("wait: ")]].to_numpy()
-    ax.set(xlabel="hour of the action", ylabel="wait (minutes)", xlim=(0, model.hours),
-           ylim=(0, max(5.0, 1.1 * float(waits.max(initial=0)))),
-           title="Queue waits at the busiest crossings")
-    ax.legend(fontsize=7, ncols=2)
-    ax.grid(color="#EEEEEE", lw=0.5)
-    return figure
-
-
 # --- the page ----------------------------------------------------------------------------------
 
 @solara.component
@@ -399,7 +254,9 @@ def OperationMap(model: DashboardModel):  # noqa: N802 (Solara names components 
     size_by, set_size_by = solara.use_state("queue")
     with solara.Column() as panel:
         solara.ToggleButtonsSingle(value=size_by, values=list(SIZE_BY), on_value=set_size_by)
-        solara.FigureMatplotlib(draw_operation_map(model, size_by=size_by), format="png")
+        with model.hour_lock:
+            figure = draw_operation_map(model, size_by=size_by)
+        solara.FigureMatplotlib(figure, format="png")
     return panel
 
 
@@ -407,9 +264,11 @@ def OperationMap(model: DashboardModel):  # noqa: N802 (Solara names components 
 def ActionClock(model: DashboardModel):  # noqa: N802 (Solara names components like classes)
     """Day and hour of the action and the counters so far."""
     update_counter.get()
+    with model.hour_lock:
+        totals, cases = model.tally.totals(), cases_with_evidence(model)
+        tick, clock_time, day, running = model.tick, model.clock_time, model.day, model.running
     days = model.scenario_spec.action.days
-    totals = model.tally.totals()
-    state = "running" if model.running else "finished (cases: follow-up window closed)"
+    state = "running" if running else "finished (cases: follow-up window closed)"
     rows = "".join(f"<tr><td>{label}</td><td align='right'>{totals[outcome]:,.0f}</td></tr>"
                    for outcome, label in HOURLY_OUTCOMES.items())
     problem = (f"<p class='problem' style='color:#B00020'><b>Not applied</b> (running "
@@ -417,25 +276,29 @@ def ActionClock(model: DashboardModel):  # noqa: N802 (Solara names components l
                if model.problem else "")
     # HTML rather than Markdown: Solara's Markdown fetches KaTeX from the (disabled) CDN
     solara.HTML(tag="div", unsafe_innerHTML=problem + (
-        f"<h3 class='action-clock'>Day {model.day + 1} of {days}, {model.clock_time:%H}:00</h3>"
-        f"<p>{model.clock_time:%A %d %B %Y} · hour {model.tick} of {model.hours} · {state}<br>"
+        f"<h3 class='action-clock'>Day {day + 1} of {days}, {clock_time:%H}:00</h3>"
+        f"<p>{clock_time:%A %d %B %Y} · hour {tick} of {model.hours} · {state}<br>"
         f"scenario <b>{model.scenario_spec.name}</b> ({model.scenario_file.name}), seed "
         f"{model.seed}, targeting {model.scenario_spec.targeting}</p>"
         f"<table class='counters'><tr><th align='left'>so far</th><th></th></tr>{rows}"
         f"<tr><td>networks with evidence for a case</td>"
-        f"<td align='right'>{cases_with_evidence(model):,.0f}</td></tr></table>"))
+        f"<td align='right'>{cases:,.0f}</td></tr></table>"))
 
 
 @solara.component
 def OutcomesByHour(model: DashboardModel):  # noqa: N802 (Solara names components like classes)
     update_counter.get()
-    return solara.FigureMatplotlib(draw_outcomes_by_hour(model), format="png")
+    with model.hour_lock:
+        figure = draw_outcomes_by_hour(model)
+    return solara.FigureMatplotlib(figure, format="png")
 
 
 @solara.component
 def QueueWaits(model: DashboardModel):  # noqa: N802 (Solara names components like classes)
     update_counter.get()
-    return solara.FigureMatplotlib(draw_queue_waits(model), format="png")
+    with model.hour_lock:
+        figure = draw_queue_waits(model)
+    return solara.FigureMatplotlib(figure, format="png")
 
 
 def model_params(start: Path) -> dict[str, Any]:

@@ -27,14 +27,12 @@ from sim.app import (
     allocation_overrides,
     border_of,
     crossing_choices,
-    draw_operation_map,
-    draw_outcomes_by_hour,
-    draw_queue_waits,
     model_params,
     parse_seed,
 )
 from sim.cli import build_parser
 from sim.dashboard import ASSET_FOLDER, DashboardError, listening_socket, missing_assets, serve
+from sim.dashboard_figures import draw_operation_map, draw_outcomes_by_hour, draw_queue_waits
 from sim.geography import REGION, load_route_graph
 from sim.model import BASELINE
 from sim.scenario_files import ScenarioError, load_scenario
