@@ -325,40 +325,30 @@ def read_replicates(directory: Path) -> list[ReplicateTables]:
     return parts
 
 
-def prepare_folder(directory: Path, scenario: Scenario, seeds: list[int], command: str, *,
-                   resume: bool, force: bool) -> dict[str, Any]:
-    """Create, replace (`force`) or reopen (`resume`) a results folder; returns its manifest.
+def check_folder(directory: Path, scenario: Scenario, *, resume: bool, force: bool) -> str:
+    """What writing `scenario` into `directory` would do — "new", "resume" or "replace" — or
+    the ResultsFolderError that forbids it. Touches nothing.
 
-    Never mixes two scenarios in one folder, never overwrites results without `force`, and never
-    deletes a folder that is not a results folder.
+    Never mixes two scenarios or two versions of the model in one folder, never overwrites
+    results without `force`, and never replaces a folder that is not a results folder.
     """
     if directory.exists() and not directory.is_dir():
         raise ResultsFolderError(f"{directory} is a file, not a results folder")
-    occupied = directory.is_dir() and any(directory.iterdir())
-    if occupied and not (directory / MANIFEST).is_file():
+    if not (directory.is_dir() and any(directory.iterdir())):
+        return "new"
+    if not (directory / MANIFEST).is_file():
         raise ResultsFolderError(f"{directory} exists and is not a results folder (no "
                                  f"{MANIFEST}); choose another output folder")
-    if occupied and resume:
-        return _reopen(directory, scenario, seeds, command)
-    if occupied and not force:
-        manifest = read_manifest(directory)
+    manifest = read_manifest(directory)
+    if force:
+        return "replace"
+    if not resume:
         finished = manifest.get("status") == "complete"
         raise ResultsFolderError(
             f"{directory} already holds {'a complete' if finished else 'an incomplete'} run of "
             f"'{manifest.get('scenario_name')}'; " + (
                 "use --force to replace it or --out to write elsewhere" if finished
                 else "use --resume to finish it or --force to start again"))
-    if occupied:
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    manifest = new_manifest(scenario, seeds, command)
-    write_json(directory / MANIFEST, manifest)
-    return manifest
-
-
-def _reopen(directory: Path, scenario: Scenario, seeds: list[int], command: str
-            ) -> dict[str, Any]:
-    manifest = read_manifest(directory)
     if manifest.get("scenario_hash") != scenario_hash(scenario):
         raise ResultsFolderError(
             f"{directory} holds results of another scenario ('{manifest.get('scenario_name')}' "
@@ -369,6 +359,25 @@ def _reopen(directory: Path, scenario: Scenario, seeds: list[int], command: str
             f"{directory} was started with another version of the model (its files in sim/ "
             "have changed since) and a folder never mixes two; use --force to start again or "
             "--out to write elsewhere")
+    return "resume"
+
+
+def prepare_folder(directory: Path, scenario: Scenario, seeds: list[int], command: str, *,
+                   resume: bool, force: bool) -> dict[str, Any]:
+    """Create, replace (`force`) or reopen (`resume`) a results folder; returns its manifest."""
+    action = check_folder(directory, scenario, resume=resume, force=force)
+    if action == "resume":
+        return _reopen(directory, seeds, command)
+    if action == "replace":
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest = new_manifest(scenario, seeds, command)
+    write_json(directory / MANIFEST, manifest)
+    return manifest
+
+
+def _reopen(directory: Path, seeds: list[int], command: str) -> dict[str, Any]:
+    manifest = read_manifest(directory)
     for leftover in (directory / REPLICATES).glob(".tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)
     if len(seeds) > len(manifest["seeds"]):

@@ -15,14 +15,15 @@ import re
 import threading
 import traceback
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -97,27 +98,29 @@ def _tables(task: Task, result: Any) -> ReplicateTables:
 
 # --- executors -------------------------------------------------------------------------------
 
-def _in_process(tasks: list[Task], function: ReplicateFunction | None
-                ) -> Iterator[ReplicateTables | Failure]:
+Finished = tuple[Task, ReplicateTables | Failure]
+
+
+def _in_process(tasks: list[Task], function: ReplicateFunction | None) -> Iterator[Finished]:
     for task in tasks:
-        yield run_task(task, function)
+        yield task, run_task(task, function)
 
 
 def _processes(tasks: list[Task], workers: int, function: ReplicateFunction | None
-               ) -> Iterator[ReplicateTables | Failure]:
+               ) -> Iterator[Finished]:
     # "spawn": workers start clean, safe alongside threads (rich, Dask) in this process
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = {pool.submit(run_task, task, function): task for task in tasks}
         try:
             for future in as_completed(futures):
-                yield _outcome(future, futures[future])
+                yield futures[future], _outcome(future, futures[future])
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _dask(tasks: list[Task], cluster: Any, function: ReplicateFunction | None
-          ) -> Iterator[ReplicateTables | Failure]:
+          ) -> Iterator[Finished]:
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
 
@@ -137,7 +140,7 @@ def _dask(tasks: list[Task], cluster: Any, function: ReplicateFunction | None
                                  ): task for task in tasks}
         try:
             for future in dask_completed(futures):
-                yield _outcome(future, futures[future])
+                yield futures[future], _outcome(future, futures[future])
         finally:
             client.cancel([f for f in futures if not f.done()])
     finally:
@@ -174,8 +177,9 @@ def default_workers() -> int:
 
 
 def execute(tasks: list[Task], *, workers: int | None = None, cluster: Any = None,
-            function: ReplicateFunction | None = None) -> Iterator[ReplicateTables | Failure]:
-    """Run tasks on the chosen executor, yielding each replicate as it finishes (any order)."""
+            function: ReplicateFunction | None = None) -> Iterator[Finished]:
+    """Run tasks on the chosen executor, yielding each task with its replicate's tables (or its
+    failure) as it finishes, in any order."""
     if not tasks:
         return iter(())
     if cluster is not None:
@@ -203,6 +207,18 @@ def resolve_scenario(scenario: Scenario | str | Path, *, replicates: int | None 
     return scenario_from_mapping(data, label="run settings")
 
 
+@dataclass
+class _Plan:
+    """One scenario's part of a run: its folder (None: in memory), manifest and tasks."""
+
+    scenario: Scenario
+    directory: Path | None
+    manifest: dict[str, Any]
+    tasks: list[Task]
+    parts: list[ReplicateTables] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
 def run(scenario: Scenario | str | Path, replicates: int | None = None,
         seed: int | None = None, workers: int | None = None, out: str | Path | None = None,
         cluster: Any = None, *, replicate: int | Iterable[int] | None = None,
@@ -219,6 +235,40 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
     `sim.simulation.run_replicate` (tests); it must be picklable for processes and Dask.
     """
     scenario = resolve_scenario(scenario, replicates=replicates, seed=seed, workers=workers)
+    plan = _plan(scenario, out, replicate=replicate, resume=resume, force=force,
+                 check_invariants=check_invariants, command=command)
+    _execute_plans([plan], workers=scenario.run.workers, cluster=cluster,
+                   function=replicate_function, progress=progress, label=scenario.name)
+    return _finish(plan)
+
+
+def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
+             replicates: int | None = None, seed: int | None = None,
+             workers: int | None = None, cluster: Any = None, resume: bool = False,
+             force: bool = False, progress: bool = False, check_invariants: bool = False,
+             command: str | None = None, label: str = "runs",
+             replicate_function: ReplicateFunction | None = None) -> list[Results]:
+    """Several scenarios, each into its own folder (or memory), on one executor: one process
+    pool or Dask cluster serves them all, as a sweep needs. Every folder is checked before
+    any is touched. Options as in `run`."""
+    scenarios = [(resolve_scenario(s, replicates=replicates, seed=seed, workers=workers),
+                  None if out is None else Path(out)) for s, out in runs]
+    for scenario, out in scenarios:
+        if out is not None:
+            store.check_folder(out, scenario, resume=resume, force=force)
+    plans = [_plan(scenario, out, replicate=None, resume=resume, force=force,
+                   check_invariants=check_invariants, command=command)
+             for scenario, out in scenarios]
+    first = scenarios[0][0] if scenarios else None
+    _execute_plans(plans, workers=first.run.workers if first else None, cluster=cluster,
+                   function=replicate_function, progress=progress, label=label)
+    return [_finish(plan) for plan in plans]
+
+
+def _plan(scenario: Scenario, out: str | Path | None, *,
+          replicate: int | Iterable[int] | None, resume: bool, force: bool,
+          check_invariants: bool, command: str | None) -> _Plan:
+    """Seeds, the folder (created, reopened or replaced) and the replicates still to run."""
     seeds = replicate_seeds(scenario.run.seed, scenario.run.replicates)
     wanted = _wanted(replicate, len(seeds))
     directory = Path(out) if out is not None else None
@@ -231,35 +281,38 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
         done = set(store.done_replicates(directory))
         wanted = [k for k in _wanted(replicate, manifest["replicates"]) if k not in done]
     tasks = [Task(scenario, k, manifest["seeds"][k], check_invariants) for k in wanted]
-    parts, failures = _execute_and_store(tasks, directory, workers=scenario.run.workers,
-                                         cluster=cluster, function=replicate_function,
-                                         progress=progress, label=scenario.name)
-    if directory is None:
-        return store.collect(parts, manifest, failures, None)
-    results = store.collect(store.read_replicates(directory), manifest, failures, directory)
-    store.finish_folder(directory, results)
-    return results
+    return _Plan(scenario, directory, manifest, tasks)
 
 
-def _execute_and_store(tasks: list[Task], directory: Path | None, *, workers: int | None,
-                       cluster: Any, function: ReplicateFunction | None, progress: bool,
-                       label: str) -> tuple[list[ReplicateTables], list[dict[str, Any]]]:
-    """Run the tasks; stream each replicate into the folder (or keep it) as it finishes."""
-    parts: list[ReplicateTables] = []
-    failures: list[dict[str, Any]] = []
+def _execute_plans(plans: list[_Plan], *, workers: int | None, cluster: Any,
+                   function: ReplicateFunction | None, progress: bool, label: str) -> None:
+    """Run every plan's tasks; stream each replicate into its folder (or keep it) as it ends."""
+    owner = {id(task): plan for plan in plans for task in plan.tasks}
+    tasks = [task for plan in plans for task in plan.tasks]
     with RunProgress(len(tasks), label, enabled=progress) as bar:
-        for outcome in execute(tasks, workers=workers, cluster=cluster, function=function):
+        for task, outcome in execute(tasks, workers=workers, cluster=cluster,
+                                     function=function):
+            plan = owner[id(task)]
             if isinstance(outcome, Failure):
-                report_failure(outcome)
-                failures.append(asdict(outcome))
-                if directory is not None:
-                    store.write_json(directory / store.FAILURES, failures)
-            elif directory is not None:
-                store.write_replicate(directory, outcome)
+                report_failure(outcome, plan.scenario.name if len(plans) > 1 else "")
+                plan.failures.append(asdict(outcome))
+                if plan.directory is not None:
+                    store.write_json(plan.directory / store.FAILURES, plan.failures)
+            elif plan.directory is not None:
+                store.write_replicate(plan.directory, outcome)
             else:
-                parts.append(outcome)
+                plan.parts.append(outcome)
             bar.advance()
-    return parts, sorted(failures, key=lambda f: f["replicate"])
+
+
+def _finish(plan: _Plan) -> Results:
+    failures = sorted(plan.failures, key=lambda f: f["replicate"])
+    if plan.directory is None:
+        return store.collect(plan.parts, plan.manifest, failures, None)
+    results = store.collect(store.read_replicates(plan.directory), plan.manifest, failures,
+                            plan.directory)
+    store.finish_folder(plan.directory, results)
+    return results
 
 
 def _wanted(replicate: int | Iterable[int] | None, count: int) -> list[int]:
@@ -324,9 +377,10 @@ class RunProgress:
                 self._bar.stop()
 
 
-def report_failure(failure: Failure) -> None:
+def report_failure(failure: Failure, scenario: str = "") -> None:
     """Say which replicate failed, with its seed (to re-run it alone) and its traceback."""
     console = Console(stderr=True)
-    console.print(f"[bold red]replicate {failure.replicate} (seed {failure.seed}) failed:[/] "
-                  f"{failure.error}", highlight=False, markup=True)
+    where = f"{scenario}: " if scenario else ""
+    console.print(f"[bold red]{where}replicate {failure.replicate} (seed {failure.seed}) "
+                  f"failed:[/] {escape(failure.error)}", highlight=False)
     console.print(failure.traceback.rstrip(), markup=False, highlight=False, style="dim")

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from sim import results as store
-from sim.runner import run as run_scenario
+from sim.runner import resolve_scenario, run_many
 from sim.scenario import Scenario
 from sim.scenario_files import (
     Problem,
@@ -150,23 +150,29 @@ def _point(sweep_name: str, base: dict[str, Any], chosen: dict[str, tuple[Any, A
 
 
 def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
-    """Run every point into `out/<point>/`, write `out/index.csv`, and return the index.
+    """Run every point into `out/<point>/` on one executor, write `out/index.csv` (before the
+    run, then with each point's status) and return the index.
 
-    `options` go to `sim.run` for every point (replicates, seed, workers, cluster, resume,
-    force, progress, check_invariants, command).
+    `options` go to `sim.runner.run_many` (replicates, seed, workers, cluster, resume, force,
+    progress, check_invariants, command).
     """
     out = Path(out)
-    rows = []
-    for point in sweep.points:
-        results = run_scenario(point.scenario, out=out / point.name, **options)
-        rows.append({"point": point.name, "scenario": point.scenario.name,
-                     "folder": point.name, **point.labels,
-                     "status": results.manifest["status"],
-                     "replicates_done": results.manifest["replicates_done"],
-                     "failures": len(results.failures)})
-        out.mkdir(parents=True, exist_ok=True)
-        store.write_csv(pd.DataFrame(rows), out / INDEX)  # after each point: a killed sweep
-    return pd.DataFrame(rows)                            # still says what is done
+    index = pd.DataFrame([{"point": p.name, "scenario": p.scenario.name, "folder": p.name,
+                           **p.labels, "status": "not run", "replicates_done": 0, "failures": 0}
+                          for p in sweep.points])
+    folders = [(p.scenario, out / p.name) for p in sweep.points]
+    for scenario, folder in folders:  # refuse before anything is written
+        store.check_folder(folder, resolve_scenario(scenario, seed=options.get("seed")),
+                           resume=options.get("resume", False), force=options.get("force", False))
+    out.mkdir(parents=True, exist_ok=True)
+    store.write_csv(index, out / INDEX)
+    for row, results in zip(index.index, run_many(folders, label=sweep.name, **options),
+                            strict=True):
+        index.loc[row, ["status", "replicates_done", "failures"]] = [
+            results.manifest["status"], results.manifest["replicates_done"],
+            len(results.failures)]
+    store.write_csv(index, out / INDEX)
+    return index
 
 
 def load_sweep_summaries(directory: str | Path) -> pd.DataFrame:

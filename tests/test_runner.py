@@ -303,3 +303,21 @@ def test_the_model_gives_paired_scenarios_the_same_traffic_and_tighter_differenc
                                    runs["without"]["arrests_total"])
     assert (paired.mean_ci_high - paired.mean_ci_low) < (unpaired.mean_ci_high
                                                          - unpaired.mean_ci_low)
+
+
+def test_run_many_streams_each_scenario_into_its_own_folder(tmp_path):
+    scenarios = [(small("a", replicates=3), tmp_path / "a"),
+                 (small("b", replicates=3, teams=2), tmp_path / "b")]
+    together = runner.run_many(scenarios, workers=2, replicate_function=stand_in_replicate)
+    for (scenario, folder), results in zip(scenarios, together, strict=True):
+        alone = run_small(scenario, workers=1)
+        pd.testing.assert_frame_equal(load(folder).summary, alone.summary)
+        assert results.complete and results.directory == folder
+
+
+def test_run_many_checks_every_folder_before_writing_any(tmp_path):
+    run_small(small("b"), out=tmp_path / "b", workers=1)
+    with pytest.raises(ResultsFolderError, match="--force"):
+        runner.run_many([(small("a"), tmp_path / "a"), (small("b"), tmp_path / "b")],
+                        replicate_function=stand_in_replicate)
+    assert not (tmp_path / "a").exists()
