@@ -300,38 +300,51 @@ def new_route_places(detail: str) -> list[str]:
     return [place for place in new.split(">") if place] if arrow else []
 
 
+def delivered_route_places(detail: str) -> list[str]:
+    """Checked places a delivered movement crossed, from a delivery event's detail
+    ("crossed a>b>c" gives [a, b, c])."""
+    return [place for place in detail.removeprefix("crossed ").split(">") if place]
+
+
 def displacement_by_place(results: Results) -> pd.DataFrame:
-    """Per place, mean per replicate of movements intercepted there and of displaced movements
-    whose new route crosses it."""
+    """Per place, mean per replicate of movements intercepted there, of delivered movements
+    that crossed it, and of displaced movements whose new route crosses it."""
     events = results.events
     replicates = max(len(results.summary), 1)
     intercepted = events.loc[events["kind"] == "interception", "place"].value_counts()
+    delivered = events.loc[events["kind"] == "delivery", "detail"].map(delivered_route_places)
     displaced = events.loc[events["kind"] == "displacement", "detail"].map(new_route_places)
-    rerouted = displaced.explode().dropna().value_counts()
-    table = pd.DataFrame({"intercepted": intercepted, "rerouted_through": rerouted})
+    table = pd.DataFrame({"intercepted": intercepted,
+                          "delivered_through": delivered.explode().dropna().value_counts(),
+                          "rerouted_through": displaced.explode().dropna().value_counts()})
     return table.fillna(0.0) / replicates
 
 
 def displacement(base: ResultsLike, other: ResultsLike, route_graph: RouteGraph | None = None,
                  top: int = 15) -> Figure:
-    """Where movements were intercepted, and where displaced movements were rerouted through,
-    base against scenario, at the `top` places where the two differ most."""
+    """Where movements were intercepted, where delivered ones crossed, and where displaced ones
+    were rerouted through, base against scenario, at the `top` places where they differ most."""
     base, other = as_results(base), as_results(other)
     route_graph = route_graph or load_route_graph()
     kind_of = dict(route_graph.graph.nodes(data="kind"))
     tables = {run.scenario_name: displacement_by_place(run) for run in (base, other)}
     joined = pd.concat(tables, axis=1).fillna(0.0)
     joined = joined[joined.index.map(kind_of).isin(CHECKED_KINDS)]
+    panels = ("intercepted", "delivered_through", "rerouted_through")
+    for run in (base, other):
+        for column in panels:
+            if (run.scenario_name, column) not in joined:
+                joined[(run.scenario_name, column)] = 0.0
     change = sum((joined[(other.scenario_name, c)] - joined[(base.scenario_name, c)]).abs()
-                 for c in ("intercepted", "rerouted_through"))
+                 for c in panels)
     places = list(change.nlargest(top).index)[::-1]
     palette = colours([base.scenario_name, other.scenario_name])
-    figure = Figure(figsize=(11, 1.5 + 0.32 * len(places)), layout="constrained")
-    axes = figure.subplots(1, 2, sharey=True)
+    figure = Figure(figsize=(14, 1.5 + 0.32 * len(places)), layout="constrained")
+    axes = figure.subplots(1, 3, sharey=True)
     y = np.arange(len(places))
-    for ax, column, title in zip(axes, ("intercepted", "rerouted_through"), (
-            "movements intercepted here", "displaced movements rerouted through here"),
-            strict=True):
+    for ax, column, title in zip(axes, panels, (
+            "movements intercepted here", "delivered movements that crossed here",
+            "displaced movements rerouted through here"), strict=True):
         for shift, run in ((-0.2, base), (0.2, other)):
             values = joined.loc[places, (run.scenario_name, column)] if places else []
             ax.barh(y + shift, values, height=0.4, color=palette[run.scenario_name],

@@ -259,6 +259,9 @@ class JointActionModel(mesa.Model):
             movement.waited = False
             if movement.leg == len(movement.route) - 1:
                 movement.state = MovementState.DELIVERED
+                crossed = self.route_planner.checked_places(tuple(movement.route))
+                self.record_event("delivery", place, movement=movement,
+                                  detail="crossed " + ">".join(crossed))
                 continue
             following = movement.route[movement.leg + 1]
             movement.time = time + delay + self.graph.edges[place, following]["hours"]

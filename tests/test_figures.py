@@ -118,6 +118,10 @@ def test_displacement_names_places(runs, route_graph):
     assert figures.new_route_places("reroute after seizure; checked places a>b -> c>d") == ["c",
                                                                                           "d"]
     assert figures.new_route_places("delay after seizure") == []
+    assert figures.delivered_route_places("crossed kipoi>evzonoi") == ["kipoi", "evzonoi"]
+    assert len(figure.axes) == 3
+    table = figures.displacement_by_place(runs["jad_see_2023"])
+    assert table["delivered_through"].sum() > 0 and table["intercepted"].sum() > 0
 
 
 def test_calibration_plot_has_a_row_per_published_target(runs):
