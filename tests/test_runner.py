@@ -105,6 +105,7 @@ def test_a_replicate_outside_the_run_is_a_planner_error(tmp_path):
 
 # --- executors -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_processes_give_the_same_bytes_as_in_process(tmp_path):
     run_small(small(replicates=6), workers=1, out=tmp_path / "one")
     run_small(small(replicates=6), workers=2, out=tmp_path / "two")
