@@ -133,7 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     calibration.register(commands)  # sim calibrate (sim/calibration.py)
     sensitivity.register(commands)  # sim sensitivity (sim/sensitivity.py)
+    _register_dashboard(commands)
     return parser
+
+
+def _register_dashboard(commands) -> None:
+    """`sim dashboard`: its options and handler live with it in sim/dashboard.py."""
+    from sim import dashboard
+
+    dashboard.register(commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
