@@ -183,7 +183,7 @@ class Scenario(StrictModel):
     """One operation as a planner describes it."""
 
     name: str = Field(description="Short name; the default results folder.",
-                      pattern=r"^[A-Za-z0-9_.\-]+$", max_length=80)
+                      pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=80)
     description: str = Field("", description="What question the scenario answers.")
     extends: str | None = Field(None, description="Base scenario file this one changes "
                                 "(resolved on load; relative to this file).")

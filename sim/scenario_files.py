@@ -56,19 +56,23 @@ def suggest(name: str, valid: Iterable[str]) -> str | None:
 
 # --- YAML with line numbers ------------------------------------------------------------------
 
-def _line_index(node: yaml.Node, path: KeyPath = (), index: dict | None = None) -> dict:
-    """Map each key path in a composed YAML document to its 1-based line."""
+def _line_index(node: yaml.Node, path: KeyPath = (), index: dict | None = None,
+                seen: frozenset[int] = frozenset()) -> dict:
+    """Map each key path in a composed YAML document to its 1-based line (an alias that
+    contains itself is indexed once, not followed round its cycle)."""
     index = {} if index is None else index
     index[path] = node.start_mark.line + 1
+    if id(node) in seen:
+        return index
+    seen = seen | {id(node)}
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = key_node.value
-            index[(*path, key)] = key_node.start_mark.line + 1
-            _line_index(value_node, (*path, key), index)
+            _line_index(value_node, (*path, key), index, seen)
             index[(*path, key)] = key_node.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _line_index(item, (*path, i), index)
+            _line_index(item, (*path, i), index, seen)
     return index
 
 
@@ -81,13 +85,14 @@ class _Document:
 
 def _read_document(path: Path) -> _Document:
     label = str(path)
-    if not path.exists():
-        raise ScenarioError([Problem(label, None, (), "file not found")])
-    if path.is_dir():
-        raise ScenarioError([Problem(label, None, (), "is a directory, expected a YAML file")])
     try:
+        if not path.exists():
+            raise ScenarioError([Problem(label, None, (), "file not found")])
+        if path.is_dir():
+            raise ScenarioError([Problem(label, None, (), "is a directory, expected a YAML "
+                                         "file")])
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+    except (OSError, ValueError) as error:  # unreadable, undecodable, or not a usable path
         raise ScenarioError([Problem(label, None, (), f"cannot be read: {error}")]) from error
     return parse_document(text, label, path)
 
@@ -131,7 +136,12 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict, Path]:
     """Read a file and everything it extends; returns merged data, this file's lines, path."""
-    path = path.resolve()
+    try:
+        path = path.resolve()
+    except (OSError, ValueError) as error:
+        where = str(chain[-1]) if chain else str(path)
+        raise ScenarioError([Problem(where, None, ("extends",) if chain else (),
+                                     f"not a usable file name: {error}")]) from error
     if path in chain:
         cycle = " -> ".join(str(p) for p in (*chain, path))
         raise ScenarioError([Problem(str(chain[-1]), None, ("extends",),

@@ -178,9 +178,6 @@ LOADER_GAPS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="sim/scenario_files.py lets RecursionError (line index of "
-                   "recursive aliases), ValueError (null byte) and OSError (name too long) "
-                   "escape; reported to its owner. Remove this mark once fixed.")
 @pytest.mark.parametrize("case", list(LOADER_GAPS))
 def test_pathological_files_are_scenario_errors(case):
     with pytest.raises(ScenarioError):
