@@ -2,7 +2,7 @@
 
 `python benchmarks/peak_memory.py --flow-scale 16 --traffic-scale 16` runs one baseline replicate
 with criminal movements and legitimate traffic scaled, and prints one JSON line: seconds, the
-process's peak resident set size (`ru_maxrss`) before and after the replicate, in MB.
+process's peak resident set size (VmHWM) before and after the replicate, in MB.
 """
 
 from __future__ import annotations
@@ -11,12 +11,21 @@ import argparse
 import json
 import resource
 import time
+from pathlib import Path
 
 from sim.model import BASELINE, resolve_scenario
 from sim.simulation import run_replicate
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident set size. Linux's VmHWM belongs to the process image and
+    starts afresh at exec; `ru_maxrss` can carry over the peak of the parent that forked it."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 

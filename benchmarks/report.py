@@ -28,9 +28,14 @@ class Target:
     name: str
     target: str
     measured: Timing
-    passed: bool
+    passed: bool | None  # None: not judged (a quick run's counts are smaller than the target's)
     unit: str = "s"
     digits: int = 2
+
+    def verdict(self) -> str:
+        if self.passed is None:
+            return "not judged"
+        return "**pass**" if self.passed else "**FAIL**"
 
     def measured_text(self) -> str:
         return self.measured.text(self.unit, self.digits)
@@ -92,7 +97,7 @@ def _targets_table(targets: list[Target]) -> list[str]:
             "| target | limit | measured | CPU | |", "|---|---|---|---|---|"]
     rows += [f"| {t.name} | {t.target} | {t.measured_text()} | "
              f"{f'{t.measured.cpu_median:.2f} s' if t.measured.cpu else ''} | "
-             f"{'**pass**' if t.passed else '**FAIL**'} |" for t in targets]
+             f"{t.verdict()} |" for t in targets]
     return [*rows, ""]
 
 
@@ -131,7 +136,8 @@ def _cli_section(details: dict) -> list[str]:
         "",
         f"Of the {cli['replicates']}-replicate run, the final consolidation (reading the "
         "replicate files back, concatenating, writing summary.csv, daily.csv and "
-        f"events.parquet) took {cli['consolidation']:.2f} s when timed alone afterwards; each "
+        f"events.parquet) took {cli['consolidation']:.2f} s when timed alone afterwards, "
+        f"{cli['consolidation'] / cli['wall'].median:.1%} of the run's median wall time; each "
         "replicate's own files are written by the parent process while the workers simulate.",
         "",
     ]
@@ -168,9 +174,9 @@ def _scaling_section(details: dict, figure: str) -> list[str]:
         rows.append(f"| {size}x | {graph[('places', size)]} | {graph[('edges', size)]} | "
                     f"{graph[('agents', size)]:,} | {graph[size].text()} | "
                     f"{graph[size].median / graph[sizes[0]].median:.2f} |")
-    rows += ["", "Peak memory, one replicate in a fresh process (`resource.getrusage` "
-             "`ru_maxrss`; the interpreter with numpy, pandas, networkx and Mesa imported is "
-             "already most of it):", "",
+    rows += ["", "Peak memory, one replicate in a fresh process (benchmarks/peak_memory.py: the "
+             "process's peak resident set size, VmHWM; the interpreter with numpy, pandas, "
+             "networkx, matplotlib and Mesa imported is already most of it):", "",
              "| load | peak before the replicate (imports, scenario) | peak | the replicate's "
              "own growth | replicate wall |", "|---|---|---|---|---|"]
     for factor, m in memory.items():

@@ -43,13 +43,13 @@ class Settings:
     def __init__(self, quick: bool):
         self.quick = quick
         self.baseline_runs = 3 if quick else 10
-        self.cli_replicates = 20 if quick else 100
+        self.cli_replicates = 10 if quick else 100
         self.cli_runs = 1 if quick else 3
         self.scaling_factors = (1, 4, 16)
         self.scaling_runs = 1 if quick else 3
         self.graph_runs = 1 if quick else 5
         self.write_replicates = 5 if quick else 20
-        self.dask_replicates = 20 if quick else 200
+        self.dask_replicates = 10 if quick else 200
         self.mesa_runs = 3 if quick else 5
 
 
@@ -57,7 +57,10 @@ def measure_all(settings: Settings, work: Path, log) -> tuple[list[Target], dict
     """Run every benchmark; the targets (for the table) and the details (for the sections)."""
     details: dict = {}
     targets: list[Target] = []
-    scale = settings.cli_replicates / 100
+
+    def judged(passed: bool) -> bool | None:
+        """Targets set for the full counts are not judged on a quick run's smaller ones."""
+        return None if settings.quick else passed
 
     log("baseline replicate")
     details["baseline"] = baseline = baseline_replicate(settings.baseline_runs)
@@ -67,10 +70,9 @@ def measure_all(settings: Settings, work: Path, log) -> tuple[list[Target], dict
     log(f"sim run, {settings.cli_replicates} replicates, 2 workers")
     details["cli"] = cli = cli_runs(SCENARIO, settings.cli_replicates, settings.cli_runs,
                                     work / "cli")
-    limit = 70.0 * scale
     targets.append(Target(f"`sim run` {settings.cli_replicates} replicates, `--workers 2`, "
-                          "start-up and writing included", f"≤ {limit:.0f} s",
-                          cli["wall"], cli["wall"].median <= limit))
+                          "start-up and writing included", "≤ 70 s for 100", cli["wall"],
+                          judged(cli["wall"].median <= 70.0)))
 
     log("load scaling 1x/4x/16x")
     details["load"] = load = load_scaling(settings.scaling_factors, settings.scaling_runs,
@@ -90,14 +92,14 @@ def measure_all(settings: Settings, work: Path, log) -> tuple[list[Target], dict
     log("peak memory")
     details["memory"] = memory = peak_memory((1, 16))
     peak = memory[16]["peak_rss_mb"]
-    targets.append(Target("Peak memory (max RSS) of one 16x replicate, fresh process",
+    targets.append(Target("Peak memory (peak RSS) of one 16x replicate, fresh process",
                           "≤ 400 MB", Timing([peak]), peak <= 400, "MB", digits=0))
 
     log("write share")
     details["write"] = write = write_share(SCENARIO, settings.write_replicates, work / "write")
     targets.append(Target(f"Writing results, share of a {settings.write_replicates}-replicate "
                           "in-process run", "≤ 10 %", Timing([write["share"] * 100]),
-                          write["share"] <= 0.10, "%", digits=1))
+                          judged(write["share"] <= 0.10), "%", digits=1))
 
     log(f"Dask local:2 vs process pool, {settings.dask_replicates} replicates")
     details["dask"] = dask = cli_runs(SCENARIO, settings.dask_replicates, 1, work / "dask",
@@ -106,7 +108,7 @@ def measure_all(settings: Settings, work: Path, log) -> tuple[list[Target], dict
     ratio = dask["wall"].median / pool["wall"].median
     targets.append(Target(f"Dask `--cluster local:2` / `--workers 2`, "
                           f"{settings.dask_replicates} replicates", "≤ 1.3",
-                          Timing([ratio]), ratio <= 1.3, "x"))
+                          Timing([ratio]), judged(ratio <= 1.3), "x"))
 
     log("plain Mesa loop")
     details["mesa"] = mesa_comparison(settings.mesa_runs)
@@ -157,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         pickle.dump((targets, details, machine), handle)
     write_report(out, targets, details, machine)
     for target in targets:
-        print(f"{'PASS' if target.passed else 'FAIL'}  {target.name}: {target.measured_text()} "
+        print(f"{target.verdict().strip('*'):<11} {target.name}: {target.measured_text()} "
               f"(target {target.target})")
     print(f"wrote {out / 'performance.md'} and {out / 'scaling.png'} "
           f"in {details['elapsed']:.0f} s")

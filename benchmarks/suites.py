@@ -61,7 +61,7 @@ def cli_runs(scenario: str, replicates: int, runs: int, out: Path,
     results = store.collect(store.read_replicates(out), store.read_manifest(out), [], out)
     store.finish_folder(out, results)
     consolidation = time.perf_counter() - start
-    startup = time_command([SIM, "validate", scenario], 3)
+    startup = time_command([SIM, "validate", scenario], min(runs, 3))
     shutil.rmtree(out, ignore_errors=True)
     shown = [c if not c.startswith(str(out)) else "<tmp>" for c in command]
     shown[0] = "sim"
