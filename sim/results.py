@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -315,9 +316,12 @@ def write_replicate(directory: Path, tables: ReplicateTables) -> None:
         raise
 
 
-def read_replicates(directory: Path) -> list[ReplicateTables]:
+def read_replicates(directory: Path, skip: Collection[int] = ()) -> list[ReplicateTables]:
+    """The replicates written whole in `directory`, less those in `skip`."""
     parts = []
     for replicate in done_replicates(directory):
+        if replicate in skip:
+            continue
         folder = directory / REPLICATES / f"{replicate:06d}"
         frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
         parts.append(ReplicateTables(replicate, int(frames["summary"]["seed"].iloc[0]),

@@ -298,10 +298,10 @@ def _execute_plans(plans: list[_Plan], *, workers: int | None, cluster: Any,
                 plan.failures.append(asdict(outcome))
                 if plan.directory is not None:
                     store.write_json(plan.directory / store.FAILURES, plan.failures)
-            elif plan.directory is not None:
-                store.write_replicate(plan.directory, outcome)
             else:
-                plan.parts.append(outcome)
+                if plan.directory is not None:
+                    store.write_replicate(plan.directory, outcome)
+                plan.parts.append(outcome)  # kept: the folder's tables need not read it back
             bar.advance()
 
 
@@ -309,8 +309,9 @@ def _finish(plan: _Plan) -> Results:
     failures = sorted(plan.failures, key=lambda f: f["replicate"])
     if plan.directory is None:
         return store.collect(plan.parts, plan.manifest, failures, None)
-    results = store.collect(store.read_replicates(plan.directory), plan.manifest, failures,
-                            plan.directory)
+    held = {part.replicate for part in plan.parts}
+    earlier = store.read_replicates(plan.directory, skip=held)  # written by an earlier run
+    results = store.collect(earlier + plan.parts, plan.manifest, failures, plan.directory)
     store.finish_folder(plan.directory, results)
     return results
 
