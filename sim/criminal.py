@@ -77,7 +77,7 @@ class RoutePlanner:
 
 
 @functools.cache
-def planner_for(graph_id: int, graph: nx.DiGraph) -> RoutePlanner:
+def planner_for(graph: nx.DiGraph) -> RoutePlanner:
     """One planner per route graph per process (the graph is never mutated)."""
     return RoutePlanner(graph)
 

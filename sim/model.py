@@ -83,7 +83,7 @@ class JointActionModel(mesa.Model):
         self.parameters = self.scenario_spec.parameters
         self.route_graph = route_graph or load_route_graph()
         self.graph: nx.DiGraph = self.route_graph.graph
-        self.route_planner = planner_for(id(self.graph), self.graph)
+        self.route_planner = planner_for(self.graph)  # cached per graph object
         self.hours = self.scenario_spec.action.hours
         self.start = self.scenario_spec.action.start
         self.tick = 0
