@@ -62,3 +62,15 @@ def test_explicit_postings_come_out_of_the_country_contingent():
     greek = [u for u in units if u.country == "GR"]
     assert sum(u.officers for u in greek) == 3300
     assert sum(u.officers for u in greek if u.place == "kipoi" and u.agency == "customs") >= 300
+
+
+def test_at_fixed_staffing_more_checks_cost_longer_queues():
+    """The same officers either staff lanes or do intensified checks: more checks are paid for
+    in waiting time (same seed, so the same traffic)."""
+    from sim.model import JointActionModel
+
+    outcomes = [JointActionModel(rng=3, action__days=1, parameters__second_line_share=share)
+                .run().outcomes() for share in (0.1, 0.5)]
+    assert outcomes[1]["checks_vehicles"] > outcomes[0]["checks_vehicles"]
+    assert outcomes[1]["mean_wait_minutes"] > outcomes[0]["mean_wait_minutes"]
+    assert outcomes[0]["legitimate_vehicles"] == outcomes[1]["legitimate_vehicles"]
