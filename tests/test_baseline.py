@@ -1,30 +1,22 @@
 """The calibrated baseline reproduces the published outcome table (mean of 30 replicates inside
 every band of sim/data/targets.csv), and the allocation puts every officer in a unit."""
 
-from concurrent.futures import ProcessPoolExecutor
-
 import pandas as pd
 import pytest
 
+import sim
 from sim.allocation import build_units, largest_remainder
 from sim.model import BASELINE
 from sim.scenario_files import load_scenario
-from sim.simulation import run_replicate
-from sim.streams import replicate_seeds
 
 TARGETS = pd.read_csv(BASELINE.parents[1] / "sim" / "data" / "targets.csv")
 
 
-def _summary(seed: int) -> dict[str, float]:
-    return run_replicate(load_scenario(BASELINE), seed).summary
-
-
 @pytest.mark.slow
 def test_baseline_means_fall_inside_every_published_band():
-    scenario = load_scenario(BASELINE)
-    seeds = replicate_seeds(scenario.run.seed, 30)
-    with ProcessPoolExecutor(2) as pool:
-        summaries = pd.DataFrame(list(pool.map(_summary, seeds)))
+    results = sim.run(BASELINE, replicates=30, workers=2)
+    assert results.complete and len(results.summary) == 30
+    summaries = results.summary
     misses = []
     for target in TARGETS.itertuples():
         mean = summaries[target.outcome].mean()
