@@ -105,7 +105,8 @@ def _baseline_section(details: dict) -> list[str]:
     parts = details["baseline"]
     rows = ["## One baseline replicate", "",
             "`sim.simulation.run_replicate` on scenarios/jad_see_2023.yaml (22,488 officers, "
-            f"{parts['agents']:,} Mesa agents, {parts['ticks']} hourly ticks), seeds 0, 1, 2, …, "
+            f"{parts['agents']:,} Mesa agents in the last replicate, {parts['ticks']} hourly "
+            "ticks), seeds 0, 1, 2, …, "
             "after one warm-up replicate, in one process:", "",
             "| part | wall median (range) | CPU median |", "|---|---|---|"]
     names = {"build": "model build (`JointActionModel(...)`)", "run": "run (`model.run()`)",
@@ -134,11 +135,14 @@ def _cli_section(details: dict) -> list[str]:
         "this machine with nothing else running; a wall time far above it means other programs "
         "had the cores (see the load average).",
         "",
-        f"Of the {cli['replicates']}-replicate run, the final consolidation (reading the "
-        "replicate files back, concatenating, writing summary.csv, daily.csv and "
-        f"events.parquet) took {cli['consolidation']:.2f} s when timed alone afterwards, "
+        f"Of the {cli['replicates']}-replicate run, the final consolidation (concatenating the "
+        "replicates and writing summary.csv, daily.csv and events.parquet) took "
+        f"{cli['consolidation']:.2f} s when timed alone afterwards, "
         f"{cli['consolidation'] / cli['wall'].median:.1%} of the run's median wall time; each "
-        "replicate's own files are written by the parent process while the workers simulate.",
+        "replicate's own files are written by the parent process while the workers simulate. "
+        f"Reading all {cli['replicates']} replicate folders back takes "
+        f"{cli.get('reading', float('nan')):.2f} s; `sim run` does that only for replicates "
+        "an earlier, interrupted run wrote (`--resume`).",
         "",
     ]
 

@@ -58,14 +58,16 @@ def cli_runs(scenario: str, replicates: int, runs: int, out: Path,
     command = cli_command(scenario, replicates, out, executor)
     wall = time_command(command, runs)
     start = time.perf_counter()
-    results = store.collect(store.read_replicates(out), store.read_manifest(out), [], out)
-    store.finish_folder(out, results)
+    parts = store.read_replicates(out)
+    reading = time.perf_counter() - start
+    start = time.perf_counter()
+    store.finish_folder(out, store.collect(parts, store.read_manifest(out), [], out))
     consolidation = time.perf_counter() - start
     startup = time_command([SIM, "validate", scenario], min(runs, 3))
     shutil.rmtree(out, ignore_errors=True)
     shown = [c if not c.startswith(str(out)) else "<tmp>" for c in command]
     shown[0] = "sim"
-    return {"wall": wall, "consolidation": consolidation, "startup": startup,
+    return {"wall": wall, "consolidation": consolidation, "reading": reading, "startup": startup,
             "command": " ".join(shown), "replicates": replicates}
 
 
