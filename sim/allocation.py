@@ -3,9 +3,10 @@ allocation can exist at all (names known, no more officers posted than a country
 teams only at crossings and never more than allowed in one place at one hour).
 
 The spreading rule for officers not posted explicitly, by posting kind: crossings by traffic
-(persons per day), green-border sectors by length times migrant pressure, road checkpoints and
-parcel centres evenly over the country's hubs, ports evenly over its ports, inland teams
-(premises searches, cyber patrol) at its hubs, coordination officers at the coordination centre.
+(persons per day; not the Schengen internal ones, which had no border checks in November 2023),
+green-border sectors by length times migrant pressure, road checkpoints and parcel centres evenly
+over the country's hubs, ports evenly over its ports, inland teams (premises searches, cyber
+patrol) at its hubs, coordination officers at the coordination centre.
 A kind for which the country has no place passes its share to road checkpoints.
 """
 
@@ -69,9 +70,10 @@ def places_for(route_graph: RouteGraph, country: str, posting: str,
     graph = route_graph.graph
     if posting == "coordination":
         return [centre], [1.0]
-    if posting == "crossing":
+    if posting == "crossing":  # Schengen internal borders had no border checks in 2023
         ids = [n for n in route_graph.ids_of_kind("crossing")
-               if country in (graph.nodes[n]["country_a"], graph.nodes[n]["country_b"])]
+               if country in (graph.nodes[n]["country_a"], graph.nodes[n]["country_b"])
+               and graph.nodes[n]["border_status"] != "schengen_internal"]
         return ids, [float(graph.nodes[n]["persons_per_day"]) + 1.0 for n in ids]
     if posting == "green_border":
         ids = [n for n in route_graph.ids_of_kind("green_border")

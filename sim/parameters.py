@@ -269,7 +269,7 @@ class Parameters(StrictModel):
 
     # --- criminal side: the hidden flows ----------------------------------------------------
     networks: dict[str, int] = par(
-        per_area(migrant_smuggling=140, drug_trafficking=180, firearms_trafficking=45, thb=25,
+        per_area(migrant_smuggling=160, drug_trafficking=180, firearms_trafficking=45, thb=25,
                  high_risk_networks=30), "networks", "assumption: active networks on the "
         "corridors in one week (not published); calibrated with cases and arrests",
         "Criminal networks active in the region, by crime area.")
