@@ -370,7 +370,13 @@ def calibrate(config: CalibrationConfig, scenario: Scenario, targets: pd.DataFra
                                          n_startup_trials=min(10, max(1, budget.trials // 4)))
     study = optuna.create_study(direction="minimize", sampler=sampler)
     start = {p.label: p.current_value(scenario) for p in config.parameters}
-    if all(p.low <= start[p.label] <= p.high for p in config.parameters):
+    outside = [f"{p.label} = {start[p.label]:.4g} (range {p.low:g}–{p.high:g})"
+               for p in config.parameters if not p.low <= start[p.label] <= p.high]
+    if outside:
+        Console(stderr=True).print("the scenario's own values are outside their range, so the "
+                                   "fit does not start from them: " + "; ".join(outside),
+                                   style="yellow", highlight=False)
+    else:
         study.enqueue_trial(start)  # trial 0 scores the values the scenario has now
     history: list[dict[str, Any]] = []
     console = Console(stderr=True, quiet=not progress)

@@ -161,7 +161,7 @@ def test_the_fit_is_reproducible_and_the_command_writes_a_fragment_the_baseline_
         fitted["parameters"]["vehicle_check_officer_minutes"])
 
 
-def test_a_time_limit_stops_proposing_but_still_reports(tmp_path):
+def test_a_time_limit_stops_proposing_but_still_reports_and_trial_0_is_the_scenario(tmp_path):
     synthetic_targets(tmp_path)
     budget = {"trials": 50, "replicates": 1, "workers": 1, "minutes": 1e-6}
     config, scenario, targets = load_config(
@@ -169,3 +169,5 @@ def test_a_time_limit_stops_proposing_but_still_reports(tmp_path):
     result = calibrate(config, scenario, targets)
     assert len(result.history) == 1
     assert len(result.report) == 2
+    for parameter in config.parameters:
+        assert result.history.loc[0, parameter.label] == parameter.current_value(scenario)
