@@ -438,9 +438,11 @@ def _rounded(value: Any) -> Any:
 def write_outputs(calibration: Calibration, out: Path, *, config_path: Path,
                   command: str) -> None:
     """fitted.yaml, loss_history.csv, report.csv and calibration.json (the run's manifest)."""
-    header = (f"# Fitted by `{command}` on {store.now()} (git {store.git_commit() or 'unknown'}).\n"
-              f"# Config: {config_path}. Loss {calibration.loss:.4g}; report: report.csv.\n"
-              "# A scenario fragment: a scenario `extends` it, or merges its keys.\n")
+    header = ("# Fitted values of hidden parameters (sim calibrate): a fragment a scenario "
+              "extends (docs/calibration.md).\n"
+              f"# Command: `{command}` on {store.now()} (git {store.git_commit() or 'unknown'}).\n"
+              f"# Config: {config_path}; {len(calibration.history)} trials, loss "
+              f"{calibration.loss:.4g}; report: report.csv beside the original.\n")
     (out / "fitted.yaml").write_text(
         header + yaml.safe_dump(calibration.fragment, sort_keys=False), encoding="utf-8")
     store.write_csv(calibration.history, out / "loss_history.csv")
