@@ -438,7 +438,8 @@ def _rounded(value: Any) -> Any:
 def write_outputs(calibration: Calibration, out: Path, *, config_path: Path,
                   command: str) -> None:
     """fitted.yaml, loss_history.csv, report.csv and calibration.json (the run's manifest)."""
-    header = ("# Fitted values of hidden parameters (sim calibrate): a fragment a scenario "
+    header = ("# yaml-language-server: $schema=scenario.schema.json\n"
+              "# Fitted values of hidden parameters (sim calibrate): a fragment a scenario "
               "extends (docs/calibration.md).\n"
               f"# Command: `{command}` on {store.now()} (git {store.git_commit() or 'unknown'}).\n"
               f"# Config: {config_path}; {len(calibration.history)} trials, loss "

@@ -223,7 +223,7 @@ def test_every_variant_extends_the_baseline_and_says_what_it_answers():
     for path in SCENARIOS.glob("*.yaml"):
         text = path.read_text()
         assert text.startswith("# yaml-language-server: $schema=scenario.schema.json\n"), path
-        if path != BASELINE:
+        if path not in (BASELINE, SCENARIOS / "calibrated.yaml"):  # the fit the baseline extends
             assert "\nextends: jad_see_2023.yaml\n" in text, path
     questions = scenario_files_table(SCENARIOS)
     assert questions["question"].str.len().gt(20).all()
