@@ -8,7 +8,8 @@ LOCK      := constraints.txt
 SCENARIO  ?= scenarios/jad_see_2023.yaml
 ARGS      ?=
 
-.PHONY: run test test-fast lint notebooks bench dashboard reference lock schema clean venv
+.PHONY: run test test-fast lint notebooks bench dashboard reference calibrate sensitivity lock schema \
+        clean venv
 
 run: $(VENV)/.installed
 	$(SIM) run $(SCENARIO) --force $(ARGS)
@@ -34,6 +35,12 @@ dashboard: $(VENV)/.installed-dev
 
 reference: $(VENV)/.installed
 	$(PY) -m sim.reference --out results/reference
+
+calibrate: $(VENV)/.installed
+	$(SIM) calibrate calibration/baseline.yaml --out results/calibration/baseline $(ARGS)
+
+sensitivity: $(VENV)/.installed
+	$(SIM) sensitivity calibration/sensitivity.yaml $(ARGS)
 
 schema: $(VENV)/.installed
 	$(SIM) schema --out scenarios/scenario.schema.json

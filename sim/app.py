@@ -20,6 +20,7 @@ from typing import Any
 import mesa
 import numpy as np
 import solara
+import yaml
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
@@ -53,11 +54,19 @@ HOURLY_OUTCOMES = {"arrests_total": "arrests", "illegal_entries_detected": "ille
 # --- controls -> overrides ---------------------------------------------------------------------
 
 def scenario_choices(start: Path | None = None) -> dict[str, Path]:
-    """Scenario files a planner can start from: the shipped ones and the one given at start."""
-    choices = {path.name: path for path in sorted(SCENARIOS_FOLDER.glob("*.yaml"))}
+    """Scenario files a planner can start from: the shipped operations (not fragments such as
+    the calibrated parameters, which allocate no officers) and the one given at start."""
+    choices = {path.name: path for path in sorted(SCENARIOS_FOLDER.glob("*.yaml"))
+               if _is_operation(path)}
     if start is not None and start.resolve() not in {p.resolve() for p in choices.values()}:
         choices[str(start)] = start
     return choices
+
+
+def _is_operation(path: Path) -> bool:
+    """An operation allocates officers itself or extends one that does; a fragment does not."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return isinstance(data, dict) and bool({"countries", "extends"} & set(data))
 
 
 def crossing_choices() -> dict[str, str]:
