@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.agents import CriminalNetwork, Movement, MovementState, OfficerUnit
-from sim.criminal import night_wait, react
+from sim.criminal import react
 from sim.mechanisms import (
     NIGHT_HOURS,
     detection_probability,
     green_border_detection,
     lognormal_load,
+    night_wait,
     selection_probability,
 )
 from sim.outcomes import ARREST_COLUMNS, DRUG_COLUMNS
@@ -89,18 +90,14 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
             equipment = "document_experts" if experts else "document_check"
         intercept(model, movement, place, equipment, guide_caught=True)
         return STOP, 0.0
-    wait = 0.0
-    if posting == "crossing":
-        wait = model.crossing_state.last_wait[model.crossing_state.index[place]] / 60.0
-    return PASS, wait
+    return PASS, 0.0
 
 
 def _at_crossing(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
+    """A vehicle that gets through a crossing has waited in the hour's queue."""
     state = model.crossing_state
-    outcome, wait = _checked(model, movement, place, state.share[state.index[place]], "crossing")
-    if outcome == PASS:
-        wait = state.last_wait[state.index[place]] / 60.0
-    return outcome, wait
+    outcome, _ = _checked(model, movement, place, state.share[state.index[place]], "crossing")
+    return outcome, state.last_wait[state.index[place]] / 60.0 if outcome == PASS else 0.0
 
 
 def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:

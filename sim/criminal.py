@@ -232,11 +232,3 @@ def react(model: JointActionModel, network: CriminalNetwork, hot_place: str, cau
         model.record_displacement(movement, hot_place, response, cause, before)
         if movement.state == MovementState.PLANNED:
             model.schedule_departure(movement)
-
-
-def night_wait(hour_of_day: int, uniform: float, night_share: float) -> float:
-    """Hours a group on foot waits at the border for darkness (0 if it goes now)."""
-    if hour_of_day in (20, 21, 22, 23, 0, 1, 2, 3, 4, 5) or uniform >= night_share:
-        return 0.0
-    return float((20 - hour_of_day) % 24)
-

@@ -120,3 +120,11 @@ def green_border_detection(patrol_officers: float, length_km: float, *, hazard_p
 def lognormal_load(rng: np.random.Generator, median: float, sigma: float) -> float:
     """A load (kg) from a lognormal with the given median: few large loads dominate totals."""
     return float(median * math.exp(sigma * rng.standard_normal()))
+
+
+def night_wait(hour_of_day: int, uniform: float, night_share: float) -> float:
+    """Hours a group on foot waits at the border for darkness (0 if it goes now): with chance
+    `night_share` a group arriving by day waits until 20:00."""
+    if hour_of_day in NIGHT_HOURS or uniform >= night_share:
+        return 0.0
+    return float((20 - hour_of_day) % 24)

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from sim import mechanisms as m
-from sim.criminal import night_wait
 from sim.streams import Streams, replicate_seeds
 
 
@@ -90,9 +89,9 @@ def test_green_border_detection_rises_with_patrols_and_thermal_vision_at_night()
 
 
 def test_groups_wait_for_darkness():
-    assert night_wait(14, 0.1, 0.8) == 6
-    assert night_wait(14, 0.9, 0.8) == 0
-    assert night_wait(23, 0.1, 0.8) == 0
+    assert m.night_wait(14, 0.1, 0.8) == 6
+    assert m.night_wait(14, 0.9, 0.8) == 0
+    assert m.night_wait(23, 0.1, 0.8) == 0
 
 
 def test_lognormal_load_median():
