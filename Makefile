@@ -25,7 +25,7 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
 notebooks: $(VENV)/.installed-dev
-	$(PY) -m sim.notebooks --out results/notebooks
+	$(PY) -m sim.analysis.notebooks --out results/notebooks
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/run.py $(ARGS)
@@ -34,7 +34,7 @@ dashboard: $(VENV)/.installed-dev
 	$(SIM) dashboard $(SCENARIO)
 
 reference: $(VENV)/.installed
-	$(PY) -m sim.reference --out results/reference
+	$(PY) -m sim.analysis.reference --out results/reference
 
 calibrate: $(VENV)/.installed
 	$(SIM) calibrate calibration/baseline.yaml --out results/calibration/baseline $(ARGS)

@@ -17,7 +17,7 @@ import pandas as pd
 
 import sim
 from sim.model import BASELINE, resolve_scenario
-from sim.simulation import run_replicate
+from sim.runs.replicate import run_replicate
 
 CASES = {"baseline": {}, "4x load": {"criminal__flow_scale": 4.0, "traffic__scale": 4.0}}
 SEEDS = (0, 1, 2, 3, 4)

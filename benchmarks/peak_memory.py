@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from sim.model import BASELINE, resolve_scenario
-from sim.simulation import run_replicate
+from sim.runs.replicate import run_replicate
 
 
 def peak_rss_mb() -> float:

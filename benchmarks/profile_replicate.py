@@ -12,8 +12,8 @@ from pathlib import Path
 from pyinstrument import Profiler
 
 from sim.model import BASELINE
-from sim.scenario_files import load_scenario
-from sim.simulation import run_replicate
+from sim.runs.replicate import run_replicate
+from sim.scenario.files import load_scenario
 
 
 def profile_text(seeds: int = 3, interval: float = 0.0005) -> str:

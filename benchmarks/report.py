@@ -104,7 +104,7 @@ def _targets_table(targets: list[Target]) -> list[str]:
 def _baseline_section(details: dict) -> list[str]:
     parts = details["baseline"]
     rows = ["## One baseline replicate", "",
-            "`sim.simulation.run_replicate` on scenarios/jad_see_2023.yaml (22,488 officers, "
+            "`sim.runs.replicate.run_replicate` on scenarios/jad_see_2023.yaml (22,488 officers, "
             f"{parts['agents']:,} Mesa agents in the last replicate, {parts['ticks']} hourly "
             "ticks), seeds 0, 1, 2, …, "
             "after one warm-up replicate, in one process:", "",

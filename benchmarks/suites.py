@@ -11,12 +11,12 @@ from big_graph import replicated_graph
 from measure import PYTHON, ROOT, Timing, repeat, run_json, time_command
 from mesa_loop import plain_loop
 
-from sim import results as store
-from sim import runner
 from sim.geography import load_route_graph
 from sim.model import BASELINE, JointActionModel, resolve_scenario
-from sim.scenario_files import load_scenario
-from sim.simulation import daily_table, events_table, run_replicate
+from sim.runs import results as store
+from sim.runs import runner
+from sim.runs.replicate import daily_table, events_table, run_replicate
+from sim.scenario.files import load_scenario
 
 SIM = str(Path(PYTHON).with_name("sim"))
 

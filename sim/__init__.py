@@ -4,7 +4,7 @@
     results = sim.run("scenarios/jad_see_2023.yaml", replicates=10)
     results.describe()
 
-The names below are imported on first use, so `import sim.outcomes` stays light.
+The names below are imported on first use, so `import sim.model.outcomes` stays light.
 """
 
 from __future__ import annotations
@@ -13,16 +13,22 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sim.results import Results, load
-    from sim.runner import run
-    from sim.scenario_files import ScenarioError, load_scenario
+    from sim.analysis import figures
+    from sim.analysis.compare import compare
+    from sim.runs.results import Results, load
+    from sim.runs.runner import run
+    from sim.scenario.files import ScenarioError, load_scenario
 
-_EXPORTS = {"Results": "sim.results", "load": "sim.results", "run": "sim.runner",
-            "ScenarioError": "sim.scenario_files", "load_scenario": "sim.scenario_files"}
-__all__ = ["Results", "ScenarioError", "load", "load_scenario", "run"]
+_EXPORTS = {"Results": "sim.runs.results", "load": "sim.runs.results", "run": "sim.runs.runner",
+            "ScenarioError": "sim.scenario.files", "load_scenario": "sim.scenario.files",
+            "compare": "sim.analysis.compare"}
+_MODULES = {"figures": "sim.analysis.figures"}
+__all__ = ["Results", "ScenarioError", "compare", "figures", "load", "load_scenario", "run"]
 
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         return getattr(import_module(_EXPORTS[name]), name)
+    if name in _MODULES:
+        return import_module(_MODULES[name])
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -18,12 +18,14 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from sim import calibration, runner, sensitivity
-from sim.compare import compare_results
-from sim.results import INTERVAL, Results, ResultsFolderError
-from sim.scenario import Scenario
-from sim.scenario_files import Problem, ScenarioError, load_scenario
-from sim.sweep import is_sweep_file, load_sweep, run_sweep
+from sim.analysis import calibration, sensitivity
+from sim.analysis.compare import compare_results
+from sim.runs import runner
+from sim.runs.results import Results, ResultsFolderError
+from sim.runs.statistics import INTERVAL, number
+from sim.runs.sweep import is_sweep_file, load_sweep, run_sweep
+from sim.scenario.files import Problem, ScenarioError, load_scenario
+from sim.scenario.schema import Scenario
 
 LISTS = ("crossings", "places", "countries", "scenarios")
 SCENARIOS_FOLDER = Path(__file__).resolve().parent.parent / "scenarios"
@@ -131,15 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--out", type=Path, metavar="FILE", help="default: print it")
     schema.set_defaults(handler=_schema)
 
-    calibration.register(commands)  # sim calibrate (sim/calibration.py)
-    sensitivity.register(commands)  # sim sensitivity (sim/sensitivity.py)
+    calibration.register(commands)  # sim calibrate (sim/analysis/calibration.py)
+    sensitivity.register(commands)  # sim sensitivity (sim/analysis/sensitivity.py)
     _register_dashboard(commands)
     return parser
 
 
 def _register_dashboard(commands) -> None:
-    """`sim dashboard`: its options and handler live with it in sim/dashboard.py."""
-    from sim import dashboard
+    """`sim dashboard`: its options and handler live with it in sim/dashboard/server.py."""
+    from sim.dashboard import server as dashboard
 
     dashboard.register(commands)
 
@@ -239,7 +241,7 @@ def _compare(args: argparse.Namespace) -> int:
     if args.out:
         written = [args.out / "comparison.csv"]
         if not args.no_figures:
-            from sim.figures import comparison_figures, save_figures
+            from sim.analysis.figures import comparison_figures, save_figures
 
             written += save_figures(comparison_figures(args.base, args.others, table), args.out)
         console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
@@ -279,15 +281,6 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 # --- the report ------------------------------------------------------------------------------
-
-def number(value: float) -> str:
-    """A number as a planner reads it: thousands separated, decimals only where they matter."""
-    if pd.isna(value):
-        return "–"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.1f}" if abs(value) >= 1 or value == 0 else f"{value:.3g}"
-
 
 def print_report(results: Results, console: Console | None = None) -> None:
     """Outcome means with the interval where 90% of replicates fell, then where the files are."""

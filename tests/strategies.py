@@ -13,11 +13,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from sim.allocation import check_scenario
 from sim.geography import load_route_graph
 from sim.model import BASELINE, JointActionModel
-from sim.scenario import DEFAULT_SHARES, Scenario
-from sim.scenario_files import load_scenario, merge, scenario_from_mapping
+from sim.scenario.allocation import check_scenario
+from sim.scenario.files import load_scenario, merge, scenario_from_mapping
+from sim.scenario.schema import DEFAULT_SHARES, Scenario
 
 ROUTE_GRAPH = load_route_graph()
 GRAPH = ROUTE_GRAPH.graph

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.allocation import build_units, largest_remainder
 from sim.model import BASELINE
-from sim.scenario_files import load_scenario
+from sim.scenario.allocation import build_units, largest_remainder
+from sim.scenario.files import load_scenario
 
 TARGETS = pd.read_csv(BASELINE.parents[1] / "sim" / "data" / "targets.csv")
 
@@ -48,7 +48,7 @@ def test_explicit_postings_come_out_of_the_country_contingent():
     data = scenario.model_dump(mode="json")
     data["postings"] = [{"country": "GR", "agency": "customs", "posting": "crossing",
                          "place": "kipoi", "officers": 300}]
-    from sim.scenario_files import scenario_from_mapping
+    from sim.scenario.files import scenario_from_mapping
 
     units = build_units(scenario_from_mapping(data))
     greek = [u for u in units if u.country == "GR"]

@@ -9,18 +9,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.calibration import (
-    ConfigError,
-    Evaluator,
-    calibrate,
-    load_config,
-    report_table,
-    scenario_with,
-    target_losses,
-)
+from sim.analysis.calibration import calibrate, load_config, report_table, target_losses
+from sim.analysis.experiments import ConfigError, Evaluator, scenario_with
 from sim.cli import main
-from sim.scenario_files import load_scenario
-from sim.streams import replicate_seeds
+from sim.model.streams import replicate_seeds
+from sim.scenario.files import load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
 TARGETS = pd.DataFrame({"published": [100.0, 1000.0], "band_low": [80.0, 900.0],

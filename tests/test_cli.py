@@ -15,9 +15,9 @@ import pytest
 
 import sim
 from sim.cli import main, scenario_files_table, schema_text
-from sim.results import DOC_END, DOC_START, read_manifest, with_outcomes_section
-from sim.scenario_files import load_scenario
-from sim.sweep import load_sweep, load_sweep_summaries
+from sim.runs.results import DOC_END, DOC_START, read_manifest, with_outcomes_section
+from sim.runs.sweep import load_sweep, load_sweep_summaries
+from sim.scenario.files import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -107,16 +107,16 @@ def test_one_replicate_alone_matches_the_full_run(tmp_path):
 
 
 def test_a_failing_replicate_gives_exit_1_and_keeps_the_rest(tmp_path, monkeypatch, capsys):
-    import sim.simulation
+    import sim.runs.replicate
 
-    real = sim.simulation.run_replicate
+    real = sim.runs.replicate.run_replicate
 
     def sometimes_broken(scenario, seed, *, replicate=0, check_invariants=False):
         if replicate == 1:
             raise ZeroDivisionError("division by zero in a mechanism")
         return real(scenario, seed, replicate=replicate, check_invariants=check_invariants)
 
-    monkeypatch.setattr(sim.simulation, "run_replicate", sometimes_broken)
+    monkeypatch.setattr(sim.runs.replicate, "run_replicate", sometimes_broken)
     out = tmp_path / "out"
     assert main(["run", str(tiny(tmp_path)), "--out", str(out), "--workers", "1"]) == 1
     captured = capsys.readouterr()
@@ -273,7 +273,7 @@ def test_the_results_doc_lists_every_outcome():
     document = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
     assert DOC_START in document and DOC_END in document
     assert with_outcomes_section(document) == document, (
-        "run: python -m sim.results docs/results.md")
+        "run: python -m sim.runs.results docs/results.md")
 
 
 # --- list ------------------------------------------------------------------------------------

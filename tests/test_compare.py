@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.compare import (
+from sim.analysis.compare import (
     COLUMNS,
     bootstrap_interval,
     calibration_table,
@@ -18,7 +18,7 @@ from sim.compare import (
     load_targets,
     pairing_gain,
 )
-from sim.results import Results
+from sim.runs.results import Results
 
 T_95_3_DOF = 2.3533634348  # Student t, 95th percentile, 3 degrees of freedom (tables)
 

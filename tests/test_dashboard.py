@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from sim.app import (
+from sim.cli import build_parser
+from sim.dashboard.app import (
     AS_IN_FILE,
     NO_TEAM,
     DashboardModel,
@@ -30,12 +31,18 @@ from sim.app import (
     model_params,
     parse_seed,
 )
-from sim.cli import build_parser
-from sim.dashboard import ASSET_FOLDER, DashboardError, listening_socket, missing_assets, serve
-from sim.dashboard_figures import draw_operation_map, draw_outcomes_by_hour, draw_queue_waits
-from sim.geography import REGION, load_route_graph
+from sim.dashboard.figures import draw_operation_map, draw_outcomes_by_hour, draw_queue_waits
+from sim.dashboard.server import (
+    ASSET_FOLDER,
+    DashboardError,
+    listening_socket,
+    missing_assets,
+    serve,
+)
+from sim.geography import load_route_graph
+from sim.geography.map import REGION
 from sim.model import BASELINE
-from sim.scenario_files import ScenarioError, load_scenario
+from sim.scenario.files import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")

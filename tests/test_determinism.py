@@ -12,7 +12,7 @@ import yaml
 from strategies import ROUTE_GRAPH, SMALL, run_model, small_scenario
 
 from sim.model import JointActionModel
-from sim.simulation import run_replicate
+from sim.runs.replicate import run_replicate
 
 ROOT = Path(__file__).resolve().parent.parent
 

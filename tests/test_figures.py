@@ -15,9 +15,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
 
 import sim
-from sim import figures
+from sim.analysis import figures
+from sim.analysis.compare import compare, load_targets
 from sim.cli import main as sim_main
-from sim.compare import compare, load_targets
 from sim.geography import load_route_graph
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

@@ -8,10 +8,13 @@ import networkx as nx
 import pytest
 from matplotlib.figure import Figure
 
+import sim
 from sim import geography
-from sim.geography import GeographyError, corridor_path, draw_map, load_route_graph
+from sim.geography import GeographyError, corridor_path, load_route_graph
+from sim.geography import map as geography_map
+from sim.geography.map import draw_map
 
-DATA = Path(geography.__file__).parent / "data"
+DATA = Path(sim.__file__).parent / "data"
 
 # Every crossing, port and city of shared/reference/geography.md, by the id the data gives it.
 REFERENCE_CROSSINGS = {
@@ -367,5 +370,5 @@ def test_draw_map_draws_into_a_given_axes(route_graph, tmp_path):
 
 
 def test_main_renders_the_map_file(tmp_path):
-    geography.main([str(tmp_path / "docs" / "route_graph.png")])
+    geography_map.main([str(tmp_path / "docs" / "route_graph.png")])
     assert (tmp_path / "docs" / "route_graph.png").stat().st_size > 10_000

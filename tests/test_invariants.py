@@ -10,11 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from strategies import ROUTE_GRAPH, baseline, run_model, small_scenario, small_scenarios
 
-from sim import invariants
-from sim.agents import MovementState
-from sim.information import Alert
-from sim.invariants import InvariantViolation
-from sim.model import JointActionModel
+from sim.model import JointActionModel, invariants
+from sim.model.agents import MovementState
+from sim.model.information import Alert
+from sim.model.invariants import InvariantViolation
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from strategies import CROSSINGS, GRAPH, baseline, run_model, small_scenario
 
-from sim.agents import MovementState
-from sim.outcomes import ARREST_COLUMNS, DRUG_COLUMNS, OUTCOME_NAMES
-from sim.simulation import run_replicate
+from sim.model.agents import MovementState
+from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS, OUTCOME_NAMES
+from sim.runs.replicate import run_replicate
 
 DETECTED = ("illegal_entries_detected", "forged_documents", "victims_identified",
             "weapons_seized", "ammunition_seized", *DRUG_COLUMNS.values(), "drugs_kg_total",

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim import mechanisms as m
-from sim.streams import Streams, replicate_seeds
+from sim.model import mechanisms as m
+from sim.model.streams import Streams, replicate_seeds
 
 
 def test_daily_rhythm_is_a_distribution_with_a_night_trough():
@@ -114,10 +114,10 @@ def test_streams_are_independent_and_reproducible():
 
 
 def test_odd_parameter_table_is_current():
-    from sim.docs import ODD, render
+    from sim.scenario.docs import ODD, render
 
     text = ODD.read_text(encoding="utf-8")
-    assert render(text) == text, "docs/ODD.md is stale: run `python -m sim.docs`"
+    assert render(text) == text, "docs/ODD.md is stale: run `python -m sim.scenario.docs`"
 
 
 def test_intensified_checks_slow_the_lanes():

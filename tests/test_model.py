@@ -9,7 +9,8 @@ import pytest
 from mesa.discrete_space import Network
 from strategies import ROUTE_GRAPH, run_model, small_scenario
 
-from sim.agents import (
+from sim.model import JointActionModel
+from sim.model.agents import (
     BorderCrossing,
     CoordinationCentre,
     CriminalNetwork,
@@ -21,8 +22,7 @@ from sim.agents import (
     OfficerUnit,
     ScanningTeam,
 )
-from sim.model import JointActionModel
-from sim.outcomes import OUTCOME_NAMES
+from sim.model.outcomes import OUTCOME_NAMES
 
 PUBLISHED_OFFICERS = 22_488
 

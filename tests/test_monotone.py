@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 from strategies import baseline, run_model
 
-from sim.agents import MovementState
 from sim.model import JointActionModel
-from sim.scenario import Scenario
-from sim.streams import replicate_seeds
+from sim.model.agents import MovementState
+from sim.model.streams import replicate_seeds
+from sim.scenario.schema import Scenario
 
 REPLICATES = 10
 SHORTFALL_SE = 2.0

@@ -7,10 +7,10 @@ import re
 import nbformat
 import pytest
 
-from sim.notebooks import execute, notebook_paths
+from sim.analysis.notebooks import execute, notebook_paths
 
 NOTEBOOKS = notebook_paths()
-PUBLIC_MODULES = {"sim", "sim.compare", "sim.figures"}
+PUBLIC_MODULES = {"sim", "sim.analysis.compare", "sim.analysis.figures"}
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:

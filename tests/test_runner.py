@@ -12,20 +12,20 @@ import pyarrow
 import pytest
 
 import sim
-from sim import results as results_module
-from sim import runner
-from sim.outcomes import OUTCOME_NAMES, PLACE_OUTCOMES
-from sim.results import (
+from sim.model.outcomes import OUTCOME_NAMES, PLACE_OUTCOMES
+from sim.model.streams import Streams, replicate_seeds
+from sim.runs import results as results_module
+from sim.runs import runner
+from sim.runs.replicate import EVENT_COLUMNS, ReplicateResult
+from sim.runs.results import (
     ReplicateTables,
     ResultsFolderError,
     load,
     read_manifest,
     write_replicate,
 )
-from sim.scenario import Scenario
-from sim.scenario_files import ScenarioError
-from sim.simulation import EVENT_COLUMNS, ReplicateResult
-from sim.streams import Streams, replicate_seeds
+from sim.scenario.files import ScenarioError
+from sim.scenario.schema import Scenario
 
 # --- a stand-in model: fast, deterministic from the seed, sensitive to the allocation --------
 
@@ -286,8 +286,8 @@ def test_scenarios_differing_in_allocation_share_their_draws():
 def test_the_model_gives_paired_scenarios_the_same_traffic_and_tighter_differences():
     """Real model: moving the scanning teams leaves legitimate traffic identical replicate by
     replicate, and the paired interval of a difference is narrower than the unpaired one."""
-    from sim.results import paired_difference, unpaired_difference
-    from sim.scenario_files import load_scenario, merge, scenario_from_mapping
+    from sim.runs.statistics import paired_difference, unpaired_difference
+    from sim.scenario.files import load_scenario, merge, scenario_from_mapping
 
     base = load_scenario(Path(__file__).parent.parent / "scenarios" / "jad_see_2023.yaml")
     spec = merge(base.model_dump(mode="json"), {"action": {"days": 2}, "run": {"seed": 3}})

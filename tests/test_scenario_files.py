@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim.cli import main
-from sim.scenario import Scenario
-from sim.scenario_files import ScenarioError, load_scenario
+from sim.scenario.files import ScenarioError, load_scenario
+from sim.scenario.schema import Scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.calibration import ConfigError
+from sim.analysis.experiments import ConfigError
+from sim.analysis.sensitivity import SensitivityConfig, analyse, design, load_config
 from sim.cli import main
-from sim.sensitivity import SensitivityConfig, analyse, design, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"

@@ -1,0 +1,348 @@
+"""Calibration: fit the baseline's hidden parameters to the published outcomes (`sim calibrate`).
+
+A calibration config (YAML) names the scenario, the parameters to fit with their prior ranges, the
+targets (`sim/data/targets.csv`: published figure and band per outcome) and the budget. Optuna's
+TPE sampler, seeded, proposes parameter values; each proposal runs the same replicate seeds
+(common random numbers, so two proposals differ by their parameters, not by luck) on a pool of
+worker processes, and scores the replicate means against the bands. The best values are then run
+with fresh seeds for the report, which shows every target, inside its band or not.
+
+Writes into the output folder: `fitted.yaml` (a scenario fragment holding only the fitted values,
+for the baseline to `extends`), `loss_history.csv`, `report.csv` and `calibration.json`.
+
+Free parameters, config reading and the evaluator with its pool of workers live in
+`sim.analysis.experiments`, shared with `sim.analysis.sensitivity`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import Field, ValidationError, model_validator
+from rich.console import Console
+from rich.table import Table
+
+from sim.analysis.experiments import (
+    ConfigError,
+    Evaluator,
+    FreeParameter,
+    read_config,
+    resolve_path,
+    scenario_with,
+)
+from sim.model.outcomes import OUTCOME_NAMES
+from sim.model.streams import replicate_seeds
+from sim.runs import results as store
+from sim.runs.results import ResultsFolderError
+from sim.runs.statistics import number, reduce
+from sim.scenario.files import (
+    Problem,
+    load_scenario,
+    merge,
+    scenario_from_mapping,
+)
+from sim.scenario.parameters import StrictModel
+from sim.scenario.schema import Scenario
+
+FILES = ("fitted.yaml", "loss_history.csv", "report.csv", "calibration.json")
+
+
+# --- the config --------------------------------------------------------------------------------
+
+class Budget(StrictModel):
+    """How much the fit may run: trials × replicates model runs, on `workers` processes."""
+
+    trials: int = Field(100, ge=1, le=100_000, description="Parameter proposals to evaluate.")
+    replicates: int = Field(6, ge=1, le=1000, description="Replicates per proposal; the same "
+                            "seeds for every proposal (common random numbers).")
+    seed: int = Field(1, ge=0, description="Root of the replicate seeds and the TPE sampler.")
+    workers: int = Field(2, ge=1, le=1024, description="Worker processes (1: in this process).")
+    minutes: float | None = Field(None, gt=0, description="Stop proposing after this much wall "
+                                  "time (the trials run so far are kept; `--trials` with their "
+                                  "count reproduces the fit exactly).")
+
+
+class ReportSettings(StrictModel):
+    """The final run of the fitted values, with seeds the fit never saw."""
+
+    replicates: int = Field(20, ge=2, le=10_000, description="Replicates of the fitted values.")
+    seed: int = Field(2, ge=0, description="Root of the report's replicate seeds.")
+
+
+class CalibrationConfig(StrictModel):
+    """A calibration: what to fit, against what, with how much effort."""
+
+    scenario: Path = Field(description="Scenario file (relative to the config file).")
+    targets: Path = Field(description="CSV with outcome, published, band_low, band_high, source.")
+    outcomes: list[str] | None = Field(None, description="Targets to fit (default: every row).")
+    parameters: list[FreeParameter] = Field(min_length=1, description="Parameters to fit.")
+    budget: Budget = Field(default_factory=Budget)
+    report: ReportSettings = Field(default_factory=ReportSettings)
+    published_weight: float = Field(0.01, ge=0, description="Weight of the pull towards the "
+                                    "published figure inside the band.")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> CalibrationConfig:
+        names = [p.label for p in self.parameters]
+        if len(set(names)) != len(names):
+            raise ValueError(f"a parameter is listed twice: {names}")
+        return self
+
+
+def load_config(path: str | Path) -> tuple[CalibrationConfig, Scenario, pd.DataFrame]:
+    """Read a calibration config with its scenario and targets (paths relative to the config)."""
+    config, label = read_config(Path(path), CalibrationConfig)
+    folder = Path(path).parent
+    scenario = load_scenario(folder / config.scenario)
+    targets = load_targets(folder / config.targets, config.outcomes, label)
+    for parameter in config.parameters:
+        parameter.check_against(scenario, label)
+    return config, scenario, targets
+
+
+def load_targets(path: Path, outcomes: list[str] | None, label: str) -> pd.DataFrame:
+    """Targets indexed by outcome; every outcome must be one the model reports."""
+    try:
+        targets = pd.read_csv(path).set_index("outcome")
+        targets = targets[["published", "band_low", "band_high"]].astype(float)
+    except (OSError, KeyError, ValueError) as error:
+        expected = "expected columns outcome, published, band_low, band_high"
+        raise ConfigError([Problem(label, None, ("targets",),
+                                   f"cannot read {path}: {error}; {expected}")]) from None
+    problems = [Problem(label, None, ("targets",), f"{name}: not an outcome of the model")
+                for name in targets.index if name not in OUTCOME_NAMES]
+    problems += [Problem(label, None, ("outcomes",), f"{name}: not in {path}")
+                 for name in outcomes or [] if name not in targets.index]
+    problems += [Problem(label, None, ("targets",), f"{name}: band_low must be below band_high")
+                 for name, row in targets.iterrows() if not row.band_low < row.band_high]
+    if problems:
+        raise ConfigError(problems)
+    return targets.loc[outcomes] if outcomes else targets
+
+
+# --- the loss ----------------------------------------------------------------------------------
+
+def target_losses(means: pd.Series, targets: pd.DataFrame,
+                  published_weight: float) -> pd.Series:
+    """Per target: squared distance outside the band in band widths (0 inside), plus a small
+    squared pull towards the published figure so that ties inside the band break towards it."""
+    width = targets["band_high"] - targets["band_low"]
+    simulated = means.reindex(targets.index)
+    outside = np.maximum(targets["band_low"] - simulated, 0) + np.maximum(
+        simulated - targets["band_high"], 0)
+    return (outside / width) ** 2 + published_weight * ((simulated - targets["published"])
+                                                        / width) ** 2
+
+
+def report_table(summary: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
+    """Per target: published figure, band, simulated mean and 90% interval of replicates, whether
+    the mean is inside the band, and the miss in % of the band width (+ above, − below)."""
+    rows = []
+    for outcome, target in targets.iterrows():
+        reduction = reduce(summary[outcome])
+        width = target.band_high - target.band_low
+        above = max(reduction.mean - target.band_high, 0.0)
+        below = max(target.band_low - reduction.mean, 0.0)
+        rows.append({"outcome": outcome, "published": target.published,
+                     "band_low": target.band_low, "band_high": target.band_high,
+                     "simulated_mean": reduction.mean, "simulated_p5": reduction.p5,
+                     "simulated_p95": reduction.p95,
+                     "inside_band": "yes" if above == below == 0 else "no",
+                     "miss_pct_of_band": 100 * (above - below) / width})
+    return pd.DataFrame(rows)
+
+
+# --- the fit -----------------------------------------------------------------------------------
+
+@dataclass
+class Calibration:
+    """What a calibration found: fitted values, the scenario fragment, history and report."""
+
+    values: dict[str, float]
+    fragment: dict[str, Any]
+    loss: float
+    history: pd.DataFrame
+    report: pd.DataFrame
+    seconds: float
+
+
+def calibrate(config: CalibrationConfig, scenario: Scenario, targets: pd.DataFrame, *,
+              out: Path | None = None, progress: bool = False) -> Calibration:
+    """Fit `config.parameters` to `targets`; with `out`, the history is written after every
+    trial (an interrupted fit keeps it) and the other files at the end."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    started = time.monotonic()
+    budget = config.budget
+    seeds = replicate_seeds(budget.seed, budget.replicates)
+    distributions = {p.label: p.distribution() for p in config.parameters}
+    sampler = optuna.samplers.TPESampler(seed=budget.seed, multivariate=True,
+                                         n_startup_trials=min(10, max(1, budget.trials // 4)))
+    study = optuna.create_study(direction="minimize", sampler=sampler)
+    start = {p.label: p.current_value(scenario) for p in config.parameters}
+    outside = [f"{p.label} = {start[p.label]:.4g} (range {p.low:g}–{p.high:g})"
+               for p in config.parameters if not p.low <= start[p.label] <= p.high]
+    if outside:
+        Console(stderr=True).print("the scenario's own values are outside their range, so the "
+                                   "fit does not start from them: " + "; ".join(outside),
+                                   style="yellow", highlight=False)
+    else:
+        study.enqueue_trial(start)  # trial 0 scores the values the scenario has now
+    history: list[dict[str, Any]] = []
+    console = Console(stderr=True, quiet=not progress)
+    with Evaluator(budget.workers) as evaluator:
+        for number in range(budget.trials):
+            if number and budget.minutes and time.monotonic() - started > 60 * budget.minutes:
+                break
+            trial = study.ask(distributions)
+            values = {p.label: trial.params[p.label] for p in config.parameters}
+            candidate = scenario_with(scenario, config.parameters, values)
+            means = evaluator.run([candidate], seeds)[0].mean()
+            losses = target_losses(means, targets, config.published_weight)
+            loss = float(losses.sum())
+            study.tell(trial, loss)
+            history.append({"trial": number, "loss": loss, "best_loss": study.best_value,
+                            "seconds": round(time.monotonic() - started, 1), **values,
+                            **{f"mean:{name}": means[name] for name in targets.index}})
+            if out is not None:
+                store.write_csv(pd.DataFrame(history), out / "loss_history.csv")
+            console.print(f"trial {number + 1}/{budget.trials}: loss {loss:.4g} "
+                          f"(best {study.best_value:.4g})", highlight=False)
+        best = {p.label: study.best_params[p.label] for p in config.parameters}
+        fitted_values = fragment(scenario_with(scenario, config.parameters, best),
+                                 config.parameters)
+        # the report runs the values exactly as fitted.yaml states them (rounded)
+        fitted = scenario_from_mapping(merge(scenario.model_dump(mode="json"), {
+            key: value for key, value in fitted_values.items()
+            if key not in ("name", "description")}), label="fitted values")
+        report_seeds = replicate_seeds(config.report.seed, config.report.replicates)
+        summary = evaluator.run([fitted], report_seeds)[0]
+    return Calibration(best, fitted_values, study.best_value, pd.DataFrame(history),
+                       report_table(summary, targets), time.monotonic() - started)
+
+
+def fragment(scenario: Scenario, parameters: list[FreeParameter]) -> dict[str, Any]:
+    """The fitted values as nested scenario keys. The name and description only make the file
+    valid on its own (`sim validate`); a scenario that extends it keeps its own."""
+    data = scenario.model_dump(mode="json")
+    result: dict[str, Any] = {"name": "calibrated_parameters", "description": (
+        "Fitted values of hidden parameters (sim calibrate); not an operation on its own: "
+        "no officers. The baseline extends this file.")}
+    for parameter in parameters:
+        value = resolve_path(data, parameter.keys)
+        node = result
+        for key in parameter.keys[:-1]:
+            node = node.setdefault(key, {})
+        node[parameter.keys[-1]] = _rounded(value)
+    return result
+
+
+def _rounded(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _rounded(item) for key, item in value.items()}
+    if isinstance(value, float):
+        return float(f"{value:.4g}")
+    return value
+
+
+def write_outputs(calibration: Calibration, out: Path, *, config_path: Path,
+                  command: str) -> None:
+    """fitted.yaml, loss_history.csv, report.csv and calibration.json (the run's manifest)."""
+    header = ("# yaml-language-server: $schema=scenario.schema.json\n"
+              "# Fitted values of hidden parameters (sim calibrate): a fragment a scenario "
+              "extends (docs/calibration.md).\n"
+              f"# Command: `{command}` on {store.now()} (git {store.git_commit() or 'unknown'}).\n"
+              f"# Config: {config_path}; {len(calibration.history)} trials, loss "
+              f"{calibration.loss:.4g}; report: report.csv beside the original.\n")
+    (out / "fitted.yaml").write_text(
+        header + yaml.safe_dump(calibration.fragment, sort_keys=False), encoding="utf-8")
+    store.write_csv(calibration.history, out / "loss_history.csv")
+    store.write_csv(calibration.report, out / "report.csv")
+    store.write_json(out / "calibration.json", {
+        "command": command, "config": str(config_path), "values": calibration.values,
+        "loss": calibration.loss, "trials_run": len(calibration.history),
+        "seconds": round(calibration.seconds, 1),
+        "finished": store.now(), "git_commit": store.git_commit(),
+        "packages": store.package_versions()})
+
+
+def print_report(report: pd.DataFrame, console: Console | None = None,
+                 title: str = "calibration report") -> None:
+    """The report table with misses in red: a target outside its band is never hidden."""
+
+    console = console or Console(width=None if sys.stdout.isatty() else 140)
+    table = Table(title=title)
+    for column in ("outcome", "published", "band", "simulated mean", "90% of replicates",
+                   "inside band", "miss (% of band)"):
+        table.add_column(column, justify="left" if column == "outcome" else "right")
+    for row in report.itertuples():
+        style = None if row.inside_band == "yes" else "red"
+        table.add_row(row.outcome, number(row.published),
+                      f"{number(row.band_low)} – {number(row.band_high)}",
+                      number(row.simulated_mean),
+                      f"{number(row.simulated_p5)} – {number(row.simulated_p95)}",
+                      row.inside_band, _percent(row.miss_pct_of_band), style=style)
+    console.print(table)
+    missed = report[report["inside_band"] == "no"]
+    console.print(f"{len(report) - len(missed)} of {len(report)} targets inside their band"
+                  + (f"; missed: {', '.join(missed['outcome'])}" if len(missed) else ""))
+
+
+def _percent(miss: float) -> str:
+    if miss == 0:
+        return "0"
+    return f"{miss:+.1f}%" if abs(miss) < 10 else f"{miss:+.0f}%"
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add `sim calibrate` to the `sim` command's sub-commands."""
+    parser = commands.add_parser("calibrate", help="fit hidden parameters to published outcomes")
+    parser.add_argument("config", type=Path, metavar="CONFIG")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="output folder (default: results/calibration/<config name>)")
+    parser.add_argument("--trials", type=int, metavar="N", help="override budget.trials")
+    parser.add_argument("--replicates", type=int, metavar="N", help="override budget.replicates")
+    parser.add_argument("--workers", type=int, metavar="W", help="override budget.workers")
+    parser.add_argument("--minutes", type=float, metavar="M", help="override budget.minutes")
+    parser.add_argument("--force", action="store_true", help="replace an earlier calibration")
+    parser.add_argument("--quiet", action="store_true", help="no progress, no report")
+    parser.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    config, scenario, targets = load_config(args.config)
+    overrides = {"trials": args.trials, "replicates": args.replicates, "workers": args.workers,
+                 "minutes": args.minutes}
+    try:
+        budget = config.budget.model_copy(update={k: v for k, v in overrides.items()
+                                                  if v is not None})
+        config.budget = Budget.model_validate(budget.model_dump())
+    except ValidationError as error:
+        raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
+                           for e in error.errors(include_url=False)]) from None
+    out = args.out or Path("results") / "calibration" / args.config.stem
+    if any((out / name).exists() for name in FILES) and not args.force:
+        raise ResultsFolderError(f"{out} already holds a calibration; --force replaces it")
+    out.mkdir(parents=True, exist_ok=True)
+    calibration = calibrate(config, scenario, targets, out=out, progress=not args.quiet)
+    write_outputs(calibration, out, config_path=args.config,
+                  command=getattr(args, "command_line", "sim calibrate"))
+    if not args.quiet:
+        print_report(calibration.report, title=f"{scenario.name} with the fitted values "
+                     f"({config.report.replicates} fresh replicates)")
+        Console().print(f"fitted in {calibration.seconds / 60:.1f} min "
+                        f"({len(calibration.history)} trials × {config.budget.replicates} "
+                        f"replicates), loss {calibration.loss:.4g}; written: {out}/ "
+                        f"({', '.join(FILES)})", highlight=False)
+    return 0

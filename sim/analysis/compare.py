@@ -1,0 +1,232 @@
+"""Comparing scenarios: the difference of every outcome from a base scenario, with its interval.
+
+Scenarios run with the same seeds see the same traffic and the same criminals in replicate k
+(common random numbers), so the difference is taken replicate by replicate (paired) and its
+interval measures the change of allocation, not the noise of two independent weeks. When the
+seeds differ the two samples are independent and the difference of means gets a bootstrap
+interval. `pairing_gain` measures how much narrower pairing makes the interval.
+
+Defaults: `method="auto"` (Student t on the paired differences; bootstrap when unpaired) and
+`level=0.90` (`sim.runs.statistics.INTERVAL`, the level used everywhere else in the project).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import warnings
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.model.outcomes import OUTCOME_NAMES, OUTCOMES
+from sim.runs.results import Results, load, write_csv
+from sim.runs.statistics import INTERVAL, paired_difference, reduce, unpaired_difference
+
+COMPARISON = "comparison.csv"
+METHODS = ("auto", "t", "bootstrap")
+RESAMPLES = 4000  # bootstrap resamples: the interval's ends move by < 1% of its width
+BOOTSTRAP_SEED = 20231113  # a fixed seed: the same folders always give the same table
+COLUMNS = ("scenario", "outcome", "unit", "base_mean", "mean", "difference",
+           "relative_difference", "ci_low", "ci_high", "paired", "n", "base", "base_n",
+           "method", "level")
+UNITS = {o.name: o.unit for o in OUTCOMES}
+
+
+def is_paired(base: Results, other: Results) -> bool:
+    """Paired when the replicates both runs have were run with the same seeds."""
+    seeds = pd.concat({"base": base.summary.set_index("replicate")["seed"],
+                       "other": other.summary.set_index("replicate")["seed"]},
+                      axis=1, join="inner")
+    return not seeds.empty and bool((seeds["base"] == seeds["other"]).all())
+
+
+def same_model(base: Results, other: Results) -> bool:
+    """Both runs came from the same model source (manifest `code_hash`; True when unknown)."""
+    codes = base.manifest.get("code_hash"), other.manifest.get("code_hash")
+    return None in codes or codes[0] == codes[1]
+
+
+def bootstrap_interval(base: pd.Series | np.ndarray, other: pd.Series | np.ndarray, *,
+                       paired: bool, level: float = INTERVAL, resamples: int = RESAMPLES,
+                       seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
+    """Percentile bootstrap interval of `mean(other) − mean(base)`.
+
+    Paired: the replicate-by-replicate differences are resampled (`base` and `other` aligned by
+    position). Unpaired: each sample is resampled on its own, as independent runs would vary.
+    """
+    a, b = np.asarray(base, dtype=float), np.asarray(other, dtype=float)
+    if paired and len(a) != len(b):
+        raise ValueError(f"a paired bootstrap needs samples of equal length, got {len(a)} "
+                         f"and {len(b)}")
+    if min(len(a), len(b)) < 2:
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    if paired:
+        differences = b - a
+        picks = rng.integers(0, len(differences), size=(resamples, len(differences)))
+        means = differences[picks].mean(axis=1)
+    else:
+        means = (b[rng.integers(0, len(b), size=(resamples, len(b)))].mean(axis=1)
+                 - a[rng.integers(0, len(a), size=(resamples, len(a)))].mean(axis=1))
+    low, high = np.quantile(means, [0.5 - level / 2, 0.5 + level / 2])
+    return float(low), float(high)
+
+
+def difference_interval(base: pd.Series, other: pd.Series, *, paired: bool,
+                        method: str = "auto", level: float = INTERVAL,
+                        resamples: int = RESAMPLES) -> tuple[float, float, float, str]:
+    """Mean difference (other − base), its interval and the method used to get it.
+
+    `base` and `other` are indexed by replicate; paired differences use only the replicates
+    both have. `method`: "t" (Student t; Welch when unpaired), "bootstrap", or "auto" (t when
+    paired, bootstrap when not).
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown interval method '{method}', expected one of "
+                         f"{', '.join(METHODS)}")
+    if not 0 < level < 1:
+        raise ValueError(f"the interval level must lie between 0 and 1, got {level}")
+    used = method if method != "auto" else ("t" if paired else "bootstrap")
+    if paired:
+        joined = pd.concat({"base": base, "other": other}, axis=1, join="inner")
+        base, other = joined["base"], joined["other"]
+    if used == "t":
+        reduction = (paired_difference(base, other, level=level) if paired
+                     else unpaired_difference(base, other, level=level))
+        return reduction.mean, reduction.mean_ci_low, reduction.mean_ci_high, used
+    low, high = bootstrap_interval(base, other, paired=paired, level=level, resamples=resamples)
+    return float(np.mean(other) - np.mean(base)), low, high, used
+
+
+def compare(base: Results, others: Sequence[Results], *, method: str = "auto",
+            level: float = INTERVAL, outcomes: Sequence[str] = OUTCOME_NAMES,
+            resamples: int = RESAMPLES) -> pd.DataFrame:
+    """One row per other scenario and outcome (columns `COLUMNS`, docs/analysis.md).
+
+    `difference` is mean(other) − mean(base), `relative_difference` that difference as a
+    fraction of the base mean (NaN when the base mean is 0), `ci_low`–`ci_high` its interval at
+    `level`; `paired` says the replicates shared seeds, `n` how many replicates the difference
+    rests on (paired: those both runs have; otherwise the scenario's own count).
+    """
+    rows = []
+    base_values = base.summary.set_index("replicate")
+    for other in others:
+        paired = is_paired(base, other)
+        if not same_model(base, other):
+            warnings.warn(f"'{other.scenario_name}' and '{base.scenario_name}' were run with "
+                          "different versions of the model: the differences mix the change of "
+                          "model with the change of scenario", stacklevel=2)
+        other_values = other.summary.set_index("replicate")
+        n = (len(base_values.index.intersection(other_values.index)) if paired
+             else len(other_values))
+        for outcome in outcomes:
+            a, b = base_values[outcome], other_values[outcome]
+            difference, low, high, used = difference_interval(
+                a, b, paired=paired, method=method, level=level, resamples=resamples)
+            base_mean = float(a.mean())
+            rows.append({
+                "scenario": other.scenario_name, "outcome": outcome,
+                "unit": UNITS.get(outcome, ""), "base_mean": base_mean,
+                "mean": float(b.mean()), "difference": difference,
+                "relative_difference": difference / base_mean if base_mean else math.nan,
+                "ci_low": low, "ci_high": high, "paired": paired, "n": n,
+                "base": base.scenario_name, "base_n": len(base_values), "method": used,
+                "level": level,
+            })
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def compare_results(base_dir: str | Path, other_dirs: Sequence[str | Path],
+                    out: str | Path | None = None, *, method: str = "auto",
+                    level: float = INTERVAL) -> pd.DataFrame:
+    """Compare results folders against a base folder; with `out`, write comparison.csv there."""
+    table = compare(load(base_dir), [load(d) for d in other_dirs], method=method, level=level)
+    if out is not None:
+        Path(out).mkdir(parents=True, exist_ok=True)
+        write_csv(table, Path(out) / COMPARISON)
+    return table
+
+
+def pairing_gain(base: Results, other: Results, *, level: float = INTERVAL,
+                 outcomes: Sequence[str] = OUTCOME_NAMES) -> pd.DataFrame:
+    """How much narrower the paired interval of each difference is than the unpaired one.
+
+    Both intervals are Student t at `level` on the same replicates: paired on the differences,
+    Welch as if the runs were independent. `width_ratio` = paired ÷ unpaired width (below 1:
+    pairing helps); outcomes that do not vary (both widths 0) are left out.
+    """
+    if not is_paired(base, other):
+        raise ValueError(f"'{other.scenario_name}' was not run with the seeds of "
+                         f"'{base.scenario_name}': there is no paired interval to measure")
+    joined_index = base.summary.set_index("replicate").index.intersection(
+        other.summary.set_index("replicate").index)
+    a_all = base.summary.set_index("replicate").loc[joined_index]
+    b_all = other.summary.set_index("replicate").loc[joined_index]
+    rows = []
+    for outcome in outcomes:
+        a, b = a_all[outcome], b_all[outcome]
+        paired = paired_difference(a, b, level=level)
+        unpaired = unpaired_difference(a, b, level=level)
+        paired_width = paired.mean_ci_high - paired.mean_ci_low
+        unpaired_width = unpaired.mean_ci_high - unpaired.mean_ci_low
+        if not unpaired_width > 0:
+            continue
+        rows.append({"outcome": outcome, "unit": UNITS.get(outcome, ""),
+                     "difference": paired.mean, "paired_width": paired_width,
+                     "unpaired_width": unpaired_width,
+                     "width_ratio": paired_width / unpaired_width, "n": paired.replicates})
+    return pd.DataFrame(rows, columns=["outcome", "unit", "difference", "paired_width",
+                                       "unpaired_width", "width_ratio", "n"])
+
+
+def load_targets() -> pd.DataFrame:
+    """The published JAD SEE 2023 outcomes with their calibration bands (sim/data/targets.csv)."""
+    with resources.files("sim").joinpath("data/targets.csv").open(encoding="utf-8") as file:
+        return pd.read_csv(file)
+
+
+def calibration_table(results: Results, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each published outcome beside the simulated mean and 5–95% of replicates, the ratio
+    simulated ÷ published, and whether the mean falls inside the calibration band."""
+    targets = load_targets() if targets is None else targets
+    rows = []
+    for target in targets.itertuples():
+        simulated = reduce(results.summary[target.outcome])
+        rows.append({"outcome": target.outcome, "unit": UNITS.get(target.outcome, ""),
+                     "published": float(target.published), "band_low": float(target.band_low),
+                     "band_high": float(target.band_high), "mean": simulated.mean,
+                     "p5": simulated.p5, "p95": simulated.p95,
+                     "ratio": simulated.mean / float(target.published),
+                     "inside_band": bool(target.band_low <= simulated.mean <= target.band_high),
+                     "n": simulated.replicates})
+    return pd.DataFrame(rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m sim.analysis.compare --pairing BASE_DIR OTHER_DIR`: the pairing gain, by
+    outcome."""
+    parser = argparse.ArgumentParser(prog="python -m sim.analysis.compare", description=(
+        "How much narrower paired difference intervals are than unpaired ones."))
+    parser.add_argument("--pairing", nargs=2, type=Path, metavar=("BASE_DIR", "OTHER_DIR"),
+                        required=True)
+    parser.add_argument("--level", type=float, default=INTERVAL,
+                        help=f"interval level (default {INTERVAL})")
+    args = parser.parse_args(argv)
+    base_dir, other_dir = args.pairing
+    gain = pairing_gain(load(base_dir), load(other_dir), level=args.level)
+    with pd.option_context("display.width", 200, "display.max_rows", None,
+                           "display.float_format", "{:,.4g}".format):
+        print(gain.to_string(index=False))
+    ratios = gain["width_ratio"]
+    print(f"\npaired ÷ unpaired interval width over {len(gain)} outcomes: median "
+          f"{ratios.median():.3f}, range {ratios.min():.3f}–{ratios.max():.3f} "
+          f"({gain['n'].iloc[0] if len(gain) else 0} replicates, level {args.level:.0%})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

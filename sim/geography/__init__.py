@@ -1,0 +1,18 @@
+"""The route graph of South East Europe: places, crossings, green-border sectors, edges and
+corridors from the data files in `sim/data/`, loaded and checked by `graph`; `map` draws it
+(matplotlib is imported there alone, so loading the graph stays light). Imports nothing of `sim`.
+"""
+
+from sim.geography.graph import (
+    BORDER_STATUSES,
+    CRIME_AREAS,
+    KINDS,
+    MODES,
+    GeographyError,
+    RouteGraph,
+    corridor_path,
+    load_route_graph,
+)
+
+__all__ = ["BORDER_STATUSES", "CRIME_AREAS", "KINDS", "MODES", "GeographyError", "RouteGraph",
+           "corridor_path", "load_route_graph"]

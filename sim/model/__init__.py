@@ -1,0 +1,30 @@
+"""The model core: one replicate of the six-day action, hour by hour, as a Mesa model.
+
+`model` holds `JointActionModel`; `agents` the Mesa agents (crossings, sectors, officer units,
+scanning teams, Frontex, networks, movements, Europol, the centre); `mechanisms` the small pure
+functions (traffic, queues, capacity, selection, detection); `posts` the vectorised hourly work of
+crossings, road checkpoints, ports and parcel centres; `checks` a movement meeting a check;
+`criminal` networks, movements, routes and adaptation; `information` hits, alerts and cases;
+`invariants` the rules checked each tick; `outcomes` the outcome names and the tally; `streams`
+the named random streams. May import `sim.scenario` and `sim.geography`, Mesa, numpy and
+networkx; never plotting, UI, optimisers, sensitivity or cluster libraries (a test checks).
+
+`JointActionModel`, `BASELINE` and `resolve_scenario` are imported on first use, so that
+`import sim.model.outcomes` does not load Mesa.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.model.model import BASELINE, JointActionModel, resolve_scenario
+
+__all__ = ["BASELINE", "JointActionModel", "resolve_scenario"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        return getattr(import_module("sim.model.model"), name)
+    raise AttributeError(f"module 'sim.model' has no attribute {name!r}")

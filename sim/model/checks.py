@@ -1,0 +1,276 @@
+"""What happens when a movement meets a check, and the inland operations.
+
+`meet_place` decides, for one movement at one place, whether it is picked for a check (or met
+by a patrol), whether the check finds what it hides, and what is seized and who is arrested.
+`InlandOperations` runs premises searches on leads, the firearms cyber patrol and the
+wanted-person hits among travellers checked.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.agents import CriminalNetwork, Movement, MovementState, OfficerUnit
+from sim.model.criminal import react
+from sim.model.mechanisms import (
+    NIGHT_HOURS,
+    detection_probability,
+    green_border_detection,
+    lognormal_load,
+    night_wait,
+    selection_probability,
+)
+from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS
+
+if TYPE_CHECKING:
+    from sim.model import JointActionModel
+
+PASS, STOP, WAIT = "pass", "stop", "wait"
+
+
+def meet_place(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
+    """(outcome, delay in hours) of a movement reaching `place` this hour."""
+    kind = model.graph.nodes[place]["kind"]
+    if kind == "crossing" and movement.kind != "parcel":
+        return _at_crossing(model, movement, place)
+    if kind == "green_border":
+        return _at_sector(model, movement, place)
+    index = model.place_index[place]
+    posts = model.post_state
+    if kind == "port" and movement.kind == "container" and movement.leg == 0:
+        return _checked(model, movement, place, posts.port_share[index], "port")
+    if kind in ("hub", "destination", "port"):
+        if movement.kind == "parcel":
+            return _checked(model, movement, place, posts.parcel_share[index], "parcel_centre")
+        if movement.leg > 0:
+            return _checked(model, movement, place, posts.road_share[index], "road_checkpoint")
+    return PASS, 0.0
+
+
+def _flagged(model: JointActionModel, network: CriminalNetwork, place: str) -> bool:
+    if network.targeted:
+        return True
+    return not network.alerted_countries.isdisjoint(model.place_countries[place])
+
+
+def _checked(model: JointActionModel, movement: Movement, place: str, base_share: float,
+             posting: str) -> tuple[str, float]:
+    """Selection then detection at a post whose share of arrivals checked is `base_share`."""
+    parameters = model.parameters
+    pick = selection_probability(
+        float(base_share), model.scenario_spec.targeting, risk_lift=parameters.risk_profile_lift,
+        flagged=posting in ("crossing", "port") and _flagged(model, movement.network, place),
+        intelligence_selection=parameters.intelligence_selection)
+    if movement.next_uniform() >= pick:
+        movement.next_uniform()  # keep each check's draws in step whether or not it happens
+        movement.next_uniform()
+        return PASS, 0.0
+    movement.state = MovementState.HELD
+    scanner = posting == "crossing" and model.crossing_state.scanner_active(place)
+    kit = (model.frontex_at.get((place, "detection_kit"), 0) > 0
+           and bool(movement.cargo.drugs_kg))
+    # a group that crossed the green border on foot is driven between borders in a van
+    concealment = "simple" if movement.kind == "foot_group" else movement.concealment
+    goods = detection_probability(
+        concealment, manual=parameters.detection_manual,
+        scanner=parameters.detection_scanner if scanner else None,
+        kit_bonus=parameters.detection_kit_bonus if kit else 0.0)
+    experts = model.frontex_at.get((place, "document_experts"), 0) > 0
+    documents = (parameters.forged_document_detection_experts if experts
+                 else parameters.forged_document_detection)
+    found_goods = movement.next_uniform() < goods
+    found_documents = movement.cargo.forged_documents > 0 and movement.next_uniform() < documents
+    movement.state = MovementState.IN_TRANSIT
+    if found_goods or found_documents:
+        equipment = ("scanner" if scanner else "detection_kit" if kit else "manual")
+        if found_documents and not found_goods:
+            equipment = "document_experts" if experts else "document_check"
+        intercept(model, movement, place, equipment, guide_caught=True)
+        return STOP, 0.0
+    return PASS, 0.0
+
+
+def _at_crossing(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
+    """A vehicle that gets through a crossing has waited in the hour's queue."""
+    state = model.crossing_state
+    outcome, _ = _checked(model, movement, place, state.share[state.index[place]], "crossing")
+    return outcome, state.last_wait[state.index[place]] / 60.0 if outcome == PASS else 0.0
+
+
+def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
+    """A group on foot waits for darkness, then crosses; the patrol may detect it."""
+    parameters = model.parameters
+    hour = model.hour_of_day
+    if not movement.waited:
+        delay = night_wait(hour, movement.next_uniform(), parameters.night_crossing_share)
+        if delay > 0:
+            return WAIT, delay
+    sector = model.sectors[place]
+    officers = model.on_duty["green_border"][model.place_index[place], hour]
+    thermal = model.frontex_at.get((place, "thermal_vision"), 0)
+    night = hour in NIGHT_HOURS
+    chance = green_border_detection(
+        officers, sector.length_km,
+        hazard_per_officer_km=parameters.patrol_detection_per_officer_km,
+        thermal_units=thermal, thermal_factor=parameters.thermal_vision_factor, night=night)
+    uniform, guide = movement.next_uniform(), movement.next_uniform()
+    if uniform < chance:
+        equipment = "thermal_vision" if thermal and night else "patrol"
+        intercept(model, movement, place, equipment,
+                  guide_caught=guide < parameters.guide_present_green_border)
+        return STOP, 0.0
+    return PASS, 0.0
+
+
+def unit_at(model: JointActionModel, place: str, uniform: float) -> OfficerUnit | None:
+    """The unit on duty at `place` that made a check, chosen by the movement's own draw."""
+    units = model.units_at.get((model.place_index[place], model.hour_of_day), [])
+    return units[min(int(uniform * len(units)), len(units) - 1)] if units else None
+
+
+def intercept(model: JointActionModel, movement: Movement, place: str, equipment: str, *,
+              guide_caught: bool) -> None:
+    """Stop a movement: arrests, seizures and entries detected; then report and react."""
+    movement.state = MovementState.INTERCEPTED
+    network, cargo = movement.network, movement.cargo
+    arrests = min(cargo.crew if guide_caught else 0, network.free_members)
+    network.members_arrested += arrests
+    seized = {"persons": cargo.migrants + cargo.victims, "arrests": arrests,
+              "weapons": cargo.weapons, "rounds": cargo.rounds,
+              "forged_documents": cargo.forged_documents}
+    seized.update({DRUG_COLUMNS[d]: kg for d, kg in cargo.drugs_kg.items()})
+    record_seizure(model, place, network, seized, cargo.migrants, cargo.victims)
+    model.tally.add("movements_intercepted", model.place_index[place], model.day)
+    unit = unit_at(model, place, movement.next_uniform())
+    model.record_event("interception", place, movement=movement, unit=unit, equipment=equipment,
+                       **seized)
+    model.intel.report_hit(network, place, model.clock, model.parameters.evidence_per_hit)
+    react(model, network, place, "seizure")
+
+
+def record_seizure(model: JointActionModel, place: str, network: CriminalNetwork | None,
+                   seized: dict[str, float], migrants: int, victims: int) -> None:
+    """Add one interception's or search's finds to the tally at `place`."""
+    tally, index, day = model.tally, model.place_index[place], model.day
+    area = network.crime_area if network else "high_risk_networks"
+    tally.add(ARREST_COLUMNS[area], index, day, seized.get("arrests", 0))
+    tally.add("illegal_entries_detected", index, day, migrants)
+    tally.add("victims_identified", index, day, victims)
+    tally.add("forged_documents", index, day, seized.get("forged_documents", 0))
+    tally.add("weapons_seized", index, day, seized.get("weapons", 0))
+    tally.add("ammunition_seized", index, day, seized.get("rounds", 0))
+    for column in DRUG_COLUMNS.values():
+        tally.add(column, index, day, seized.get(column, 0.0))
+
+
+class InlandOperations:
+    """Premises searches on leads, the firearms cyber patrol, wanted persons at checks."""
+
+    def __init__(self, model: JointActionModel):
+        self.model = model
+        self.rng = model.streams.inland
+        self.leads: dict[str, deque] = {}
+        self.capacity: dict[str, float] = {}
+        self.cyber_capacity = 0.0
+        premises = model.on_duty["premises_search"]
+        self.search_places: dict[str, list[int]] = {}
+        for index, place in enumerate(model.place_ids):
+            if premises[index].any():
+                country = model.graph.nodes[place]["country"]
+                self.search_places.setdefault(country, []).append(index)
+        precision = model.parameters.lead_precision
+        for network in model.networks:
+            if network.targeted:
+                queue = self.leads.setdefault(network.home_country, deque())
+                for _ in range(network.premises):
+                    queue.append((network, bool(self.rng.random() < precision)))
+        self.firearms = [n for n in model.networks if n.crime_area == "firearms_trafficking"]
+
+    def hour(self, hour_of_day: int) -> None:
+        model, parameters = self.model, self.model.parameters
+        on_duty = model.on_duty["premises_search"][:, hour_of_day]
+        for country, places in self.search_places.items():
+            self.capacity[country] = (self.capacity.get(country, 0.0) + float(
+                on_duty[places].sum()) / parameters.premises_search_officer_hours)
+            while self.capacity[country] >= 1.0:
+                self.capacity[country] -= 1.0
+                self._search(country, model.place_ids[places[0]])
+        cyber = float(model.on_duty["cyber_patrol"][:, hour_of_day].sum())
+        self.cyber_capacity += cyber * parameters.cyber_targets_per_officer_hour
+        while self.cyber_capacity >= 1.0:
+            self.cyber_capacity -= 1.0
+            self._online_target()
+
+    def _search(self, country: str, base_place: str) -> None:
+        model, parameters, rng = self.model, self.model.parameters, self.rng
+        queue = self.leads.get(country)
+        network, true_lead = (queue.popleft() if queue else
+                              (None, bool(rng.random() < parameters.local_lead_precision)))
+        place = network.corridor.origin if network else base_place
+        if model.graph.nodes[place]["country"] != country:
+            place = base_place
+        model.tally.add("checks_premises", model.place_index[place], model.day)
+        if not true_lead:
+            return
+        seized, migrants, victims = self._finds(network, rng)
+        record_seizure(model, place, network, seized, migrants, victims)
+        model.record_event("premises_find", place, network=network, equipment="premises_search",
+                           **seized)
+        if network is not None:
+            model.intel.add_evidence(network, model.clock,
+                                     parameters.evidence_per_premises_find)
+
+    def _finds(self, network: CriminalNetwork | None, rng: np.random.Generator):
+        parameters = self.model.parameters
+        if network is None:  # a local lead: a wanted person, an illegal weapon, a small stash
+            return ({"arrests": 1, "weapons": int(rng.random() < 0.3),
+                     "cannabis_kg": lognormal_load(rng, 0.3, 1.0)}, 0, 0)
+        arrests = min(network.free_members, 1 + int(rng.poisson(1.0)))
+        network.members_arrested += arrests
+        seized: dict[str, float] = {"arrests": arrests}
+        migrants = victims = 0
+        area, commodity = network.crime_area, network.corridor.commodity
+        if area == "firearms_trafficking":
+            seized["weapons"] = int(rng.poisson(parameters.stockpile_weapons_mean))
+            seized["rounds"] = int(rng.poisson(parameters.stockpile_rounds_mean))
+        elif area == "drug_trafficking":
+            drug = commodity if commodity in ("heroin", "cocaine", "cannabis") else "synthetic"
+            median = {"heroin": parameters.heroin_kg_median,
+                      "cocaine": parameters.cocaine_kg_median,
+                      "cannabis": parameters.cannabis_kg_median}.get(drug, 2.0) / 2
+            seized[DRUG_COLUMNS[drug]] = lognormal_load(rng, median, 1.0)
+        elif area == "migrant_smuggling":
+            migrants = int(rng.poisson(parameters.migrant_group_mean))
+        elif area == "thb":
+            victims = int(rng.poisson(parameters.victims_mean))
+        else:
+            seized["weapons"] = int(rng.poisson(1.0))
+        seized["persons"] = migrants + victims
+        return seized, migrants, victims
+
+    def _online_target(self) -> None:
+        model, parameters, rng = self.model, self.model.parameters, self.rng
+        cyber_places = np.flatnonzero(model.on_duty["cyber_patrol"].any(axis=1))
+        place = model.place_ids[int(cyber_places[0])] if cyber_places.size else "skopje"
+        model.tally.add("online_targets_examined", model.place_index[place], model.day)
+        if not self.firearms or rng.random() >= parameters.cyber_lead_probability:
+            return
+        network = self.firearms[int(rng.integers(len(self.firearms)))]
+        true_lead = bool(rng.random() < parameters.cyber_lead_precision)
+        self.leads.setdefault(network.home_country, deque()).appendleft((network, true_lead))
+        model.intel.add_evidence(network, model.clock, parameters.evidence_per_cyber_lead)
+        model.record_event("cyber_lead", place, network=network, equipment="cyber_patrol")
+
+    def wanted_persons(self, persons: np.ndarray, places: np.ndarray) -> None:
+        """Database hits among travellers checked: wanted persons arrested ('other')."""
+        rate = self.model.parameters.wanted_person_rate
+        hits = self.rng.binomial(persons.astype(np.int64), rate)
+        for index in np.flatnonzero(hits):
+            place = self.model.place_ids[int(places[index])]
+            self.model.tally.add("arrests_other", int(places[index]), self.model.day,
+                                 int(hits[index]))
+            self.model.record_event("wanted_person", place, equipment="database",
+                                    arrests=int(hits[index]))

@@ -1,0 +1,234 @@
+"""The criminal side: networks, their planned movements, routes, and how they adapt.
+
+Networks and movements are drawn from the `networks` and `departures` streams only, so every
+scenario sharing a seed and the criminal parameters faces the same criminals in replicate k.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+from sim.model.agents import Cargo, Corridor, CriminalNetwork, Movement, MovementState
+from sim.model.mechanisms import lognormal_load
+from sim.scenario.parameters import CONCEALMENT_MIX, CRIME_AREAS, MOVEMENT_KINDS
+
+if TYPE_CHECKING:
+    from sim.model import JointActionModel
+
+UNIFORMS_PER_MOVEMENT = 32
+CROSSING_PENALTY_ON_FOOT = 60.0   # hours: people without papers avoid crossing points
+AVOID_PENALTY = 500.0             # hours: a place a network now avoids (not forbidden)
+
+
+class RoutePlanner:
+    """Shortest routes by travel time for each way of travelling, cached per graph.
+
+    Vehicles and parcels keep to roads and sea links and never use a green-border sector;
+    groups on foot cross external borders through sectors and avoid crossing points unless the
+    border has no sector; `avoid` adds a heavy penalty to places a network wants to dodge.
+    """
+
+    def __init__(self, graph: nx.DiGraph):
+        self.graph = graph
+        self.kind = nx.get_node_attributes(graph, "kind")
+        self.status = nx.get_node_attributes(graph, "border_status")
+        self.route = functools.lru_cache(maxsize=4096)(self._route)
+
+    def _weight(self, on_foot: bool, avoid: frozenset[str]):
+        kind, status = self.kind, self.status
+
+        def weight(_u: str, v: str, data: dict) -> float | None:
+            if not on_foot and (data["mode"] == "foot" or kind[v] == "green_border"):
+                return None
+            hours = data["hours"]
+            if on_foot and kind[v] == "crossing" and status.get(v) != "schengen_internal":
+                hours += CROSSING_PENALTY_ON_FOOT
+            if v in avoid:
+                hours += AVOID_PENALTY
+            return hours
+
+        return weight
+
+    def _route(self, origin: str, destination: str, on_foot: bool,
+               avoid: frozenset[str] = frozenset(),
+               via: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+        """Quickest route through the corridor's `via` stops that suit the way of travelling:
+        vehicles skip green-border stops, groups on foot skip crossing stops, and a stop the
+        network now avoids is dropped."""
+        skip = "crossing" if on_foot else "green_border"
+        stops = [origin, *(s for s in via if self.kind[s] != skip and s not in avoid),
+                 destination]
+        weight = self._weight(on_foot, avoid)
+        route: list[str] = [origin]
+        try:
+            for start, end in itertools.pairwise(stops):
+                route += nx.dijkstra_path(self.graph, start, end, weight=weight)[1:]
+        except nx.NetworkXNoPath:
+            return None
+        return tuple(route)
+
+    def checked_places(self, route: tuple[str, ...]) -> list[str]:
+        return [p for p in route if self.kind[p] in ("crossing", "green_border")]
+
+
+@functools.cache
+def planner_for(graph: nx.DiGraph) -> RoutePlanner:
+    """One planner per route graph per process (the graph is never mutated)."""
+    return RoutePlanner(graph)
+
+
+def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
+    keys = list(weights)
+    p = np.array([weights[k] for k in keys], dtype=float)
+    return keys[int(rng.choice(len(keys), p=p / p.sum()))]
+
+
+def create_networks(model: JointActionModel) -> list[CriminalNetwork]:
+    """Networks by crime area, each on a corridor drawn by the corridors' weights."""
+    rng = model.streams.networks
+    parameters, scenario = model.parameters, model.scenario_spec
+    corridors = model.route_graph.corridors
+    networks = []
+    for area in CRIME_AREAS:
+        rows = corridors[corridors["crime_area"] == area]
+        count = round(parameters.networks[area] * scenario.criminal.networks_scale)
+        if rows.empty or count == 0:
+            continue
+        weights = rows["weight"].to_numpy(dtype=float)
+        picks = rng.choice(len(rows), size=count, p=weights / weights.sum())
+        records = rows.to_dict("records")  # plain dicts: far cheaper to index than .iloc
+        for pick in picks:
+            row = records[int(pick)]
+            via = tuple(v.strip() for v in str(row.get("via", "") or "").split(";") if v.strip())
+            corridor = Corridor(row["id"], area, row["commodity"], row["origin"],
+                                row["destination"], via)
+            known = rng.random() < scenario.intelligence.coverage
+            targeted = known and rng.random() < scenario.intelligence.targeted_share
+            members = 1 + int(rng.poisson(max(parameters.members_mean[area] - 1, 0)))
+            premises = int(rng.poisson(parameters.premises_per_network))
+            home = model.graph.nodes[corridor.origin]["country"]
+            networks.append(CriminalNetwork(model, crime_area=area, corridor=corridor,
+                                            home_country=home, members=members, known=known,
+                                            targeted=targeted, premises=premises))
+    return networks
+
+
+def _cargo(model: JointActionModel, network: CriminalNetwork, kind: str,
+           rng: np.random.Generator) -> Cargo:
+    parameters = model.parameters
+    area, commodity = network.crime_area, network.corridor.commodity
+    cargo = Cargo(crew=1 + int(rng.random() < 0.4))
+    if area == "migrant_smuggling":
+        cargo.migrants = 1 + int(rng.poisson(parameters.migrant_group_mean - 1))
+    elif area == "thb":
+        cargo.victims = 1 + int(rng.poisson(parameters.victims_mean - 1))
+    elif area == "drug_trafficking":
+        median = {"heroin": parameters.heroin_kg_median, "cocaine": parameters.cocaine_kg_median,
+                  "cannabis": parameters.cannabis_kg_median}.get(commodity, 2.0)
+        sigma = {"heroin": 1.2, "cocaine": 1.4, "cannabis": 1.0}.get(commodity, 1.0)
+        scale = 0.05 if kind == "parcel" else (4.0 if kind == "container" else 1.0)
+        drug = commodity if commodity in ("heroin", "cocaine", "cannabis") else "synthetic"
+        cargo.drugs_kg = {drug: lognormal_load(rng, median * scale, sigma)}
+    elif area == "firearms_trafficking":
+        cargo.weapons = 1 + int(rng.poisson(parameters.weapons_per_movement_mean - 1))
+        cargo.rounds = int(rng.poisson(parameters.rounds_per_weapon * cargo.weapons))
+    else:  # high-risk networks: mixed goods
+        cargo.weapons = int(rng.random() < 0.3)
+        cargo.drugs_kg = {"cannabis": lognormal_load(rng, 1.0, 1.0)} if rng.random() < 0.4 else {}
+    if rng.random() < parameters.forged_documents_share[area]:
+        carriers = cargo.migrants or cargo.victims or cargo.crew
+        cargo.forged_documents = max(1, round(carriers * 0.5))
+    if kind == "parcel":
+        cargo.crew = 0
+    return cargo
+
+
+def plan_movements(model: JointActionModel, networks: list[CriminalNetwork]) -> list[Movement]:
+    """Each network's trips for the action: how many, when, how, carrying what, which way."""
+    rng = model.streams.departures
+    route_rng = model.streams.routes
+    check_rng = model.streams.checks
+    parameters, scenario = model.parameters, model.scenario_spec
+    hours = scenario.action.hours
+    movements = []
+    for network in networks:
+        area = network.crime_area
+        mean = (parameters.movements_per_network[area] * scenario.criminal.flow_scale
+                * hours / (24 * 7))
+        for _ in range(int(rng.poisson(mean))):
+            kind = _choice(rng, MOVEMENT_KINDS[area])
+            if kind == "container" and model.graph.nodes[network.corridor.origin]["kind"] != "port":
+                kind = "lorry"
+            concealment = _choice(rng, CONCEALMENT_MIX[area])
+            if kind == "foot_group":
+                concealment = "none"
+            cargo = _cargo(model, network, kind, rng)
+            departure = float(rng.uniform(0.0, hours))
+            uniforms = check_rng.random(UNIFORMS_PER_MOVEMENT)
+            route = choose_route(model, network, kind == "foot_group", route_rng)
+            if route is None:
+                continue
+            movement = Movement(model, network=network, kind=kind, route=list(route),
+                                departure=departure, concealment=concealment, cargo=cargo,
+                                uniforms=uniforms)
+            network.movements.append(movement)
+            movements.append(movement)
+    return movements
+
+
+def choose_route(model: JointActionModel, network: CriminalNetwork, on_foot: bool,
+                 rng: np.random.Generator, avoid: frozenset[str] = frozenset()):
+    """The fastest route, or with a chance of 0.3 the fastest one that avoids its first
+    checked place (networks spread over alternatives they know)."""
+    planner = model.route_planner
+    corridor = network.corridor
+    route = planner.route(corridor.origin, corridor.destination, on_foot, avoid, corridor.via)
+    if route is None or rng.random() >= 0.3:
+        return route
+    checked = planner.checked_places(route)
+    if not checked:
+        return route
+    alternative = planner.route(corridor.origin, corridor.destination, on_foot,
+                                avoid | {checked[0]}, corridor.via)
+    return alternative or route
+
+
+def react(model: JointActionModel, network: CriminalNetwork, hot_place: str, cause: str) -> None:
+    """A network that notices a seizure or an alert may delay, reroute, take the green border
+    or suspend its planned trips. Each changed trip counts as displaced."""
+    if network.reacted:
+        return
+    rng = model.streams.adaptation
+    network.reacted = True
+    if rng.random() >= model.parameters.adaptivity:
+        return
+    weights = model.parameters.adaptation_weights
+    for movement in network.movements:
+        if movement.state != MovementState.PLANNED or movement.departure <= model.clock:
+            continue
+        response = _choice(rng, weights)
+        before = movement.route
+        if response == "delay":
+            movement.departure += 24.0 + 24.0 * float(rng.random())
+        elif response == "suspend":
+            movement.state = MovementState.SUSPENDED
+        else:
+            on_foot = response == "green_border" and network.crime_area == "migrant_smuggling"
+            if on_foot:
+                movement.kind = "foot_group"
+                movement.concealment = "none"
+            else:
+                response = "reroute"
+            route = choose_route(model, network, movement.kind == "foot_group", rng,
+                                 avoid=frozenset({hot_place}))
+            if route is not None:
+                movement.route = list(route)
+        movement.displaced = True
+        model.record_displacement(movement, hot_place, response, cause, before)
+        if movement.state == MovementState.PLANNED:
+            model.schedule_departure(movement)

@@ -1,0 +1,420 @@
+"""The model's own rules, checkable after every tick (`sim run --check-invariants`, tests).
+
+Each check raises `InvariantViolation` naming the invariant, the tick, the place and the agent,
+so a broken mechanism stops the run where it first goes wrong. The checks recompute what they
+can from the agents themselves (units, movements, networks, events) rather than trusting the
+model's running totals, so that a bookkeeping bug shows up as a disagreement between the two.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sim.model.agents import Movement, MovementState
+from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS
+
+if TYPE_CHECKING:
+    from sim.model import JointActionModel
+
+TOLERANCE = 1e-6
+# What an interception or a find moves from a cargo (or a premises) into the tally:
+# event amount -> tally outcomes that together count it.
+SEIZED_COUNTS: dict[str, tuple[str, ...]] = {
+    "persons": ("illegal_entries_detected", "victims_identified"),
+    "weapons": ("weapons_seized",),
+    "rounds": ("ammunition_seized",),
+    "forged_documents": ("forged_documents",),
+    **{column: (column,) for column in DRUG_COLUMNS.values()},
+}
+DETECTION_EVENTS = ("interception", "wanted_person", "premises_find", "cyber_lead")
+
+
+class InvariantViolation(AssertionError):  # noqa: N818 (the domain word; an AssertionError)
+    """A rule of the model was broken."""
+
+    def __init__(self, invariant: str, model: JointActionModel, detail: str,
+                 place: str = "-", agent: str = "-"):
+        self.invariant = invariant
+        self.tick = model.tick
+        self.place = place
+        self.agent = agent
+        super().__init__(f"invariant '{invariant}' broken at tick {model.tick}, place {place}, "
+                         f"agent {agent}: {detail}")
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
+
+
+def _cargo_amounts(movement: Movement) -> dict[str, float]:
+    """What a movement carries, in the units of the event and tally columns."""
+    cargo = movement.cargo
+    amounts = {"persons": float(cargo.migrants + cargo.victims), "weapons": float(cargo.weapons),
+               "rounds": float(cargo.rounds), "forged_documents": float(cargo.forged_documents)}
+    for column in DRUG_COLUMNS.values():
+        amounts[column] = 0.0
+    for drug, kg in cargo.drugs_kg.items():
+        amounts[DRUG_COLUMNS[drug]] += kg
+    return amounts
+
+
+# --- movements: one state each, persons and goods conserved ----------------------------------
+
+def check_movements(model: JointActionModel) -> None:
+    """Every movement is in exactly one state, consistent with where it is and what happened to
+    it; persons and goods carried = seized + delivered + still moving (or planned, suspended);
+    what intercepted movements carried is exactly what their interceptions recorded."""
+    interceptions: dict[int, dict[str, Any]] = {}
+    for event in model.events:
+        if event["kind"] != "interception":
+            continue
+        if event["movement"] in interceptions:
+            raise InvariantViolation("one interception per movement", model,
+                                     "intercepted twice", event["place"], str(event["movement"]))
+        interceptions[event["movement"]] = event
+    seized: Counter[str] = Counter()
+    for movement in model.movements:
+        state, agent = movement.state, str(movement.unique_id)
+        if not isinstance(state, MovementState):
+            raise InvariantViolation("one state per movement", model, f"state {state!r}",
+                                     agent=agent)
+        if state == MovementState.HELD:
+            raise InvariantViolation("no movement left held after the hour", model,
+                                     "held at a check past its hour", movement.place, agent)
+        _check_state(model, movement, interceptions)
+        if state != MovementState.INTERCEPTED:
+            continue  # what it carries is still on board: planned, moving, delivered, called off
+        event = interceptions[movement.unique_id]
+        for name, amount in _cargo_amounts(movement).items():
+            seized[name] += amount
+            if not _close(float(event.get(name, 0.0)), amount):
+                raise InvariantViolation("persons and goods conserved", model,
+                                         f"carried {amount} {name}, interception recorded "
+                                         f"{event.get(name, 0.0)}", event["place"], agent)
+    found: Counter[str] = Counter()
+    for event in model.events:
+        if event["kind"] in ("premises_find", "wanted_person"):
+            found.update({name: event.get(name, 0.0) for name in SEIZED_COUNTS})
+    totals = model.tally.totals()
+    for name, outcomes in SEIZED_COUNTS.items():
+        counted = sum(totals[o] for o in outcomes)
+        if not _close(counted, seized[name] + found[name]):
+            raise InvariantViolation("persons and goods conserved", model,
+                                     f"{counted} {name} counted as seized or detected, "
+                                     f"{seized[name]} from intercepted movements + "
+                                     f"{found[name]} from premises")
+    intercepted = sum(m.state == MovementState.INTERCEPTED for m in model.movements)
+    if not _close(model.tally.total("movements_intercepted"), intercepted):
+        raise InvariantViolation("movements conserved", model,
+                                 f"{intercepted} movements intercepted, tally counts "
+                                 f"{model.tally.total('movements_intercepted')}")
+    set_off = sum(m.state in (MovementState.IN_TRANSIT, MovementState.INTERCEPTED,
+                              MovementState.DELIVERED) for m in model.movements)
+    if not _close(model.summary_extra["movements_attempted"], set_off):
+        raise InvariantViolation("movements conserved", model,
+                                 f"{set_off} movements set off, "
+                                 f"{model.summary_extra['movements_attempted']} counted")
+
+
+def _check_state(model: JointActionModel, movement: Movement,
+                 interceptions: dict[int, dict[str, Any]]) -> None:
+    """A movement's state agrees with its position, its timing and the events."""
+    state, agent = movement.state, str(movement.unique_id)
+    intercepted = movement.unique_id in interceptions
+    if intercepted != (state == MovementState.INTERCEPTED):
+        raise InvariantViolation("one state per movement", model,
+                                 f"state {state.name} but "
+                                 f"{'an' if intercepted else 'no'} interception recorded",
+                                 movement.place, agent)
+    if intercepted and interceptions[movement.unique_id]["place"] not in movement.route:
+        raise InvariantViolation("one state per movement", model,
+                                 "intercepted at a place off its route",
+                                 interceptions[movement.unique_id]["place"], agent)
+    if state == MovementState.DELIVERED and movement.leg != len(movement.route) - 1:
+        raise InvariantViolation("one state per movement", model,
+                                 f"delivered at leg {movement.leg} of {len(movement.route)}",
+                                 movement.place, agent)
+    if state == MovementState.PLANNED and movement.departure < model.tick + 1 - TOLERANCE:
+        raise InvariantViolation("time only moves forward", model,
+                                 f"still planned after its departure at {movement.departure}",
+                                 movement.route[0], agent)
+
+
+# --- officers ------------------------------------------------------------------------------
+
+def check_officers(model: JointActionModel) -> None:
+    """On duty never above head-count; no officer in two places in one hour; units add up to
+    the scenario."""
+    total = sum(unit.officers for unit in model.units)
+    if total != model.scenario_spec.officers_total:
+        raise InvariantViolation("units add up to the scenario's officers", model,
+                                 f"units hold {total}, scenario has "
+                                 f"{model.scenario_spec.officers_total}")
+    hour = model.hour_of_day
+    places = len(model.place_ids)
+    units = model.units
+    officers = np.array([unit.officers for unit in units], dtype=float)
+    at = np.array([model.place_index[unit.place] for unit in units], dtype=int)
+    working = np.array([unit.on_duty(hour) for unit in units], dtype=bool)
+    if (officers < 0).any():
+        unit = units[int(np.flatnonzero(officers < 0)[0])]
+        raise InvariantViolation("no counter is negative", model,
+                                 f"{unit.officers} officers in a unit", unit.place,
+                                 str(unit.unique_id))
+    head_count = np.bincount(at, weights=officers, minlength=places)
+    on_duty = np.bincount(at, weights=officers * working, minlength=places)
+    counted = model.on_duty_total[:, hour]
+    over = np.flatnonzero(counted > head_count + TOLERANCE)
+    if over.size:
+        i = int(over[0])
+        raise InvariantViolation("on duty never above head-count", model,
+                                 f"{counted[i]} on duty, {head_count[i]} posted here",
+                                 model.place_ids[i])
+    wrong = np.flatnonzero(np.abs(counted - on_duty) > TOLERANCE)
+    if wrong.size:
+        i = int(wrong[0])
+        raise InvariantViolation("no officer in two places in one hour", model,
+                                 f"{counted[i]} officers counted on duty here, units on duty "
+                                 f"here hold {on_duty[i]}", model.place_ids[i])
+    _check_units_at(model, hour)
+
+
+def _check_units_at(model: JointActionModel, hour: int) -> None:
+    """Each unit on duty is listed at its own place only, once, and only when on duty."""
+    seen: dict[int, int] = {}
+    for (index, at_hour), units in model.units_at.items():
+        if at_hour != hour:
+            continue
+        place = model.place_ids[index]
+        for unit in units:
+            if unit.unique_id in seen or unit.place != place or not unit.on_duty(hour):
+                raise InvariantViolation("no officer in two places in one hour", model,
+                                         f"unit of {unit.officers} posted at {unit.place} "
+                                         f"listed on duty at {place}", place,
+                                         str(unit.unique_id))
+            seen[unit.unique_id] = index
+
+
+# --- checks and capacity -----------------------------------------------------------------
+
+def check_capacity(model: JointActionModel) -> None:
+    """Checks never exceed the capacity of the officers and equipment on duty this hour."""
+    parameters, hour = model.parameters, model.hour_of_day
+    state = model.crossing_state
+    officers = model.on_duty["crossing"][state.places, hour]
+    second_line = np.floor(officers * parameters.second_line_share)
+    teams = np.zeros(len(state.places))
+    for team in model.scanning_teams:
+        if team.active(model.day + 1, hour):
+            teams[state.index[team.place]] += 1
+    minutes = (parameters.vehicle_check_officer_minutes
+               + state.occupancy * parameters.person_check_officer_minutes)
+    possible = np.floor(second_line * 60.0 / minutes) + teams * parameters.scanner_vehicles_per_hour
+    arrivals = state.arrivals[model.tick]
+    for label, limit in (("capacity", state.capacity), ("officers and scanners on duty", possible),
+                         ("arrivals", arrivals)):
+        over = np.flatnonzero(state.checks > limit + TOLERANCE)
+        if over.size:
+            i = int(over[0])
+            raise InvariantViolation("checks within capacity", model,
+                                     f"{state.checks[i]} vehicle checks, {label} {limit[i]}",
+                                     model.place_ids[int(state.places[i])])
+    crowded = np.flatnonzero(teams > model.scenario_spec.scanning_teams.max_per_place)
+    if crowded.size:
+        raise InvariantViolation("checks within capacity", model, "more scanning teams than "
+                                 "max_per_place", model.place_ids[int(state.places[crowded[0]])])
+    _check_post_capacity(model, hour)
+
+
+def _check_post_capacity(model: JointActionModel, hour: int) -> None:
+    """Road, port and parcel checks this hour within what their officers can do."""
+    parameters, on_duty = model.parameters, model.on_duty
+    checks = model.post_state.checks
+    possible = (on_duty["road_checkpoint"][:, hour] * parameters.checkpoint_time_share * 60.0
+                / parameters.road_check_officer_minutes
+                + on_duty["port"][:, hour] * 60.0 * (
+                    1.0 / parameters.port_check_officer_minutes
+                    + 1.0 / parameters.person_check_officer_minutes)
+                + on_duty["parcel_centre"][:, hour] * 60.0
+                / parameters.parcel_check_officer_minutes)
+    over = np.flatnonzero(checks > possible + TOLERANCE)
+    if over.size:
+        i = int(over[0])
+        raise InvariantViolation("checks within capacity", model,
+                                 f"{checks[i]} checks at a post, officers on duty can do "
+                                 f"{possible[i]:.1f}", model.place_ids[i])
+
+
+def _events_this_tick(model: JointActionModel) -> Iterator[dict[str, Any]]:
+    for event in reversed(model.events):
+        if event["tick"] != model.tick:
+            return
+        yield event
+
+
+def check_detections(model: JointActionModel) -> None:
+    """Detections happen only where a check or patrol happened in that hour: interceptions at
+    crossings and posts with checks, on green-border sectors with a patrol on duty; wanted
+    persons where travellers were checked; premises finds and online leads where search or
+    cyber officers were on duty."""
+    hour = model.hour_of_day
+    crossing, posts = model.crossing_state, model.post_state
+    post_checks = posts.checks
+    for event in _events_this_tick(model):
+        if event["kind"] not in DETECTION_EVENTS:
+            continue
+        place = event["place"]
+        index = model.place_index[place]
+        kind = model.graph.nodes[place]["kind"]
+        if event["kind"] == "premises_find":
+            country = model.graph.nodes[place]["country"]
+            searching = sum(model.on_duty["premises_search"][model.place_index[p], hour]
+                            for p in model.place_ids
+                            if model.graph.nodes[p]["country"] == country)
+            active = searching > 0
+        elif event["kind"] == "cyber_lead":
+            active = model.on_duty["cyber_patrol"][:, hour].sum() > 0
+        elif kind == "green_border":
+            active = model.on_duty["green_border"][index, hour] > 0
+        else:
+            at_crossing = crossing.index.get(place)
+            active = post_checks[index] > 0 or (
+                at_crossing is not None and crossing.capacity[at_crossing] >= 1)
+        if not active:
+            raise InvariantViolation("detections only where a check or patrol happened", model,
+                                     f"{event['kind']} ({event['equipment']}) with no check, "
+                                     "patrol or search on duty this hour", place,
+                                     str(event["movement"] if event["movement"] >= 0
+                                         else event["unit"]))
+
+
+# --- counters ------------------------------------------------------------------------------
+
+def check_counters(model: JointActionModel) -> None:
+    """No counter is negative; the tally of what was seized and arrested equals what the events
+    recorded, place by place and by crime area; arrests match the members the networks lost."""
+    tally = model.tally
+    values = tally.values
+    if (values < -TOLERANCE).any():
+        outcome, place, _ = np.argwhere(values < -TOLERANCE)[0]
+        name = list(tally.index)[int(outcome)]
+        raise InvariantViolation("no counter is negative", model, f"negative {name}",
+                                 model.place_ids[int(place)])
+    _check_tally_against_events(model)
+    _check_arrests_by_area(model)
+
+
+def _check_tally_against_events(model: JointActionModel) -> None:
+    tally = model.tally
+    per_place = tally.values.sum(axis=2)
+    recorded: dict[str, np.ndarray] = {name: np.zeros(len(model.place_ids))
+                                       for name in SEIZED_COUNTS}
+    for event in model.events:
+        index = model.place_index[event["place"]]
+        for name in SEIZED_COUNTS:
+            recorded[name][index] += event.get(name, 0.0)
+    for name, outcomes in SEIZED_COUNTS.items():
+        counted = sum(per_place[tally.index[o]] for o in outcomes)
+        wrong = np.flatnonzero(np.abs(counted - recorded[name])
+                               > TOLERANCE * np.maximum(1.0, np.abs(counted)))
+        if wrong.size:
+            i = int(wrong[0])
+            raise InvariantViolation("persons and goods conserved", model,
+                                     f"tally counts {counted[i]} {name}, events record "
+                                     f"{recorded[name][i]}", model.place_ids[i])
+
+
+def _check_arrests_by_area(model: JointActionModel) -> None:
+    totals = model.tally.totals()
+    by_area: Counter[str] = Counter()
+    for event in model.events:
+        area = event["crime_area"] or "high_risk_networks"
+        by_area[ARREST_COLUMNS[area]] += event.get("arrests", 0.0)
+    for column in ARREST_COLUMNS.values():
+        if not _close(totals[column], by_area[column]):
+            raise InvariantViolation("crime-area totals add up", model,
+                                     f"{column} is {totals[column]}, events record "
+                                     f"{by_area[column]}")
+    if not _close(sum(totals[c] for c in ARREST_COLUMNS.values()), totals["arrests_total"]):
+        raise InvariantViolation("crime-area totals add up", model,
+                                 f"arrests by area do not add up to {totals['arrests_total']}")
+    members: Counter[str] = Counter()
+    linked: Counter[str] = Counter()
+    for network in model.networks:
+        if not 0 <= network.members_arrested <= network.members:
+            raise InvariantViolation("no counter is negative", model,
+                                     f"{network.members_arrested} of {network.members} members "
+                                     "arrested", network.corridor.origin, str(network.unique_id))
+        members[network.crime_area] += network.members_arrested
+    for event in model.events:
+        if event["network"] >= 0:
+            linked[event["crime_area"]] += event.get("arrests", 0.0)
+    for area in set(members) | set(linked):
+        if not _close(members[area], linked[area]):
+            raise InvariantViolation("crime-area totals add up", model,
+                                     f"{area}: networks lost {members[area]} members, events "
+                                     f"record {linked[area]} arrests")
+
+
+# --- information and cases -----------------------------------------------------------------
+
+def check_information(model: JointActionModel) -> None:
+    """No alert arrives before its hit plus the relay delay in force; time only moves
+    forward."""
+    centre = model.centre
+    delay = (centre.relay_delay_hours if centre is not None
+             else model.parameters.relay_delay_without_centre_hours)
+    for alert in model.intel.delivered:
+        agent = str(alert.network.unique_id)
+        if alert.arrival + TOLERANCE < alert.hit_time + alert.relay_delay or not _close(
+                alert.relay_delay, delay):
+            raise InvariantViolation("alerts after hit plus relay delay", model,
+                                     f"alert at {alert.arrival} for a hit at {alert.hit_time} "
+                                     f"with delay {alert.relay_delay} (relay delay in force "
+                                     f"{delay})", alert.place, agent)
+        if alert.arrival > model.tick + 1 + TOLERANCE:
+            raise InvariantViolation("time only moves forward", model,
+                                     f"alert from {alert.arrival} delivered at {model.tick}",
+                                     alert.place, agent)
+    arrivals = model._arrivals
+    if arrivals and arrivals[0][0] < model.tick + 1 - TOLERANCE:
+        movement = arrivals[0][3]
+        raise InvariantViolation("time only moves forward", model,
+                                 f"a movement due at {arrivals[0][0]} was left behind",
+                                 movement.place, str(movement.unique_id))
+    ticks = [event["tick"] for event in model.events[-50:]]
+    if any(b < a for a, b in pairwise(ticks)) or (
+            ticks and ticks[-1] > model.tick):
+        raise InvariantViolation("time only moves forward", model,
+                                 f"events out of order: ticks {ticks[-5:]}")
+
+
+def check_cases(model: JointActionModel) -> None:
+    """Cases opened never exceed the networks with evidence; a disrupted network has a case."""
+    threshold = model.parameters.case_evidence_threshold
+    for network in model.networks:
+        if network.case_opened and network.evidence + TOLERANCE < threshold:
+            raise InvariantViolation("cases within networks with evidence", model,
+                                     f"case opened on {network.evidence} evidence units "
+                                     f"(threshold {threshold})", network.corridor.origin,
+                                     str(network.unique_id))
+    with_evidence = sum(n.evidence > 0 for n in model.networks)
+    cases = sum(n.case_opened for n in model.networks)
+    if cases > with_evidence:
+        raise InvariantViolation("cases within networks with evidence", model,
+                                 f"{cases} cases, {with_evidence} networks with evidence")
+
+
+CHECKS = (check_movements, check_officers, check_capacity, check_detections, check_counters,
+          check_information, check_cases)
+
+
+def check_all(model: JointActionModel) -> None:
+    """Every invariant; called after each tick when invariant checking is on."""
+    for check in CHECKS:
+        check(model)

@@ -1,0 +1,320 @@
+"""The Joint Action model: one replicate of the operation, hour by hour, on the route graph.
+
+Each tick is one hour. In order: officers on duty and their hours; legitimate traffic, queues
+and intensified checks at every crossing, road checkpoint, port and parcel centre (vectorised
+over places); criminal movements reaching a place this hour meet its check or patrol; inland
+teams search premises and the cyber patrol examines online targets; relayed evidence and alerts
+arrive. After the last tick, evidence gathered in the follow-up window opens cases.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from pathlib import Path
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+from mesa.discrete_space import Network
+
+from sim.geography import RouteGraph, load_route_graph
+from sim.model import checks, information
+from sim.model.agents import (
+    BorderCrossing,
+    CoordinationCentre,
+    EuropolSupport,
+    FrontexDeployment,
+    GreenBorderSector,
+    Movement,
+    MovementState,
+    OfficerUnit,
+    ScanningTeam,
+    ShiftPattern,
+)
+from sim.model.criminal import create_networks, plan_movements, planner_for
+from sim.model.outcomes import OUTCOME_NAMES, Tally
+from sim.model.posts import CrossingState, PostState
+from sim.model.streams import Streams
+from sim.scenario.allocation import build_units
+from sim.scenario.schema import Scenario
+
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "jad_see_2023.yaml"
+
+
+def resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict[str, Any]) -> Scenario:
+    """A scenario object from an object, a file or the baseline, with keyword overrides applied.
+
+    Overrides use `__` for nesting so that `mesa.batch_run` can vary plain keyword parameters:
+    `europol__coordination_centre__enabled=False`, `parameters__adaptivity=0.2`.
+    """
+    from sim.scenario.files import load_scenario, merge, scenario_from_mapping
+
+    if scenario is None:
+        scenario = BASELINE
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if not overrides:
+        return scenario
+    patch: dict[str, Any] = {}
+    for key, value in overrides.items():
+        node = patch
+        *parents, leaf = key.split("__")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    data = merge(scenario.model_dump(mode="json"), patch)
+    return scenario_from_mapping(data, label="overrides")
+
+
+class JointActionModel(mesa.Model):
+    """Six days (by default) of the EMPACT Joint Action Days South East Europe on the route
+    graph. `rng` is the replicate seed (an int); all randomness comes from its named streams."""
+
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
+                 route_graph: RouteGraph | None = None, check_invariants: bool = False,
+                 **overrides: Any):
+        self.scenario_spec = resolve_scenario(scenario, overrides)
+        seed = int(rng) if rng is not None else self.scenario_spec.run.seed
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.streams = Streams.from_seed(seed)
+        self.parameters = self.scenario_spec.parameters
+        self.route_graph = route_graph or load_route_graph()
+        self.graph: nx.DiGraph = self.route_graph.graph
+        self.route_planner = planner_for(self.graph)  # cached per graph object
+        self.hours = self.scenario_spec.action.hours
+        self.start = self.scenario_spec.action.start
+        self.tick = 0
+        self.clock = 0.0
+        self.check_invariants = check_invariants
+
+        self.space = Network(self.graph, layout=self.route_graph.layout(), random=self.random)
+        self.place_ids = list(self.graph.nodes)
+        self.place_index = {p: i for i, p in enumerate(self.place_ids)}
+        self.place_countries = {p: frozenset({a["country"], a.get("country_a"),
+                                              a.get("country_b")} - {None})
+                                for p, a in self.graph.nodes(data=True)}
+        self.tally = Tally(len(self.place_ids), self.scenario_spec.action.days)
+        self.events: list[dict[str, Any]] = []
+        self.summary_extra: dict[str, float] = {"movements_attempted": 0.0,
+                                                "movements_displaced": 0.0,
+                                                "movements_suspended": 0.0,
+                                                "alerts_relayed": 0.0}
+
+        self._build_officers()
+        self._build_posts()
+        self._build_support()
+        self.networks = create_networks(self)
+        self.movements = plan_movements(self, self.networks)
+        self._arrivals: list[tuple[float, int, int, Movement]] = []
+        self._sequence = itertools.count()
+        for movement in self.movements:
+            self.schedule_departure(movement)
+        self.intel = information.Information(self)
+        self.inland = checks.InlandOperations(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in
+                             ("arrests_total", "checks_total", "illegal_entries_detected",
+                              "weapons_seized", "drugs_kg_total", "movements_intercepted")},
+        )
+        if self.hours == 0:
+            self.finish()
+
+    # --- construction --------------------------------------------------------------------
+
+    def _build_officers(self) -> None:
+        units = build_units(self.scenario_spec, self.route_graph)
+        self.units = [OfficerUnit(self, country=u.country, agency=u.agency, posting=u.posting,
+                                  place=u.place, officers=u.officers,
+                                  shift=ShiftPattern(u.shift_start))
+                      for u in units]
+        self.officers_total = sum(u.officers for u in self.units)
+        kinds = ("crossing", "green_border", "road_checkpoint", "port", "parcel_centre",
+                 "premises_search", "cyber_patrol", "coordination")
+        self.on_duty = {k: np.zeros((len(self.place_ids), 24)) for k in kinds}
+        self.units_at: dict[tuple[int, int], list[OfficerUnit]] = {}
+        duty: dict[str, tuple[list[int], list[int], list[int]]] = {k: ([], [], []) for k in kinds}
+        for unit in self.units:
+            index = self.place_index[unit.place]
+            places, hours, officers = duty[unit.posting]
+            for hour in unit.shift.hours():
+                places.append(index)
+                hours.append(hour)
+                officers.append(unit.officers)
+                self.units_at.setdefault((index, hour), []).append(unit)
+        for kind, (places, hours, officers) in duty.items():  # whole numbers: sums are exact
+            np.add.at(self.on_duty[kind], (places, hours), officers)
+        self.on_duty_total = sum(self.on_duty.values())
+
+    def _build_posts(self) -> None:
+        graph = self.graph
+        crossing_ids = self.route_graph.ids_of_kind("crossing")
+        self.crossings = [BorderCrossing(self, self.space[p], place=p, index=i,
+                                         attributes=graph.nodes[p])
+                          for i, p in enumerate(crossing_ids)]
+        self.sectors = {p: GreenBorderSector(self, self.space[p], place=p,
+                                             attributes=graph.nodes[p])
+                        for p in self.route_graph.ids_of_kind("green_border")}
+        self.scanning_teams = [ScanningTeam(self, self.space[t.place], place=t.place,
+                                            country=t.country, hours=t.hours, days=t.days)
+                               for t in self.scenario_spec.scanning_teams.teams]
+        self.frontex = [FrontexDeployment(self, self.space[d.place], place=d.place, kind=d.kind,
+                                          count=d.count)
+                        for d in self.scenario_spec.frontex]
+        self.frontex_at: dict[tuple[str, str], int] = {}
+        for deployment in self.frontex:
+            key = (deployment.place, deployment.kind)
+            self.frontex_at[key] = self.frontex_at.get(key, 0) + deployment.count
+        self.crossing_state = CrossingState(self, crossing_ids)
+        self.post_state = PostState(self)
+
+    def _build_support(self) -> None:
+        europol = self.scenario_spec.europol
+        self.europol = EuropolSupport(self, analysts=europol.analysts_on_ground)
+        centre = europol.coordination_centre
+        self.centre = (CoordinationCentre(self, self.space[centre.place], place=centre.place,
+                                          relay_delay_hours=centre.relay_delay_hours)
+                       if centre.enabled else None)
+
+    # --- time ----------------------------------------------------------------------------
+
+    @property
+    def hour_of_day(self) -> int:
+        return (self.start.hour + self.tick) % 24
+
+    @property
+    def day(self) -> int:
+        """0-based action day of the current tick."""
+        return min(self.tick // 24, max(self.scenario_spec.action.days - 1, 0))
+
+    def step(self) -> None:
+        if self.tick >= self.hours:
+            self.running = False
+            return
+        self.clock = float(self.tick)
+        hour = self.hour_of_day
+        self.tally.add_vector("officer_hours", self.day, self.on_duty_total[:, hour],
+                              np.arange(len(self.place_ids)))
+        self.crossing_state.hour(hour)
+        self.post_state.hour(hour)
+        self._move(self.tick + 1.0)
+        self.inland.hour(hour)
+        self.intel.deliver(self.tick + 1.0)
+        if self.check_invariants:
+            from sim.model.invariants import check_all
+
+            check_all(self)
+        self.tick += 1
+        if self.tick % 24 == 0 or self.tick == self.hours:
+            self.datacollector.collect(self)
+        if self.tick >= self.hours:
+            self.finish()
+
+    def run(self) -> JointActionModel:
+        """Run the whole action and the follow-up; returns self for chaining."""
+        while self.running:
+            self.step()
+        return self
+
+    def finish(self) -> None:
+        self.intel.close(self.hours + self.parameters.follow_up_hours)
+        self.running = False
+
+    # --- movements -----------------------------------------------------------------------
+
+    def schedule_departure(self, movement: Movement) -> None:
+        movement.time = movement.departure
+        if movement.departure < self.hours:
+            self._push(movement)
+
+    def _push(self, movement: Movement) -> None:
+        movement.version += 1
+        heapq.heappush(self._arrivals, (movement.time, next(self._sequence), movement.version,
+                                        movement))
+
+    def _move(self, until: float) -> None:
+        """Every movement reaching a place before `until` meets what stands there."""
+        while self._arrivals and self._arrivals[0][0] < until:
+            time, _, version, movement = heapq.heappop(self._arrivals)
+            if version != movement.version or movement.state in (
+                    MovementState.INTERCEPTED, MovementState.DELIVERED, MovementState.SUSPENDED):
+                continue
+            self.clock = time
+            if movement.state == MovementState.PLANNED:
+                movement.state = MovementState.IN_TRANSIT
+                self.summary_extra["movements_attempted"] += 1
+            place = movement.route[movement.leg]
+            movement.cell = self.space[place]
+            outcome, delay = checks.meet_place(self, movement, place)
+            if outcome == checks.STOP:
+                continue
+            if outcome == checks.WAIT:
+                movement.waited = True
+                movement.time = time + delay
+                if movement.time < self.hours:
+                    self._push(movement)
+                continue
+            movement.waited = False
+            if movement.leg == len(movement.route) - 1:
+                movement.state = MovementState.DELIVERED
+                crossed = self.route_planner.checked_places(tuple(movement.route))
+                self.record_event("delivery", place, movement=movement,
+                                  detail="crossed " + ">".join(crossed))
+                continue
+            following = movement.route[movement.leg + 1]
+            movement.time = time + delay + self.graph.edges[place, following]["hours"]
+            movement.leg += 1
+            if movement.time < self.hours:
+                self._push(movement)
+        self.clock = until
+
+    def record_displacement(self, movement: Movement, hot_place: str, response: str,
+                            cause: str, before: list[str]) -> None:
+        self.summary_extra["movements_displaced"] += 1
+        if response == "suspend":
+            self.summary_extra["movements_suspended"] += 1
+        planner = self.route_planner
+        old = planner.checked_places(tuple(before))
+        new = planner.checked_places(tuple(movement.route))
+        self.record_event("displacement", hot_place, movement=movement, detail=(
+            f"{response} after {cause}; checked places {'>'.join(old)} -> {'>'.join(new)}"
+            if response not in ("suspend", "delay") else f"{response} after {cause}"))
+
+    # --- records -------------------------------------------------------------------------
+
+    def record_event(self, kind: str, place: str, *, movement: Movement | None = None,
+                     network=None, unit: OfficerUnit | None = None, equipment: str = "",
+                     **amounts: float) -> None:
+        network = network or (movement.network if movement else None)
+        node = self.graph.nodes[place]
+        self.events.append({
+            "kind": kind, "tick": self.tick, "clock": self.clock, "day": self.day + 1,
+            "place": place, "country": node["country"],
+            "crime_area": network.crime_area if network else "",
+            "network": network.unique_id if network else -1,
+            "movement": movement.unique_id if movement else -1,
+            "unit": unit.unique_id if unit else -1,
+            "agency": unit.agency if unit else "",
+            "equipment": equipment, **amounts,
+        })
+
+    def outcomes(self) -> dict[str, float]:
+        """The replicate's outcomes (OUTCOME_NAMES), from the tally and the final states."""
+        values = self.tally.totals()
+        values.update(self.summary_extra)
+        values.update(self.crossing_state.wait_summary())
+        values.update(self.intel.case_summary())
+        values["officers_deployed"] = float(self.officers_total)
+        values["movements_delivered"] = float(sum(
+            m.state == MovementState.DELIVERED for m in self.movements))
+        return {name: float(values[name]) for name in OUTCOME_NAMES}
+
+
+def _reporter(name: str):
+    def report(model: JointActionModel) -> float:
+        return model.tally.totals()[name]
+
+    report.__name__ = name
+    return report

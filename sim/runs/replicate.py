@@ -1,0 +1,87 @@
+"""One replicate from scenario and seed to tidy tables: the unit of work of every runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.geography import RouteGraph
+from sim.model import JointActionModel
+from sim.model.outcomes import PLACE_OUTCOMES
+from sim.scenario.schema import Scenario
+
+EVENT_COLUMNS: tuple[str, ...] = (
+    "kind", "tick", "time", "day", "place", "place_name", "country", "crime_area", "network",
+    "movement", "unit", "agency", "equipment", "persons", "arrests", "weapons", "rounds",
+    "cocaine_kg", "heroin_kg", "cannabis_kg", "synthetic_kg", "forged_documents", "detail",
+)
+_EVENT_NUMBERS = ("persons", "arrests", "weapons", "rounds", "cocaine_kg", "heroin_kg",
+                  "cannabis_kg", "synthetic_kg", "forged_documents")
+
+
+@dataclass
+class ReplicateResult:
+    """The three tables of one replicate, before the runner adds scenario and seed columns."""
+
+    replicate: int
+    seed: int
+    summary: dict[str, float]
+    daily: pd.DataFrame
+    events: pd.DataFrame
+
+
+def run_replicate(scenario: Scenario, seed: int, *, replicate: int = 0,
+                  check_invariants: bool = False,
+                  route_graph: RouteGraph | None = None) -> ReplicateResult:
+    """Build and run one replicate; every number in it follows from `scenario` and `seed`."""
+    model = JointActionModel(scenario, rng=seed, route_graph=route_graph,
+                             check_invariants=check_invariants).run()
+    return ReplicateResult(replicate, seed, model.outcomes(), daily_table(model),
+                           events_table(model))
+
+
+def daily_table(model: JointActionModel) -> pd.DataFrame:
+    """One row per action day and place that saw any activity, PLACE_OUTCOMES as columns."""
+    values = model.tally.values  # outcome x place x day
+    days = model.scenario_spec.action.days
+    if days == 0:
+        return pd.DataFrame(columns=["day", "date", "place", "place_name", "country", "kind",
+                                     *PLACE_OUTCOMES])
+    active = values.any(axis=(0, 2))
+    places = np.flatnonzero(active)
+    nodes = model.graph.nodes
+    frames = []
+    for day in range(days):
+        block = values[:, places, day].T
+        frame = pd.DataFrame(block, columns=list(PLACE_OUTCOMES))
+        date = (model.start + dt.timedelta(days=day)).date().isoformat()
+        ids = [model.place_ids[i] for i in places]
+        frame.insert(0, "kind", [nodes[p]["kind"] for p in ids])
+        frame.insert(0, "country", [nodes[p]["country"] for p in ids])
+        frame.insert(0, "place_name", [model.route_graph.place_name(p) for p in ids])
+        frame.insert(0, "place", ids)
+        frame.insert(0, "date", date)
+        frame.insert(0, "day", day + 1)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def events_table(model: JointActionModel) -> pd.DataFrame:
+    """One row per event (detections, finds, leads, wanted persons, displacements)."""
+    frame = pd.DataFrame(model.events)
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c in _EVENT_NUMBERS else "object")
+                             for c in EVENT_COLUMNS})
+    start = pd.Timestamp(model.start)
+    frame["time"] = (start + pd.to_timedelta(frame.pop("clock"), unit="h")).dt.strftime(
+        "%Y-%m-%dT%H:%M")
+    frame["place_name"] = [model.route_graph.place_name(p) for p in frame["place"]]
+    for column in _EVENT_NUMBERS:
+        frame[column] = frame[column].fillna(0.0).astype(float) if column in frame else 0.0
+    if "detail" not in frame:
+        frame["detail"] = ""
+    frame["detail"] = frame["detail"].fillna("")
+    return frame[list(EVENT_COLUMNS)]

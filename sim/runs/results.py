@@ -1,0 +1,400 @@
+"""Result tables of a run and the results folder on disk.
+
+A run gives three tidy tables — `summary` (one row per replicate), `daily` (replicate × day ×
+place) and `events` (one row per detection) — each row carrying its scenario, replicate and seed.
+The statistics (`reduce`, `paired_difference`, `describe`) live in `sim.runs.statistics`.
+
+A results folder holds `manifest.json`, one `replicates/<k>/` folder per finished replicate
+(written whole or not at all) and, at the end of a run, the consolidated `summary.csv`,
+`daily.csv` and `events.parquet` (docs/results.md describes every column).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.model.outcomes import OUTCOME_NAMES, OUTCOMES, PLACE_OUTCOMES
+from sim.runs.statistics import describe
+from sim.scenario.schema import Scenario
+
+ROW_KEYS: tuple[str, ...] = ("scenario", "replicate", "seed")
+MANIFEST, SUMMARY, DAILY, EVENTS = "manifest.json", "summary.csv", "daily.csv", "events.parquet"
+FAILURES, REPLICATES = "failures.json", "replicates"
+TABLES = ("summary", "daily", "events")
+VERSIONED_PACKAGES = ("jad-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx",
+                      "scipy", "PyYAML", "dask", "distributed")
+_REPLICATE_FOLDER = re.compile(r"^\d{6}$")
+
+
+# --- the results object ----------------------------------------------------------------------
+
+@dataclass
+class Results:
+    """The tables of one scenario's run, and where they came from.
+
+    `summary` has one row per replicate (scenario, replicate, seed, then every outcome), `daily`
+    one per replicate × day × place, `events` one per detection. `failures` lists replicates that
+    raised, each with its seed and traceback.
+    """
+
+    summary: pd.DataFrame
+    daily: pd.DataFrame
+    events: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    directory: Path | None = None
+
+    @property
+    def scenario_name(self) -> str:
+        return str(self.manifest.get("scenario_name", ""))
+
+    @property
+    def complete(self) -> bool:
+        """Every replicate the run asked for is present and none failed."""
+        return self.manifest.get("status") == "complete"
+
+    def describe(self, outcomes: tuple[str, ...] = OUTCOME_NAMES) -> pd.DataFrame:
+        """Mean, median, 5–95% interval and 90% confidence interval of the mean, by outcome."""
+        return describe(self.summary, outcomes)
+
+    def save(self, directory: str | Path, *, force: bool = False) -> Path:
+        """Write a results folder that `sim.load` and `sim run --resume` understand."""
+        return save(self, Path(directory), force=force)
+
+    def __repr__(self) -> str:
+        state = "complete" if self.complete else "incomplete"
+        return (f"Results({self.scenario_name!r}, {len(self.summary)} replicates, {state}, "
+                f"{len(self.daily)} daily rows, {len(self.events)} events)")
+
+
+def load(directory: str | Path) -> Results:
+    """Read a results folder written by `sim run`, `sim.run(out=...)` or `Results.save`."""
+    directory = Path(directory)
+    if not (directory / MANIFEST).is_file() or not (directory / SUMMARY).is_file():
+        raise FileNotFoundError(f"{directory}: not a finished results folder (needs {MANIFEST} "
+                                f"and {SUMMARY}); an interrupted run is finished with --resume")
+    failures_path = directory / FAILURES
+    failures = json.loads(failures_path.read_text()) if failures_path.is_file() else []
+    summary = pd.read_csv(directory / SUMMARY, keep_default_na=False, na_values=[""])
+    daily = pd.read_csv(directory / DAILY, keep_default_na=False, na_values=[""])
+    return Results(summary, daily, pd.read_parquet(directory / EVENTS), read_manifest(directory),
+                   failures, directory)
+
+
+# --- manifest --------------------------------------------------------------------------------
+
+def scenario_hash(scenario: Scenario) -> str:
+    """sha256 of the canonical JSON of everything that decides a replicate's numbers.
+
+    The replicate and worker counts are left out: they never change replicate k, so a folder can
+    be resumed with more replicates or on another machine.
+    """
+    data = scenario.model_dump(mode="json")
+    data["run"] = {k: v for k, v in data["run"].items() if k not in ("replicates", "workers")}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# What decides a replicate's numbers: the scenario, the route graph and its data, the model core
+# and the code that turns one replicate into tables (paths relative to `sim/`). Drawing and docs
+# generation inside those folders are left out.
+MODEL_PARTS = ("scenario", "geography", "model", "data", "runs/replicate.py")
+NOT_MODEL = frozenset({"geography/map.py", "scenario/docs.py"})
+
+
+def code_hash() -> str:
+    """sha256 of the model's source and data files (`MODEL_PARTS` less `NOT_MODEL`): a resumed
+    run must finish with the model that started it."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    files = sorted(p for part in MODEL_PARTS for p in
+                   ([package / part] if (package / part).is_file()
+                    else (package / part).rglob("*"))
+                   if p.is_file() and p.relative_to(package).as_posix() not in NOT_MODEL
+                   and p.suffix in (".py", ".csv", ".yaml", ".json")
+                   and "__pycache__" not in p.parts)
+    for path in files:
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def package_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def git_commit() -> str | None:
+    """The commit of the code that ran, `-dirty` when sim/ had changes; None outside git."""
+    root = Path(__file__).resolve().parents[2]
+    try:
+        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], check=True,
+                                capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "sim"],
+                               check=True, capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("-dirty" if dirty.strip() else "")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def new_manifest(scenario: Scenario, seeds: list[int], command: str) -> dict[str, Any]:
+    return {
+        "scenario_name": scenario.name, "scenario_hash": scenario_hash(scenario),
+        "code_hash": code_hash(),
+        "scenario": scenario.model_dump(mode="json"), "root_seed": scenario.run.seed,
+        "replicates": len(seeds), "seeds": seeds, "versions": package_versions(),
+        "git_commit": git_commit(), "command": command, "started": now(), "finished": None,
+        "status": "incomplete", "replicates_done": 0, "resumed": [],
+    }
+
+
+def read_manifest(directory: Path) -> dict[str, Any]:
+    return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON atomically: a reader never sees half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _shortest(value: float) -> str:
+    return repr(float(value))
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """CSV with floats in Python's shortest round-trip form: same numbers, same bytes."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    frame.to_csv(temporary, index=False, float_format=_shortest, lineterminator="\n")
+    os.replace(temporary, path)
+
+
+# --- the results folder ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReplicateTables:
+    """A finished replicate's rows, already carrying scenario, replicate and seed."""
+
+    replicate: int
+    seed: int
+    summary: pd.DataFrame
+    daily: pd.DataFrame
+    events: pd.DataFrame
+
+
+class ResultsFolderError(Exception):
+    """A results folder that must not be written: it holds other results, or is not ours."""
+
+
+def done_replicates(directory: Path) -> list[int]:
+    """Replicates already written whole (a folder named by its number exists only when whole)."""
+    folder = directory / REPLICATES
+    if not folder.is_dir():
+        return []
+    return sorted(int(p.name) for p in folder.iterdir() if _REPLICATE_FOLDER.match(p.name))
+
+
+def write_replicate(directory: Path, tables: ReplicateTables) -> None:
+    """Write one replicate's tables into a temporary folder, then rename it into place."""
+    folder = directory / REPLICATES
+    final = folder / f"{tables.replicate:06d}"
+    temporary = folder / f".tmp-{tables.replicate:06d}-{os.getpid()}"
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    try:
+        for name in TABLES:
+            getattr(tables, name).to_parquet(temporary / f"{name}.parquet", index=False)
+        os.rename(temporary, final)
+    except OSError:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if not final.is_dir():
+            raise
+        # replicate k was already written whole by an earlier run: keep it, never duplicate
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)  # interrupted: nothing half-written stays
+        raise
+
+
+def read_replicates(directory: Path, skip: Collection[int] = ()) -> list[ReplicateTables]:
+    """The replicates written whole in `directory`, less those in `skip`."""
+    parts = []
+    for replicate in done_replicates(directory):
+        if replicate in skip:
+            continue
+        folder = directory / REPLICATES / f"{replicate:06d}"
+        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        parts.append(ReplicateTables(replicate, int(frames["summary"]["seed"].iloc[0]),
+                                     **frames))
+    return parts
+
+
+def check_folder(directory: Path, scenario: Scenario, *, resume: bool, force: bool) -> str:
+    """What writing `scenario` into `directory` would do — "new", "resume" or "replace" — or
+    the ResultsFolderError that forbids it. Touches nothing.
+
+    Never mixes two scenarios or two versions of the model in one folder, never overwrites
+    results without `force`, and never replaces a folder that is not a results folder.
+    """
+    if directory.exists() and not directory.is_dir():
+        raise ResultsFolderError(f"{directory} is a file, not a results folder")
+    if not (directory.is_dir() and any(directory.iterdir())):
+        return "new"
+    if not (directory / MANIFEST).is_file():
+        raise ResultsFolderError(f"{directory} exists and is not a results folder (no "
+                                 f"{MANIFEST}); choose another output folder")
+    manifest = read_manifest(directory)
+    if force:
+        return "replace"
+    if not resume:
+        finished = manifest.get("status") == "complete"
+        raise ResultsFolderError(
+            f"{directory} already holds {'a complete' if finished else 'an incomplete'} run of "
+            f"'{manifest.get('scenario_name')}'; " + (
+                "use --force to replace it or --out to write elsewhere" if finished
+                else "use --resume to finish it or --force to start again"))
+    if manifest.get("scenario_hash") != scenario_hash(scenario):
+        raise ResultsFolderError(
+            f"{directory} holds results of another scenario ('{manifest.get('scenario_name')}' "
+            "or the same name with other settings) and a folder never mixes two; use --force "
+            "to replace it or --out to write elsewhere")
+    if manifest.get("code_hash") != code_hash():
+        raise ResultsFolderError(
+            f"{directory} was started with another version of the model (its files in sim/ "
+            "have changed since) and a folder never mixes two; use --force to start again or "
+            "--out to write elsewhere")
+    return "resume"
+
+
+def prepare_folder(directory: Path, scenario: Scenario, seeds: list[int], command: str, *,
+                   resume: bool, force: bool) -> dict[str, Any]:
+    """Create, replace (`force`) or reopen (`resume`) a results folder; returns its manifest."""
+    action = check_folder(directory, scenario, resume=resume, force=force)
+    if action == "resume":
+        return _reopen(directory, seeds, command)
+    if action == "replace":
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest = new_manifest(scenario, seeds, command)
+    write_json(directory / MANIFEST, manifest)
+    return manifest
+
+
+def _reopen(directory: Path, seeds: list[int], command: str) -> dict[str, Any]:
+    manifest = read_manifest(directory)
+    for leftover in (directory / REPLICATES).glob(".tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    if len(seeds) > len(manifest["seeds"]):
+        manifest.update(seeds=seeds, replicates=len(seeds))
+        manifest["scenario"]["run"]["replicates"] = len(seeds)
+    manifest["resumed"].append({"command": command, "started": now()})
+    manifest["status"] = "incomplete"
+    write_json(directory / MANIFEST, manifest)
+    return manifest
+
+
+def _concat(parts: list[ReplicateTables], name: str) -> pd.DataFrame:
+    frames = [getattr(p, name) for p in sorted(parts, key=lambda p: p.replicate)]
+    filled = [f for f in frames if not f.empty]
+    if not filled:
+        return frames[0].iloc[0:0] if frames else pd.DataFrame(columns=list(ROW_KEYS))
+    return pd.concat(filled, ignore_index=True)
+
+
+def collect(parts: list[ReplicateTables], manifest: dict[str, Any],
+            failures: list[dict[str, Any]], directory: Path | None) -> Results:
+    """Results from replicate tables, sorted by replicate; the manifest says whether complete."""
+    done = {p.replicate for p in parts}
+    manifest["replicates_done"] = len(done)
+    manifest["status"] = ("complete" if done >= set(range(manifest["replicates"])) and not failures
+                          else "incomplete")
+    manifest["finished"] = now()
+    return Results(_concat(parts, "summary"), _concat(parts, "daily"), _concat(parts, "events"),
+                   manifest, failures, directory)
+
+
+def finish_folder(directory: Path, results: Results) -> None:
+    """Write the consolidated tables and failures, then the manifest (last: its status)."""
+    write_csv(results.summary, directory / SUMMARY)
+    write_csv(results.daily, directory / DAILY)
+    temporary = directory / f".{EVENTS}.{os.getpid()}.tmp"
+    results.events.to_parquet(temporary, index=False)
+    os.replace(temporary, directory / EVENTS)
+    if results.failures:
+        write_json(directory / FAILURES, results.failures)
+    else:
+        (directory / FAILURES).unlink(missing_ok=True)
+    write_json(directory / MANIFEST, results.manifest)
+
+
+def save(results: Results, directory: Path, *, force: bool = False) -> Path:
+    """Write in-memory results as a results folder, in the layout a run streams."""
+    scenario = Scenario.model_validate(results.manifest["scenario"])
+    manifest = prepare_folder(directory, scenario, list(results.manifest["seeds"]),
+                              results.manifest.get("command", ""), resume=False, force=force)
+    manifest["started"] = results.manifest.get("started")
+    parts = []
+    for replicate, summary in results.summary.groupby("replicate", sort=True):
+        daily, events = (frame[frame["replicate"] == replicate].reset_index(drop=True)
+                         for frame in (results.daily, results.events))
+        part = ReplicateTables(int(replicate), int(summary["seed"].iloc[0]),
+                               summary.reset_index(drop=True), daily, events)
+        write_replicate(directory, part)
+        parts.append(part)
+    saved = collect(parts, manifest, list(results.failures), directory)
+    saved.manifest["finished"] = results.manifest.get("finished")
+    finish_folder(directory, saved)
+    return directory
+
+
+# --- the column dictionary in docs/results.md ------------------------------------------------
+
+DOC_START = "<!-- outcomes:start (generated by `python -m sim.runs.results docs/results.md`) -->"
+DOC_END = "<!-- outcomes:end -->"
+
+
+def outcomes_markdown() -> str:
+    """The outcome columns as a Markdown table, from `sim.model.outcomes.OUTCOMES`."""
+    lines = ["| column | unit | in daily.csv | meaning |", "|---|---|---|---|"]
+    for outcome in OUTCOMES:
+        daily = "yes" if outcome.name in PLACE_OUTCOMES else "no"
+        lines.append(f"| `{outcome.name}` | {outcome.unit} | {daily} | {outcome.description} |")
+    return "\n".join(lines)
+
+
+def with_outcomes_section(document: str) -> str:
+    """`document` with the text between the outcome markers replaced by `outcomes_markdown()`."""
+    head, start, rest = document.partition(DOC_START)
+    _, end, tail = rest.partition(DOC_END)
+    if not start or not end:
+        raise ValueError("the document has no outcome markers")
+    return f"{head}{DOC_START}\n{outcomes_markdown()}\n{DOC_END}{tail}"
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/results.md")
+    target.write_text(with_outcomes_section(target.read_text(encoding="utf-8")), encoding="utf-8")

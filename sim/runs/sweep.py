@@ -1,0 +1,191 @@
+"""Sweeps: one base scenario and a grid of changes, run as one scenario per grid point.
+
+A sweep file names a base scenario and, for each dotted key path, the values to try:
+
+    base: ../jad_see_2023.yaml
+    grid:
+      scanning_teams.teams:      # a mapping gives each value a label ...
+        0: []
+        1: [{place: evzoni, country: NL}]
+      targeting: [random, intelligence_led]   # ... a list labels scalars by themselves
+
+The grid is the product of all keys. Every point keeps the base's seed, so points are paired:
+replicate k sees the same traffic and criminals at every point.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.runs import results as store
+from sim.runs.runner import resolve_scenario, run_many
+from sim.scenario.files import (
+    Problem,
+    ScenarioError,
+    load_scenario,
+    parse_document,
+    scenario_from_mapping,
+    suggest,
+)
+from sim.scenario.schema import Scenario
+
+SWEEP_KEYS = ("name", "description", "base", "grid")
+INDEX = "index.csv"
+
+
+@dataclass(frozen=True)
+class SweepPoint:
+    """One point of the grid: its folder name, its label for each key, and its scenario."""
+
+    name: str
+    labels: dict[str, Any]
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    description: str
+    keys: tuple[str, ...]
+    points: tuple[SweepPoint, ...]
+
+
+def is_sweep_file(path: str | Path) -> bool:
+    """A YAML file whose top level has `grid:` or `base:` is a sweep (others are scenarios)."""
+    try:
+        data = parse_document(Path(path).read_text(encoding="utf-8"), str(path)).data
+    except (OSError, UnicodeDecodeError, ScenarioError):
+        return False
+    return "grid" in data or "base" in data
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read a sweep file and build and check every point's scenario before anything runs."""
+    path = Path(path)
+    label = str(path)
+    if not path.is_file():
+        reason = "is a directory, expected a YAML file" if path.is_dir() else "file not found"
+        raise ScenarioError([Problem(label, None, (), reason)])
+    document = parse_document(path.read_text(encoding="utf-8"), label, path)
+    data, lines = document.data, document.lines
+    problems = [Problem(label, lines.get((key,)), (key,), "unknown key; valid keys here: "
+                        + ", ".join(SWEEP_KEYS), suggest(key, SWEEP_KEYS))
+                for key in data if key not in SWEEP_KEYS]
+    for key in ("base", "grid"):
+        if key not in data:
+            problems.append(Problem(label, None, (key,), "required key is missing"))
+    grid = data.get("grid")
+    if "grid" in data and (not isinstance(grid, dict) or not grid):
+        problems.append(Problem(label, lines.get(("grid",)), ("grid",),
+                                "expected a mapping of dotted key paths to lists of values"))
+    if "base" in data and not isinstance(data["base"], str):
+        problems.append(Problem(label, lines.get(("base",)), ("base",), "expected a file name"))
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]+", name):
+        problems.append(Problem(label, lines.get(("name",)), ("name",),
+                                "expected letters, digits, '_', '.' or '-'"))
+    if problems:
+        raise ScenarioError(problems)
+    choices = {key: _choices(values, label, lines.get(("grid", key))) for key, values in
+               grid.items()}
+    base = load_scenario(path.parent / data["base"]).model_dump(mode="json")
+    points = [_point(name, base, dict(zip(choices, combination, strict=True)), label,
+                     lines.get(("grid",)))
+              for combination in itertools.product(*(c.items() for c in choices.values()))]
+    if len({p.name for p in points}) < len(points):
+        points = [SweepPoint(f"{i:03d}_{p.name}", p.labels, p.scenario)
+                  for i, p in enumerate(points)]
+    return Sweep(name, str(data.get("description", "")), tuple(choices), tuple(points))
+
+
+def _choices(values: Any, label: str, line: int | None) -> dict[Any, Any]:
+    """label → value for one key: a mapping as given, a list labelled by scalar or position."""
+    if isinstance(values, dict) and values:
+        return dict(values)
+    if isinstance(values, list) and values:
+        return {(v if isinstance(v, str | int | float | bool) else i): v
+                for i, v in enumerate(values)}
+    raise ScenarioError([Problem(label, line, ("grid",), "each key needs a non-empty list of "
+                                 "values (or a mapping of labels to values)")])
+
+
+def _set_path(data: dict[str, Any], dotted: str, value: Any, label: str) -> None:
+    parts = dotted.split(".")
+    target = data
+    for depth, part in enumerate(parts[:-1]):
+        if not isinstance(target.get(part, {}), dict):
+            raise ScenarioError([Problem(label, None, ("grid", dotted), f"'{'.'.join(parts[:depth
+                                         + 1])}' is not a mapping, so it has no '{parts[-1]}'")])
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
+def _slug(value: Any) -> str:
+    """A label as part of a folder name: letters, digits, '_', '.', '-', never '.' or '..'."""
+    return re.sub(r"[^A-Za-z0-9_.\-]+", "-", str(value)).strip("-.") or "x"
+
+
+def _point(sweep_name: str, base: dict[str, Any], chosen: dict[str, tuple[Any, Any]],
+           label: str, line: int | None) -> SweepPoint:
+    """The scenario of one grid point, validated and checked against the route graph."""
+    point_name = "_".join(f"{key.split('.')[-1]}-{_slug(lbl)}" for key, (lbl, _) in chosen.items())
+    where = f"{label} (grid point {point_name})"
+    data = copy.deepcopy(base)
+    for key, (_, value) in chosen.items():
+        _set_path(data, key, value, label)
+    data["name"] = f"{sweep_name}.{point_name}"[:80]
+    lines = {(): line} if line else {}
+    scenario = scenario_from_mapping(data, where, lines)
+    from sim.scenario.allocation import check_scenario
+
+    check_scenario(scenario, label=where, lines=lines)
+    return SweepPoint(point_name, {key: lbl for key, (lbl, _) in chosen.items()}, scenario)
+
+
+def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
+    """Run every point into `out/<point>/` on one executor, write `out/index.csv` (before the
+    run, then with each point's status) and return the index.
+
+    `options` go to `sim.runs.runner.run_many` (replicates, seed, workers, cluster, resume, force,
+    progress, check_invariants, command).
+    """
+    out = Path(out)
+    index = pd.DataFrame([{"point": p.name, "scenario": p.scenario.name, "folder": p.name,
+                           **p.labels, "status": "not run", "replicates_done": 0, "failures": 0}
+                          for p in sweep.points])
+    folders = [(p.scenario, out / p.name) for p in sweep.points]
+    for scenario, folder in folders:  # refuse before anything is written
+        store.check_folder(folder, resolve_scenario(scenario, seed=options.get("seed")),
+                           resume=options.get("resume", False), force=options.get("force", False))
+    out.mkdir(parents=True, exist_ok=True)
+    store.write_csv(index, out / INDEX)
+    for row, results in zip(index.index, run_many(folders, label=sweep.name, **options),
+                            strict=True):
+        index.loc[row, ["status", "replicates_done", "failures"]] = [
+            results.manifest["status"], results.manifest["replicates_done"],
+            len(results.failures)]
+    store.write_csv(index, out / INDEX)
+    return index
+
+
+def load_sweep_summaries(directory: str | Path) -> pd.DataFrame:
+    """Every point's summary rows in one table, with the point's grid labels as columns."""
+    directory = Path(directory)
+    index = pd.read_csv(directory / INDEX)
+    label_columns = [c for c in index.columns if c not in
+                     ("point", "scenario", "folder", "status", "replicates_done", "failures")]
+    frames = []
+    for row in index.to_dict("records"):
+        summary = store.load(directory / row["folder"]).summary
+        for column in reversed(label_columns):
+            summary.insert(0, column, row[column])
+        summary.insert(0, "point", row["point"])
+        frames.append(summary)
+    return pd.concat(frames, ignore_index=True)

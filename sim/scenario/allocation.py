@@ -1,0 +1,220 @@
+"""From a scenario's contingents to officer units on the route graph, and the checks that an
+allocation can exist at all (names known, no more officers posted than a country has, scanning
+teams only at crossings and never more than allowed in one place at one hour).
+
+The spreading rule for officers not posted explicitly, by posting kind: crossings by traffic
+(persons per day; not the Schengen internal ones, which had no border checks in November 2023),
+green-border sectors by length times migrant pressure, road checkpoints and parcel centres evenly
+over the country's hubs, ports evenly over its ports, inland teams (premises searches, cyber
+patrol) at its hubs, coordination officers at the coordination centre.
+A kind for which the country has no place passes its share to road checkpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.geography import RouteGraph, load_route_graph
+from sim.scenario.files import Problem, ScenarioError, suggest
+from sim.scenario.schema import Scenario
+
+PRESSURE_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 4.0}
+UNIT_SIZE = {"crossing": 6, "green_border": 4, "road_checkpoint": 4, "port": 6,
+             "parcel_centre": 4, "premises_search": 8, "cyber_patrol": 3, "coordination": 2}
+AGENCY_MIX = {  # assumption: who staffs each posting
+    "crossing": {"border_police": 0.7, "customs": 0.3},
+    "green_border": {"border_police": 1.0},
+    "road_checkpoint": {"police": 0.8, "gendarmerie": 0.2},
+    "port": {"customs": 0.7, "border_police": 0.3},
+    "parcel_centre": {"customs": 1.0},
+    "premises_search": {"police": 0.6, "organised_crime_unit": 0.4},
+    "cyber_patrol": {"police": 1.0},
+    "coordination": {"police": 1.0},
+}
+ROUND_THE_CLOCK = {"crossing", "green_border", "road_checkpoint", "port"}
+SHIFT_STARTS = {True: (6, 14, 22), False: (7, 15)}  # 3 x 8 h, or two day shifts
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """One officer unit before it becomes an agent."""
+
+    country: str
+    agency: str
+    posting: str
+    place: str
+    officers: int
+    shift_start: int
+
+
+def largest_remainder(total: int, weights: Iterable[float]) -> list[int]:
+    """Split an integer total in proportion to weights, exactly, deterministically."""
+    weights = np.asarray(list(weights), dtype=float)
+    if total <= 0 or weights.size == 0:
+        return [0] * weights.size
+    if weights.sum() <= 0:
+        weights = np.ones_like(weights)
+    exact = total * weights / weights.sum()
+    counts = np.floor(exact).astype(int)
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[: total - counts.sum()]] += 1
+    return counts.tolist()
+
+
+def places_for(route_graph: RouteGraph, country: str, posting: str,
+               centre: str) -> tuple[list[str], list[float]]:
+    """The places of a country that take a posting kind, with their spreading weights."""
+    graph = route_graph.graph
+    if posting == "coordination":
+        return [centre], [1.0]
+    if posting == "crossing":  # Schengen internal borders had no border checks in 2023
+        ids = [n for n in route_graph.ids_of_kind("crossing")
+               if country in (graph.nodes[n]["country_a"], graph.nodes[n]["country_b"])
+               and graph.nodes[n]["border_status"] != "schengen_internal"]
+        return ids, [float(graph.nodes[n]["persons_per_day"]) + 1.0 for n in ids]
+    if posting == "green_border":
+        ids = [n for n in route_graph.ids_of_kind("green_border")
+               if country in (graph.nodes[n]["country_a"], graph.nodes[n]["country_b"])]
+        return ids, [graph.nodes[n]["length_km"] * PRESSURE_WEIGHT[graph.nodes[n]["pressure"]]
+                     for n in ids]
+    kinds = ("port",) if posting == "port" else ("hub", "destination")
+    ids = sorted(n for n, a in graph.nodes(data=True) if a["country"] == country
+                 and a["kind"] in kinds)
+    return ids, [1.0] * len(ids)
+
+
+def _units(country: str, agency: str, posting: str, place: str, officers: int,
+           unit_size: int | None) -> list[UnitSpec]:
+    """Cut officers into units of `unit_size` and spread the units over the shifts."""
+    size = unit_size or UNIT_SIZE[posting]
+    starts = SHIFT_STARTS[posting in ROUND_THE_CLOCK]
+    sizes = [size] * (officers // size) + ([officers % size] if officers % size else [])
+    return [UnitSpec(country, agency, posting, place, n, starts[i % len(starts)])
+            for i, n in enumerate(sizes)]
+
+
+def build_units(scenario: Scenario, route_graph: RouteGraph | None = None) -> list[UnitSpec]:
+    """Every officer of the scenario in exactly one unit (explicit postings first)."""
+    route_graph = route_graph or load_route_graph()
+    centre = scenario.europol.coordination_centre.place
+    units: list[UnitSpec] = []
+    posted = {code: 0 for code in scenario.countries}
+    for posting in scenario.postings:
+        place = posting.place or places_for(route_graph, posting.country, posting.posting,
+                                            centre)[0][0]
+        units += _units(posting.country, posting.agency, posting.posting, place,
+                        posting.officers, posting.unit_size)
+        posted[posting.country] = posted.get(posting.country, 0) + posting.officers
+    for code in sorted(scenario.countries):
+        contingent = scenario.countries[code]
+        remaining = contingent.officers - posted.get(code, 0)
+        kinds = sorted(contingent.shares)
+        shares = {k: contingent.shares[k] for k in kinds}
+        placed = {k: places_for(route_graph, code, k, centre) for k in kinds}
+        for kind in kinds:  # a kind with nowhere to go passes its share to road checkpoints
+            if not placed[kind][0] and kind != "road_checkpoint":
+                shares["road_checkpoint"] = shares.get("road_checkpoint", 0.0) + shares[kind]
+                shares[kind] = 0.0
+        if "road_checkpoint" not in placed:
+            placed["road_checkpoint"] = places_for(route_graph, code, "road_checkpoint", centre)
+            kinds.append("road_checkpoint")
+        per_kind = largest_remainder(remaining, [shares.get(k, 0.0) for k in kinds])
+        for kind, officers in zip(kinds, per_kind, strict=True):
+            ids, weights = placed[kind]
+            if officers == 0 or not ids:
+                continue
+            for place, at_place in zip(ids, largest_remainder(officers, weights), strict=True):
+                agencies = sorted(AGENCY_MIX[kind])
+                split = largest_remainder(at_place, [AGENCY_MIX[kind][a] for a in agencies])
+                for agency, n in zip(agencies, split, strict=True):
+                    units += _units(code, agency, kind, place, n, None)
+    return units
+
+
+# --- checks against the route graph ----------------------------------------------------------
+
+def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict | None = None,
+                   route_graph: RouteGraph | None = None) -> None:
+    """Raise ScenarioError listing every name the graph does not know and every allocation
+    that cannot exist."""
+    route_graph = route_graph or load_route_graph()
+    lines = lines or {}
+    graph = route_graph.graph
+    countries = set(route_graph.countries["iso2"])
+    problems: list[Problem] = []
+
+    def problem(path: tuple, message: str, name: str | None = None,
+                valid: Iterable[str] = ()) -> None:
+        line = next((lines[path[:i]] for i in range(len(path), 0, -1) if path[:i] in lines), None)
+        problems.append(Problem(label, line, path, message,
+                                suggest(name, valid) if name is not None else None))
+
+    def check_place(path: tuple, place: str, kinds: set[str] | None = None) -> bool:
+        if place not in graph:
+            problem(path, f"unknown place '{place}'", place, graph.nodes)
+            return False
+        if kinds and graph.nodes[place]["kind"] not in kinds:
+            valid = [n for n, a in graph.nodes(data=True) if a["kind"] in kinds]
+            problem(path, f"'{place}' is a {graph.nodes[place]['kind']}, expected a "
+                    f"{' or '.join(sorted(kinds))}", place, valid)
+            return False
+        return True
+
+    for code in scenario.countries:
+        if code not in countries:
+            problem(("countries", code), f"unknown country '{code}'", code, countries)
+    posted: dict[str, int] = {}
+    first_posting: dict[str, int] = {}
+    for i, posting in enumerate(scenario.postings):
+        path = ("postings", i)
+        if posting.country not in scenario.countries:
+            problem((*path, "country"), f"country '{posting.country}' has no contingent under "
+                    "'countries'", posting.country, scenario.countries)
+            continue
+        posted[posting.country] = posted.get(posting.country, 0) + posting.officers
+        first_posting.setdefault(posting.country, i)
+        if posting.place is not None:
+            kinds = {"crossing": {"crossing"}, "green_border": {"green_border"},
+                     "port": {"port"}, "coordination": {"hub"}}.get(posting.posting,
+                                                                     {"hub", "destination"})
+            check_place((*path, "place"), posting.place, kinds)
+    for code, officers in posted.items():
+        available = scenario.countries[code].officers
+        if officers > available:
+            problem(("postings", first_posting[code], "officers"), f"{officers} officers of "
+                    f"{code} posted explicitly but its contingent (countries.{code}.officers) "
+                    f"is only {available}")
+    for i, deployment in enumerate(scenario.frontex):
+        kinds = {"thermal_vision": {"green_border"}}.get(deployment.kind, {"crossing", "port"})
+        check_place(("frontex", i, "place"), deployment.place, kinds)
+    centre = scenario.europol.coordination_centre
+    check_place(("europol", "coordination_centre", "place"), centre.place, {"hub"})
+    _check_scanning_teams(scenario, check_place, problem)
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _check_scanning_teams(scenario: Scenario, check_place, problem) -> None:
+    teams = scenario.scanning_teams
+    days = scenario.action.days
+    occupancy: dict[tuple[str, int, int], int] = {}
+    for i, team in enumerate(teams.teams):
+        path = ("scanning_teams", "teams", i)
+        check_place((*path, "place"), team.place, {"crossing"})
+        for day in team.days or []:
+            if not 1 <= day <= days:
+                problem((*path, "days"), f"day {day} is outside the action (days 1 to {days})")
+        start, end = team.hours
+        hours = [(start + h) % 24 for h in range((end - start) % 24 or 24)]
+        for day in team.days or range(1, days + 1):
+            for hour in hours:
+                key = (team.place, day, hour)
+                occupancy[key] = occupancy.get(key, 0) + 1
+    crowded = sorted({place for (place, _, _), n in occupancy.items()
+                      if n > teams.max_per_place})
+    for place in crowded:
+        problem(("scanning_teams", "teams"), f"more than {teams.max_per_place} team(s) at "
+                f"'{place}' in the same hour (max_per_place is {teams.max_per_place})")

@@ -1,0 +1,346 @@
+"""Model parameters: every mechanism's constants, each with default, unit and source.
+
+These are the quantities a planner does not allocate but the model needs: how long a check takes,
+how likely a concealment is found, how much crime was attempted. They live in one place, the
+`Parameters` model, and the ODD parameter table (docs/ODD.md) is generated from it
+(`python -m sim.scenario.docs`). Values marked "calibrated" were fitted to the published outcomes
+of the operation (docs/calibration.md says how); "assumption" values say why they were chosen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+CRIME_AREAS: tuple[str, ...] = (
+    "migrant_smuggling",
+    "drug_trafficking",
+    "firearms_trafficking",
+    "thb",
+    "high_risk_networks",
+)
+CONCEALMENTS: tuple[str, ...] = ("none", "simple", "professional", "structural")
+POSTING_KINDS: tuple[str, ...] = (
+    "crossing",
+    "green_border",
+    "road_checkpoint",
+    "port",
+    "parcel_centre",
+    "premises_search",
+    "cyber_patrol",
+    "coordination",
+)
+AGENCIES: tuple[str, ...] = (
+    "border_police",
+    "police",
+    "customs",
+    "gendarmerie",
+    "immigration",
+    "organised_crime_unit",
+    "frontex",
+)
+
+
+class StrictModel(BaseModel):
+    """Base for every scenario block: unknown keys are errors; values validated on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+def par(default: Any, unit: str, source: str, description: str, **bounds: Any) -> Any:
+    """A documented parameter field: description, unit and source travel into the JSON Schema."""
+    return Field(
+        default,
+        description=description,
+        json_schema_extra={"unit": unit, "source": source},
+        **bounds,
+    )
+
+
+def per_area(**values: float) -> dict[str, float]:
+    """A full crime-area mapping, so per-area defaults are written once and checked for gaps."""
+    missing = set(CRIME_AREAS) - set(values)
+    if missing:
+        raise ValueError(f"per-area default misses {sorted(missing)}")
+    return dict(values)
+
+
+class Parameters(StrictModel):
+    """Constants of the mechanisms (not allocations). Override any of them in a scenario's
+    `parameters:` block; the calibrated baseline states its fitted values there."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _complete_mappings(cls, data: Any) -> Any:
+        """A scenario may override one entry of a mapping (one crime area, one concealment);
+        the entries it leaves out keep their defaults. Unknown entries stay and fail below."""
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for name, field in cls.model_fields.items():
+            given = data.get(name)
+            if isinstance(given, dict) and isinstance(field.default, dict):
+                merged[name] = {**field.default, **given}
+        return merged
+
+    @model_validator(mode="after")
+    def _mapping_keys(self) -> Parameters:
+        for name, field in type(self).model_fields.items():
+            if isinstance(field.default, dict):
+                unknown = set(getattr(self, name)) - set(field.default)
+                if unknown:
+                    raise ValueError(f"{name}: unknown key(s) {sorted(unknown)}; valid: "
+                                     f"{', '.join(field.default)}")
+                if any(v < 0 for v in getattr(self, name).values()):
+                    raise ValueError(f"{name}: values must not be negative")
+        return self
+
+    # --- legitimate traffic and queues -------------------------------------------------------
+    inbound_share: float = par(
+        0.5, "share", "assumption: published crossing traffic counts both directions; the "
+        "intensified checks of the action target entries", "Share of a crossing's daily traffic "
+        "that arrives in the checked direction.", ge=0, le=1)
+    lane_vehicles_per_hour: float = par(
+        45.0, "vehicles/lane-hour", "assumption: 80 s per vehicle at a first-line booth "
+        "(Schengen Borders Handbook first-line check of a car with 2-3 occupants)",
+        "First-line throughput of one staffed lane.", gt=0)
+    lane_blocking_seconds: float = par(
+        150.0, "seconds/selected vehicle", "assumption: a vehicle picked for an intensified "
+        "check holds its lane while first-line officers question it and direct it to the bay",
+        "Extra lane time per vehicle selected for an intensified check: the price of checks "
+        "in queue length.", ge=0)
+    officers_per_lane: int = par(
+        2, "officers", "assumption: one border guard and one customs officer per booth",
+        "Officers needed to staff one first-line lane.", ge=1)
+    second_line_share: float = par(
+        0.25, "share", "assumption: during the action a quarter of crossing staff work "
+        "second-line intensified checks; the rest staff the lanes",
+        "Share of on-duty crossing officers doing intensified (counted) checks rather than "
+        "staffing lanes.", ge=0, le=1)
+    vehicle_check_officer_minutes: float = par(
+        200.0, "officer-minutes/vehicle", "assumption: two to three officers for about an hour "
+        "(search, sniffer dog or scanner, database queries, report); calibrated with the "
+        "vehicles band",
+        "Officer time of one intensified vehicle check, occupants' documents excluded.", gt=0)
+    person_check_officer_minutes: float = par(
+        10.0, "officer-minutes/person", "assumption: document inspection and database queries "
+        "(SIS, INTERPOL SLTD) with interview",
+        "Officer time of one intensified person (document and database) check.", gt=0)
+    road_traffic_vehicles_per_hour: float = par(
+        3000.0, "vehicles/hour", "assumption: daily mean of the roads through a city node "
+        "(several arterial roads of ~15,000 vehicles a day)", "Traffic passing through a hub "
+        "where road checkpoints stand.", gt=0)
+    checkpoint_time_share: float = par(
+        0.1, "share", "calibrated with the vehicles band: road units also patrol, escort and "
+        "report; only part of a shift is spent stopping vehicles at a set-up checkpoint",
+        "Share of a road unit's shift spent stopping vehicles.", ge=0, le=1)
+    road_occupancy: float = par(
+        1.6, "persons/vehicle", "assumption: mean car occupancy on inter-urban roads",
+        "Persons per vehicle stopped at a road checkpoint.", gt=0)
+    road_check_officer_minutes: float = par(
+        60.0, "officer-minutes/vehicle", "assumption: a two-officer stop of about 30 minutes",
+        "Officer time of one road-checkpoint vehicle check.", gt=0)
+    port_containers_per_hour: float = par(
+        25.0, "containers/hour", "assumption: ~600 import containers a day at a regional port",
+        "Containers and lorries leaving a port's terminal.", gt=0)
+    port_check_officer_minutes: float = par(
+        240.0, "officer-minutes/container", "assumption: a customs team of four, one hour per "
+        "container (scan, open, partial devanning)",
+        "Officer time of one container check.", gt=0)
+    port_passenger_share: float = par(
+        0.65, "share", "assumption: port units split their time between containers and ferry "
+        "passengers", "Share of port officers' time spent checking passengers.", ge=0, le=1)
+    port_passengers_per_hour: float = par(
+        400.0, "persons/hour", "assumption: ferry and cruise passengers at a regional port",
+        "Passengers through a port's terminal.", gt=0)
+    parcels_per_hour: float = par(
+        300.0, "parcels/hour", "assumption: international parcels through a national sorting "
+        "centre", "Parcels through a parcel centre.", gt=0)
+    parcel_check_officer_minutes: float = par(
+        55.0, "officer-minutes/parcel", "assumption: X-ray, opening, documenting; calibrated "
+        "with the published 5,225 parcels checked",
+        "Officer time of one parcel check.", gt=0)
+
+    # --- who is checked ---------------------------------------------------------------------
+    risk_profile_lift: float = par(
+        2.0, "factor", "assumption: risk indicators (route, vehicle, travel pattern) select "
+        "criminal movements about twice as often as chance", "How much more likely a "
+        "criminal movement is picked for a check than a random vehicle under risk profiling.", ge=1)
+    intelligence_selection: float = par(
+        0.7, "probability", "assumption: a vehicle flagged by the intelligence phase or an "
+        "alert is stopped unless it slips past", "Probability that a movement of a targeted or "
+        "alerted network is checked at a post that has the target or alert.", ge=0, le=1)
+
+    # --- detection given a check ------------------------------------------------------------
+    detection_manual: dict[str, float] = par(
+        {"none": 0.9, "simple": 0.5, "professional": 0.25, "structural": 0.08},
+        "probability", "assumption: ordinal scale from customs search practice",
+        "Probability that a manual check finds goods or hidden persons, by concealment.")
+    detection_scanner: dict[str, float] = par(
+        {"none": 0.98, "simple": 0.92, "professional": 0.8, "structural": 0.65},
+        "probability", "assumption: X-ray/backscatter scanners see through structural "
+        "concealment far better than a manual search", "Probability that a scanning team's "
+        "check finds goods or hidden persons, by concealment.")
+    detection_kit_bonus: float = par(
+        0.5, "share of misses recovered", "assumption: Frontex detection kits identify drugs "
+        "and precursors a manual search flags but cannot confirm",
+        "Share of otherwise missed drug finds recovered where a detection kit is deployed.",
+        ge=0, le=1)
+    forged_document_detection: float = par(
+        0.55, "probability", "assumption: first-line detection of good forgeries is poor",
+        "Probability that a checked forged document is recognised without experts.", ge=0, le=1)
+    forged_document_detection_experts: float = par(
+        0.9, "probability", "assumption: Frontex document experts with equipment",
+        "Probability that a checked forged document is recognised where document experts "
+        "stand.", ge=0, le=1)
+    patrol_detection_per_officer_km: float = par(
+        0.12, "1/(officer per km)", "calibrated to the published 2,229 illegal entries",
+        "Green-border detection hazard per on-duty patrol officer per km of sector.", gt=0)
+    thermal_vision_factor: float = par(
+        2.0, "factor", "assumption: thermal cameras roughly double night detection range",
+        "Multiplier of patrol detection at night for each thermal-vision unit.", ge=1)
+    scanner_vehicles_per_hour: float = par(
+        12.0, "vehicles/hour", "assumption: mobile X-ray scanner, ~5 minutes per lorry",
+        "Extra vehicle checks per active scanning team per hour.", ge=0)
+    wanted_person_rate: float = par(
+        0.4e-4, "arrests/person checked", "calibrated to the 89 'other' arrests: database hits "
+        "(SIS, INTERPOL) among persons checked", "Chance that a checked traveller is wanted "
+        "and arrested.", ge=0, le=1)
+
+    # --- inland operations ------------------------------------------------------------------
+    premises_search_officer_hours: float = par(
+        64.0, "officer-hours/search", "assumption: a team of 8 for 8 hours, briefing and "
+        "evidence handling included; calibrated with the 999 premises searched",
+        "Officer time of one premises search.", gt=0)
+    lead_precision: float = par(
+        0.4, "probability", "assumption: share of intelligence-phase premises targets that "
+        "hold evidence or goods", "Chance that a premises search on a lead finds the network's "
+        "goods and members.", ge=0, le=1)
+    local_lead_precision: float = par(
+        0.05, "probability", "assumption: searches beyond the network leads follow local "
+        "intelligence (illegal weapons holders, dealers) that rarely pays off",
+        "Chance that a search on a local lead finds something.", ge=0, le=1)
+    cyber_targets_per_officer_hour: float = par(
+        0.022, "targets/officer-hour", "calibrated to the 120 online targets of the firearms "
+        "cyber patrol", "Online targets examined per cyber-patrol officer-hour.", ge=0)
+    cyber_lead_probability: float = par(
+        0.3, "probability", "assumption", "Chance that an examined online target yields a "
+        "lead to a firearms network's premises.", ge=0, le=1)
+
+    cyber_lead_precision: float = par(
+        0.6, "probability", "assumption: an online offer traced to an address",
+        "Chance that a premises search on a cyber-patrol lead finds the network's goods.",
+        ge=0, le=1)
+
+    # --- information exchange and cases -----------------------------------------------------
+    link_probability_national: float = par(
+        0.35, "probability", "assumption: national analysis links a hit to a known network",
+        "Chance that a hit is linked to its network without Europol support.", ge=0, le=1)
+    link_probability_europol: float = par(
+        0.75, "probability", "assumption: Europol cross-checks against its databases (SIENA, "
+        "EAS)", "Chance that a hit is linked to its network with Europol analysts on the "
+        "ground.", ge=0, le=1)
+    relay_probability_without_centre: float = par(
+        0.35, "probability", "assumption: bilateral channels without a coordination centre",
+        "Chance that a cross-border alert is relayed at all without the centre.", ge=0, le=1)
+    relay_delay_without_centre_hours: float = par(
+        48.0, "hours", "assumption: ordinary bilateral requests take days",
+        "Relay delay of cross-border alerts without the coordination centre.", ge=0)
+    learn_of_alert_probability: float = par(
+        0.3, "probability", "assumption: word of seizures travels fast in criminal milieus",
+        "Chance that another network on the same corridor notices the checks tightened by an "
+        "alert (and considers adapting).", ge=0, le=1)
+    evidence_per_hit: float = par(
+        1.0, "evidence units", "assumption", "Evidence a linked interception adds.", ge=0)
+    evidence_per_premises_find: float = par(
+        1.5, "evidence units", "assumption", "Evidence a successful premises search adds.", ge=0)
+    evidence_per_cyber_lead: float = par(
+        0.5, "evidence units", "assumption", "Evidence an online lead adds.", ge=0)
+    evidence_prior_targeted: float = par(
+        1.0, "evidence units", "assumption: the intelligence phase built a dossier on each "
+        "targeted network", "Evidence a targeted network starts the action with.", ge=0)
+    case_evidence_threshold: float = par(
+        2.0, "evidence units", "calibrated to the 121 new cases", "Evidence that opens a case "
+        "against a network at the end of the action.", gt=0)
+    follow_up_hours: float = par(
+        72.0, "hours", "assumption: evidence relayed shortly after the action still counts",
+        "Window after the action in which relayed evidence still opens cases.", ge=0)
+
+    # --- criminal side: the hidden flows ----------------------------------------------------
+    networks: dict[str, int] = par(
+        per_area(migrant_smuggling=160, drug_trafficking=180, firearms_trafficking=45, thb=25,
+                 high_risk_networks=30), "networks", "assumption: active networks on the "
+        "corridors in one week (not published); calibrated with cases and arrests",
+        "Criminal networks active in the region, by crime area.")
+    movements_per_network: dict[str, float] = par(
+        per_area(migrant_smuggling=4.0, drug_trafficking=2.0, firearms_trafficking=1.5, thb=2.0,
+                 high_risk_networks=1.0), "movements/network-week", "calibrated to the arrests "
+        "by crime area", "Mean trips a network starts in a week.")
+    members_mean: dict[str, float] = par(
+        per_area(migrant_smuggling=8, drug_trafficking=10, firearms_trafficking=6, thb=6,
+                 high_risk_networks=12), "persons", "assumption", "Mean members of a network.")
+    premises_per_network: float = par(
+        2.0, "premises", "assumption", "Mean premises (stash houses, workshops, safe houses) per "
+        "network.", ge=0)
+    adaptivity: float = par(
+        0.5, "probability", "assumption: half of networks react to a seizure or an alert",
+        "Chance that a network changes its plans after a seizure or an alert.", ge=0, le=1)
+    adaptation_weights: dict[str, float] = par(
+        {"delay": 0.35, "reroute": 0.35, "green_border": 0.15, "suspend": 0.15}, "weights",
+        "assumption", "Relative weights of the responses of an adapting network.")
+    migrant_group_mean: float = par(
+        9.0, "persons", "assumption: Frontex reports groups of a few to a few dozen",
+        "Mean migrants in a smuggled group.", gt=0)
+    guide_present_green_border: float = par(
+        0.15, "probability", "assumption: guides often stay behind or flee",
+        "Chance that a smuggler is caught with an intercepted group on the green border.",
+        ge=0, le=1)
+    victims_mean: float = par(
+        2.0, "persons", "assumption", "Mean victims moved in one THB trip.", gt=0)
+    forged_documents_share: dict[str, float] = par(
+        per_area(migrant_smuggling=0.06, drug_trafficking=0.03, firearms_trafficking=0.02,
+                 thb=0.6, high_risk_networks=0.1), "share of movements", "calibrated to the "
+        "114 forged documents", "Movements carrying forged documents.")
+    heroin_kg_median: float = par(
+        2.5, "kg", "assumption: EU Drug Markets Report 2019 — loads vary, often over 100 kg "
+        "in lorries", "Median heroin load of a movement (lognormal, sigma 1.2).", gt=0)
+    cocaine_kg_median: float = par(
+        5.5, "kg", "assumption: container loads in the region range 10 kg to 0.5 t",
+        "Median cocaine load (lognormal, sigma 1.4).", gt=0)
+    cannabis_kg_median: float = par(
+        3.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0)
+    weapons_per_movement_mean: float = par(
+        4.0, "weapons", "Europol: small numbers hidden in cars and coaches",
+        "Mean firearms on one trafficking trip.", gt=0)
+    rounds_per_weapon: float = par(
+        70.0, "rounds", "assumption", "Mean rounds carried per weapon.", ge=0)
+    stockpile_weapons_mean: float = par(
+        8.0, "weapons", "assumption: published seizures include 84 automatic weapons and 22 "
+        "grenade launchers, i.e. stockpiles", "Mean weapons found in a firearms network's "
+        "premises.", ge=0)
+    stockpile_rounds_mean: float = par(
+        450.0, "rounds", "assumption", "Mean rounds found in a firearms premises.", ge=0)
+    night_crossing_share: float = par(
+        0.8, "share", "assumption: green-border crossings happen mostly at night",
+        "Share of green-border crossings timed for night.", ge=0, le=1)
+
+
+# Modus operandi by crime area (assumption tables, from the corridor descriptions in the EU Drug
+# Markets Report 2019, Europol's firearms assessments and Frontex risk analyses): the kinds of trip
+# a network makes and how well it hides what it carries. Weights are relative.
+MOVEMENT_KINDS: dict[str, dict[str, float]] = {
+    "migrant_smuggling": {"foot_group": 0.8, "lorry": 0.15, "vehicle": 0.05},
+    "drug_trafficking": {"lorry": 0.45, "vehicle": 0.35, "parcel": 0.1, "container": 0.1},
+    "firearms_trafficking": {"vehicle": 0.75, "parcel": 0.1, "coach": 0.15},
+    "thb": {"vehicle": 0.6, "coach": 0.4},
+    "high_risk_networks": {"vehicle": 1.0},
+}
+CONCEALMENT_MIX: dict[str, dict[str, float]] = {
+    "migrant_smuggling": {"none": 0.2, "simple": 0.3, "professional": 0.3, "structural": 0.2},
+    "drug_trafficking": {"none": 0.05, "simple": 0.25, "professional": 0.4, "structural": 0.3},
+    "firearms_trafficking": {"none": 0.05, "simple": 0.35, "professional": 0.45,
+                             "structural": 0.15},
+    "thb": {"none": 0.0, "simple": 0.3, "professional": 0.7, "structural": 0.0},
+    "high_risk_networks": {"none": 0.1, "simple": 0.5, "professional": 0.4, "structural": 0.0},
+}

@@ -1,0 +1,208 @@
+"""Scenario files: the planner's description of an operation, validated strictly.
+
+A scenario is a YAML file read into the `Scenario` pydantic model. Unknown keys, wrong types and
+impossible allocations are `ScenarioError`s that name the file, the line, the key path, what was
+expected and the closest valid name. Loading (with `extends:`) lives in `sim.scenario.files`; the
+checks that need the route graph live in `sim.scenario.allocation`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from sim.scenario.parameters import AGENCIES, POSTING_KINDS, Parameters, StrictModel, par
+
+PostingKind = Literal[
+    "crossing", "green_border", "road_checkpoint", "port", "parcel_centre", "premises_search",
+    "cyber_patrol", "coordination",
+]
+Agency = Literal[
+    "border_police", "police", "customs", "gendarmerie", "immigration", "organised_crime_unit",
+    "frontex",
+]
+Targeting = Literal["random", "risk_profile", "intelligence_led"]
+FrontexKind = Literal["document_experts", "detection_kit", "thermal_vision"]
+
+assert set(POSTING_KINDS) == set(PostingKind.__args__)  # one list of names, two spellings
+assert set(AGENCIES) == set(Agency.__args__)
+
+DEFAULT_SHARES = {
+    "crossing": 0.45, "green_border": 0.20, "road_checkpoint": 0.245, "port": 0.03,
+    "parcel_centre": 0.005, "premises_search": 0.06, "cyber_patrol": 0.005, "coordination": 0.005,
+}
+
+
+class ActionWindow(StrictModel):
+    """When the action runs. Ticks are hours from `start`."""
+
+    start: dt.datetime = par(dt.datetime(2023, 11, 13, 0, 0), "date-time",
+                             "Europol press release: 13-18 November 2023",
+                             "Start of the action (local time).")
+    days: int = par(6, "days", "Europol press release", "Length of the action.", ge=0, le=60)
+
+    @property
+    def hours(self) -> int:
+        return 24 * self.days
+
+
+class RunSettings(StrictModel):
+    """How to run, not what to model: replicates, seed and workers never change a replicate."""
+
+    replicates: int = par(30, "replicates", "assumption: 30 gives means within a few percent",
+                          "Independent replicates of the scenario.", ge=1, le=100_000)
+    seed: int = par(20231113, "integer", "any", "Root seed; replicate seeds are spawned from it.",
+                    ge=0, lt=2**63)
+    workers: int | None = par(None, "processes", "default: all cores",
+                              "Worker processes for local runs.", ge=1, le=1024)
+
+
+class CountryContingent(StrictModel):
+    """Officers a country commits and how they are split across postings.
+
+    Officers not placed by an explicit `postings` entry are spread over the country's places of
+    each posting kind by a stated rule: crossings by traffic, green-border sectors by length and
+    migrant pressure, road checkpoints, ports and parcel centres evenly over the country's hubs
+    and ports, inland teams at the country's hubs.
+    """
+
+    officers: int = par(0, "officers", "scenario", "Officers the country commits.", ge=0,
+                        le=1_000_000)
+    shares: dict[PostingKind, float] = par(
+        dict(DEFAULT_SHARES), "share", "assumption: typical split of a national contingent in "
+        "intensified-check operations", "Split of the officers not posted explicitly, by "
+        "posting kind (must add up to 1).")
+
+    @field_validator("shares")
+    @classmethod
+    def _shares_add_up(cls, shares: dict[str, float]) -> dict[str, float]:
+        if any(v < 0 for v in shares.values()):
+            raise ValueError("shares must not be negative")
+        total = sum(shares.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"shares must add up to 1, they add up to {total:.4f}")
+        return shares
+
+
+class Posting(StrictModel):
+    """Officers of one agency of one country at one place (explicit allocation)."""
+
+    country: str = Field(description="ISO 3166 alpha-2 code (XK for Kosovo).")
+    agency: Agency = Field(description="Agency of the officers.")
+    posting: PostingKind = Field(description="What the officers do.")
+    place: str | None = Field(None, description="Place id from the route graph; inland teams "
+                              "without a place work from the country's hubs.")
+    officers: int = Field(description="Officers posted.", ge=0, le=1_000_000)
+    unit_size: int | None = Field(None, description="Officers per unit (default by posting).",
+                                  ge=1, le=1000)
+
+
+class ScanningTeamSpec(StrictModel):
+    """One mobile scanning team at a crossing."""
+
+    place: str = Field(description="Crossing id where the team works.")
+    country: str = Field("NL", description="Country that sends the team.")
+    hours: tuple[int, int] = Field((6, 22), description="Daily working hours [from, to) in local "
+                                   "time, 0-24; from > to wraps past midnight.")
+    days: list[int] | None = Field(None, description="Action days (1-based) the team works; "
+                                   "all days when omitted.")
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_in_day(cls, hours: tuple[int, int]) -> tuple[int, int]:
+        if not all(0 <= h <= 24 for h in hours) or hours[0] == hours[1]:
+            raise ValueError("hours must be two different whole hours between 0 and 24")
+        return hours
+
+
+class ScanningTeams(StrictModel):
+    """Mobile scanner teams (the Netherlands sent two in 2023)."""
+
+    max_per_place: int = par(1, "teams", "assumption: one scanner lane per crossing",
+                             "Most teams at one place in one hour.", ge=1, le=10)
+    teams: list[ScanningTeamSpec] = Field(default_factory=list, description="The teams.")
+
+
+class FrontexDeployment(StrictModel):
+    """Frontex experts or equipment at an external-border place."""
+
+    kind: FrontexKind = Field(description="document_experts (forged documents), detection_kit "
+                              "(drugs, explosives, precursors) or thermal_vision (green border).")
+    place: str = Field(description="Place id (a crossing, port or green-border sector).")
+    count: int = Field(1, description="Teams or units of this kind at the place.", ge=1, le=100)
+
+
+class CoordinationCentre(StrictModel):
+    """The international coordination centre (Skopje in 2023)."""
+
+    enabled: bool = Field(True, description="Whether the centre runs.")
+    place: str = Field("skopje", description="Place id of the centre.")
+    relay_delay_hours: float = par(2.0, "hours", "assumption: a 24/7 centre with liaison officers "
+                                   "relays within a shift", "Delay from a hit to its alert "
+                                   "reaching other countries.", ge=0, le=240)
+
+
+class Europol(StrictModel):
+    """Europol's analytical support."""
+
+    analysts_on_ground: int = par(12, "analysts", "assumption: Europol 'deployed experts on the "
+                                  "ground' (number not published)", "Europol analysts deployed "
+                                  "for real-time cross-checks; 0 means none.", ge=0, le=1000)
+    coordination_centre: CoordinationCentre = Field(default_factory=CoordinationCentre)
+
+
+class Intelligence(StrictModel):
+    """What the preparatory intelligence phase delivered."""
+
+    coverage: float = par(0.35, "share", "assumption: the intelligence phase 'identified targets' "
+                          "(share not published)", "Share of networks known at the start.",
+                          ge=0, le=1)
+    targeted_share: float = par(0.5, "share", "assumption", "Share of known networks flagged as "
+                                "targets at checks and for premises searches.", ge=0, le=1)
+
+
+class Traffic(StrictModel):
+    """Legitimate traffic."""
+
+    scale: float = par(1.0, "factor", "data: crossings.csv", "Multiplier of legitimate traffic "
+                       "at every crossing (0 = none).", ge=0, le=1000)
+
+
+class Criminal(StrictModel):
+    """The criminal side as uncertainty: a multiplier of the hidden flows."""
+
+    flow_scale: float = par(1.0, "factor", "assumption", "Multiplier of criminal movements "
+                            "(0 = no criminal activity).", ge=0, le=1000)
+    networks_scale: float = par(1.0, "factor", "assumption", "Multiplier of network counts.",
+                                ge=0, le=1000)
+
+
+class Scenario(StrictModel):
+    """One operation as a planner describes it."""
+
+    name: str = Field(description="Short name; the default results folder.",
+                      pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=80)
+    description: str = Field("", description="What question the scenario answers.")
+    extends: str | None = Field(None, description="Base scenario file this one changes "
+                                "(resolved on load; relative to this file).")
+    action: ActionWindow = Field(default_factory=ActionWindow)
+    run: RunSettings = Field(default_factory=RunSettings)
+    countries: dict[str, CountryContingent] = Field(default_factory=dict,
+                                                    description="Contingents by ISO code.")
+    postings: list[Posting] = Field(default_factory=list,
+                                    description="Explicit postings, placed before the shares.")
+    scanning_teams: ScanningTeams = Field(default_factory=ScanningTeams)
+    frontex: list[FrontexDeployment] = Field(default_factory=list)
+    europol: Europol = Field(default_factory=Europol)
+    intelligence: Intelligence = Field(default_factory=Intelligence)
+    targeting: Targeting = par("intelligence_led", "rule", "Europol: 'intelligence-led'",
+                               "Who is picked for intensified checks.")
+    traffic: Traffic = Field(default_factory=Traffic)
+    criminal: Criminal = Field(default_factory=Criminal)
+    parameters: Parameters = Field(default_factory=Parameters)
+
+    @property
+    def officers_total(self) -> int:
+        return sum(c.officers for c in self.countries.values())
