@@ -24,7 +24,7 @@ from sim.runs import runner
 from sim.runs.results import Results, ResultsFolderError
 from sim.runs.statistics import INTERVAL, number
 from sim.runs.sweep import is_sweep_file, load_sweep, run_sweep
-from sim.scenario.files import Problem, ScenarioError, load_scenario
+from sim.scenario.files import KEYED_LISTS, Problem, ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
 
 LISTS = ("crossings", "places", "countries", "scenarios")
@@ -35,6 +35,19 @@ def schema_text() -> str:
     """The JSON Schema of scenario files (for editors: `# yaml-language-server: $schema=...`)."""
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
               **Scenario.model_json_schema()}
+    for path in KEYED_LISTS:  # a variant may write {change: [...], remove: [...]} instead
+        owner = schema
+        for part in path[:-1]:
+            owner = schema["$defs"][owner["properties"][part]["$ref"].split("/")[-1]]
+        listed = owner["properties"][path[-1]]
+        patch = {"type": "object", "additionalProperties": False,
+                 "description": "Change, add (change) or remove single entries of the base "
+                                f"list, matched by {' and '.join(KEYED_LISTS[path])}.",
+                 "properties": {"change": {"type": "array", "items": {"type": "object"}},
+                                "remove": {"type": "array", "items": {"type": "object"}}}}
+        owner["properties"][path[-1]] = {
+            "anyOf": [{k: v for k, v in listed.items() if k not in ("title", "description")},
+                      patch], **{k: v for k, v in listed.items() if k in ("title", "description")}}
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -123,15 +123,82 @@ def parse_document(text: str, label: str = "<text>", path: Path | None = None) -
 
 # --- extends ---------------------------------------------------------------------------------
 
-def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Overrides merge by key, recursively; lists and scalars replace."""
+def merge(base: Mapping[str, Any], override: Mapping[str, Any],
+          path: KeyPath = ()) -> dict[str, Any]:
+    """Overrides merge by key, recursively; lists and scalars replace, except that a keyed list
+    (`KEYED_LISTS`) can be changed entry by entry with a `{change: [...], remove: [...]}`
+    mapping (`patch_keyed_list`)."""
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value)
+        here = (*path, key)
+        if is_list_patch(value) and here in KEYED_LISTS:
+            merged[key] = patch_keyed_list(merged.get(key) or [], value, here)
+        elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value, here)
         else:
             merged[key] = value
     return merged
+
+
+# Lists whose entries a variant may change one at a time, and the fields naming an entry.
+KEYED_LISTS: dict[KeyPath, tuple[str, ...]] = {
+    ("frontex",): ("kind", "place"),
+    ("postings",): ("country", "agency", "posting", "place"),
+    ("scanning_teams", "teams"): ("place",),
+}
+_PATCH_KEYS = frozenset({"change", "remove"})
+
+
+class ListPatchError(ValueError):
+    """A `change:`/`remove:` entry that names no entry, or several, of the base list."""
+
+    def __init__(self, key_path: KeyPath, message: str):
+        self.key_path = key_path
+        super().__init__(message)
+
+
+def is_list_patch(value: Any) -> bool:
+    return isinstance(value, Mapping) and bool(value) and set(value) <= _PATCH_KEYS
+
+
+def patch_keyed_list(base: list[Any], patch: Mapping[str, Any], path: KeyPath) -> list[Any]:
+    """Change, add or remove single entries of a base list, matching entries by their key
+    fields (`KEYED_LISTS`): a `change` entry updates the fields it states in the one base entry
+    with the same keys (or is appended when none has them); a `remove` entry deletes it."""
+    keys = KEYED_LISTS[path]
+    entries = [dict(e) if isinstance(e, Mapping) else e for e in base]
+    spelled = " and ".join(keys)
+
+    def key_of(entry: Any, where: KeyPath) -> tuple[Any, ...]:
+        if not isinstance(entry, Mapping):
+            raise ListPatchError(where, f"expected an entry with {spelled}, found {entry!r}")
+        return tuple(entry.get(k) for k in keys)
+
+    def matches(key: tuple[Any, ...]) -> list[int]:
+        return [i for i, e in enumerate(entries)
+                if isinstance(e, Mapping) and tuple(e.get(k) for k in keys) == key]
+
+    for action in ("change", "remove"):
+        items = patch.get(action) or []
+        if not isinstance(items, list):
+            raise ListPatchError((*path, action), "expected a list of entries")
+        for n, item in enumerate(items):
+            where = (*path, action, n)
+            key = key_of(item, where)
+            found = matches(key)
+            named = ", ".join(f"{k}={v}" for k, v in zip(keys, key, strict=True))
+            if len(found) > 1:
+                raise ListPatchError(where, f"{len(found)} entries of the base list have "
+                                     f"{named}; restate the whole list instead")
+            if action == "remove":
+                if not found:
+                    raise ListPatchError(where, f"no entry of the base list has {named}")
+                del entries[found[0]]
+            elif found:
+                entries[found[0]] = {**entries[found[0]], **item}
+            else:
+                entries.append(dict(item))
+    return entries
 
 
 def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict, Path]:
@@ -156,7 +223,11 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict,
                                      "expected a file name")])
     base_path = (path.parent / parent)
     base, _, _ = _resolve(base_path, (*chain, path))
-    return merge(base, data), document.lines, path
+    try:
+        return merge(base, data), document.lines, path
+    except ListPatchError as error:
+        raise ScenarioError([Problem(str(path), _line_for(document.lines, error.key_path),
+                                     error.key_path, str(error))]) from None
 
 
 # --- validation ------------------------------------------------------------------------------
