@@ -8,7 +8,6 @@ wanted-person hits among travellers checked.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -19,11 +18,11 @@ from sim.model.mechanisms import (
     NIGHT_HOURS,
     detection_probability,
     green_border_detection,
-    lognormal_load,
     night_wait,
     selection_probability,
 )
-from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS
+from sim.model.outcomes import DRUG_COLUMNS
+from sim.model.premises import PremisesSearches, record_seizure
 
 if TYPE_CHECKING:
     from sim.model import JointActionModel
@@ -151,28 +150,12 @@ def intercept(model: JointActionModel, movement: Movement, place: str, equipment
     react(model, network, place, "seizure")
 
 
-def record_seizure(model: JointActionModel, place: str, network: CriminalNetwork | None,
-                   seized: dict[str, float], migrants: int, victims: int) -> None:
-    """Add one interception's or search's finds to the tally at `place`."""
-    tally, index, day = model.tally, model.place_index[place], model.day
-    area = network.crime_area if network else "high_risk_networks"
-    tally.add(ARREST_COLUMNS[area], index, day, seized.get("arrests", 0))
-    tally.add("illegal_entries_detected", index, day, migrants)
-    tally.add("victims_identified", index, day, victims)
-    tally.add("forged_documents", index, day, seized.get("forged_documents", 0))
-    tally.add("weapons_seized", index, day, seized.get("weapons", 0))
-    tally.add("ammunition_seized", index, day, seized.get("rounds", 0))
-    for column in DRUG_COLUMNS.values():
-        tally.add(column, index, day, seized.get(column, 0.0))
-
-
 class InlandOperations:
     """Premises searches on leads, the firearms cyber patrol, wanted persons at checks."""
 
     def __init__(self, model: JointActionModel):
         self.model = model
         self.rng = model.streams.inland
-        self.leads: dict[str, deque] = {}
         self.capacity: dict[str, float] = {}
         self.cyber_capacity = 0.0
         premises = model.on_duty["premises_search"]
@@ -181,12 +164,9 @@ class InlandOperations:
             if premises[index].any():
                 country = model.graph.nodes[place]["country"]
                 self.search_places.setdefault(country, []).append(index)
-        precision = model.parameters.lead_precision
-        for network in model.networks:
-            if network.targeted:
-                queue = self.leads.setdefault(network.home_country, deque())
-                for _ in range(network.premises):
-                    queue.append((network, bool(self.rng.random() < precision)))
+        self.premises = PremisesSearches(model, self.rng)
+        self.wanted_left = float(model.parameters.wanted_persons_pool
+                                 * model.scenario_spec.criminal.networks_scale)
         self.firearms = [n for n in model.networks if n.crime_area == "firearms_trafficking"]
 
     def hour(self, hour_of_day: int) -> None:
@@ -197,59 +177,12 @@ class InlandOperations:
                 on_duty[places].sum()) / parameters.premises_search_officer_hours)
             while self.capacity[country] >= 1.0:
                 self.capacity[country] -= 1.0
-                self._search(country, model.place_ids[places[0]])
+                self.premises.search(country, model.place_ids[places[0]])
         cyber = float(model.on_duty["cyber_patrol"][:, hour_of_day].sum())
         self.cyber_capacity += cyber * parameters.cyber_targets_per_officer_hour
         while self.cyber_capacity >= 1.0:
             self.cyber_capacity -= 1.0
             self._online_target()
-
-    def _search(self, country: str, base_place: str) -> None:
-        model, parameters, rng = self.model, self.model.parameters, self.rng
-        queue = self.leads.get(country)
-        network, true_lead = (queue.popleft() if queue else
-                              (None, bool(rng.random() < parameters.local_lead_precision)))
-        place = network.corridor.origin if network else base_place
-        if model.graph.nodes[place]["country"] != country:
-            place = base_place
-        model.tally.add("checks_premises", model.place_index[place], model.day)
-        if not true_lead:
-            return
-        seized, migrants, victims = self._finds(network, rng)
-        record_seizure(model, place, network, seized, migrants, victims)
-        model.record_event("premises_find", place, network=network, equipment="premises_search",
-                           **seized)
-        if network is not None:
-            model.intel.add_evidence(network, model.clock,
-                                     parameters.evidence_per_premises_find)
-
-    def _finds(self, network: CriminalNetwork | None, rng: np.random.Generator):
-        parameters = self.model.parameters
-        if network is None:  # a local lead: a wanted person, an illegal weapon, a small stash
-            return ({"arrests": 1, "weapons": int(rng.random() < 0.3),
-                     "cannabis_kg": lognormal_load(rng, 0.3, 1.0)}, 0, 0)
-        arrests = min(network.free_members, 1 + int(rng.poisson(1.0)))
-        network.members_arrested += arrests
-        seized: dict[str, float] = {"arrests": arrests}
-        migrants = victims = 0
-        area, commodity = network.crime_area, network.corridor.commodity
-        if area == "firearms_trafficking":
-            seized["weapons"] = int(rng.poisson(parameters.stockpile_weapons_mean))
-            seized["rounds"] = int(rng.poisson(parameters.stockpile_rounds_mean))
-        elif area == "drug_trafficking":
-            drug = commodity if commodity in ("heroin", "cocaine", "cannabis") else "synthetic"
-            median = {"heroin": parameters.heroin_kg_median,
-                      "cocaine": parameters.cocaine_kg_median,
-                      "cannabis": parameters.cannabis_kg_median}.get(drug, 2.0) / 2
-            seized[DRUG_COLUMNS[drug]] = lognormal_load(rng, median, 1.0)
-        elif area == "migrant_smuggling":
-            migrants = int(rng.poisson(parameters.migrant_group_mean))
-        elif area == "thb":
-            victims = int(rng.poisson(parameters.victims_mean))
-        else:
-            seized["weapons"] = int(rng.poisson(1.0))
-        seized["persons"] = migrants + victims
-        return seized, migrants, victims
 
     def _online_target(self) -> None:
         model, parameters, rng = self.model, self.model.parameters, self.rng
@@ -260,17 +193,25 @@ class InlandOperations:
             return
         network = self.firearms[int(rng.integers(len(self.firearms)))]
         true_lead = bool(rng.random() < parameters.cyber_lead_precision)
-        self.leads.setdefault(network.home_country, deque()).appendleft((network, true_lead))
+        self.premises.online_lead(network, true_lead)
         model.intel.add_evidence(network, model.clock, parameters.evidence_per_cyber_lead)
         model.record_event("cyber_lead", place, network=network, equipment="cyber_patrol")
 
     def wanted_persons(self, persons: np.ndarray, places: np.ndarray) -> None:
-        """Database hits among travellers checked: wanted persons arrested ('other')."""
-        rate = self.model.parameters.wanted_person_rate
-        hits = self.rng.binomial(persons.astype(np.int64), rate)
+        """Database hits among travellers checked: wanted persons arrested ('other'). Wanted
+        persons belong to the criminal population (criminal.networks_scale scales them) and
+        their pool is finite: once it is found, checks find no more."""
+        model = self.model
+        scale = model.scenario_spec.criminal.networks_scale
+        if self.wanted_left < 1.0:
+            return
+        rate = model.parameters.wanted_person_rate * scale
+        hits = self.rng.binomial(persons.astype(np.int64), min(rate, 1.0))
         for index in np.flatnonzero(hits):
-            place = self.model.place_ids[int(places[index])]
-            self.model.tally.add("arrests_other", int(places[index]), self.model.day,
-                                 int(hits[index]))
-            self.model.record_event("wanted_person", place, equipment="database",
-                                    arrests=int(hits[index]))
+            found = int(min(hits[index], self.wanted_left))
+            if found < 1:
+                return
+            self.wanted_left -= found
+            place = model.place_ids[int(places[index])]
+            model.tally.add("arrests_other", int(places[index]), model.day, found)
+            model.record_event("wanted_person", place, equipment="database", arrests=found)

@@ -208,6 +208,12 @@ class Parameters(StrictModel):
         "(SIS, INTERPOL) among persons checked", "Chance that a checked traveller is wanted "
         "and arrested.", ge=0, le=1)
 
+    wanted_persons_pool: float = par(
+        150.0, "persons", "assumption: wanted_person_rate times the order of 4 million person "
+        "passages through the region's checked crossings, ports and checkpoint roads in six "
+        "days; free in calibration/baseline.yaml", "Wanted persons travelling during the "
+        "action (scaled by criminal.networks_scale): checks find at most these.", ge=0)
+
     # --- inland operations ------------------------------------------------------------------
     premises_search_officer_hours: float = par(
         64.0, "officer-hours/search", "assumption: a team of 8 for 8 hours, briefing and "
@@ -220,7 +226,8 @@ class Parameters(StrictModel):
     local_lead_precision: float = par(
         0.05, "probability", "assumption: searches beyond the network leads follow local "
         "intelligence (illegal weapons holders, dealers) that rarely pays off",
-        "Chance that a search on a local lead finds something.", ge=0, le=1)
+        "Chance that a search on a local tip names one of the premises the networks hold in "
+        "the searching country (and finds it if not yet searched).", ge=0, le=1)
     cyber_targets_per_officer_hour: float = par(
         0.022, "targets/officer-hour", "calibrated to the 120 online targets of the firearms "
         "cyber patrol", "Online targets examined per cyber-patrol officer-hour.", ge=0)
