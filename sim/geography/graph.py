@@ -310,9 +310,11 @@ def _build_graph(tables: dict[str, Rows]) -> nx.DiGraph:
     for _, row in tables["edges.csv"]:
         if row["from"] not in graph or row["to"] not in graph:
             continue
-        graph.add_edge(row["from"], row["to"], mode=row["mode"], hours=row["hours"])
+        road = "motorway" if "rule motorway" in str(row.get("source", "")) else "other"
+        graph.add_edge(row["from"], row["to"], mode=row["mode"], hours=row["hours"], road=road)
         if row["two_way"]:
-            graph.add_edge(row["to"], row["from"], mode=row["mode"], hours=row["hours"])
+            graph.add_edge(row["to"], row["from"], mode=row["mode"], hours=row["hours"],
+                           road=road)
     return graph
 
 

@@ -31,7 +31,11 @@ PASS, STOP, WAIT = "pass", "stop", "wait"
 
 
 def meet_place(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
-    """(outcome, delay in hours) of a movement reaching `place` this hour."""
+    """(outcome, delay in hours) of a movement reaching `place` this hour: first the
+    checkpoint on the road segment it came by, then what stands at the place."""
+    outcome, _ = _on_road(model, movement, place)
+    if outcome == STOP:
+        return outcome, 0.0
     kind = model.graph.nodes[place]["kind"]
     if kind == "crossing" and movement.kind != "parcel":
         return _at_crossing(model, movement, place)
@@ -41,12 +45,22 @@ def meet_place(model: JointActionModel, movement: Movement, place: str) -> tuple
     posts = model.post_state
     if kind == "port" and movement.kind == "container" and movement.leg == 0:
         return _checked(model, movement, place, posts.port_share[index], "port")
-    if kind in ("hub", "destination", "port"):
-        if movement.kind == "parcel":
-            return _checked(model, movement, place, posts.parcel_share[index], "parcel_centre")
-        if movement.leg > 0:
-            return _checked(model, movement, place, posts.road_share[index], "road_checkpoint")
+    if kind in ("hub", "destination", "port") and movement.kind == "parcel":
+        return _checked(model, movement, place, posts.parcel_share[index], "parcel_centre")
     return PASS, 0.0
+
+
+def _on_road(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
+    """A vehicle that drove a road segment with a checkpoint on it may have been stopped there
+    (the stop is recorded at the city whose officers stand on the segment)."""
+    if movement.leg == 0 or movement.kind == "parcel":
+        return PASS, 0.0
+    start = movement.route[movement.leg - 1]
+    share = model.roads.share_on(start, place)
+    if share <= 0.0 or model.graph.edges[start, place]["mode"] != "road":
+        return PASS, 0.0
+    return _checked(model, movement, model.roads.checkpoint_place(start, place), share,
+                    "road_checkpoint")
 
 
 def _flagged(model: JointActionModel, network: CriminalNetwork, place: str) -> bool:

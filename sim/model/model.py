@@ -36,6 +36,7 @@ from sim.model.agents import (
 from sim.model.criminal import create_networks, plan_movements, planner_for
 from sim.model.outcomes import OUTCOME_NAMES, Tally
 from sim.model.posts import CrossingState, PostState
+from sim.model.roads import RoadSegments
 from sim.model.streams import Streams
 from sim.scenario.allocation import build_units
 from sim.scenario.schema import Scenario
@@ -168,6 +169,7 @@ class JointActionModel(mesa.Model):
             key = (deployment.place, deployment.kind)
             self.frontex_at[key] = self.frontex_at.get(key, 0) + deployment.count
         self.crossing_state = CrossingState(self, crossing_ids)
+        self.roads = RoadSegments(self)
         self.post_state = PostState(self)
 
     def _build_support(self) -> None:

@@ -1,9 +1,10 @@
 """Hourly arithmetic of the check posts, vectorised over places.
 
 `CrossingState`: legitimate traffic, lanes, queue and wait, and intensified checks at every
-border crossing. `PostState`: road checkpoints at hubs, container checks at ports and parcel
-checks at parcel centres. Both leave, for the current hour, the share of arrivals checked at
-each place: the base chance that a criminal movement arriving there is picked.
+border crossing. `PostState`: road checkpoints (on road segments, `sim/model/roads.py`),
+container checks at ports and parcel checks at parcel centres. Both leave, for the current
+hour, the share of arrivals checked at each place: the base chance that a criminal movement
+arriving there is picked.
 """
 
 from __future__ import annotations
@@ -100,12 +101,12 @@ class CrossingState:
 
 
 class PostState:
-    """Road checkpoints, port container checks and parcel centres, over all places at once."""
+    """Road checkpoints (via the road segments), port container checks and parcel centres,
+    over all places at once."""
 
     def __init__(self, model: JointActionModel):
         self.model = model
         places = len(model.place_ids)
-        self.road_share = np.zeros(places)
         self.port_share = np.zeros(places)
         self.parcel_share = np.zeros(places)
         self.checks = np.zeros(places)
@@ -116,12 +117,7 @@ class PostState:
         day, rhythm = model.day, 24.0 * DAILY_RHYTHM[hour_of_day]
         tally = model.tally
 
-        road_officers = (model.on_duty["road_checkpoint"][:, hour_of_day]
-                         * parameters.checkpoint_time_share)
-        traffic = parameters.road_traffic_vehicles_per_hour * rhythm
-        road = np.floor(np.minimum(
-            check_capacity(road_officers, parameters.road_check_officer_minutes), traffic))
-        self.road_share = share_checked(road, np.full_like(road, traffic))
+        road = model.roads.hour(hour_of_day)  # checkpoints on road segments (sim/model/roads.py)
         road_persons = np.round(road * parameters.road_occupancy)
 
         port_officers = model.on_duty["port"][:, hour_of_day]

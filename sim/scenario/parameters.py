@@ -77,6 +77,10 @@ class Parameters(StrictModel):
         the entries it leaves out keep their defaults. Unknown entries stay and fail below."""
         if not isinstance(data, dict):
             return data
+        if "road_traffic_vehicles_per_hour" in data:
+            raise ValueError("road_traffic_vehicles_per_hour (traffic through a hub) was "
+                             "replaced by road_vehicles_per_day: {motorway: ..., other: ...} "
+                             "(traffic of one road segment, both directions)")
         merged = dict(data)
         for name, field in cls.model_fields.items():
             given = data.get(name)
@@ -127,10 +131,12 @@ class Parameters(StrictModel):
         10.0, "officer-minutes/person", "assumption: document inspection and database queries "
         "(SIS, INTERPOL SLTD) with interview",
         "Officer time of one intensified person (document and database) check.", gt=0)
-    road_traffic_vehicles_per_hour: float = par(
-        3000.0, "vehicles/hour", "assumption: daily mean of the roads through a city node "
-        "(several arterial roads of ~15,000 vehicles a day)", "Traffic passing through a hub "
-        "where road checkpoints stand.", gt=0)
+    road_vehicles_per_day: dict[str, float] = par(
+        {"motorway": 15000.0, "other": 5000.0}, "vehicles/day (both directions)",
+        "assumption: annual average daily traffic of inter-urban motorway sections and main "
+        "roads in South East Europe is of the order of 10,000-25,000 and 3,000-8,000 vehicles; "
+        "segments ending at a crossing add its published vehicles (crossings.csv)",
+        "Traffic of a road segment of the route graph by road class (the edge's rule).")
     checkpoint_time_share: float = par(
         0.1, "share", "calibrated with the vehicles band: road units also patrol, escort and "
         "report; only part of a shift is spent stopping vehicles at a set-up checkpoint",

@@ -1,0 +1,87 @@
+"""Road checks on route segments: checkpoints stand on the roads leading out of a city, and the
+chance of stopping a passing criminal vehicle is the checkpoint's capacity against the traffic
+on that segment.
+
+A segment is a road edge of the route graph (both directions together). Its traffic is the
+segment's road-class rule (`road_vehicles_per_day`, an assumption for motorways and other
+roads) plus the published daily vehicles of the border crossings at its ends (`crossings.csv`):
+border traffic drives on to the next city. A city's road-checkpoint officers on duty are spread
+evenly over its road segments; their capacity (`checkpoint_time_share` of their time,
+`road_check_officer_minutes` per stop) against the segment's traffic in the hour gives the share
+of passing vehicles stopped. A criminal vehicle driving a checked segment is picked with that
+share (then the targeting rule applies) when it reaches the segment's far end.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.mechanisms import DAILY_RHYTHM, check_capacity
+
+if TYPE_CHECKING:
+    from sim.model import JointActionModel
+
+CHECKPOINT_KINDS = ("hub", "destination")
+
+
+class RoadSegments:
+    """Every road segment's traffic, its checkpoint officers and this hour's share checked."""
+
+    def __init__(self, model: JointActionModel):
+        self.model = model
+        graph, index = model.graph, model.place_index
+        parameters = model.parameters
+        pairs: dict[tuple[str, str], dict] = {}
+        for u, v, data in graph.edges(data=True):
+            if data["mode"] == "road":
+                pairs.setdefault(tuple(sorted((u, v))), data)
+        self.segments = sorted(pairs)
+        self.segment_index = {pair: i for i, pair in enumerate(self.segments)}
+        crossing_vehicles = {n: float(a.get("vehicles_per_day", 0.0) or 0.0)
+                             for n, a in graph.nodes(data=True) if a["kind"] == "crossing"}
+        self.traffic_per_day = np.array([
+            parameters.road_vehicles_per_day[pairs[pair]["road"]]
+            + sum(crossing_vehicles.get(end, 0.0) for end in pair)
+            for pair in self.segments])
+        # spread[p, s]: the share of city p's checkpoint officers standing on segment s
+        self.spread = np.zeros((len(model.place_ids), len(self.segments)))
+        for s, pair in enumerate(self.segments):
+            for end in pair:
+                if graph.nodes[end]["kind"] in CHECKPOINT_KINDS:
+                    self.spread[index[end], s] = 1.0
+        degree = self.spread.sum(axis=1, keepdims=True)
+        self.spread = np.divide(self.spread, degree, out=np.zeros_like(self.spread),
+                                where=degree > 0)
+        self.share = np.zeros(len(self.segments))
+        self.traffic_hour = np.zeros(len(self.segments))
+
+    def hour(self, hour_of_day: int) -> np.ndarray:
+        """Road checks by place this hour; leaves each segment's share of traffic checked."""
+        model, parameters = self.model, self.model.parameters
+        officers = (model.on_duty["road_checkpoint"][:, hour_of_day]
+                    * parameters.checkpoint_time_share)
+        capacity = check_capacity(officers, parameters.road_check_officer_minutes)
+        pieces = self.spread * capacity[:, None]          # checks each city can do per segment
+        offered = pieces.sum(axis=0)
+        self.traffic_hour = self.traffic_per_day * DAILY_RHYTHM[hour_of_day]
+        done = np.minimum(offered, self.traffic_hour)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            used = np.where(offered > 0, done / offered, 0.0)
+            self.share = np.where(self.traffic_hour > 0, done / self.traffic_hour, 0.0)
+        return pieces @ used
+
+    def share_on(self, start: str, end: str) -> float:
+        """Share of vehicles checked this hour on the road from `start` to `end` (0: none)."""
+        s = self.segment_index.get((start, end) if start < end else (end, start))
+        return 0.0 if s is None else float(self.share[s])
+
+    def checkpoint_place(self, start: str, end: str) -> str:
+        """The city whose officers stand on the segment (the one with more of them now)."""
+        s = self.segment_index[(start, end) if start < end else (end, start)]
+        model = self.model
+        hour = model.hour_of_day
+        ends = [p for p in (start, end) if self.spread[model.place_index[p], s] > 0]
+        return max(ends, key=lambda p: model.on_duty["road_checkpoint"][
+            model.place_index[p], hour] * self.spread[model.place_index[p], s])

@@ -1,0 +1,54 @@
+"""Road checks stand on route segments: a segment's traffic is its road class's rule plus the
+published vehicles of the crossings at its ends, and the chance to stop a passing criminal
+vehicle is the checkpoint officers' capacity against that traffic."""
+
+from __future__ import annotations
+
+from strategies import GRAPH, SMALL, run_model, small_scenario
+
+from sim.model.roads import RoadSegments
+from sim.scenario.schema import DEFAULT_SHARES
+
+SEEDS = (2, 6, 9)
+
+
+def _road_heavy(road_share: float):
+    shares = dict(DEFAULT_SHARES)
+    shares["crossing"] += shares["road_checkpoint"] - road_share
+    shares["road_checkpoint"] = road_share
+    return small_scenario(action={"days": 3}, criminal={"networks_scale": 1.0},
+                          countries={code: {"officers": c["officers"], "shares": shares}
+                                     for code, c in SMALL["countries"].items()})
+
+
+def _road_stops(model) -> int:
+    return sum(e["kind"] == "interception" and GRAPH.nodes[e["place"]]["kind"] in
+               ("hub", "destination") for e in model.events)
+
+
+def test_segment_traffic_is_the_road_class_plus_the_crossings_at_its_ends():
+    model = run_model(small_scenario(action={"days": 1}), 1)
+    roads: RoadSegments = model.roads
+    per_day = model.parameters.road_vehicles_per_day
+    for (a, b), traffic in zip(roads.segments, roads.traffic_per_day, strict=True):
+        edge = GRAPH.get_edge_data(a, b) or GRAPH.get_edge_data(b, a)
+        expected = per_day[edge["road"]] + sum(
+            float(GRAPH.nodes[p]["vehicles_per_day"]) for p in (a, b)
+            if GRAPH.nodes[p]["kind"] == "crossing")
+        assert traffic == expected
+    assert {(GRAPH.get_edge_data(*s) or GRAPH.get_edge_data(*reversed(s)))["road"]
+            for s in roads.segments} == {"motorway", "other"}
+
+
+def test_more_road_officers_stop_more_criminal_vehicles_on_the_roads_paired():
+    few = [run_model(_road_heavy(0.05), seed) for seed in SEEDS]
+    many = [run_model(_road_heavy(0.6), seed) for seed in SEEDS]
+    assert sum(map(_road_stops, many)) > sum(map(_road_stops, few))
+    assert sum(m.outcomes()["checks_vehicles"] for m in many) > sum(
+        m.outcomes()["checks_vehicles"] for m in few)
+
+
+def test_a_segment_without_checkpoint_officers_checks_nobody():
+    model = run_model(_road_heavy(0.0), 3, check_invariants=True)
+    assert model.roads.share.max() == 0.0
+    assert _road_stops(model) == 0
