@@ -16,14 +16,17 @@ if TYPE_CHECKING:
     from sim.analysis import figures
     from sim.analysis.compare import compare
     from sim.runs.results import Results, load
-    from sim.runs.runner import run
+    from sim.runs.runner import ReplicateFailureWarning, ReplicatesFailedError, run
     from sim.scenario.files import ScenarioError, load_scenario
 
 _EXPORTS = {"Results": "sim.runs.results", "load": "sim.runs.results", "run": "sim.runs.runner",
+            "ReplicatesFailedError": "sim.runs.runner",
+            "ReplicateFailureWarning": "sim.runs.runner",
             "ScenarioError": "sim.scenario.files", "load_scenario": "sim.scenario.files",
             "compare": "sim.analysis.compare"}
 _MODULES = {"figures": "sim.analysis.figures"}
-__all__ = ["Results", "ScenarioError", "compare", "figures", "load", "load_scenario", "run"]
+__all__ = ["ReplicateFailureWarning", "ReplicatesFailedError", "Results", "ScenarioError",
+           "compare", "figures", "load", "load_scenario", "run"]
 
 
 def __getattr__(name: str) -> Any:

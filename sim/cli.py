@@ -11,6 +11,7 @@ import argparse
 import json
 import shlex
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -211,7 +212,13 @@ def _run(args: argparse.Namespace) -> int:
     scenario = runner.resolve_scenario(args.file, replicates=args.replicates, seed=args.seed,
                                        workers=args.workers)
     out = args.out or default_folder(scenario.name)
-    results = runner.run(scenario, out=out, replicate=args.replicate, **_run_settings(args))
+    with warnings.catch_warnings():  # each failure is reported on stderr as it happens
+        warnings.simplefilter("ignore", runner.ReplicateFailureWarning)
+        try:
+            results = runner.run(scenario, out=out, replicate=args.replicate,
+                                 **_run_settings(args))
+        except runner.ReplicatesFailedError as error:
+            results = error.results
     if not args.quiet:
         print_report(results)
     return 1 if results.failures else 0

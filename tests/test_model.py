@@ -82,9 +82,9 @@ def test_agents_stand_on_their_places(baseline_model):
             assert movement.cell.coordinate in movement.route
 
 
-def test_the_datacollector_records_each_day(baseline_model):
+def test_the_datacollector_records_the_start_and_each_hour(baseline_model):
     frame = baseline_model.datacollector.get_model_vars_dataframe()
-    assert len(frame) == 6
+    assert len(frame) == 1 + 6 * 24
     assert frame["checks_total"].is_monotonic_increasing
     assert frame["arrests_total"].iloc[-1] == baseline_model.outcomes()["arrests_total"]
 

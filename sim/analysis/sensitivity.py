@@ -34,8 +34,8 @@ from sim.analysis.experiments import (
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.runs import results as store
+from sim.runs.progress import RunProgress
 from sim.runs.results import ResultsFolderError
-from sim.runs.runner import RunProgress
 from sim.scenario.files import Problem, load_scenario, suggest
 from sim.scenario.parameters import StrictModel
 from sim.scenario.schema import Scenario

@@ -190,7 +190,8 @@ class DashboardModel(JointActionModel):
             problem = ""
         except (ScenarioError, ValueError) as error:
             path, overrides, problem = start_scenario(), {}, str(error)
-            spec, rng = load_scenario(path), None
+            spec = load_scenario(path)
+            rng = spec.run.seed  # explicit: rng=None would draw a fresh seed, as in Mesa
         super().__init__(spec, rng=rng)
         self.scenario_file, self.overrides, self.problem = path, overrides, problem
         self.busiest = sorted(self.crossings, key=lambda c: -self.graph.nodes[c.place]

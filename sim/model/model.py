@@ -48,36 +48,55 @@ def resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict[str
     """A scenario object from an object, a file or the baseline, with keyword overrides applied.
 
     Overrides use `__` for nesting so that `mesa.batch_run` can vary plain keyword parameters:
-    `europol__coordination_centre__enabled=False`, `parameters__adaptivity=0.2`.
+    `europol__coordination_centre__enabled=False`, `parameters__adaptivity=0.2` (the paths of
+    `sim params`). They are validated like a scenario file, place names included.
     """
-    from sim.scenario.files import load_scenario, merge, scenario_from_mapping
+    from sim.scenario.files import load_scenario
+    from sim.scenario.overrides import with_overrides
 
     if scenario is None:
         scenario = BASELINE
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    if not overrides:
-        return scenario
-    patch: dict[str, Any] = {}
-    for key, value in overrides.items():
-        node = patch
-        *parents, leaf = key.split("__")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    data = merge(scenario.model_dump(mode="json"), patch)
-    return scenario_from_mapping(data, label="overrides")
+    return with_overrides(scenario, overrides)
+
+
+SeedLike = int | np.integer | np.random.SeedSequence | np.random.Generator | None
+
+
+def replicate_seed(rng: SeedLike) -> int:
+    """The model's integer seed (0 ≤ seed < 2**63), from which every random stream is spawned.
+
+    As in Mesa: an int is the seed; a Generator gives one draw (and advances); None draws a
+    fresh seed. A SeedSequence gives its first 64-bit state word halved, the rule of
+    `replicate_seeds`, so `SeedSequence(root).spawn(n)[k]` is replicate k of `sim run`.
+    """
+    if isinstance(rng, bool):
+        raise TypeError("rng must be an int, a numpy SeedSequence, a numpy Generator or None")
+    if isinstance(rng, int | np.integer):
+        return int(rng)
+    if rng is None:
+        rng = np.random.SeedSequence()
+    if isinstance(rng, np.random.SeedSequence):
+        return int(rng.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63, dtype=np.uint64))
+    raise TypeError(f"rng must be an int, a numpy SeedSequence, a numpy Generator or None, "
+                    f"not {type(rng).__name__}")
 
 
 class JointActionModel(mesa.Model):
     """Six days (by default) of the EMPACT Joint Action Days South East Europe on the route
-    graph. `rng` is the replicate seed (an int); all randomness comes from its named streams."""
+    graph. `rng` is an int seed, a SeedSequence, a Generator or None (a fresh seed), as in
+    Mesa; the seed used is `model.seed`, and every random number comes from its named streams.
+    `datacollector` records every outcome of OUTCOME_NAMES at the start and after every hour.
+    """
 
-    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: int | None = None,
+    def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: SeedLike = None,
                  route_graph: RouteGraph | None = None, check_invariants: bool = False,
                  **overrides: Any):
         self.scenario_spec = resolve_scenario(scenario, overrides)
-        seed = int(rng) if rng is not None else self.scenario_spec.run.seed
+        seed = replicate_seed(rng)
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams.from_seed(seed)
@@ -115,13 +134,12 @@ class JointActionModel(mesa.Model):
             self.schedule_departure(movement)
         self.intel = information.Information(self)
         self.inland = checks.InlandOperations(self)
+        self._outcomes_at: tuple[tuple[int, bool], dict[str, float]] | None = None
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in
-                             ("arrests_total", "checks_total", "illegal_entries_detected",
-                              "weapons_seized", "drugs_kg_total", "movements_intercepted")},
-        )
+            model_reporters={name: _reporter(name) for name in OUTCOME_NAMES})
         if self.hours == 0:
             self.finish()
+        self.datacollector.collect(self)
 
     # --- construction --------------------------------------------------------------------
 
@@ -209,10 +227,9 @@ class JointActionModel(mesa.Model):
 
             check_all(self)
         self.tick += 1
-        if self.tick % 24 == 0 or self.tick == self.hours:
-            self.datacollector.collect(self)
         if self.tick >= self.hours:
             self.finish()
+        self.datacollector.collect(self)
 
     def run(self) -> JointActionModel:
         """Run the whole action and the follow-up; returns self for chaining."""
@@ -316,7 +333,10 @@ class JointActionModel(mesa.Model):
 
 def _reporter(name: str):
     def report(model: JointActionModel) -> float:
-        return model.tally.totals()[name]
+        key = (model.tick, model.running)  # outcomes computed once per collection
+        if model._outcomes_at is None or model._outcomes_at[0] != key:
+            model._outcomes_at = (key, model.outcomes())
+        return model._outcomes_at[1][name]
 
     report.__name__ = name
     return report

@@ -12,9 +12,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import threading
 import traceback
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -22,25 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.progress import Task as Bar
-from rich.text import Text
 
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.runs import results as store
+from sim.runs.mainguard import spawn_problem
+from sim.runs.progress import RunProgress, report_failure
 from sim.runs.results import ReplicateTables, Results
 from sim.scenario.files import Problem, ScenarioError, load_scenario, merge, scenario_from_mapping
+from sim.scenario.overrides import with_overrides
 from sim.scenario.schema import Scenario
 
 
@@ -189,25 +179,73 @@ def execute(tasks: list[Task], *, workers: int | None = None, cluster: Any = Non
     if cluster is not None:
         if isinstance(cluster, str):
             parse_cluster(cluster)
+            problem = spawn_problem() if cluster.startswith("local:") else None
+            if problem:
+                raise RuntimeError(f"cluster={cluster!r} cannot start its workers: {problem}")
         return _dask(tasks, cluster, function)
     workers = min(workers or default_workers(), len(tasks))
     if workers <= 1:
         return _in_process(tasks, function)
+    problem = spawn_problem()
+    if problem:
+        warnings.warn(f"running the {len(tasks)} replicates one after another in this process: "
+                      f"{problem}", MainGuardWarning, skip_file_prefixes=(PACKAGE,))
+        return _in_process(tasks, function)
     return _processes(tasks, workers, function)
+
+
+PACKAGE = str(Path(__file__).resolve().parents[1])  # warnings point at the caller's line
+
+
+class MainGuardWarning(RuntimeWarning):
+    """Replicates run in this process because worker processes could not start."""
+
+
+class ReplicateFailureWarning(UserWarning):
+    """Some replicates failed; the results hold the others and `failures` says why."""
+
+
+class ReplicatesFailedError(RuntimeError):
+    """Every replicate of a run failed: the message holds the first one's traceback."""
+
+    def __init__(self, results: Results):
+        self.results = results
+        first = results.failures[0]
+        super().__init__(
+            f"all {len(results.failures)} replicates of {results.scenario_name} failed; the "
+            f"first (replicate {first['replicate']}, seed {first['seed']}):\n"
+            f"{first['traceback'].rstrip()}")
+
+
+def _report(results: Results) -> Results:
+    """Raise when nothing ran, warn when some replicates failed: never fail silently."""
+    if not results.failures:
+        return results
+    if results.summary.empty:
+        raise ReplicatesFailedError(results)
+    first = results.failures[0]
+    warnings.warn(f"{len(results.failures)} replicates of {results.scenario_name} failed (first: "
+                  f"replicate {first['replicate']}, seed {first['seed']}: {first['error']}); "
+                  f"the results hold the {len(results.summary)} others, results.failures says "
+                  "why", ReplicateFailureWarning, skip_file_prefixes=(PACKAGE,))
+    return results
 
 
 # --- the run ---------------------------------------------------------------------------------
 
 def resolve_scenario(scenario: Scenario | str | Path, *, replicates: int | None = None,
-                     seed: int | None = None, workers: int | None = None) -> Scenario:
-    """A scenario object from a file or an object, with run settings overridden and validated."""
+                     seed: int | None = None, workers: int | None = None,
+                     overrides: dict[str, Any] | None = None) -> Scenario:
+    """A scenario object from a file or an object, with `a__b` overrides (`sim params`) and run
+    settings applied, validated like a scenario file."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    overrides = {k: v for k, v in (("replicates", replicates), ("seed", seed),
-                                   ("workers", workers)) if v is not None}
-    if not overrides:
+    scenario = with_overrides(scenario, overrides or {})
+    settings = {k: v for k, v in (("replicates", replicates), ("seed", seed),
+                                  ("workers", workers)) if v is not None}
+    if not settings:
         return scenario
-    data = merge(scenario.model_dump(mode="json"), {"run": overrides})
+    data = merge(scenario.model_dump(mode="json"), {"run": settings})
     return scenario_from_mapping(data, label="run settings")
 
 
@@ -228,22 +266,28 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
         cluster: Any = None, *, replicate: int | Iterable[int] | None = None,
         resume: bool = False, force: bool = False, progress: bool = False,
         check_invariants: bool = False, command: str | None = None,
-        replicate_function: ReplicateFunction | None = None) -> Results:
+        replicate_function: ReplicateFunction | None = None, **overrides: Any) -> Results:
     """Run a scenario's replicates and return their tables.
 
     `scenario` is a `Scenario` or a YAML path; `replicates`, `seed` and `workers` override its
-    run settings. With `out`, each replicate streams into that results folder as it finishes
+    run settings, and keyword `overrides` its values by key path with `__` for `.`
+    (`parameters__adaptivity=0.2`; the paths of `sim params`), validated like a scenario file.
+    With `out`, each replicate streams into that results folder as it finishes
     (`resume` finishes a folder, `force` replaces one). `cluster` is `"local:N"`, a scheduler
     address or a `distributed.Client`. `replicate` runs only the given replicate(s), with the
     seeds they have in the full run. `replicate_function` stands in for
     `sim.runs.replicate.run_replicate` (tests); it must be picklable for processes and Dask.
+
+    Raises `ReplicatesFailedError` (with the first traceback) when every replicate failed; warns
+    (`ReplicateFailureWarning`) when some did, and `Results.failures` lists them.
     """
-    scenario = resolve_scenario(scenario, replicates=replicates, seed=seed, workers=workers)
+    scenario = resolve_scenario(scenario, replicates=replicates, seed=seed, workers=workers,
+                                overrides=overrides)
     plan = _plan(scenario, out, replicate=replicate, resume=resume, force=force,
                  check_invariants=check_invariants, command=command)
     _execute_plans([plan], workers=scenario.run.workers, cluster=cluster,
                    function=replicate_function, progress=progress, label=scenario.name)
-    return _finish(plan)
+    return _report(_finish(plan))
 
 
 def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
@@ -330,62 +374,3 @@ def _wanted(replicate: int | Iterable[int] | None, count: int) -> list[int]:
                                      f"replicate {outside[0]} does not exist: the scenario has "
                                      f"{count} replicates, numbered 0 to {count - 1}")])
     return wanted
-
-
-# --- what the terminal shows -----------------------------------------------------------------
-
-class _RateColumn(ProgressColumn):
-    """Replicates finished per second, or per minute when slower than one a second."""
-
-    def render(self, task: Bar) -> Text:
-        if not task.completed or not task.elapsed:
-            return Text("")
-        per_second = task.completed / task.elapsed
-        return Text(f"{per_second:.1f}/s" if per_second >= 1 else f"{per_second * 60:.1f}/min")
-
-
-class RunProgress:
-    """Replicates done, rate and time left on stderr; appears only once a run has taken a second,
-    so quick runs stay quiet."""
-
-    def __init__(self, total: int, label: str, *, enabled: bool = True):
-        self.enabled = enabled and total > 0
-        self._lock = threading.Lock()
-        self._shown = self._closed = False
-        self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("replicates"), _RateColumn(), TimeElapsedColumn(),
-                             TextColumn("elapsed,"), TimeRemainingColumn(), TextColumn("left"),
-                             console=Console(stderr=True), transient=False)
-        self._task = self._bar.add_task(label, total=total)
-        self._timer = threading.Timer(1.0, self._show)
-        self._timer.daemon = True
-
-    def _show(self) -> None:
-        with self._lock:
-            if not self._closed:
-                self._bar.start()
-                self._shown = True
-
-    def __enter__(self) -> RunProgress:
-        if self.enabled:
-            self._timer.start()
-        return self
-
-    def advance(self) -> None:
-        self._bar.advance(self._task)
-
-    def __exit__(self, *exc: object) -> None:
-        with self._lock:
-            self._closed = True
-            self._timer.cancel()
-            if self._shown:
-                self._bar.stop()
-
-
-def report_failure(failure: Failure, scenario: str = "") -> None:
-    """Say which replicate failed, with its seed (to re-run it alone) and its traceback."""
-    console = Console(stderr=True)
-    where = f"{scenario}: " if scenario else ""
-    console.print(f"[bold red]{where}replicate {failure.replicate} (seed {failure.seed}) "
-                  f"failed:[/] {escape(failure.error)}", highlight=False)
-    console.print(failure.traceback.rstrip(), markup=False, highlight=False, style="dim")
