@@ -164,6 +164,8 @@ class CriminalNetwork(Agent):
         self.movements: list[Movement] = []
         self.reacted = False
         self.case_opened = False
+        self.watches_checks = False       # sees the fixed checks on its routes (perception.py)
+        self.sees_hidden_checks = False   # sees scanners and thermal cameras as well
 
     @property
     def free_members(self) -> int:

@@ -15,6 +15,7 @@ import numpy as np
 
 from sim.model.agents import Cargo, Corridor, CriminalNetwork, Movement, MovementState
 from sim.model.mechanisms import lognormal_load
+from sim.model.perception import CheckPressure, route_around, time_departure, watch
 from sim.scenario.parameters import CONCEALMENT_MIX, CRIME_AREAS, MOVEMENT_KINDS
 
 if TYPE_CHECKING:
@@ -156,6 +157,8 @@ def plan_movements(model: JointActionModel, networks: list[CriminalNetwork]) -> 
     parameters, scenario = model.parameters, model.scenario_spec
     hours = scenario.action.hours
     movements = []
+    model.check_pressure = CheckPressure(model)
+    watch(model, networks)
     for network in networks:
         area = network.crime_area
         mean = (parameters.movements_per_network[area] * scenario.criminal.flow_scale
@@ -170,14 +173,20 @@ def plan_movements(model: JointActionModel, networks: list[CriminalNetwork]) -> 
             cargo = _cargo(model, network, kind, rng)
             departure = float(rng.uniform(0.0, hours))
             uniforms = check_rng.random(UNIFORMS_PER_MOVEMENT)
-            route = choose_route(model, network, kind == "foot_group", route_rng)
-            if route is None:
+            usual = choose_route(model, network, kind == "foot_group", route_rng)
+            if usual is None:
                 continue
+            route, avoided = route_around(model, network, usual, kind == "foot_group")
             movement = Movement(model, network=network, kind=kind, route=list(route),
                                 departure=departure, concealment=concealment, cargo=cargo,
                                 uniforms=uniforms)
+            time_departure(model, network, movement)
             network.movements.append(movement)
             movements.append(movement)
+            if avoided:
+                movement.displaced = True
+                model.record_displacement(movement, avoided[0], "avoid",
+                                          "checks seen at " + ", ".join(avoided), list(usual))
     return movements
 
 

@@ -55,22 +55,26 @@ class RoadSegments:
         self.spread = np.divide(self.spread, degree, out=np.zeros_like(self.spread),
                                 where=degree > 0)
         self.share = np.zeros(len(self.segments))
-        self.traffic_hour = np.zeros(len(self.segments))
 
     def hour(self, hour_of_day: int) -> np.ndarray:
         """Road checks by place this hour; leaves each segment's share of traffic checked."""
+        self.share, checks = self.checked(hour_of_day)
+        return checks
+
+    def checked(self, hour_of_day: int) -> tuple[np.ndarray, np.ndarray]:
+        """(share of each segment's traffic checked, checks by place) at an hour of the day."""
         model, parameters = self.model, self.model.parameters
         officers = (model.on_duty["road_checkpoint"][:, hour_of_day]
                     * parameters.checkpoint_time_share)
         capacity = check_capacity(officers, parameters.road_check_officer_minutes)
         pieces = self.spread * capacity[:, None]          # checks each city can do per segment
         offered = pieces.sum(axis=0)
-        self.traffic_hour = self.traffic_per_day * DAILY_RHYTHM[hour_of_day]
-        done = np.minimum(offered, self.traffic_hour)
+        traffic = self.traffic_per_day * DAILY_RHYTHM[hour_of_day]
+        done = np.minimum(offered, traffic)
         with np.errstate(divide="ignore", invalid="ignore"):
             used = np.where(offered > 0, done / offered, 0.0)
-            self.share = np.where(self.traffic_hour > 0, done / self.traffic_hour, 0.0)
-        return pieces @ used
+            share = np.where(traffic > 0, done / traffic, 0.0)
+        return share, pieces @ used
 
     def share_on(self, start: str, end: str) -> float:
         """Share of vehicles checked this hour on the road from `start` to `end` (0: none)."""

@@ -21,6 +21,7 @@ STREAMS: tuple[str, ...] = (
     "inland",       # premises searches, cyber patrol, wanted-person hits
     "information",  # linking hits, relaying alerts, networks learning of alerts
     "adaptation",   # networks' responses to seizures and alerts
+    "perception",   # which networks watch the checks on their routes
 )
 
 
@@ -42,6 +43,7 @@ class Streams:
     inland: np.random.Generator
     information: np.random.Generator
     adaptation: np.random.Generator
+    perception: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> Streams:

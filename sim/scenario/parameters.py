@@ -299,6 +299,19 @@ class Parameters(StrictModel):
     adaptivity: float = par(
         0.5, "probability", "assumption: half of networks react to a seizure or an alert",
         "Chance that a network changes its plans after a seizure or an alert.", ge=0, le=1)
+    check_awareness: float = par(
+        0.5, "probability", "assumption: smuggling networks scout crossings and share where "
+        "police stand (Frontex risk analyses describe spotters and messaging groups); free in "
+        "calibration/baseline.yaml", "Chance that a network watches the checks on its routes "
+        "before the action and plans its trips around them.", ge=0, le=1)
+    hidden_check_awareness: float = par(
+        0.2, "probability", "assumption: mobile scanners and thermal cameras move and are seen "
+        "far less than fixed posts", "Chance that a watching network also sees scanners and "
+        "thermal cameras.", ge=0, le=1)
+    detour_hours_per_risk: float = par(
+        24.0, "hours", "assumption: a network gives up about a day of travel to avoid a "
+        "certain stop (cost = hours + this x -ln(1 - risk)); free in calibration/baseline.yaml",
+        "Travel time a watching network trades against the chance of being stopped.", ge=0)
     adaptation_weights: dict[str, float] = par(
         {"delay": 0.35, "reroute": 0.35, "green_border": 0.15, "suspend": 0.15}, "weights",
         "assumption", "Relative weights of the responses of an adapting network.")

@@ -1,0 +1,176 @@
+"""Criminals see the police: how heavily the places on a network's routes are checked, as the
+network sees it, and how it routes and times its trips around them.
+
+Before the action a network watches the checks on its routes with probability
+`check_awareness`. Fixed posts are visible to a watching network: crossing officers doing
+intensified checks, road checkpoints, green-border patrols. Scanners and Frontex thermal
+cameras are mobile or hidden: a watching network also sees them with probability
+`hidden_check_awareness`. The pressure of a place is the chance that a vehicle or group
+passing it is stopped (crossings and roads: the share of traffic checked, averaged over the
+day; sectors: the patrol's detection chance at night).
+
+A watching network weighs each trip's usual route against the routes that avoid one of its
+checked places: cost = travel hours + `detour_hours_per_risk` x -ln(1 - risk of the route). It
+takes a route that is both cheaper and less risky (a displacement event at the avoided place,
+naming it). It times its trips: a vehicle leaves so as to reach its first crossing in the
+hour when that crossing checks the smallest share of traffic (the busy hours: hiding in the
+traffic), a group on foot so as to reach the green border after dark. Networks that do not
+watch leave at random hours and keep their routes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.model.agents import CriminalNetwork, Movement
+from sim.model.mechanisms import DAILY_RHYTHM, check_capacity, green_border_detection
+
+if TYPE_CHECKING:
+    from sim.model import JointActionModel
+
+ARRIVE_AFTER_DARK = 21  # hour a group on foot aims to reach the green border
+
+
+class CheckPressure:
+    """Visible and hidden check pressure of every crossing, sector and road segment."""
+
+    def __init__(self, model: JointActionModel):
+        self.model = model
+        parameters, graph = model.parameters, model.graph
+        self.visible: dict[str, float] = {}
+        self.hidden: dict[str, float] = {}
+        self.crossing_hourly: dict[str, np.ndarray] = {}
+        state = model.crossing_state
+        scale = parameters.inbound_share * model.scenario_spec.traffic.scale
+        minutes = (parameters.vehicle_check_officer_minutes
+                   + state.occupancy * parameters.person_check_officer_minutes)
+        scanners = np.zeros((len(state.index), 24))
+        for team in model.scanning_teams:
+            for hour in range(24):
+                scanners[state.index[team.place], hour] += team.shift.covers(hour)
+        for place, i in state.index.items():
+            arrivals = (max(float(graph.nodes[place]["vehicles_per_day"]), 1.0) * scale
+                        * DAILY_RHYTHM)
+            officers = model.on_duty["crossing"][model.place_index[place]]
+            capacity = check_capacity(np.floor(officers * parameters.second_line_share),
+                                      minutes[i])
+            scanning = np.where(officers > 0,
+                                scanners[i] * parameters.scanner_vehicles_per_hour, 0.0)
+            seen = _share(capacity, arrivals)
+            with_scanners = _share(capacity + scanning, arrivals)
+            self.crossing_hourly[place] = seen
+            self.visible[place] = float(seen.mean())
+            self.hidden[place] = float(with_scanners.mean() - seen.mean())
+        night = [20, 21, 22, 23, 0, 1, 2, 3, 4, 5]
+        for place, sector in model.sectors.items():
+            officers = float(model.on_duty["green_border"][model.place_index[place], night]
+                             .mean())
+            thermal = model.frontex_at.get((place, "thermal_vision"), 0)
+            kwargs = {"hazard_per_officer_km": parameters.patrol_detection_per_officer_km,
+                      "thermal_factor": parameters.thermal_vision_factor, "night": True}
+            seen = green_border_detection(officers, sector.length_km, thermal_units=0, **kwargs)
+            self.visible[place] = seen
+            self.hidden[place] = green_border_detection(
+                officers, sector.length_km, thermal_units=thermal, **kwargs) - seen
+        roads = model.roads
+        self.segment = np.mean([roads.checked(hour)[0] for hour in range(24)], axis=0)
+
+    def route_risk(self, route: tuple[str, ...], sees_hidden: bool) -> float:
+        """Chance, as the network sees it, of being stopped somewhere along `route`."""
+        passed = 1.0
+        for place in route:
+            seen = self.visible.get(place, 0.0)
+            if sees_hidden:
+                seen += self.hidden.get(place, 0.0)
+            passed *= 1.0 - min(seen, 1.0)
+        roads = self.model.roads
+        for a, b in itertools.pairwise(route):
+            s = roads.segment_index.get((a, b) if a < b else (b, a))
+            if s is not None and self.model.graph.edges[a, b]["mode"] == "road":
+                passed *= 1.0 - float(self.segment[s])
+        return 1.0 - passed
+
+
+def _share(checks: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
+    """Share of arrivals checked; in an hour without traffic a criminal vehicle is the only
+    one, checked if anybody can check (as at the crossings themselves)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(arrivals > 0, np.minimum(1.0, checks / np.maximum(arrivals, 1e-12)),
+                        (checks >= 1).astype(float))
+
+
+def _hours(model: JointActionModel, route: tuple[str, ...]) -> float:
+    return sum(model.graph.edges[a, b]["hours"] for a, b in itertools.pairwise(route))
+
+
+def watch(model: JointActionModel, networks: list[CriminalNetwork]) -> None:
+    """Which networks watch the checks on their routes, and which also see hidden ones (two
+    draws per network, from their own stream: the same networks watch in every scenario)."""
+    rng = model.streams.perception
+    parameters = model.parameters
+    for network in networks:
+        watching, hidden = rng.random(2)
+        network.watches_checks = bool(watching < parameters.check_awareness)
+        network.sees_hidden_checks = network.watches_checks and bool(
+            hidden < parameters.hidden_check_awareness)
+
+
+def route_around(model: JointActionModel, network: CriminalNetwork, route: tuple[str, ...],
+                 on_foot: bool) -> tuple[tuple[str, ...], list[str]]:
+    """The route a watching network takes instead of `route`, and the places it avoids."""
+    if not network.watches_checks:
+        return route, []
+    pressure: CheckPressure = model.check_pressure
+    planner, corridor = model.route_planner, network.corridor
+    parameters = model.parameters
+
+    def cost(candidate: tuple[str, ...]) -> tuple[float, float]:
+        risk = pressure.route_risk(candidate, network.sees_hidden_checks)
+        return (_hours(model, candidate) + parameters.detour_hours_per_risk
+                * -math.log(max(1.0 - risk, 1e-9)), risk)
+
+    best, (best_cost, best_risk) = route, cost(route)
+    usual_risk = best_risk
+    for place in planner.checked_places(route):
+        alternative = planner.route(corridor.origin, corridor.destination, on_foot,
+                                    frozenset({place}), corridor.via)
+        if alternative is None or place in alternative:
+            continue
+        candidate_cost, candidate_risk = cost(alternative)
+        if candidate_cost < best_cost and candidate_risk < usual_risk:
+            best, best_cost, best_risk = alternative, candidate_cost, candidate_risk
+    avoided = [p for p in planner.checked_places(route) if p not in best]
+    return best, avoided
+
+
+def time_departure(model: JointActionModel, network: CriminalNetwork, movement: Movement
+                   ) -> None:
+    """A watching network moves the trip, within its day, to reach its first checked place at
+    the hour it chooses: darkness on the green border, the crossing's busy hours otherwise."""
+    if not network.watches_checks:
+        return
+    graph, route = model.graph, movement.route
+    travelled = 0.0
+    target_hour = None
+    for a, b in itertools.pairwise(route):
+        travelled += graph.edges[a, b]["hours"]
+        kind = graph.nodes[b]["kind"]
+        if kind == "green_border":
+            target_hour = ARRIVE_AFTER_DARK
+            break
+        if kind == "crossing" and b in model.check_pressure.crossing_hourly:
+            shares = model.check_pressure.crossing_hourly[b]
+            quietest = np.flatnonzero(np.isclose(shares, shares.min()))
+            target_hour = int(quietest[np.argmax(DAILY_RHYTHM[quietest])])
+            break
+    if target_hour is None:
+        return
+    start = model.scenario_spec.action.start.hour
+    day = math.floor(movement.departure / 24.0)
+    departure = day * 24.0 + ((target_hour - start - travelled) % 24.0)
+    if 0.0 <= departure < model.hours:
+        movement.departure = movement.time = departure
