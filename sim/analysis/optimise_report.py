@@ -1,0 +1,262 @@
+"""What `sim optimise` hands a planner: the front re-evaluated out of sample against the baseline
+(paired intervals on seeds and draws the search never used), each chosen allocation as a
+scenario file that extends the baseline, the Pareto figure, the tables and `report.md`.
+
+The search's own values of the best allocations are biased upwards (the optimiser's curse: the
+best of many noisy estimates is lucky on average); only the out-of-sample differences are
+evidence that an allocation beats the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+from rich.console import Console
+
+from sim.analysis.optimise import (
+    LOG,
+    Optimisation,
+    evaluate,
+    evaluator,
+    load_config,
+    pareto_front,
+    scores,
+    search,
+    trials_table,
+)
+from sim.runs import results as store
+from sim.runs.results import ResultsFolderError
+from sim.runs.statistics import INTERVAL, number, paired_difference, reduce
+
+FILES = (LOG, "trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md",
+         "optimise.json")
+
+
+def chosen(front: pd.DataFrame, most: int) -> pd.DataFrame:
+    """At most `most` allocations of the front, evenly spread along it (both ends kept)."""
+    if len(front) <= most:
+        return front
+    picks = sorted({int(round(i)) for i in np.linspace(0, len(front) - 1, most)})
+    return front.iloc[picks]
+
+
+def out_of_sample(problem: Optimisation, front: pd.DataFrame, records: dict[int, dict],
+                  pool: Any, progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Re-run the baseline and the chosen allocations on fresh seeds and draws; one row per
+    allocation × objective with the paired difference from the baseline and its interval."""
+    from sim.runs.runner import RunProgress
+
+    picks = chosen(front, problem.config.report.allocations)
+    names = [f"{problem.path.stem}_{rank + 1}" for rank in range(len(picks))]
+    scenarios = [problem.scenario] + [
+        problem.space.candidate(records[int(t)]["params"], name)
+        for t, name in zip(picks["trial"], names, strict=True)]
+    seeds, draws = problem.report_seeds, problem.report_draws
+    with RunProgress(len(scenarios) * len(seeds) * len(draws), "out of sample",
+                     enabled=progress) as bar:
+        tables = evaluate(problem, scenarios, pool, draws, seeds, bar.advance)
+    base = tables[0].set_index(["draw", "seed"])
+    rows = []
+    for name, trial, table in zip(names, picks["trial"], tables[1:], strict=True):
+        other = table.set_index(["draw", "seed"])
+        _, excess = scores(problem, table)
+        for objective in problem.config.objectives:
+            difference = paired_difference(base[objective.outcome], other[objective.outcome])
+            up, down = difference.mean_ci_low > 0, difference.mean_ci_high < 0
+            better, worse = (up, down) if objective.direction == "maximise" else (down, up)
+            rows.append({
+                "allocation": name, "trial": int(trial), "objective": objective.outcome,
+                "direction": objective.direction,
+                "in_search": float(front.set_index("trial").loc[trial, objective.outcome]),
+                "mean": float(other[objective.outcome].mean()),
+                "baseline_mean": float(base[objective.outcome].mean()),
+                "difference": difference.mean, "ci_low": difference.mean_ci_low,
+                "ci_high": difference.mean_ci_high, "n": difference.replicates,
+                "verdict": "better" if better else "worse" if worse else "within noise",
+                "limits_held": all(e <= 0 for e in excess)})
+    files = {name: problem.space.allocation(records[int(t)]["params"])
+             for name, t in zip(names, picks["trial"], strict=True)}
+    return pd.DataFrame(rows), files
+
+
+def allocation_yaml(name: str, allocation: dict[str, Any], baseline: Path, folder: Path,
+                    command: str, trial: int) -> str:
+    """A scenario file that extends the baseline and states only the allocation."""
+    header = ("# yaml-language-server: $schema=scenario.schema.json\n"
+              f"# Allocation found by `{command}` (trial {trial}); sim/analysis/optimise.py.\n"
+              "# Out-of-sample comparison with the baseline: ../out_of_sample.csv, "
+              "../report.md.\n")
+    document = {"name": name, "extends": os.path.relpath(baseline.resolve(), folder.resolve()),
+                "description": f"Allocation {name} of the optimisation's Pareto front "
+                               f"(trial {trial}).", **allocation}
+    return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True,
+                                   default_flow_style=None, width=100)
+
+
+def pareto_figure(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
+                  comparison: pd.DataFrame) -> Any:
+    """Every trial, the front, and the re-evaluated allocations with the baseline: the first
+    objective (detections) against the second (a cost such as waiting), or against the trial
+    number when there is one objective."""
+    from matplotlib.figure import Figure
+
+    from sim.analysis.figures import outcome_label
+
+    objectives = [o.outcome for o in problem.config.objectives]
+    figure = Figure(figsize=(7.5, 5.2), layout="constrained")
+    ax = figure.subplots()
+    y = objectives[0]
+    x = objectives[1] if len(objectives) > 1 else "trial"
+    feasible, infeasible = table[table["feasible"]], table[table["state"] == "COMPLETE"]
+    infeasible = infeasible[~infeasible["feasible"]]
+    ax.scatter(feasible[x], feasible[y], s=14, color="#999999", label="trials (in search)")
+    if len(infeasible):
+        ax.scatter(infeasible[x], infeasible[y], s=18, marker="x", color="#D55E00",
+                   label="trials breaking an outcome limit")
+    ax.plot(front[x], front[y], "o-" if x != "trial" else "o", color="#0072B2", ms=5,
+            label="Pareto front (in search)")
+    if not comparison.empty and x != "trial":
+        wide = comparison.pivot(index="allocation", columns="objective", values="mean")
+        base = comparison.groupby("objective")["baseline_mean"].first()
+        ax.scatter(wide[x], wide[y], s=46, facecolor="none", edgecolor="#000000",
+                   label="re-evaluated on fresh seeds")
+        for name, row in wide.iterrows():
+            ax.annotate(str(name).rsplit("_", 1)[-1], (row[x], row[y]), fontsize=8,
+                        xytext=(4, 4), textcoords="offset points")
+        ax.scatter([base[x]], [base[y]], marker="*", s=160, color="#E69F00",
+                   label="baseline (2023 allocation), fresh seeds", zorder=5)
+    ax.set_xlabel(outcome_label(x) if x != "trial" else "trial")
+    ax.set_ylabel(outcome_label(y))
+    ax.legend(fontsize=8, loc="best")
+    ax.set_title(f"{problem.path.stem}: {len(table)} trials")
+    return figure
+
+
+def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
+                    comparison: pd.DataFrame, seconds: float, command: str) -> str:
+    """report.md: what ran, the front, and what holds out of sample."""
+    config = problem.config
+    draws = (f" × {len(problem.search_draws)} posterior draws ({config.search.posterior.statistic})"
+             if config.search.posterior else "")
+    lines = [f"# Optimisation `{problem.path.stem}`", "",
+             f"Command: `{command}` ({store.now()}, git {store.git_commit() or 'unknown'}); "
+             f"{seconds / 60:.1f} min.", "",
+             f"Search: {len(table)} trials (NSGA-II, generations of {config.search.population}),"
+             f" each on the same {config.search.replicates} replicate seeds{draws}; "
+             f"{int(table['feasible'].sum())} feasible, "
+             f"{int((table['state'] == 'FAIL').sum())} rejected before running (a constraint "
+             "the repair could not keep), "
+             f"{int(((table['state'] == 'COMPLETE') & ~table['feasible']).sum())} over an "
+             "outcome limit.", "",
+             "## Pareto front (values in the search, optimistic)", "",
+             _markdown(front.drop(columns=["state", "feasible", "rejected"])), "",
+             f"## Out of sample: {config.report.replicates} fresh seeds"
+             + (f" × {len(problem.report_draws)} fresh draws" if config.search.posterior
+                else "") + ", paired with the baseline", "",
+             f"Difference = allocation − baseline, {INTERVAL:.0%} interval of the mean "
+             "difference; `better`/`worse` when the interval excludes zero.", "",
+             _markdown(comparison), ""]
+    if not comparison.empty:
+        first = config.objectives[0].outcome
+        best = comparison[comparison["objective"] == first].iloc[0]
+        lines += ["## Verdict on the first objective", "",
+                  f"The front's best allocation for {first}, `{best.allocation}` "
+                  f"(allocations/{best.allocation}.yaml), differs from the baseline by "
+                  f"{number(best.difference)} ({number(best.ci_low)} to {number(best.ci_high)})"
+                  f" on fresh seeds: {_verdict(best)}. In the search it scored "
+                  f"{number(best.in_search)}; out of sample {number(best['mean'])}.", ""]
+    return "\n".join(lines)
+
+
+def _verdict(row: pd.Series) -> str:
+    if row.verdict == "better":
+        return "better than the baseline, the interval excludes zero"
+    if row.verdict == "worse":
+        return "worse than the baseline, the interval excludes zero"
+    return "the baseline's allocation is as good within noise (the interval includes zero)"
+
+
+def _markdown(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "(none)"
+    shown = frame.map(lambda v: number(v) if isinstance(v, float) else v)
+    header = "| " + " | ".join(map(str, shown.columns)) + " |"
+    rule = "|" + "---|" * len(shown.columns)
+    body = ["| " + " | ".join(map(str, row)) + " |" for row in shown.itertuples(index=False)]
+    return "\n".join([header, rule, *body])
+
+
+def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: pd.DataFrame,
+                  comparison: pd.DataFrame, files: dict[str, dict], seconds: float,
+                  command: str) -> None:
+    folder = out / "allocations"
+    folder.mkdir(parents=True, exist_ok=True)
+    trials = comparison.groupby("allocation")["trial"].first() if len(comparison) else {}
+    for name, allocation in files.items():
+        (folder / f"{name}.yaml").write_text(allocation_yaml(
+            name, allocation, problem.path.parent / problem.config.scenario, folder, command,
+            int(trials[name])), encoding="utf-8")
+    store.write_csv(table, out / "trials.csv")
+    store.write_csv(front, out / "pareto.csv")
+    store.write_csv(comparison, out / "out_of_sample.csv")
+    pareto_figure(problem, table, front, comparison).savefig(out / "pareto.png", dpi=110)
+    (out / "report.md").write_text(report_markdown(problem, table, front, comparison, seconds,
+                                                   command), encoding="utf-8")
+    store.write_json(out / "optimise.json", {
+        "command": command, "config": str(problem.path), "config_digest": problem.digest,
+        "trials": len(table), "seconds": round(seconds, 1), "finished": store.now(),
+        "git_commit": store.git_commit(), "packages": store.package_versions()})
+
+
+def optimise(path: str | Path, *, out: Path | None = None, resume: bool = False,
+             progress: bool = False, cluster: str | None = None, command: str = "sim optimise",
+             **overrides: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The whole optimisation: search, front, out-of-sample comparison, and (with `out`) the
+    files. Returns the trials, the front and the comparison."""
+    started = time.monotonic()
+    problem = load_config(path, **overrides)
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    with evaluator(problem.config.search.workers, cluster) as pool:
+        result = search(problem, pool, out=out, resume=resume, progress=progress)
+        records = {r["number"]: r for r in result.records}
+        table = trials_table(problem, result.records)
+        front = pareto_front(problem, table)
+        comparison, files = out_of_sample(problem, front, records, pool, progress)
+    if out is not None:
+        write_outputs(problem, out, table, front, comparison, files,
+                      time.monotonic() - started, command)
+    return table, front, comparison
+
+
+def run_command(args: argparse.Namespace) -> int:
+    out = args.out or Path("results") / "optimise" / args.config.stem
+    if (out / LOG).exists() and not (args.resume or args.force):
+        raise ResultsFolderError(f"{out} already holds a search; --resume goes on with it, "
+                                 "--force replaces it")
+    if args.force:
+        for name in FILES:
+            (out / name).unlink(missing_ok=True)
+    if args.cluster:
+        from sim.runs.runner import parse_cluster
+
+        try:
+            parse_cluster(args.cluster)
+        except ValueError as error:
+            raise ResultsFolderError(str(error)) from None
+    table, front, comparison = optimise(
+        args.config, out=out, resume=args.resume, progress=not args.quiet,
+        cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"),
+        trials=args.trials, replicates=args.replicates, workers=args.workers)
+    if not args.quiet:
+        print((out / "report.md").read_text(encoding="utf-8"))
+        Console().print(f"written: {out}/ ({', '.join(FILES[1:])}, allocations/)",
+                      highlight=False)
+    return 0

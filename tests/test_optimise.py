@@ -1,0 +1,244 @@
+"""`sim optimise`: repair keeps every constraint, a seed fixes the search, `--resume` gives the
+run an interruption took away, and the outputs a planner opens are valid scenarios."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim.analysis.decisions import most_officers_at_one_place, project_shares, spread
+from sim.analysis.experiments import ConfigError, Evaluator
+from sim.analysis.optimise import (
+    LOG,
+    Posterior,
+    load_config,
+    pareto_front,
+    search,
+    statistic,
+    trials_table,
+)
+from sim.analysis.optimise_report import optimise
+from sim.cli import main
+from sim.scenario.files import load_scenario
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
+CROSSINGS = ["evzonoi", "debeli_brijeg", "kapitan_andreevo", "horgos", "batrovci"]
+EXPERT_PLACES = ["kapitan_andreevo", "kipoi", "evzonoi", "kakavia", "batrovci", "horgos",
+                 "kalotina"]
+
+
+def tiny_config(folder: Path, **changes) -> Path:
+    """One simulated day, two replicates, two generations of four: seconds, not minutes."""
+    (folder / "one_day.yaml").write_text(f"name: one_day\nextends: {BASELINE}\n"
+                                         "action: {days: 1}\n")
+    config = {
+        "scenario": "one_day.yaml",
+        "decisions": {
+            "scanning_teams": {"count": 2, "places": CROSSINGS, "hours": [[6, 22], [22, 6]]},
+            "frontex": [{"kind": "document_experts", "places": EXPERT_PLACES,
+                         "max_per_place": 1}],
+            "transfers": [{"from": "TR", "to": "GR", "low": -300, "high": 300}]},
+        "constraints": {"officers_per_country": {"TR": [2900, 3200], "GR": [3200, 3500]},
+                        "outcomes": [{"outcome": "max_wait_minutes", "max": 200}]},
+        "objectives": [{"outcome": "movements_intercepted", "direction": "maximise"},
+                       {"outcome": "mean_wait_minutes", "direction": "minimise"}],
+        "search": {"trials": 8, "population": 4, "replicates": 2, "seed": 3, "workers": 1},
+        "report": {"replicates": 3, "seed": 4, "allocations": 2},
+    }
+    for key, value in changes.items():
+        config[key] = {**config[key], **value} if isinstance(value, dict) else value
+    path = folder / "tiny.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+# --- repair ----------------------------------------------------------------------------------
+
+def test_spread_keeps_free_choices_and_moves_the_rest_to_the_next_free_place():
+    places = ["a", "b", "c", "d"]
+    assert spread(["c", "a"], places, 1) == ["c", "a"]
+    assert spread(["c", "c", "d", "d"], places, 1) == ["c", "d", "a", "b"]
+    assert Counter(spread(["b"] * 5, places, 2)) == {"b": 2, "c": 2, "d": 1}
+    with pytest.raises(ValueError):
+        spread(["a"] * 3, ["a"], 2)
+
+
+def test_shares_are_projected_onto_their_bounds_and_their_total():
+    bounds = {"crossing": (0.3, 0.6), "green_border": (0.1, 0.3), "road_checkpoint": (0.1, 0.4)}
+    shares = project_shares({"crossing": 0.9, "green_border": 0.9, "road_checkpoint": 0.0},
+                            bounds, 0.9)
+    assert sum(shares.values()) == pytest.approx(0.9, abs=1e-9)
+    assert all(bounds[k][0] <= v <= bounds[k][1] for k, v in shares.items())
+    inside = {"crossing": 0.45, "green_border": 0.2, "road_checkpoint": 0.25}
+    assert project_shares(inside, bounds, 0.9) == pytest.approx(inside)
+
+
+# --- constraints -----------------------------------------------------------------------------
+
+def test_no_trial_that_runs_breaks_a_constraint_and_rejected_ones_are_never_chosen(tmp_path):
+    path = tiny_config(tmp_path, constraints={"officers_per_place": 1300},
+                       search={"trials": 12})
+    problem = load_config(path)
+    with Evaluator(1) as pool:
+        result = search(problem, pool)
+    table = trials_table(problem, result.records)
+    ran = [r for r in result.records if r["state"] == "COMPLETE"]
+    assert ran, "every proposal was rejected: the test would prove nothing"
+    for record in ran:
+        candidate = problem.space.candidate(record["params"], "check")
+        assert problem.space.violations(candidate) == []
+        assert 2900 <= candidate.countries["TR"].officers <= 3200
+        assert 3200 <= candidate.countries["GR"].officers <= 3500
+        assert candidate.officers_total == problem.scenario.officers_total
+        assert most_officers_at_one_place(candidate, problem.space.graph)[1] <= 1300
+        places = Counter(d.place for d in candidate.frontex if d.kind == "document_experts"
+                         for _ in range(d.count))
+        assert max(places.values()) <= 1 and sum(places.values()) == 6
+        teams = [t.place for t in candidate.scanning_teams.teams]
+        assert len(teams) == 2 and set(teams) <= set(CROSSINGS)
+    rejected = table[table["state"] == "FAIL"]
+    assert len(rejected), "no proposal broke the place limit: the test would prove nothing"
+    assert (rejected["rejected"].str.contains("officers at")).all()
+    front = pareto_front(problem, table)
+    assert set(front["trial"]) <= set(table.loc[table["feasible"], "trial"])
+
+
+def test_an_outcome_limit_keeps_allocations_that_break_it_off_the_front(tmp_path):
+    path = tiny_config(tmp_path, constraints={"outcomes": [{"outcome": "mean_wait_minutes",
+                                                            "max": 5.25}]})
+    problem = load_config(path)
+    with Evaluator(1) as pool:
+        result = search(problem, pool)
+    table = trials_table(problem, result.records)
+    over = table[(table["state"] == "COMPLETE") & (table["mean_wait_minutes"] > 5.25)]
+    assert len(over) and not over["feasible"].any()
+    assert (pareto_front(problem, table)["mean_wait_minutes"] <= 5.25).all()
+
+
+# --- determinism and resume ----------------------------------------------------------------
+
+def test_the_same_seed_gives_the_same_trials_and_another_seed_others(tmp_path):
+    path = tiny_config(tmp_path)
+    with Evaluator(1) as pool:
+        first = trials_table(load_config(path), search(load_config(path), pool).records)
+        again = trials_table(load_config(path), search(load_config(path), pool).records)
+        other_path = tiny_config(tmp_path, search={"seed": 11})
+        other = trials_table(load_config(other_path),
+                             search(load_config(other_path), pool).records)
+    pd.testing.assert_frame_equal(first, again)
+    assert not first.drop(columns="trial").iloc[1:].equals(other.drop(columns="trial").iloc[1:])
+    assert first.iloc[0]["scanning_team_1.place"] == "evzonoi"  # trial 0: the baseline's own
+
+
+class Interrupting(Evaluator):
+    """Stops the search (as Ctrl-C would) when the second generation is being run."""
+
+    calls = 0
+
+    def run(self, *args, **kwargs):
+        Interrupting.calls += 1
+        if Interrupting.calls == 2:
+            raise KeyboardInterrupt
+        return super().run(*args, **kwargs)
+
+
+def test_resume_gives_the_trials_of_a_run_never_interrupted(tmp_path):
+    path = tiny_config(tmp_path, search={"trials": 12})
+    whole, cut, short = tmp_path / "whole", tmp_path / "cut", tmp_path / "short"
+    for folder in (whole, cut, short):
+        folder.mkdir()
+    with Evaluator(1) as pool:
+        problem = load_config(path)
+        reference = trials_table(problem, search(problem, pool, out=whole).records)
+        # killed during the second generation: the log keeps only the first
+        with Interrupting(1) as interrupting, pytest.raises(KeyboardInterrupt):
+            search(load_config(path), interrupting, out=cut)
+        assert len((cut / LOG).read_text().splitlines()) == 1 + 4
+        resumed = search(load_config(path), pool, out=cut, resume=True)
+        # a shorter budget, then the full one
+        search(load_config(path, trials=4), pool, out=short)
+        extended = search(load_config(path), pool, out=short, resume=True)
+    pd.testing.assert_frame_equal(trials_table(problem, resumed.records), reference)
+    pd.testing.assert_frame_equal(trials_table(problem, extended.records), reference)
+    assert len((cut / LOG).read_text().splitlines()) == 1 + 12
+
+
+def test_resume_refuses_the_log_of_another_config(tmp_path):
+    path = tiny_config(tmp_path, search={"trials": 4})
+    with Evaluator(1) as pool:
+        search(load_config(path), pool, out=tmp_path)
+        changed = tiny_config(tmp_path, search={"trials": 4, "replicates": 3})
+        with pytest.raises(Exception, match="another config"):
+            search(load_config(changed), pool, out=tmp_path, resume=True)
+
+
+# --- outputs -----------------------------------------------------------------------------------
+
+def test_command_writes_allocations_that_extend_the_baseline_and_a_paired_comparison(tmp_path,
+                                                                                      capsys):
+    path = tiny_config(tmp_path)
+    out = tmp_path / "out"
+    assert main(["optimise", str(path), "--out", str(out), "--quiet"]) == 0
+    for name in ("trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md"):
+        assert (out / name).stat().st_size > 0
+    comparison = pd.read_csv(out / "out_of_sample.csv")
+    assert set(comparison["n"]) == {3}
+    assert (comparison["ci_low"] <= comparison["difference"]).all()
+    assert (comparison["difference"] <= comparison["ci_high"]).all()
+    problem = load_config(path)
+    log = {r["number"]: r for r in
+           map(yaml.safe_load, (out / LOG).read_text().splitlines()[1:])}
+    for name, trial in comparison.groupby("allocation")["trial"].first().items():
+        file = out / "allocations" / f"{name}.yaml"
+        assert yaml.safe_load(file.read_text())["extends"].endswith("one_day.yaml")
+        scenario = load_scenario(file)
+        expected = problem.space.candidate(log[trial]["params"], name)
+        assert scenario.scanning_teams == expected.scanning_teams
+        assert sorted(map(repr, scenario.frontex)) == sorted(map(repr, expected.frontex))
+        assert scenario.countries == expected.countries
+    assert "Verdict" in (out / "report.md").read_text()
+    # a second run into the same folder must say --resume or --force
+    assert main(["optimise", str(path), "--out", str(out), "--quiet"]) == 2
+    assert "--resume" in capsys.readouterr().err
+
+
+def test_optimise_over_posterior_draws_uses_fresh_draws_out_of_sample(tmp_path):
+    pd.DataFrame({"draw": range(5), "parameters.lead_precision": [0.2, 0.3, 0.4, 0.5, 0.6]}
+                 ).to_csv(tmp_path / "posterior.csv", index=False)
+    path = tiny_config(tmp_path, search={"trials": 4, "posterior": {
+        "file": "posterior.csv", "draws": 2, "statistic": "quantile", "quantile": 0.25}},
+        report={"draws": 3, "replicates": 2, "seed": 4, "allocations": 1})
+    problem = load_config(path)
+    assert [d["parameters.lead_precision"] for d in problem.search_draws] == [0.2, 0.3]
+    assert [d["parameters.lead_precision"] for d in problem.report_draws] == [0.4, 0.5, 0.6]
+    _, _, comparison = optimise(path)
+    assert set(comparison["n"]) == {6}  # 3 fresh draws x 2 fresh seeds, paired
+
+
+def test_pessimistic_quantile_is_the_lower_one_for_more_and_the_upper_one_for_less():
+    per_draw = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    setting = Posterior(file="p.csv", statistic="quantile", quantile=0.25)
+    assert statistic(per_draw, "x", "maximise", setting) == 2.0
+    assert statistic(per_draw, "x", "minimise", setting) == 4.0
+    assert statistic(per_draw, "x", "maximise", None) == 3.0
+
+
+# --- config errors -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"objectives": [{"outcome": "movements_intercepte"}]}, "movements_intercepted"),
+    ({"report": {"seed": 3}}, "seeds the search never used"),
+    ({"decisions": {"scanning_teams": {"count": 2, "places": ["evzonoi", "skopje"]}}},
+     "cannot take"),
+    ({"decisions": {"transfers": [{"from": "TR", "to": "XX", "high": 10}]}}, "XX"),
+    ({"constraints": {"officers_per_country": {"TR": [0, 10]}}}, "outside these bounds"),
+    ({"search": {"trails": 3}}, "trails"),
+])
+def test_config_mistakes_are_named(tmp_path, changes, message):
+    path = tiny_config(tmp_path, **changes)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
