@@ -20,184 +20,26 @@ proposal's sampler is seeded by the config seed and the trial number).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, model_validator
 
-from sim.analysis.decisions import Constraints, Decisions, Space
-from sim.analysis.experiments import ConfigError, Evaluator, read_config, resolve_path
-from sim.model.outcomes import OUTCOME_NAMES
-from sim.model.streams import replicate_seeds
+from sim.analysis.experiments import Evaluator
+from sim.analysis.optimise_config import Optimisation, Posterior, load_config, with_draw
 from sim.runs.results import ResultsFolderError
 from sim.runs.runner import RunProgress, parse_cluster
-from sim.scenario.files import Problem, load_scenario, scenario_from_mapping, suggest
-from sim.scenario.parameters import StrictModel
 from sim.scenario.schema import Scenario
 
 LOG = "trials.jsonl"
-
-
-class Objective(StrictModel):
-    """An outcome to maximise or minimise (e.g. waiting time as a cost)."""
-
-    outcome: str
-    direction: Literal["maximise", "minimise"] = "maximise"
-
-
-class Posterior(StrictModel):
-    """Evaluate over posterior draws (rows of a CSV whose columns are scenario key paths)."""
-
-    file: Path = Field(description="Posterior CSV (relative to the config file).")
-    draws: int = Field(10, ge=1, le=10_000, description="Draws per proposal (the first rows).")
-    statistic: Literal["mean", "quantile"] = Field("mean", description="Over draws: the mean, "
-                                                   "or the pessimistic quantile.")
-    quantile: float = Field(0.1, gt=0, lt=0.5, description="With statistic quantile: the lower "
-                            "quantile of an outcome to maximise (upper of one to minimise).")
-
-
-class Search(StrictModel):
-    """How much the search may run."""
-
-    trials: int = Field(100, ge=1, le=100_000, description="Proposals to evaluate.")
-    population: int = Field(20, ge=2, le=10_000, description="NSGA-II generation size (one "
-                            "generation runs in parallel).")
-    replicates: int = Field(6, ge=1, le=1000, description="Replicates per proposal, the same "
-                            "seeds for every proposal.")
-    seed: int = Field(1, ge=0, description="Root of the replicate seeds and of the sampler.")
-    workers: int = Field(2, ge=1, le=1024, description="Worker processes (1: in this process).")
-    posterior: Posterior | None = None
-
-
-class ReportSettings(StrictModel):
-    """The out-of-sample re-evaluation of the chosen allocations."""
-
-    replicates: int = Field(30, ge=2, le=10_000, description="Fresh replicates per allocation.")
-    seed: int = Field(2, ge=0, description="Root of the fresh seeds (never the search's).")
-    draws: int = Field(10, ge=1, le=10_000, description="Fresh posterior draws (the rows after "
-                       "the search's).")
-    allocations: int = Field(8, ge=1, le=100, description="Most allocations of the front to "
-                             "re-evaluate (spread along the first objective).")
-
-
-class OptimiseConfig(StrictModel):
-    """An optimisation: what may change, what must hold, what is better, with what effort."""
-
-    scenario: Path = Field(description="Baseline scenario (relative to the config file).")
-    decisions: Decisions
-    constraints: Constraints = Field(default_factory=Constraints)
-    objectives: list[Objective] = Field(min_length=1, max_length=4)
-    search: Search = Field(default_factory=Search)
-    report: ReportSettings = Field(default_factory=ReportSettings)
-
-    @model_validator(mode="after")
-    def _known(self) -> OptimiseConfig:
-        for name in [o.outcome for o in self.objectives] + [c.outcome for c in
-                                                            self.constraints.outcomes]:
-            if name not in OUTCOME_NAMES:
-                close = suggest(name, OUTCOME_NAMES)
-                raise ValueError(f"unknown outcome {name!r}" + (f" (did you mean {close!r}?)"
-                                                                if close else ""))
-        if self.report.seed == self.search.seed:
-            raise ValueError("report.seed must differ from search.seed: the re-evaluation needs "
-                             "seeds the search never used")
-        return self
-
-
-@dataclass
-class Optimisation:
-    """A config resolved: the baseline, the search space, the draws and the seeds."""
-
-    config: OptimiseConfig
-    scenario: Scenario
-    space: Space
-    search_draws: list[dict[str, float]]
-    report_draws: list[dict[str, float]]
-    path: Path
-    digest: str = ""
-
-    @property
-    def search_seeds(self) -> list[int]:
-        return replicate_seeds(self.config.search.seed, self.config.search.replicates)
-
-    @property
-    def report_seeds(self) -> list[int]:
-        return replicate_seeds(self.config.report.seed, self.config.report.replicates)
-
-
-def load_config(path: str | Path, **overrides: Any) -> Optimisation:
-    """Read an optimisation config with its scenario and posterior; `overrides` replace
-    `search` settings (trials, replicates, workers)."""
-    path = Path(path)
-    config, label = read_config(path, OptimiseConfig)
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    if overrides:
-        try:
-            config.search = Search.model_validate({**config.search.model_dump(), **overrides})
-        except ValidationError as error:
-            raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
-                               for e in error.errors(include_url=False)]) from None
-    scenario = load_scenario(path.parent / config.scenario)
-    space = Space(config.decisions, config.constraints, scenario, label)
-    search_draws: list[dict[str, float]] = [{}]
-    report_draws: list[dict[str, float]] = [{}]
-    posterior = config.search.posterior
-    if posterior is not None:
-        rows = load_draws(path.parent / posterior.file, scenario, label)
-        needed = posterior.draws + config.report.draws
-        if len(rows) < needed:
-            raise ConfigError([Problem(label, None, ("search", "posterior", "draws"),
-                                       f"{posterior.draws} search draws + {config.report.draws}"
-                                       f" fresh report draws need {needed} rows; "
-                                       f"{posterior.file} has {len(rows)}")])
-        search_draws, report_draws = rows[:posterior.draws], rows[posterior.draws:needed]
-    digest = hashlib.sha256(json.dumps(
-        {**config.model_dump(mode="json", exclude={"search": {"trials", "workers"}}),
-         "scenario": scenario.model_dump(mode="json"), "draws": search_draws},
-        sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return Optimisation(config, scenario, space, search_draws, report_draws, path, digest)
-
-
-def load_draws(path: Path, scenario: Scenario, label: str) -> list[dict[str, float]]:
-    """Posterior draws: one row each, columns are scenario key paths (a `draw` column, if any,
-    only names the row). Every path must name a number in the scenario."""
-    try:
-        table = pd.read_csv(path)
-    except (OSError, ValueError) as error:
-        raise ConfigError([Problem(label, None, ("search", "posterior", "file"),
-                                   f"cannot read {path}: {error}")]) from None
-    table = table.drop(columns=[c for c in ("draw", "weight") if c in table])
-    data = scenario.model_dump(mode="json")
-    for column in table.columns:
-        try:
-            value = resolve_path(data, tuple(column.split(".")))
-        except KeyError:
-            value = None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError([Problem(label, None, ("search", "posterior", "file"),
-                                       f"{path}: column {column!r} is not a scenario key path "
-                                       "to a number")])
-    return [{k: float(v) for k, v in row.items()} for row in table.to_dict("records")]
-
-
-def with_draw(scenario: Scenario, draw: dict[str, float]) -> Scenario:
-    """The scenario with one posterior draw's values written at their key paths."""
-    if not draw:
-        return scenario
-    data = scenario.model_dump(mode="json")
-    for column, value in draw.items():
-        *parents, last = column.split(".")
-        node = resolve_path(data, tuple(parents))
-        node[last] = round(value) if isinstance(node[last], int) else value
-    return scenario_from_mapping(data, label="posterior draw")
+__all__ = ["LOG", "Optimisation", "evaluate", "evaluator", "load_config", "pareto_front",
+           "scores", "search", "trials_table"]
 
 
 # --- evaluation: seeds x draws on processes or Dask -----------------------------------------
@@ -447,7 +289,7 @@ def pareto_front(problem: Optimisation, table: pd.DataFrame) -> pd.DataFrame:
                       for o in problem.config.objectives])
     values = feasible[[o.outcome for o in problem.config.objectives]].to_numpy() * signs
     keep = []
-    for i, row in enumerate(values):
+    for row in values:
         dominated = np.any(np.all(values >= row, axis=1) & np.any(values > row, axis=1))
         keep.append(not dominated)
     front = feasible[keep]

@@ -33,7 +33,7 @@ from sim.analysis.optimise import (
 )
 from sim.runs import results as store
 from sim.runs.results import ResultsFolderError
-from sim.runs.statistics import INTERVAL, number, paired_difference, reduce
+from sim.runs.statistics import INTERVAL, number, paired_difference
 
 FILES = (LOG, "trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md",
          "optimise.json")
@@ -43,7 +43,7 @@ def chosen(front: pd.DataFrame, most: int) -> pd.DataFrame:
     """At most `most` allocations of the front, evenly spread along it (both ends kept)."""
     if len(front) <= most:
         return front
-    picks = sorted({int(round(i)) for i in np.linspace(0, len(front) - 1, most)})
+    picks = sorted({round(i) for i in np.linspace(0, len(front) - 1, most)})
     return front.iloc[picks]
 
 
@@ -251,7 +251,7 @@ def run_command(args: argparse.Namespace) -> int:
             parse_cluster(args.cluster)
         except ValueError as error:
             raise ResultsFolderError(str(error)) from None
-    table, front, comparison = optimise(
+    optimise(
         args.config, out=out, resume=args.resume, progress=not args.quiet,
         cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"),
         trials=args.trials, replicates=args.replicates, workers=args.workers)
