@@ -37,6 +37,7 @@ from sim.model.criminal import create_networks, plan_movements, planner_for
 from sim.model.outcomes import OUTCOME_NAMES, Tally
 from sim.model.posts import CrossingState, PostState
 from sim.model.roads import RoadSegments
+from sim.model.shipments import plan_bulk_shipments
 from sim.model.streams import Streams
 from sim.scenario.allocation import build_units
 from sim.scenario.schema import Scenario
@@ -127,7 +128,8 @@ class JointActionModel(mesa.Model):
         self._build_posts()
         self._build_support()
         self.networks = create_networks(self)
-        self.movements = plan_movements(self, self.networks)
+        self.movements = (plan_movements(self, self.networks)
+                          + plan_bulk_shipments(self, self.networks))
         self._arrivals: list[tuple[float, int, int, Movement]] = []
         self._sequence = itertools.count()
         for movement in self.movements:

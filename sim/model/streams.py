@@ -22,6 +22,7 @@ STREAMS: tuple[str, ...] = (
     "information",  # linking hits, relaying alerts, networks learning of alerts
     "adaptation",   # networks' responses to seizures and alerts
     "perception",   # which networks watch the checks on their routes
+    "shipments",    # bulk shipments: how many, whose, loads, timing, their own uniforms
 )
 
 
@@ -44,6 +45,7 @@ class Streams:
     information: np.random.Generator
     adaptation: np.random.Generator
     perception: np.random.Generator
+    shipments: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> Streams:

@@ -336,6 +336,23 @@ class Parameters(StrictModel):
         "Median cocaine load (lognormal, sigma 1.4).", gt=0)
     cannabis_kg_median: float = par(
         3.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0)
+    bulk_shipments_per_week: float = par(
+        2.0, "shipments/week", "assumption: about 8 t of cocaine seized in South East European "
+        "ports in 2018-21 (GI-TOC, geography.md), i.e. roughly 8-10 seizures of 100 kg or more a "
+        "year, found at an ordinary rate of one in ten containers that carry them",
+        "Bulk cocaine shipments (a container from a port, or a lorry) entering the region in a "
+        "week, over all cocaine networks (sim/model/shipments.py).", ge=0)
+    bulk_shipment_min_kg: float = par(
+        100.0, "kg", "geography.md: loads 'often over 100 kg'; 161 kg at Thessaloniki (2023)",
+        "Smallest load of a bulk shipment (the Pareto tail starts here).", gt=0)
+    bulk_shipment_max_kg: float = par(
+        2000.0, "kg", "assumption: the largest single seizures in the region's ports are "
+        "of the order of a tonne or two (over 0.5 t at Ploče, 2021)",
+        "Largest load of a bulk shipment (the Pareto tail is cut here).", gt=0)
+    bulk_shipment_tail: float = par(
+        1.2, "index", "assumption: seizure sizes follow a heavy (Pareto) tail; an index near 1 "
+        "makes a single seizure dominate a week's total",
+        "Pareto tail index of bulk shipment loads (smaller: heavier tail).", gt=0)
     weapons_per_movement_mean: float = par(
         4.0, "weapons", "Europol: small numbers hidden in cars and coaches",
         "Mean firearms on one trafficking trip.", gt=0)
