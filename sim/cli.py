@@ -19,7 +19,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis import calibration, optimise, sensitivity
+from sim.analysis import calibration, discover, optimise, sensitivity
 from sim.analysis.compare import compare_results
 from sim.runs import runner
 from sim.runs.results import Results, ResultsFolderError
@@ -150,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibration.register(commands)  # sim calibrate (sim/analysis/calibration.py)
     sensitivity.register(commands)  # sim sensitivity (sim/analysis/sensitivity.py)
     optimise.register(commands)  # sim optimise (sim/analysis/optimise.py)
+    discover.register(commands)  # sim discover (sim/analysis/discover.py)
     _register_dashboard(commands)
     return parser
 
