@@ -207,9 +207,16 @@ def choose_route(model: JointActionModel, network: CriminalNetwork, on_foot: boo
     return alternative or route
 
 
+def _same_checks(model: JointActionModel, before: list[str], after: list[str]) -> bool:
+    """A new route through the same checked places, in the same order, as the old one."""
+    planner = model.route_planner
+    return planner.checked_places(tuple(before)) == planner.checked_places(tuple(after))
+
+
 def react(model: JointActionModel, network: CriminalNetwork, hot_place: str, cause: str) -> None:
     """A network that notices a seizure or an alert may delay, reroute, take the green border
-    or suspend its planned trips. Each changed trip counts as displaced."""
+    or suspend its planned trips. Each changed trip counts as displaced; a new route through the
+    same checked places as before avoids nothing and leaves the trip as it was (not displaced)."""
     if network.reacted:
         return
     rng = model.streams.adaptation
@@ -221,7 +228,7 @@ def react(model: JointActionModel, network: CriminalNetwork, hot_place: str, cau
         if movement.state != MovementState.PLANNED or movement.departure <= model.clock:
             continue
         response = _choice(rng, weights)
-        before = movement.route
+        before, kind_before = movement.route, movement.kind
         if response == "delay":
             movement.departure += 24.0 + 24.0 * float(rng.random())
         elif response == "suspend":
@@ -237,6 +244,9 @@ def react(model: JointActionModel, network: CriminalNetwork, hot_place: str, cau
                                  avoid=frozenset({hot_place}))
             if route is not None:
                 movement.route = list(route)
+            if movement.kind == kind_before and _same_checks(model, before, movement.route):
+                movement.route = before  # avoids no check: not displaced, trip unchanged
+                continue
         movement.displaced = True
         model.record_displacement(movement, hot_place, response, cause, before)
         if movement.state == MovementState.PLANNED:

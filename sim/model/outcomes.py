@@ -59,7 +59,8 @@ OUTCOMES: tuple[Outcome, ...] = (
             "member arrested.", False),
     Outcome("movements_attempted", "movements", "Criminal movements that set off.", False),
     Outcome("movements_displaced", "movements", "Movements delayed, rerouted, moved to the "
-            "green border or suspended by their network's reaction to seizures and alerts.",
+            "green border or suspended by their network's reaction to seizures and alerts (a "
+            "new route through the same checked places does not count).",
             False),
     Outcome("movements_suspended", "movements", "Movements called off (part of displaced).",
             False),
