@@ -13,6 +13,7 @@ Defaults: `method="auto"` (Student t on the paired differences; bootstrap when u
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import warnings
 from collections.abc import Sequence
@@ -32,8 +33,29 @@ RESAMPLES = 4000  # bootstrap resamples: the interval's ends move by < 1% of its
 BOOTSTRAP_SEED = 20231113  # a fixed seed: the same folders always give the same table
 COLUMNS = ("scenario", "outcome", "unit", "base_mean", "mean", "difference",
            "relative_difference", "ci_low", "ci_high", "paired", "n", "base", "base_n",
-           "method", "level")
+           "method", "level", "per_day")
 UNITS = {o.name: o.unit for o in OUTCOMES}
+# outcomes that are not totals over the action's days: never divided by its length
+NOT_PER_DAY = frozenset({"officers_deployed", "mean_wait_minutes", "max_wait_minutes"})
+
+
+def action_days(results: Results) -> int | None:
+    """How many days the run's action lasted (from its manifest; None when unknown)."""
+    days = (results.manifest.get("scenario") or {}).get("action", {}).get("days")
+    return int(days) if days else None
+
+
+def per_day(results: Results) -> Results:
+    """The same run with every total divided by the action's days (waits and officers as
+    they are), so actions of different lengths compare like for like."""
+    days = action_days(results)
+    if not days:
+        raise ValueError(f"'{results.scenario_name}': the manifest does not say how many days "
+                         "the action lasted")
+    summary = results.summary.copy()
+    totals = [o for o in OUTCOME_NAMES if o in summary and o not in NOT_PER_DAY]
+    summary[totals] = summary[totals].astype(float) / days
+    return dataclasses.replace(results, summary=summary)
 
 
 def is_paired(base: Results, other: Results) -> bool:
@@ -110,12 +132,18 @@ def compare(base: Results, others: Sequence[Results], *, method: str = "auto",
     `difference` is mean(other) − mean(base), `relative_difference` that difference as a
     fraction of the base mean (NaN when the base mean is 0), `ci_low`–`ci_high` its interval at
     `level`; `paired` says the replicates shared seeds, `n` how many replicates the difference
-    rests on (paired: those both runs have; otherwise the scenario's own count).
+    rests on (paired: those both runs have; otherwise the scenario's own count). A scenario
+    whose action lasts a different number of days than the base's is compared per day
+    (`per_day` true; totals divided by each run's days, `per_day()`).
     """
     rows = []
-    base_values = base.summary.set_index("replicate")
     for other in others:
         paired = is_paired(base, other)
+        lengths = action_days(base), action_days(other)
+        daily = None not in lengths and lengths[0] != lengths[1]
+        base_values = (per_day(base) if daily else base).summary.set_index("replicate")
+        if daily:
+            other = per_day(other)
         if not same_model(base, other):
             warnings.warn(f"'{other.scenario_name}' and '{base.scenario_name}' were run with "
                           "different versions of the model: the differences mix the change of "
@@ -135,7 +163,7 @@ def compare(base: Results, others: Sequence[Results], *, method: str = "auto",
                 "relative_difference": difference / base_mean if base_mean else math.nan,
                 "ci_low": low, "ci_high": high, "paired": paired, "n": n,
                 "base": base.scenario_name, "base_n": len(base_values), "method": used,
-                "level": level,
+                "level": level, "per_day": daily,
             })
     return pd.DataFrame(rows, columns=list(COLUMNS))
 

