@@ -30,6 +30,9 @@ SCENARIO_LABELS = {"jad_see_2023": "JAD SEE 2023 baseline",
                    "random_checks": "random checks",
                    "longer_action": "ten-day action"}
 CRIME_AREA_LABELS = {"thb": "trafficking in human beings"}
+OUTCOME_LABELS = {"arrests_total": "arrests", "drugs_kg_total": "drugs seized",
+                  "checks_total": "checks", "mean_wait_minutes": "mean wait at crossings",
+                  "max_wait_minutes": "longest wait at a crossing"}
 # Scenarios far from the policy choices (no action at all): drawn apart so they do not set the
 # scale on which the policy effects (a few per cent) must be read.
 EXTREME_SCENARIOS = ("business_as_usual",)
@@ -39,7 +42,8 @@ ResultsLike = Results | str | Path
 def label(name: str) -> str:
     """A scenario, outcome or crime-area id as words: `no_scanning_teams` → `no scanning
     teams`, `jad_see_2023` → `JAD SEE 2023 baseline`."""
-    return SCENARIO_LABELS.get(name) or CRIME_AREA_LABELS.get(name) or name.replace("_", " ")
+    return (SCENARIO_LABELS.get(name) or CRIME_AREA_LABELS.get(name) or OUTCOME_LABELS.get(name)
+            or name.replace("_", " "))
 
 
 def outcome_label(outcome: str) -> str:
