@@ -1,16 +1,24 @@
-"""The analysts' notebooks: committed clean, public API only, and they run top to bottom."""
+"""The analysts' notebooks: committed clean, public API only, they run top to bottom, and the
+findings they print are those of the reference comparison made on the same runs."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 
+from sim.analysis import findings, reference
+from sim.analysis.compare import COMPARISON, compare
 from sim.analysis.notebooks import execute, notebook_paths
+from sim.analysis.style import figure_number, label
+from sim.runs.results import write_csv
 
 NOTEBOOKS = notebook_paths()
-PUBLIC_MODULES = {"sim", "sim.analysis.compare", "sim.analysis.figures"}
+PUBLIC_MODULES = {"sim", "sim.analysis.compare", "sim.analysis.figures", "sim.analysis.findings"}
+REFERENCE_CSV = Path(__file__).resolve().parent.parent / "results" / "reference" / COMPARISON
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -49,3 +57,50 @@ def test_notebook_runs_in_a_fresh_kernel(path):
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in output.get("data", {}) for output in outputs)
     assert any("2 replicates per scenario" in output.get("text", "") for output in outputs)
+
+
+def printed(notebook: nbformat.NotebookNode) -> str:
+    return "".join(output.get("text", "") for cell in code_cells(notebook)
+                   for output in cell.outputs)
+
+
+def test_findings_carry_the_numbers_of_the_comparison_table():
+    """Each sentence of the committed reference states, for every outcome whose interval
+    excludes 0, the table's difference and interval in the outcome's unit."""
+    comparison = pd.read_csv(REFERENCE_CSV)
+    sentences = dict(zip(dict.fromkeys(comparison["scenario"]), findings.findings(comparison),
+                         strict=True))
+    checked = 0
+    for row in comparison[comparison["outcome"].isin(findings.MAIN_OUTCOMES)].itertuples():
+        text = sentences[row.scenario]
+        assert text.startswith(label(row.scenario).capitalize())
+        if row.ci_low > 0 or row.ci_high < 0:
+            expected = (f"{label(row.outcome)} {figure_number(row.difference, signed=True)} "
+                        f"{row.unit}")
+            assert expected in text
+            assert (f"{figure_number(row.ci_low, signed=True)} to "
+                    f"{figure_number(row.ci_high, signed=True)}") in text
+            checked += 1
+        else:
+            assert label(row.outcome) in text.split("Not told apart")[1]
+    assert checked > 10
+    planner = findings.table(comparison)
+    assert {"base mean", "difference", "90% interval", "unit"} <= set(planner.columns)
+
+
+@pytest.mark.slow
+def test_notebook_01_prints_the_findings_of_the_reference_made_on_the_same_runs(tmp_path):
+    """`make reference`'s comparison, made here with 2 replicates on the same seeds, and the
+    notebook's printed findings at that size say the same, number for number."""
+    runs = reference.run_scenarios([reference.BASE, *reference.ALTERNATIVES], tmp_path / "runs",
+                                   replicates=2, workers=1, reuse=False)
+    write_csv(compare(runs[0], runs[1:]), tmp_path / COMPARISON)
+    expected = findings.findings(pd.read_csv(tmp_path / COMPARISON))
+    path = next(p for p in NOTEBOOKS if p.stem == "01_compare_allocations")
+    executed = execute(path, environment={"SIM_REPLICATES": "2", "SIM_WORKERS": "1"},
+                       timeout=300)
+    text = printed(executed)
+    assert len(expected) == len(reference.ALTERNATIVES)
+    for sentence in expected:
+        assert sentence in text
+    assert "per day" in text  # the ten-day action
