@@ -1,4 +1,5 @@
-"""The `sim` command (also `python -m sim`): validate, run, sweep, compare, list, schema.
+"""The `sim` command (also `python -m sim`): validate, run, sweep, compare, list, schema (and
+calibrate, sensitivity, marginal, dashboard, registered by their modules).
 
 Exit status: 0 done; 1 a run finished incomplete (a replicate failed: see failures.json);
 2 bad input or a results folder that must not be written (nothing is written then);
@@ -19,7 +20,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis import calibration, discover, optimise, sensitivity
+from sim.analysis import calibration, discover, marginal, optimise, sensitivity
 from sim.analysis.compare import compare_results
 from sim.runs import runner
 from sim.runs.results import Results, ResultsFolderError
@@ -151,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     sensitivity.register(commands)  # sim sensitivity (sim/analysis/sensitivity.py)
     optimise.register(commands)  # sim optimise (sim/analysis/optimise.py)
     discover.register(commands)  # sim discover (sim/analysis/discover.py)
+    marginal.register(commands)  # sim marginal (sim/analysis/marginal.py)
     _register_dashboard(commands)
     return parser
 

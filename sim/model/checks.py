@@ -19,6 +19,7 @@ from sim.model.mechanisms import (
     detection_probability,
     green_border_detection,
     night_wait,
+    odds_scaled,
     selection_probability,
 )
 from sim.model.outcomes import DRUG_COLUMNS
@@ -80,8 +81,10 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
     if movement.next_uniform() >= pick:
         movement.next_uniform()  # keep each check's draws in step whether or not it happens
         movement.next_uniform()
+        movement.next_uniform()
         return PASS, 0.0
     movement.state = MovementState.HELD
+    unit = unit_at(model, place, movement.next_uniform(), posting)
     scanner = posting == "crossing" and model.crossing_state.scanner_active(place)
     kit = (model.frontex_at.get((place, "detection_kit"), 0) > 0
            and bool(movement.cargo.drugs_kg))
@@ -94,6 +97,9 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
     experts = model.frontex_at.get((place, "document_experts"), 0) > 0
     documents = (parameters.forged_document_detection_experts if experts
                  else parameters.forged_document_detection)
+    if unit is not None:  # customs search goods better, border police read documents better
+        goods = odds_scaled(goods, parameters.agency_goods_skill[unit.agency])
+        documents = odds_scaled(documents, parameters.agency_document_skill[unit.agency])
     found_goods = movement.next_uniform() < goods
     found_documents = movement.cargo.forged_documents > 0 and movement.next_uniform() < documents
     movement.state = MovementState.IN_TRANSIT
@@ -101,7 +107,7 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
         equipment = ("scanner" if scanner else "detection_kit" if kit else "manual")
         if found_documents and not found_goods:
             equipment = "document_experts" if experts else "document_check"
-        intercept(model, movement, place, equipment, guide_caught=True)
+        intercept(model, movement, place, equipment, guide_caught=True, unit=unit)
         return STOP, 0.0
     return PASS, 0.0
 
@@ -138,14 +144,17 @@ def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple
     return PASS, 0.0
 
 
-def unit_at(model: JointActionModel, place: str, uniform: float) -> OfficerUnit | None:
-    """The unit on duty at `place` that made a check, chosen by the movement's own draw."""
+def unit_at(model: JointActionModel, place: str, uniform: float, posting: str | None = None
+            ) -> OfficerUnit | None:
+    """The unit on duty at `place` that made a check (of that posting, where there is one),
+    chosen by the movement's own draw."""
     units = model.units_at.get((model.place_index[place], model.hour_of_day), [])
+    units = [u for u in units if u.posting == posting] or units
     return units[min(int(uniform * len(units)), len(units) - 1)] if units else None
 
 
 def intercept(model: JointActionModel, movement: Movement, place: str, equipment: str, *,
-              guide_caught: bool) -> None:
+              guide_caught: bool, unit: OfficerUnit | None = None) -> None:
     """Stop a movement: arrests, seizures and entries detected; then report and react."""
     movement.state = MovementState.INTERCEPTED
     network, cargo = movement.network, movement.cargo
@@ -157,7 +166,7 @@ def intercept(model: JointActionModel, movement: Movement, place: str, equipment
     seized.update({DRUG_COLUMNS[d]: kg for d, kg in cargo.drugs_kg.items()})
     record_seizure(model, place, network, seized, cargo.migrants, cargo.victims)
     model.tally.add("movements_intercepted", model.place_index[place], model.day)
-    unit = unit_at(model, place, movement.next_uniform())
+    unit = unit or unit_at(model, place, movement.next_uniform())
     model.record_event("interception", place, movement=movement, unit=unit, equipment=equipment,
                        **seized)
     model.intel.report_hit(network, place, model.clock, model.parameters.evidence_per_hit)

@@ -128,3 +128,11 @@ def night_wait(hour_of_day: int, uniform: float, night_share: float) -> float:
     if hour_of_day in NIGHT_HOURS or uniform >= night_share:
         return 0.0
     return float((20 - hour_of_day) % 24)
+
+
+def odds_scaled(probability: float, factor: float) -> float:
+    """A probability whose odds are multiplied by `factor` (1: unchanged; stays below 1)."""
+    if probability <= 0.0 or probability >= 1.0 or factor == 1.0:
+        return probability
+    odds = factor * probability / (1.0 - probability)
+    return odds / (1.0 + odds)

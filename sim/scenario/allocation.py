@@ -8,6 +8,8 @@ green-border sectors by length times migrant pressure, road checkpoints and parc
 over the country's hubs, ports evenly over its ports, inland teams (premises searches, cyber
 patrol) at its hubs, coordination officers at the coordination centre.
 A kind for which the country has no place passes its share to road checkpoints.
+Visiting contingents (countries with no external border, port or sector in the region) serve
+with their scanning teams, else in joint patrols at the Frontex places, and at the centre.
 """
 
 from __future__ import annotations
@@ -111,6 +113,9 @@ def build_units(scenario: Scenario, route_graph: RouteGraph | None = None) -> li
     for code in sorted(scenario.countries):
         contingent = scenario.countries[code]
         remaining = contingent.officers - posted.get(code, 0)
+        if is_visiting(route_graph, code):
+            units += _visiting_units(scenario, route_graph, code, remaining)
+            continue
         kinds = sorted(contingent.shares)
         shares = {k: contingent.shares[k] for k in kinds}
         placed = {k: places_for(route_graph, code, k, centre) for k in kinds}
@@ -131,6 +136,51 @@ def build_units(scenario: Scenario, route_graph: RouteGraph | None = None) -> li
                 split = largest_remainder(at_place, [AGENCY_MIX[kind][a] for a in agencies])
                 for agency, n in zip(agencies, split, strict=True):
                     units += _units(code, agency, kind, place, n, None)
+    return units
+
+
+def is_visiting(route_graph: RouteGraph, country: str) -> bool:
+    """A country with no external border, port or green-border sector in the region (Austria,
+    Germany, France, Spain, the Netherlands, ...): its officers come as visitors."""
+    graph = route_graph.graph
+    for _, a in graph.nodes(data=True):
+        if a["kind"] == "port" and a["country"] == country:
+            return False
+        if country in (a.get("country_a"), a.get("country_b")) and (
+                a["kind"] == "green_border" or a.get("border_status") != "schengen_internal"):
+            return False
+    return True
+
+
+def _visiting_units(scenario: Scenario, route_graph: RouteGraph, code: str,
+                    officers: int) -> list[UnitSpec]:
+    """Visiting officers serve where their country's resources work (assumption, after the
+    published set-up: Dutch crews with their scanning teams, other visitors in joint patrols
+    with the hosts where Frontex deploys, a few at the coordination centre): their
+    coordination share at the centre; the rest with the country's scanning teams, else at the
+    Frontex places (by count), else at the busiest external crossings."""
+    contingent = scenario.countries[code]
+    centre = scenario.europol.coordination_centre.place
+    at_centre = round(officers * contingent.shares.get("coordination", 0.0))
+    units = _units(code, "police", "coordination", centre, at_centre, None)
+    graph = route_graph.graph
+    hosts = [(t.place, 1.0) for t in scenario.scanning_teams.teams if t.country == code]
+    hosts = hosts or [(d.place, float(d.count)) for d in scenario.frontex]
+    if not hosts:
+        busiest = sorted((-float(a["vehicles_per_day"]), n) for n, a in graph.nodes(data=True)
+                         if a["kind"] == "crossing" and a["border_status"] == "eu_external")
+        hosts = [(n, 1.0) for _, n in busiest[:5]]
+    weight: dict[str, float] = {}
+    for place, w in hosts:
+        weight[place] = weight.get(place, 0.0) + w
+    # joint patrols of about four visitors each, at the places that weigh most
+    places = sorted(weight, key=lambda p: (-weight[p], p))[:max(1, (officers - at_centre) // 4)]
+    weights = [weight[place] for place in places]
+    posting_of = {"crossing": "crossing", "green_border": "green_border", "port": "port"}
+    for place, n in zip(places, largest_remainder(officers - at_centre, weights), strict=True):
+        posting = posting_of.get(graph.nodes[place]["kind"], "road_checkpoint")
+        agency = max(AGENCY_MIX[posting], key=AGENCY_MIX[posting].get)
+        units += _units(code, agency, posting, place, n, None)
     return units
 
 

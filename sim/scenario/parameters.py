@@ -193,6 +193,20 @@ class Parameters(StrictModel):
         "and precursors a manual search flags but cannot confirm",
         "Share of otherwise missed drug finds recovered where a detection kit is deployed.",
         ge=0, le=1)
+    agency_goods_skill: dict[str, float] = par(
+        {"border_police": 1.0, "police": 0.8, "customs": 1.5, "gendarmerie": 0.8,
+         "immigration": 0.8, "organised_crime_unit": 1.0, "frontex": 1.0}, "odds factor",
+        "assumption: customs officers are trained in vehicle search and concealment methods "
+        "(EU customs risk management), police and immigration officers less so",
+        "How the checking unit's agency multiplies the odds that a manual check finds goods "
+        "or hidden persons.")
+    agency_document_skill: dict[str, float] = par(
+        {"border_police": 1.5, "police": 0.8, "customs": 0.7, "gendarmerie": 0.8,
+         "immigration": 1.5, "organised_crime_unit": 0.8, "frontex": 1.5}, "odds factor",
+        "assumption: border guards and immigration officers are trained in document "
+        "examination (Frontex Common Core Curriculum), customs officers check goods",
+        "How the checking unit's agency multiplies the odds that a forged document is "
+        "recognised.")
     forged_document_detection: float = par(
         0.55, "probability", "assumption: first-line detection of good forgeries is poor",
         "Probability that a checked forged document is recognised without experts.", ge=0, le=1)

@@ -1,0 +1,50 @@
+"""`sim marginal`: one block of each resource, placed by its stated rule, and the paired
+difference per outcome."""
+
+from __future__ import annotations
+
+import pandas as pd
+from strategies import ROUTE_GRAPH
+
+from sim.analysis.marginal import blocks, effects, marginal_table
+from sim.model import BASELINE
+from sim.scenario.files import load_scenario
+from sim.scenario.parameters import POSTING_KINDS
+
+
+def test_each_block_adds_one_resource_and_nothing_else():
+    base = load_scenario(BASELINE)
+    found = blocks(base, ROUTE_GRAPH)
+    kinds = {b.resource for b in found}
+    assert set(POSTING_KINDS) | {"thermal_vision", "document_experts", "detection_kit",
+                                  "scanning_team"} == kinds
+    assert sum(b.resource == "scanning_team" for b in found) == 10
+    for block in found:
+        scenario = block.scenario
+        assert scenario.run.seed == base.run.seed
+        added = scenario.officers_total - base.officers_total
+        if block.resource in POSTING_KINDS:
+            assert added == 100
+            new = scenario.postings[len(base.postings):]
+            assert {p.posting for p in new} == {block.resource}
+            assert sum(p.officers for p in new) == 100
+        else:
+            assert added == 0
+        teams = len(scenario.scanning_teams.teams) - len(base.scanning_teams.teams)
+        frontex = sum(d.count for d in scenario.frontex) - sum(d.count for d in base.frontex)
+        assert teams == (block.resource == "scanning_team")
+        assert frontex == (block.resource in ("thermal_vision", "document_experts",
+                                              "detection_kit"))
+
+
+def test_the_table_is_the_paired_difference_and_names_the_effects():
+    base = pd.DataFrame({"replicate": [0, 1, 2, 3], "arrests_total": [10.0, 20, 30, 40],
+                         "officer_hours": [1.0, 1, 1, 1]})
+    more = base.assign(arrests_total=base["arrests_total"] + [2.0, 3, 2, 3],
+                       officer_hours=2.0)
+    same = base.copy()
+    table = marginal_table(base, {"more": more, "same": same},
+                           ("arrests_total", "officer_hours"))
+    row = table.set_index(["block", "outcome"]).loc[("more", "arrests_total")]
+    assert row["mean"] == 2.5 and row["ci_low"] > 0
+    assert effects(table) == {"more": ["arrests_total"]}  # officer-hours is accounting
