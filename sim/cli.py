@@ -1,5 +1,5 @@
 """The `sim` command (also `python -m sim`): validate, run, sweep, compare, list, schema (and
-calibrate, sensitivity, optimise, marginal, dashboard, registered by their modules).
+calibrate, sensitivity, optimise, discover, marginal, dashboard, registered by their modules).
 
 Exit status: 0 done; 1 a run finished incomplete (a replicate failed: see failures.json);
 2 bad input or a results folder that must not be written (nothing is written then);
