@@ -311,6 +311,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="output folder (default: results/optimise/<config name>)")
     parser.add_argument("--trials", type=int, metavar="N", help="override search.trials")
     parser.add_argument("--replicates", type=int, metavar="N", help="override search.replicates")
+    parser.add_argument("--report-replicates", type=int, metavar="N",
+                        help="override report.replicates (fresh seeds per allocation)")
     parser.add_argument("--workers", type=int, metavar="W", help="override search.workers")
     parser.add_argument("--cluster", metavar="SPEC", help="run on Dask: local:N or "
                         "tcp://HOST:PORT (as sim run)")

@@ -116,13 +116,17 @@ class Optimisation:
 
 def load_config(path: str | Path, **overrides: Any) -> Optimisation:
     """Read an optimisation config with its scenario and posterior; `overrides` replace
-    `search` settings (trials, replicates, workers)."""
+    `search` settings (trials, replicates, workers) and `report_replicates` the report's."""
     path = Path(path)
     config, label = read_config(path, OptimiseConfig)
     overrides = {k: v for k, v in overrides.items() if v is not None}
-    if overrides:
+    report_replicates = overrides.pop("report_replicates", None)
+    if overrides or report_replicates:
         try:
             config.search = Search.model_validate({**config.search.model_dump(), **overrides})
+            if report_replicates:
+                config.report = ReportSettings.model_validate(
+                    {**config.report.model_dump(), "replicates": report_replicates})
         except ValidationError as error:
             raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
                                for e in error.errors(include_url=False)]) from None

@@ -193,6 +193,15 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body])
 
 
+def replicates_run(problem: Optimisation, table: pd.DataFrame) -> int:
+    """Model runs of the search (proposals not rejected) and of the report, for timing."""
+    config = problem.config
+    search_runs = int((table["state"] == "COMPLETE").sum()) * config.search.replicates * len(
+        problem.search_draws)
+    front = min(len(pareto_front(problem, table)), config.report.allocations)
+    return search_runs + (front + 1) * config.report.replicates * len(problem.report_draws)
+
+
 def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: pd.DataFrame,
                   comparison: pd.DataFrame, files: dict[str, dict], seconds: float,
                   command: str) -> None:
@@ -211,7 +220,8 @@ def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: 
                                                    command), encoding="utf-8")
     store.write_json(out / "optimise.json", {
         "command": command, "config": str(problem.path), "config_digest": problem.digest,
-        "trials": len(table), "seconds": round(seconds, 1), "finished": store.now(),
+        "trials": len(table), "seconds": round(seconds, 1),
+        "replicates_run": replicates_run(problem, table), "finished": store.now(),
         "git_commit": store.git_commit(), "packages": store.package_versions()})
 
 
@@ -254,7 +264,8 @@ def run_command(args: argparse.Namespace) -> int:
     optimise(
         args.config, out=out, resume=args.resume, progress=not args.quiet,
         cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"),
-        trials=args.trials, replicates=args.replicates, workers=args.workers)
+        trials=args.trials, replicates=args.replicates, workers=args.workers,
+        report_replicates=args.report_replicates)
     if not args.quiet:
         print((out / "report.md").read_text(encoding="utf-8"))
         Console().print(f"written: {out}/ ({', '.join(FILES[1:])}, allocations/)",
