@@ -251,3 +251,14 @@ def test_config_mistakes_are_named(tmp_path, changes, message):
     path = tiny_config(tmp_path, **changes)
     with pytest.raises(ConfigError, match=message):
         load_config(path)
+
+
+@pytest.mark.parametrize("name", ["scanning_teams", "allocation"])
+def test_shipped_configs_load_and_start_from_the_2023_allocation(name):
+    problem = load_config(BASELINE.parent.parent / "optimise" / f"{name}.yaml")
+    baseline = problem.space.baseline_params()
+    assert baseline is not None  # trial 0 is the 2023 allocation
+    assert problem.space.violations(problem.space.candidate(baseline, "check")) == []
+    if name == "scanning_teams":
+        assert len(problem.space.team_places) >= 30
+        assert {"evzonoi", "debeli_brijeg"} <= set(problem.space.team_places)
