@@ -18,16 +18,22 @@ from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
-from rich.table import Table
 
 from sim.analysis import calibration, discover, marginal, optimise, sensitivity
 from sim.analysis.compare import compare_results
 from sim.runs import runner
-from sim.runs.results import Results, ResultsFolderError
-from sim.runs.statistics import INTERVAL, number
+from sim.runs.results import ResultsFolderError
+from sim.runs.statistics import INTERVAL
 from sim.runs.sweep import is_sweep_file, load_sweep, run_sweep
 from sim.scenario.files import KEYED_LISTS, Problem, ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
+from sim.terminal import (
+    filter_list,
+    print_comparison,
+    print_list,
+    print_params,
+    print_report,
+)
 
 LISTS = ("crossings", "places", "countries", "scenarios")
 SCENARIOS_FOLDER = Path(__file__).resolve().parent.parent / "scenarios"
@@ -138,11 +144,35 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--level", type=_fraction, default=INTERVAL, metavar="L",
                          help=f"confidence level of the intervals (default {INTERVAL})")
     compare.add_argument("--no-figures", action="store_true", help="write only comparison.csv")
+    compare.add_argument("--xlsx", type=Path, metavar="FILE",
+                         help="also write a workbook: summaries, the comparison with its "
+                              "intervals, means per place and day, replicates")
     compare.set_defaults(handler=_compare)
 
     listing = commands.add_parser("list", help="names a scenario can use")
     listing.add_argument("what", choices=LISTS)
+    listing.add_argument("--country", metavar="XX", help="only places or crossings of a "
+                         "country (ISO code; a crossing belongs to both its countries)")
+    listing.add_argument("--border", metavar="XX-YY", help="only crossings on one border")
+    listing.add_argument("--kind", metavar="KIND", help="only places of a kind (hub, crossing, "
+                         "port, ...) or crossings of a border status (eu_external, ...)")
+    listing.add_argument("--csv", action="store_true", help="every column, as CSV")
     listing.set_defaults(handler=_list)
+
+    params = commands.add_parser("params", help="every value a scenario or an override can "
+                                 "set: type, default, range, unit, source")
+    params.add_argument("prefix", nargs="?", default="", metavar="PREFIX",
+                        help="only paths starting with this (e.g. parameters.detection)")
+    params.add_argument("--json", action="store_true", help="as JSON, with descriptions")
+    params.set_defaults(handler=_params)
+
+    export = commands.add_parser("export", help="write results folders as a spreadsheet")
+    export.add_argument("folders", type=Path, nargs="+", metavar="RESULTS_DIR")
+    export.add_argument("--xlsx", type=Path, required=True, metavar="FILE",
+                        help="the workbook to write (.xlsx)")
+    export.add_argument("--base", type=Path, metavar="BASE_DIR",
+                        help="also compare every folder with this one (sheet 'comparison')")
+    export.set_defaults(handler=_export)
 
     schema = commands.add_parser("schema", help="write the JSON Schema of scenario files")
     schema.add_argument("--out", type=Path, metavar="FILE", help="default: print it")
@@ -241,27 +271,11 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     for folder in (args.base, *args.others):
-        if not (folder / "summary.csv").is_file():
-            raise ResultsFolderError(f"{folder} is not a finished results folder "
-                                     "(no summary.csv); run the scenario first")
+        _finished(folder)
     table = compare_results(args.base, args.others, args.out, method=args.method,
                             level=args.level)
     console = Console()
-    for scenario, rows in table.groupby("scenario", sort=False):
-        first = rows.iloc[0]
-        view = Table(title=f"{scenario} − {first['base']} "
-                           f"({'paired' if rows['paired'].all() else 'UNPAIRED: seeds differ'}, "
-                           f"{first['n']} replicates, {first['method']} interval)")
-        for column in ("outcome", "base", "scenario", "difference", "relative",
-                       f"{first['level']:.0%} CI of the difference"):
-            view.add_column(column, justify="left" if column == "outcome" else "right")
-        for row in rows.itertuples():
-            relative = ("–" if pd.isna(row.relative_difference)
-                        else f"{row.relative_difference:+.1%}")
-            view.add_row(row.outcome, number(row.base_mean), number(row.mean),
-                         number(row.difference), relative,
-                         f"{number(row.ci_low)} – {number(row.ci_high)}")
-        console.print(view)
+    print_comparison(table, console)
     if args.out:
         written = [args.out / "comparison.csv"]
         if not args.no_figures:
@@ -269,6 +283,12 @@ def _compare(args: argparse.Namespace) -> int:
 
             written += save_figures(comparison_figures(args.base, args.others, table), args.out)
         console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
+    if args.xlsx:
+        from sim.analysis.workbook import write_workbook
+
+        write_workbook(args.xlsx, args.others, base=args.base, level=args.level,
+                       method=args.method)
+        console.print(f"written: {args.xlsx}", highlight=False)
     return 0
 
 
@@ -279,9 +299,16 @@ def _list(args: argparse.Namespace) -> int:
         from sim.geography import load_route_graph
 
         table = getattr(load_route_graph(), args.what)
-    with pd.option_context("display.width", 200, "display.max_colwidth", 90,
-                           "display.max_rows", None, "display.max_columns", None):
-        print(table.to_string(index=False))
+    try:
+        table = filter_list(table, args.what, country=args.country, border=args.border,
+                            kind=args.kind)
+    except ValueError as error:
+        print(f"sim list: {error}", file=sys.stderr)
+        return 2
+    if args.csv:
+        table.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print_list(table, args.what)
     return 0
 
 
@@ -296,36 +323,40 @@ def scenario_files_table(folder: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["file", "question"])
 
 
+def _params(args: argparse.Namespace) -> int:
+    from sim.scenario.paths import settable_paths
+
+    paths = [p for p in settable_paths() if p.path.startswith(args.prefix)]
+    if not paths:
+        print(f"sim params: no settable path starts with '{args.prefix}'", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([p.as_dict() for p in paths], indent=2, ensure_ascii=False,
+                         default=lambda v: None))
+    else:
+        print_params(paths)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from sim.analysis.workbook import write_workbook
+
+    for folder in (*args.folders, *([args.base] if args.base else [])):
+        _finished(folder)
+    written = write_workbook(args.xlsx, args.folders, base=args.base)
+    print(f"written: {written}")
+    return 0
+
+
+def _finished(folder: Path) -> None:
+    if not (folder / "summary.csv").is_file():
+        raise ResultsFolderError(f"{folder} is not a finished results folder (no summary.csv); "
+                                 "run the scenario first")
+
+
 def _schema(args: argparse.Namespace) -> int:
     if args.out:
         args.out.write_text(schema_text(), encoding="utf-8")
     else:
         sys.stdout.write(schema_text())
     return 0
-
-
-# --- the report ------------------------------------------------------------------------------
-
-def print_report(results: Results, console: Console | None = None) -> None:
-    """Outcome means with the interval where 90% of replicates fell, then where the files are."""
-    console = console or Console()
-    done = len(results.summary)
-    table = Table(title=f"{results.scenario_name}: {done} replicates",
-                  caption=f"{INTERVAL:.0%} interval: where {INTERVAL:.0%} of replicates fell "
-                          "(5th to 95th percentile)")
-    table.add_column("outcome", no_wrap=True)
-    table.add_column("unit", no_wrap=True)
-    table.add_column("mean", justify="right", no_wrap=True)
-    table.add_column(f"{INTERVAL:.0%} interval", justify="right", no_wrap=True)
-    if done:
-        for outcome, row in results.describe().iterrows():
-            table.add_row(str(outcome), row["unit"], number(row["mean"]),
-                          f"{number(row['p5'])} – {number(row['p95'])}")
-    console.print(table)
-    state = ("complete" if results.complete else
-             f"INCOMPLETE: {results.manifest.get('replicates_done')} of "
-             f"{results.manifest.get('replicates')} replicates, {len(results.failures)} failed")
-    console.print(f"results: {results.directory}/ ({state})", highlight=False)
-    if results.failures:
-        console.print(f"failures: {results.directory / 'failures.json'}; re-run one with "
-                      "--replicate K --resume", highlight=False)

@@ -84,7 +84,9 @@ def test_every_row_carries_scenario_replicate_and_seed():
     results = run_small(small(replicates=3), workers=1)
     seeds = replicate_seeds(7, 3)
     assert list(results.summary.columns[:3]) == ["scenario", "replicate", "seed"]
-    assert list(results.summary.columns[3:]) == list(OUTCOME_NAMES)
+    outcomes = len(OUTCOME_NAMES)
+    assert list(results.summary.columns[3:3 + outcomes]) == list(OUTCOME_NAMES)
+    assert list(results.summary.columns[3 + outcomes:4 + outcomes]) == ["scenario_hash"]
     assert results.summary["seed"].tolist() == seeds
     for table in (results.daily, results.events):
         assert set(table["seed"]) == set(seeds)

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# Units of things counted one by one: such outcomes are stored as whole numbers.
+COUNT_UNITS = frozenset({"officers", "officer-hours", "persons", "vehicles", "parcels",
+                         "premises", "entities", "documents", "weapons", "rounds", "targets",
+                         "movements", "cases", "networks", "alerts"})
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -17,6 +22,11 @@ class Outcome:
     unit: str
     description: str
     per_place: bool = True  # also tallied per place and day (daily.csv)
+
+    @property
+    def count(self) -> bool:
+        """Counted one by one (stored as an integer), not measured (kg, minutes)."""
+        return self.unit in COUNT_UNITS
 
 
 OUTCOMES: tuple[Outcome, ...] = (
@@ -73,6 +83,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("legitimate_vehicles", "vehicles", "Legitimate vehicles arriving at crossings."),
 )
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
+COUNT_OUTCOMES: frozenset[str] = frozenset(o.name for o in OUTCOMES if o.count)
 PLACE_OUTCOMES: tuple[str, ...] = tuple(
     o.name for o in OUTCOMES
     if o.per_place and o.name not in {"checks_total", "arrests_total", "drugs_kg_total",

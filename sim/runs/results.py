@@ -28,8 +28,9 @@ from typing import Any
 
 import pandas as pd
 
-from sim.model.outcomes import OUTCOME_NAMES, OUTCOMES, PLACE_OUTCOMES
+from sim.model.outcomes import COUNT_OUTCOMES, OUTCOME_NAMES, OUTCOMES, PLACE_OUTCOMES
 from sim.runs.statistics import describe
+from sim.scenario.paths import levers
 from sim.scenario.schema import Scenario
 
 ROW_KEYS: tuple[str, ...] = ("scenario", "replicate", "seed")
@@ -333,8 +334,27 @@ def collect(parts: list[ReplicateTables], manifest: dict[str, Any],
     manifest["status"] = ("complete" if done >= set(range(manifest["replicates"])) and not failures
                           else "incomplete")
     manifest["finished"] = now()
-    return Results(_concat(parts, "summary"), _concat(parts, "daily"), _concat(parts, "events"),
+    summary = with_inputs(as_counts(_concat(parts, "summary")), manifest)
+    return Results(summary, as_counts(_concat(parts, "daily")), _concat(parts, "events"),
                    manifest, failures, directory)
+
+
+def as_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Count outcomes (`Outcome.count`) as integers; a column with a fraction stays decimal."""
+    columns = [c for c in frame.columns if c in COUNT_OUTCOMES and len(frame)
+               and pd.api.types.is_float_dtype(frame[c]) and (frame[c] % 1 == 0).all()]
+    return frame.astype(dict.fromkeys(columns, "int64")) if columns else frame
+
+
+def with_inputs(summary: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame:
+    """After the outcomes: the scenario's hash and the value of every lever it sets (each path
+    where it differs from the baseline file, `sim.scenario.paths.levers`), one column each."""
+    inputs = {"scenario_hash": manifest.get("scenario_hash"),
+              **levers(manifest.get("scenario") or {})}
+    values = {column: [float("nan") if value is None else value] * len(summary)
+              for column, value in inputs.items()}  # None: a path the scenario removed
+    kept = summary.drop(columns=[c for c in inputs if c in summary.columns])
+    return pd.concat([kept, pd.DataFrame(values, index=summary.index)], axis=1)
 
 
 def finish_folder(directory: Path, results: Results) -> None:

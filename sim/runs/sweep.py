@@ -184,6 +184,8 @@ def load_sweep_summaries(directory: str | Path) -> pd.DataFrame:
     frames = []
     for row in index.to_dict("records"):
         summary = store.load(directory / row["folder"]).summary
+        # a grid key's lever column (summary.csv) gives way to its label, which names the point
+        summary = summary.drop(columns=[c for c in label_columns if c in summary.columns])
         for column in reversed(label_columns):
             summary.insert(0, column, row[column])
         summary.insert(0, "point", row["point"])

@@ -2,7 +2,8 @@
 
 `parameters` holds every model constant with its default, unit and source; `schema` the pydantic
 `Scenario` (allocations, run settings, parameters); `files` the safe YAML loading with `extends:`
-and planner-readable errors; `allocation` turns contingents into officer units on places and
+and planner-readable errors; `overrides` the `a__b=value` keyword overrides of the API;
+`allocation` turns contingents into officer units on places and
 checks that an allocation can exist on the route graph; `docs` writes the parameter table of
 docs/ODD.md from the schema. May import `sim.geography` (the route graph an allocation is checked
 against) and pydantic, PyYAML, numpy; nothing that runs, draws or serves.
