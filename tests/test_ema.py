@@ -35,5 +35,5 @@ def test_the_workbench_runs_uncertainties_and_levers_on_common_random_numbers():
 
 
 def test_a_path_that_is_not_settable_is_refused_with_the_closest_one():
-    with pytest.raises(ScenarioError, match="did you mean 'intelligence.coverage'"):
+    with pytest.raises(ScenarioError, match=r"did you mean 'intelligence\.coverage'"):
         ema_model(uncertainties={"intelligence.coverag": (0.1, 0.5)})
