@@ -3,8 +3,8 @@ network sees it, and how it routes and times its trips around them.
 
 Before the action a network watches the checks on its routes with probability
 `check_awareness`. Fixed posts are visible to a watching network: crossing officers doing
-intensified checks, road checkpoints, green-border patrols. Scanners and Frontex thermal
-cameras are mobile or hidden: a watching network also sees them with probability
+intensified checks and green-border patrols. Scanners, Frontex thermal cameras and the mobile
+road checkpoints move or hide: a watching network also sees them with probability
 `hidden_check_awareness`. The pressure of a place is the chance that a vehicle or group
 passing it is stopped (crossings and roads: the share of traffic checked, averaged over the
 day; sectors: the patrol's detection chance at night).
@@ -87,6 +87,8 @@ class CheckPressure:
             if sees_hidden:
                 seen += self.hidden.get(place, 0.0)
             passed *= 1.0 - min(seen, 1.0)
+        if not sees_hidden:  # road checkpoints are mobile units: moved during the day
+            return 1.0 - passed
         roads = self.model.roads
         for a, b in itertools.pairwise(route):
             s = roads.segment_index.get((a, b) if a < b else (b, a))

@@ -320,8 +320,8 @@ class Parameters(StrictModel):
         "before the action and plans its trips around them.", ge=0, le=1)
     hidden_check_awareness: float = par(
         0.2, "probability", "assumption: mobile scanners and thermal cameras move and are seen "
-        "far less than fixed posts", "Chance that a watching network also sees scanners and "
-        "thermal cameras.", ge=0, le=1)
+        "far less than fixed posts", "Chance that a watching network also sees scanners, "
+        "thermal cameras and the mobile road checkpoints.", ge=0, le=1)
     detour_hours_per_risk: float = par(
         24.0, "hours", "assumption: a network gives up about a day of travel to avoid a "
         "certain stop (cost = hours + this x -ln(1 - risk)); free in calibration/baseline.yaml",
