@@ -189,13 +189,17 @@ def test_resume_refuses_the_log_of_another_config(tmp_path):
 
 def test_command_writes_allocations_that_extend_the_baseline_and_a_paired_comparison(tmp_path,
                                                                                       capsys):
-    path = tiny_config(tmp_path)
+    path = tiny_config(tmp_path, report={"replicates": 3, "seed": 4, "allocations": 2,
+                                         "variants": {"networks_see_everything": {
+                                             "parameters.check_awareness": 1.0,
+                                             "parameters.hidden_check_awareness": 1.0}}})
     out = tmp_path / "out"
     assert main(["optimise", str(path), "--out", str(out), "--quiet"]) == 0
     for name in ("trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md"):
         assert (out / name).stat().st_size > 0
     comparison = pd.read_csv(out / "out_of_sample.csv")
     assert set(comparison["n"]) == {3}
+    assert set(comparison["variant"]) == {"as_calibrated", "networks_see_everything"}
     assert (comparison["ci_low"] <= comparison["difference"]).all()
     assert (comparison["difference"] <= comparison["ci_high"]).all()
     problem = load_config(path)
@@ -246,6 +250,7 @@ def test_pessimistic_quantile_is_the_lower_one_for_more_and_the_upper_one_for_le
     ({"decisions": {"transfers": [{"from": "TR", "to": "XX", "high": 10}]}}, "XX"),
     ({"constraints": {"officers_per_country": {"TR": [0, 10]}}}, "outside these bounds"),
     ({"search": {"trails": 3}}, "trails"),
+    ({"report": {"variants": {"x": {"parameters.adaptivty": 1}}}}, "adaptivty"),
 ])
 def test_config_mistakes_are_named(tmp_path, changes, message):
     path = tiny_config(tmp_path, **changes)

@@ -67,6 +67,9 @@ class ReportSettings(StrictModel):
                        "the search's).")
     allocations: int = Field(8, ge=1, le=100, description="Most allocations of the front to "
                              "re-evaluate (spread along the first objective).")
+    variants: dict[str, dict[str, float]] = Field(default_factory=dict, description=(
+        "Name -> {scenario key path: number}: the re-evaluation again with these values for "
+        "baseline and allocations alike (e.g. networks that see the scanning teams)."))
 
 
 class OptimiseConfig(StrictModel):
@@ -132,6 +135,8 @@ def load_config(path: str | Path, **overrides: Any) -> Optimisation:
                                for e in error.errors(include_url=False)]) from None
     scenario = load_scenario(path.parent / config.scenario)
     space = Space(config.decisions, config.constraints, scenario, label)
+    for variant, overrides in config.report.variants.items():
+        check_paths(overrides, scenario, label, ("report", "variants", variant))
     search_draws: list[dict[str, float]] = [{}]
     report_draws: list[dict[str, float]] = [{}]
     posterior = config.search.posterior
@@ -160,17 +165,23 @@ def load_draws(path: Path, scenario: Scenario, label: str) -> list[dict[str, flo
         raise ConfigError([Problem(label, None, ("search", "posterior", "file"),
                                    f"cannot read {path}: {error}")]) from None
     table = table.drop(columns=[c for c in ("draw", "weight") if c in table])
+    check_paths(dict.fromkeys(table.columns, 0.0), scenario, label,
+                ("search", "posterior", "file"), f"{path}: column ")
+    return [{k: float(v) for k, v in row.items()} for row in table.to_dict("records")]
+
+
+def check_paths(values: dict[str, float], scenario: Scenario, label: str, where: tuple,
+                prefix: str = "") -> None:
+    """Every key must be a dotted scenario key path to a number."""
     data = scenario.model_dump(mode="json")
-    for column in table.columns:
+    for column in values:
         try:
             value = resolve_path(data, tuple(column.split(".")))
         except KeyError:
             value = None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError([Problem(label, None, ("search", "posterior", "file"),
-                                       f"{path}: column {column!r} is not a scenario key path "
-                                       "to a number")])
-    return [{k: float(v) for k, v in row.items()} for row in table.to_dict("records")]
+            raise ConfigError([Problem(label, None, where, f"{prefix}{column!r} is not a "
+                                       "scenario key path to a number")])
 
 
 def with_draw(scenario: Scenario, draw: dict[str, float]) -> Scenario:

@@ -31,10 +31,12 @@ from sim.analysis.optimise import (
     search,
     trials_table,
 )
+from sim.analysis.optimise_config import with_draw
 from sim.runs import results as store
 from sim.runs.results import ResultsFolderError
 from sim.runs.statistics import INTERVAL, number, paired_difference
 
+CALIBRATED = "as_calibrated"  # the scenario's own parameters; report.variants change them
 FILES = (LOG, "trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md",
          "optimise.json")
 
@@ -59,9 +61,23 @@ def out_of_sample(problem: Optimisation, front: pd.DataFrame, records: dict[int,
         problem.space.candidate(records[int(t)]["params"], name)
         for t, name in zip(picks["trial"], names, strict=True)]
     seeds, draws = problem.report_seeds, problem.report_draws
-    with RunProgress(len(scenarios) * len(seeds) * len(draws), "out of sample",
-                     enabled=progress) as bar:
-        tables = evaluate(problem, scenarios, pool, draws, seeds, bar.advance)
+    variants = {CALIBRATED: {}, **problem.config.report.variants}
+    rows = []
+    with RunProgress(len(variants) * len(scenarios) * len(seeds) * len(draws),
+                     "out of sample", enabled=progress) as bar:
+        for variant, overrides in variants.items():
+            tables = evaluate(problem, [with_draw(s, overrides) for s in scenarios], pool,
+                              draws, seeds, bar.advance)
+            rows += _paired_rows(problem, front, names, picks, tables, variant)
+    files = {name: problem.space.allocation(records[int(t)]["params"])
+             for name, t in zip(names, picks["trial"], strict=True)}
+    return pd.DataFrame(rows), files
+
+
+def _paired_rows(problem: Optimisation, front: pd.DataFrame, names: list[str],
+                 picks: pd.DataFrame, tables: list[pd.DataFrame], variant: str
+                 ) -> list[dict[str, Any]]:
+    """Per allocation and objective: fresh mean, the baseline's, the paired difference."""
     base = tables[0].set_index(["draw", "seed"])
     rows = []
     for name, trial, table in zip(names, picks["trial"], tables[1:], strict=True):
@@ -72,8 +88,8 @@ def out_of_sample(problem: Optimisation, front: pd.DataFrame, records: dict[int,
             up, down = difference.mean_ci_low > 0, difference.mean_ci_high < 0
             better, worse = (up, down) if objective.direction == "maximise" else (down, up)
             rows.append({
-                "allocation": name, "trial": int(trial), "objective": objective.outcome,
-                "direction": objective.direction,
+                "variant": variant, "allocation": name, "trial": int(trial),
+                "objective": objective.outcome, "direction": objective.direction,
                 "in_search": float(front.set_index("trial").loc[trial, objective.outcome]),
                 "mean": float(other[objective.outcome].mean()),
                 "baseline_mean": float(base[objective.outcome].mean()),
@@ -81,9 +97,7 @@ def out_of_sample(problem: Optimisation, front: pd.DataFrame, records: dict[int,
                 "ci_high": difference.mean_ci_high, "n": difference.replicates,
                 "verdict": "better" if better else "worse" if worse else "within noise",
                 "limits_held": all(e <= 0 for e in excess)})
-    files = {name: problem.space.allocation(records[int(t)]["params"])
-             for name, t in zip(names, picks["trial"], strict=True)}
-    return pd.DataFrame(rows), files
+    return rows
 
 
 def allocation_yaml(name: str, allocation: dict[str, Any], baseline: Path, folder: Path,
@@ -122,6 +136,8 @@ def pareto_figure(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
                    label="trials breaking an outcome limit")
     ax.plot(front[x], front[y], "o-" if x != "trial" else "o", color="#0072B2", ms=5,
             label="Pareto front (in search)")
+    comparison = comparison[comparison["variant"] == CALIBRATED] if len(comparison) else \
+        comparison
     if not comparison.empty and x != "trial":
         wide = comparison.pivot(index="allocation", columns="objective", values="mean")
         base = comparison.groupby("objective")["baseline_mean"].first()
@@ -162,10 +178,18 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
                 else "") + ", paired with the baseline", "",
              f"Difference = allocation − baseline, {INTERVAL:.0%} interval of the mean "
              "difference; `better`/`worse` when the interval excludes zero.", "",
-             _markdown(comparison), ""]
+             _markdown(comparison[comparison["variant"] == CALIBRATED]
+                       if len(comparison) else comparison), ""]
+    for variant, overrides in config.report.variants.items():
+        settings = ", ".join(f"`{k}` = {v:g}" for k, v in overrides.items())
+        lines += [f"### Variant `{variant}`: the same runs with {settings}", "",
+                  "Baseline and allocations both run under the variant (paired), e.g. "
+                  "against networks that know where the resources stand.", "",
+                  _markdown(comparison[comparison["variant"] == variant]), ""]
     if not comparison.empty:
         first = config.objectives[0].outcome
-        best = comparison[comparison["objective"] == first].iloc[0]
+        calibrated = comparison[comparison["variant"] == CALIBRATED]
+        best = calibrated[calibrated["objective"] == first].iloc[0]
         lines += ["## Verdict on the first objective", "",
                   f"The front's best allocation for {first}, `{best.allocation}` "
                   f"(allocations/{best.allocation}.yaml), differs from the baseline by "
