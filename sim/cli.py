@@ -134,8 +134,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.set_defaults(handler=_sweep)
 
     compare = commands.add_parser("compare", help="compare results folders with a base")
-    compare.add_argument("base", type=Path, metavar="BASE_DIR")
-    compare.add_argument("others", type=Path, nargs="+", metavar="OTHER_DIR")
+    compare.add_argument("base", type=Path, metavar="BASE_DIR",
+                         help="a results folder, or a sweep folder (alone: every point against "
+                              "its first, or --reference)")
+    compare.add_argument("others", type=Path, nargs="*", metavar="OTHER_DIR")
+    compare.add_argument("--reference", metavar="POINT",
+                         help="in a sweep folder, the point the others are compared with")
     compare.add_argument("--out", type=Path, metavar="DIR",
                          help="write comparison.csv and the figures (PNG and SVG) here")
     compare.add_argument("--method", choices=("auto", "t", "bootstrap"), default="auto",
@@ -270,6 +274,13 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from sim.analysis.sweep_figures import is_sweep_folder
+
+    if is_sweep_folder(args.base):
+        return _compare_sweep(args)
+    if not args.others:
+        raise ResultsFolderError(f"{args.base} is a results folder: name the folders to "
+                                 "compare with it (or give a sweep folder alone)")
     for folder in (args.base, *args.others):
         _finished(folder)
     table = compare_results(args.base, args.others, args.out, method=args.method,
@@ -289,6 +300,33 @@ def _compare(args: argparse.Namespace) -> int:
         write_workbook(args.xlsx, args.others, base=args.base, level=args.level,
                        method=args.method)
         console.print(f"written: {args.xlsx}", highlight=False)
+    return 0
+
+
+def _compare_sweep(args: argparse.Namespace) -> int:
+    """`sim compare SWEEP_DIR`: every point against the reference point, and the response
+    curve (sweep_comparison.csv and response.png/svg with --out)."""
+    from sim.analysis.sweep_figures import response_curve, sweep_comparison
+
+    if args.others:
+        raise ResultsFolderError(f"{args.base} is a sweep folder: compare it alone (its points "
+                                 "are compared with one another)")
+    try:
+        table = sweep_comparison(args.base, reference=args.reference, method=args.method,
+                                 level=args.level)
+    except ValueError as error:
+        raise ResultsFolderError(str(error)) from None
+    console = Console()
+    print_comparison(table, console)
+    if args.out:
+        written = [args.out / "sweep_comparison.csv"]
+        args.out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(written[0], index=False, lineterminator="\n")
+        if not args.no_figures:
+            from sim.analysis.figures import save_figures
+
+            written += save_figures({"response": response_curve(table)}, args.out)
+        console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
     return 0
 
 

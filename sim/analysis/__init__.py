@@ -1,7 +1,8 @@
 """Reading runs: paired and unpaired comparisons (`compare`), the analysts' figures (`figures`),
 calibration against the published figures (`calibration`), sensitivity analysis
 (`sensitivity`), the reference comparison of the shipped scenarios (`reference`), the notebook
-runner (`notebooks`), the planner's spreadsheet (`workbook`), the model as an EMA Workbench model
+runner (`notebooks`), the planner's spreadsheet (`workbook`), a sweep's response
+curve (`sweep_figures`), the model as an EMA Workbench model
 (`ema`), and decision support: the search of allocations (`optimise` with its
 config `optimise_config`, decision variables `decisions`, search space `allocation_space` and
 out-of-sample report `optimise_report`). May import `sim.runs`, `sim.model`, `sim.scenario`,

@@ -106,14 +106,24 @@ def load_sweep(path: str | Path) -> Sweep:
 
 
 def _choices(values: Any, label: str, line: int | None) -> dict[Any, Any]:
-    """label → value for one key: a mapping as given, a list labelled by scalar or position."""
+    """label → value for one key: a mapping as given, a list labelled by scalar or position.
+    Whole-number labels of a key are padded to one width (`teams-02`, `teams-10`) so that point
+    folders sort in number order in any listing."""
     if isinstance(values, dict) and values:
-        return dict(values)
+        return _padded(dict(values))
     if isinstance(values, list) and values:
-        return {(v if isinstance(v, str | int | float | bool) else i): v
-                for i, v in enumerate(values)}
+        return _padded({(v if isinstance(v, str | int | float | bool) else i): v
+                        for i, v in enumerate(values)})
     raise ScenarioError([Problem(label, line, ("grid",), "each key needs a non-empty list of "
                                  "values (or a mapping of labels to values)")])
+
+
+def _padded(choices: dict[Any, Any]) -> dict[Any, Any]:
+    labels = list(choices)
+    if not all(isinstance(k, int) and not isinstance(k, bool) and k >= 0 for k in labels):
+        return choices
+    width = len(str(max(labels)))
+    return {str(k).zfill(width) if width > 1 else k: v for k, v in choices.items()}
 
 
 def _set_path(data: dict[str, Any], dotted: str, value: Any, label: str) -> None:

@@ -1,0 +1,48 @@
+"""Sweeps for planners: point folders sort in number order, and `sim compare SWEEP_DIR` gives
+every point's paired difference from the first with its interval and draws the response curve."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from test_runner import stand_in_replicate
+
+from sim.cli import main
+from sim.runs.sweep import load_sweep, run_sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+TEAMS = "[{place: evzonoi}, {place: kalotina}, {place: horgos}]"
+
+
+def sweep_file(tmp_path: Path, grid: str) -> Path:
+    path = tmp_path / "sweep.yaml"
+    path.write_text(f"name: teams\nbase: {ROOT / 'scenarios' / 'jad_see_2023.yaml'}\n"
+                    f"grid:\n{grid}", encoding="utf-8")
+    return path
+
+
+def test_point_folders_sort_in_number_order(tmp_path):
+    sweep = load_sweep(sweep_file(tmp_path, "  scanning_teams.max_per_place: "
+                                  "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n"))
+    names = [point.name for point in sweep.points]
+    assert names[0] == "max_per_place-01" and names[-1] == "max_per_place-10"
+    assert sorted(names) == names
+
+
+def test_compare_on_a_sweep_folder_draws_the_paired_response(tmp_path, capsys):
+    grid = ("  scanning_teams.teams:\n    0: []\n    1: [{place: evzonoi}]\n"
+            "    2: [{place: evzonoi}, {place: kalotina}]\n")
+    sweep = load_sweep(sweep_file(tmp_path, grid))
+    run_sweep(sweep, tmp_path / "sweep", replicates=20, workers=1, progress=False,
+              replicate_function=stand_in_replicate)
+    out = tmp_path / "compared"
+    assert main(["compare", str(tmp_path / "sweep"), "--out", str(out)]) == 0
+    assert "paired" in capsys.readouterr().out
+    table = pd.read_csv(out / "sweep_comparison.csv")
+    caught = table[table["outcome"] == "movements_intercepted"].set_index("scanning_teams.teams")
+    assert list(caught.index) == [1, 2] and (caught["paired"]).all()
+    assert (caught["ci_low"] > 0).all()  # the stand-in's interceptions grow with the teams
+    assert caught.loc[2, "difference"] > caught.loc[1, "difference"]
+    assert (out / "response.png").stat().st_size > 10_000
+    assert main(["compare", str(tmp_path / "sweep"), "--reference", "teams-9"]) == 2
