@@ -267,3 +267,15 @@ def test_shipped_configs_load_and_start_from_the_2023_allocation(name):
     if name == "scanning_teams":
         assert len(problem.space.team_places) >= 30
         assert {"evzonoi", "debeli_brijeg"} <= set(problem.space.team_places)
+
+
+@pytest.mark.slow
+def test_dask_gives_the_trials_of_a_run_in_this_process(tmp_path):
+    from sim.analysis.optimise import ClusterEvaluator
+
+    path = tiny_config(tmp_path, search={"trials": 2, "population": 2})
+    with Evaluator(1) as pool:
+        alone = trials_table(load_config(path), search(load_config(path), pool).records)
+    with ClusterEvaluator("local:1") as pool:
+        dask = trials_table(load_config(path), search(load_config(path), pool).records)
+    pd.testing.assert_frame_equal(dask, alone)

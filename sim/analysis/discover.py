@@ -96,10 +96,13 @@ def threshold_value(spec: str, values: pd.Series) -> float:
 
 
 def find_boxes(x: pd.DataFrame, cases: np.ndarray, *, boxes: int = 2, density: float = 0.8,
-               mass_min: float = 0.05) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """PRIM boxes (EMA Workbench): per box, the point of its peeling trajectory with the most
-    coverage among those of at least `density` (else the densest), the parameters it restricts
-    and their ranges. Returns the box table and each box's peeling trajectory."""
+               dimensions: int = 3, mass_min: float = 0.05
+               ) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """PRIM boxes (EMA Workbench): per box, the point of its peeling trajectory restricting at
+    most `dimensions` parameters (a box a planner can read, and less prone to follow noise)
+    with the most coverage among those of at least `density` (else the densest), the
+    parameters it restricts and their ranges. Returns the box table and each box's peeling
+    trajectory."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # optional parallel back-ends the workbench lacks
         from ema_workbench.analysis import prim
@@ -120,9 +123,11 @@ def find_boxes(x: pd.DataFrame, cases: np.ndarray, *, boxes: int = 2, density: f
             warnings.simplefilter("ignore")
             box = algorithm.find_box()
         trajectory = box.peeling_trajectory.copy()
-        dense = trajectory[trajectory["density"] >= density]
+        simple = trajectory[trajectory["res_dim"] <= dimensions]
+        simple = simple if len(simple) else trajectory
+        dense = simple[simple["density"] >= density]
         chosen = int(dense.sort_values(["coverage", "density"]).index[-1] if len(dense)
-                     else trajectory["density"].idxmax())
+                     else simple["density"].idxmax())
         limits, initial = box.box_lims[chosen], box.box_lims[0]
         point = trajectory.loc[chosen]
         restricted = [c for c in limits.columns
@@ -150,7 +155,8 @@ def discover(scenario: Scenario, outcome: str, threshold: str, *, below: bool,
              parameters: list[FreeParameter] | None = None,
              draws: list[dict[str, float]] | None = None, samples: int = 100,
              replicates: int = 2, seed: int = 1, workers: int = 2, cluster: str | None = None,
-             boxes: int = 2, density: float = 0.8, progress: bool = False
+             boxes: int = 2, density: float = 0.8, dimensions: int = 3,
+             progress: bool = False
              ) -> tuple[pd.DataFrame, pd.DataFrame, list[pd.DataFrame], float]:
     """Sample the hidden quantities, run them, flag the cases and find the boxes. Returns the
     samples, the boxes, their trajectories and the threshold used."""
@@ -170,7 +176,8 @@ def discover(scenario: Scenario, outcome: str, threshold: str, *, below: bool,
     table[outcome] = [frame[outcome].mean() for frame in frames]
     limit = threshold_value(threshold, table[outcome])
     table["case"] = table[outcome] < limit if below else table[outcome] > limit
-    found, trajectories = find_boxes(x, table["case"].to_numpy(), boxes=boxes, density=density)
+    found, trajectories = find_boxes(x, table["case"].to_numpy(), boxes=boxes, density=density,
+                                     dimensions=dimensions)
     return table, found, trajectories, limit
 
 
@@ -258,6 +265,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--boxes", type=int, default=2, metavar="B")
     parser.add_argument("--density", type=float, default=0.8, metavar="D",
                         help="least density of a chosen box (default 0.8)")
+    parser.add_argument("--dimensions", type=int, default=3, metavar="K",
+                        help="most parameters a chosen box restricts (default 3)")
     parser.add_argument("--workers", type=int, default=2, metavar="W")
     parser.add_argument("--cluster", metavar="SPEC", help="run on Dask (as sim run)")
     parser.add_argument("--out", type=Path, metavar="DIR", help="default: results/discover/"
@@ -273,7 +282,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise ConfigError([Problem("command line", None, ("--outcome",), f"unknown outcome "
                                    f"{args.outcome!r}" + (f" (did you mean {close!r}?)"
                                                           if close else ""))])
-    for name in ("samples", "replicates", "boxes", "workers"):
+    for name in ("samples", "replicates", "boxes", "workers", "dimensions"):
         if getattr(args, name) < 1:
             raise ConfigError([Problem("command line", None, (f"--{name}",), "must be ≥ 1")])
     scenario = load_scenario(args.scenario)
@@ -291,7 +300,7 @@ def run_command(args: argparse.Namespace) -> int:
         scenario, args.outcome, args.below if below else args.above, below=below,
         parameters=parameters, draws=draws, samples=args.samples, replicates=args.replicates,
         seed=args.seed, workers=args.workers, cluster=args.cluster, boxes=args.boxes,
-        density=args.density, progress=not args.quiet)
+        density=args.density, dimensions=args.dimensions, progress=not args.quiet)
     out.mkdir(parents=True, exist_ok=True)
     store.write_csv(table, out / "samples.csv")
     store.write_csv(found, out / "boxes.csv")

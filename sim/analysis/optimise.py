@@ -103,6 +103,8 @@ def evaluate(problem: Optimisation, scenarios: list[Scenario], pool: Any, draws:
              seeds: list[int], each_done: Callable[[], None] | None = None
              ) -> list[pd.DataFrame]:
     """Per scenario, one row per (draw, seed): the same draws and seeds for all (CRN)."""
+    if not scenarios:  # a generation whose proposals were all rejected
+        return []
     variants = [with_draw(s, d) for s in scenarios for d in draws]
     frames = pool.run(variants, seeds, each_done=each_done)
     result = []
