@@ -147,3 +147,12 @@ def test_batch_run_iterations_gives_distinct_replicates():
     frame = pd.DataFrame(rows)
     assert len(frame) == 3
     assert frame["legitimate_vehicles"].nunique() == 3
+
+
+def test_python_m_sim_keeps_its_worker_processes(tmp_path):
+    done = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-m", "sim", "run",
+                           str(BASELINE), "--replicates", "2", "--workers", "2", "--quiet",
+                           "--out", str(tmp_path / "r")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "MainGuardWarning" not in done.stderr

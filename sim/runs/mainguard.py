@@ -24,6 +24,9 @@ def spawn_problem() -> str | None:
     path = getattr(main, "__file__", None)
     if main is None or path is None:
         return None  # interactive, `python -c`, Jupyter: workers re-import nothing
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name.endswith(".__main__"):
+        return None  # `python -m package`: workers do not re-run a package's __main__
     if not Path(path).is_file():
         return (f"the main program ({path}) is not a file that worker processes can re-import; "
                 "save it as a .py file with the call indented under the line " + GUARD)
