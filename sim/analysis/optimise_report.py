@@ -141,8 +141,14 @@ def pareto_figure(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
     if not comparison.empty and x != "trial":
         wide = comparison.pivot(index="allocation", columns="objective", values="mean")
         base = comparison.groupby("objective")["baseline_mean"].first()
-        ax.scatter(wide[x], wide[y], s=46, facecolor="none", edgecolor="#000000",
-                   label="re-evaluated on fresh seeds")
+        below = comparison.assign(v=comparison["difference"] - comparison["ci_low"]).pivot(
+            index="allocation", columns="objective", values="v")
+        above = comparison.assign(v=comparison["ci_high"] - comparison["difference"]).pivot(
+            index="allocation", columns="objective", values="v")
+        ax.errorbar(wide[x], wide[y], xerr=[below[x], above[x]], yerr=[below[y], above[y]],
+                    fmt="o", ms=7, mfc="none", color="#000000", elinewidth=0.8, capsize=2,
+                    label="re-evaluated on fresh seeds (bars: 90% interval of the paired "
+                          "difference from the baseline)")
         for name, row in wide.iterrows():
             ax.annotate(str(name).rsplit("_", 1)[-1], (row[x], row[y]), fontsize=8,
                         xytext=(4, 4), textcoords="offset points")
@@ -150,7 +156,7 @@ def pareto_figure(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
                    label="baseline (2023 allocation), fresh seeds", zorder=5)
     ax.set_xlabel(outcome_label(x) if x != "trial" else "trial")
     ax.set_ylabel(outcome_label(y))
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=7, loc="best")
     ax.set_title(f"{problem.path.stem}: {len(table)} trials")
     return figure
 
