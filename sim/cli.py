@@ -9,7 +9,10 @@ Exit status: 0 done; 1 a run finished incomplete (a replicate failed: see failur
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import json
+import os
 import shlex
 import sys
 import warnings
@@ -35,6 +38,11 @@ from sim.terminal import (
     print_report,
 )
 
+# Errors of the user's files and folders (permission, read-only, disk full, wrong kind of path):
+# one message and exit 2. Any other OSError is the program's and keeps its traceback.
+USER_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
+                         errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG, errno.ENOENT,
+                         errno.EEXIST, errno.ELOOP})
 LISTS = ("crossings", "places", "countries", "scenarios")
 SCENARIOS_FOLDER = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -207,10 +215,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ScenarioError, ResultsFolderError) as error:
         print(f"sim {args.command}: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return _closed_output(args.command)
+    except OSError as error:
+        if error.errno not in USER_ERRNOS or _ours(error.filename):
+            raise  # not something the user's input or folders caused: keep the traceback
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"sim {args.command}: {where}{error.strerror or error}; check the path and its "
+              "permissions", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("sim: interrupted; finished replicates are kept, --resume finishes the run",
               file=sys.stderr)
         return 130
+
+
+def _ours(filename: object) -> bool:
+    """A path inside the installed package (its data, its code): an error there is a bug or a
+    broken installation, not the user's."""
+    if not isinstance(filename, str | bytes | os.PathLike):
+        return False
+    package = Path(__file__).resolve().parent
+    return Path(os.fsdecode(filename)).resolve().is_relative_to(package)
+
+
+def _closed_output(command: str) -> int:
+    """The reader of our output went away (`sim list places | head`): stop quietly, exit 2."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail
+    with contextlib.suppress(OSError):
+        print(f"sim {command}: output closed before it was all written (broken pipe)",
+              file=sys.stderr)
+    return 2
 
 
 # --- commands --------------------------------------------------------------------------------
@@ -246,7 +283,18 @@ def default_folder(name: str) -> Path:
     return Path("results") / name
 
 
+def _wrong_kind(path: Path, command: str) -> None:
+    """A sweep file given to `sim run`, or a scenario to `sim sweep`: say which command fits."""
+    sweep = is_sweep_file(path)
+    if sweep == (command == "run"):
+        kind, other = ("a sweep file (it has base: or grid:)", "sweep") if sweep else (
+            "a scenario file (it has no base: or grid:)", "run")
+        raise ScenarioError([Problem(str(path), None, (), f"is {kind}; run it with "
+                                     f"`sim {other} {shlex.quote(str(path))}`")])
+
+
 def _run(args: argparse.Namespace) -> int:
+    _wrong_kind(args.file, "run")
     scenario = runner.resolve_scenario(args.file, replicates=args.replicates, seed=args.seed,
                                        workers=args.workers)
     out = args.out or default_folder(scenario.name)
@@ -254,7 +302,7 @@ def _run(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", runner.ReplicateFailureWarning)
         try:
             results = runner.run(scenario, out=out, replicate=args.replicate,
-                                 **_run_settings(args))
+                                 source=args.file, **_run_settings(args))
         except runner.ReplicatesFailedError as error:
             results = error.results
     if not args.quiet:
@@ -263,6 +311,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    _wrong_kind(args.file, "sweep")
     sweep = load_sweep(args.file)
     out = args.out or default_folder(sweep.name)
     index = run_sweep(sweep, out, replicates=args.replicates, seed=args.seed,

@@ -1,5 +1,6 @@
 """Limit cases, where the right answer is known without the model: no officers, no criminals,
-no traffic, no days, unlimited checks. Each runs with every invariant checked every hour."""
+no traffic, unlimited checks. Each runs with every invariant checked every hour. An action of
+no days is refused by the schema."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import pytest
 from strategies import CROSSINGS, GRAPH, baseline, run_model, small_scenario
 
 from sim.model.agents import MovementState
-from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS, OUTCOME_NAMES
-from sim.runs.replicate import run_replicate
+from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS
+from sim.scenario.files import ScenarioError
 
 DETECTED = ("illegal_entries_detected", "forged_documents", "victims_identified",
             "weapons_seized", "ammunition_seized", *DRUG_COLUMNS.values(), "drugs_kg_total",
@@ -101,19 +102,12 @@ def test_no_legitimate_traffic_no_queues():
 
 
 @pytest.mark.parametrize("make", [small_scenario, baseline])
-def test_an_action_of_zero_days_does_nothing(make):
-    scenario = make(action={"days": 0})
-    model = run_model(scenario, 3, check_invariants=True)
-    assert model.tick == 0 and not model.running
-    model.step()
-    assert model.tick == 0
-    outcomes = model.outcomes()
-    assert {k for k, v in outcomes.items() if v != 0} == {"officers_deployed"}
-    assert outcomes["officers_deployed"] == scenario.officers_total
-    assert model.events == [] and not (model.tally.values != 0).any()
-    result = run_replicate(scenario, 3)
-    assert result.daily.empty and result.events.empty
-    assert set(result.summary) == set(OUTCOME_NAMES)
+def test_an_action_of_zero_days_is_refused_before_it_runs(make):
+    """Zero days used to run and report every outcome as 0 (a mean wait of 0 rather than
+    undefined); the schema now asks for at least one day."""
+    with pytest.raises(ScenarioError, match=r"action\.days: Input should be greater than or "
+                       "equal to 1"):
+        make(action={"days": 0})
 
 
 def unlimited_checks() -> dict:

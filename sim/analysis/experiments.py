@@ -25,6 +25,7 @@ from sim.scenario.files import (
     suggest,
 )
 from sim.scenario.parameters import StrictModel
+from sim.scenario.reading import InputError, read_text
 from sim.scenario.schema import Scenario
 
 # --- free parameters: a key path into the scenario with a prior range ---------------------------
@@ -139,9 +140,9 @@ def read_config(path: Path, model: type[StrictModel]) -> tuple[Any, str]:
     """Validate a YAML config into `model`; problems name the file, line and key path."""
     label = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ConfigError([Problem(label, None, (), f"cannot be read: {error}")]) from None
+        text = read_text(path)
+    except InputError as error:
+        raise ConfigError([Problem(label, error.line, (), error.message)]) from None
     document = parse_document(text, label, path)
     try:
         return model.model_validate(document.data), label

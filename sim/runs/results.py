@@ -39,7 +39,7 @@ FAILURES, REPLICATES = "failures.json", "replicates"
 TABLES = ("summary", "daily", "events")
 VERSIONED_PACKAGES = ("jad-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx",
                       "scipy", "PyYAML", "dask", "distributed")
-_REPLICATE_FOLDER = re.compile(r"^\d{6}$")
+REPLICATE_FOLDER = re.compile(r"^\d{6}$")
 
 
 # --- the results object ----------------------------------------------------------------------
@@ -217,7 +217,7 @@ def done_replicates(directory: Path) -> list[int]:
     folder = directory / REPLICATES
     if not folder.is_dir():
         return []
-    return sorted(int(p.name) for p in folder.iterdir() if _REPLICATE_FOLDER.match(p.name))
+    return sorted(int(p.name) for p in folder.iterdir() if REPLICATE_FOLDER.match(p.name))
 
 
 def write_replicate(directory: Path, tables: ReplicateTables) -> None:
@@ -254,68 +254,23 @@ def read_replicates(directory: Path, skip: Collection[int] = ()) -> list[Replica
     return parts
 
 
-def check_folder(directory: Path, scenario: Scenario, *, resume: bool, force: bool) -> str:
-    """What writing `scenario` into `directory` would do — "new", "resume" or "replace" — or
-    the ResultsFolderError that forbids it. Touches nothing.
+def check_folder(directory: Path, scenario: Scenario, *, resume: bool, force: bool,
+                 source: str | None = None) -> str:
+    """"new", "resume" or "replace", or the ResultsFolderError that forbids writing
+    (`sim.runs.folder.check_folder`). Touches nothing."""
+    from sim.runs import folder
 
-    Never mixes two scenarios or two versions of the model in one folder, never overwrites
-    results without `force`, and never replaces a folder that is not a results folder.
-    """
-    if directory.exists() and not directory.is_dir():
-        raise ResultsFolderError(f"{directory} is a file, not a results folder")
-    if not (directory.is_dir() and any(directory.iterdir())):
-        return "new"
-    if not (directory / MANIFEST).is_file():
-        raise ResultsFolderError(f"{directory} exists and is not a results folder (no "
-                                 f"{MANIFEST}); choose another output folder")
-    manifest = read_manifest(directory)
-    if force:
-        return "replace"
-    if not resume:
-        finished = manifest.get("status") == "complete"
-        raise ResultsFolderError(
-            f"{directory} already holds {'a complete' if finished else 'an incomplete'} run of "
-            f"'{manifest.get('scenario_name')}'; " + (
-                "use --force to replace it or --out to write elsewhere" if finished
-                else "use --resume to finish it or --force to start again"))
-    if manifest.get("scenario_hash") != scenario_hash(scenario):
-        raise ResultsFolderError(
-            f"{directory} holds results of another scenario ('{manifest.get('scenario_name')}' "
-            "or the same name with other settings) and a folder never mixes two; use --force "
-            "to replace it or --out to write elsewhere")
-    if manifest.get("code_hash") != code_hash():
-        raise ResultsFolderError(
-            f"{directory} was started with another version of the model (its files in sim/ "
-            "have changed since) and a folder never mixes two; use --force to start again or "
-            "--out to write elsewhere")
-    return "resume"
+    return folder.check_folder(directory, scenario, resume=resume, force=force, source=source)
 
 
 def prepare_folder(directory: Path, scenario: Scenario, seeds: list[int], command: str, *,
-                   resume: bool, force: bool) -> dict[str, Any]:
-    """Create, replace (`force`) or reopen (`resume`) a results folder; returns its manifest."""
-    action = check_folder(directory, scenario, resume=resume, force=force)
-    if action == "resume":
-        return _reopen(directory, seeds, command)
-    if action == "replace":
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    manifest = new_manifest(scenario, seeds, command)
-    write_json(directory / MANIFEST, manifest)
-    return manifest
+                   resume: bool, force: bool, source: str | None = None) -> dict[str, Any]:
+    """Create, replace (`force`) or reopen (`resume`) a results folder; returns its manifest
+    (`sim.runs.folder.prepare_folder`: only a folder a run wrote is ever replaced)."""
+    from sim.runs import folder
 
-
-def _reopen(directory: Path, seeds: list[int], command: str) -> dict[str, Any]:
-    manifest = read_manifest(directory)
-    for leftover in (directory / REPLICATES).glob(".tmp-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    if len(seeds) > len(manifest["seeds"]):
-        manifest.update(seeds=seeds, replicates=len(seeds))
-        manifest["scenario"]["run"]["replicates"] = len(seeds)
-    manifest["resumed"].append({"command": command, "started": now()})
-    manifest["status"] = "incomplete"
-    write_json(directory / MANIFEST, manifest)
-    return manifest
+    return folder.prepare_folder(directory, scenario, seeds, command, resume=resume,
+                                 force=force, source=source)
 
 
 def _concat(parts: list[ReplicateTables], name: str) -> pd.DataFrame:

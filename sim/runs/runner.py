@@ -266,7 +266,8 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
         cluster: Any = None, *, replicate: int | Iterable[int] | None = None,
         resume: bool = False, force: bool = False, progress: bool = False,
         check_invariants: bool = False, command: str | None = None,
-        replicate_function: ReplicateFunction | None = None, **overrides: Any) -> Results:
+        replicate_function: ReplicateFunction | None = None,
+        source: str | Path | None = None, **overrides: Any) -> Results:
     """Run a scenario's replicates and return their tables.
 
     `scenario` is a `Scenario` or a YAML path; `replicates`, `seed` and `workers` override its
@@ -277,14 +278,20 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
     address or a `distributed.Client`. `replicate` runs only the given replicate(s), with the
     seeds they have in the full run. `replicate_function` stands in for
     `sim.runs.replicate.run_replicate` (tests); it must be picklable for processes and Dask.
+    `source` is the scenario's file (default: `scenario` when it is a path): `force` replaces
+    only a folder written from the same file.
 
     Raises `ReplicatesFailedError` (with the first traceback) when every replicate failed; warns
     (`ReplicateFailureWarning`) when some did, and `Results.failures` lists them.
     """
+    given = scenario
     scenario = resolve_scenario(scenario, replicates=replicates, seed=seed, workers=workers,
                                 overrides=overrides)
+    if source is None and not isinstance(given, Scenario):
+        source = given
+    source = None if source is None else str(Path(source).resolve())
     plan = _plan(scenario, out, replicate=replicate, resume=resume, force=force,
-                 check_invariants=check_invariants, command=command)
+                 check_invariants=check_invariants, command=command, source=source)
     _execute_plans([plan], workers=scenario.run.workers, cluster=cluster,
                    function=replicate_function, progress=progress, label=scenario.name)
     return _report(_finish(plan))
@@ -315,7 +322,7 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
 
 def _plan(scenario: Scenario, out: str | Path | None, *,
           replicate: int | Iterable[int] | None, resume: bool, force: bool,
-          check_invariants: bool, command: str | None) -> _Plan:
+          check_invariants: bool, command: str | None, source: str | None = None) -> _Plan:
     """Seeds, the folder (created, reopened or replaced) and the replicates still to run."""
     seeds = replicate_seeds(scenario.run.seed, scenario.run.replicates)
     wanted = _wanted(replicate, len(seeds))
@@ -325,7 +332,7 @@ def _plan(scenario: Scenario, out: str | Path | None, *,
         manifest = store.new_manifest(scenario, seeds, command)
     else:
         manifest = store.prepare_folder(directory, scenario, seeds, command, resume=resume,
-                                        force=force)
+                                        force=force, source=source)
         done = set(store.done_replicates(directory))
         wanted = [k for k in _wanted(replicate, manifest["replicates"]) if k not in done]
     tasks = [Task(scenario, k, manifest["seeds"][k], check_invariants) for k in wanted]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +35,11 @@ from sim.scenario.files import (
     scenario_from_mapping,
     suggest,
 )
+from sim.scenario.reading import InputError, read_text
 from sim.scenario.schema import Scenario
 
 SWEEP_KEYS = ("name", "description", "base", "grid")
+MAX_POINTS = 1_000  # each point is a scenario checked before the run and a results folder
 INDEX = "index.csv"
 
 
@@ -60,8 +63,8 @@ class Sweep:
 def is_sweep_file(path: str | Path) -> bool:
     """A YAML file whose top level has `grid:` or `base:` is a sweep (others are scenarios)."""
     try:
-        data = parse_document(Path(path).read_text(encoding="utf-8"), str(path)).data
-    except (OSError, UnicodeDecodeError, ScenarioError):
+        data = parse_document(read_text(Path(path)), str(path)).data
+    except (InputError, ScenarioError):
         return False
     return "grid" in data or "base" in data
 
@@ -70,10 +73,11 @@ def load_sweep(path: str | Path) -> Sweep:
     """Read a sweep file and build and check every point's scenario before anything runs."""
     path = Path(path)
     label = str(path)
-    if not path.is_file():
-        reason = "is a directory, expected a YAML file" if path.is_dir() else "file not found"
-        raise ScenarioError([Problem(label, None, (), reason)])
-    document = parse_document(path.read_text(encoding="utf-8"), label, path)
+    try:
+        text = read_text(path)
+    except InputError as error:
+        raise ScenarioError([Problem(label, error.line, (), error.message)]) from None
+    document = parse_document(text, label, path)
     data, lines = document.data, document.lines
     problems = [Problem(label, lines.get((key,)), (key,), "unknown key; valid keys here: "
                         + ", ".join(SWEEP_KEYS), suggest(key, SWEEP_KEYS))
@@ -95,6 +99,11 @@ def load_sweep(path: str | Path) -> Sweep:
         raise ScenarioError(problems)
     choices = {key: _choices(values, label, lines.get(("grid", key))) for key, values in
                grid.items()}
+    count = math.prod(len(c) for c in choices.values())
+    if count > MAX_POINTS:
+        raise ScenarioError([Problem(label, lines.get(("grid",)), ("grid",), f"the grid has "
+                                     f"{count:,} points, more than the limit of {MAX_POINTS:,}; "
+                                     "split it into several sweeps")])
     base = load_scenario(path.parent / data["base"]).model_dump(mode="json")
     points = [_point(name, base, dict(zip(choices, combination, strict=True)), label,
                      lines.get(("grid",)))

@@ -193,7 +193,6 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
     route_graph = route_graph or load_route_graph()
     lines = lines or {}
     graph = route_graph.graph
-    countries = set(route_graph.countries["iso2"])
     problems: list[Problem] = []
 
     def problem(path: tuple, message: str, name: str | None = None,
@@ -213,9 +212,7 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
             return False
         return True
 
-    for code in scenario.countries:
-        if code not in countries:
-            problem(("countries", code), f"unknown country '{code}'", code, countries)
+    _check_countries(scenario, route_graph, problem)
     posted: dict[str, int] = {}
     first_posting: dict[str, int] = {}
     for i, posting in enumerate(scenario.postings):
@@ -245,6 +242,31 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
     _check_scanning_teams(scenario, check_place, problem)
     if problems:
         raise ScenarioError(problems)
+
+
+def _check_countries(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
+    """Contingents and scanning teams come from countries of sim/data/countries.csv; one that
+    did not take part in 2023 only when its contingent says `non_participant: true`."""
+    table = route_graph.countries
+    known = set(table["iso2"])
+    participants = set(table.loc[table["participant"].astype(bool), "iso2"])
+    for code, contingent in scenario.countries.items():
+        if code not in known:
+            problem(("countries", code), f"unknown country '{code}' (`sim list countries` shows "
+                    "the ISO codes)", code, known)
+        elif code not in participants and not contingent.non_participant:
+            problem(("countries", code), f"{code} did not take part in the 2023 operation; add "
+                    "'non_participant: true' to its contingent to include it anyway")
+    for i, team in enumerate(scenario.scanning_teams.teams):
+        path = ("scanning_teams", "teams", i, "country")
+        admitted = team.country in scenario.countries \
+            and scenario.countries[team.country].non_participant
+        if team.country not in known:
+            problem(path, f"unknown country '{team.country}' (`sim list countries` shows the "
+                    "ISO codes)", team.country, known)
+        elif team.country not in participants and not admitted:
+            problem(path, f"{team.country} did not take part in the 2023 operation; list it "
+                    f"under countries with 'non_participant: true' to send its team anyway")
 
 
 def _check_scanning_teams(scenario: Scenario, check_place, problem) -> None:

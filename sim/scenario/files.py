@@ -16,7 +16,8 @@ from typing import Any, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from sim.scenario.schema import Scenario
+from sim.scenario.reading import InputError, parse_yaml, read_text
+from sim.scenario.schema import NAME_PATTERN, Scenario
 
 KeyPath = tuple[str | int, ...]
 
@@ -83,32 +84,27 @@ class _Document:
     lines: dict
 
 
-def _read_document(path: Path) -> _Document:
-    label = str(path)
+def _read_document(path: Path, label: str | None = None) -> _Document:
+    """A file read within the limits of `sim.scenario.reading` (regular files only, bounded
+    size, UTF-8), parsed into a mapping."""
+    label = label or str(path)
     try:
-        if not path.exists():
-            raise ScenarioError([Problem(label, None, (), "file not found")])
-        if path.is_dir():
-            raise ScenarioError([Problem(label, None, (), "is a directory, expected a YAML "
-                                         "file")])
-        text = path.read_text(encoding="utf-8")
-    except (OSError, ValueError) as error:  # unreadable, undecodable, or not a usable path
-        raise ScenarioError([Problem(label, None, (), f"cannot be read: {error}")]) from error
+        text = read_text(path)
+    except InputError as error:
+        raise ScenarioError([Problem(label, error.line, error.key_path, error.message)]
+                            ) from None
     return parse_document(text, label, path)
 
 
 def parse_document(text: str, label: str = "<text>", path: Path | None = None) -> _Document:
-    """Parse YAML text safely into a mapping with a line index (no Python object tags)."""
+    """Parse YAML text safely into a mapping with a line index: no Python object tags, no
+    duplicate keys, aliases and nesting within the budgets of `sim.scenario.reading`."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        reason = getattr(error, "problem", None) or str(error)
-        raise ScenarioError([Problem(label, line, (), f"invalid YAML: {reason}")]) from error
-    except (RecursionError, ValueError, TypeError) as error:
-        raise ScenarioError([Problem(label, None, (), f"invalid YAML: {error}")]) from error
+        parsed = parse_yaml(text)
+    except InputError as error:
+        raise ScenarioError([Problem(label, error.line, error.key_path, error.message)]
+                            ) from None
+    data, node = parsed.data, parsed.node
     if data is None:
         raise ScenarioError([Problem(label, None, (), "file is empty; expected a mapping with "
                                      "at least 'name:'")])
@@ -201,33 +197,61 @@ def patch_keyed_list(base: list[Any], patch: Mapping[str, Any], path: KeyPath) -
     return entries
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], dict, Path]:
-    """Read a file and everything it extends; returns merged data, this file's lines, path."""
+def _resolve(path: Path, chain: tuple[Path, ...],
+             referrer: tuple[str, int | None, str] | None = None
+             ) -> tuple[dict[str, Any], dict, Path]:
+    """Read a file and everything it extends; returns merged data, this file's lines, path.
+    `referrer`: the `extends:` text, its line and the file that named this one (None for the
+    first file)."""
+    label = None if chain else str(path)  # the first file keeps the name it was given
     try:
         path = path.resolve()
     except (OSError, ValueError) as error:
-        where = str(chain[-1]) if chain else str(path)
-        raise ScenarioError([Problem(where, None, ("extends",) if chain else (),
+        where, line = (referrer[2], referrer[1]) if referrer else (str(path), None)
+        raise ScenarioError([Problem(where, line, ("extends",) if chain else (),
                                      f"not a usable file name: {error}")]) from error
     if path in chain:
         cycle = " -> ".join(str(p) for p in (*chain, path))
-        raise ScenarioError([Problem(str(chain[-1]), None, ("extends",),
-                                     f"cycle of extends: {cycle}")])
-    document = _read_document(path)
+        where, line = (referrer[2], referrer[1]) if referrer else (str(chain[-1]), None)
+        raise ScenarioError([Problem(where, line, ("extends",), f"cycle of extends: {cycle}")])
+    document = _read_referred(path, chain, referrer, label)
     data = dict(document.data)
     parent = data.pop("extends", None)
     if parent is None:
         return data, document.lines, path
+    line = document.lines.get(("extends",))
     if not isinstance(parent, str):
-        raise ScenarioError([Problem(str(path), document.lines.get(("extends",)), ("extends",),
+        raise ScenarioError([Problem(label or str(path), line, ("extends",),
                                      "expected a file name")])
     base_path = (path.parent / parent)
-    base, _, _ = _resolve(base_path, (*chain, path))
+    base, _, _ = _resolve(base_path, (*chain, path), (parent, line, label or str(path)))
     try:
         return merge(base, data), document.lines, path
     except ListPatchError as error:
-        raise ScenarioError([Problem(str(path), _line_for(document.lines, error.key_path),
+        raise ScenarioError([Problem(label or str(path), _line_for(document.lines,
+                                                                    error.key_path),
                                      error.key_path, str(error))]) from None
+
+
+def _read_referred(path: Path, chain: tuple[Path, ...],
+                   referrer: tuple[str, int | None, str] | None, label: str | None
+                   ) -> _Document:
+    """Read a file; when another file's `extends:` named it, a file that cannot be read is
+    reported at that file's `extends:` line."""
+    try:
+        return _read_document(path, label)
+    except ScenarioError as error:
+        if not chain or referrer is None or len(error.problems) != 1 \
+                or error.problems[0].file != str(path) or error.problems[0].key_path:
+            raise
+        problem = error.problems[0]
+        if problem.line is not None and problem.message != "file not found":
+            raise
+        written, line, where = referrer
+        hint = ("; extends: is relative to the file that says it"
+                if problem.message == "file not found" else "")
+        raise ScenarioError([Problem(where, line, ("extends",),
+                                     f"'{written}' ({path}) {problem.message}{hint}")]) from None
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -291,6 +315,11 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
             valid = re.findall(r"'([^']+)'", item.get("ctx", {}).get("expected", ""))
             suggestion = suggest(str(item.get("input")), valid)
             message = f"{item['msg']} (got {item.get('input')!r})"
+        elif item["type"] == "value_error":  # our own checks say what they got
+            message = item["msg"].removeprefix("Value error, ")
+            given = item.get("input")
+            if not isinstance(given, dict | list):
+                message += f" (got {repr(given)[:60]})"
         else:
             given = item.get("input")
             shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
@@ -310,10 +339,24 @@ def scenario_from_mapping(data: Mapping[str, Any], label: str = "<mapping>",
         raise ScenarioError([Problem(label, None, (), "nested too deeply")]) from None
 
 
+def with_own_name(data: dict[str, Any], lines: dict, path: Path) -> dict[str, Any]:
+    """A scenario's name is its own `name:`, else its file name without `.yaml`: never the
+    name of the file it extends, so a variant never shares its base's results folder."""
+    if ("name",) in lines:
+        return data
+    name = path.name.removesuffix(".yaml").removesuffix(".yml")
+    if not re.fullmatch(NAME_PATTERN, name) or len(name) > 80:
+        raise ScenarioError([Problem(str(path), None, ("name",), "no 'name:' in this file, and "
+                                     f"its file name '{name}' cannot be one (letters, digits, "
+                                     "'_', '.', '-'); add 'name:'")])
+    return {**data, "name": name}
+
+
 def load_scenario(path: str | Path, *, check_graph: bool = True) -> Scenario:
     """Read, merge (`extends`) and validate a scenario file, then check it against the route
     graph (names, impossible allocations). Raises ScenarioError listing every problem."""
     data, lines, _resolved = _resolve(Path(path), ())
+    data = with_own_name(data, lines, Path(path))
     scenario = scenario_from_mapping(data, str(Path(path)), lines)
     if check_graph:
         from sim.scenario.allocation import check_scenario

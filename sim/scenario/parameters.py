@@ -9,9 +9,17 @@ of the operation (docs/calibration.md says how); "assumption" values say why the
 
 from __future__ import annotations
 
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 CRIME_AREAS: tuple[str, ...] = (
     "migrant_smuggling",
@@ -43,9 +51,40 @@ AGENCIES: tuple[str, ...] = (
 
 
 class StrictModel(BaseModel):
-    """Base for every scenario block: unknown keys are errors; values validated on assignment."""
+    """Base for every scenario block: unknown keys are errors; values validated on assignment;
+    numbers finite (no .nan or .inf); a boolean never stands for a number (YAML reads `yes`,
+    `no`, `on`, `off`, `true` and `false` as booleans, which would otherwise count as 1 and 0)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False,
+                              allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_as_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and boolean_where_number(value, field.annotation):
+            raise ValueError("expected a number, got a boolean (YAML reads yes/no/on/off/"
+                             "true/false as booleans); write a number")
+        return value
+
+
+def boolean_where_number(value: Any, annotation: Any) -> bool:
+    """Whether `value` holds a boolean where `annotation` wants an int or a float (also inside
+    dicts, lists and tuples of numbers)."""
+    if annotation in (int, float):
+        return isinstance(value, bool)
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, UnionType):
+        if isinstance(value, bool):
+            return bool not in args and any(a in (int, float) for a in args)
+        return any(boolean_where_number(value, a) for a in args if a is not type(None))
+    if origin is dict and isinstance(value, dict) and len(args) == 2:
+        return any(boolean_where_number(v, args[1]) for v in value.values())
+    if origin in (list, tuple) and isinstance(value, list | tuple) and args:
+        if origin is list or (len(args) == 2 and args[1] is Ellipsis):
+            return any(boolean_where_number(v, args[0]) for v in value)
+        return any(boolean_where_number(v, a) for v, a in zip(value, args, strict=False))
+    return False
 
 
 def par(default: Any, unit: str, source: str, description: str, **bounds: Any) -> Any:
@@ -56,6 +95,23 @@ def par(default: Any, unit: str, source: str, description: str, **bounds: Any) -
         json_schema_extra={"unit": unit, "source": source},
         **bounds,
     )
+
+
+BOUNDED_UNITS = ("probability", "share", "share of movements")  # mapping values within [0, 1]
+
+
+def _check_mapping_unit(name: str, extra: Any, values: dict[str, float]) -> None:
+    """A mapping of probabilities or shares stays within [0, 1]; a mapping of weights has a
+    positive total (a model draws from it)."""
+    unit = extra.get("unit") if isinstance(extra, dict) else None
+    if unit in BOUNDED_UNITS:
+        above = sorted(k for k, v in values.items() if v > 1)
+        if above:
+            raise ValueError(f"{name}: {unit} values must be at most 1, {above[0]} is "
+                             f"{values[above[0]]}")
+    if unit == "weights" and not sum(values.values()) > 0:
+        raise ValueError(f"{name}: the weights add up to 0; at least one must be positive "
+                         "(they are relative chances)")
 
 
 def per_area(**values: float) -> dict[str, float]:
@@ -98,6 +154,7 @@ class Parameters(StrictModel):
                                      f"{', '.join(field.default)}")
                 if any(v < 0 for v in getattr(self, name).values()):
                     raise ValueError(f"{name}: values must not be negative")
+                _check_mapping_unit(name, field.json_schema_extra, getattr(self, name))
         return self
 
     # --- legitimate traffic and queues -------------------------------------------------------

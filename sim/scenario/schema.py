@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.parameters import AGENCIES, POSTING_KINDS, Parameters, StrictModel, par
 
@@ -29,6 +29,13 @@ FrontexKind = Literal["document_experts", "detection_kit", "thermal_vision"]
 assert set(POSTING_KINDS) == set(PostingKind.__args__)  # one list of names, two spellings
 assert set(AGENCIES) == set(Agency.__args__)
 
+# Caps a run needs (docs/cli.md lists them): the result tables use pandas timestamps, which end in
+# April 2262; officers are agents in memory (about one per 4-8 officers), so the whole operation
+# is capped at about eleven times the 22,488 officers of 2023.
+EARLIEST_START = dt.datetime(1900, 1, 1)
+LATEST_END = dt.datetime(2200, 1, 1)
+MAX_OFFICERS = 250_000
+NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"  # a name is a folder name under results/
 DEFAULT_SHARES = {
     "crossing": 0.45, "green_border": 0.20, "road_checkpoint": 0.245, "port": 0.03,
     "parcel_centre": 0.005, "premises_search": 0.06, "cyber_patrol": 0.005, "coordination": 0.005,
@@ -40,8 +47,22 @@ class ActionWindow(StrictModel):
 
     start: dt.datetime = par(dt.datetime(2023, 11, 13, 0, 0), "date-time",
                              "Europol press release: 13-18 November 2023",
-                             "Start of the action (local time).")
-    days: int = par(6, "days", "Europol press release", "Length of the action.", ge=0, le=60)
+                             f"Start of the action (local time), from {EARLIEST_START:%Y-%m-%d} "
+                             f"on; the action must end before {LATEST_END:%Y-%m-%d} (the "
+                             "calendar of the result tables).")
+    days: int = par(6, "days", "Europol press release", "Length of the action, 1 to 60 days.",
+                    ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _fits_the_calendar(self) -> ActionWindow:
+        start = self.start.replace(tzinfo=None)
+        if start < EARLIEST_START:
+            raise ValueError(f"start {self.start:%Y-%m-%d} is before {EARLIEST_START:%Y-%m-%d}")
+        if start + dt.timedelta(days=self.days) > LATEST_END:
+            raise ValueError(f"an action of {self.days} days from {self.start:%Y-%m-%d} ends "
+                             f"after {LATEST_END:%Y-%m-%d}, past the calendar of the result "
+                             "tables; choose an earlier start")
+        return self
 
     @property
     def hours(self) -> int:
@@ -68,8 +89,12 @@ class CountryContingent(StrictModel):
     and ports, inland teams at the country's hubs.
     """
 
-    officers: int = par(0, "officers", "scenario", "Officers the country commits.", ge=0,
-                        le=1_000_000)
+    officers: int = par(0, "officers", "scenario", "Officers the country commits (at most "
+                        f"{MAX_OFFICERS:,}, the cap of the whole operation).", ge=0,
+                        le=MAX_OFFICERS)
+    non_participant: bool = Field(False, description="true admits a country of "
+                                  "sim/data/countries.csv that did not take part in 2023 "
+                                  "(participant=false); without it such a country is an error.")
     shares: dict[PostingKind, float] = par(
         dict(DEFAULT_SHARES), "share", "assumption: typical split of a national contingent in "
         "intensified-check operations", "Split of the officers not posted explicitly, by "
@@ -94,7 +119,7 @@ class Posting(StrictModel):
     posting: PostingKind = Field(description="What the officers do.")
     place: str | None = Field(None, description="Place id from the route graph; inland teams "
                               "without a place work from the country's hubs.")
-    officers: int = Field(description="Officers posted.", ge=0, le=1_000_000)
+    officers: int = Field(description="Officers posted.", ge=0, le=MAX_OFFICERS)
     unit_size: int | None = Field(None, description="Officers per unit (default by posting).",
                                   ge=1, le=1000)
 
@@ -103,7 +128,9 @@ class ScanningTeamSpec(StrictModel):
     """One mobile scanning team at a crossing."""
 
     place: str = Field(description="Crossing id where the team works.")
-    country: str = Field("NL", description="Country that sends the team.")
+    country: str = Field("NL", description="Country that sends the team: an ISO code of "
+                         "sim/data/countries.csv (a non-participant of 2023 only when listed "
+                         "under countries with non_participant: true).")
     hours: tuple[int, int] = Field((6, 22), description="Daily working hours [from, to) in local "
                                    "time, 0-24; from > to wraps past midnight.")
     days: list[int] | None = Field(None, description="Action days (1-based) the team works; "
@@ -180,17 +207,29 @@ class Criminal(StrictModel):
 
 
 class Scenario(StrictModel):
-    """One operation as a planner describes it."""
+    """One operation as a planner describes it.
 
-    name: str = Field(description="Short name; the default results folder.",
-                      pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$", max_length=80)
+    A file may `extends:` a base: mappings merge key by key at every depth, lists and single
+    values replace the base's. The name is never inherited (a file without `name:` is named
+    after its file). Files are read within limits: regular files of at most 1,000,000 bytes,
+    UTF-8, at most 20,000 values after aliases, 20 levels of nesting, no duplicate keys, no
+    booleans for numbers, finite numbers (docs/cli.md lists every limit).
+    """
+
+    name: str = Field(description="Short name; the default results folder (results/<name>/). "
+                      "Not inherited through extends: a file without name: is named after "
+                      "its file name (variant.yaml is 'variant').",
+                      pattern=NAME_PATTERN, max_length=80)
     description: str = Field("", description="What question the scenario answers.")
     extends: str | None = Field(None, description="Base scenario file this one changes "
-                                "(resolved on load; relative to this file).")
+                                "(resolved on load; relative to this file). Mappings merge "
+                                "key by key at every depth; lists and single values replace "
+                                "the base's; name: is not inherited.")
     action: ActionWindow = Field(default_factory=ActionWindow)
     run: RunSettings = Field(default_factory=RunSettings)
-    countries: dict[str, CountryContingent] = Field(default_factory=dict,
-                                                    description="Contingents by ISO code.")
+    countries: dict[str, CountryContingent] = Field(
+        default_factory=dict, description="Contingents by ISO code of sim/data/countries.csv "
+        f"(`sim list countries`); at most {MAX_OFFICERS:,} officers in all.")
     postings: list[Posting] = Field(default_factory=list,
                                     description="Explicit postings, placed before the shares.")
     scanning_teams: ScanningTeams = Field(default_factory=ScanningTeams)
@@ -202,6 +241,17 @@ class Scenario(StrictModel):
     traffic: Traffic = Field(default_factory=Traffic)
     criminal: Criminal = Field(default_factory=Criminal)
     parameters: Parameters = Field(default_factory=Parameters)
+
+    @field_validator("countries")
+    @classmethod
+    def _officers_within_the_cap(cls, countries: dict[str, CountryContingent]
+                                 ) -> dict[str, CountryContingent]:
+        total = sum(c.officers for c in countries.values())
+        if total > MAX_OFFICERS:
+            raise ValueError(f"the countries commit {total:,} officers in all, more than the "
+                             f"cap of {MAX_OFFICERS:,} for the whole operation (officers are "
+                             "agents in memory)")
+        return countries
 
     @property
     def officers_total(self) -> int:

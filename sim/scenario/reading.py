@@ -1,0 +1,216 @@
+"""Bounded reading of YAML input: a file is read only if it is a regular file of sane size, and
+parsed only within budgets, so that no input can exhaust memory or hang a command.
+
+The limits (each documented in docs/cli.md and named in its error message):
+
+- `MAX_FILE_BYTES`: a scenario, sweep or config file is at most 1 MB (the shipped scenarios are
+  a few kB); a FIFO, a device (`/dev/zero`), a socket or a directory is refused before it is read.
+- `MAX_NODES`: at most 20,000 YAML values after aliases are expanded (`*name` counts the whole
+  value it names each time it is used): a "billion laughs" alias bomb stops here, early.
+- `MAX_DEPTH`: at most 20 levels of nesting (the scenario schema needs 5).
+- Duplicate keys in one mapping are refused, naming both lines (YAML would silently keep the last).
+
+Text must be UTF-8 (a byte-order mark is accepted); other encodings are refused with the line of
+the first bad byte and the hint to save the file as UTF-8.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 20_000
+MAX_DEPTH = 20
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"))
+
+
+class InputError(Exception):
+    """Input that is not read: `message` says why, `line` (1-based, or None) and `key_path`
+    (the keys leading to the offending value, as far as known) say where."""
+
+    def __init__(self, message: str, line: int | None = None,
+                 key_path: tuple[str | int, ...] = ()):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.key_path = key_path
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a regular file of at most `limit` bytes; InputError otherwise.
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO cannot
+    hang the reader and a file swapped after a check is still checked.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                             | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError("file not found") from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a YAML file") from None
+    except (OSError, ValueError) as error:
+        raise InputError(f"cannot be read: {getattr(error, 'strerror', None) or error}") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+        raise InputError(f"is {kind}, expected a regular YAML file")
+    with os.fdopen(descriptor, "rb") as file:
+        try:
+            data = file.read(limit + 1)
+        except OSError as error:
+            raise InputError(f"cannot be read: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise InputError(f"larger than {limit:,} bytes, the limit for a scenario file (the "
+                         "shipped scenarios are a few kB); state only what differs from a base "
+                         "with `extends:`")
+    return decode(data)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text (with or without a byte-order mark), or InputError with the line."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("is UTF-16 text; save the file as UTF-8", 1)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InputError(f"is not UTF-8: byte 0x{data[error.start]:02x} at column {column} "
+                         "cannot be decoded; save the file as UTF-8", line) from None
+
+
+# --- YAML within budgets ---------------------------------------------------------------------
+
+@dataclass
+class Parsed:
+    """A YAML document as Python data and its composed node graph (for line numbers)."""
+
+    data: Any
+    node: yaml.Node | None
+
+
+def parse_yaml(text: str) -> Parsed:
+    """Parse one YAML document safely (no Python tags) within `MAX_NODES` and `MAX_DEPTH`,
+    refusing duplicate keys. Raises InputError naming the line."""
+    try:
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as error:
+        raise _unreadable(error, text) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Parsed(None, None)
+        _check_tree(node)
+        return Parsed(loader.construct_document(node), node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        reason = error.problem or error.context or str(error)
+        raise InputError(f"invalid YAML: {reason}", mark.line + 1 if mark else None) from None
+    except yaml.reader.ReaderError as error:
+        raise _unreadable(error, text) from None
+    except yaml.YAMLError as error:
+        raise InputError(f"invalid YAML: {error}") from None
+    except (ValueError, TypeError, OverflowError) as error:  # a value YAML cannot build
+        raise InputError(f"invalid YAML value: {error}") from None
+    finally:
+        loader.dispose()
+
+
+def _unreadable(error: yaml.reader.ReaderError, text: str) -> InputError:
+    line = text[:error.position].count("\n") + 1
+    return InputError(f"invalid YAML: the character #x{error.character:04x} is not allowed in "
+                      "YAML text; remove it", line)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that stops composing past `MAX_DEPTH` levels of nesting (before Python's
+    recursion limit could be reached)."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested deeper than {MAX_DEPTH} levels (the limit for a "
+                    "scenario file)", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _check_tree(root: yaml.Node) -> None:
+    """Count the values the document expands to (aliases counted at every use), its depth
+    through aliases, and duplicate keys; each node is measured once, so this is linear in the
+    text even when the expansion is astronomically large."""
+    sizes: dict[int, tuple[int, int]] = {}
+    active: set[int] = set()
+
+    def measure(node: yaml.Node, path: tuple[str | int, ...]) -> tuple[int, int]:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise InputError("an alias refers to the value that contains it (a recursive "
+                             "structure); write the value out instead", _line(node), path)
+        active.add(key)
+        size, depth = 1, 1
+        children: list[tuple[yaml.Node, tuple[str | int, ...]]] = []
+        if isinstance(node, yaml.MappingNode):
+            _check_duplicate_keys(node, path)
+            for key_node, value_node in node.value:
+                children += [(key_node, path), (value_node, (*path, _key_text(key_node)))]
+        elif isinstance(node, yaml.SequenceNode):
+            children = [(item, (*path, i)) for i, item in enumerate(node.value)]
+        for child, child_path in children:
+            child_size, child_depth = measure(child, child_path)
+            size += child_size
+            depth = max(depth, child_depth + 1)
+            if size > MAX_NODES:
+                raise InputError(f"expands to more than {MAX_NODES:,} values (aliases count "
+                                 "each time they are used); the limit for a scenario file",
+                                 _line(node), path)
+            if depth > MAX_DEPTH:
+                raise InputError(f"nested deeper than {MAX_DEPTH} levels through aliases "
+                                 "(the limit for a scenario file)", _line(node), path)
+        active.discard(key)
+        sizes[key] = (size, depth)
+        return size, depth
+
+    measure(root, ())
+
+
+def _key_text(node: yaml.Node) -> str:
+    return node.value if isinstance(node, yaml.ScalarNode) else f"<{node.id}>"
+
+
+def _check_duplicate_keys(node: yaml.MappingNode, path: tuple[str | int, ...]) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+            continue
+        key = (key_node.tag, key_node.value)
+        if key in seen:
+            raise InputError(f"key '{key_node.value}' is given twice, on lines {seen[key]} and "
+                             f"{_line(key_node)} (YAML would silently keep only the last); "
+                             "keep one", _line(key_node), (*path, key_node.value))
+        seen[key] = _line(key_node)
