@@ -210,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     args.command_line = shlex.join(["sim", *argv])
+    rich_on_broken_pipe = Console.on_broken_pipe  # rich would exit 1 without a word
+    Console.on_broken_pipe = _raise_broken_pipe
     try:
         return args.handler(args)
     except (ScenarioError, ResultsFolderError) as error:
@@ -228,6 +230,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("sim: interrupted; finished replicates are kept, --resume finishes the run",
               file=sys.stderr)
         return 130
+    finally:
+        Console.on_broken_pipe = rich_on_broken_pipe
+
+
+def _raise_broken_pipe(console: Console) -> None:
+    if not console.quiet:
+        raise BrokenPipeError("output closed")
 
 
 def _ours(filename: object) -> bool:
