@@ -29,7 +29,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
@@ -43,6 +42,7 @@ from sim.runs import results as store
 from sim.runs.results import ResultsFolderError
 from sim.runs.runner import RunProgress
 from sim.scenario.files import Problem, load_scenario, suggest
+from sim.scenario.reading import InputError, parse_yaml, read_text
 from sim.scenario.schema import Scenario
 
 FILES = ("samples.csv", "boxes.csv", "discover.png", "discover.json")
@@ -54,10 +54,13 @@ def load_ranges(path: Path, scenario: Scenario) -> list[FreeParameter]:
     scenario."""
     label = str(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = parse_yaml(read_text(path)).data  # bounded: sim.scenario.reading
         entries = document["parameters"]
         parameters = [FreeParameter.model_validate(entry) for entry in entries]
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
+    except InputError as error:
+        raise ConfigError([Problem(label, error.line, error.key_path, error.message)]
+                          ) from None
+    except (KeyError, TypeError) as error:
         raise ConfigError([Problem(label, None, ("parameters",), f"cannot read the parameter "
                                    f"ranges: {error}")]) from None
     except ValidationError as error:

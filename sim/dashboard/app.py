@@ -20,7 +20,6 @@ from typing import Any
 import mesa
 import numpy as np
 import solara
-import yaml
 from mesa.experimental.scenarios import Scenario as MesaScenario
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
@@ -35,6 +34,7 @@ from sim.geography import load_route_graph
 from sim.model import BASELINE, JointActionModel, resolve_scenario
 from sim.scenario.allocation import check_scenario
 from sim.scenario.files import ScenarioError, load_scenario
+from sim.scenario.reading import InputError, parse_yaml, read_text
 from sim.scenario.schema import Scenario
 
 SCENARIOS_FOLDER = BASELINE.parent
@@ -65,7 +65,10 @@ def scenario_choices(start: Path | None = None) -> dict[str, Path]:
 
 def _is_operation(path: Path) -> bool:
     """An operation allocates officers itself or extends one that does; a fragment does not."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = parse_yaml(read_text(path)).data or {}  # bounded: sim.scenario.reading
+    except InputError:
+        return False  # not offered; choosing it would only show its error
     return isinstance(data, dict) and bool({"countries", "extends"} & set(data))
 
 
