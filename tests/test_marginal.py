@@ -3,11 +3,14 @@ difference per outcome."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 from strategies import ROUTE_GRAPH
 
 from sim.analysis.marginal import blocks, effects, marginal_table
 from sim.model import BASELINE
+from sim.scenario.allocation import build_units
 from sim.scenario.files import load_scenario
 from sim.scenario.parameters import POSTING_KINDS
 
@@ -15,6 +18,8 @@ from sim.scenario.parameters import POSTING_KINDS
 def test_each_block_adds_one_resource_and_nothing_else():
     base = load_scenario(BASELINE)
     found = blocks(base, ROUTE_GRAPH)
+    base_units = Counter((u.country, u.agency, u.posting, u.place) for u in
+                         build_units(base, ROUTE_GRAPH) for _ in range(u.officers))
     kinds = {b.resource for b in found}
     assert set(POSTING_KINDS) | {"thermal_vision", "document_experts", "detection_kit",
                                   "scanning_team"} == kinds
@@ -25,11 +30,14 @@ def test_each_block_adds_one_resource_and_nothing_else():
         added = scenario.officers_total - base.officers_total
         if block.resource in POSTING_KINDS:
             assert added == 100
-            new = scenario.postings[len(base.postings):]
-            assert {p.posting for p in new} == {block.resource}
-            assert sum(p.officers for p in new) == 100
         else:
             assert added == 0
+        units = Counter((u.country, u.agency, u.posting, u.place) for u in
+                        build_units(scenario, ROUTE_GRAPH) for _ in range(u.officers))
+        extra = units - base_units
+        assert sum(extra.values()) == (100 if block.resource in POSTING_KINDS else 0)
+        assert {key[2] for key in extra} <= {block.resource}
+        assert not base_units - units  # nobody moved, visitors included
         teams = len(scenario.scanning_teams.teams) - len(base.scanning_teams.teams)
         frontex = sum(d.count for d in scenario.frontex) - sum(d.count for d in base.frontex)
         assert teams == (block.resource == "scanning_team")

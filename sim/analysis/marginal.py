@@ -6,6 +6,9 @@ variant runs on the scenario's own seeds, so replicate k of a variant meets the 
 criminals as replicate k of the scenario (common random numbers), and the paired difference with
 its 90 % interval (`sim.runs.statistics.paired_difference`) is the block's marginal value.
 
+Visiting contingents follow the scanning teams and Frontex units (`sim/scenario/allocation.py`);
+every variant pins them where they stand in the scenario, so a block moves nobody else.
+
 Where a block goes (a stated rule, so a planner can repeat it):
 - 100 officers of a posting kind: in whole units at the places the spreading rule weighs most
   (crossings by traffic, sectors by length x pressure; hubs, ports and inland teams in the
@@ -30,7 +33,14 @@ import pandas as pd
 from sim.geography import RouteGraph, load_route_graph
 from sim.runs import runner
 from sim.runs.statistics import INTERVAL, number, paired_difference
-from sim.scenario.allocation import AGENCY_MIX, PRESSURE_WEIGHT, UNIT_SIZE, largest_remainder
+from sim.scenario.allocation import (
+    AGENCY_MIX,
+    PRESSURE_WEIGHT,
+    UNIT_SIZE,
+    build_units,
+    is_visiting,
+    largest_remainder,
+)
 from sim.scenario.files import load_scenario, merge, scenario_from_mapping
 from sim.scenario.parameters import POSTING_KINDS
 from sim.scenario.schema import Scenario
@@ -86,6 +96,22 @@ def _weighted_places(scenario: Scenario, graph: RouteGraph, kind: str
     return sorted(rows, key=lambda r: (-r[0], r[1], r[2]))
 
 
+def _pinned(scenario: Scenario, graph: RouteGraph) -> dict:
+    """The scenario as a mapping with its visiting contingents written out as the explicit
+    postings they get in it, so that a block which adds a scanning team or a Frontex unit
+    does not also move the visitors who follow those resources (allocation.py)."""
+    data = scenario.model_dump(mode="json")
+    pinned: dict[tuple[str, str, str, str], int] = {}
+    for unit in build_units(scenario, graph):
+        if is_visiting(graph, unit.country):
+            key = (unit.country, unit.agency, unit.posting, unit.place)
+            pinned[key] = pinned.get(key, 0) + unit.officers
+    data["postings"] = data["postings"] + [
+        {"country": c, "agency": a, "posting": p, "place": place, "officers": n}
+        for (c, a, p, place), n in sorted(pinned.items())]
+    return data
+
+
 def _officer_block(scenario: Scenario, graph: RouteGraph, kind: str) -> Block | None:
     rows, seen = [], set()
     for weight, place, country in _weighted_places(scenario, graph, kind):
@@ -98,7 +124,7 @@ def _officer_block(scenario: Scenario, graph: RouteGraph, kind: str) -> Block | 
     count = max(1, min(len(rows), BLOCK_OFFICERS // (UNIT_SIZE[kind] * shifts)))
     chosen = rows[:count]
     agency = max(AGENCY_MIX[kind], key=AGENCY_MIX[kind].get)
-    data = scenario.model_dump(mode="json")
+    data = _pinned(scenario, graph)
     for (_, place, country), officers in zip(
             chosen, largest_remainder(BLOCK_OFFICERS, [1.0] * count), strict=True):
         data["countries"][country]["officers"] += officers
@@ -122,7 +148,7 @@ def _frontex_block(scenario: Scenario, graph: RouteGraph, kind: str) -> Block | 
     if not candidates:
         return None
     place = candidates[0][1]
-    data = scenario.model_dump(mode="json")
+    data = _pinned(scenario, graph)
     data["frontex"].append({"kind": kind, "place": place, "count": 1})
     return Block(f"frontex_{kind}", kind, place, _scenario(data, f"+1 {kind}"))
 
@@ -135,7 +161,7 @@ def _scanning_blocks(scenario: Scenario, graph: RouteGraph) -> list[Block]:
                      if nodes[p]["border_status"] != "schengen_internal" and p not in held)
     blocks = []
     for _, place in busiest[:BUSIEST]:
-        data = scenario.model_dump(mode="json")
+        data = _pinned(scenario, graph)
         data["scanning_teams"]["teams"].append({"place": place, "country": "NL",
                                                 "hours": [6, 22]})
         blocks.append(Block(f"scanning_team_{place}", "scanning_team", place,
