@@ -36,8 +36,10 @@ dashboard: $(VENV)/.installed-dev
 reference: $(VENV)/.installed
 	$(PY) -m sim.analysis.reference --out results/reference
 
+# The joint calibration (action week + ordinary week, docs/calibration.md); copy its fitted.yaml
+# to scenarios/calibrated.yaml and its posterior.csv to scenarios/posterior.csv to adopt it.
 calibrate: $(VENV)/.installed
-	$(SIM) calibrate calibration/baseline.yaml --out results/calibration/baseline $(ARGS)
+	$(SIM) calibrate calibration/joint.yaml --out results/calibration/joint $(ARGS)
 
 sensitivity: $(VENV)/.installed
 	$(SIM) sensitivity calibration/sensitivity.yaml $(ARGS)

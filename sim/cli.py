@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from sim.analysis import calibration, discover, marginal, optimise, sensitivity
+from sim.analysis import calibration, discover, ensemble, marginal, optimise, sensitivity
 from sim.analysis.compare import compare_results
 from sim.runs import runner
 from sim.runs.results import ResultsFolderError
@@ -132,6 +132,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="results folder (default: results/<scenario name>)")
     run.add_argument("--replicate", type=_at_least(0), action="append", metavar="K",
                      help="run only replicate K, with its seed from the full run (repeatable)")
+    run.add_argument("--posterior", type=_at_least(1), metavar="N",
+                     help="run the first N posterior draws × the replicates (a `draw` column; "
+                          "docs/calibration.md)")
+    run.add_argument("--posterior-file", type=Path, metavar="FILE",
+                     help="the posterior ensemble (default: scenarios/posterior.csv)")
     run.set_defaults(handler=_run)
 
     sweep = commands.add_parser("sweep", help="run every point of a sweep file")
@@ -191,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     schema.set_defaults(handler=_schema)
 
     calibration.register(commands)  # sim calibrate (sim/analysis/calibration.py)
+    ensemble.register(commands)  # sim posterior (sim/analysis/ensemble.py)
     sensitivity.register(commands)  # sim sensitivity (sim/analysis/sensitivity.py)
     optimise.register(commands)  # sim optimise (sim/analysis/optimise.py)
     discover.register(commands)  # sim discover (sim/analysis/discover.py)
@@ -311,7 +317,8 @@ def _run(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", runner.ReplicateFailureWarning)
         try:
             results = runner.run(scenario, out=out, replicate=args.replicate,
-                                 source=args.file, **_run_settings(args))
+                                 source=args.file, posterior=args.posterior,
+                                 posterior_file=args.posterior_file, **_run_settings(args))
         except runner.ReplicatesFailedError as error:
             results = error.results
     if not args.quiet:

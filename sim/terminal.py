@@ -98,18 +98,25 @@ def print_comparison(table: pd.DataFrame, console: Console | None = None) -> Non
     for scenario, rows in table.groupby("scenario", sort=False):
         first = rows.iloc[0]
         pairing = "paired" if rows["paired"].all() else "UNPAIRED: seeds differ"
+        over_draws = first.get("method") == "posterior"  # runs over posterior draws
         cells = []
         for row in rows.itertuples():
             relative = ("–" if pd.isna(row.relative_difference)
                         else f"{row.relative_difference:+.1%}")
+            robust = "–" if pd.isna(getattr(row, "robustness", None)) else f"{row.robustness:.0%}"
             cells.append([row.outcome, number(row.base_mean), number(row.difference),
-                          relative, number(row.ci_low), number(row.ci_high)])
+                          relative, number(row.ci_low), number(row.ci_high),
+                          *([robust] if over_draws else [])])
         level = f"{first['level']:.0%}"
+        draws = f", {first['draws']} posterior draws" if over_draws else ""
+        caption = (f"{level} of the draws' differences (parameter uncertainty); robust: share "
+                   "of draws whose difference has the sign of the mean" if over_draws else
+                   f"{level} interval of the difference ({first['method']})")
         console.print(fitted_table(
-            f"{scenario} − {first['base']} ({pairing}, {first['n']} replicates)",
+            f"{scenario} − {first['base']} ({pairing}, {first['n']} replicates{draws})",
             ["outcome", "base\nmean", "differ-\nence", "relative\n",
-             f"{level} CI\nlow", f"{level} CI\nhigh"], cells, width=console.width,
-            caption=f"{level} interval of the difference ({first['method']})"))
+             f"{level} CI\nlow", f"{level} CI\nhigh", *(["robust\n"] if over_draws else [])],
+            cells, width=console.width, caption=caption))
 
 
 # --- sim list --------------------------------------------------------------------------------

@@ -152,3 +152,31 @@ def test_runs_of_different_model_versions_are_flagged():
     base.manifest["code_hash"], other.manifest["code_hash"] = "aaa", "bbb"
     with pytest.warns(UserWarning, match="different versions of the model"):
         compare(base, [other], outcomes=["arrests_total"])
+
+
+# --- runs over posterior draws -----------------------------------------------------------------
+
+def posterior_results(name: str, values: list[list[float]]) -> Results:
+    """One row per draw × replicate (draw-major), the replicate seeds shared by every draw."""
+    rows = [{"scenario": name, "replicate": d * len(reps) + r, "seed": 100 + r, "draw": d,
+             "arrests_total": value}
+            for d, reps in enumerate(values) for r, value in enumerate(reps)]
+    return Results(pd.DataFrame(rows), pd.DataFrame(), pd.DataFrame(),
+                   {"scenario_name": name, "posterior": {"sha256": "abc", "draws": len(values)}})
+
+
+def test_posterior_runs_get_an_interval_over_draws_and_the_share_of_draws_agreeing_in_sign():
+    base = posterior_results("base", [[10, 12], [10, 12], [10, 12], [10, 12], [10, 12]])
+    # per-draw mean differences: +2, +1, +3, -1, +5 → mean 2, four of five draws positive
+    other = posterior_results("other", [[12, 14], [11, 13], [13, 15], [9, 11], [15, 17]])
+    row = compare(base, [other], outcomes=["arrests_total"], level=0.90).iloc[0]
+    assert row["method"] == "posterior" and row["draws"] == 5
+    assert row["difference"] == pytest.approx(2.0)
+    assert row["robustness"] == pytest.approx(0.8)
+    assert row["ci_low"] == pytest.approx(np.quantile([2, 1, 3, -1, 5], 0.05))
+    assert row["ci_high"] == pytest.approx(np.quantile([2, 1, 3, -1, 5], 0.95))
+    # the interval over draws is wider than the replicate-only interval of a single draw
+    assert row["ci_low"] < 0 < row["ci_high"]
+    # without draws the table keeps its old meaning: no draws, no robustness
+    plain = compare(BASE, [OTHER], outcomes=["arrests_total"]).iloc[0]
+    assert plain["draws"] == 0 and np.isnan(plain["robustness"])

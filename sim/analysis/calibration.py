@@ -17,9 +17,10 @@ Free parameters, config reading and the evaluator with its pool of workers live 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from pydantic import Field, ValidationError, model_validator
 from rich.console import Console
 from rich.table import Table
 
+from sim.analysis.ensemble import POSTERIOR, Ensemble, accepted_draws, write_posterior
 from sim.analysis.experiments import (
     ConfigError,
     Evaluator,
@@ -52,7 +54,7 @@ from sim.scenario.files import (
 from sim.scenario.parameters import StrictModel
 from sim.scenario.schema import Scenario
 
-FILES = ("fitted.yaml", "loss_history.csv", "report.csv", "calibration.json")
+FILES = ("fitted.yaml", "loss_history.csv", "report.csv", "calibration.json", "posterior.csv")
 
 
 # --- the config --------------------------------------------------------------------------------
@@ -77,15 +79,51 @@ class ReportSettings(StrictModel):
     seed: int = Field(2, ge=0, description="Root of the report's replicate seeds.")
 
 
-class CalibrationConfig(StrictModel):
-    """A calibration: what to fit, against what, with how much effort."""
+class Regime(StrictModel):
+    """One scenario with the table it must reproduce; every regime runs the same proposed values
+    on the same seeds, and their losses add up (weighted)."""
 
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_]+$", description="Label in the "
+                             "tables (default: the scenario file's name).")
     scenario: Path = Field(description="Scenario file (relative to the config file).")
-    targets: Path = Field(description="CSV with outcome, published, band_low, band_high, source.")
+    targets: Path = Field(description="CSV with outcome, published, band_low, band_high, "
+                          "source.")
     outcomes: list[str] | None = Field(None, description="Targets to fit (default: every row).")
+    weight: float = Field(1.0, gt=0, description="Multiplier of this regime's loss.")
+
+    @property
+    def label(self) -> str:
+        return self.name or self.scenario.stem
+
+
+class PosteriorSettings(StrictModel):
+    """Which proposals of the fit make the ensemble `posterior.csv` (docs/calibration.md)."""
+
+    tolerance: float = Field(0.0, ge=0, description="A proposal is accepted when its band loss "
+                             "(the loss without the pull towards the published figures) is at "
+                             "most this: 0 = every mean of every regime inside its band.")
+    min_draws: int = Field(100, ge=1, description="When fewer proposals pass the tolerance, the "
+                           "ones with the lowest band loss fill up to this many (the tolerance "
+                           "actually reached is reported).")
+    max_draws: int = Field(1000, ge=1, description="At most this many (the lowest band loss).")
+    seed: int = Field(1, ge=0, description="Seed of the draws' random order.")
+
+
+class CalibrationConfig(StrictModel):
+    """A calibration: what to fit, against what, with how much effort. Either `scenario` with
+    `targets` (one regime), or `regimes` (several scenarios fitted jointly)."""
+
+    scenario: Path | None = Field(None, description="Scenario file (relative to the config "
+                                  "file).")
+    targets: Path | None = Field(None, description="CSV with outcome, published, band_low, "
+                                 "band_high, source.")
+    outcomes: list[str] | None = Field(None, description="Targets to fit (default: every row).")
+    regimes: list[Regime] | None = Field(None, min_length=1, description="Several scenarios, "
+                                         "each with its targets, fitted on one set of values.")
     parameters: list[FreeParameter] = Field(min_length=1, description="Parameters to fit.")
     budget: Budget = Field(default_factory=Budget)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    posterior: PosteriorSettings = Field(default_factory=PosteriorSettings)
     published_weight: float = Field(0.01, ge=0, description="Weight of the pull towards the "
                                     "published figure inside the band.")
 
@@ -94,18 +132,52 @@ class CalibrationConfig(StrictModel):
         names = [p.label for p in self.parameters]
         if len(set(names)) != len(names):
             raise ValueError(f"a parameter is listed twice: {names}")
+        single = self.scenario is not None or self.targets is not None
+        if self.regimes is not None and (single or self.outcomes is not None):
+            raise ValueError("give either `regimes` or `scenario` with `targets` (and "
+                             "`outcomes`), not both")
+        if self.regimes is None and (self.scenario is None or self.targets is None):
+            raise ValueError("missing `scenario` and `targets` (or a list of `regimes`)")
+        labels = [r.label for r in self.regimes or []]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"two regimes have the same name: {labels}; give each a `name`")
         return self
+
+    def regime_list(self) -> list[Regime]:
+        if self.regimes is not None:
+            return self.regimes
+        return [Regime(scenario=self.scenario, targets=self.targets, outcomes=self.outcomes)]
+
+
+@dataclass
+class LoadedRegime:
+    """A regime read from its files: the scenario and its targets."""
+
+    label: str
+    scenario: Scenario
+    targets: pd.DataFrame
+    weight: float = 1.0
 
 
 def load_config(path: str | Path) -> tuple[CalibrationConfig, Scenario, pd.DataFrame]:
-    """Read a calibration config with its scenario and targets (paths relative to the config)."""
+    """Read a calibration config with its (first regime's) scenario and targets; paths are
+    relative to the config. `load_regimes` gives every regime."""
+    config, regimes = load_regimes(path)
+    return config, regimes[0].scenario, regimes[0].targets
+
+
+def load_regimes(path: str | Path) -> tuple[CalibrationConfig, list[LoadedRegime]]:
+    """Read a calibration config with every regime's scenario and targets."""
     config, label = read_config(Path(path), CalibrationConfig)
     folder = Path(path).parent
-    scenario = load_scenario(folder / config.scenario)
-    targets = load_targets(folder / config.targets, config.outcomes, label)
-    for parameter in config.parameters:
-        parameter.check_against(scenario, label)
-    return config, scenario, targets
+    regimes = []
+    for regime in config.regime_list():
+        scenario = load_scenario(folder / regime.scenario)
+        targets = load_targets(folder / regime.targets, regime.outcomes, label)
+        for parameter in config.parameters:
+            parameter.check_against(scenario, label)
+        regimes.append(LoadedRegime(regime.label, scenario, targets, regime.weight))
+    return config, regimes
 
 
 def load_targets(path: Path, outcomes: list[str] | None, label: str) -> pd.DataFrame:
@@ -162,9 +234,24 @@ def report_table(summary: pd.DataFrame, targets: pd.DataFrame) -> pd.DataFrame:
 
 # --- the fit -----------------------------------------------------------------------------------
 
+def band_losses(means: pd.Series, targets: pd.DataFrame) -> pd.Series:
+    """Per target: the squared distance outside the band in band widths (0 inside)."""
+    return target_losses(means, targets, 0.0)
+
+
+def intercepted_share(means: pd.Series) -> float:
+    """Share of the criminal movements that set off which were stopped (replicate means)."""
+    attempted = float(means.get("movements_attempted", 0.0))
+    return float(means.get("movements_intercepted", 0.0)) / attempted if attempted else math.nan
+
+
 @dataclass
 class Calibration:
-    """What a calibration found: fitted values, the scenario fragment, history and report."""
+    """What a calibration found: fitted values, the scenario fragment, history and report.
+
+    `history` has one row per trial; `report` one row per regime × target (with a `regime`
+    column when there are several regimes); `shares` the fitted values' intercepted share per
+    regime on the report's seeds."""
 
     values: dict[str, float]
     fragment: dict[str, Any]
@@ -172,14 +259,21 @@ class Calibration:
     history: pd.DataFrame
     report: pd.DataFrame
     seconds: float
+    shares: dict[str, float] = field(default_factory=dict)
 
 
-def calibrate(config: CalibrationConfig, scenario: Scenario, targets: pd.DataFrame, *,
-              out: Path | None = None, progress: bool = False) -> Calibration:
-    """Fit `config.parameters` to `targets`; with `out`, the history is written after every
-    trial (an interrupted fit keeps it) and the other files at the end."""
+def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime],
+              targets: pd.DataFrame | None = None, *, out: Path | None = None,
+              progress: bool = False) -> Calibration:
+    """Fit `config.parameters` to the targets of every regime (a scenario with its targets, or
+    the list `load_regimes` gives): each proposal runs every regime's scenario on the same
+    seeds and the weighted losses add up. With `out`, the history is written after every trial
+    (an interrupted fit keeps it) and the other files at the end."""
     import optuna
 
+    regimes = (scenario if isinstance(scenario, list)
+               else [LoadedRegime(scenario.name, scenario, targets)])
+    joint = len(regimes) > 1
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     started = time.monotonic()
     budget = config.budget
@@ -188,7 +282,8 @@ def calibrate(config: CalibrationConfig, scenario: Scenario, targets: pd.DataFra
     sampler = optuna.samplers.TPESampler(seed=budget.seed, multivariate=True,
                                          n_startup_trials=min(10, max(1, budget.trials // 4)))
     study = optuna.create_study(direction="minimize", sampler=sampler)
-    start = {p.label: p.current_value(scenario) for p in config.parameters}
+    first = regimes[0].scenario
+    start = {p.label: p.current_value(first) for p in config.parameters}
     outside = [f"{p.label} = {start[p.label]:.4g} (range {p.low:g}–{p.high:g})"
                for p in config.parameters if not p.low <= start[p.label] <= p.high]
     if outside:
@@ -205,29 +300,47 @@ def calibrate(config: CalibrationConfig, scenario: Scenario, targets: pd.DataFra
                 break
             trial = study.ask(distributions)
             values = {p.label: trial.params[p.label] for p in config.parameters}
-            candidate = scenario_with(scenario, config.parameters, values)
-            means = evaluator.run([candidate], seeds)[0].mean()
-            losses = target_losses(means, targets, config.published_weight)
-            loss = float(losses.sum())
+            candidates = [scenario_with(r.scenario, config.parameters, values) for r in regimes]
+            frames = evaluator.run(candidates, seeds)  # every regime on the same seeds
+            loss, band, row = 0.0, 0.0, {}
+            for regime, frame in zip(regimes, frames, strict=True):
+                means = frame.mean()
+                loss += regime.weight * float(
+                    target_losses(means, regime.targets, config.published_weight).sum())
+                band += regime.weight * float(band_losses(means, regime.targets).sum())
+                prefix = f"{regime.label}:" if joint else ""
+                row.update({f"mean:{prefix}{name}": means[name]
+                            for name in regime.targets.index})
+                row[f"intercepted_share{':' + regime.label if joint else ''}"] = (
+                    intercepted_share(means))
             study.tell(trial, loss)
             history.append({"trial": number, "loss": loss, "best_loss": study.best_value,
-                            "seconds": round(time.monotonic() - started, 1), **values,
-                            **{f"mean:{name}": means[name] for name in targets.index}})
+                            "band_loss": band,
+                            "seconds": round(time.monotonic() - started, 1), **values, **row})
             if out is not None:
                 store.write_csv(pd.DataFrame(history), out / "loss_history.csv")
             console.print(f"trial {number + 1}/{budget.trials}: loss {loss:.4g} "
                           f"(best {study.best_value:.4g})", highlight=False)
         best = {p.label: study.best_params[p.label] for p in config.parameters}
-        fitted_values = fragment(scenario_with(scenario, config.parameters, best),
+        fitted_values = fragment(scenario_with(first, config.parameters, best),
                                  config.parameters)
         # the report runs the values exactly as fitted.yaml states them (rounded)
-        fitted = scenario_from_mapping(merge(scenario.model_dump(mode="json"), {
+        fitted = [scenario_from_mapping(merge(r.scenario.model_dump(mode="json"), {
             key: value for key, value in fitted_values.items()
-            if key not in ("name", "description")}), label="fitted values")
+            if key not in ("name", "description")}), label="fitted values") for r in regimes]
         report_seeds = replicate_seeds(config.report.seed, config.report.replicates)
-        summary = evaluator.run([fitted], report_seeds)[0]
+        summaries = evaluator.run(fitted, report_seeds)
+    reports = []
+    for regime, summary in zip(regimes, summaries, strict=True):
+        table = report_table(summary, regime.targets)
+        if joint:
+            table.insert(0, "regime", regime.label)
+        reports.append(table)
+    shares = {r.label: intercepted_share(s.mean()) for r, s in zip(regimes, summaries,
+                                                                   strict=True)}
     return Calibration(best, fitted_values, study.best_value, pd.DataFrame(history),
-                       report_table(summary, targets), time.monotonic() - started)
+                       pd.concat(reports, ignore_index=True), time.monotonic() - started,
+                       shares)
 
 
 def fragment(scenario: Scenario, parameters: list[FreeParameter]) -> dict[str, Any]:
@@ -254,9 +367,10 @@ def _rounded(value: Any) -> Any:
     return value
 
 
-def write_outputs(calibration: Calibration, out: Path, *, config_path: Path,
-                  command: str) -> None:
-    """fitted.yaml, loss_history.csv, report.csv and calibration.json (the run's manifest)."""
+def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, command: str,
+                  ensemble: Ensemble | None = None) -> None:
+    """fitted.yaml, loss_history.csv, report.csv, posterior.csv (with `ensemble`) and
+    calibration.json (the run's manifest)."""
     header = ("# yaml-language-server: $schema=scenario.schema.json\n"
               "# Fitted values of hidden parameters (sim calibrate): a fragment a scenario "
               "extends (docs/calibration.md).\n"
@@ -267,10 +381,17 @@ def write_outputs(calibration: Calibration, out: Path, *, config_path: Path,
         header + yaml.safe_dump(calibration.fragment, sort_keys=False), encoding="utf-8")
     store.write_csv(calibration.history, out / "loss_history.csv")
     store.write_csv(calibration.report, out / "report.csv")
+    if ensemble is not None:
+        write_posterior(ensemble, out / POSTERIOR)
     store.write_json(out / "calibration.json", {
         "command": command, "config": str(config_path), "values": calibration.values,
         "loss": calibration.loss, "trials_run": len(calibration.history),
         "seconds": round(calibration.seconds, 1),
+        "intercepted_share": calibration.shares,
+        "posterior": None if ensemble is None else {
+            "draws": len(ensemble.draws), "accepted": ensemble.accepted,
+            "tolerance": ensemble.tolerance, "tolerance_reached": ensemble.reached,
+            "rule": ensemble.describe()},
         "finished": store.now(), "git_commit": store.git_commit(),
         "packages": store.package_versions()})
 
@@ -321,7 +442,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    config, scenario, targets = load_config(args.config)
+    config, regimes = load_regimes(args.config)
     overrides = {"trials": args.trials, "replicates": args.replicates, "workers": args.workers,
                  "minutes": args.minutes}
     try:
@@ -335,14 +456,24 @@ def run_command(args: argparse.Namespace) -> int:
     if any((out / name).exists() for name in FILES) and not args.force:
         raise ResultsFolderError(f"{out} already holds a calibration; --force replaces it")
     out.mkdir(parents=True, exist_ok=True)
-    calibration = calibrate(config, scenario, targets, out=out, progress=not args.quiet)
+    calibration = calibrate(config, regimes, out=out, progress=not args.quiet)
+    settings = config.posterior
+    ensemble = accepted_draws(calibration.history, regimes[0].scenario, config.parameters,
+                              tolerance=settings.tolerance, min_draws=settings.min_draws,
+                              max_draws=settings.max_draws, seed=settings.seed)
     write_outputs(calibration, out, config_path=args.config,
-                  command=getattr(args, "command_line", "sim calibrate"))
+                  command=getattr(args, "command_line", "sim calibrate"), ensemble=ensemble)
     if not args.quiet:
-        print_report(calibration.report, title=f"{scenario.name} with the fitted values "
-                     f"({config.report.replicates} fresh replicates)")
-        Console().print(f"fitted in {calibration.seconds / 60:.1f} min "
+        report = calibration.report
+        for regime in regimes:
+            rows = report[report["regime"] == regime.label] if "regime" in report else report
+            print_report(rows, title=f"{regime.scenario.name} with the fitted values "
+                         f"({config.report.replicates} fresh replicates)")
+        shares = ", ".join(f"{label} {share:.1%}" for label, share in calibration.shares.items())
+        Console().print(f"criminal movements intercepted (of those that set off): {shares}\n"
+                        f"posterior: {ensemble.describe()}\n"
+                        f"fitted in {calibration.seconds / 60:.1f} min "
                         f"({len(calibration.history)} trials × {config.budget.replicates} "
-                        f"replicates), loss {calibration.loss:.4g}; written: {out}/ "
-                        f"({', '.join(FILES)})", highlight=False)
+                        f"replicates × {len(regimes)} scenario(s)), loss {calibration.loss:.4g}; "
+                        f"written: {out}/ ({', '.join(FILES)})", highlight=False)
     return 0

@@ -33,7 +33,7 @@ RESAMPLES = 4000  # bootstrap resamples: the interval's ends move by < 1% of its
 BOOTSTRAP_SEED = 20231113  # a fixed seed: the same folders always give the same table
 COLUMNS = ("scenario", "outcome", "unit", "base_mean", "mean", "difference",
            "relative_difference", "ci_low", "ci_high", "paired", "n", "base", "base_n",
-           "method", "level", "per_day")
+           "method", "level", "per_day", "draws", "robustness")
 UNITS = {o.name: o.unit for o in OUTCOMES}
 # outcomes that are not totals over the action's days: never divided by its length
 NOT_PER_DAY = frozenset({"officers_deployed", "mean_wait_minutes", "max_wait_minutes"})
@@ -142,6 +142,11 @@ def compare(base: Results, others: Sequence[Results], *, method: str = "auto",
         lengths = action_days(base), action_days(other)
         daily = None not in lengths and lengths[0] != lengths[1]
         base_values = (per_day(base) if daily else base).summary.set_index("replicate")
+        if same_draws(base, other):
+            rows += posterior_rows(per_day(base) if daily else base,
+                                   per_day(other) if daily else other, level=level,
+                                   outcomes=outcomes, daily=daily)
+            continue
         if daily:
             other = per_day(other)
         if not same_model(base, other):
@@ -163,9 +168,62 @@ def compare(base: Results, others: Sequence[Results], *, method: str = "auto",
                 "relative_difference": difference / base_mean if base_mean else math.nan,
                 "ci_low": low, "ci_high": high, "paired": paired, "n": n,
                 "base": base.scenario_name, "base_n": len(base_values), "method": used,
-                "level": level, "per_day": daily,
+                "level": level, "per_day": daily, "draws": 0, "robustness": math.nan,
             })
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def same_draws(base: Results, other: Results) -> bool:
+    """Both runs went over posterior draws, the same ones with the same seeds (sim run
+    --posterior N on the same file), so they pair draw by draw and replicate by replicate."""
+    if "draw" not in base.summary or "draw" not in other.summary:
+        return False
+    held = base.manifest.get("posterior"), other.manifest.get("posterior")
+    files = [(p or {}).get("sha256") for p in held]
+    return is_paired(base, other) and files[0] == files[1]
+
+
+def per_draw_differences(base: Results, other: Results, outcome: str) -> pd.Series:
+    """Per posterior draw: the mean over replicates of the paired difference other − base."""
+    keys = ["draw", "replicate"]
+    joined = base.summary.set_index(keys)[[outcome]].join(
+        other.summary.set_index(keys)[[outcome]], lsuffix="_base", how="inner")
+    differences = joined[outcome] - joined[f"{outcome}_base"]
+    return differences.groupby(level="draw").mean()
+
+
+def robustness(per_draw: pd.Series) -> float:
+    """Share of posterior draws in which the difference has the sign of its mean (1: every
+    draw agrees; near 0.5: the sign is a coin toss over parameter uncertainty). A zero mean
+    difference has no sign: NaN."""
+    mean = float(per_draw.mean())
+    if mean == 0 or per_draw.empty:
+        return math.nan
+    return float((np.sign(per_draw) == np.sign(mean)).mean())
+
+
+def posterior_rows(base: Results, other: Results, *, level: float,
+                   outcomes: Sequence[str], daily: bool = False) -> list[dict]:
+    """Rows of the comparison for runs over posterior draws: the difference is the mean of the
+    per-draw paired differences, its interval the central `level` share of them (parameter
+    uncertainty, plus what replicate noise is left in each draw's mean), `robustness` the share
+    of draws agreeing in sign."""
+    rows = []
+    for outcome in outcomes:
+        per_draw = per_draw_differences(base, other, outcome)
+        low, high = np.quantile(per_draw, [0.5 - level / 2, 0.5 + level / 2])
+        difference = float(per_draw.mean())
+        base_mean, mean = float(base.summary[outcome].mean()), float(other.summary[outcome].mean())
+        rows.append({
+            "scenario": other.scenario_name, "outcome": outcome,
+            "unit": UNITS.get(outcome, ""), "base_mean": base_mean, "mean": mean,
+            "difference": difference,
+            "relative_difference": difference / base_mean if base_mean else math.nan,
+            "ci_low": float(low), "ci_high": float(high), "paired": True,
+            "n": len(other.summary), "base": base.scenario_name, "base_n": len(base.summary),
+            "method": "posterior", "level": level, "per_day": daily, "draws": len(per_draw),
+            "robustness": robustness(per_draw)})
+    return rows
 
 
 def compare_results(base_dir: str | Path, other_dirs: Sequence[str | Path],

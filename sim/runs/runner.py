@@ -27,6 +27,7 @@ from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.runs import results as store
 from sim.runs.mainguard import spawn_problem
+from sim.runs.posterior import check_same_posterior, draw_of, posterior_plan
 from sim.runs.progress import RunProgress, report_failure
 from sim.runs.results import ReplicateTables, Results
 from sim.scenario.files import Problem, ScenarioError, load_scenario, merge, scenario_from_mapping
@@ -42,6 +43,7 @@ class Task:
     replicate: int
     seed: int
     check_invariants: bool = False
+    draw: int | None = None  # the posterior draw the scenario carries (sim/runs/posterior.py)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ def run_task(task: Task, function: ReplicateFunction | None = None
 
 def _tables(task: Task, result: Any) -> ReplicateTables:
     keys = {"scenario": task.scenario.name, "replicate": task.replicate, "seed": task.seed}
+    if task.draw is not None:
+        keys["draw"] = task.draw
     summary = pd.DataFrame([{**keys, **{name: float(result.summary[name])
                                         for name in OUTCOME_NAMES}}])
 
@@ -80,7 +84,8 @@ def _tables(task: Task, result: Any) -> ReplicateTables:
         frame = frame.reset_index(drop=True)
         for position, (column, value) in enumerate(keys.items()):
             frame.insert(position, column, value)
-        return frame.astype({"replicate": "int64", "seed": "int64"})
+        return frame.astype({column: "int64" for column in ("replicate", "seed", "draw")
+                             if column in keys})
 
     return ReplicateTables(task.replicate, task.seed, summary, keyed(result.daily),
                            keyed(result.events))
@@ -267,7 +272,8 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
         resume: bool = False, force: bool = False, progress: bool = False,
         check_invariants: bool = False, command: str | None = None,
         replicate_function: ReplicateFunction | None = None,
-        source: str | Path | None = None, **overrides: Any) -> Results:
+        source: str | Path | None = None, posterior: int | None = None,
+        posterior_file: str | Path | None = None, **overrides: Any) -> Results:
     """Run a scenario's replicates and return their tables.
 
     `scenario` is a `Scenario` or a YAML path; `replicates`, `seed` and `workers` override its
@@ -281,6 +287,10 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
     `source` is the scenario's file (default: `scenario` when it is a path): `force` replaces
     only a folder written from the same file.
 
+    `posterior=N` runs the first N draws of `posterior_file` (default scenarios/posterior.csv)
+    × the replicates, with common random numbers across draws (sim/runs/posterior.py); the
+    tables get a `draw` column and replicate k is draw k // replicates.
+
     Raises `ReplicatesFailedError` (with the first traceback) when every replicate failed; warns
     (`ReplicateFailureWarning`) when some did, and `Results.failures` lists them.
     """
@@ -291,7 +301,8 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
         source = given
     source = None if source is None else str(Path(source).resolve())
     plan = _plan(scenario, out, replicate=replicate, resume=resume, force=force,
-                 check_invariants=check_invariants, command=command, source=source)
+                 check_invariants=check_invariants, command=command, source=source,
+                 posterior=(posterior, posterior_file))
     _execute_plans([plan], workers=scenario.run.workers, cluster=cluster,
                    function=replicate_function, progress=progress, label=scenario.name)
     return _report(_finish(plan))
@@ -322,20 +333,32 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
 
 def _plan(scenario: Scenario, out: str | Path | None, *,
           replicate: int | Iterable[int] | None, resume: bool, force: bool,
-          check_invariants: bool, command: str | None, source: str | None = None) -> _Plan:
+          check_invariants: bool, command: str | None, source: str | None = None,
+          posterior: tuple[int | None, str | Path | None] = (None, None)) -> _Plan:
     """Seeds, the folder (created, reopened or replaced) and the replicates still to run."""
     seeds = replicate_seeds(scenario.run.seed, scenario.run.replicates)
+    draws, info = [scenario], None
+    if posterior[0] is not None:
+        draws, seeds, info = posterior_plan(scenario, *posterior)
     wanted = _wanted(replicate, len(seeds))
     directory = Path(out) if out is not None else None
     command = command or f"sim.run({scenario.name!r})"
     if directory is None:
         manifest = store.new_manifest(scenario, seeds, command)
     else:
+        if resume:
+            check_same_posterior(directory, info)
         manifest = store.prepare_folder(directory, scenario, seeds, command, resume=resume,
                                         force=force, source=source)
         done = set(store.done_replicates(directory))
         wanted = [k for k in _wanted(replicate, manifest["replicates"]) if k not in done]
-    tasks = [Task(scenario, k, manifest["seeds"][k], check_invariants) for k in wanted]
+    if info is not None:
+        manifest["posterior"] = info
+        if directory is not None:
+            store.write_json(directory / store.MANIFEST, manifest)
+    draw = (lambda k: draw_of(k, info)) if info else (lambda k: None)
+    tasks = [Task(draws[draw(k) or 0], k, manifest["seeds"][k], check_invariants, draw(k))
+             for k in wanted]
     return _Plan(scenario, directory, manifest, tasks)
 
 

@@ -1,0 +1,138 @@
+"""The posterior ensemble of a calibration: the accepted proposals of its history.
+
+Every proposal of `sim calibrate` ran all regimes on the same seeds; those whose band loss (the
+loss without the pull towards the published figures: 0 when every mean of every regime is
+inside its band) is at most `posterior.tolerance` are accepted. When fewer than
+`posterior.min_draws` pass, the proposals with the lowest band loss fill up to that number and
+the tolerance actually reached is reported; at most `posterior.max_draws` are kept (the lowest).
+The draws are written in a seeded random order, so the first N rows of the file are a random
+sample of the ensemble, with equal weights. Format: sim/scenario/posterior.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+
+from sim.analysis.experiments import FreeParameter, resolve_path, scenario_with
+from sim.runs import results as store
+from sim.scenario.schema import Scenario
+
+POSTERIOR = "posterior.csv"
+
+
+@dataclass
+class Ensemble:
+    """The accepted draws and how they were chosen."""
+
+    draws: pd.DataFrame
+    accepted: int        # proposals within the stated tolerance
+    tolerance: float     # the stated tolerance
+    reached: float       # the largest band loss among the draws kept
+
+    def describe(self) -> str:
+        kept = len(self.draws)
+        if self.accepted >= kept:
+            return (f"{kept} draws: proposals with band loss ≤ {self.tolerance:g} "
+                    f"({self.accepted} passed)")
+        return (f"{kept} draws: only {self.accepted} proposals had band loss ≤ "
+                f"{self.tolerance:g}, so the {kept} with the lowest band loss are kept "
+                f"(tolerance reached: {self.reached:.4g})")
+
+
+def leaves(value: Any, path: str) -> dict[str, Any]:
+    """A value at a key path as flat columns (`parameters.networks.thb` for a mapping)."""
+    if isinstance(value, dict):
+        return {f"{path}.{key}": item for key, item in value.items()}
+    return {path: value}
+
+
+def draw_values(scenario: Scenario, parameters: list[FreeParameter],
+                values: dict[str, float]) -> dict[str, Any]:
+    """The scenario values a proposal writes, by key path (scales multiplied out)."""
+    data = scenario_with(scenario, parameters, values).model_dump(mode="json")
+    row: dict[str, Any] = {}
+    for parameter in parameters:
+        row.update(leaves(resolve_path(data, parameter.keys), parameter.path))
+    return row
+
+
+def accepted_draws(history: pd.DataFrame, scenario: Scenario,
+                   parameters: list[FreeParameter], *, tolerance: float, min_draws: int,
+                   max_draws: int, seed: int) -> Ensemble:
+    """The ensemble from a calibration history (columns `trial`, `loss`, `band_loss` and one
+    per parameter label)."""
+    ordered = history.sort_values(["band_loss", "loss", "trial"], kind="stable")
+    accepted = int((ordered["band_loss"] <= tolerance).sum())
+    count = min(max(accepted, min(min_draws, len(ordered))), max_draws)
+    kept = ordered.iloc[:count]
+    rows = [{"trial": int(row["trial"]), "loss": float(row["loss"]),
+             "band_loss": float(row["band_loss"]),
+             **draw_values(scenario, parameters, {p.label: float(row[p.label])
+                                                  for p in parameters})}
+            for _, row in kept.iterrows()]
+    table = pd.DataFrame(rows)
+    order = np.random.default_rng(seed).permutation(len(table))
+    table = table.iloc[order].reset_index(drop=True)
+    table.insert(0, "draw", range(len(table)))
+    table.insert(1, "weight", 1.0 / len(table) if len(table) else 0.0)
+    reached = float(kept["band_loss"].max()) if len(kept) else float("nan")
+    return Ensemble(table, accepted, tolerance, reached)
+
+
+def write_posterior(ensemble: Ensemble, path: Path) -> None:
+    """`posterior.csv`: draw, weight and the values (the format other tools read), and beside
+    it `posterior_trials.csv`: which trial of the fit each draw is, with its losses."""
+    store.write_csv(ensemble.draws.drop(columns=["trial", "loss", "band_loss"]), path)
+    store.write_csv(ensemble.draws[["draw", "trial", "loss", "band_loss"]],
+                    path.with_name(path.stem + "_trials.csv"))
+
+
+def summary_table(draws: pd.DataFrame) -> pd.DataFrame:
+    """Per value column: the ensemble's 5%, median and 95%."""
+    columns = [c for c in draws.columns if c not in ("draw", "weight", "trial", "loss",
+                                                      "band_loss")]
+    return draws[columns].quantile([0.05, 0.5, 0.95]).T.rename(
+        columns={0.05: "p5", 0.5: "median", 0.95: "p95"})
+
+
+# --- `sim posterior`: rebuild the ensemble from a finished calibration ---------------------------
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add `sim posterior` to the `sim` command's sub-commands."""
+    parser = commands.add_parser("posterior", help="the posterior ensemble of a calibration "
+                                 "(from its loss history; no new runs)")
+    parser.add_argument("config", type=Path, metavar="CONFIG")
+    parser.add_argument("--calibration", type=Path, metavar="DIR", help="the calibration's "
+                        "output folder (default: results/calibration/<config name>)")
+    parser.add_argument("--tolerance", type=float, help="override posterior.tolerance")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="where to write (default: "
+                        "posterior.csv in the calibration folder)")
+    parser.set_defaults(handler=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from sim.analysis.calibration import load_regimes
+
+    config, regimes = load_regimes(args.config)
+    folder = args.calibration or Path("results") / "calibration" / args.config.stem
+    history_path = folder / "loss_history.csv"
+    if not history_path.is_file():
+        raise FileNotFoundError(f"{history_path}: no calibration history; run `sim calibrate "
+                                f"{args.config}` first")
+    settings = config.posterior
+    tolerance = settings.tolerance if args.tolerance is None else args.tolerance
+    ensemble = accepted_draws(pd.read_csv(history_path), regimes[0].scenario,
+                              config.parameters, tolerance=tolerance,
+                              min_draws=settings.min_draws, max_draws=settings.max_draws,
+                              seed=settings.seed)
+    out = args.out or folder / POSTERIOR
+    write_posterior(ensemble, out)
+    Console().print(f"{ensemble.describe()}; written: {out}", highlight=False)
+    return 0

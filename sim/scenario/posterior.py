@@ -1,0 +1,91 @@
+"""Posterior ensembles: parameter sets consistent with the anchors, one row per draw.
+
+`scenarios/posterior.csv` (format in docs/calibration.md) has a `draw` column (0, 1, …), a
+`weight` column (the draws' weights, summing to 1) and one column per scenario value, named by
+its dotted key path (e.g.
+`parameters.networks.drug_trafficking`, `parameters.lead_precision`). A draw applied to a
+scenario writes those values over the scenario's own; everything else stays as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.scenario.files import Problem, ScenarioError, merge, scenario_from_mapping
+from sim.scenario.schema import Scenario
+
+BOOKKEEPING = ("draw", "weight", "trial", "loss", "band_loss")
+DEFAULT_FILE = Path("scenarios") / "posterior.csv"
+
+
+def _error(path: Path | str, message: str) -> ScenarioError:
+    return ScenarioError([Problem(str(path), None, ("posterior",), message)])
+
+
+def read_posterior(path: str | Path) -> pd.DataFrame:
+    """The ensemble, indexed by draw; every value column must name a number in a scenario."""
+    path = Path(path)
+    try:
+        table = pd.read_csv(path, comment="#")
+    except (OSError, ValueError) as error:
+        raise _error(path, f"cannot read the posterior file: {error} (rebuild it with "
+                     "`sim calibrate calibration/joint.yaml`, docs/calibration.md)") from None
+    if "draw" not in table.columns or table.empty:
+        raise _error(path, "a posterior file needs a `draw` column and at least one row")
+    values = value_columns(table)
+    if not values:
+        raise _error(path, "no parameter columns (named by scenario key paths such as "
+                     "parameters.lead_precision)")
+    probe = Scenario(name="probe").model_dump(mode="json")
+    for column in values:
+        node: Any = probe
+        for key in column.split("."):
+            if not isinstance(node, dict) or key not in node:
+                raise _error(path, f"column {column!r} is not a scenario key path")
+            node = node[key]
+    if "weight" not in table.columns:
+        table["weight"] = 1.0 / len(table)
+    return table.set_index("draw", drop=False)
+
+
+def value_columns(table: pd.DataFrame) -> list[str]:
+    return [c for c in table.columns if c not in BOOKKEEPING]
+
+
+def nested(values: dict[str, Any]) -> dict[str, Any]:
+    """`{"a.b": 1}` → `{"a": {"b": 1}}`."""
+    result: dict[str, Any] = {}
+    for path, value in values.items():
+        *parents, last = path.split(".")
+        node = result
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[last] = value
+    return result
+
+
+def with_draw(scenario: Scenario, draw: pd.Series) -> Scenario:
+    """The scenario with one draw's values written over its own (whole numbers stay whole)."""
+    data = scenario.model_dump(mode="json")
+    values: dict[str, Any] = {}
+    for column in (c for c in draw.index if c not in BOOKKEEPING):
+        current: Any = data
+        for key in column.split("."):
+            current = current[key]
+        value = float(draw[column])
+        whole = isinstance(current, int) and not isinstance(current, bool)
+        values[column] = round(value) if whole else value
+    return scenario_from_mapping(merge(data, nested(values)),
+                                 label=f"posterior draw {int(draw['draw'])}")
+
+
+def draws_for(scenario: Scenario, path: str | Path, count: int) -> list[Scenario]:
+    """The first `count` draws of the file applied to `scenario` (the file's rows are in random
+    order, so the first N are a random sample of the ensemble)."""
+    table = read_posterior(path)
+    if count < 1 or count > len(table):
+        raise _error(path, f"asked for {count} draws; the file has {len(table)}")
+    return [with_draw(scenario, row) for _, row in table.iloc[:count].iterrows()]
