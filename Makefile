@@ -8,7 +8,8 @@ LOCK      := constraints.txt
 SCENARIO  ?= scenarios/jad_see_2023.yaml
 ARGS      ?=
 
-.PHONY: run test test-fast lint notebooks bench dashboard reference calibrate sensitivity lock schema \
+.PHONY: run test test-fast lint notebooks bench dashboard reference calibrate sensitivity \
+        sensitivity-differences lock schema \
         clean venv
 
 run: $(VENV)/.installed
@@ -40,6 +41,13 @@ reference: $(VENV)/.installed
 # to scenarios/calibrated.yaml and its posterior.csv to scenarios/posterior.csv to adopt it.
 calibrate: $(VENV)/.installed
 	$(SIM) calibrate calibration/joint.yaml --out results/calibration/joint $(ARGS)
+
+# Which assumptions could flip each shipped difference (docs/calibration.md, generated table).
+sensitivity-differences: $(VENV)/.installed
+	for config in calibration/differences/*.yaml; do \
+	  $(SIM) sensitivity $$config --out results/sensitivity/difference_$$(basename $$config .yaml) \
+	    --force --quiet || exit 1; done
+	$(PY) -m sim.analysis.sensitivity --flips-doc docs/calibration.md results/sensitivity/difference_*
 
 sensitivity: $(VENV)/.installed
 	$(SIM) sensitivity calibration/sensitivity.yaml $(ARGS)

@@ -88,3 +88,52 @@ def test_the_shipped_config_loads():
     config, _ = load_config(ROOT / "calibration" / "sensitivity.yaml")
     assert config.method == "morris"
     assert set(config.outcomes) == {"arrests_total", "cases_opened", "illegal_entries_detected"}
+
+
+def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tmp_path):
+    """Baseline with thermal vision versus the same day without Frontex: the thermal factor
+    moves the difference, the national link probability (unused while Europol analysts are on
+    the ground in both) cannot, so its μ* is exactly 0; the flips table and its document
+    section are written."""
+    from sim.analysis.sensitivity import FLIPS_END, FLIPS_START
+    from sim.analysis.sensitivity import main as flips_main
+
+    (tmp_path / "day.yaml").write_text(f"extends: {BASELINE}\nname: day\naction: {{days: 1}}\n")
+    (tmp_path / "without.yaml").write_text("extends: day.yaml\nname: no_frontex\nfrontex: []\n")
+    config = {"scenario": "day.yaml", "versus": "without.yaml",
+              "outcomes": ["illegal_entries_detected"],
+              "parameters": [{"path": "parameters.thermal_vision_factor", "low": 1, "high": 4},
+                             {"path": "parameters.link_probability_national", "low": 0.1,
+                              "high": 0.6}],
+              "trajectories": 3, "replicates": 1, "seed": 3, "workers": 1}
+    path = tmp_path / "difference.yaml"
+    path.write_text(yaml.safe_dump(config))
+    out = tmp_path / "indices"
+    assert main(["sensitivity", str(path), "--out", str(out), "--quiet"]) == 0
+    indices = pd.read_csv(out / "indices.csv").set_index("parameter")
+    assert indices["target"].iloc[0] == "difference: no_frontex − day"
+    assert indices.loc["parameters.thermal_vision_factor", "mu_star"] > 0
+    assert indices.loc["parameters.link_probability_national", "mu_star"] == 0
+    flips = pd.read_csv(out / "flips.csv").set_index("parameter")
+    # removing thermal vision detects fewer: the difference is negative at every point
+    assert flips.loc["parameters.thermal_vision_factor", "difference_overall"] < 0
+    assert not flips["flips"].any()
+    doc = tmp_path / "doc.md"
+    doc.write_text(f"before\n{FLIPS_START}\nold\n{FLIPS_END}\nafter\n")
+    assert flips_main(["--flips-doc", str(doc), str(out)]) == 0
+    text = doc.read_text()
+    assert "old" not in text and text.startswith("before") and text.endswith("after\n")
+    assert "| no_frontex − day | illegal_entries_detected |" in text
+    assert "none in the ranges" in text
+
+
+def test_the_shipped_difference_configs_load_with_their_versus_scenario():
+    from sim.analysis.sensitivity import load_versus
+
+    configs = sorted((ROOT / "calibration" / "differences").glob("*.yaml"))
+    assert len(configs) >= 3
+    for path in configs:
+        config, scenario = load_config(path)
+        versus = load_versus(path, config)
+        assert versus is not None and versus.name != scenario.name == "jad_see_2023"
+        assert len(config.parameters) >= 6

@@ -41,7 +41,7 @@ from sim.scenario.parameters import StrictModel
 from sim.scenario.schema import Scenario
 
 Method = Literal["morris", "sobol"]
-FILES = ("indices.csv", "indices.png")
+FILES = ("indices.csv", "indices.png", "design.csv", "flips.csv")
 RANKED_BY = {"morris": "mu_star", "sobol": "ST"}
 
 
@@ -49,6 +49,9 @@ class SensitivityConfig(StrictModel):
     """A sensitivity analysis: outcomes × parameters, method and effort."""
 
     scenario: Path = Field(description="Scenario file (relative to the config file).")
+    versus: Path | None = Field(None, description="A second scenario: then every design point "
+                                "runs both on the same seeds and the outcomes analysed are the "
+                                "paired differences mean(versus − scenario).")
     outcomes: list[str] = Field(min_length=1, description="Outcomes to explain.")
     parameters: list[FreeParameter] = Field(min_length=2, description="Parameters to vary.")
     method: Method = Field("morris", description="morris (screening) or sobol (indices).")
@@ -80,6 +83,16 @@ def load_config(path: str | Path) -> tuple[SensitivityConfig, Scenario]:
     for parameter in config.parameters:
         parameter.check_against(scenario, label)
     return config, scenario
+
+
+def load_versus(path: str | Path, config: SensitivityConfig) -> Scenario | None:
+    """The config's `versus` scenario (None when it has none)."""
+    if config.versus is None:
+        return None
+    versus = load_scenario(Path(path).parent / config.versus)
+    for parameter in config.parameters:
+        parameter.check_against(versus, str(path))
+    return versus
 
 
 def problem(parameters: list[FreeParameter]) -> dict:
@@ -132,21 +145,69 @@ def analyse(config: SensitivityConfig, points: np.ndarray, outputs: pd.DataFrame
 
 
 def run_sensitivity(config: SensitivityConfig, scenario: Scenario, *,
-                    progress: bool = False) -> pd.DataFrame:
-    """Run every design point over the same seeds and return the indices table."""
+                    versus: Scenario | None = None, progress: bool = False) -> pd.DataFrame:
+    """Run every design point over the same seeds and return the indices table. With `versus`,
+    each point runs both scenarios with the point's values and the analysed output is the
+    paired difference of means (versus − scenario); the table then says so in `target`."""
+    indices, _ = run_design(config, scenario, versus=versus, progress=progress)
+    return indices
+
+
+def run_design(config: SensitivityConfig, scenario: Scenario, *,
+               versus: Scenario | None = None, progress: bool = False
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indices table and the design: one row per point with the parameters' values and
+    each outcome (or paired difference)."""
     points = design(config)
     seeds = replicate_seeds(config.seed, config.replicates)
-    scenarios = [scenario_with(scenario, config.parameters, _natural(config, point))
-                 for point in points]
+    bases = [scenario] + ([versus] if versus is not None else [])
+    scenarios = [scenario_with(base, config.parameters, _natural(config, point))
+                 for point in points for base in bases]
     Console(stderr=True, quiet=not progress).print(
-        f"{config.method}: {len(points)} design points × {len(seeds)} replicates "
-        f"= {len(points) * len(seeds)} runs on {config.workers} worker(s)", highlight=False)
+        f"{config.method}: {len(points)} design points × {len(bases)} scenario(s) × "
+        f"{len(seeds)} replicates = {len(scenarios) * len(seeds)} runs on {config.workers} "
+        "worker(s)", highlight=False)
     with Evaluator(config.workers) as evaluator, RunProgress(
             len(scenarios) * len(seeds), f"sensitivity ({config.method})",
             enabled=progress) as bar:
-        means = [frame.mean() for frame in evaluator.run(scenarios, seeds,
-                                                         each_done=bar.advance)]
-    return analyse(config, points, pd.DataFrame(means))
+        frames = evaluator.run(scenarios, seeds, each_done=bar.advance)
+    if versus is None:
+        outputs = pd.DataFrame([frame.mean() for frame in frames])
+    else:  # same seeds in both: the mean of paired differences
+        outputs = pd.DataFrame([(other - base).mean()
+                                for base, other in zip(frames[::2], frames[1::2], strict=True)])
+    indices = analyse(config, points, outputs)
+    indices.insert(1, "target", "level" if versus is None else
+                   f"difference: {versus.name} − {scenario.name}")
+    values = pd.DataFrame([_natural(config, point) for point in points])
+    return indices, pd.concat([values, outputs[config.outcomes]], axis=1)
+
+
+def flips(config: SensitivityConfig, points: pd.DataFrame, indices: pd.DataFrame
+          ) -> pd.DataFrame:
+    """Per outcome × parameter: the mean difference over the design points in the lowest and in
+    the highest quarter of the parameter's range, and whether the two have opposite signs (the
+    assumption could flip the answer), with the share of all points agreeing with the overall
+    sign. Meant for a `versus` design (outputs are paired differences)."""
+    rows = []
+    for outcome in config.outcomes:
+        overall = points[outcome].mean()
+        agree = float((np.sign(points[outcome]) == np.sign(overall)).mean()) if overall else 0.0
+        for parameter in config.parameters:
+            values = points[parameter.label]
+            span = (np.log(values) if parameter.log else values)
+            low_cut, high_cut = np.quantile(span, [0.25, 0.75])
+            low = points.loc[span <= low_cut, outcome].mean()
+            high = points.loc[span >= high_cut, outcome].mean()
+            rows.append({"outcome": outcome, "parameter": parameter.label,
+                         "difference_overall": overall, "difference_low": low,
+                         "difference_high": high,
+                         "flips": bool(np.sign(low) != np.sign(high) and low and high),
+                         "points_agreeing": agree})
+    table = pd.DataFrame(rows)
+    key = RANKED_BY[config.method]
+    ranked = indices[["outcome", "parameter", key, "rank"]]
+    return table.merge(ranked, on=["outcome", "parameter"]).sort_values(["outcome", "rank"])
 
 
 def _natural(config: SensitivityConfig, point: np.ndarray) -> dict[str, float]:
@@ -227,9 +288,14 @@ def run_command(args: argparse.Namespace) -> int:
         raise ResultsFolderError(f"{out} already holds indices; --force replaces them")
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    indices = run_sensitivity(config, scenario, progress=not args.quiet)
+    versus = load_versus(args.config, config)
+    indices, points = run_design(config, scenario, versus=versus, progress=not args.quiet)
     store.write_csv(indices, out / "indices.csv")
-    fig = figure(indices, title=f"{scenario.name}: sensitivity ({config.method}, "
+    store.write_csv(points, out / "design.csv")
+    if versus is not None:
+        store.write_csv(flips(config, points, indices), out / "flips.csv")
+    subject = indices["target"].iloc[0] if versus is not None else scenario.name
+    fig = figure(indices, title=f"{subject}: sensitivity ({config.method}, "
                  f"{config.replicates} replicates per point)")
     fig.savefig(out / "indices.png", dpi=120)
     if not args.quiet:
@@ -237,3 +303,69 @@ def run_command(args: argparse.Namespace) -> int:
         Console().print(f"done in {(time.monotonic() - started) / 60:.1f} min; written: "
                         f"{out}/ ({', '.join(FILES)})", highlight=False)
     return 0
+
+
+# --- which assumptions could flip a shipped answer: generated into docs/calibration.md -----------
+
+FLIPS_START, FLIPS_END = "<!-- flips:start -->", "<!-- flips:end -->"
+
+
+def flips_markdown(folders: list[Path], top: int = 3) -> str:
+    """Per analysed difference (a folder of `sim sensitivity` with a `versus`): each outcome's
+    overall difference, the share of design points with its sign, the most influential
+    parameters, and the assumptions whose low and high quarters give opposite signs."""
+    lines = ["| difference | outcome | mean over the design | points with its sign | most "
+             "influential (μ*) | could flip the answer |", "|---|---|---:|---:|---|---|"]
+    for folder in folders:
+        indices = pd.read_csv(folder / "indices.csv")
+        table = pd.read_csv(folder / "flips.csv")
+        target = str(indices["target"].iloc[0]).removeprefix("difference: ")
+        key = RANKED_BY[indices["method"].iloc[0]]
+        for outcome, rows in table.groupby("outcome", sort=False):
+            rows = rows.sort_values("rank")
+            first = rows.iloc[0]
+            ranked = ", ".join(f"{_short(r.parameter)} {getattr(r, key):.3g}"
+                               for r in rows.head(top).itertuples())
+            flipping = rows[rows["flips"]]
+            flips_text = ("; ".join(f"{_short(r.parameter)} ({r.difference_low:+.3g} at the "
+                                    f"low end, {r.difference_high:+.3g} at the high end)"
+                                    for r in flipping.itertuples()) or "none in the ranges")
+            lines.append(f"| {target} | {outcome} | {first.difference_overall:+.3g} | "
+                         f"{first.points_agreeing:.0%} | {ranked} | {flips_text} |")
+    return "\n".join(lines)
+
+
+def _short(label: str) -> str:
+    return label.removeprefix("parameters.")
+
+
+def write_flips_section(document: Path, folders: list[Path]) -> None:
+    """Replace the text between the flips markers of `document` with the generated table."""
+    text = document.read_text(encoding="utf-8")
+    if FLIPS_START not in text or FLIPS_END not in text:
+        raise ValueError(f"{document} has no {FLIPS_START} … {FLIPS_END} section")
+    head, rest = text.split(FLIPS_START, 1)
+    _, tail = rest.split(FLIPS_END, 1)
+    body = flips_markdown(folders)
+    document.write_text(f"{head}{FLIPS_START}\n{body}\n{FLIPS_END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m sim.analysis.sensitivity --flips-doc docs/calibration.md DIR...`: write the
+    table of assumptions that could flip each analysed difference into the document."""
+    parser = argparse.ArgumentParser(prog="python -m sim.analysis.sensitivity")
+    parser.add_argument("--flips-doc", type=Path, required=True, metavar="DOC")
+    parser.add_argument("folders", nargs="+", type=Path, metavar="DIR",
+                        help="output folders of `sim sensitivity` runs with a `versus`")
+    args = parser.parse_args(argv)
+    missing = [str(f) for f in args.folders if not (f / "flips.csv").is_file()]
+    if missing:
+        parser.error("no flips.csv (run `sim sensitivity` on a config with `versus`) in "
+                     + ", ".join(missing))
+    write_flips_section(args.flips_doc, args.folders)
+    print(f"wrote the flips table of {len(args.folders)} differences into {args.flips_doc}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
