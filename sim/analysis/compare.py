@@ -186,9 +186,9 @@ def same_draws(base: Results, other: Results) -> bool:
 def per_draw_differences(base: Results, other: Results, outcome: str) -> pd.Series:
     """Per posterior draw: the mean over replicates of the paired difference other − base."""
     keys = ["draw", "replicate"]
-    joined = base.summary.set_index(keys)[[outcome]].join(
-        other.summary.set_index(keys)[[outcome]], lsuffix="_base", how="inner")
-    differences = joined[outcome] - joined[f"{outcome}_base"]
+    joined = pd.concat({"base": base.summary.set_index(keys)[outcome],
+                        "other": other.summary.set_index(keys)[outcome]}, axis=1, join="inner")
+    differences = joined["other"] - joined["base"]
     return differences.groupby(level="draw").mean()
 
 
