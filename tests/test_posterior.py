@@ -185,3 +185,16 @@ def test_a_posterior_run_has_draws_times_replicates_with_common_seeds_across_dra
     assert list(again.summary["draw"]) == [0, 0, 1, 1]
     with pytest.raises(ScenarioError, match="asked for 5 draws"):
         sim.run(scenario, replicates=1, workers=1, posterior=5, posterior_file=file)
+
+
+def test_the_readme_table_shows_the_share_of_draws_agreeing_in_sign():
+    from sim.analysis.reference import readme_table
+
+    rows = [{"scenario": "no_coordination_centre", "outcome": outcome, "base_mean": 120.0,
+             "difference": -30.0, "ci_low": -40.0, "ci_high": 5.0, "draws": 100,
+             "robustness": 0.93} for outcome in ("arrests_total", "cases_opened")]
+    table = readme_table(pd.DataFrame(rows))
+    assert "| no coordination centre | -30 (-40 to +5), 93% of draws | – | – | " \
+           "-30 (-40 to +5), 93% of draws |" in table
+    plain = readme_table(pd.DataFrame(rows).assign(draws=0, robustness=np.nan))
+    assert "of draws" not in plain

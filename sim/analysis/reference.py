@@ -13,6 +13,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from sim.analysis.compare import COMPARISON, compare, pairing_gain
 from sim.analysis.figures import comparison_figures, save_figures
 from sim.runs.results import Results, load, write_csv
@@ -34,19 +36,21 @@ class ReferenceRunError(RuntimeError):
 
 
 def run_scenarios(names: Sequence[str], runs: Path, *, replicates: int, workers: int | None,
-                  reuse: bool) -> list[Results]:
+                  reuse: bool, posterior: int | None = None,
+                  posterior_file: Path | None = None) -> list[Results]:
     """Run each scenario file into `runs/<name>` (or load it, with `reuse`, when complete)."""
     results = []
     for name in names:
         folder = runs / name
         if reuse and (folder / "summary.csv").is_file():
             loaded = load(folder)
-            if loaded.complete and len(loaded.summary) == replicates:
+            if loaded.complete and len(loaded.summary) == replicates * (posterior or 1):
                 results.append(loaded)
                 continue
         started = time.perf_counter()
         finished = run(SCENARIOS_FOLDER / f"{name}.yaml", replicates=replicates,
-                       workers=workers, out=folder, force=True,
+                       workers=workers, out=folder, force=True, posterior=posterior,
+                       posterior_file=posterior_file,
                        command=f"python -m sim.analysis.reference ({name})")
         if finished.failures:
             raise ReferenceRunError(f"{name}: {len(finished.failures)} of {replicates} replicates "
@@ -69,15 +73,20 @@ def check_same_model(runs: Sequence[Results]) -> None:
 
 
 def build_reference(out: Path, *, replicates: int = REPLICATES, workers: int | None = None,
-                    reuse: bool = False) -> list[Path]:
-    """Run, compare and draw; returns the files written into `out`."""
+                    reuse: bool = False, posterior: int | None = None,
+                    posterior_file: Path | None = None) -> list[Path]:
+    """Run, compare and draw; returns the files written into `out`. With `posterior`, every
+    scenario runs over that many posterior draws × `replicates`, and the comparison's intervals
+    and robustness cover parameter uncertainty."""
     alternatives = [n for n in ALTERNATIVES if (SCENARIOS_FOLDER / f"{n}.yaml").is_file()]
     base, *others = run_scenarios([BASE, *alternatives], out / "runs", replicates=replicates,
-                                  workers=workers, reuse=reuse)
+                                  workers=workers, reuse=reuse, posterior=posterior,
+                                  posterior_file=posterior_file)
     check_same_model([base, *others])
     comparison = compare(base, others)
     write_csv(comparison, out / COMPARISON)
-    written = [out / COMPARISON]
+    (out / "table.md").write_text(readme_table(comparison) + "\n", encoding="utf-8")
+    written = [out / COMPARISON, out / "table.md"]
     paired_with = {o.scenario_name: o for o in others}
     if PAIRING_SCENARIO in paired_with:
         write_csv(pairing_gain(base, paired_with[PAIRING_SCENARIO]), out / "pairing.csv")
@@ -91,6 +100,43 @@ def build_reference(out: Path, *, replicates: int = REPLICATES, workers: int | N
     return written
 
 
+README_OUTCOMES = {"arrests_total": "arrests", "illegal_entries_detected": "illegal entries",
+                   "drugs_kg_total": "drugs kg", "cases_opened": "cases opened",
+                   "movements_displaced": "movements displaced", "mean_wait_minutes": "mean wait"}
+
+
+def readme_table(comparison: pd.DataFrame) -> str:
+    """The README's table: per scenario and outcome the difference with its interval, and on
+    posterior runs the share of draws agreeing in sign."""
+    over_draws = bool((comparison["draws"] > 0).any()) if "draws" in comparison else False
+    lines = ["| scenario | " + " | ".join(README_OUTCOMES.values()) + " |",
+             "|---|" + "---|" * len(README_OUTCOMES)]
+    base = comparison.drop_duplicates("outcome").set_index("outcome")
+    lines.append("| baseline mean | " + " | ".join(
+        _level(base.loc[o, "base_mean"]) if o in base.index else "–"
+        for o in README_OUTCOMES) + " |")
+    for scenario, rows in comparison.groupby("scenario", sort=False):
+        rows = rows.set_index("outcome")
+        cells = []
+        for outcome in README_OUTCOMES:
+            if outcome not in rows.index:
+                cells.append("–")
+                continue
+            row = rows.loc[outcome]
+            digits = 1 if abs(row["difference"]) < 10 else 0
+            cell = (f"{row['difference']:+.{digits}f} ({row['ci_low']:+.{digits}f} to "
+                    f"{row['ci_high']:+.{digits}f})")
+            if over_draws and not pd.isna(row["robustness"]):
+                cell += f", {row['robustness']:.0%} of draws"
+            cells.append(cell)
+        lines.append(f"| {scenario.replace('_', ' ')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _level(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.analysis.reference", description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("results/reference"))
@@ -99,9 +145,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     parser.add_argument("--reuse", action="store_true",
                         help="reuse complete runs in <out>/runs instead of running again")
+    parser.add_argument("--posterior", type=int, metavar="N",
+                        help="run every scenario over N posterior draws × the replicates")
+    parser.add_argument("--posterior-file", type=Path, metavar="FILE",
+                        help="the ensemble (default scenarios/posterior.csv)")
     args = parser.parse_args(argv)
     written = build_reference(args.out, replicates=args.replicates, workers=args.workers,
-                              reuse=args.reuse)
+                              reuse=args.reuse, posterior=args.posterior,
+                              posterior_file=args.posterior_file)
     print("written:\n" + "\n".join(f"  {path}" for path in written))
     return 0
 
