@@ -198,3 +198,28 @@ def test_the_readme_table_shows_the_share_of_draws_agreeing_in_sign():
            "-30 (-40 to +5), 93% of draws |" in table
     plain = readme_table(pd.DataFrame(rows).assign(draws=0, robustness=np.nan))
     assert "of draws" not in plain
+
+
+def test_sim_posterior_rebuilds_the_ensemble_from_a_history_and_refuses_a_foreign_one(tmp_path):
+    from sim.cli import main
+
+    for name in ("action.csv", "ordinary.csv"):
+        (tmp_path / name).write_text("outcome,published,band_low,band_high\n"
+                                     "checks_vehicles,1,0,2\n")
+    config = write_joint(tmp_path, posterior={"min_draws": 2})
+    folder = tmp_path / "fit"
+    folder.mkdir()
+    pd.DataFrame({"trial": range(4), "loss": [0.0, 0.3, 0.0, 2.0],
+                  "band_loss": [0.0, 0.3, 0.0, 2.0],
+                  "parameters.vehicle_check_officer_minutes": [80.0, 90.0, 100.0, 110.0],
+                  "parameters.parcel_check_officer_minutes": [20.0, 22.0, 24.0, 26.0]}
+                 ).to_csv(folder / "loss_history.csv", index=False)
+    assert main(["posterior", str(config), "--calibration", str(folder), "--tolerance",
+                 "0.5"]) == 0
+    draws = pd.read_csv(folder / "posterior.csv")
+    assert list(draws.columns) == ["draw", "weight", *TRUTH]
+    assert sorted(draws["parameters.vehicle_check_officer_minutes"]) == [80.0, 90.0, 100.0]
+    assert set(pd.read_csv(folder / "posterior_trials.csv")["trial"]) == {0, 1, 2}
+    pd.DataFrame({"trial": [0], "loss": [0.0], "band_loss": [0.0]}).to_csv(
+        folder / "loss_history.csv", index=False)
+    assert main(["posterior", str(config), "--calibration", str(folder)]) == 2

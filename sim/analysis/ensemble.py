@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 from rich.console import Console
 
-from sim.analysis.experiments import FreeParameter, resolve_path, scenario_with
+from sim.analysis.experiments import ConfigError, FreeParameter, resolve_path, scenario_with
 from sim.runs import results as store
+from sim.scenario.files import Problem
 from sim.scenario.schema import Scenario
 
 POSTERIOR = "posterior.csv"
@@ -126,9 +127,17 @@ def run_command(args: argparse.Namespace) -> int:
     if not history_path.is_file():
         raise FileNotFoundError(f"{history_path}: no calibration history; run `sim calibrate "
                                 f"{args.config}` first")
+    history = pd.read_csv(history_path)
+    missing = [c for c in ("trial", "loss", "band_loss", *(p.label for p in config.parameters))
+               if c not in history.columns]
+    if missing:
+        raise ConfigError([Problem(str(args.config), None, ("parameters",),
+                                   f"{history_path} was not written by a fit of this config "
+                                   f"(no column {', '.join(missing)}); run `sim calibrate "
+                                   f"{args.config}` again")])
     settings = config.posterior
     tolerance = settings.tolerance if args.tolerance is None else args.tolerance
-    ensemble = accepted_draws(pd.read_csv(history_path), regimes[0].scenario,
+    ensemble = accepted_draws(history, regimes[0].scenario,
                               config.parameters, tolerance=tolerance,
                               min_draws=settings.min_draws, max_draws=settings.max_draws,
                               seed=settings.seed)
