@@ -118,7 +118,8 @@ def check_folder(directory: Path, scenario: Scenario, *, resume: bool, force: bo
         return "new"
     marker = read_marker(directory)
     if marker is None:
-        why = (f"it has a {store.MANIFEST} but not the marker {MARKER} a run writes with it"
+        why = (f"it has a {store.MANIFEST} but not the marker {MARKER} a run writes with it; "
+               "a folder written before runs wrote markers must be deleted by hand"
                if (directory / store.MANIFEST).exists() else f"it has no {MARKER} marker")
         raise ResultsFolderError(f"{directory} exists and is not a results folder ({why}); "
                                  "nothing was deleted; choose another output folder with --out")
