@@ -258,28 +258,30 @@ def test_arrests_not_taken_from_a_network_fire():
     fires(invariants.check_counters, model, "crime-area totals add up")
 
 
+def _alert(model, hit: float, arrival: float, channel: str = "centre") -> Alert:
+    return Alert(model.networks[0], "GR", "evzonoi", hit, hit, arrival, channel)
+
+
 def test_an_alert_before_its_hit_plus_delay_fires():
     model = paused()
-    network = model.networks[0]
-    delay = model.centre.relay_delay_hours
     hit = model.tick - 0.5
-    model.intel.delivered.append(Alert(network, "GR", hit, delay, hit + delay / 2, "evzonoi"))
+    least = 2 * model.parameters.national_channel_hours + model.centre.relay_delay_hours
+    model.intel.delivered.append(_alert(model, hit, hit + least / 2))
     error = fires(invariants.check_information, model, "alerts after hit plus relay delay")
-    assert error.place == "evzonoi" and error.agent == str(network.unique_id)
+    assert error.place == "evzonoi" and error.agent == str(model.networks[0].unique_id)
 
 
-def test_an_alert_with_a_shortened_relay_delay_fires():
+def test_an_alert_through_a_channel_the_scenario_lacks_fires():
     model = paused()
-    network = model.networks[0]
-    hit = model.tick - 1.0
-    model.intel.delivered.append(Alert(network, "GR", hit, 0.0, hit, "evzonoi"))
+    hit = model.tick - 100.0
+    model.intel.delivered.append(_alert(model, hit, model.tick, channel="bilateral"))
     fires(invariants.check_information, model, "alerts after hit plus relay delay")
 
 
 def test_an_alert_from_the_future_fires():
     model = paused()
-    alert = Alert(model.networks[0], "GR", model.tick + 5.0, model.centre.relay_delay_hours,
-                  model.tick + 5.0 + model.centre.relay_delay_hours, "evzonoi")
+    least = 2 * model.parameters.national_channel_hours + model.centre.relay_delay_hours
+    alert = _alert(model, model.tick + 5.0, model.tick + 5.0 + least)
     model.intel.delivered.append(dataclasses.replace(alert))
     fires(invariants.check_information, model, "time only moves forward")
 

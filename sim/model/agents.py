@@ -62,9 +62,29 @@ class OfficerUnit(Agent):
         self.place = place
         self.officers = officers
         self.shift = shift
+        self.mobile = False           # may answer alerts (sim/model/response.py)
+        self.busy_until = -1.0        # hour it is back at its post after answering one
 
     def on_duty(self, hour_of_day: int) -> bool:
         return self.shift.covers(hour_of_day)
+
+    def answer_alert(self, options: list[tuple[str, float, float]], now: float,
+                     hour_of_day: int, watch_hours: float) -> tuple[str, float, float] | None:
+        """Whether and where this unit goes on an alert, and when it gives up.
+
+        `options` are (place, hours to get there, hour a linked movement is due there). A
+        mobile unit that is on duty and free goes where it arrives before the movement, the
+        nearest such place first (least time away from its post), and waits until
+        `watch_hours` past the movement's due hour: (place, arrival, give-up hour), or None.
+        """
+        if not self.mobile or self.busy_until > now or not self.on_duty(hour_of_day):
+            return None
+        reachable = [(travel, due, place) for place, travel, due in options
+                     if now + travel <= due]
+        if not reachable:
+            return None
+        travel, due, place = min(reachable)
+        return place, now + travel, due + watch_hours
 
 
 class BorderCrossing(CellAgent):
@@ -227,7 +247,8 @@ class Movement(CellAgent):
 
 
 class CoordinationCentre(CellAgent):
-    """The international coordination centre: relays alerts across borders quickly."""
+    """The international coordination centre: its coordination officers relay alerts across
+    borders (`sim.model.relay.Relay`), each message after `relay_delay_hours` of handling."""
 
     def __init__(self, model: JointActionModel, cell, *, place: str, relay_delay_hours: float):
         super().__init__(model)
@@ -237,14 +258,8 @@ class CoordinationCentre(CellAgent):
 
 
 class EuropolSupport(Agent):
-    """Europol analysts: cross-check hits against databases and link them to networks."""
+    """Europol analysts on the ground: their cross-checks of hits are `sim.model.relay`'s."""
 
     def __init__(self, model: JointActionModel, *, analysts: int):
         super().__init__(model)
         self.analysts = analysts
-
-    def link_probability(self) -> float:
-        parameters = self.model.parameters
-        if self.analysts > 0:
-            return parameters.link_probability_europol
-        return parameters.link_probability_national

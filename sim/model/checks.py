@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.agents import CriminalNetwork, Movement, MovementState, OfficerUnit
-from sim.model.criminal import react
 from sim.model.mechanisms import (
     NIGHT_HOURS,
     detection_probability,
@@ -155,7 +154,8 @@ def unit_at(model: JointActionModel, place: str, uniform: float, posting: str | 
 
 def intercept(model: JointActionModel, movement: Movement, place: str, equipment: str, *,
               guide_caught: bool, unit: OfficerUnit | None = None) -> None:
-    """Stop a movement: arrests, seizures and entries detected; then report and react."""
+    """Stop a movement: arrests, seizures and entries detected; then report it (the network
+    hears of it by its own channels). `unit` made the stop (default: one on duty there)."""
     movement.state = MovementState.INTERCEPTED
     network, cargo = movement.network, movement.cargo
     arrests = min(cargo.crew if guide_caught else 0, network.free_members)
@@ -169,8 +169,8 @@ def intercept(model: JointActionModel, movement: Movement, place: str, equipment
     unit = unit or unit_at(model, place, movement.next_uniform())
     model.record_event("interception", place, movement=movement, unit=unit, equipment=equipment,
                        **seized)
-    model.intel.report_hit(network, place, model.clock, model.parameters.evidence_per_hit)
-    react(model, network, place, "seizure")
+    model.intel.report_hit(network, place, model.clock, model.parameters.evidence_per_hit,
+                           movement)
 
 
 class InlandOperations:

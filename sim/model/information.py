@@ -1,56 +1,46 @@
-"""Europol analytical support and the coordination centre: hits, links, alerts and cases.
+"""The information exchange of one replicate: from hits to links, alerts, responses and cases.
 
-A hit (an interception or a premises find) is cross-checked and, with the link probability,
-tied to its network. Evidence from the network's own country counts at once; from another
-country it must be relayed: by the coordination centre after its relay delay, or without it
-through slower bilateral channels that may not deliver at all. Each relayed hit also sends an
-alert to the countries on the network's corridor, after which their checks look out for the
-network, and other networks on the corridor may notice the tightened checks and adapt. At the
-end, evidence that arrived within the follow-up window opens cases.
+An interception is a hit. National databases link it to its network at once or not; Europol
+analysts cross-check the rest with the time they have (`sim.model.relay.CrossChecks`). A linked
+hit becomes a message along the relay path (`sim.model.relay.Relay`): alerts to the other
+countries on the network's corridor, naming the linked movements then in transit, and evidence
+for the network's home country. An alert that arrives flags the network at that country's
+checks and may send a mobile unit to a linked movement's route (`sim.model.response`).
+Networks hear of their losses by their own channels (`sim.model.grapevine`), whatever the
+police relay. At the end, evidence that arrived within the follow-up window opens cases
+(`sim.model.evidence`).
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sim.model.agents import CriminalNetwork
-from sim.model.criminal import react
+from sim.model.agents import CriminalNetwork, Movement, MovementState
+from sim.model.evidence import Evidence
+from sim.model.grapevine import Grapevine
+from sim.model.relay import GONE, Alert, CrossChecks, Hit, Message, Relay, Track, timeliness
+from sim.model.response import Response
 
 if TYPE_CHECKING:
     from sim.model import JointActionModel
 
 
-@dataclass(frozen=True)
-class Alert:
-    network: CriminalNetwork
-    country: str
-    hit_time: float
-    relay_delay: float
-    arrival: float
-    place: str
-
-
 class Information:
-    """The information exchange of one replicate."""
+    """Hits, links, alerts, responses and evidence of one replicate."""
 
     def __init__(self, model: JointActionModel):
         self.model = model
         self.rng = model.streams.information
-        self.pending: list[tuple[float, int, Alert]] = []
+        self.evidence = Evidence(model)
+        self.analysts = CrossChecks(model)
+        self.relay = Relay(model)
+        self.grapevine = Grapevine(model)
+        self.response = Response(model)
         self.delivered: list[Alert] = []
-        self._sequence = itertools.count()
-        prior = model.parameters.evidence_prior_targeted
-        for network in model.networks:
-            if network.targeted:
-                network.evidence = prior
+        self.linked_at: dict[int, float] = {}   # network id -> hour of its first linked hit
         self.corridor_countries: dict[str, list[str]] = {}
-        self.notices: list[tuple[float, int, CriminalNetwork, str]] = []
-        self.by_corridor: dict[str, list[CriminalNetwork]] = {}
-        for network in model.networks:
-            self.by_corridor.setdefault(network.corridor.id, []).append(network)
+        self.counts = {"linked_movements_intercepted": 0.0, "alerts_relayed": 0.0,
+                       "alerts_in_time": 0.0, "alerts_too_late": 0.0}
 
     def _countries_on(self, network: CriminalNetwork) -> list[str]:
         corridor = network.corridor
@@ -62,68 +52,84 @@ class Information:
                                                            for p in route or ()})
         return self.corridor_countries[corridor.id]
 
-    def relay(self) -> tuple[bool, float]:
-        """Whether a cross-border message gets through, and after how many hours."""
-        centre, parameters = self.model.centre, self.model.parameters
-        if centre is not None:
-            return True, centre.relay_delay_hours
-        through = self.rng.random() < parameters.relay_probability_without_centre
-        return bool(through), parameters.relay_delay_without_centre_hours
+    # --- what comes in ---------------------------------------------------------------------
+
+    def report_hit(self, network: CriminalNetwork, place: str, time: float, units: float,
+                   movement: Movement | None = None) -> None:
+        """An interception of `network` at `place`: the network may hear of it; police try to
+        link it and, if they do, relay it."""
+        if self.linked_at.get(network.unique_id, float("inf")) <= time:
+            self.counts["linked_movements_intercepted"] += 1
+        self.grapevine.loss(network, place, time, "seizure")
+        hit = Hit(network, place, time, movement, float(self.rng.random()))
+        if self.analysts.submit(hit):
+            self._linked(hit, time, units)
+
+    def report_raid(self, network: CriminalNetwork, place: str, time: float,
+                    units: float) -> None:
+        """A premises search found the network's goods or members: national evidence at once,
+        and news for the network."""
+        self.add_evidence(network, time, units)
+        self.grapevine.loss(network, place, time, "raid")
 
     def add_evidence(self, network: CriminalNetwork, time: float, units: float) -> None:
-        network.evidence_pending.append((time, units))
+        """Evidence (mean `units`) gathered in the network's home country at `time`."""
+        self.evidence.add(network, time, units)
 
-    def report_hit(self, network: CriminalNetwork, place: str, time: float, units: float) -> None:
-        """A hit on `network` at `place`: link it, count its evidence, alert the corridor."""
-        model = self.model
-        if self.rng.random() >= model.europol.link_probability():
-            return
-        country = model.graph.nodes[place]["country"]
-        through, delay = self.relay()
-        if country == network.home_country:
+    # --- what goes out ---------------------------------------------------------------------
+
+    def _linked(self, hit: Hit, time: float, units: float) -> None:
+        """A hit tied to its network at `time`: evidence home, alerts along the corridor."""
+        model, network = self.model, hit.network
+        self.linked_at.setdefault(network.unique_id, time)
+        country = model.graph.nodes[hit.place]["country"]
+        home = network.home_country == country
+        if home:
             self.add_evidence(network, time, units)
-        elif through:
-            self.add_evidence(network, time + delay, units)
-        if not through:
+        targets = tuple(c for c in self._countries_on(network) if c != country)
+        if not targets and home:
             return
-        for target in self._countries_on(network):
-            if target == country:
-                continue
-            alert = Alert(network, target, time, delay, time + delay, place)
-            heapq.heappush(self.pending, (alert.arrival, next(self._sequence), alert))
-            model.summary_extra["alerts_relayed"] += 1
-        self._warn_corridor(network, place, time + delay)
-
-    def _warn_corridor(self, network: CriminalNetwork, place: str, arrival: float) -> None:
-        """Other networks on the corridor may notice the tightened checks once the alert is out
-        (and react then): the displacement that pressing on a corridor causes."""
-        chance = self.model.parameters.learn_of_alert_probability
-        for other in self.by_corridor[network.corridor.id]:
-            if other is not network and not other.reacted and self.rng.random() < chance:
-                heapq.heappush(self.notices, (arrival, next(self._sequence), other, place))
+        linked = [m for m in network.movements
+                  if m is not hit.movement and m.state not in GONE]
+        tracks = tuple(Track(m, m.leg, m.time) for m in linked
+                       if m.state in (MovementState.IN_TRANSIT, MovementState.HELD))
+        countries = model.place_countries
+        ahead = {c: frozenset(m.unique_id for m in linked
+                              if any(c in countries[p] for p in m.route[m.leg:]))
+                 for c in targets}
+        self.relay.send(Message(network, hit.place, hit.time, time,
+                                time + model.parameters.national_channel_hours, targets,
+                                0.0 if home else units, tracks, ahead))
 
     def deliver(self, until: float) -> None:
-        """Alerts arriving before `until` take effect; networks that noticed them react."""
-        while self.pending and self.pending[0][0] < until:
-            _, _, alert = heapq.heappop(self.pending)
+        """One hour of the exchange: analysts, the centre, alerts arriving, units returning,
+        news reaching networks."""
+        model = self.model
+        for hit in self.analysts.work(until):
+            self._linked(hit, until, model.parameters.evidence_per_hit)
+        self.relay.work(until, model.hour_of_day)
+        for alert in self.relay.due(until):
+            if alert.arrival >= model.hours:  # the action is over: nobody acts on it
+                continue
             alert.network.alerted_countries.add(alert.country)
             self.delivered.append(alert)
-        while self.notices and self.notices[0][0] < until:
-            _, _, network, place = heapq.heappop(self.notices)
-            react(self.model, network, place, "alert on its corridor")
+            self.counts["alerts_relayed"] += 1
+            timing = timeliness(model, alert)
+            if timing:
+                self.counts[f"alerts_{timing}"] += 1
+            self.response.dispatch(alert)
+        self.response.hour(until)
+        self.grapevine.deliver(until)
 
     def close(self, end: float) -> None:
         """Count evidence that arrived by `end` and open cases."""
-        threshold = self.model.parameters.case_evidence_threshold
-        for network in self.model.networks:
-            network.evidence += sum(units for time, units in network.evidence_pending
-                                    if time <= end)
-            network.evidence_pending = [(t, u) for t, u in network.evidence_pending if t > end]
-            network.case_opened = network.evidence >= threshold
+        self.evidence.close(end)
 
-    def case_summary(self) -> dict[str, float]:
+    def summary(self) -> dict[str, float]:
         networks = self.model.networks
         return {
+            **self.counts,
+            "units_retasked": float(self.response.retasked),
             "cases_opened": float(sum(n.case_opened for n in networks)),
             "networks_disrupted": float(sum(n.case_opened and n.members_arrested > 0
                                             for n in networks)),

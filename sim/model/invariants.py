@@ -364,19 +364,23 @@ def _check_arrests_by_area(model: JointActionModel) -> None:
 # --- information and cases -----------------------------------------------------------------
 
 def check_information(model: JointActionModel) -> None:
-    """No alert arrives before its hit plus the relay delay in force; time only moves
-    forward."""
-    centre = model.centre
-    delay = (centre.relay_delay_hours if centre is not None
-             else model.parameters.relay_delay_without_centre_hours)
+    """No alert arrives before its hit was linked plus the delays of its relay path (two national
+    hops and the centre's handling, or the bilateral delay), through a channel that exists in
+    the scenario; time only moves forward."""
+    parameters, centre = model.parameters, model.centre
+    hops = 2.0 * parameters.national_channel_hours
+    least = {"centre": hops + centre.relay_delay_hours if centre is not None else None,
+             "bilateral": (hops + parameters.relay_delay_without_centre_hours
+                           if centre is None else None)}
     for alert in model.intel.delivered:
         agent = str(alert.network.unique_id)
-        if alert.arrival + TOLERANCE < alert.hit_time + alert.relay_delay or not _close(
-                alert.relay_delay, delay):
+        delay = least.get(alert.channel)
+        if (delay is None or alert.linked_time + TOLERANCE < alert.hit_time
+                or alert.arrival + TOLERANCE < alert.linked_time + delay):
             raise InvariantViolation("alerts after hit plus relay delay", model,
-                                     f"alert at {alert.arrival} for a hit at {alert.hit_time} "
-                                     f"with delay {alert.relay_delay} (relay delay in force "
-                                     f"{delay})", alert.place, agent)
+                                     f"{alert.channel} alert at {alert.arrival} for a hit at "
+                                     f"{alert.hit_time} linked at {alert.linked_time} (least "
+                                     f"delay of that path here: {delay})", alert.place, agent)
         if alert.arrival > model.tick + 1 + TOLERANCE:
             raise InvariantViolation("time only moves forward", model,
                                      f"alert from {alert.arrival} delivered at {model.tick}",

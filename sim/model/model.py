@@ -3,8 +3,10 @@
 Each tick is one hour. In order: officers on duty and their hours; legitimate traffic, queues
 and intensified checks at every crossing, road checkpoint, port and parcel centre (vectorised
 over places); criminal movements reaching a place this hour meet its check or patrol; inland
-teams search premises and the cyber patrol examines online targets; relayed evidence and alerts
-arrive. After the last tick, evidence gathered in the follow-up window opens cases.
+teams search premises and the cyber patrol examines online targets; analysts cross-check hits,
+the relay path carries alerts and evidence, alerted units move, networks hear of their losses
+(sim.model.information). After the last tick, evidence gathered in the follow-up window opens
+cases.
 """
 
 from __future__ import annotations
@@ -121,8 +123,7 @@ class JointActionModel(mesa.Model):
         self.events: list[dict[str, Any]] = []
         self.summary_extra: dict[str, float] = {"movements_attempted": 0.0,
                                                 "movements_displaced": 0.0,
-                                                "movements_suspended": 0.0,
-                                                "alerts_relayed": 0.0}
+                                                "movements_suspended": 0.0}
 
         self._build_officers()
         self._build_posts()
@@ -268,6 +269,8 @@ class JointActionModel(mesa.Model):
                 self.summary_extra["movements_attempted"] += 1
             place = movement.route[movement.leg]
             movement.cell = self.space[place]
+            if self.intel.response.stops(movement, place):  # a unit re-tasked by an alert
+                continue
             outcome, delay = checks.meet_place(self, movement, place)
             if outcome == checks.STOP:
                 continue
@@ -326,7 +329,7 @@ class JointActionModel(mesa.Model):
         values = self.tally.totals()
         values.update(self.summary_extra)
         values.update(self.crossing_state.wait_summary())
-        values.update(self.intel.case_summary())
+        values.update(self.intel.summary())
         values["officers_deployed"] = float(self.officers_total)
         values["movements_delivered"] = float(sum(
             m.state == MovementState.DELIVERED for m in self.movements))

@@ -76,7 +76,17 @@ OUTCOMES: tuple[Outcome, ...] = (
             False),
     Outcome("movements_delivered", "movements", "Movements that reached their destination.",
             False),
-    Outcome("alerts_relayed", "alerts", "Alerts relayed to other countries.", False),
+    Outcome("alerts_relayed", "alerts", "Alerts on linked networks that reached another "
+            "country's checkpoints during the action (one per network, hit and country).",
+            False),
+    Outcome("alerts_in_time", "alerts", "Alerts that arrived while a movement of the network "
+            "linked to the hit still had the country ahead on its route.", False),
+    Outcome("alerts_too_late", "alerts", "Alerts that arrived after every linked movement "
+            "that had the country ahead when the hit was linked had passed it.", False),
+    Outcome("linked_movements_intercepted", "movements", "Interceptions of movements whose "
+            "network an earlier hit had already been linked to.", False),
+    Outcome("units_retasked", "units", "Mobile police units re-tasked by an alert to a linked "
+            "movement's route.", False),
     Outcome("mean_wait_minutes", "minutes", "Mean wait of legitimate vehicles at crossings "
             "(vehicle-weighted).", False),
     Outcome("max_wait_minutes", "minutes", "Longest hourly wait at any crossing.", False),

@@ -156,4 +156,5 @@ class PremisesSearches:
         record_seizure(model, place, network, seized, found.migrants, found.victims)
         model.record_event("premises_find", place, network=network, equipment="premises_search",
                            **seized)
-        model.intel.add_evidence(network, model.clock, parameters.evidence_per_premises_find)
+        model.intel.report_raid(network, place, model.clock,
+                                parameters.evidence_per_premises_find)

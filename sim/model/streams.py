@@ -23,6 +23,10 @@ STREAMS: tuple[str, ...] = (
     "adaptation",   # networks' responses to seizures and alerts
     "perception",   # which networks watch the checks on their routes
     "shipments",    # bulk shipments: how many, whose, loads, timing, their own uniforms
+    "relay",        # bilateral messages lost or delivered
+    "evidence",     # how much each piece of evidence proves
+    "grapevine",    # networks hearing of seizures and raids by their own channels
+    "response",     # checks by units re-tasked by an alert
 )
 
 
@@ -46,6 +50,10 @@ class Streams:
     adaptation: np.random.Generator
     perception: np.random.Generator
     shipments: np.random.Generator
+    relay: np.random.Generator
+    evidence: np.random.Generator
+    grapevine: np.random.Generator
+    response: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> Streams:

@@ -50,6 +50,13 @@ AGENCIES: tuple[str, ...] = (
 )
 
 
+# Parameters that changed meaning: a scenario that still sets one is told what to write instead.
+RETIRED: dict[str, str] = {
+    "learn_of_alert_probability": "networks now hear of seizures and raids by their own "
+    "channels, not from police alerts; set hear_corridor_seizure_probability instead",
+}
+
+
 class StrictModel(BaseModel):
     """Base for every scenario block: unknown keys are errors; values validated on assignment;
     numbers finite (no .nan or .inf); a boolean never stands for a number (YAML reads `yes`,
@@ -137,6 +144,9 @@ class Parameters(StrictModel):
             raise ValueError("road_traffic_vehicles_per_hour (traffic through a hub) was "
                              "replaced by road_vehicles_per_day: {motorway: ..., other: ...} "
                              "(traffic of one road segment, both directions)")
+        for name, instead in RETIRED.items():
+            if name in data:
+                raise ValueError(f"{name} is no longer a parameter: {instead}")
         merged = dict(data)
         for name, field in cls.model_fields.items():
             given = data.get(name)
@@ -317,39 +327,97 @@ class Parameters(StrictModel):
         "Chance that a premises search on a cyber-patrol lead finds the network's goods.",
         ge=0, le=1)
 
-    # --- information exchange and cases -----------------------------------------------------
+    # --- information exchange and cases (sim/model/relay.py, evidence.py) -------------------
     link_probability_national: float = par(
         0.35, "probability", "assumption: national analysis links a hit to a known network",
-        "Chance that a hit is linked to its network without Europol support.", ge=0, le=1)
+        "Chance that a hit is linked to its network by national databases alone (at once).",
+        ge=0, le=1)
     link_probability_europol: float = par(
         0.75, "probability", "assumption: Europol cross-checks against its databases (SIENA, "
-        "EAS)", "Chance that a hit is linked to its network with Europol analysts on the "
-        "ground.", ge=0, le=1)
+        "EAS)", "Chance that a hit is linked to its network once Europol analysts have given "
+        "it a full cross-check (`analyst_hours_per_hit`); less time, less chance.", ge=0, le=1)
+    analyst_hours_per_hit: float = par(
+        1.0, "analyst-hours", "assumption: an EIS/SIENA cross-check of a vehicle, its "
+        "occupants and phones with a short report; stated range 0.5-2",
+        "Analyst time of a full cross-check of one hit.", gt=0)
+    analyst_returns_hours: float = par(
+        0.5, "analyst-hours", "assumption: the first half hour finds most links (database "
+        "hits), the rest refines them; stated range 0.25-1",
+        "Scale of diminishing returns: a hit given t analyst-hours gets 1 - exp(-t / scale) of "
+        "the full cross-check's extra chance of a link (normalised to 1 at a full check).", gt=0)
+    analyst_duty_share: float = par(
+        0.5, "share", "assumption: analysts on the ground work two 12-hour shifts",
+        "Share of the deployed analysts at work in any hour.", ge=0, le=1)
+    cross_check_deadline_hours: float = par(
+        12.0, "hours", "assumption: a hit not cross-checked within half a day is triaged out "
+        "(its movement's companions have arrived)", "Longest a hit waits for analysts; then "
+        "it is closed with the analyst time it got.", gt=0)
+    national_channel_hours: float = par(
+        1.0, "hours", "assumption: a national contact point of the action forwards within "
+        "the hour; stated range 0.5-3", "Delay of each national hop: from the checkpoint to "
+        "the national contact point, and from a receiving contact point to its checkpoints.",
+        ge=0)
+    coordination_messages_per_officer_hour: float = par(
+        2.0, "messages/officer-hour", "assumption: a liaison officer reads, checks, translates "
+        "and forwards a message in about half an hour; stated range 1-4",
+        "Messages one coordination officer on duty at the centre relays per hour.", gt=0)
     relay_probability_without_centre: float = par(
-        0.35, "probability", "assumption: bilateral channels without a coordination centre",
-        "Chance that a cross-border alert is relayed at all without the centre.", ge=0, le=1)
+        0.35, "probability", "assumption, stated range 0.2-0.7: bilateral requests between the "
+        "26 countries run through different instruments (Framework Decision 2006/960/JHA "
+        "between EU states, the Police Cooperation Convention for Southeast Europe, SIENA "
+        "where connected); many are not answered within a week", "Chance that a bilateral "
+        "alert or evidence message reaches the other country at all without the centre.",
+        ge=0, le=1)
     relay_delay_without_centre_hours: float = par(
-        48.0, "hours", "assumption: ordinary bilateral requests take days",
-        "Relay delay of cross-border alerts without the coordination centre.", ge=0)
-    learn_of_alert_probability: float = par(
-        0.3, "probability", "assumption: word of seizures travels fast in criminal milieus",
-        "Chance that another network on the same corridor notices the checks tightened by an "
-        "alert (and considers adapting).", ge=0, le=1)
+        48.0, "hours", "stated range 8-168: Framework Decision 2006/960/JHA sets 8 hours for "
+        "urgent requests on directly accessible data and 7 days for other urgent ones",
+        "Delay of a bilateral message from one country's contact point to another's, "
+        "without the coordination centre.", ge=0)
     evidence_per_hit: float = par(
-        1.0, "evidence units", "assumption", "Evidence a linked interception adds.", ge=0)
+        1.0, "evidence units", "assumption", "Mean evidence a linked interception adds.", ge=0)
     evidence_per_premises_find: float = par(
-        1.5, "evidence units", "assumption", "Evidence a successful premises search adds.", ge=0)
+        1.5, "evidence units", "assumption", "Mean evidence a successful premises search adds.",
+        ge=0)
     evidence_per_cyber_lead: float = par(
-        0.5, "evidence units", "assumption", "Evidence an online lead adds.", ge=0)
+        0.5, "evidence units", "assumption", "Mean evidence an online lead adds.", ge=0)
+    evidence_shape: float = par(
+        2.0, "gamma shape", "assumption: what a hit proves varies (a coefficient of variation "
+        "of 0.7); stated range 1-8", "Shape of the gamma distribution of each piece of "
+        "evidence around its mean: evidence is continuous, so cases respond smoothly to the "
+        "threshold.", gt=0)
     evidence_prior_targeted: float = par(
         1.0, "evidence units", "assumption: the intelligence phase built a dossier on each "
         "targeted network", "Evidence a targeted network starts the action with.", ge=0)
     case_evidence_threshold: float = par(
         2.0, "evidence units", "calibrated to the 121 new cases", "Evidence that opens a case "
-        "against a network at the end of the action.", gt=0)
+        "against a network once it has arrived (within the action or the follow-up window).",
+        gt=0)
     follow_up_hours: float = par(
         72.0, "hours", "assumption: evidence relayed shortly after the action still counts",
         "Window after the action in which relayed evidence still opens cases.", ge=0)
+
+    # --- police units answering alerts (sim/model/response.py) --------------------------------
+    retask_watch_hours: float = par(
+        4.0, "hours", "assumption: a mobile unit holds an ad-hoc checkpoint a few hours past "
+        "the time the alerted vehicle was expected; stated range 1-8",
+        "How long past a linked movement's expected passage a re-tasked unit waits before it "
+        "gives up.", ge=0)
+
+    # --- the criminal side's own channels (sim/model/grapevine.py) ----------------------------
+    hear_own_loss_probability: float = par(
+        0.9, "probability", "assumption: a driver who does not call in, a raided stash house "
+        "or an arrested member is noticed by the rest of the network", "Chance that a network "
+        "learns of its own seized movement, arrested members or raided premises.", ge=0, le=1)
+    hear_own_loss_hours: float = par(
+        3.0, "hours", "assumption: mean delay (exponential); stated range 1-12",
+        "Mean delay before a network learns of its own loss.", ge=0)
+    hear_corridor_seizure_probability: float = par(
+        0.3, "probability", "assumption: word of seizures travels fast in criminal milieus; "
+        "stated range 0.1-0.6", "Chance that another network on the same corridor hears of a "
+        "seizure or a raid (and considers adapting), whatever the police relay.", ge=0, le=1)
+    hear_corridor_seizure_hours: float = par(
+        12.0, "hours", "assumption: mean delay (exponential); stated range 2-48",
+        "Mean delay before word of a seizure reaches other networks on the corridor.", ge=0)
 
     # --- criminal side: the hidden flows ----------------------------------------------------
     networks: dict[str, int] = par(

@@ -167,8 +167,9 @@ class CoordinationCentre(StrictModel):
     enabled: bool = Field(True, description="Whether the centre runs.")
     place: str = Field("skopje", description="Place id of the centre.")
     relay_delay_hours: float = par(2.0, "hours", "assumption: a 24/7 centre with liaison officers "
-                                   "relays within a shift", "Delay from a hit to its alert "
-                                   "reaching other countries.", ge=0, le=240)
+                                   "relays within a shift", "The centre's own handling time of "
+                                   "a message once a coordination officer takes it up (national "
+                                   "hops and queueing come on top).", ge=0, le=240)
 
 
 class Europol(StrictModel):
@@ -178,6 +179,17 @@ class Europol(StrictModel):
                                   "ground' (number not published)", "Europol analysts deployed "
                                   "for real-time cross-checks; 0 means none.", ge=0, le=1000)
     coordination_centre: CoordinationCentre = Field(default_factory=CoordinationCentre)
+
+
+class AlertResponse(StrictModel):
+    """Police units that act on alerts: a share of the mobile units (road checkpoint teams and
+    inland teams) may be re-tasked by an alert to a place on a linked movement's route."""
+
+    mobile_share: float = par(0.0, "share", "scenario (0: no unit leaves its post)",
+                              "Share of the units of the mobile postings that answer alerts.",
+                              ge=0, le=1)
+    postings: list[Literal["road_checkpoint", "premises_search"]] = Field(
+        ["road_checkpoint", "premises_search"], description="Postings whose units are mobile.")
 
 
 class Intelligence(StrictModel):
@@ -236,6 +248,7 @@ class Scenario(StrictModel):
     frontex: list[FrontexDeployment] = Field(default_factory=list)
     europol: Europol = Field(default_factory=Europol)
     intelligence: Intelligence = Field(default_factory=Intelligence)
+    response: AlertResponse = Field(default_factory=AlertResponse)
     targeting: Targeting = par("intelligence_led", "rule", "Europol: 'intelligence-led'",
                                "Who is picked for intensified checks.")
     traffic: Traffic = Field(default_factory=Traffic)

@@ -1,0 +1,50 @@
+"""Evidence against networks as a continuous quantity, and the cases it opens.
+
+Every piece of evidence (a linked interception, a successful premises search, an online lead)
+is a gamma-distributed amount around its parameter's mean, so the evidence a network has is a
+continuous quantity and the number of cases responds smoothly to the threshold (no cliffs where
+sums of fixed steps jump past it). Evidence counts from the moment it reaches the network's
+home country; a case opens the moment the evidence that has arrived passes the threshold, if
+that happens before the end of the follow-up window (evidence only grows, so that is the
+evidence arrived by then).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.model.agents import CriminalNetwork
+
+if TYPE_CHECKING:
+    from sim.model import JointActionModel
+
+
+class Evidence:
+    """Evidence of one replicate: amounts on their way, amounts arrived, cases opened."""
+
+    def __init__(self, model: JointActionModel):
+        self.model = model
+        self.rng = model.streams.evidence
+        prior = model.parameters.evidence_prior_targeted
+        for network in model.networks:
+            if network.targeted:
+                network.evidence = prior
+
+    def amount(self, mean: float) -> float:
+        """One piece of evidence: gamma with the stated shape around `mean`."""
+        shape = self.model.parameters.evidence_shape
+        return float(self.rng.gamma(shape, mean / shape)) if mean > 0 else 0.0
+
+    def add(self, network: CriminalNetwork, arrival: float, mean: float) -> None:
+        """Evidence on `network` that reaches its home country at `arrival` (hours)."""
+        network.evidence_pending.append((arrival, self.amount(mean)))
+
+    def close(self, end: float) -> None:
+        """Count the evidence that arrived by `end`; a case opens where it passes the threshold."""
+        threshold = self.model.parameters.case_evidence_threshold
+        for network in self.model.networks:
+            network.evidence += sum(units for time, units in network.evidence_pending
+                                    if time <= end)
+            network.evidence_pending = [(t, u) for t, u in network.evidence_pending if t > end]
+            network.case_opened = network.evidence >= threshold
+
