@@ -22,7 +22,15 @@ from pathlib import Path
 import pandas as pd
 from rich.console import Console
 
-from sim.analysis import calibration, discover, ensemble, marginal, optimise, sensitivity
+from sim.analysis import (
+    calibration,
+    centre_value,
+    discover,
+    ensemble,
+    marginal,
+    optimise,
+    sensitivity,
+)
 from sim.analysis.compare import compare_results
 from sim.runs import runner
 from sim.runs.results import ResultsFolderError
@@ -201,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     optimise.register(commands)  # sim optimise (sim/analysis/optimise.py)
     discover.register(commands)  # sim discover (sim/analysis/discover.py)
     marginal.register(commands)  # sim marginal (sim/analysis/marginal.py)
+    centre_value.register(commands)  # sim decompose (sim/analysis/centre_value.py)
     _register_dashboard(commands)
     return parser
 

@@ -274,7 +274,8 @@ def test_an_alert_before_its_hit_plus_delay_fires():
 def test_an_alert_through_a_channel_the_scenario_lacks_fires():
     model = paused()
     hit = model.tick - 100.0
-    model.intel.delivered.append(_alert(model, hit, model.tick, channel="bilateral"))
+    model.centre = None
+    model.intel.delivered.append(_alert(model, hit, model.tick))
     fires(invariants.check_information, model, "alerts after hit plus relay delay")
 
 

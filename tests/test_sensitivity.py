@@ -87,14 +87,18 @@ def test_unknown_outcomes_and_keys_are_errors_with_their_line(tmp_path):
 def test_the_shipped_config_loads():
     config, _ = load_config(ROOT / "calibration" / "sensitivity.yaml")
     assert config.method == "morris"
-    assert set(config.outcomes) == {"arrests_total", "cases_opened", "illegal_entries_detected"}
+    assert set(config.outcomes) == {"arrests_total", "cases_opened", "illegal_entries_detected",
+                                    "linked_movements_intercepted"}
+    paths = {parameter.path for parameter in config.parameters}
+    assert {"parameters.relay_probability_without_centre",
+            "parameters.relay_delay_without_centre_hours"} <= paths
 
 
 def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tmp_path):
     """Baseline with thermal vision versus the same day without Frontex: the thermal factor
-    moves the difference, the national link probability (unused while Europol analysts are on
-    the ground in both) cannot, so its μ* is exactly 0; the flips table and its document
-    section are written."""
+    moves the difference, the analysts' cross-check deadline (never reached while twelve
+    analysts clear every hit within hours, in both) cannot, so its μ* is exactly 0; the flips
+    table and its document section are written."""
     from sim.analysis.sensitivity import FLIPS_END, FLIPS_START
     from sim.analysis.sensitivity import main as flips_main
 
@@ -103,8 +107,8 @@ def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tm
     config = {"scenario": "day.yaml", "versus": "without.yaml",
               "outcomes": ["illegal_entries_detected"],
               "parameters": [{"path": "parameters.thermal_vision_factor", "low": 1, "high": 4},
-                             {"path": "parameters.link_probability_national", "low": 0.1,
-                              "high": 0.6}],
+                             {"path": "parameters.cross_check_deadline_hours", "low": 12,
+                              "high": 24}],
               "trajectories": 3, "replicates": 1, "seed": 3, "workers": 1}
     path = tmp_path / "difference.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -113,7 +117,7 @@ def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tm
     indices = pd.read_csv(out / "indices.csv").set_index("parameter")
     assert indices["target"].iloc[0] == "difference: no_frontex − day"
     assert indices.loc["parameters.thermal_vision_factor", "mu_star"] > 0
-    assert indices.loc["parameters.link_probability_national", "mu_star"] == 0
+    assert indices.loc["parameters.cross_check_deadline_hours", "mu_star"] == 0
     flips = pd.read_csv(out / "flips.csv").set_index("parameter")
     # removing thermal vision detects fewer: the difference is negative at every point
     assert flips.loc["parameters.thermal_vision_factor", "difference_overall"] < 0

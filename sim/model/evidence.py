@@ -1,12 +1,12 @@
 """Evidence against networks as a continuous quantity, and the cases it opens.
 
-Every piece of evidence (a linked interception, a successful premises search, an online lead)
-is a gamma-distributed amount around its parameter's mean, so the evidence a network has is a
-continuous quantity and the number of cases responds smoothly to the threshold (no cliffs where
-sums of fixed steps jump past it). Evidence counts from the moment it reaches the network's
-home country; a case opens the moment the evidence that has arrived passes the threshold, if
-that happens before the end of the follow-up window (evidence only grows, so that is the
-evidence arrived by then).
+Every piece of evidence (a targeted network's dossier from the intelligence phase, a linked
+interception, a successful premises search, an online lead) is a gamma-distributed amount around
+its parameter's mean, so the evidence a network has is a continuous quantity and the number of
+cases responds smoothly to the threshold (no cliffs where sums of fixed steps jump past it).
+Evidence counts from the moment it reaches the network's home country; a case opens when the
+evidence that has arrived passes the threshold before the end of the follow-up window (evidence
+only grows, so that is the evidence arrived by then).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ class Evidence:
         self.model = model
         self.rng = model.streams.evidence
         prior = model.parameters.evidence_prior_targeted
-        for network in model.networks:
+        for network in model.networks:  # dossiers of the intelligence phase vary too
             if network.targeted:
-                network.evidence = prior
+                network.evidence = self.amount(prior)
 
     def amount(self, mean: float) -> float:
         """One piece of evidence: gamma with the stated shape around `mean`."""

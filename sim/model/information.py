@@ -99,7 +99,7 @@ class Information:
                  for c in targets}
         self.relay.send(Message(network, hit.place, hit.time, time,
                                 time + model.parameters.national_channel_hours, targets,
-                                0.0 if home else units, tracks, ahead))
+                                0.0 if home else units, tracks, ahead), country)
 
     def deliver(self, until: float) -> None:
         """One hour of the exchange: analysts, the centre, alerts arriving, units returning,

@@ -370,8 +370,7 @@ def check_information(model: JointActionModel) -> None:
     parameters, centre = model.parameters, model.centre
     hops = 2.0 * parameters.national_channel_hours
     least = {"centre": hops + centre.relay_delay_hours if centre is not None else None,
-             "bilateral": (hops + parameters.relay_delay_without_centre_hours
-                           if centre is None else None)}
+             "bilateral": hops + parameters.relay_delay_without_centre_hours}
     for alert in model.intel.delivered:
         agent = str(alert.network.unique_id)
         delay = least.get(alert.channel)

@@ -11,8 +11,9 @@ A linked hit becomes a message: the alert to the other countries on the network'
 the evidence for the network's home country. Its path has hops, each with a delay: the national
 channel to the country's contact point; then either the coordination centre, where the
 coordination officers on duty relay messages first come, first served (queueing when
-overloaded, none at all when no officer is on duty), or, without the centre, one bilateral
-message per country, late and possibly lost; then the receiving national channel. An alert
+overloaded, none at all when no officer is on duty) to the countries that have liaison officers
+there, or one bilateral message per country, late and possibly lost (without the centre, or for
+a country with no liaison officer at it); then the receiving national channel. An alert
 that arrives while a linked movement still has the country ahead on its route is in time;
 one that arrives after every linked movement has passed is too late.
 """
@@ -150,25 +151,32 @@ class Relay:
         self.capacity = 0.0
         self.centre_index = (model.place_index[self.centre.place]
                              if self.centre is not None else -1)
+        self.liaison = ({unit.country for unit in model.units if unit.posting == "coordination"
+                         and unit.place == self.centre.place}
+                        if self.centre is not None else set())
         self.pending: list[tuple[float, int, Alert]] = []
         self._sequence = itertools.count()
         self.messages_relayed = 0
         self.bilateral_lost = 0
 
-    def send(self, message: Message) -> None:
-        """A linked hit leaves its country's contact point: to the centre, or bilaterally."""
-        if self.centre is not None:
-            self.queue.append(message)
-            return
+    def send(self, message: Message, country: str) -> None:
+        """A linked hit leaves the contact point of `country`: through the centre to the
+        countries with liaison officers there, bilaterally to the others (to all of them
+        without the centre, or when `country` itself has no liaison officer there)."""
+        home = message.network.home_country
+        receivers = set(message.targets) | ({home} if message.evidence else set())
+        if self.centre is not None and country in self.liaison:
+            if receivers & self.liaison:
+                self.queue.append(message)
+            receivers -= self.liaison
         parameters = self.model.parameters
         leaves = (message.linked_time + parameters.national_channel_hours
                   + parameters.relay_delay_without_centre_hours)
-        home = message.network.home_country
-        for country in sorted(set(message.targets) | ({home} if message.evidence else set())):
+        for receiver in sorted(receivers):
             if self.rng.random() >= parameters.relay_probability_without_centre:
                 self.bilateral_lost += 1
                 continue
-            self._arrive(message, country, leaves, "bilateral")
+            self._arrive(message, receiver, leaves, "bilateral")
 
     def work(self, until: float, hour_of_day: int) -> None:
         """One hour of the coordination officers on duty at the centre."""
@@ -184,10 +192,10 @@ class Relay:
             self.capacity -= 1.0
             self.messages_relayed += 1
             leaves = max(message.at_centre, start) + self.centre.relay_delay_hours
-            for country in message.targets:
+            home = message.network.home_country
+            receivers = set(message.targets) | ({home} if message.evidence else set())
+            for country in sorted(receivers & self.liaison):
                 self._arrive(message, country, leaves, "centre")
-            if message.evidence and message.network.home_country not in message.targets:
-                self._arrive(message, message.network.home_country, leaves, "centre")
         if not self.queue:  # capacity unused in a quiet hour is not banked
             self.capacity = min(self.capacity, hour_capacity)
 

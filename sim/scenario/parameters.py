@@ -387,7 +387,7 @@ class Parameters(StrictModel):
         "threshold.", gt=0)
     evidence_prior_targeted: float = par(
         1.0, "evidence units", "assumption: the intelligence phase built a dossier on each "
-        "targeted network", "Evidence a targeted network starts the action with.", ge=0)
+        "targeted network", "Mean evidence a targeted network starts the action with.", ge=0)
     case_evidence_threshold: float = par(
         2.0, "evidence units", "calibrated to the 121 new cases", "Evidence that opens a case "
         "against a network once it has arrived (within the action or the follow-up window).",
