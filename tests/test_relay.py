@@ -54,8 +54,12 @@ def outcome(name: str) -> Callable[[JointActionModel], float]:
 
 @pytest.mark.slow
 def test_a_slow_relay_intercepts_fewer_linked_movements_and_opens_fewer_cases():
-    fast = short(europol={"coordination_centre": {"relay_delay_hours": 1}})
-    slow = short(europol={"coordination_centre": {"relay_delay_hours": 24}})
+    """Evidence from abroad must reach the home country within the follow-up window: with a
+    12-hour window a day's relay delay loses the last day's evidence (with the default 72 hours
+    only the extra interceptions of the fast relay add cases, too few to show in two days)."""
+    window = {"follow_up_hours": 12.0}
+    fast = short(europol={"coordination_centre": {"relay_delay_hours": 1}}, parameters=window)
+    slow = short(europol={"coordination_centre": {"relay_delay_hours": 24}}, parameters=window)
     differences = paired(fast, slow, {name: outcome(name) for name in (
         "linked_movements_intercepted", "cases_opened", "alerts_in_time")})
     for name, values in differences.items():

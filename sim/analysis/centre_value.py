@@ -89,7 +89,7 @@ def decompose(scenario: Scenario | str | Path = BASELINE, *, replicates: int = 3
         for outcome in OUTCOMES:
             d = paired_difference(summaries[off][outcome], summaries[on][outcome], level=level)
             rows.append({"step": step, "on": on, "off": off, "meaning": meaning,
-                         "outcome": outcome, "n": d.n, "mean": d.mean,
+                         "outcome": outcome, "n": d.replicates, "mean": d.mean,
                          "ci_low": d.mean_ci_low, "ci_high": d.mean_ci_high})
     means = summaries["baseline"][list(OUTCOMES)].mean()
     return pd.DataFrame(rows), means
