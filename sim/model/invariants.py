@@ -259,7 +259,8 @@ def _events_this_tick(model: JointActionModel) -> Iterator[dict[str, Any]]:
 
 def check_detections(model: JointActionModel) -> None:
     """Detections happen only where a check or patrol happened in that hour: interceptions at
-    crossings and posts with checks, on green-border sectors with a patrol on duty; wanted
+    crossings and posts with checks, on green-border sectors with a patrol on duty, where a
+    re-tasked unit was waiting (alert responses); wanted
     persons where travellers were checked; premises finds and online leads where search or
     cyber officers were on duty."""
     hour = model.hour_of_day
@@ -279,6 +280,8 @@ def check_detections(model: JointActionModel) -> None:
             active = searching > 0
         elif event["kind"] == "cyber_lead":
             active = model.on_duty["cyber_patrol"][:, hour].sum() > 0
+        elif event["equipment"] == "alert_response":  # a unit re-tasked by an alert
+            active = model.intel.response.watching(event["unit"], place, event["clock"])
         elif kind == "green_border":
             active = model.on_duty["green_border"][index, hour] > 0
         else:

@@ -218,6 +218,7 @@ class JointActionModel(mesa.Model):
             return
         self.clock = float(self.tick)
         hour = self.hour_of_day
+        self.intel.response.staff_posts(self.tick)  # units leaving for or back from an alert
         self.tally.add_vector("officer_hours", self.day, self.on_duty_total[:, hour],
                               np.arange(len(self.place_ids)))
         self.crossing_state.hour(hour)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,7 @@ class Response:
             if unit.mobile:
                 self.by_country.setdefault(unit.country, []).append(unit)
         self.watches: dict[str, list[Watch]] = {}
-        self.returns: list[tuple[float, int, OfficerUnit]] = []
+        self.postings: list[tuple[int, int, OfficerUnit, float]] = []  # (tick, _, unit, +-1)
         self._sequence = itertools.count()
         self._distances: dict[str, dict[str, float]] = {}
         self.retasked = 0
@@ -124,28 +125,36 @@ class Response:
         _, unit, (place, arrival, give_up), travel = best
         back = give_up + travel
         unit.busy_until = back
-        self._leave_post(unit, -1.0)
-        heapq.heappush(self.returns, (back, next(self._sequence), unit))
+        leaves = model.tick + 1  # post strengths change between hours, never within one
+        heapq.heappush(self.postings, (leaves, next(self._sequence), unit, -1.0))
+        heapq.heappush(self.postings, (max(math.ceil(back), leaves + 1), next(self._sequence),
+                                       unit, 1.0))
         self.watches.setdefault(place, []).append(
             Watch(unit, alert.network.unique_id, arrival, give_up))
         self.retasked += 1
         model.record_event("retasking", place, network=alert.network, unit=unit,
                            equipment="alert_response", arrival=arrival, give_up=give_up)
 
-    def _leave_post(self, unit: OfficerUnit, sign: float) -> None:
-        """Take the unit's officers off (sign -1) or back onto (+1) its post's duty hours."""
-        index = self.model.place_index[unit.place]
-        self.model.on_duty[unit.posting][index, list(unit.shift.hours())] += sign * unit.officers
+    def staff_posts(self, tick: int) -> None:
+        """Before hour `tick`: re-tasked units leave their posts (their officers no longer
+        check there) and units whose watch and drive back are over return."""
+        while self.postings and self.postings[0][0] <= tick:
+            _, _, unit, sign = heapq.heappop(self.postings)
+            index = self.model.place_index[unit.place]
+            hours = list(unit.shift.hours())
+            self.model.on_duty[unit.posting][index, hours] += sign * unit.officers
 
     def hour(self, until: float) -> None:
-        """Units whose watch and drive back are over return to their posts."""
-        while self.returns and self.returns[0][0] < until:
-            _, _, unit = heapq.heappop(self.returns)
-            self._leave_post(unit, 1.0)
+        """Watches over before the last hour are forgotten."""
         for place in list(self.watches):
-            self.watches[place] = [w for w in self.watches[place] if w.until >= until]
+            self.watches[place] = [w for w in self.watches[place] if w.until >= until - 1.0]
             if not self.watches[place]:
                 del self.watches[place]
+
+    def watching(self, unit_id: int, place: str, time: float) -> bool:
+        """Whether unit `unit_id` was waiting at `place` at `time` (for the invariants)."""
+        return any(w.unit.unique_id == unit_id and w.start <= time <= w.until
+                   for w in self.watches.get(place, ()))
 
     def stops(self, movement: Movement, place: str) -> bool:
         """Whether a unit waiting at `place` for this movement's network stops and finds it."""
