@@ -4,9 +4,9 @@ Every piece of evidence (a targeted network's dossier from the intelligence phas
 interception, a successful premises search, an online lead) is a gamma-distributed amount around
 its parameter's mean, so the evidence a network has is a continuous quantity and the number of
 cases responds smoothly to the threshold (no cliffs where sums of fixed steps jump past it).
-Evidence counts from the moment it reaches the network's home country; a case opens when the
-evidence that has arrived passes the threshold before the end of the follow-up window (evidence
-only grows, so that is the evidence arrived by then).
+Evidence counts from the moment it reaches the network's home country; a new case opens when the
+evidence that has arrived passes the threshold during the action or the follow-up window
+(evidence only grows, so that is: below it before the action, at or above it by the end).
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ class Evidence:
         self.model = model
         self.rng = model.streams.evidence
         prior = model.parameters.evidence_prior_targeted
+        self.before: dict[int, float] = {}  # network id -> evidence before the action
         for network in model.networks:  # dossiers of the intelligence phase vary too
             if network.targeted:
                 network.evidence = self.amount(prior)
+            self.before[network.unique_id] = network.evidence
 
     def amount(self, mean: float) -> float:
         """One piece of evidence: gamma with the stated shape around `mean`."""
@@ -40,11 +42,14 @@ class Evidence:
         network.evidence_pending.append((arrival, self.amount(mean)))
 
     def close(self, end: float) -> None:
-        """Count the evidence that arrived by `end`; a case opens where it passes the threshold."""
+        """Count the evidence that arrived by `end`; a new case opens where it passed the
+        threshold during the action or the follow-up (a dossier that was already enough before
+        the action is no new case)."""
         threshold = self.model.parameters.case_evidence_threshold
         for network in self.model.networks:
             network.evidence += sum(units for time, units in network.evidence_pending
                                     if time <= end)
             network.evidence_pending = [(t, u) for t, u in network.evidence_pending if t > end]
-            network.case_opened = network.evidence >= threshold
+            network.case_opened = (network.evidence >= threshold
+                                   > self.before[network.unique_id])
 
