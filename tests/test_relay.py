@@ -69,10 +69,13 @@ def test_a_slow_relay_intercepts_fewer_linked_movements_and_opens_fewer_cases():
 
 @pytest.mark.slow
 def test_one_analyst_links_less_than_twelve():
-    twelve = short(europol={"analysts_on_ground": 12}, parameters=WINDOW)
-    one = short(europol={"analysts_on_ground": 1}, parameters=WINDOW)
+    """Fewer links: fewer alerts, fewer of them in time, fewer linked movements stopped. (Cases
+    differ too over six days, `sim decompose`; in two days the difference, about -2 of 50, is
+    within 2.5 standard errors.)"""
+    twelve = short(europol={"analysts_on_ground": 12})
+    one = short(europol={"analysts_on_ground": 1})
     differences = paired(twelve, one, {name: outcome(name) for name in (
-        "alerts_relayed", "cases_opened", "linked_movements_intercepted")})
+        "alerts_relayed", "alerts_in_time", "linked_movements_intercepted")})
     for name, values in differences.items():
         assert_lower(values, name)
 
