@@ -21,6 +21,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from sim.cli import build_parser
+from sim.cli import main as sim_main
+from sim.dashboard import server
 from sim.dashboard.app import (
     AS_IN_FILE,
     NO_TEAM,
@@ -31,7 +33,12 @@ from sim.dashboard.app import (
     model_params,
     parse_seed,
 )
-from sim.dashboard.figures import draw_operation_map, draw_outcomes_by_hour, draw_queue_waits
+from sim.dashboard.figures import (
+    draw_operation_map,
+    draw_outcomes_by_hour,
+    draw_queue_waits,
+    map_html,
+)
 from sim.dashboard.server import (
     ASSET_FOLDER,
     DashboardError,
@@ -42,6 +49,7 @@ from sim.dashboard.server import (
 from sim.geography import load_route_graph
 from sim.geography.map import REGION
 from sim.model import BASELINE
+from sim.model.streams import replicate_seeds
 from sim.scenario.files import ScenarioError, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,8 +101,63 @@ def test_controls_left_as_in_the_file_change_nothing():
     base = load_scenario(BASELINE)
     assert allocation_overrides(base, team_places=[AS_IN_FILE] * 3, frontex_off=set()) == {}
     model = DashboardModel("jad_see_2023.yaml")
-    assert model.overrides == {}
-    assert model.seed == base.run.seed
+    assert model.overrides == {} and model.changes == [] and model.baseline is None
+    assert model.seed == replicate_seeds(base.run.seed, 1)[0]  # replicate 0 of `sim run`
+
+
+def test_a_changed_allocation_runs_beside_the_file_as_written_with_the_same_seed():
+    labels = {place: label for label, place in crossing_choices().items()}
+    changed = DashboardModel("jad_see_2023.yaml", scanning_team_1=labels["kalotina"],
+                             coordination_centre="off")
+    as_written = DashboardModel("jad_see_2023.yaml")
+    assert changed.baseline is not None and changed.baseline.seed == changed.seed
+    assert changed.changes[0].startswith("scanning teams at Kalotina / Gradina")
+    assert "coordination centre off" in changed.changes
+    for _ in range(30):
+        changed.step()
+        as_written.step()
+    assert changed.baseline.tick == changed.tick == 30
+    assert changed.baseline.tally.totals() == as_written.tally.totals()  # the same run
+    hourly = changed.baseline_hourly.get_model_vars_dataframe()
+    assert hourly["arrests"].iloc[-1] == as_written.tally.totals()["arrests_total"]
+    figure = draw_outcomes_by_hour(changed)
+    assert any(line.get_label() == "as written" for line in figure.axes[0].lines)
+
+
+def test_queue_panel_and_map_show_checked_crossings_named_with_tooltips():
+    model = DashboardModel("jad_see_2023.yaml")
+    model.step()
+    statuses = {model.graph.nodes[c.place]["border_status"] for c in model.busiest}
+    assert "schengen_internal" not in statuses and len(model.busiest) == 5
+    figure = draw_operation_map(model)
+    names = {t.get_text() for t in figure.axes[0].texts}
+    assert model.route_graph.place_name(model.busiest[0].place) in names
+    for team in model.scanning_teams:
+        assert model.route_graph.place_name(team.place) in names
+    page = map_html(model, figure)
+    titles = re.findall(r"<title>([^<]+)</title>", page)
+    assert len(titles) > 50 and page.count("<circle") == len(titles)
+    kalotina = next(t for t in titles if t.startswith("Kalotina / Gradina"))
+    assert "queue" in kalotina and "checks this hour" in kalotina
+
+
+def test_the_final_clock_reads_the_last_day():
+    model = DashboardModel("jad_see_2023.yaml")
+    assert model.clock_text()[0] == "Day 1 of 6, 00:00"
+    while model.running:
+        model.step()
+    title, line = model.clock_text()
+    assert title == "Day 6 of 6, 24:00"
+    assert line.startswith("Saturday 18 November 2023 · hour 144 of 144 · finished")
+
+
+def test_sim_dashboard_without_the_viz_extra_says_what_to_install(monkeypatch, capsys):
+    monkeypatch.setattr(server, "VIZ_MODULES", ("no_such_module_for_the_dashboard",))
+    with pytest.raises(DashboardError, match=r"viz extra"):
+        server.check_viz_extra()
+    assert sim_main(["dashboard"]) == 2
+    error = capsys.readouterr().err
+    assert "pip install" in error and "Traceback" not in error
 
 
 def test_controls_become_model_overrides():
@@ -141,7 +204,7 @@ def test_controls_that_make_no_valid_scenario_are_reported_not_applied():
 
 def test_a_seed_that_is_not_a_whole_number_is_refused():
     base = load_scenario(BASELINE)
-    assert parse_seed("", base) == base.run.seed
+    assert parse_seed("", base) == replicate_seeds(base.run.seed, 1)[0]
     assert parse_seed(" 12 ", base) == 12
     with pytest.raises(ValueError, match="whole number"):
         parse_seed("twelve", base)

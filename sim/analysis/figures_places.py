@@ -136,7 +136,8 @@ def detection_map(results: ResultsLike, route_graph: RouteGraph | None = None,
     inset.set(xlim=(west, east), ylim=(south, north))
     inset.set_aspect(1 / math.cos(math.radians(41.5)))
     inset.set_title("BG–TR–GR junction, enlarged", fontsize=8, pad=2)
-    FigureCanvasAgg(figure).draw()  # positions known: labels can be placed without overlap
+    FigureCanvasAgg(figure)
+    figure.draw_without_rendering()  # positions known: labels can be placed without overlap
     renderer = figure.canvas.get_renderer()
     busiest = list(counts.sum(axis=1).sort_values(ascending=False).index)
     in_junction = [p for p in busiest if west <= position[p][0] <= east

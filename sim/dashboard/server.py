@@ -34,6 +34,7 @@ OFFLINE_SETTINGS = {
     "SOLARA_ASSETS_PROXY": "true",            # serve assets from the local cache folder
     "SOLARA_ASSETS_CDN": NO_CDN,
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+    "SOLARA_THEME_SHOW_BANNER": "false",      # the "runs on Solara" badge would cover a plot
 }
 
 
@@ -52,8 +53,31 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=_dashboard)
 
 
+VIZ_MODULES = ("solara", "uvicorn", "mesa.visualization")  # what the viz extra installs
+
+
+def check_viz_extra() -> None:
+    """Raise DashboardError, saying how to install it, when the viz extra is missing."""
+    from importlib.util import find_spec
+
+    missing = []
+    for name in VIZ_MODULES:
+        try:
+            found = find_spec(name) is not None
+        except ModuleNotFoundError:
+            found = False
+        if not found:
+            missing.append(name)
+    if missing:
+        raise DashboardError(
+            f"the dashboard needs the viz extra ({', '.join(missing)} not installed): "
+            "pip install -c constraints.txt -e '.[viz]' (or 'make dashboard', which installs "
+            "it); the rest of sim works without it")
+
+
 def _dashboard(args: argparse.Namespace) -> int:
     try:
+        check_viz_extra()
         serve(args.scenario, args.port)
     except DashboardError as error:
         print(f"sim dashboard: {error}", file=sys.stderr)
@@ -92,6 +116,7 @@ def configure_solara(scenario: Path, assets: Path) -> None:
     server_settings.assets.proxy_cache_dir = assets
     server_settings.main.mode = "production"
     server_settings.telemetry.mixpanel_enable = False
+    server_settings.theme.show_banner = False
 
 
 def serve(scenario: Path, port: int = 0, *, assets: Path = ASSET_FOLDER) -> None:

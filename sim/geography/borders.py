@@ -41,13 +41,16 @@ def _inside(lines: tuple[np.ndarray, ...], box: Box) -> list[np.ndarray]:
             and line[:, 1].max() >= south and line[:, 1].min() <= north]
 
 
+@cache
 def coastlines(box: Box, resolution: str = RESOLUTION) -> list[np.ndarray]:
-    """Shorelines of land (not lakes) that reach into `box`, each an (n, 2) lon/lat array."""
+    """Shorelines of land (not lakes) that reach into `box`, each an (n, 2) lon/lat array
+    (cached: treat as read-only)."""
     lines, levels = _lines("gshhs", resolution)
     return _inside(tuple(line for line, level in zip(lines, levels, strict=True)
                          if level == 1), box)
 
 
+@cache
 def borders(box: Box, resolution: str = RESOLUTION) -> list[np.ndarray]:
-    """National borders that reach into `box`, each an (n, 2) lon/lat array."""
+    """National borders that reach into `box`, each an (n, 2) lon/lat array (cached)."""
     return _inside(_lines("countries", resolution)[0], box)

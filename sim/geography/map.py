@@ -46,13 +46,15 @@ LAND, SEA, BORDER = "#F4F1EA", "#E3EEF6", "#8C8C8C"
 
 
 def draw_land(ax: Axes, box: tuple[float, float, float, float] = REGION, *,
-              linewidth: float = 0.7) -> None:
-    """Sea, land and national borders under everything else (GSHHG coasts, WDBII borders)."""
+              linewidth: float = 0.7, resolution: str = "i") -> None:
+    """Sea, land and national borders under everything else (GSHHG coasts, WDBII borders;
+    `resolution` "i" intermediate or "l" low, quicker to draw)."""
     ax.set_facecolor(SEA)
-    ax.add_collection(PolyCollection(coastlines(box), facecolors=LAND, edgecolors="#9DB4C8",
-                                     linewidths=0.4, zorder=0.1))
-    ax.add_collection(LineCollection(borders(box), colors=BORDER, linewidths=linewidth,
-                                     linestyles=(0, (4, 1.5)), zorder=0.2))
+    ax.add_collection(PolyCollection(coastlines(box, resolution), facecolors=LAND,
+                                     edgecolors="#9DB4C8", linewidths=0.4, zorder=0.1))
+    ax.add_collection(LineCollection(borders(box, resolution), colors=BORDER,
+                                     linewidths=linewidth, linestyles=(0, (4, 1.5)),
+                                     zorder=0.2))
 
 
 def _draw_layers(route_graph: RouteGraph, ax: Axes, *, small: bool = False) -> None:
