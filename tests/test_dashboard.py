@@ -275,7 +275,7 @@ def test_dashboard_steps_in_a_real_browser(tmp_path):
         with sync_api.sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
                                                  args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page = browser.new_page(viewport={"width": 1280, "height": 720})
             outside, failed = [], []
             page.on("request", lambda r: None if r.url.startswith((url, f"blob:{url}", "data:"))
                     else outside.append(r.url))
@@ -292,6 +292,13 @@ def test_dashboard_steps_in_a_real_browser(tmp_path):
                 page.wait_for_timeout(2_000)
             assert _hour(page) >= 1, "pressing Step did not advance the hour"
             assert _counter(page, "entities checked") > checks_before
+            assert page.get_by_text("Play Interval").count() == 0  # Mesa's internals hidden
+            assert page.get_by_text("Use Threads").count() == 0
+            assert page.get_by_text("runs on Solara").count() == 0  # no badge over the plots
+            page.screenshot(path=tmp_path / "dashboard_1280x720.png")
+            _reset_with_a_changed_allocation(page, sync_api)
+            page.set_viewport_size({"width": 1600, "height": 1000})
+            page.wait_for_timeout(1_000)
             page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
             if os.environ.get("SIM_DASHBOARD_SCREENSHOT"):
                 _readme_screenshot(page, Path(os.environ["SIM_DASHBOARD_SCREENSHOT"]))
@@ -299,9 +306,26 @@ def test_dashboard_steps_in_a_real_browser(tmp_path):
         assert not outside, f"the page fetched from outside 127.0.0.1: {outside}"
         assert not failed, f"requests that failed: {failed}"
         assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+        assert (tmp_path / "dashboard_1280x720.png").stat().st_size > 10_000
+        shots = os.environ.get("SIM_DASHBOARD_SHOTS")  # keep them to look at
+        if shots:
+            for name in ("dashboard.png", "dashboard_1280x720.png"):
+                Path(shots, name).write_bytes((tmp_path / name).read_bytes())
     finally:
         _stop(server)
         log.close()
+
+
+def _reset_with_a_changed_allocation(page, sync_api) -> None:
+    """Choose random targeting in the sidebar, press Reset: the header lists the change and
+    the counters gain the file as written and the difference."""
+    page.locator(".v-select", has_text="Targeting rule").first.click()
+    page.get_by_role("option", name="random", exact=True).click()
+    page.get_by_role("button", name="Reset").click()
+    sync_api.expect(page.locator(".changes")).to_contain_text("targeting random",
+                                                              timeout=45_000)
+    sync_api.expect(page.locator("table.counters")).to_contain_text("difference")
+    sync_api.expect(page.locator(".action-clock")).to_have_text("Day 1 of 6, 00:00")
 
 
 def _stop(server: subprocess.Popen) -> None:

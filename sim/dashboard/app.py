@@ -76,11 +76,9 @@ def changes_html(model: DashboardModel) -> str:
             f"same seed):<ul style='margin:0'>{items}</ul></div>")
 
 
-@solara.component
-def ActionClock(model: DashboardModel):  # noqa: N802 (Solara names components like classes)
-    """Day and hour of the action, the active changes and the counters so far (with the file
-    as written beside them when the allocation was changed)."""
-    update_counter.get()
+def clock_html(model: DashboardModel) -> str:
+    """The header: day and hour, scenario and seed, the active changes and the counters so far
+    (with the file as written and the difference beside them when the allocation changed)."""
     with model.hour_lock:
         totals, cases = model.tally.totals(), cases_with_evidence(model)
         title, line = model.clock_text()
@@ -91,7 +89,7 @@ def ActionClock(model: DashboardModel):  # noqa: N802 (Solara names components l
 
     def row(label: str, value: float, base: float | None) -> str:
         cells = f"<td>{label}</td><td align='right'>{value:,.0f}</td>"
-        if compared:
+        if base is not None:
             cells += (f"<td align='right'>{base:,.0f}</td>"
                       f"<td align='right'><b>{value - base:+,.0f}</b></td>")
         return f"<tr>{cells}</tr>"
@@ -99,22 +97,28 @@ def ActionClock(model: DashboardModel):  # noqa: N802 (Solara names components l
     rows = "".join(row(label, totals[outcome], base_totals[outcome] if compared else None)
                    for outcome, label in HOURLY_OUTCOMES.items())
     rows += row("networks with evidence for a case", cases, base_cases)
-    heads = "<th align='left'>so far</th><th align='right'>changed</th>" if compared else (
-        "<th align='left'>so far</th><th></th>")
-    if compared:
-        heads += "<th align='right'>as written</th><th align='right'>difference</th>"
+    heads = "<th align='left'>so far</th><th align='right'>" + ("changed" if compared else "")
+    heads += ("</th><th align='right'>as written</th><th align='right'>difference</th>"
+              if compared else "</th>")
     problem = (f"<p class='problem' style='color:#B00020'><b>Not applied</b> (running "
                f"{model.scenario_file.name} as written): {html.escape(model.problem)}</p>"
                if model.problem else "")
     seed = (" (replicate 0 of <code>sim run</code>)"
             if model.seed == default_seed(load_scenario(model.scenario_file)) else "")
     # HTML rather than Markdown: Solara's Markdown fetches KaTeX from the (disabled) CDN
-    solara.HTML(tag="div", unsafe_innerHTML=problem + (
+    return problem + (
         f"<h3 class='action-clock'>{title}</h3>"
         f"<p>{line}<br>scenario <b>{model.scenario_spec.name}</b> "
         f"({model.scenario_file.name}), seed {model.seed}{seed}, targeting "
         f"{model.scenario_spec.targeting.replace('_', ' ')}</p>" + changes_html(model) +
-        f"<table class='counters'><tr>{heads}</tr>{rows}</table>"))
+        f"<table class='counters'><tr>{heads}</tr>{rows}</table>")
+
+
+@solara.component
+def ActionClock(model: DashboardModel):  # noqa: N802 (Solara names components like classes)
+    """Day and hour of the action, the active changes and the counters so far."""
+    update_counter.get()
+    solara.HTML(tag="div", unsafe_innerHTML=clock_html(model))
 
 
 @solara.component
@@ -188,11 +192,15 @@ def Page():  # noqa: N802 (Solara names components like classes)
     model = solara.use_reactive(first)  # the controller's Reset puts the rebuilt model here
     params = solara.use_memo(lambda: model_params(start), [])
     chosen = solara.use_reactive({})
+    # Mesa's controller reads these as reactive values; fixed here, not shown to the planner
+    play_interval, render_interval = solara.use_reactive(150), solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
     with solara.AppBar():
         solara.AppBarTitle("JAD South East Europe 2023, hour by hour")
     with solara.Sidebar(), solara.Column():
         with solara.Card("Controls"):
-            ModelController(model, model_parameters=chosen, play_interval=150)
+            ModelController(model, model_parameters=chosen, play_interval=play_interval,
+                            render_interval=render_interval, use_threads=use_threads)
         with solara.Card("Allocation (Reset applies it)"):
             ModelCreator(model, params, model_parameters=chosen)
     Dashboard(model.value)

@@ -197,7 +197,7 @@ def draw_outcomes_by_hour(model: DashboardModel) -> Figure:
     series = (("arrests", "arrests", OKABE["vermillion"]),
               ("illegal entries", "illegal entries detected", OKABE["blue"]),
               ("weapons seized", "weapons seized", "#333333"),
-              ("cases", "networks with evidence for a case", OKABE["purple"]))
+              ("cases", "cases with evidence", OKABE["purple"]))
     base = (model.baseline_hourly.get_model_vars_dataframe()
             if model.baseline_hourly is not None else None)
     for ax, (column, title, colour) in zip(panels.flat, series, strict=True):
@@ -224,9 +224,9 @@ def draw_outcomes_by_hour(model: DashboardModel) -> Figure:
         ax.set_xlabel("hour of the action")
     if base is not None:
         panels[0, 0].legend(fontsize=7, loc="upper left")
-    figure.suptitle("Outcomes so far" + (": changed allocation (line) against the file as "
-                                         "written (dotted), difference in brackets"
-                                         if base is not None else ""), fontsize=9)
+    figure.suptitle("Outcomes so far" + (": changed (line), as written (dotted), "
+                                         "(difference)" if base is not None else ""),
+                    fontsize=9)
     return figure
 
 
