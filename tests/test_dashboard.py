@@ -284,6 +284,7 @@ def test_dashboard_steps_in_a_real_browser(tmp_path):
             page.goto(url)
             sync_api.expect(page.locator(".action-clock")).to_have_text(
                 "Day 1 of 6, 00:00", timeout=45_000)
+            _reset_with_a_changed_allocation(page, sync_api)
             checks_before = _counter(page, "entities checked")
             step = page.get_by_role("button", name="Step")
             deadline = time.monotonic() + 20
@@ -296,7 +297,6 @@ def test_dashboard_steps_in_a_real_browser(tmp_path):
             assert page.get_by_text("Use Threads").count() == 0
             assert page.get_by_text("runs on Solara").count() == 0  # no badge over the plots
             page.screenshot(path=tmp_path / "dashboard_1280x720.png")
-            _reset_with_a_changed_allocation(page, sync_api)
             page.set_viewport_size({"width": 1600, "height": 1000})
             page.wait_for_timeout(1_000)
             page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
@@ -318,14 +318,21 @@ def test_dashboard_steps_in_a_real_browser(tmp_path):
 
 def _reset_with_a_changed_allocation(page, sync_api) -> None:
     """Choose random targeting in the sidebar, press Reset: the header lists the change and
-    the counters gain the file as written and the difference."""
-    page.locator(".v-select", has_text="Targeting rule").first.click()
+    the counters gain the file as written and the difference. Done before stepping: on a
+    loaded machine each hour's redraw queues behind the last, and Reset's waits behind them."""
+    select = page.locator(".v-select", has_text="Targeting rule").first
+    select.click()
     page.get_by_role("option", name="random", exact=True).click()
-    page.get_by_role("button", name="Reset").click()
-    sync_api.expect(page.locator(".changes")).to_contain_text("targeting random",
-                                                              timeout=45_000)
+    sync_api.expect(select).to_contain_text("random")
+    deadline = time.monotonic() + 90
+    while "targeting random" not in page.locator(".changes").inner_text():
+        assert time.monotonic() < deadline, "Reset did not apply the changed allocation"
+        # the choice reaches the server a moment after the click: press Reset until it has
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_timeout(5_000)
     sync_api.expect(page.locator("table.counters")).to_contain_text("difference")
-    sync_api.expect(page.locator(".action-clock")).to_have_text("Day 1 of 6, 00:00")
+    sync_api.expect(page.locator(".action-clock")).to_have_text("Day 1 of 6, 00:00",
+                                                                timeout=45_000)
 
 
 def _stop(server: subprocess.Popen) -> None:

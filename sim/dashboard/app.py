@@ -203,4 +203,5 @@ def Page():  # noqa: N802 (Solara names components like classes)
                             render_interval=render_interval, use_threads=use_threads)
         with solara.Card("Allocation (Reset applies it)"):
             ModelCreator(model, params, model_parameters=chosen)
-    Dashboard(model.value)
+    # a new model (Reset) remounts the panels: their widgets then show it, not the old one
+    Dashboard(model.value).key(f"model-{id(model.value)}")
