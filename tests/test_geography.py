@@ -111,10 +111,23 @@ def test_border_status_follows_the_reference(route_graph):
 
 def test_published_traffic_figures_are_used(route_graph):
     kapitan_andreevo = route_graph.graph.nodes["kapitan_andreevo"]
-    assert kapitan_andreevo["persons_per_day"] == pytest.approx(4_000_000 / 365, abs=1)
-    assert kapitan_andreevo["vehicles_per_day"] == pytest.approx(400_000 / 365, abs=1)
-    assert route_graph.graph.nodes["kipoi"]["vehicles_per_day"] >= 400
+    kapitan_andreevo = route_graph.graph.nodes["kapitan_andreevo"]
+    assert kapitan_andreevo["persons_per_day"] == pytest.approx(4_000_000 / 365, rel=0.01)
+    assert 2_600 <= kapitan_andreevo["traffic"]["lorry"]["vehicles_per_day"] <= 3_066
+    assert route_graph.graph.nodes["kipoi"]["traffic"]["lorry"]["vehicles_per_day"] == 400
     assert all(route_graph.crossings["lanes"] >= 1)
+
+
+def test_traffic_has_every_class_at_every_crossing_adding_up(route_graph):
+    traffic = route_graph.traffic
+    per_crossing = traffic.groupby("place_id")
+    assert set(per_crossing.size()) == {3}
+    assert set(traffic["place_id"]) == set(route_graph.ids_of_kind("crossing"))
+    sums = per_crossing[["vehicles_per_day", "booths"]].sum()
+    crossings = route_graph.crossings.set_index("place_id").loc[sums.index]
+    assert (sums["vehicles_per_day"].to_numpy() == crossings["vehicles_per_day"].to_numpy()).all()
+    assert (sums["booths"].to_numpy() == crossings["lanes"].to_numpy()).all()
+    assert traffic["source"].str.len().min() > 10
 
 
 def test_every_row_has_a_source(route_graph):
@@ -194,7 +207,7 @@ BROKEN = {
                        "lat 142.7 is outside Europe"),
     "unknown kind": (edit_row("places.csv", "sofia,", ",hub,", ",hubb,"),
                      "unknown kind 'hubb' (did you mean 'hub'?)"),
-    "negative traffic": (edit_row("crossings.csv", "kalotina,", ",5800,", ",-5800,"),
+    "negative traffic": (edit_row("crossings.csv", "kalotina,", ",6140,", ",-6140,"),
                          "column 'persons_per_day' must not be negative"),
     "non-numeric hours": (edit_row("edges.csv", "istanbul,edirne,", ",2.87,", ",fast,"),
                           "column 'hours' must be a number, not 'fast'"),

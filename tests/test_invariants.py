@@ -188,13 +188,22 @@ def test_checks_above_capacity_fire():
     assert error.place == model.place_ids[int(state.places[i])]
 
 
-def test_capacity_beyond_the_officers_on_duty_fires():
+def test_checks_beyond_the_officers_on_duty_fire():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.arrivals[model.tick]))
-    state.capacity[i] += 50
-    state.checks[i] = min(state.capacity[i], state.arrivals[model.tick][i])
-    fires(invariants.check_capacity, model, "checks within capacity")
+    i = int(np.argmax(state.checks.sum(axis=1)))
+    model.on_duty["crossing"][state.places[i], model.hour_of_day] = 0.0
+    error = fires(invariants.check_capacity, model, "checks within capacity")
+    assert error.place == model.place_ids[int(state.places[i])]
+
+
+def test_a_crossing_officer_hour_that_vanishes_fires():
+    model = paused()
+    state = model.crossing_state
+    i = int(np.argmax(state.idle))
+    state.idle[i] -= 1.0
+    fires(invariants.check_capacity, model,
+          "every crossing officer-hour is in a booth, on a check or idle")
 
 
 def test_post_checks_without_officers_fire():
@@ -213,7 +222,7 @@ def test_a_detection_without_a_check_fires():
     model = paused()
     hour = model.hour_of_day
     unchecked = next(c.place for c in model.crossings
-                     if model.crossing_state.checks[c.index] == 0
+                     if model.crossing_state.checks[c.index].sum() == 0
                      and model.post_state.checks[model.place_index[c.place]] == 0)
     _event_at(model, unchecked)
     error = fires(invariants.check_detections, model,

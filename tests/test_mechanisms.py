@@ -12,16 +12,51 @@ def test_daily_rhythm_is_a_distribution_with_a_night_trough():
     assert m.DAILY_RHYTHM[3] < m.DAILY_RHYTHM[11] / 3
 
 
-def test_hourly_arrivals_average_the_daily_volume():
+def test_class_arrivals_average_the_daily_volume_over_a_week():
     rng = np.random.default_rng(1)
-    per_day = np.array([2400.0])
-    total = sum(m.hourly_arrivals(per_day, h, 1.0, rng)[0] for _ in range(200) for h in range(24))
-    assert total / 200 == pytest.approx(2400, rel=0.02)
+    per_day = np.array([[2400.0, 60.0, 1200.0]])
+    total = sum(m.class_arrivals(per_day, h, day, 1.0, rng)[0]
+                for _ in range(30) for day in range(7) for h in range(24))
+    assert total / (30 * 7) == pytest.approx(per_day[0], rel=0.03)
+    assert m.CLASS_RHYTHM.sum(axis=0) == pytest.approx(np.ones(3))
+    sunday, tuesday = m.WEEKDAY_FACTOR[6], m.WEEKDAY_FACTOR[1]
+    assert sunday[2] < tuesday[2] and sunday[0] > tuesday[0]  # lorries rest, cars travel
 
 
-def test_lanes_open_limited_by_officers_and_lanes():
-    lanes = m.lanes_open(np.array([0, 3, 4, 40]), np.array([4, 4, 4, 4]), 2)
-    assert lanes.tolist() == [0, 1, 2, 4]
+def test_booths_open_for_the_load_within_booths_and_officers():
+    load = np.array([[90.0, 0.0, 30.0]] * 4)
+    per_booth = np.array([45.0, 6.0, 12.0])
+    booths = np.array([[4.0, 1.0, 2.0]] * 4)
+    opened = m.booths_to_open(load, per_booth, booths, np.array([0.0, 3.0, 6.0, 40.0]), 2)
+    assert opened.tolist() == [[0, 0, 0], [1, 0, 0], [2, 0, 1], [2, 0, 2]]
+
+
+def test_second_line_checks_share_officer_time_and_move_it_past_full_bays():
+    arrivals = np.array([[60.0, 2.0, 30.0]])
+    minutes = np.array([60.0, 300.0, 150.0])
+    roomy = np.full((1, 3), 1e9)
+    checks = m.second_line_checks(np.array([1200.0]), arrivals, minutes, roomy)
+    assert (checks * minutes).sum() == pytest.approx(1200.0)
+    assert (checks / arrivals).std() == pytest.approx(0.0)  # the same share of every class
+    lorry_bays_full = np.array([[1e9, 1e9, 1.0]])
+    moved = m.second_line_checks(np.array([1200.0]), arrivals, minutes, lorry_bays_full)
+    assert moved[0, 2] == 1.0 and moved[0, 0] > checks[0, 0]
+    assert (moved * minutes).sum() == pytest.approx(1200.0)
+    plenty = m.second_line_checks(np.array([1e6]), arrivals, minutes, roomy)
+    assert plenty.tolist() == arrivals.tolist()  # never more checks than arrivals
+
+
+def test_equipment_coverage_has_diminishing_returns_and_no_cap():
+    cover = [float(m.equipment_coverage(n, 12.0, 24.0)) for n in range(5)]
+    assert cover[0] == 0.0 and all(b > a for a, b in zip(cover, cover[1:], strict=False))
+    gains = np.diff(cover)
+    assert all(later < first for first, later in zip(gains, gains[1:], strict=False))
+    assert float(m.equipment_coverage(1, 12.0, 0.0)) == 1.0  # nothing to serve: all served
+
+
+def test_shift_profile_keeps_officer_hours():
+    profile = m.shift_profile(np.arange(1, 25), 8)
+    assert profile.sum() == pytest.approx(8.0) and profile[23] > profile[0]
 
 
 def test_queue_grows_when_arrivals_exceed_service_and_drains_after():
@@ -78,7 +113,7 @@ def test_scanner_and_kit_only_raise_detection():
 
 
 def test_green_border_detection_rises_with_patrols_and_thermal_vision_at_night():
-    kwargs = {"hazard_per_officer_km": 0.1, "thermal_factor": 2.0}
+    kwargs = {"hazard_per_officer_km": 0.1, "thermal_factor": 2.0, "thermal_km": 10.0}
     none = m.green_border_detection(0, 10, thermal_units=0, night=True, **kwargs)
     few = m.green_border_detection(5, 10, thermal_units=0, night=True, **kwargs)
     many = m.green_border_detection(20, 10, thermal_units=0, night=True, **kwargs)
@@ -120,8 +155,17 @@ def test_odd_parameter_table_is_current():
     assert render(text) == text, "docs/ODD.md is stale: run `python -m sim.scenario.docs`"
 
 
+def test_thermal_vision_covers_kilometres_with_diminishing_returns():
+    kwargs = {"hazard_per_officer_km": 0.1, "thermal_factor": 3.0, "thermal_km": 10.0,
+              "night": True}
+    chance = [m.green_border_detection(10, 40, thermal_units=n, **kwargs) for n in range(7)]
+    gains = np.diff(chance)
+    assert gains[0] > 0 and gains[1] < 2 * gains[0]
+    assert chance[4] == chance[5] == chance[6]  # a 40 km sector is covered by four units
+
+
 def test_intensified_checks_slow_the_lanes():
-    free = m.lane_throughput(45.0, 150.0, np.array([0.0]))[0]
-    busy = m.lane_throughput(45.0, 150.0, np.array([0.3]))[0]
+    free = m.booth_throughput(80.0, 150.0, np.array([0.0]))[0]
+    busy = m.booth_throughput(80.0, 150.0, np.array([0.3]))[0]
     assert free == pytest.approx(45.0)
     assert busy == pytest.approx(3600 / (80 + 45))

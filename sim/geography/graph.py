@@ -31,6 +31,7 @@ CRIME_AREAS = ("drug_trafficking", "firearms_trafficking", "migrant_smuggling", 
 COMMODITIES = ("heroin", "cocaine", "cannabis", "synthetic", "firearms", "migrants", "victims",
                "mixed")
 PRESSURES = ("low", "medium", "high")
+VEHICLE_CLASSES = ("car", "bus", "lorry")
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ SCHEMA = {
     "sectors.csv": {"place_id": PLACE, "country_a": COUNTRY, "country_b": COUNTRY,
                     "border_status": BORDER_STATUSES, "length_km": _Number(positive=True),
                     "pressure": PRESSURES, "source": TEXT},
+    "traffic.csv": {"place_id": PLACE, "vehicle_class": VEHICLE_CLASSES,
+                    "vehicles_per_day": AMOUNT, "booths": _Number(1, whole=True),
+                    "bays": _Number(1, whole=True), "source": TEXT},
     "edges.csv": {"from": PLACE, "to": PLACE, "mode": MODES, "hours": _Number(positive=True),
                   "two_way": bool, "source": TEXT},
     "corridors.csv": {"id": ID, "crime_area": CRIME_AREAS, "commodity": COMMODITIES,
@@ -89,6 +93,7 @@ class RouteGraph:
     graph: nx.DiGraph
     places: pd.DataFrame
     crossings: pd.DataFrame
+    traffic: pd.DataFrame
     sectors: pd.DataFrame
     edges: pd.DataFrame
     countries: pd.DataFrame
@@ -243,7 +248,8 @@ def _check_rows(tables: dict[str, Rows], problems: list[str]) -> dict[str, set[s
                     row[column] = _check_value(spec, column, row[column], countries, places)
                 except ValueError as error:
                     errors.append(f"{file} line {line}: {error}")
-            key = row[COLUMNS[file][0]] if file != "edges.csv" else None  # ids come first
+            key = (row[COLUMNS[file][0]] if file not in ("edges.csv", "traffic.csv")
+                   else None)  # ids come first
             if key is not None and key in seen:
                 errors.append(f"{file} line {line}: duplicate id '{key}' (first on line "
                               f"{seen[key]})")
@@ -276,6 +282,7 @@ def _check_links(tables: dict[str, Rows], ids: dict[str, set[str]], problems: li
         for pid, (line, row) in place.items():
             if row["kind"] == kind and pid not in ids[file]:
                 problems.append(f"places.csv line {line}: {kind} '{pid}' has no row in {file}")
+    _check_traffic(tables, ids, problems)
     pairs: dict[tuple[str, str], int] = {}
     for line, row in tables["edges.csv"]:
         if row["from"] == row["to"]:
@@ -296,6 +303,40 @@ def _check_links(tables: dict[str, Rows], ids: dict[str, set[str]], problems: li
             problems.append(f"corridors.csv: the weights of {area} add up to {total:g}, not 1")
 
 
+def _check_traffic(tables: dict[str, Rows], ids: dict[str, set[str]],
+                   problems: list[str]) -> None:
+    """traffic.csv holds one row per crossing and vehicle class, and its sums are the crossing's
+    vehicles_per_day and lanes in crossings.csv."""
+    crossings = {row["place_id"]: (line, row) for line, row in tables["crossings.csv"]}
+    classes: dict[str, dict[str, dict]] = {}
+    for line, row in tables["traffic.csv"]:
+        if row["place_id"] not in crossings:
+            if row["place_id"] in ids["crossings.csv"]:
+                continue  # its crossings.csv row has its own error
+            problems.append(f"traffic.csv line {line}: '{row['place_id']}' has no row in "
+                            "crossings.csv")
+            continue
+        seen = classes.setdefault(row["place_id"], {})
+        if row["vehicle_class"] in seen:
+            problems.append(f"traffic.csv line {line}: second row for {row['place_id']} "
+                            f"{row['vehicle_class']}")
+        seen[row["vehicle_class"]] = row
+    for pid, (line, row) in crossings.items():
+        rows = classes.get(pid, {})
+        if any(p.startswith("traffic.csv line") for p in problems):
+            return  # rows dropped for their own errors would look missing
+        missing = [c for c in VEHICLE_CLASSES if c not in rows]
+        if missing:
+            problems.append(f"traffic.csv: crossing '{pid}' has no row for {', '.join(missing)}")
+            continue
+        vehicles = sum(r["vehicles_per_day"] for r in rows.values())
+        booths = sum(r["booths"] for r in rows.values())
+        if abs(vehicles - row["vehicles_per_day"]) > 0.5 or booths != row["lanes"]:
+            problems.append(f"crossings.csv line {line}: '{pid}' has vehicles_per_day "
+                            f"{row['vehicles_per_day']:g} and lanes {row['lanes']}, but its "
+                            f"traffic.csv rows add up to {vehicles:g} vehicles and {booths} booths")
+
+
 def _build_graph(tables: dict[str, Rows]) -> nx.DiGraph:
     graph = nx.DiGraph()
     for _, row in tables["places.csv"]:
@@ -307,6 +348,10 @@ def _build_graph(tables: dict[str, Rows]) -> nx.DiGraph:
             attributes = {k: v for k, v in row.items() if k not in ("place_id", "source")}
             graph.nodes[row["place_id"]].update(
                 attributes, eu_external=row["border_status"] == "eu_external")
+    for _, row in tables["traffic.csv"]:
+        if row["place_id"] in graph:
+            graph.nodes[row["place_id"]].setdefault("traffic", {})[row["vehicle_class"]] = {
+                k: row[k] for k in ("vehicles_per_day", "booths", "bays")}
     for _, row in tables["edges.csv"]:
         if row["from"] not in graph or row["to"] not in graph:
             continue

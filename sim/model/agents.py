@@ -103,15 +103,17 @@ class BorderCrossing(CellAgent):
         self.countries = (attributes["country_a"], attributes["country_b"])
         self.border_status = attributes["border_status"]
         self.eu_external = bool(attributes.get("eu_external", False))
-        self.lanes = int(attributes["lanes"])
+        self.lanes = int(attributes["lanes"])  # booths of all vehicle classes
 
     @property
     def queue_vehicles(self) -> float:
-        return float(self.model.crossing_state.queue[self.index])
+        """Vehicles of all classes queueing at the booths after this hour."""
+        return float(self.model.crossing_state.queue[self.index].sum())
 
     @property
     def wait_minutes(self) -> float:
-        return float(self.model.crossing_state.last_wait[self.index])
+        """The longest of this hour's waits of the vehicle classes (booth queue and checks)."""
+        return float(self.model.crossing_state.wait[self.index].max())
 
 
 class GreenBorderSector(CellAgent):

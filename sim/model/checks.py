@@ -44,9 +44,10 @@ def meet_place(model: JointActionModel, movement: Movement, place: str) -> tuple
     index = model.place_index[place]
     posts = model.post_state
     if kind == "port" and movement.kind == "container" and movement.leg == 0:
-        return _checked(model, movement, place, posts.port_share[index], "port")
+        return _checked(model, movement, place, posts.port_share[index], "port")[0], 0.0
     if kind in ("hub", "destination", "port") and movement.kind == "parcel":
-        return _checked(model, movement, place, posts.parcel_share[index], "parcel_centre")
+        return _checked(model, movement, place, posts.parcel_share[index],
+                        "parcel_centre")[0], 0.0
     return PASS, 0.0
 
 
@@ -60,7 +61,7 @@ def _on_road(model: JointActionModel, movement: Movement, place: str) -> tuple[s
     if share <= 0.0 or model.graph.edges[start, place]["mode"] != "road":
         return PASS, 0.0
     return _checked(model, movement, model.roads.checkpoint_place(start, place), share,
-                    "road_checkpoint")
+                    "road_checkpoint")[0], 0.0
 
 
 def _flagged(model: JointActionModel, network: CriminalNetwork, place: str) -> bool:
@@ -70,52 +71,74 @@ def _flagged(model: JointActionModel, network: CriminalNetwork, place: str) -> b
 
 
 def _checked(model: JointActionModel, movement: Movement, place: str, base_share: float,
-             posting: str) -> tuple[str, float]:
-    """Selection then detection at a post whose share of arrivals checked is `base_share`."""
+             posting: str) -> tuple[str, bool]:
+    """Selection then detection at a post whose share of arrivals checked is `base_share`:
+    (outcome, whether the movement was picked for a check)."""
     parameters = model.parameters
     pick = selection_probability(
         float(base_share), model.scenario_spec.targeting, risk_lift=parameters.risk_profile_lift,
         flagged=posting in ("crossing", "port") and _flagged(model, movement.network, place),
         intelligence_selection=parameters.intelligence_selection)
     if movement.next_uniform() >= pick:
-        movement.next_uniform()  # keep each check's draws in step whether or not it happens
-        movement.next_uniform()
-        movement.next_uniform()
-        return PASS, 0.0
+        for _ in range(6):  # keep each check's draws in step whether or not it happens
+            movement.next_uniform()
+        return PASS, False
     movement.state = MovementState.HELD
     unit = unit_at(model, place, movement.next_uniform(), posting)
-    scanner = posting == "crossing" and model.crossing_state.scanner_active(place)
-    kit = (model.frontex_at.get((place, "detection_kit"), 0) > 0
-           and bool(movement.cargo.drugs_kg))
+    scanner, kit, experts = _equipment(model, movement, place, posting)
     # a group that crossed the green border on foot is driven between borders in a van
     concealment = "simple" if movement.kind == "foot_group" else movement.concealment
     goods = detection_probability(
         concealment, manual=parameters.detection_manual,
         scanner=parameters.detection_scanner if scanner else None,
         kit_bonus=parameters.detection_kit_bonus if kit else 0.0)
-    experts = model.frontex_at.get((place, "document_experts"), 0) > 0
     documents = (parameters.forged_document_detection_experts if experts
                  else parameters.forged_document_detection)
     if unit is not None:  # customs search goods better, border police read documents better
         goods = odds_scaled(goods, parameters.agency_goods_skill[unit.agency])
         documents = odds_scaled(documents, parameters.agency_document_skill[unit.agency])
     found_goods = movement.next_uniform() < goods
-    found_documents = movement.cargo.forged_documents > 0 and movement.next_uniform() < documents
+    found_documents = (movement.next_uniform() < documents
+                       and movement.cargo.forged_documents > 0)
     movement.state = MovementState.IN_TRANSIT
     if found_goods or found_documents:
         equipment = ("scanner" if scanner else "detection_kit" if kit else "manual")
         if found_documents and not found_goods:
             equipment = "document_experts" if experts else "document_check"
         intercept(model, movement, place, equipment, guide_caught=True, unit=unit)
-        return STOP, 0.0
-    return PASS, 0.0
+        return STOP, True
+    return PASS, True
+
+
+def _equipment(model: JointActionModel, movement: Movement, place: str,
+               posting: str) -> tuple[bool, bool, bool]:
+    """(scanned, served by a detection kit, documents examined by an expert) for a checked
+    movement: each by the share of the hour's checks the equipment at the place can serve."""
+    if posting == "crossing":
+        state, index = model.crossing_state, model.crossing_state.index[place]
+        scan = state.scanned_chance(place, movement.kind)
+    elif posting == "port":
+        state, index = model.post_state, model.place_index[place]
+        scan = float(state.port_scanned[index])
+    else:
+        for _ in range(3):
+            movement.next_uniform()
+        return False, False, False
+    scanned = movement.next_uniform() < scan
+    kit = movement.next_uniform() < state.kit_coverage[index] and bool(movement.cargo.drugs_kg)
+    experts = movement.next_uniform() < state.expert_coverage[index]
+    return scanned, kit, experts
 
 
 def _at_crossing(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
-    """A vehicle that gets through a crossing has waited in the hour's queue."""
+    """A vehicle that gets through a crossing has waited in its class's booth queue, and in the
+    bay if it was picked for a check."""
     state = model.crossing_state
-    outcome, _ = _checked(model, movement, place, state.share[state.index[place]], "crossing")
-    return outcome, state.last_wait[state.index[place]] / 60.0 if outcome == PASS else 0.0
+    outcome, picked = _checked(model, movement, place, state.checked_share(place, movement.kind),
+                               "crossing")
+    if outcome != PASS:
+        return outcome, 0.0
+    return outcome, state.wait_minutes(place, movement.kind, picked) / 60.0
 
 
 def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
@@ -133,7 +156,8 @@ def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple
     chance = green_border_detection(
         officers, sector.length_km,
         hazard_per_officer_km=parameters.patrol_detection_per_officer_km,
-        thermal_units=thermal, thermal_factor=parameters.thermal_vision_factor, night=night)
+        thermal_units=thermal, thermal_factor=parameters.thermal_vision_factor,
+        thermal_km=parameters.thermal_vision_km, night=night)
     uniform, guide = movement.next_uniform(), movement.next_uniform()
     if uniform < chance:
         equipment = "thermal_vision" if thermal and night else "patrol"

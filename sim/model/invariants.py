@@ -168,6 +168,10 @@ def check_officers(model: JointActionModel) -> None:
                                  str(unit.unique_id))
     head_count = np.bincount(at, weights=officers, minlength=places)
     on_duty = np.bincount(at, weights=officers * working, minlength=places)
+    for kind, profile in model.shift_profiles.items():  # a profile sets the hours, not the units
+        of_kind = np.array([unit.posting == kind for unit in units], dtype=bool)
+        on_duty += np.bincount(at, weights=officers * of_kind * (profile[hour] - working),
+                               minlength=places)
     counted = model.on_duty_total[:, hour]
     over = np.flatnonzero(counted > head_count + TOLERANCE)
     if over.size:
@@ -203,27 +207,37 @@ def _check_units_at(model: JointActionModel, hour: int) -> None:
 # --- checks and capacity -----------------------------------------------------------------
 
 def check_capacity(model: JointActionModel) -> None:
-    """Checks never exceed the capacity of the officers and equipment on duty this hour."""
+    """Checks never exceed the capacity of the officers and equipment on duty this hour, nor the
+    arrivals; no officer-hour at a crossing is used twice or lost (booths + checks + idle =
+    officers on duty)."""
     parameters, hour = model.parameters, model.hour_of_day
     state = model.crossing_state
     officers = model.on_duty["crossing"][state.places, hour]
-    second_line = np.floor(officers * parameters.second_line_share)
     teams = np.zeros(len(state.places))
     for team in model.scanning_teams:
-        if team.active(model.day + 1, hour):
+        if team.place in state.index and team.active(model.day + 1, hour):
             teams[state.index[team.place]] += 1
-    minutes = (parameters.vehicle_check_officer_minutes
-               + state.occupancy * parameters.person_check_officer_minutes)
-    possible = np.floor(second_line * 60.0 / minutes) + teams * parameters.scanner_vehicles_per_hour
+    scans = teams[:, None] * 60.0 / state.scan_minutes
+    possible = officers * 60.0 / state.minutes.min() + scans.max(axis=1)
     arrivals = state.arrivals[model.tick]
-    for label, limit in (("capacity", state.capacity), ("officers and scanners on duty", possible),
-                         ("arrivals", arrivals)):
-        over = np.flatnonzero(state.checks > limit + TOLERANCE)
+    checks = state.checks.sum(axis=1)
+    for label, limit in (("officers and scanners on duty", possible),
+                         ("arrivals", arrivals.sum(axis=1))):
+        over = np.flatnonzero(checks > limit + TOLERANCE)
         if over.size:
             i = int(over[0])
             raise InvariantViolation("checks within capacity", model,
-                                     f"{state.checks[i]} vehicle checks, {label} {limit[i]}",
+                                     f"{checks[i]} vehicle checks, {label} {limit[i]}",
                                      model.place_ids[int(state.places[i])])
+    booths = state.opened.sum(axis=1) * parameters.officers_per_lane
+    used = booths + state.officer_checks_hours + state.idle
+    lost = np.flatnonzero(np.abs(used - officers) > 1e-6 * np.maximum(officers, 1.0))
+    if lost.size:
+        i = int(lost[0])
+        raise InvariantViolation("every crossing officer-hour is in a booth, on a check or idle",
+                                 model, f"{officers[i]} on duty, {booths[i]} in booths, "
+                                 f"{state.officer_checks_hours[i]:.2f} on checks, "
+                                 f"{state.idle[i]:.2f} idle", model.place_ids[int(state.places[i])])
     crowded = np.flatnonzero(teams > model.scenario_spec.scanning_teams.max_per_place)
     if crowded.size:
         raise InvariantViolation("checks within capacity", model, "more scanning teams than "
@@ -241,7 +255,8 @@ def _check_post_capacity(model: JointActionModel, hour: int) -> None:
                     1.0 / parameters.port_check_officer_minutes
                     + 1.0 / parameters.person_check_officer_minutes)
                 + on_duty["parcel_centre"][:, hour] * 60.0
-                / parameters.parcel_check_officer_minutes)
+                / parameters.parcel_check_officer_minutes
+                + model.post_state.scanned_extra)  # containers a scanning team scanned
     over = np.flatnonzero(checks > possible + TOLERANCE)
     if over.size:
         i = int(over[0])
@@ -287,7 +302,8 @@ def check_detections(model: JointActionModel) -> None:
         else:
             at_crossing = crossing.index.get(place)
             active = post_checks[index] > 0 or (
-                at_crossing is not None and crossing.capacity[at_crossing] >= 1)
+                at_crossing is not None and (crossing.checks[at_crossing].sum() > 0
+                                             or crossing.capacity[at_crossing] >= 1))
         if not active:
             raise InvariantViolation("detections only where a check or patrol happened", model,
                                      f"{event['kind']} ({event['equipment']}) with no check, "

@@ -18,26 +18,105 @@ DAILY_RHYTHM = np.array([
     6.1, 6.0, 6.0, 5.9, 5.8, 5.5, 5.0, 4.3, 3.6, 3.0, 2.4, 1.9,
 ])
 DAILY_RHYTHM = DAILY_RHYTHM / DAILY_RHYTHM.sum()
+VEHICLE_CLASSES = ("car", "bus", "lorry")
+# Hourly shares by vehicle class (local time), columns car, bus, lorry. Cars: DAILY_RHYTHM.
+# Assumption: coaches run overnight and peak in the evening; lorries move round the clock with a
+# flatter day plateau (freight terminals and customs work 24 h).
+CLASS_RHYTHM = np.column_stack([
+    DAILY_RHYTHM,
+    np.array([3.5, 3.2, 3.0, 2.8, 2.8, 3.2, 3.8, 4.2, 4.5, 4.6, 4.6, 4.5,
+              4.4, 4.4, 4.4, 4.5, 4.6, 4.8, 5.0, 5.0, 4.8, 4.5, 4.2, 3.8]),
+    np.array([2.8, 2.5, 2.4, 2.4, 2.6, 3.0, 3.6, 4.2, 4.8, 5.2, 5.4, 5.5,
+              5.5, 5.5, 5.4, 5.3, 5.1, 4.8, 4.5, 4.2, 3.9, 3.6, 3.3, 3.0]),
+])
+CLASS_RHYTHM = CLASS_RHYTHM / CLASS_RHYTHM.sum(axis=0)
+# Day-of-week factors (Monday first; rows) by class (columns), mean 1 over the week. Assumption:
+# November car and coach traffic rises on Fridays and weekends (weekly commuters, diaspora
+# visits); lorries fall on Saturday and most on Sunday (weekend lorry bans in Austria, Germany,
+# Hungary, Romania, Greece and elsewhere on the routes).
+WEEKDAY_FACTOR = np.array([
+    [0.93, 0.95, 1.10], [0.90, 0.90, 1.12], [0.92, 0.90, 1.12], [0.97, 0.95, 1.10],
+    [1.15, 1.10, 1.05], [1.08, 1.05, 0.80], [1.05, 1.15, 0.61],
+])
+WEEKDAY_FACTOR = WEEKDAY_FACTOR / WEEKDAY_FACTOR.mean(axis=0)
 NIGHT_HOURS = frozenset({20, 21, 22, 23, 0, 1, 2, 3, 4, 5})
 
 
-def hourly_arrivals(per_day: np.ndarray, hour_of_day: int, share: float,
-                    rng: np.random.Generator) -> np.ndarray:
-    """Legitimate arrivals in one hour: Poisson around the daily volume times the rhythm."""
-    return rng.poisson(per_day * share * DAILY_RHYTHM[hour_of_day])
+def class_arrivals(per_day: np.ndarray, hour_of_day: int, weekday: int, share: float,
+                   rng: np.random.Generator) -> np.ndarray:
+    """Legitimate arrivals of each class (columns) in one hour: Poisson around the daily volume
+    times the class's hourly rhythm and its day-of-week factor."""
+    mean = per_day * share * CLASS_RHYTHM[hour_of_day] * WEEKDAY_FACTOR[weekday]
+    return rng.poisson(mean).astype(float)
 
 
-def lanes_open(first_line_officers: np.ndarray, lanes: np.ndarray,
-               officers_per_lane: int) -> np.ndarray:
-    """Lanes staffed by the first-line officers on duty, at most the lanes the crossing has."""
-    return np.minimum(lanes, first_line_officers // officers_per_lane)
+def booth_throughput(seconds: np.ndarray, blocking_seconds: float,
+                     share_checked: np.ndarray) -> np.ndarray:
+    """Vehicles one staffed booth clears per hour when a share of them is picked for an
+    intensified check and holds the booth `blocking_seconds` longer: checks cost queue time."""
+    return 3600.0 / (seconds + share_checked * blocking_seconds)
 
 
-def lane_throughput(vehicles_per_hour: float, blocking_seconds: float,
-                    share_checked: np.ndarray) -> np.ndarray:
-    """Vehicles one staffed lane clears per hour when a share of them is picked for an
-    intensified check and holds the lane `blocking_seconds` longer: checks cost queue time."""
-    return 3600.0 / (3600.0 / vehicles_per_hour + share_checked * blocking_seconds)
+def booths_to_open(load: np.ndarray, per_booth: np.ndarray, booths: np.ndarray,
+                   officers: np.ndarray, officers_per_booth: int) -> np.ndarray:
+    """Booths opened per class (columns): as many as clear the class's queue and arrivals within
+    the hour, at most the booths there are, at least one where a vehicle waits; when the
+    officers on duty cannot staff them all, booths go to the classes in proportion to need."""
+    need = np.where(load > 0, np.maximum(1.0, np.ceil(load / per_booth)), 0.0)
+    need = np.minimum(need, booths)
+    staffable = np.floor(officers / officers_per_booth)
+    total = need.sum(axis=1)
+    ratio = np.divide(staffable, total, out=np.ones_like(total), where=total > 0)
+    opened = np.floor(need * np.minimum(ratio, 1.0)[:, None])
+    spare = staffable - opened.sum(axis=1)
+    for column in np.argsort(-need.sum(axis=0), kind="stable"):  # busiest class first
+        extra = np.clip(np.minimum(spare, need[:, column] - opened[:, column]), 0.0, None)
+        opened[:, column] += extra
+        spare -= extra
+    return opened
+
+
+def second_line_checks(officer_minutes: np.ndarray, arrivals: np.ndarray,
+                       minutes: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Intensified checks per class (columns) the second line does in one hour: the same share
+    of every class's arrivals, as large as the officer time allows, with a class whose bays are
+    full (`limit`) capped and its officers moved to the other classes (water filling)."""
+    checks = np.zeros_like(arrivals)
+    open_ = arrivals > 0
+    budget = officer_minutes.astype(float).copy()
+    for _ in range(arrivals.shape[1]):
+        demand = (arrivals * minutes * open_).sum(axis=1)
+        share = np.divide(budget, demand, out=np.zeros_like(budget), where=demand > 0)
+        share = np.minimum(share, 1.0)[:, None]
+        capped = open_ & (share * arrivals >= limit)
+        if not capped.any():
+            break
+        checks = np.where(capped, limit, checks)
+        budget = np.maximum(budget - (limit * minutes * capped).sum(axis=1), 0.0)
+        open_ = open_ & ~capped
+    demand = (arrivals * minutes * open_).sum(axis=1)
+    share = np.minimum(np.divide(budget, demand, out=np.zeros_like(budget), where=demand > 0),
+                       1.0)[:, None]
+    return np.where(open_, share * arrivals, checks)
+
+
+def equipment_coverage(units: np.ndarray | float, per_unit_hour: float,
+                       demand: np.ndarray | float) -> np.ndarray:
+    """Share of the hour's checks (or documents) that `units` of a Frontex kind serve, each
+    serving `per_unit_hour`: referrals come at random and do not wait for a busy unit, so the
+    served share is 1 - exp(-capacity / demand) (diminishing returns, never above 1)."""
+    units = np.asarray(units, dtype=float)
+    demand = np.asarray(demand, dtype=float)
+    ratio = np.divide(units * per_unit_hour, demand, out=np.where(units > 0, np.inf, 0.0),
+                      where=demand > 0)
+    return 1.0 - np.exp(-ratio)
+
+
+def shift_profile(weights: np.ndarray | list[float], shift_hours: float) -> np.ndarray:
+    """Share of a post's officers on duty in each hour of the day, from 24 relative weights,
+    scaled so that every officer works `shift_hours` a day (officer-hours are kept)."""
+    weights = np.asarray(weights, dtype=float)
+    return shift_hours * weights / weights.sum()
 
 
 def queue_step(queue: np.ndarray, arrivals: np.ndarray, service: np.ndarray,
@@ -102,18 +181,21 @@ def detection_probability(concealment: str, *, manual: dict[str, float],
 
 
 def green_border_detection(patrol_officers: float, length_km: float, *, hazard_per_officer_km:
-                           float, thermal_units: int, thermal_factor: float, night: bool) -> float:
+                           float, thermal_units: int, thermal_factor: float, thermal_km: float,
+                           night: bool) -> float:
     """Chance that a patrolled sector detects a group crossing on foot in one hour.
 
-    Detection is a hazard proportional to patrol density (officers per km); thermal vision
-    multiplies it at night, once per unit.
+    Detection is a hazard proportional to patrol density (officers per km); at night thermal
+    vision multiplies it on the part of the sector its units cover (`thermal_km` each), so a
+    unit adds less on a long sector and nothing once the sector is covered.
     """
     if patrol_officers <= 0:
         return 0.0
     density = patrol_officers / max(length_km, 1.0)
     hazard = hazard_per_officer_km * density
     if night and thermal_units > 0:
-        hazard *= thermal_factor ** min(thermal_units, 3)
+        covered = min(1.0, thermal_units * thermal_km / max(length_km, 1.0))
+        hazard *= 1.0 + (thermal_factor - 1.0) * covered
     return 1.0 - math.exp(-hazard)
 
 

@@ -36,13 +36,15 @@ from sim.model.agents import (
     ShiftPattern,
 )
 from sim.model.criminal import create_networks, plan_movements, planner_for
+from sim.model.crossings import CrossingState, traffic_shift_weights
+from sim.model.mechanisms import shift_profile
 from sim.model.outcomes import OUTCOME_NAMES, Tally
-from sim.model.posts import CrossingState, PostState
+from sim.model.posts import PostState
 from sim.model.roads import RoadSegments
 from sim.model.shipments import plan_bulk_shipments
 from sim.model.streams import Streams
 from sim.scenario.allocation import build_units
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import SHIFT_HOURS, Scenario
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "jad_see_2023.yaml"
 
@@ -168,6 +170,12 @@ class JointActionModel(mesa.Model):
                 self.units_at.setdefault((index, hour), []).append(unit)
         for kind, (places, hours, officers) in duty.items():  # whole numbers: sums are exact
             np.add.at(self.on_duty[kind], (places, hours), officers)
+        self.shift_profiles = {kind: shift_profile(
+            traffic_shift_weights(self.route_graph) if profile == "traffic" else profile,
+            SHIFT_HOURS) for kind, profile in self.scenario_spec.shifts.items()
+            if profile != "units"}
+        for kind, profile in self.shift_profiles.items():  # same officer-hours, other hours
+            self.on_duty[kind] = (self.on_duty[kind].sum(axis=1) / SHIFT_HOURS)[:, None] * profile
         self.on_duty_total = sum(self.on_duty.values())
 
     def _build_posts(self) -> None:
@@ -219,8 +227,10 @@ class JointActionModel(mesa.Model):
         self.clock = float(self.tick)
         hour = self.hour_of_day
         self.intel.response.staff_posts(self.tick)  # units leaving for or back from an alert
-        self.tally.add_vector("officer_hours", self.day, self.on_duty_total[:, hour],
-                              np.arange(len(self.place_ids)))
+        everywhere = np.arange(len(self.place_ids))
+        self.tally.add_vector("officer_hours", self.day, self.on_duty_total[:, hour], everywhere)
+        self.tally.add_vector("officer_hours_crossing", self.day, self.on_duty["crossing"][:, hour],
+                              everywhere)
         self.crossing_state.hour(hour)
         self.post_state.hour(hour)
         self._move(self.tick + 1.0)

@@ -32,6 +32,13 @@ class Outcome:
 OUTCOMES: tuple[Outcome, ...] = (
     Outcome("officers_deployed", "officers", "Officers in units (all postings).", False),
     Outcome("officer_hours", "officer-hours", "Hours worked by officers on duty."),
+    Outcome("officer_hours_crossing", "officer-hours", "Hours worked by crossing officers."),
+    Outcome("officer_hours_idle_crossing", "officer-hours", "Crossing officer-hours neither in "
+            "a booth nor on an intensified check (more officers than traffic and bays can use)."),
+    Outcome("officer_hours_idle_port", "officer-hours", "Port officer-hours with no container "
+            "or passenger left to check."),
+    Outcome("officer_hours_idle_parcel_centre", "officer-hours", "Parcel-centre officer-hours "
+            "with no parcel left to check."),
     Outcome("checks_persons", "persons", "Persons given an intensified check (document and "
             "database) at crossings, road checkpoints and ports (ferry passengers included)."),
     Outcome("checks_vehicles", "vehicles", "Vehicles and containers given an intensified check "
@@ -87,9 +94,17 @@ OUTCOMES: tuple[Outcome, ...] = (
             "network an earlier hit had already been linked to.", False),
     Outcome("units_retasked", "units", "Mobile police units re-tasked by an alert to a linked "
             "movement's route.", False),
-    Outcome("mean_wait_minutes", "minutes", "Mean wait of legitimate vehicles at crossings "
-            "(vehicle-weighted).", False),
-    Outcome("max_wait_minutes", "minutes", "Longest hourly wait at any crossing.", False),
+    Outcome("mean_wait_minutes", "minutes", "Mean wait of legitimate vehicles at staffed "
+            "crossings, all classes (vehicle-weighted): the booth queue plus, for the share "
+            "picked, their own intensified check.", False),
+    Outcome("max_wait_minutes", "minutes", "Longest hourly mean wait of any vehicle class at "
+            "any crossing.", False),
+    Outcome("mean_wait_minutes_cars", "minutes", "mean_wait_minutes of cars.", False),
+    Outcome("max_wait_minutes_cars", "minutes", "Longest hourly mean wait of cars at any "
+            "crossing.", False),
+    Outcome("mean_wait_minutes_lorries", "minutes", "mean_wait_minutes of lorries.", False),
+    Outcome("max_wait_minutes_lorries", "minutes", "Longest hourly mean wait of lorries at any "
+            "crossing.", False),
     Outcome("legitimate_vehicles", "vehicles", "Legitimate vehicles arriving at crossings."),
 )
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.agents import CriminalNetwork, Movement
-from sim.model.mechanisms import DAILY_RHYTHM, check_capacity, green_border_detection
+from sim.model.mechanisms import DAILY_RHYTHM, green_border_detection
 
 if TYPE_CHECKING:
     from sim.model import JointActionModel
@@ -40,38 +40,25 @@ class CheckPressure:
 
     def __init__(self, model: JointActionModel):
         self.model = model
-        parameters, graph = model.parameters, model.graph
+        parameters = model.parameters
         self.visible: dict[str, float] = {}
         self.hidden: dict[str, float] = {}
         self.crossing_hourly: dict[str, np.ndarray] = {}
         state = model.crossing_state
-        scale = parameters.inbound_share * model.scenario_spec.traffic.scale
-        minutes = (parameters.vehicle_check_officer_minutes
-                   + state.occupancy * parameters.person_check_officer_minutes)
-        scanners = np.zeros((len(state.index), 24))
-        for team in model.scanning_teams:
-            for hour in range(24):
-                scanners[state.index[team.place], hour] += team.shift.covers(hour)
+        seen_by_hour, scanned_by_hour = state.expected_shares()  # sim/model/crossings.py
         for place, i in state.index.items():
-            arrivals = (max(float(graph.nodes[place]["vehicles_per_day"]), 1.0) * scale
-                        * DAILY_RHYTHM)
-            officers = model.on_duty["crossing"][model.place_index[place]]
-            capacity = check_capacity(np.floor(officers * parameters.second_line_share),
-                                      minutes[i])
-            scanning = np.where(officers > 0,
-                                scanners[i] * parameters.scanner_vehicles_per_hour, 0.0)
-            seen = _share(capacity, arrivals)
-            with_scanners = _share(capacity + scanning, arrivals)
+            seen = seen_by_hour[i]
             self.crossing_hourly[place] = seen
             self.visible[place] = float(seen.mean())
-            self.hidden[place] = float(with_scanners.mean() - seen.mean())
+            self.hidden[place] = float(scanned_by_hour[i].mean() - seen.mean())
         night = [20, 21, 22, 23, 0, 1, 2, 3, 4, 5]
         for place, sector in model.sectors.items():
             officers = float(model.on_duty["green_border"][model.place_index[place], night]
                              .mean())
             thermal = model.frontex_at.get((place, "thermal_vision"), 0)
             kwargs = {"hazard_per_officer_km": parameters.patrol_detection_per_officer_km,
-                      "thermal_factor": parameters.thermal_vision_factor, "night": True}
+                      "thermal_factor": parameters.thermal_vision_factor,
+                      "thermal_km": parameters.thermal_vision_km, "night": True}
             seen = green_border_detection(officers, sector.length_km, thermal_units=0, **kwargs)
             self.visible[place] = seen
             self.hidden[place] = green_border_detection(

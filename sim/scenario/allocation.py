@@ -1,6 +1,8 @@
 """From a scenario's contingents to officer units on the route graph, and the checks that an
 allocation can exist at all (names known, no more officers posted than a country has, scanning
-teams only at crossings and never more than allowed in one place at one hour).
+teams only at crossings and ports and never more than allowed in one place at one hour, scanning
+teams and Frontex only where host officers of the posting they join stand, no more
+thermal-vision units than a sector's length can use).
 
 The spreading rule for officers not posted explicitly, by posting kind: crossings by traffic
 (persons per day; not the Schengen internal ones, which had no border checks in November 2023),
@@ -14,6 +16,7 @@ with their scanning teams, else in joint patrols at the Frontex places, and at t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -240,6 +243,8 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
     centre = scenario.europol.coordination_centre
     check_place(("europol", "coordination_centre", "place"), centre.place, {"hub"})
     _check_scanning_teams(scenario, check_place, problem)
+    if not problems:  # names are known: now what the equipment would work with
+        _check_hosts(scenario, route_graph, problem)
     if problems:
         raise ScenarioError(problems)
 
@@ -269,13 +274,53 @@ def _check_countries(scenario: Scenario, route_graph: RouteGraph, problem) -> No
                     f"under countries with 'non_participant: true' to send its team anyway")
 
 
+def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
+    """Scanning teams and Frontex work under host officers: refuse them where no officer of the
+    posting they join stands, and thermal-vision units beyond what a sector's length can use."""
+    graph = route_graph.graph
+    staffed = {(u.posting, u.place) for u in build_units(scenario, route_graph) if u.officers}
+
+    def why(place: str) -> str:
+        if graph.nodes[place].get("border_status") == "schengen_internal":
+            return (" (a Schengen internal crossing: no border checks in November 2023, so the "
+                    "spreading rule posts nobody there; post officers there under 'postings' "
+                    "or choose another place)")
+        return " (post officers there under 'postings' or choose another place)"
+
+    for i, team in enumerate(scenario.scanning_teams.teams):
+        posting = graph.nodes[team.place]["kind"]
+        if (posting, team.place) not in staffed:
+            problem(("scanning_teams", "teams", i, "place"), f"a scanning team at "
+                    f"'{team.place}' would scan nothing: no {posting} officers are posted there "
+                    f"to pick vehicles{why(team.place)}")
+    units: dict[tuple[str, str], int] = {}
+    for i, deployment in enumerate(scenario.frontex):
+        posting = ("green_border" if deployment.kind == "thermal_vision"
+                   else graph.nodes[deployment.place]["kind"])
+        if (posting, deployment.place) not in staffed:
+            problem(("frontex", i, "place"), f"Frontex {deployment.kind} at "
+                    f"'{deployment.place}' would work with nobody: no {posting.replace('_', ' ')} "
+                    f"officers are posted there{why(deployment.place)}")
+        key = (deployment.kind, deployment.place)
+        units[key] = units.get(key, 0) + deployment.count
+        if deployment.kind == "thermal_vision":
+            km = scenario.parameters.thermal_vision_km
+            length = float(graph.nodes[deployment.place]["length_km"])
+            usable = max(1, math.ceil(length / km - 1e-9))
+            if units[key] > usable:
+                problem(("frontex", i, "count"), f"{units[key]} thermal-vision units at "
+                        f"'{deployment.place}': each covers {km:g} km "
+                        f"(parameters.thermal_vision_km) and the sector is {length:g} km long, so "
+                        f"at most {usable} can be used")
+
+
 def _check_scanning_teams(scenario: Scenario, check_place, problem) -> None:
     teams = scenario.scanning_teams
     days = scenario.action.days
     occupancy: dict[tuple[str, int, int], int] = {}
     for i, team in enumerate(teams.teams):
         path = ("scanning_teams", "teams", i)
-        check_place((*path, "place"), team.place, {"crossing"})
+        check_place((*path, "place"), team.place, {"crossing", "port"})
         for day in team.days or []:
             if not 1 <= day <= days:
                 problem((*path, "days"), f"day {day} is outside the action (days 1 to {days})")

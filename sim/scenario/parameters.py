@@ -172,28 +172,49 @@ class Parameters(StrictModel):
         0.5, "share", "assumption: published crossing traffic counts both directions; the "
         "intensified checks of the action target entries", "Share of a crossing's daily traffic "
         "that arrives in the checked direction.", ge=0, le=1)
-    lane_vehicles_per_hour: float = par(
-        45.0, "vehicles/lane-hour", "assumption: 80 s per vehicle at a first-line booth "
-        "(Schengen Borders Handbook first-line check of a car with 2-3 occupants)",
-        "First-line throughput of one staffed lane.", gt=0)
+    first_line_seconds: dict[str, float] = par(
+        {"car": 80.0, "bus": 600.0, "lorry": 300.0}, "seconds/vehicle", "assumption: a car "
+        "with 2-3 occupants 80 s (Schengen Borders Handbook first-line check); a coach's "
+        "passengers about 10 min; a lorry's driver, vehicle and customs documents about 5 min",
+        "First-line booth time of one vehicle, by class (car, bus, lorry).")
     lane_blocking_seconds: float = par(
         150.0, "seconds/selected vehicle", "assumption: a vehicle picked for an intensified "
         "check holds its lane while first-line officers question it and direct it to the bay",
-        "Extra lane time per vehicle selected for an intensified check: the price of checks "
+        "Extra booth time per vehicle selected for an intensified check: the price of checks "
         "in queue length.", ge=0)
     officers_per_lane: int = par(
         2, "officers", "assumption: one border guard and one customs officer per booth",
-        "Officers needed to staff one first-line lane.", ge=1)
+        "Officers needed to staff one first-line booth.", ge=1)
     second_line_share: float = par(
-        0.25, "share", "assumption: during the action a quarter of crossing staff work "
-        "second-line intensified checks; the rest staff the lanes",
-        "Share of on-duty crossing officers doing intensified (counted) checks rather than "
-        "staffing lanes.", ge=0, le=1)
+        1.0, "share", "assumption: during the action every crossing officer not needed in a "
+        "booth does intensified checks (no officer-hour vanishes); an ordinary week caps it",
+        "Most share of on-duty crossing officers that work second-line intensified checks; "
+        "officers neither in booths nor in the second line are idle.", ge=0, le=1)
+    occupancy: dict[str, float] = par(
+        {"car": 1.8, "bus": 35.0, "lorry": 1.1}, "persons/vehicle", "assumption: mean car "
+        "occupancy on international trips 1.8, a coach 35, a lorry its driver and sometimes a "
+        "second", "Persons per vehicle crossing, by class.")
+    check_time_by_class: dict[str, float] = par(
+        {"car": 1.0, "bus": 1.5, "lorry": 2.5}, "factor", "assumption: a coach's luggage hold "
+        "takes half as long again as a car, a lorry's cargo (partial unloading, sniffer dog) "
+        "two and a half times", "Officer time of an intensified vehicle check by class, as a "
+        "multiple of vehicle_check_officer_minutes (a car's).")
+    inspection_bays_scale: float = par(
+        1.0, "factor", "assumption: the bays of traffic.csv are a rule estimate (no published "
+        "counts of inspection places); a free parameter of the calibration",
+        "Multiplier of every crossing's inspection bays (the vehicles that can be under an "
+        "intensified check at once).", gt=0)
+    intensified_check_officers: float = par(
+        3.0, "officers", "assumption: a team of two or three officers and a customs officer "
+        "works one vehicle", "Officers who work one intensified check together: its clock "
+        "time (the checked vehicle's own delay and the time it holds a bay) is the officer "
+        "time divided by this.", ge=1)
     vehicle_check_officer_minutes: float = par(
         200.0, "officer-minutes/vehicle", "assumption: two to three officers for about an hour "
         "(search, sniffer dog or scanner, database queries, report); calibrated with the "
         "vehicles band",
-        "Officer time of one intensified vehicle check, occupants' documents excluded.", gt=0)
+        "Officer time of one intensified check of a car, occupants' documents excluded "
+        "(other classes: check_time_by_class).", gt=0)
     person_check_officer_minutes: float = par(
         10.0, "officer-minutes/person", "assumption: document inspection and database queries "
         "(SIS, INTERPOL SLTD) with interview",
@@ -258,7 +279,8 @@ class Parameters(StrictModel):
     detection_kit_bonus: float = par(
         0.5, "share of misses recovered", "assumption: Frontex detection kits identify drugs "
         "and precursors a manual search flags but cannot confirm",
-        "Share of otherwise missed drug finds recovered where a detection kit is deployed.",
+        "Share of otherwise missed drug finds recovered in a check a detection kit serves "
+        "(the share served: detection_kit_checks_per_hour).",
         ge=0, le=1)
     agency_goods_skill: dict[str, float] = par(
         {"border_police": 1.0, "police": 0.8, "customs": 1.5, "gendarmerie": 0.8,
@@ -279,17 +301,32 @@ class Parameters(StrictModel):
         "Probability that a checked forged document is recognised without experts.", ge=0, le=1)
     forged_document_detection_experts: float = par(
         0.9, "probability", "assumption: Frontex document experts with equipment",
-        "Probability that a checked forged document is recognised where document experts "
-        "stand.", ge=0, le=1)
+        "Probability that a forged document is recognised when a Frontex document expert "
+        "examines it (the share examined: document_expert_documents_per_hour).", ge=0, le=1)
     patrol_detection_per_officer_km: float = par(
         0.12, "1/(officer per km)", "calibrated to the published 2,229 illegal entries",
         "Green-border detection hazard per on-duty patrol officer per km of sector.", gt=0)
     thermal_vision_factor: float = par(
         2.0, "factor", "assumption: thermal cameras roughly double night detection range",
-        "Multiplier of patrol detection at night for each thermal-vision unit.", ge=1)
-    scanner_vehicles_per_hour: float = par(
-        12.0, "vehicles/hour", "assumption: mobile X-ray scanner, ~5 minutes per lorry",
-        "Extra vehicle checks per active scanning team per hour.", ge=0)
+        "Multiplier of the patrol's night detection hazard on the part of a sector that "
+        "thermal-vision units cover (thermal_vision_km each).", ge=1)
+    scanner_minutes: dict[str, float] = par(
+        {"car": 2.0, "bus": 8.0, "lorry": 5.0}, "minutes/vehicle", "assumption: a mobile "
+        "X-ray scanner positions, scans and reads the image of a lorry or container in about "
+        "5 minutes, a car in 2, a coach (passengers out) in 8",
+        "Scanner time per vehicle scanned, by class (containers as lorries): what limits how "
+        "many vehicles a scanning team examines in an hour.")
+    document_expert_documents_per_hour: float = par(
+        12.0, "documents/unit-hour", "assumption: an expert team examines a referred document "
+        "with its equipment in about 5 minutes", "Documents one Frontex document-expert unit "
+        "examines per hour.", gt=0)
+    detection_kit_checks_per_hour: float = par(
+        6.0, "checks/kit-hour", "assumption: a swab or reagent test with its documentation "
+        "takes about 10 minutes", "Checks one Frontex detection kit serves per hour.", gt=0)
+    thermal_vision_km: float = par(
+        10.0, "km/unit", "assumption: a vehicle-mounted thermal camera watches about 5 km of "
+        "border line either side of its position", "Kilometres of a green-border sector one "
+        "thermal-vision unit covers at night.", gt=0)
     wanted_person_rate: float = par(
         0.4e-4, "arrests/person checked", "calibrated to the 89 'other' arrests: database hits "
         "(SIS, INTERPOL) among persons checked", "Chance that a checked traveller is wanted "

@@ -124,10 +124,28 @@ class Posting(StrictModel):
                                   ge=1, le=1000)
 
 
-class ScanningTeamSpec(StrictModel):
-    """One mobile scanning team at a crossing."""
+SHIFT_HOURS = 8  # each officer's working hours a day (three 8-hour shifts round the clock)
 
-    place: str = Field(description="Crossing id where the team works.")
+
+def _check_profile(kind: str, profile: str | list[float]) -> None:
+    if isinstance(profile, str):
+        return
+    if len(profile) != 24 or any(w < 0 for w in profile) or sum(profile) <= 0:
+        raise ValueError(f"shifts.{kind}: give 24 weights (one per hour from 00:00), none "
+                         "negative and not all zero, or 'traffic' or 'units'")
+    peak = SHIFT_HOURS * max(profile) / sum(profile)
+    if peak > 1.0 + 1e-9:
+        hour = profile.index(max(profile))
+        raise ValueError(f"shifts.{kind}: at {hour:02d}:00 the profile puts {peak:.0%} of the "
+                         f"officers on duty; with {SHIFT_HOURS}-hour days no hour can hold more "
+                         f"than all of them (flatten the profile to at most "
+                         f"1/{SHIFT_HOURS} of its sum in any hour)")
+
+
+class ScanningTeamSpec(StrictModel):
+    """One mobile scanning team at a crossing or a port."""
+
+    place: str = Field(description="Crossing or port id where the team works.")
     country: str = Field("NL", description="Country that sends the team: an ISO code of "
                          "sim/data/countries.csv (a non-participant of 2023 only when listed "
                          "under countries with non_participant: true).")
@@ -252,6 +270,13 @@ class Scenario(StrictModel):
     targeting: Targeting = par("intelligence_led", "rule", "Europol: 'intelligence-led'",
                                "Who is picked for intensified checks.")
     traffic: Traffic = Field(default_factory=Traffic)
+    shifts: dict[PostingKind, Literal["traffic", "units"] | list[float]] = par(
+        {"crossing": "traffic"}, "weights by hour", "assumption: crossing rosters follow the "
+        "daily traffic rhythm (half of the staff round the clock, half with the traffic)",
+        "Share of a posting kind's officers on duty in each hour of the day: 24 relative "
+        "weights from 00:00 (scaled so that each officer works 8 hours a day), 'traffic' "
+        "(fitted to the vehicle classes' daily rhythm) or 'units' (the units' own 8-hour "
+        "shifts at 06, 14 and 22, or 07 and 15 for inland teams). Kinds not named: 'units'.")
     criminal: Criminal = Field(default_factory=Criminal)
     parameters: Parameters = Field(default_factory=Parameters)
 
@@ -265,6 +290,13 @@ class Scenario(StrictModel):
                              f"cap of {MAX_OFFICERS:,} for the whole operation (officers are "
                              "agents in memory)")
         return countries
+
+    @field_validator("shifts")
+    @classmethod
+    def _profiles_possible(cls, shifts: dict) -> dict:
+        for kind, profile in shifts.items():
+            _check_profile(kind, profile)
+        return shifts
 
     @property
     def officers_total(self) -> int:

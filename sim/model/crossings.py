@@ -1,0 +1,252 @@
+"""Hourly arithmetic of the border crossings, vectorised over crossings (rows) and vehicle
+classes (columns: car, bus, lorry).
+
+Each hour the officers on duty at a crossing are a budget: first the booths each class needs to
+clear its queue and arrivals (two officers a booth), then second-line intensified checks of the
+same share of every class's arrivals, up to the bays of the place; what is left is idle and
+counted (`officer_hours_idle_crossing`). Booth queues build when arrivals exceed what the open
+booths clear and drain afterwards; a vehicle picked for a check holds its booth a little longer
+and then waits its own check in the bay. Scanning teams scan a number of vehicles an hour by
+class, first those the officers check; only a scanned vehicle meets the scanner.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.geography import RouteGraph
+from sim.model.mechanisms import (
+    CLASS_RHYTHM,
+    VEHICLE_CLASSES,
+    booth_throughput,
+    booths_to_open,
+    class_arrivals,
+    equipment_coverage,
+    queue_step,
+    second_line_checks,
+)
+
+if TYPE_CHECKING:
+    from sim.model import JointActionModel
+
+CLASS_OF_MOVEMENT = {"vehicle": 0, "foot_group": 0, "coach": 1, "lorry": 2, "container": 2}
+# Assumption: half of a crossing's staff keep round-the-clock cover, half follow the traffic.
+TRAFFIC_FOLLOWING_SHARE = 0.5
+
+
+def traffic_shift_weights(route_graph: RouteGraph) -> np.ndarray:
+    """Hourly weights of the 'traffic' shift profile: a flat floor plus the region's arrivals
+    by hour (every crossing's classes with their daily rhythms)."""
+    per_class = route_graph.traffic.groupby("vehicle_class")["vehicles_per_day"].sum()
+    volumes = np.array([float(per_class.get(k, 0.0)) for k in VEHICLE_CLASSES])
+    arrivals = CLASS_RHYTHM @ volumes
+    rhythm = arrivals / arrivals.sum() if arrivals.sum() > 0 else np.full(24, 1 / 24)
+    return (1.0 - TRAFFIC_FOLLOWING_SHARE) / 24.0 + TRAFFIC_FOLLOWING_SHARE * rhythm
+
+
+class CrossingState:
+    """Traffic, officer time, queues, checks and equipment of all crossings in arrays."""
+
+    def __init__(self, model: JointActionModel, crossing_ids: list[str]):
+        self.model = model
+        nodes = model.graph.nodes
+        parameters, scenario = model.parameters, model.scenario_spec
+        self.places = np.array([model.place_index[c] for c in crossing_ids], dtype=int)
+        self.index = {c: i for i, c in enumerate(crossing_ids)}
+
+        def column(key: str) -> np.ndarray:
+            return np.array([[float(nodes[c]["traffic"][k][key]) for k in VEHICLE_CLASSES]
+                             for c in crossing_ids]).reshape(len(crossing_ids), 3)
+
+        self.per_day = column("vehicles_per_day")
+        self.booths = column("booths")
+        self.bays = column("bays") * parameters.inspection_bays_scale
+        self.occupancy = np.array([parameters.occupancy[k] for k in VEHICLE_CLASSES])
+        self.seconds = np.array([parameters.first_line_seconds[k] for k in VEHICLE_CLASSES])
+        self.minutes = np.array([
+            parameters.vehicle_check_officer_minutes * parameters.check_time_by_class[k]
+            + parameters.occupancy[k] * parameters.person_check_officer_minutes
+            for k in VEHICLE_CLASSES])
+        self.duration = self.minutes / parameters.intensified_check_officers  # clock minutes
+        self.bay_limit = self.bays * 60.0 / self.duration
+        self.scan_minutes = np.array([parameters.scanner_minutes[k] for k in VEHICLE_CLASSES])
+        share = parameters.inbound_share * scenario.traffic.scale
+        rng = model.streams.traffic
+        start = scenario.action.start
+        self.arrivals = np.array([
+            class_arrivals(self.per_day, (start.hour + t) % 24,
+                           (start.weekday() + (start.hour + t) // 24) % 7, share, rng)
+            for t in range(model.hours)]).reshape(model.hours, len(crossing_ids), 3)
+        shape = (len(crossing_ids), 3)
+        self.queue = np.zeros(shape)
+        self.queue_wait = np.zeros(shape)      # minutes an arrival of this hour waits at a booth
+        self.wait = np.zeros(shape)            # plus the checked share's own check
+        self.share = np.zeros(shape)           # share of each class's arrivals checked
+        self.scanned_share = np.zeros(shape)   # share of checked vehicles that are scanned
+        self.checks = np.zeros(shape)
+        self.capacity = np.zeros(len(crossing_ids))
+        self.scanners = np.zeros(len(crossing_ids))
+        self.kit_coverage = np.zeros(len(crossing_ids))
+        self.expert_coverage = np.zeros(len(crossing_ids))
+        self.idle = np.zeros(len(crossing_ids))
+        self.opened = np.zeros(shape)                          # booths staffed this hour
+        self.officer_checks_hours = np.zeros(len(crossing_ids))  # officer-hours on checks
+        self.wait_table = np.zeros((model.hours, len(crossing_ids), 3))
+        self.kits = self._frontex(crossing_ids, "detection_kit")
+        self.experts = self._frontex(crossing_ids, "document_experts")
+        self._wait_weighted = np.zeros(3)
+        self._vehicles = np.zeros(3)
+        self._max_wait = np.zeros(3)
+
+    def _frontex(self, crossing_ids: list[str], kind: str) -> np.ndarray:
+        return np.array([self.model.frontex_at.get((c, kind), 0) for c in crossing_ids],
+                        dtype=float)
+
+    def expected_shares(self) -> tuple[np.ndarray, np.ndarray]:
+        """Share of arrivals checked in each hour of an average day (crossings x 24; mean
+        arrivals, empty queues, all classes together): by the officers alone, and with the
+        scanning teams working their hours. What a network watching the crossings sees."""
+        parameters = self.model.parameters
+        share = parameters.inbound_share * self.model.scenario_spec.traffic.scale
+        officers_by_hour = self.model.on_duty["crossing"][self.places]
+        seen = np.zeros((len(self.index), 24))
+        scanned = np.zeros((len(self.index), 24))
+        for hour in range(24):
+            arrivals = self.per_day * share * CLASS_RHYTHM[hour]
+            officers = officers_by_hour[:, hour]
+            opened = booths_to_open(arrivals, booth_throughput(
+                self.seconds, parameters.lane_blocking_seconds, np.zeros_like(arrivals)),
+                self.booths, officers, parameters.officers_per_lane)
+            first_line = opened.sum(axis=1) * parameters.officers_per_lane
+            second_line = np.minimum(officers - first_line,
+                                     officers * parameters.second_line_share)
+            checks = second_line_checks(second_line * 60.0, arrivals, self.minutes,
+                                        np.minimum(arrivals, self.bay_limit))
+            teams = np.zeros(len(self.index))
+            for team in self.model.scanning_teams:
+                if team.place in self.index and team.shift.covers(hour):
+                    teams[self.index[team.place]] += 1
+            teams[officers <= 0] = 0.0
+            unchecked = np.maximum(arrivals - checks, 0.0)
+            left = np.maximum(teams * 60.0 - (checks * self.scan_minutes).sum(axis=1), 0.0)
+            need = (unchecked * self.scan_minutes).sum(axis=1)
+            ratio = np.minimum(np.divide(left, need, out=np.zeros_like(need), where=need > 0),
+                               1.0)
+            total = arrivals.sum(axis=1)
+            lone = (second_line * 60.0 / self.minutes.min() >= 1.0) * 1.0  # no traffic at all
+            seen[:, hour] = np.where(total > 0, checks.sum(axis=1) / np.maximum(total, 1e-12),
+                                     lone)
+            scanned[:, hour] = np.where(
+                total > 0, (checks + unchecked * ratio[:, None]).sum(axis=1)
+                / np.maximum(total, 1e-12), np.maximum(lone, (teams > 0) * 1.0))
+        return seen, scanned
+
+    def scanned_chance(self, place: str, movement_kind: str) -> float:
+        """Chance that a checked vehicle of this kind is also scanned at `place` this hour."""
+        return float(self.scanned_share[self.index[place], CLASS_OF_MOVEMENT[movement_kind]])
+
+    def checked_share(self, place: str, movement_kind: str) -> float:
+        return float(self.share[self.index[place], CLASS_OF_MOVEMENT[movement_kind]])
+
+    def wait_minutes(self, place: str, movement_kind: str, checked: bool) -> float:
+        """Minutes a vehicle of this kind spends at `place` this hour: the booth queue, plus
+        its own intensified check if it was picked."""
+        i, k = self.index[place], CLASS_OF_MOVEMENT[movement_kind]
+        return float(self.queue_wait[i, k] + (self.duration[k] if checked else 0.0))
+
+    def hour(self, hour_of_day: int) -> None:
+        model, parameters = self.model, self.model.parameters
+        officers = model.on_duty["crossing"][self.places, hour_of_day]
+        arrivals = self.arrivals[model.tick]
+        staffed = officers > 0
+        per_booth = booth_throughput(self.seconds, parameters.lane_blocking_seconds, self.share)
+        opened = booths_to_open(self.queue + arrivals, per_booth, self.booths, officers,
+                                parameters.officers_per_lane)
+        first_line = opened.sum(axis=1) * parameters.officers_per_lane
+        second_line = np.minimum(officers - first_line,
+                                 officers * parameters.second_line_share)
+        limit = np.minimum(arrivals, self.bay_limit)
+        officer_checks = second_line_checks(second_line * 60.0, arrivals, self.minutes, limit)
+        used = (officer_checks * self.minutes).sum(axis=1) / 60.0
+        self.opened, self.officer_checks_hours = opened, used
+        self.idle = np.maximum(officers - first_line - used, 0.0)
+        scanned, extra = self._scanners(hour_of_day, staffed, officer_checks, arrivals)
+        # checks the second line and the scanners could do this hour, of the quickest class
+        self.capacity = (second_line * 60.0 / self.minutes.min()
+                         + self.scanners * 60.0 / self.scan_minutes.min())
+        self.checks = officer_checks + extra
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.share = np.where(arrivals > 0, np.minimum(self.checks / arrivals, 1.0),
+                                  # a criminal vehicle alone in an hour: checked if anyone can
+                                  (self.capacity >= 1.0)[:, None] * 1.0)
+            self.scanned_share = np.where(self.checks > 0, (scanned + extra) / self.checks,
+                                          (self.scanners > 0)[:, None] * 1.0)
+        service = opened * booth_throughput(self.seconds, parameters.lane_blocking_seconds,
+                                            self.share)
+        self.queue, self.queue_wait = queue_step(self.queue, arrivals, service,
+                                                 np.repeat(~staffed[:, None], 3, axis=1))
+        checked = staffed[:, None] & (arrivals > 0)
+        self.wait = self.queue_wait + np.where(checked, self.share * self.duration, 0.0)
+        self._equipment(officer_checks.sum(axis=1) + extra.sum(axis=1))
+        self._record(arrivals, staffed)
+
+    def _scanners(self, hour_of_day: int, staffed: np.ndarray, checks: np.ndarray,
+                  arrivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(checked vehicles scanned, extra vehicles scanned beyond the officers' checks) per
+        class: the teams' minutes go first to the vehicles the officers check, the rest to
+        unchecked arrivals (the team's own crew works the scanner)."""
+        model = self.model
+        self.scanners[:] = 0.0
+        for team in model.scanning_teams:
+            if team.place in self.index and team.active(model.day + 1, hour_of_day):
+                self.scanners[self.index[team.place]] += 1
+        self.scanners[~staffed] = 0.0  # a visiting team works under host officers only
+        minutes = self.scanners * 60.0
+        need = (checks * self.scan_minutes).sum(axis=1)
+        ratio = np.minimum(np.divide(minutes, need, out=np.ones_like(need), where=need > 0), 1.0)
+        scanned = checks * ratio[:, None]
+        left = minutes - (scanned * self.scan_minutes).sum(axis=1)
+        unchecked = np.maximum(arrivals - checks, 0.0)
+        need = (unchecked * self.scan_minutes).sum(axis=1)
+        ratio = np.minimum(np.divide(left, need, out=np.zeros_like(need), where=need > 0), 1.0)
+        return scanned, np.floor(unchecked * ratio[:, None])
+
+    def _equipment(self, checks: np.ndarray) -> None:
+        """Share of this hour's checks a detection kit serves, and of the documents of the
+        persons checked that a document expert examines."""
+        parameters = self.model.parameters
+        persons = (self.checks * self.occupancy).sum(axis=1)
+        self.kit_coverage = equipment_coverage(self.kits, parameters.detection_kit_checks_per_hour,
+                                               checks)
+        self.expert_coverage = equipment_coverage(
+            self.experts, parameters.document_expert_documents_per_hour, persons)
+
+    def _record(self, arrivals: np.ndarray, staffed: np.ndarray) -> None:
+        model = self.model
+        day = model.day
+        persons = np.round((self.checks * self.occupancy).sum(axis=1))
+        model.tally.add_vector("checks_vehicles", day, self.checks.sum(axis=1), self.places)
+        model.tally.add_vector("checks_persons", day, persons, self.places)
+        model.tally.add_vector("legitimate_vehicles", day, arrivals.sum(axis=1), self.places)
+        model.tally.add_vector("officer_hours_idle_crossing", day, self.idle, self.places)
+        model.inland.wanted_persons(persons, self.places)
+        self.wait_table[model.tick] = self.wait
+        counted = arrivals * staffed[:, None]
+        self._wait_weighted += (self.wait * counted).sum(axis=0)
+        self._vehicles += arrivals.sum(axis=0)
+        self._max_wait = np.maximum(self._max_wait, (self.wait * staffed[:, None]).max(axis=0,
+                                                                                     initial=0.0))
+
+    def wait_summary(self) -> dict[str, float]:
+        """Vehicle-weighted mean waits and the longest hourly wait, in all and by class."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.where(self._vehicles > 0, self._wait_weighted / self._vehicles, 0.0)
+        total = self._vehicles.sum()
+        summary = {"mean_wait_minutes": float(self._wait_weighted.sum() / total) if total else 0.0,
+                   "max_wait_minutes": float(self._max_wait.max())}
+        for k, name in ((0, "cars"), (2, "lorries")):
+            summary[f"mean_wait_minutes_{name}"] = float(means[k])
+            summary[f"max_wait_minutes_{name}"] = float(self._max_wait[k])
+        return summary
