@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sim.geography import load_route_graph
 from sim.model import BASELINE, JointActionModel
-from sim.scenario.allocation import check_scenario
+from sim.scenario.allocation import build_units, check_scenario
 from sim.scenario.files import load_scenario, merge, scenario_from_mapping
 from sim.scenario.schema import DEFAULT_SHARES, Scenario
 
@@ -113,10 +113,22 @@ def postings(draw: st.DrawFn, countries: dict[str, dict[str, Any]]) -> list[dict
     return result
 
 
+def staffed_places(countries: dict[str, dict[str, Any]], postings: list[dict[str, Any]],
+                   kind: str) -> list[str]:
+    """Places where the allocation posts officers of a kind (where a scanning team or Frontex
+    has host officers to work with)."""
+    scenario = scenario_from_mapping({"name": "hosts", "countries": countries,
+                                      "postings": postings}, label="test")
+    return sorted({u.place for u in build_units(scenario, ROUTE_GRAPH)
+                   if u.posting == kind and u.officers})
+
+
 @st.composite
-def scanning_teams(draw: st.DrawFn, days: int) -> dict[str, Any]:
-    """Teams at distinct crossings (at most one per place), with random hours and days."""
-    places = draw(st.lists(st.sampled_from(CROSSINGS), max_size=3, unique=True))
+def scanning_teams(draw: st.DrawFn, days: int, crossings: list[str]) -> dict[str, Any]:
+    """Teams at distinct staffed crossings (at most one per place), with random hours and days."""
+    if not crossings:
+        return {"max_per_place": 1, "teams": []}
+    places = draw(st.lists(st.sampled_from(crossings), max_size=3, unique=True))
     teams = []
     for place in places:
         start = draw(st.integers(0, 23))
@@ -130,11 +142,14 @@ def scanning_teams(draw: st.DrawFn, days: int) -> dict[str, Any]:
 
 
 @st.composite
-def frontex(draw: st.DrawFn) -> list[dict[str, Any]]:
+def frontex(draw: st.DrawFn, crossings: list[str], sectors: list[str]) -> list[dict[str, Any]]:
+    """Deployments at places with host officers (one to three units each)."""
     deployments = []
     for _ in range(draw(st.integers(0, 3))):
         kind = draw(st.sampled_from(["document_experts", "detection_kit", "thermal_vision"]))
-        places = SECTORS if kind == "thermal_vision" else CROSSINGS
+        places = sectors if kind == "thermal_vision" else crossings
+        if not places:
+            continue
         deployments.append({"kind": kind, "place": draw(st.sampled_from(places)),
                             "count": draw(st.integers(1, 3))})
     return deployments
@@ -145,13 +160,15 @@ def small_scenarios(draw: st.DrawFn) -> tuple[Scenario, int]:
     """A random small valid scenario and a replicate seed."""
     days = draw(st.integers(1, 2))
     countries = draw(contingents())
+    posted = draw(postings(countries))
+    crossings = staffed_places(countries, posted, "crossing")
     data = {
         "name": "hypothesis",
         "action": {"days": days, "start": f"2023-11-13T{draw(st.integers(0, 23)):02d}:00:00"},
         "countries": countries,
-        "postings": draw(postings(countries)),
-        "scanning_teams": draw(scanning_teams(days)),
-        "frontex": draw(frontex()),
+        "postings": posted,
+        "scanning_teams": draw(scanning_teams(days, crossings)),
+        "frontex": draw(frontex(crossings, staffed_places(countries, posted, "green_border"))),
         "europol": {"analysts_on_ground": draw(st.sampled_from([0, 12])),
                     "coordination_centre": {"enabled": draw(st.booleans()),
                                             "relay_delay_hours": draw(st.sampled_from(

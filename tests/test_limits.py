@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from strategies import CROSSINGS, GRAPH, baseline, run_model, small_scenario
+from strategies import CROSSINGS, GRAPH, SMALL, baseline, run_model, small_scenario
 
 from sim.model.agents import MovementState
 from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS
-from sim.scenario.files import ScenarioError
+from sim.scenario.files import ScenarioError, merge, scenario_from_mapping
 
 DETECTED = ("illegal_entries_detected", "forged_documents", "victims_identified",
             "weapons_seized", "ammunition_seized", *DRUG_COLUMNS.values(), "drugs_kg_total",
@@ -33,9 +33,11 @@ def nobody(scenario_countries: dict) -> dict:
 
 @pytest.mark.parametrize("targeting", ["random", "intelligence_led"])
 def test_no_officers_no_checks_detections_arrests_or_seizures(targeting):
-    # Frontex equipment and the scanning teams stay: they work only alongside host officers.
+    # Frontex equipment and scanning teams would have no host officers: validation refuses them
+    # (test_a_scanning_team_without_host_officers_...), so they go too.
     scenario = baseline(action={"days": 1}, targeting=targeting,
                         countries=nobody(baseline().countries),
+                        scanning_teams={"teams": []}, frontex=[],
                         intelligence={"coverage": 1.0, "targeted_share": 1.0})
     assert scenario.officers_total == 0
     model = run_model(scenario, 3, check_invariants=True)
@@ -51,9 +53,13 @@ def test_no_officers_no_checks_detections_arrests_or_seizures(targeting):
 def test_a_scanning_team_without_host_officers_checks_nothing_and_nobody_patrols():
     """A visiting scanning team works under the host country's officers: with no officers
     anywhere there are no checks at its crossing either, and nothing is found on the green
-    border without a patrol, thermal cameras or not."""
-    scenario = small_scenario(countries={"GR": {"officers": 0}, "MK": {"officers": 0},
-                                         "BG": {"officers": 0}, "TR": {"officers": 0}})
+    border without a patrol, thermal cameras or not. Validation refuses such a scenario; past
+    the refusal, the model still does nothing with the team."""
+    changes = {"countries": {"GR": {"officers": 0}, "MK": {"officers": 0},
+                             "BG": {"officers": 0}, "TR": {"officers": 0}}}
+    with pytest.raises(ScenarioError, match="would scan nothing"):
+        small_scenario(**changes)
+    scenario = scenario_from_mapping(merge(SMALL, changes), label="test")
     assert scenario.scanning_teams.teams
     model = run_model(scenario, 4, check_invariants=True)
     outcomes = model.outcomes()

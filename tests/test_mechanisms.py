@@ -48,9 +48,9 @@ def test_second_line_checks_share_officer_time_and_move_it_past_full_bays():
 
 def test_equipment_coverage_has_diminishing_returns_and_no_cap():
     cover = [float(m.equipment_coverage(n, 12.0, 24.0)) for n in range(5)]
-    assert cover[0] == 0.0 and all(b > a for a, b in zip(cover, cover[1:], strict=False))
     gains = np.diff(cover)
-    assert all(later < first for first, later in zip(gains, gains[1:], strict=False))
+    assert cover[0] == 0.0 and (gains > 0).all()
+    assert (np.diff(gains) < 0).all()
     assert float(m.equipment_coverage(1, 12.0, 0.0)) == 1.0  # nothing to serve: all served
 
 

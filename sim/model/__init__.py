@@ -2,8 +2,9 @@
 
 `model` holds `JointActionModel`; `agents` the Mesa agents (crossings, sectors, officer units,
 scanning teams, Frontex, networks, movements, Europol, the centre); `mechanisms` the small pure
-functions (traffic, queues, capacity, selection, detection); `posts` the vectorised hourly work of
-crossings, road checkpoints, ports and parcel centres; `checks` a movement meeting a check;
+functions (traffic, queues, capacity, selection, detection); `crossings` the vectorised hourly
+work of the border crossings (officer time, class queues, scanners, Frontex); `posts` that of road
+checkpoints, ports and parcel centres; `checks` a movement meeting a check;
 `criminal` networks, movements, routes and adaptation; `information` hits, alerts and cases;
 `invariants` the rules checked each tick; `outcomes` the outcome names and the tally; `streams`
 the named random streams. May import `sim.scenario` and `sim.geography`, Mesa, numpy and

@@ -129,7 +129,8 @@ class GreenBorderSector(CellAgent):
 
 
 class ScanningTeam(CellAgent):
-    """A mobile scanner team at a crossing, raising vehicle-check throughput and detection."""
+    """A mobile scanner team at a crossing or port: it scans a number of vehicles an hour
+    (`scanner_minutes` by class), and only a scanned vehicle meets its detection."""
 
     def __init__(self, model: JointActionModel, cell, *, place: str, country: str,
                  hours: tuple[int, int], days: list[int] | None):

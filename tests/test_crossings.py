@@ -1,0 +1,167 @@
+"""Border crossings as officer-time budgets: allocation responses by paired replicates (common
+random numbers), the refusals of equipment that would do nothing, and the queues' behaviour."""
+
+import numpy as np
+import pytest
+from strategies import ROUTE_GRAPH, baseline, crossings_of
+
+from sim.model import JointActionModel
+from sim.scenario.files import ScenarioError
+
+REPLICATES = 30
+DAYS = 2
+T_PAIRED = 2.76  # two-sided 1 % point of Student's t with 29 degrees of freedom
+
+
+def paired_t(differences: np.ndarray) -> float:
+    """Student's t of the mean of paired differences (inf when they are all equal and not 0)."""
+    spread = differences.std(ddof=1)
+    if spread == 0:
+        return np.inf if differences.mean() != 0 else 0.0
+    return float(differences.mean() / (spread / np.sqrt(len(differences))))
+
+
+def run(scenario, seed: int) -> JointActionModel:
+    return JointActionModel(scenario, rng=seed, route_graph=ROUTE_GRAPH).run()
+
+
+def place_total(model: JointActionModel, outcome: str, place: str) -> float:
+    return float(model.tally.values[model.tally.index[outcome], model.place_index[place]].sum())
+
+
+def mean_wait(model: JointActionModel, places: list[str]) -> float:
+    """Vehicle-weighted mean wait (minutes) at some crossings over the action."""
+    state = model.crossing_state
+    rows = [state.index[p] for p in places]
+    arrivals = state.arrivals[:, rows, :]
+    return float((state.wait_table[:, rows, :] * arrivals).sum() / arrivals.sum())
+
+
+def test_moving_a_countrys_crossing_officers_onto_one_crossing():
+    """All of Romania's crossing officers at Siret: Siret checks more vehicles, and the waits at
+    Romania's other crossings change (fewer officers for booths and checks there)."""
+    spread = baseline(action={"days": DAYS})
+    romanian = [u for u in _units(spread) if u.country == "RO" and u.posting == "crossing"]
+    officers = sum(u.officers for u in romanian)
+    shares = dict(spread.countries["RO"].shares)
+    shares.pop("crossing")
+    total = sum(shares.values())
+    concentrated = baseline(
+        action={"days": DAYS},
+        countries={"RO": {"officers": spread.countries["RO"].officers,
+                          "shares": {k: v / total for k, v in shares.items()}}},
+        postings=[{"country": "RO", "agency": "border_police", "posting": "crossing",
+                   "place": "siret", "officers": officers}])
+    assert sum(u.officers for u in _units(concentrated)
+               if u.country == "RO" and u.posting == "crossing") == officers
+    others = [c for c in crossings_of("RO") if c != "siret"
+              and ROUTE_GRAPH.graph.nodes[c]["border_status"] != "schengen_internal"]
+    checks, waits = [], []
+    for seed in range(REPLICATES):
+        before, after = run(spread, seed), run(concentrated, seed)
+        checks.append(place_total(after, "checks_vehicles", "siret")
+                      - place_total(before, "checks_vehicles", "siret"))
+        waits.append(mean_wait(after, others) - mean_wait(before, others))
+    assert np.mean(checks) > 0 and paired_t(np.array(checks)) > T_PAIRED
+    assert abs(paired_t(np.array(waits))) > T_PAIRED
+
+
+def _units(scenario):
+    from sim.scenario.allocation import build_units
+
+    return build_units(scenario, ROUTE_GRAPH)
+
+
+@pytest.mark.parametrize(("kind", "place", "outcome"), [
+    ("thermal_vision", "gb_evros", "illegal_entries_detected"),
+])
+def test_a_second_frontex_unit_adds_less_than_the_first(kind, place, outcome):
+    """One, two units of a kind at a place (same seeds): the second adds a paired-significant
+    amount of what the kind serves, and less than twice the first unit's gain."""
+    base = baseline(action={"days": DAYS})
+    others = [d.model_dump(mode="json") for d in base.frontex
+              if (d.kind, d.place) != (kind, place)]
+    scenarios = [baseline(action={"days": DAYS}, frontex=others + (
+        [{"kind": kind, "place": place, "count": n}] if n else [])) for n in (0, 1, 2)]
+    totals = np.array([[place_total(run(s, seed), outcome, place) for s in scenarios]
+                       for seed in range(REPLICATES)])
+    first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]
+    assert paired_t(first) > T_PAIRED and paired_t(second) > T_PAIRED
+    assert (totals[:, 2] - totals[:, 0]).mean() < 2 * first.mean()
+
+
+def test_more_intensified_checks_lengthen_the_lorry_queue_at_the_busiest_crossing():
+    """Same officers, same traffic: a larger second line checks more lorries at Kapitan Andreevo
+    and the lorries there wait longer (checked lorries hold the booths)."""
+    few, many = (JointActionModel(rng=3, route_graph=ROUTE_GRAPH, action__days=DAYS,
+                                  parameters__second_line_share=share).run()
+                 for share in (0.05, 1.0))
+    i = few.crossing_state.index["kapitan_andreevo"]
+    assert (many.crossing_state.arrivals == few.crossing_state.arrivals).all()
+    assert place_total(many, "checks_vehicles", "kapitan_andreevo") > place_total(
+        few, "checks_vehicles", "kapitan_andreevo")
+    lorry_wait = [m.crossing_state.wait_table[:, i, 2].max() for m in (few, many)]
+    assert lorry_wait[1] > lorry_wait[0]
+
+
+def test_queues_build_by_day_and_drain_by_night():
+    model = JointActionModel(rng=4, route_graph=ROUTE_GRAPH, action__days=DAYS)
+    state = model.crossing_state
+    i = state.index["kapitan_andreevo"]
+    queue = []
+    for _ in range(model.hours):
+        model.step()
+        queue.append(state.queue[i, 2])
+    queue = np.array(queue)
+    assert queue.max() > 100  # lorries pile up at the day's peak
+    assert queue[:6].max() < queue.max() / 4  # and the night clears most of them
+    summary = model.crossing_state.wait_summary()
+    assert summary["mean_wait_minutes_cars"] < summary["mean_wait_minutes_lorries"]
+
+
+def test_no_officer_hour_vanishes_at_the_crossings():
+    model = JointActionModel(rng=5, route_graph=ROUTE_GRAPH, action__days=1,
+                             check_invariants=True).run()
+    outcomes = model.outcomes()
+    assert 0 < outcomes["officer_hours_idle_crossing"] < outcomes["officer_hours_crossing"]
+
+
+def test_shift_profile_moves_officers_to_busy_hours_and_keeps_their_hours():
+    flat = JointActionModel(rng=1, route_graph=ROUTE_GRAPH, action__days=1,
+                            shifts={"crossing": "units"})
+    fitted = JointActionModel(rng=1, route_graph=ROUTE_GRAPH, action__days=1)
+    for model in (flat, fitted):
+        model.on_duty_crossing = model.on_duty["crossing"].sum(axis=0)
+    assert fitted.on_duty["crossing"].sum() == pytest.approx(flat.on_duty["crossing"].sum())
+    assert fitted.on_duty_crossing[12] > flat.on_duty_crossing[12]
+    assert fitted.on_duty_crossing[3] < flat.on_duty_crossing[3]
+
+
+def test_a_profile_that_needs_more_officers_than_there_are_is_refused():
+    with pytest.raises(ScenarioError, match="no hour can hold more than all of them"):
+        baseline(shifts={"crossing": [1.0] + [0.0] * 23})
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"scanning_teams": {"teams": [{"place": "bregana", "hours": [6, 22]}]}},
+     "scanning team at 'bregana' would scan nothing.*Schengen internal"),
+    ({"frontex": [{"kind": "document_experts", "place": "hegyeshalom", "count": 1}]},
+     "document_experts at 'hegyeshalom' would work with nobody"),
+    ({"frontex": [{"kind": "thermal_vision", "place": "gb_mk_rs", "count": 13}]},
+     "13 thermal-vision units at 'gb_mk_rs'.*at most 12 can be used"),
+])
+def test_equipment_that_would_do_nothing_is_refused(changes, message):
+    with pytest.raises(ScenarioError, match=message):
+        baseline(**changes)
+
+
+def test_a_scanning_team_at_a_port_scans_containers():
+    scenario = baseline(action={"days": 1}, scanning_teams={"teams": [
+        {"place": "port_durres", "hours": [0, 24]}]})
+    model = JointActionModel(scenario, rng=2, route_graph=ROUTE_GRAPH)
+    index = model.place_index["port_durres"]
+    scanned = []
+    for _ in range(model.hours):
+        model.step()
+        scanned.append(model.post_state.port_scanned[index])
+    assert max(scanned) > 0
