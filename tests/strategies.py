@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from sim.geography import load_route_graph
 from sim.model import BASELINE, JointActionModel
-from sim.scenario.allocation import build_units, check_scenario
+from sim.scenario.allocation import build_units, check_scenario, is_visiting
 from sim.scenario.files import load_scenario, merge, scenario_from_mapping
 from sim.scenario.schema import DEFAULT_SHARES, Scenario
 
@@ -119,8 +119,14 @@ def staffed_places(countries: dict[str, dict[str, Any]], postings: list[dict[str
     has host officers to work with)."""
     scenario = scenario_from_mapping({"name": "hosts", "countries": countries,
                                       "postings": postings}, label="test")
+
+    def host(country: str, place: str) -> bool:
+        node = GRAPH.nodes[place]
+        return country in (node["country"], node.get("country_a"), node.get("country_b")) and (
+            not is_visiting(ROUTE_GRAPH, country))
+
     return sorted({u.place for u in build_units(scenario, ROUTE_GRAPH)
-                   if u.posting == kind and u.officers})
+                   if u.posting == kind and u.officers and host(u.country, u.place)})
 
 
 @st.composite

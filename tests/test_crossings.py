@@ -71,6 +71,26 @@ def _units(scenario):
     return build_units(scenario, ROUTE_GRAPH)
 
 
+def test_a_second_detection_kit_adds_less_than_the_first():
+    """One, two Frontex detection kits at Kapitan Andreevo (same seeds): the second adds a
+    paired-significant number of movements stopped there, and less than the first (the kits
+    serve 1 - exp(-capacity / checks) of the checks). Fixture: three times the criminal flow and
+    networks that do not react, so that the unit's effect is not drowned by reactions."""
+    place = "kapitan_andreevo"
+    base = baseline()
+    others = [d.model_dump(mode="json") for d in base.frontex
+              if (d.kind, d.place) != ("detection_kit", place)]
+    scenarios = [baseline(criminal={"flow_scale": 3.0},
+                          parameters={"adaptivity": 0.0}, frontex=others + (
+                              [{"kind": "detection_kit", "place": place, "count": n}] if n
+                              else [])) for n in (0, 1, 2)]
+    totals = np.array([[place_total(run(s, seed), "movements_intercepted", place)
+                        for s in scenarios] for seed in range(REPLICATES)])
+    first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]
+    assert paired_t(first) > T_PAIRED and paired_t(second) > T_PAIRED
+    assert (totals[:, 2] - totals[:, 0]).mean() < 2 * first.mean()
+
+
 def test_more_intensified_checks_lengthen_the_lorry_queue_at_the_busiest_crossing():
     """Same officers, same traffic: a larger second line checks more lorries at Kapitan Andreevo
     and the lorries there wait longer (checked lorries hold the booths)."""

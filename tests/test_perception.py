@@ -23,6 +23,7 @@ def _scenario(heavy: bool):
     postings = ([{"country": "GR", "agency": "border_police", "posting": "crossing",
                   "place": PLACE, "officers": 1200}] if heavy else [])  # ... but this one
     return small_scenario(action={"days": 3}, countries=countries, postings=postings,
+                          scanning_teams={"teams": []},  # no host officers for it at evzonoi
                           criminal={"networks_scale": 1.0},
                           parameters={"check_awareness": 0.8})
 

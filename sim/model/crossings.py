@@ -94,6 +94,10 @@ class CrossingState:
         self.opened = np.zeros(shape)                          # booths staffed this hour
         self.officer_checks_hours = np.zeros(len(crossing_ids))  # officer-hours on checks
         self.wait_table = np.zeros((model.hours, len(crossing_ids), 3))
+        self.teams = [(team, self.index[team.place]) for team in model.scanning_teams
+                      if team.place in self.index]
+        self.no_scans = np.zeros(shape)
+        self.unstaffed = np.zeros(shape, dtype=bool)
         self.kits = self._frontex(crossing_ids, "detection_kit")
         self.experts = self._frontex(crossing_ids, "document_experts")
         self._wait_weighted = np.zeros(3)
@@ -185,8 +189,8 @@ class CrossingState:
                                           (self.scanners > 0)[:, None] * 1.0)
         service = opened * booth_throughput(self.seconds, parameters.lane_blocking_seconds,
                                             self.share)
-        self.queue, self.queue_wait = queue_step(self.queue, arrivals, service,
-                                                 np.repeat(~staffed[:, None], 3, axis=1))
+        self.unstaffed[:] = ~staffed[:, None]
+        self.queue, self.queue_wait = queue_step(self.queue, arrivals, service, self.unstaffed)
         checked = staffed[:, None] & (arrivals > 0)
         self.wait = self.queue_wait + np.where(checked, self.share * self.duration, 0.0)
         self._equipment(officer_checks.sum(axis=1) + extra.sum(axis=1))
@@ -199,10 +203,12 @@ class CrossingState:
         unchecked arrivals (the team's own crew works the scanner)."""
         model = self.model
         self.scanners[:] = 0.0
-        for team in model.scanning_teams:
-            if team.place in self.index and team.active(model.day + 1, hour_of_day):
-                self.scanners[self.index[team.place]] += 1
+        for team, i in self.teams:
+            if team.active(model.day + 1, hour_of_day):
+                self.scanners[i] += 1
         self.scanners[~staffed] = 0.0  # a visiting team works under host officers only
+        if not self.scanners.any():
+            return self.no_scans, self.no_scans
         minutes = self.scanners * 60.0
         need = (checks * self.scan_minutes).sum(axis=1)
         ratio = np.minimum(np.divide(minutes, need, out=np.ones_like(need), where=need > 0), 1.0)
@@ -217,11 +223,13 @@ class CrossingState:
         """Share of this hour's checks a detection kit serves, and of the documents of the
         persons checked that a document expert examines."""
         parameters = self.model.parameters
-        persons = (self.checks * self.occupancy).sum(axis=1)
-        self.kit_coverage = equipment_coverage(self.kits, parameters.detection_kit_checks_per_hour,
-                                               checks)
-        self.expert_coverage = equipment_coverage(
-            self.experts, parameters.document_expert_documents_per_hour, persons)
+        if self.kits.any():
+            self.kit_coverage = equipment_coverage(
+                self.kits, parameters.detection_kit_checks_per_hour, checks)
+        if self.experts.any():
+            persons = (self.checks * self.occupancy).sum(axis=1)
+            self.expert_coverage = equipment_coverage(
+                self.experts, parameters.document_expert_documents_per_hour, persons)
 
     def _record(self, arrivals: np.ndarray, staffed: np.ndarray) -> None:
         model = self.model

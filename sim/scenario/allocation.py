@@ -278,7 +278,15 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
     """Scanning teams and Frontex work under host officers: refuse them where no officer of the
     posting they join stands, and thermal-vision units beyond what a sector's length can use."""
     graph = route_graph.graph
-    staffed = {(u.posting, u.place) for u in build_units(scenario, route_graph) if u.officers}
+
+    def hosts(place: str) -> set[str]:
+        node = graph.nodes[place]
+        return {node["country"], node.get("country_a"), node.get("country_b")} - {None}
+
+    # host officers: of the place's own countries, not visitors who come with the equipment
+    visiting = {code: is_visiting(route_graph, code) for code in scenario.countries}
+    staffed = {(u.posting, u.place) for u in build_units(scenario, route_graph)
+               if u.officers and u.country in hosts(u.place) and not visiting.get(u.country)}
 
     def why(place: str) -> str:
         if graph.nodes[place].get("border_status") == "schengen_internal":
@@ -291,16 +299,19 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
         posting = graph.nodes[team.place]["kind"]
         if (posting, team.place) not in staffed:
             problem(("scanning_teams", "teams", i, "place"), f"a scanning team at "
-                    f"'{team.place}' would scan nothing: no {posting} officers are posted there "
-                    f"to pick vehicles{why(team.place)}")
+                    f"'{team.place}' would scan nothing: no {posting} officers of "
+                    f"{'/'.join(sorted(hosts(team.place)))} are posted there to pick "
+                    f"vehicles{why(team.place)}")
     units: dict[tuple[str, str], int] = {}
     for i, deployment in enumerate(scenario.frontex):
         posting = ("green_border" if deployment.kind == "thermal_vision"
                    else graph.nodes[deployment.place]["kind"])
         if (posting, deployment.place) not in staffed:
             problem(("frontex", i, "place"), f"Frontex {deployment.kind} at "
-                    f"'{deployment.place}' would work with nobody: no {posting.replace('_', ' ')} "
-                    f"officers are posted there{why(deployment.place)}")
+                    f"'{deployment.place}' would work with nobody: no "
+                    f"{posting.replace('_', ' ')} officers of "
+                    f"{'/'.join(sorted(hosts(deployment.place)))} are posted there"
+                    f"{why(deployment.place)}")
         key = (deployment.kind, deployment.place)
         units[key] = units.get(key, 0) + deployment.count
         if deployment.kind == "thermal_vision":
