@@ -166,3 +166,13 @@ def test_a_scanning_team_at_a_port_scans_containers():
         model.step()
         scanned.append(model.post_state.port_scanned[index])
     assert max(scanned) > 0
+
+
+def test_the_wait_table_has_every_hour_crossing_and_class():
+    from sim.runs.replicate import crossing_waits_table
+
+    model = JointActionModel(rng=6, route_graph=ROUTE_GRAPH, action__days=1).run()
+    table = crossing_waits_table(model)
+    assert len(table) == 24 * len(model.crossings) * 3
+    lorries = table[(table["place"] == "kapitan_andreevo") & (table["vehicle_class"] == "lorry")]
+    assert lorries["wait_minutes"].max() > lorries["wait_minutes"].iloc[:6].max()

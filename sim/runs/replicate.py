@@ -85,3 +85,23 @@ def events_table(model: JointActionModel) -> pd.DataFrame:
         frame["detail"] = ""
     frame["detail"] = frame["detail"].fillna("")
     return frame[list(EVENT_COLUMNS)]
+
+
+def crossing_waits_table(model: JointActionModel) -> pd.DataFrame:
+    """One row per hour, crossing and vehicle class of a run model: arrivals, share checked
+    and wait in minutes (the booth queue plus the checked share's own check), e.g.
+    `crossing_waits_table(JointActionModel(rng=1).run())` in a notebook."""
+    from sim.model.mechanisms import VEHICLE_CLASSES
+
+    state = model.crossing_state
+    hours = model.tick  # the hours run so far
+    index = pd.MultiIndex.from_product(
+        [range(hours), list(state.index), VEHICLE_CLASSES],
+        names=["tick", "place", "vehicle_class"])
+    frame = pd.DataFrame({"arrivals": state.arrivals[:hours].reshape(-1),
+                          "wait_minutes": state.wait_table[:hours].reshape(-1)}, index=index)
+    frame = frame.reset_index()
+    start = pd.Timestamp(model.start)
+    frame.insert(1, "time", (start + pd.to_timedelta(frame["tick"], unit="h")).dt.strftime(
+        "%Y-%m-%dT%H:%M"))
+    return frame
