@@ -16,6 +16,8 @@ def _road_heavy(road_share: float):
     shares = dict(DEFAULT_SHARES)
     shares["crossing"] += shares["road_checkpoint"] - road_share
     shares["road_checkpoint"] = road_share
+    if road_share == 0.0:  # a country without a port would pass its port share to the roads
+        shares["crossing"] += shares.pop("port")
     return small_scenario(action={"days": 3}, criminal={"networks_scale": 1.0},
                           countries={code: {"officers": c["officers"], "shares": shares}
                                      for code, c in SMALL["countries"].items()})
