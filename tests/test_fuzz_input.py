@@ -36,7 +36,7 @@ NUMBERS = [
     (("intelligence", "coverage"), "probability"), (("parameters", "adaptivity"), "probability"),
     (("parameters", "detection_manual", "none"), "probability"),
     (("parameters", "forged_documents_share", "thb"), "probability"),
-    (("parameters", "lane_vehicles_per_hour"), "positive"), (("traffic", "scale"), "scale"),
+    (("parameters", "person_check_officer_minutes"), "positive"), (("traffic", "scale"), "scale"),
     (("europol", "coordination_centre", "relay_delay_hours"), "hours"),
 ]
 BOOLEANS = ["yes", "no", "on", "off", "true", "false", "True", "FALSE", "y", "Y"]

@@ -240,8 +240,8 @@ NONSENSE = {
                         ["parameters", "at most 1"]),
     "NaN for a probability": ("parameters:\n  adaptivity: .nan\n",
                               ["parameters.adaptivity", "finite number"]),
-    "infinity for a rate": ("parameters:\n  lane_vehicles_per_hour: .inf\n",
-                            ["parameters.lane_vehicles_per_hour", "finite number"]),
+    "infinity for a rate": ("parameters:\n  parcels_per_hour: .inf\n",
+                            ["parameters.parcels_per_hour", "finite number"]),
     "all adaptation weights zero": (
         "parameters:\n  adaptation_weights: {delay: 0, reroute: 0, green_border: 0, "
         "suspend: 0}\n", ["parameters", "add up to 0"]),
