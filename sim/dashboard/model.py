@@ -258,15 +258,12 @@ class DashboardModel(JointActionModel):
 
 
 def cases_with_evidence(model: JointActionModel) -> float:
-    """Networks whose evidence received so far reaches the case threshold.
+    """Networks whose evidence received so far opens a case (`Evidence.cases_by`).
 
     During the action this is the case count if the follow-up window closed now; after the last
     hour it equals the model's `cases_opened` (evidence of the follow-up window included).
     """
-    threshold = model.parameters.case_evidence_threshold
-    return float(sum(
-        n.evidence + sum(units for time, units in n.evidence_pending if time <= model.tick)
-        >= threshold for n in model.networks))
+    return float(model.intel.evidence.cases_by(model.tick))
 
 
 def hourly_reporters(busiest: list) -> dict[str, Any]:

@@ -41,15 +41,24 @@ class Evidence:
         """Evidence on `network` that reaches its home country at `arrival` (hours)."""
         network.evidence_pending.append((arrival, self.amount(mean)))
 
-    def close(self, end: float) -> None:
-        """Count the evidence that arrived by `end`; a new case opens where it passed the
-        threshold during the action or the follow-up (a dossier that was already enough before
-        the action is no new case)."""
+    def opens_case(self, network: CriminalNetwork, evidence: float) -> bool:
+        """A new case: `evidence` passes the threshold that the dossier before the action did
+        not (a dossier that was already enough before the action is no new case)."""
         threshold = self.model.parameters.case_evidence_threshold
+        return evidence >= threshold > self.before[network.unique_id]
+
+    def cases_by(self, time: float) -> int:
+        """The cases that would open if the evidence arrived by `time` were all there is (the
+        dashboard's running count; after `close` it equals `cases_opened`)."""
+        return sum(self.opens_case(network, network.evidence + sum(
+            units for arrival, units in network.evidence_pending if arrival <= time))
+            for network in self.model.networks)
+
+    def close(self, end: float) -> None:
+        """Count the evidence that arrived by `end` and open the new cases."""
         for network in self.model.networks:
             network.evidence += sum(units for time, units in network.evidence_pending
                                     if time <= end)
             network.evidence_pending = [(t, u) for t, u in network.evidence_pending if t > end]
-            network.case_opened = (network.evidence >= threshold
-                                   > self.before[network.unique_id])
+            network.case_opened = self.opens_case(network, network.evidence)
 
