@@ -81,9 +81,9 @@ def test_scale_multiplies_every_default_entry_and_keeps_counts_whole(tmp_path):
 def test_the_shipped_baseline_config_loads():
     config, _, targets = load_config(Path(__file__).resolve().parent.parent
                                     / "calibration" / "baseline.yaml")
-    # the eight fitted first, plus the wanted-person pool and the two of networks watching
-    # the checks (added with their mechanisms, for the next joint fit)
-    assert 5 <= len(config.parameters) <= 11
+    # the hidden volumes and efficiencies, plus those added with their mechanisms; every path
+    # was resolved against the scenario by load_config
+    assert len(config.parameters) >= 5
     assert len(targets) == 14
     assert config.budget.workers == 2
 

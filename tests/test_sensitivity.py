@@ -95,40 +95,42 @@ def test_the_shipped_config_loads():
 
 
 def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tmp_path):
-    """Baseline with thermal vision versus the same day without Frontex: the thermal factor
-    moves the difference, the analysts' cross-check deadline (never reached while twelve
-    analysts clear every hit within hours, in both) cannot, so its μ* is exactly 0; the flips
-    table and its document section are written. The thermal factor starts at 2: at 1 thermal
-    vision adds nothing and the one-replicate difference is noise around zero."""
+    """One baseline day versus the same day with half the criminal flow: the patrols' detection
+    rate moves the difference (half as many groups to find; the range is low enough that the
+    chance of detection is not saturated), the analysts' cross-check deadline (never reached
+    while twelve analysts clear every hit within hours, in both) cannot, so its μ* is exactly 0;
+    the flips table and its document section are written."""
     from sim.analysis.sensitivity import FLIPS_END, FLIPS_START
     from sim.analysis.sensitivity import main as flips_main
 
     (tmp_path / "day.yaml").write_text(f"extends: {BASELINE}\nname: day\naction: {{days: 1}}\n")
-    (tmp_path / "without.yaml").write_text("extends: day.yaml\nname: no_frontex\nfrontex: []\n")
+    (tmp_path / "without.yaml").write_text("extends: day.yaml\nname: half_flow\n"
+                                           "criminal: {flow_scale: 0.5}\n")
     config = {"scenario": "day.yaml", "versus": "without.yaml",
               "outcomes": ["illegal_entries_detected"],
-              "parameters": [{"path": "parameters.thermal_vision_factor", "low": 2, "high": 4},
+              "parameters": [{"path": "parameters.patrol_detection_per_officer_km",
+                              "low": 0.002, "high": 0.02},
                              {"path": "parameters.cross_check_deadline_hours", "low": 12,
                               "high": 24}],
-              "trajectories": 3, "replicates": 1, "seed": 3, "workers": 1}
+              "trajectories": 3, "replicates": 2, "seed": 3, "workers": 1}
     path = tmp_path / "difference.yaml"
     path.write_text(yaml.safe_dump(config))
     out = tmp_path / "indices"
     assert main(["sensitivity", str(path), "--out", str(out), "--quiet"]) == 0
     indices = pd.read_csv(out / "indices.csv").set_index("parameter")
-    assert indices["target"].iloc[0] == "difference: no_frontex − day"
-    assert indices.loc["parameters.thermal_vision_factor", "mu_star"] > 0
+    assert indices["target"].iloc[0] == "difference: half_flow − day"
+    assert indices.loc["parameters.patrol_detection_per_officer_km", "mu_star"] > 0
     assert indices.loc["parameters.cross_check_deadline_hours", "mu_star"] == 0
     flips = pd.read_csv(out / "flips.csv").set_index("parameter")
-    # removing thermal vision detects fewer: the difference is negative at every point
-    assert flips.loc["parameters.thermal_vision_factor", "difference_overall"] < 0
+    # half the groups, fewer detected: the difference is negative at every point
+    assert flips.loc["parameters.patrol_detection_per_officer_km", "difference_overall"] < 0
     assert not flips["flips"].any()
     doc = tmp_path / "doc.md"
     doc.write_text(f"before\n{FLIPS_START}\nold\n{FLIPS_END}\nafter\n")
     assert flips_main(["--flips-doc", str(doc), str(out)]) == 0
     text = doc.read_text()
     assert "old" not in text and text.startswith("before") and text.endswith("after\n")
-    assert "| no_frontex − day | illegal_entries_detected |" in text
+    assert "| half_flow − day | illegal_entries_detected |" in text
     assert "none in the ranges" in text
 
 

@@ -186,7 +186,7 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
              "difference; `better`/`worse` when the interval excludes zero.", "",
              _markdown(comparison[comparison["variant"] == CALIBRATED]
                        if len(comparison) else comparison), ""]
-    for variant, overrides in config.report.variants.items():
+    for variant, overrides in (config.report.variants.items() if len(comparison) else ()):
         settings = ", ".join(f"`{k}` = {v:g}" for k, v in overrides.items())
         lines += [f"### Variant `{variant}`: the same runs with {settings}", "",
                   "Baseline and allocations both run under the variant (paired), e.g. "

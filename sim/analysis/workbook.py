@@ -105,8 +105,7 @@ def _tidy(sheet, frame: pd.DataFrame) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(frame.columns, start=1):
-        values = frame[column].astype(str).str.len()
-        width = max(len(str(column)), int(values.max()) if len(values) else 0)
+        width = max([len(str(column)), *(len(str(value)) for value in frame[column])])
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
         if pd.api.types.is_integer_dtype(frame[column]) and column not in ("replicate", "seed",
