@@ -17,6 +17,7 @@ import pandas as pd
 
 from sim.analysis.compare import COMPARISON, compare, pairing_gain
 from sim.analysis.figures import comparison_figures, save_figures
+from sim.analysis.style import label
 from sim.runs.results import Results, load, write_csv
 from sim.runs.runner import run
 
@@ -129,7 +130,7 @@ def readme_table(comparison: pd.DataFrame) -> str:
             if over_draws and not pd.isna(row["robustness"]):
                 cell += f", {row['robustness']:.0%} of draws"
             cells.append(cell)
-        lines.append(f"| {scenario.replace('_', ' ')} | " + " | ".join(cells) + " |")
+        lines.append(f"| {label(scenario)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
