@@ -21,7 +21,7 @@ from sim.geography import RouteGraph, load_route_graph
 
 PACKAGE_DATA = Path(__file__).resolve().parents[1] / "sim" / "data"
 FILES = ("countries.csv", "places.csv", "crossings.csv", "sectors.csv", "edges.csv",
-         "corridors.csv")
+         "corridors.csv", "traffic.csv")
 LAT_SHIFT = -1.0        # degrees of latitude per copy (stays inside the loader's bounds)
 CROSS_LINK_HOURS = 6.0  # hours of road between a hub and its twin in the next copy
 
@@ -62,7 +62,7 @@ def write_replicated_graph(folder: Path | str, copies: int = 4,
                          "lat": f"{float(row['lat']) + LAT_SHIFT * copy:.4f}"})
     _write(folder, "places.csv", columns, rows)
 
-    for file in ("crossings.csv", "sectors.csv"):
+    for file in ("crossings.csv", "sectors.csv", "traffic.csv"):
         columns, table = _rows(source, file)
         _write(folder, file, columns, [{**row, "place_id": copy_id(row["place_id"], copy)}
                                        for copy in range(copies) for row in table])

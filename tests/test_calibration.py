@@ -159,8 +159,9 @@ def test_the_fit_is_reproducible_and_the_command_writes_a_fragment_the_baseline_
 def test_a_time_limit_stops_proposing_but_still_reports_and_trial_0_is_the_scenario(tmp_path):
     synthetic_targets(tmp_path)
     budget = {"trials": 50, "replicates": 1, "workers": 1, "minutes": 1e-6}
+    around = [{**FIT[0], "high": 600}, FIT[1]]  # ranges holding the scenario's own values
     config, scenario, targets = load_config(
-        write_config(tmp_path, FIT, budget=budget, report={"replicates": 2}))
+        write_config(tmp_path, around, budget=budget, report={"replicates": 2}))
     result = calibrate(config, scenario, targets)
     assert len(result.history) == 1
     assert len(result.report) == 2
