@@ -228,6 +228,7 @@ class Movement(CellAgent):
         self.concealment = concealment
         self.cargo = cargo
         self.uniforms = uniforms      # own draws for selection/detection: common random numbers
+        self._uniforms = uniforms.tolist()  # the same draws as Python floats (faster)
         self.draw = 0
         self.state = MovementState.PLANNED
         self.displaced = False
@@ -236,7 +237,8 @@ class Movement(CellAgent):
 
     def next_uniform(self) -> float:
         """The movement's next own uniform draw (cycled if a long reroute uses them up)."""
-        value = float(self.uniforms[self.draw % len(self.uniforms)])
+        draws = self._uniforms
+        value = draws[self.draw % len(draws)]
         self.draw += 1
         return value
 

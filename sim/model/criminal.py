@@ -6,6 +6,7 @@ scenario sharing a seed and the criminal parameters faces the same criminals in 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 from typing import TYPE_CHECKING
@@ -84,9 +85,21 @@ def planner_for(graph: nx.DiGraph) -> RoutePlanner:
 
 
 def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
-    keys = list(weights)
-    p = np.array([weights[k] for k in keys], dtype=float)
-    return keys[int(rng.choice(len(keys), p=p / p.sum()))]
+    """A key drawn by weight: the draw and result of `rng.choice(len, p=w / w.sum())` (one
+    uniform against the same cumulative sums), without numpy's per-call set-up."""
+    keys, cdf = _cumulative(tuple(weights.items()))
+    return keys[bisect.bisect_right(cdf, rng.random())]
+
+
+@functools.lru_cache(maxsize=256)
+def _cumulative(items: tuple[tuple[str, float], ...]) -> tuple[tuple[str, ...], list[float]]:
+    """Keys and the cumulative probabilities numpy's Generator.choice searches."""
+    p = np.array([w for _, w in items], dtype=float)
+    if not len(p) or (p < 0).any() or not p.sum() > 0:
+        raise ValueError(f"weights must be non-negative with a positive sum: {dict(items)}")
+    cdf = (p / p.sum()).cumsum()
+    cdf /= cdf[-1]
+    return tuple(k for k, _ in items), cdf.tolist()
 
 
 def create_networks(model: JointActionModel) -> list[CriminalNetwork]:

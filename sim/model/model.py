@@ -133,6 +133,7 @@ class JointActionModel(mesa.Model):
         self.networks = create_networks(self)
         self.movements = (plan_movements(self, self.networks)
                           + plan_bulk_shipments(self, self.networks))
+        self.delivered = 0  # movements that reached their destination (outcomes each hour)
         self._arrivals: list[tuple[float, int, int, Movement]] = []
         self._sequence = itertools.count()
         for movement in self.movements:
@@ -294,6 +295,7 @@ class JointActionModel(mesa.Model):
             movement.waited = False
             if movement.leg == len(movement.route) - 1:
                 movement.state = MovementState.DELIVERED
+                self.delivered += 1
                 crossed = self.route_planner.checked_places(tuple(movement.route))
                 self.record_event("delivery", place, movement=movement,
                                   detail="crossed " + ">".join(crossed))
@@ -342,8 +344,7 @@ class JointActionModel(mesa.Model):
         values.update(self.crossing_state.wait_summary())
         values.update(self.intel.summary())
         values["officers_deployed"] = float(self.officers_total)
-        values["movements_delivered"] = float(sum(
-            m.state == MovementState.DELIVERED for m in self.movements))
+        values["movements_delivered"] = float(self.delivered)
         return {name: float(values[name]) for name in OUTCOME_NAMES}
 
 
