@@ -159,18 +159,26 @@ class JointActionModel(mesa.Model):
         kinds = ("crossing", "green_border", "road_checkpoint", "port", "parcel_centre",
                  "premises_search", "cyber_patrol", "coordination")
         self.on_duty = {k: np.zeros((len(self.place_ids), 24)) for k in kinds}
-        self.units_at: dict[tuple[int, int], list[OfficerUnit]] = {}
-        duty: dict[str, tuple[list[int], list[int], list[int]]] = {k: ([], [], []) for k in kinds}
+        # Units grouped by (posting, place, shift), in creation order; each group is then
+        # spread over its shift's hours at once.
+        groups: dict[tuple[str, int, ShiftPattern], list[OfficerUnit]] = {}
         for unit in self.units:
-            index = self.place_index[unit.place]
-            places, hours, officers = duty[unit.posting]
-            for hour in unit.shift.hours():
-                places.append(index)
-                hours.append(hour)
-                officers.append(unit.officers)
-                self.units_at.setdefault((index, hour), []).append(unit)
-        for kind, (places, hours, officers) in duty.items():  # whole numbers: sums are exact
-            np.add.at(self.on_duty[kind], (places, hours), officers)
+            groups.setdefault((unit.posting, self.place_index[unit.place], unit.shift),
+                              []).append(unit)
+        self.units_at: dict[tuple[int, int], list[OfficerUnit]] = {}
+        merged = set()
+        for (kind, index, shift), members in groups.items():
+            officers = sum(u.officers for u in members)  # whole numbers: sums are exact
+            for hour in shift.hours():
+                self.on_duty[kind][index, hour] += officers
+                key = (index, hour)
+                if key in self.units_at:
+                    self.units_at[key] += members
+                    merged.add(key)
+                else:
+                    self.units_at[key] = list(members)
+        for key in merged:  # each list in the order the units were created
+            self.units_at[key].sort(key=lambda u: u.unique_id)
         self.shift_profiles = {kind: shift_profile(
             traffic_shift_weights(self.route_graph) if profile == "traffic" else profile,
             SHIFT_HOURS) for kind, profile in self.scenario_spec.shifts.items()

@@ -65,6 +65,9 @@ class CheckPressure:
                 officers, sector.length_km, thermal_units=thermal, **kwargs) - seen
         roads = model.roads
         self.segment = np.mean([roads.checked(hour)[0] for hour in range(24)], axis=0)
+        # Memos of what follows from a route alone (the pressure is fixed once computed).
+        self.choices: dict[tuple, tuple[tuple[str, ...], list[str]]] = {}
+        self.targets: dict[tuple[str, ...], tuple[int | None, float]] = {}
 
     def route_risk(self, route: tuple[str, ...], sees_hidden: bool) -> float:
         """Chance, as the network sees it, of being stopped somewhere along `route`."""
@@ -114,6 +117,18 @@ def route_around(model: JointActionModel, network: CriminalNetwork, route: tuple
     if not network.watches_checks:
         return route, []
     pressure: CheckPressure = model.check_pressure
+    corridor = network.corridor
+    key = (route, on_foot, network.sees_hidden_checks, corridor.origin, corridor.destination,
+           corridor.via)
+    if key not in pressure.choices:
+        pressure.choices[key] = _route_around(model, network, route, on_foot)
+    best, avoided = pressure.choices[key]
+    return best, list(avoided)
+
+
+def _route_around(model: JointActionModel, network: CriminalNetwork, route: tuple[str, ...],
+                  on_foot: bool) -> tuple[tuple[str, ...], list[str]]:
+    pressure: CheckPressure = model.check_pressure
     planner, corridor = model.route_planner, network.corridor
     parameters = model.parameters
 
@@ -142,7 +157,24 @@ def time_departure(model: JointActionModel, network: CriminalNetwork, movement: 
     the hour it chooses: darkness on the green border, the crossing's busy hours otherwise."""
     if not network.watches_checks:
         return
-    graph, route = model.graph, movement.route
+    route = tuple(movement.route)
+    targets = model.check_pressure.targets
+    if route not in targets:
+        targets[route] = _target_hour(model, route)
+    target_hour, travelled = targets[route]
+    if target_hour is None:
+        return
+    start = model.scenario_spec.action.start.hour
+    day = math.floor(movement.departure / 24.0)
+    departure = day * 24.0 + ((target_hour - start - travelled) % 24.0)
+    if 0.0 <= departure < model.hours:
+        movement.departure = movement.time = departure
+
+
+def _target_hour(model: JointActionModel, route: tuple[str, ...]) -> tuple[int | None, float]:
+    """The hour a watching network aims to reach the first checked place of `route`, and the
+    travel hours to it."""
+    graph = model.graph
     travelled = 0.0
     target_hour = None
     for a, b in itertools.pairwise(route):
@@ -156,10 +188,4 @@ def time_departure(model: JointActionModel, network: CriminalNetwork, movement: 
             quietest = np.flatnonzero(np.isclose(shares, shares.min()))
             target_hour = int(quietest[np.argmax(DAILY_RHYTHM[quietest])])
             break
-    if target_hour is None:
-        return
-    start = model.scenario_spec.action.start.hour
-    day = math.floor(movement.departure / 24.0)
-    departure = day * 24.0 + ((target_hour - start - travelled) % 24.0)
-    if 0.0 <= departure < model.hours:
-        movement.departure = movement.time = departure
+    return target_hour, travelled
