@@ -64,6 +64,14 @@ MISTAKES = {
         "days.yaml", variant("action: {days: 3}\nscanning_teams:\n  teams:\n"
                              "    - {place: evzonoi, days: [5]}\n"),
         ["days.yaml, line 6", "scanning_teams.teams.0.days", "outside the action"]),
+    "a removed booth throughput": (
+        "lane.yaml", variant("parameters:\n  lane_vehicles_per_hour: 40\n"),
+        ["lane.yaml, line 3", "lane_vehicles_per_hour is no longer a parameter",
+         "set first_line_seconds"]),
+    "a removed scanner throughput": (
+        "scanner.yaml", variant("parameters:\n  scanner_vehicles_per_hour: 12\n"),
+        ["scanner.yaml, line 3", "scanner_vehicles_per_hour is no longer a parameter",
+         "set scanner_minutes"]),
     "a name that is not a folder name": ("name.yaml", variant("").replace(
         "name: variant", "name: ../../elsewhere"), ["name.yaml, line 1", "name:", "pattern"]),
 }

@@ -54,6 +54,12 @@ AGENCIES: tuple[str, ...] = (
 RETIRED: dict[str, str] = {
     "learn_of_alert_probability": "networks now hear of seizures and raids by their own "
     "channels, not from police alerts; set hear_corridor_seizure_probability instead",
+    "lane_vehicles_per_hour": "a first-line booth's throughput now follows from its time per "
+    "vehicle by class; set first_line_seconds: {car: ..., bus: ..., lorry: ...} instead "
+    "(3600 / vehicles per hour; 45 vehicles an hour is 80 seconds)",
+    "scanner_vehicles_per_hour": "a scanning team's throughput now follows from its time per "
+    "vehicle by class; set scanner_minutes: {car: ..., bus: ..., lorry: ...} instead "
+    "(60 / vehicles per hour; 12 vehicles an hour is 5 minutes)",
 }
 
 
