@@ -263,12 +263,37 @@ def test_save_and_load_round_trip(tmp_path):
     pd.testing.assert_frame_equal(loaded.summary, results.summary)
     pd.testing.assert_frame_equal(loaded.daily, results.daily, check_dtype=False)
     assert loaded.complete and len(loaded.events) == len(results.events)
+    assert len(loaded.crossing_waits) == len(results.crossing_waits)
+
+
+def test_the_crossing_wait_table_is_written_loaded_and_adds_up_to_the_mean_waits(tmp_path):
+    """crossing_waits.parquet: one row per replicate, hour, crossing and vehicle class, read back
+    by `sim.load`; its arrival-weighted wait of each replicate is that replicate's
+    mean_wait_minutes in summary.csv."""
+    from strategies import ROUTE_GRAPH
+
+    from sim.model import BASELINE
+    from sim.runs.replicate import run_replicate
+
+    runner.run(BASELINE, replicates=2, workers=1, out=tmp_path / "waits", action__days=1,
+               replicate_function=run_replicate)
+    loaded = sim.load(tmp_path / "waits")
+    waits = loaded.crossing_waits
+    crossings = sum(1 for _, kind in ROUTE_GRAPH.graph.nodes(data="kind") if kind == "crossing")
+    assert len(waits) == 2 * 24 * crossings * 3
+    assert set(waits["vehicle_class"]) == {"car", "bus", "lorry"}
+    weighted = (waits["wait_minutes"] * waits["arrivals"]).groupby(waits["replicate"]).sum()
+    mean = weighted / waits.groupby("replicate")["arrivals"].sum()
+    summary = loaded.summary.set_index("replicate")["mean_wait_minutes"]
+    assert mean.to_numpy() == pytest.approx(summary.loc[mean.index].to_numpy())
+    assert summary.max() > 0
 
 
 def test_api_writes_a_folder_when_given_out(tmp_path):
     results = run_small(small(replicates=2), out=tmp_path / "api", workers=1)
     assert results.directory == tmp_path / "api"
-    for name in ("manifest.json", "summary.csv", "daily.csv", "events.parquet"):
+    for name in ("manifest.json", "summary.csv", "daily.csv", "events.parquet",
+                 "crossing_waits.parquet"):
         assert (tmp_path / "api" / name).is_file()
     assert [p.name for p in sorted((tmp_path / "api" / "replicates").iterdir())] == [
         "000000", "000001"]

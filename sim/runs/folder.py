@@ -25,7 +25,7 @@ from sim.scenario.schema import Scenario
 MARKER = ".jad-sim-run"
 MARKER_KIND = "jad-sim results folder"
 RUN_ENTRIES = frozenset({MARKER, store.MANIFEST, store.SUMMARY, store.DAILY, store.EVENTS,
-                         store.FAILURES, store.REPLICATES})
+                         store.CROSSING_WAITS, store.FAILURES, store.REPLICATES})
 REPLICATE_FILES = frozenset(f"{name}.parquet" for name in store.TABLES)
 _TEMPORARY = re.compile(r"^\..+\.\d+\.tmp$")  # store.write_json / write_csv temporaries
 _REPLICATE_TEMPORARY = re.compile(r"^\.tmp-\d{6}-\d+$")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -24,13 +24,14 @@ _EVENT_NUMBERS = ("persons", "arrests", "weapons", "rounds", "cocaine_kg", "hero
 
 @dataclass
 class ReplicateResult:
-    """The three tables of one replicate, before the runner adds scenario and seed columns."""
+    """The tables of one replicate, before the runner adds scenario and seed columns."""
 
     replicate: int
     seed: int
     summary: dict[str, float]
     daily: pd.DataFrame
     events: pd.DataFrame
+    crossing_waits: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def run_replicate(scenario: Scenario, seed: int, *, replicate: int = 0,
@@ -40,7 +41,7 @@ def run_replicate(scenario: Scenario, seed: int, *, replicate: int = 0,
     model = JointActionModel(scenario, rng=seed, route_graph=route_graph,
                              check_invariants=check_invariants).run()
     return ReplicateResult(replicate, seed, model.outcomes(), daily_table(model),
-                           events_table(model))
+                           events_table(model), crossing_waits_table(model))
 
 
 def daily_table(model: JointActionModel) -> pd.DataFrame:

@@ -1,12 +1,14 @@
 """Result tables of a run and the results folder on disk.
 
-A run gives three tidy tables — `summary` (one row per replicate), `daily` (replicate × day ×
-place) and `events` (one row per detection) — each row carrying its scenario, replicate and seed.
+A run gives four tidy tables — `summary` (one row per replicate), `daily` (replicate × day ×
+place), `events` (one row per detection) and `crossing_waits` (replicate × hour × crossing ×
+vehicle class) — each row carrying its scenario, replicate and seed.
 The statistics (`reduce`, `paired_difference`, `describe`) live in `sim.runs.statistics`.
 
 A results folder holds `manifest.json`, one `replicates/<k>/` folder per finished replicate
 (written whole or not at all) and, at the end of a run, the consolidated `summary.csv`,
-`daily.csv` and `events.parquet` (docs/results.md describes every column).
+`daily.csv`, `events.parquet` and `crossing_waits.parquet` (docs/results.md describes every
+column).
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ from sim.scenario.schema import Scenario
 
 ROW_KEYS: tuple[str, ...] = ("scenario", "replicate", "seed")
 MANIFEST, SUMMARY, DAILY, EVENTS = "manifest.json", "summary.csv", "daily.csv", "events.parquet"
+CROSSING_WAITS = "crossing_waits.parquet"
 FAILURES, REPLICATES = "failures.json", "replicates"
-TABLES = ("summary", "daily", "events")
+TABLES = ("summary", "daily", "events", "crossing_waits")
 VERSIONED_PACKAGES = ("jad-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx",
                       "scipy", "PyYAML", "dask", "distributed")
 REPLICATE_FOLDER = re.compile(r"^\d{6}$")
@@ -49,8 +52,9 @@ class Results:
     """The tables of one scenario's run, and where they came from.
 
     `summary` has one row per replicate (scenario, replicate, seed, then every outcome), `daily`
-    one per replicate × day × place, `events` one per detection. `failures` lists replicates that
-    raised, each with its seed and traceback.
+    one per replicate × day × place, `events` one per detection, `crossing_waits` one per
+    replicate × hour × crossing × vehicle class (arrivals and wait). `failures` lists replicates
+    that raised, each with its seed and traceback.
     """
 
     summary: pd.DataFrame
@@ -59,6 +63,7 @@ class Results:
     manifest: dict[str, Any] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
     directory: Path | None = None
+    crossing_waits: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def scenario_name(self) -> str:
@@ -93,8 +98,10 @@ def load(directory: str | Path) -> Results:
     failures = json.loads(failures_path.read_text()) if failures_path.is_file() else []
     summary = pd.read_csv(directory / SUMMARY, keep_default_na=False, na_values=[""])
     daily = pd.read_csv(directory / DAILY, keep_default_na=False, na_values=[""])
+    waits_path = directory / CROSSING_WAITS  # absent in folders written before the table
+    waits = pd.read_parquet(waits_path) if waits_path.is_file() else pd.DataFrame()
     return Results(summary, daily, pd.read_parquet(directory / EVENTS), read_manifest(directory),
-                   failures, directory)
+                   failures, directory, waits)
 
 
 # --- manifest --------------------------------------------------------------------------------
@@ -206,6 +213,7 @@ class ReplicateTables:
     summary: pd.DataFrame
     daily: pd.DataFrame
     events: pd.DataFrame
+    crossing_waits: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 class ResultsFolderError(Exception):
@@ -248,7 +256,8 @@ def read_replicates(directory: Path, skip: Collection[int] = ()) -> list[Replica
         if replicate in skip:
             continue
         folder = directory / REPLICATES / f"{replicate:06d}"
-        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES
+                  if (folder / f"{name}.parquet").is_file()}  # older replicates: no waits
         parts.append(ReplicateTables(replicate, int(frames["summary"]["seed"].iloc[0]),
                                      **frames))
     return parts
@@ -291,7 +300,7 @@ def collect(parts: list[ReplicateTables], manifest: dict[str, Any],
     manifest["finished"] = now()
     summary = with_inputs(as_counts(_concat(parts, "summary")), manifest)
     return Results(summary, as_counts(_concat(parts, "daily")), _concat(parts, "events"),
-                   manifest, failures, directory)
+                   manifest, failures, directory, _concat(parts, "crossing_waits"))
 
 
 def as_counts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -319,6 +328,9 @@ def finish_folder(directory: Path, results: Results) -> None:
     temporary = directory / f".{EVENTS}.{os.getpid()}.tmp"
     results.events.to_parquet(temporary, index=False)
     os.replace(temporary, directory / EVENTS)
+    temporary = directory / f".{CROSSING_WAITS}.{os.getpid()}.tmp"
+    results.crossing_waits.to_parquet(temporary, index=False)
+    os.replace(temporary, directory / CROSSING_WAITS)
     if results.failures:
         write_json(directory / FAILURES, results.failures)
     else:
@@ -334,10 +346,12 @@ def save(results: Results, directory: Path, *, force: bool = False) -> Path:
     manifest["started"] = results.manifest.get("started")
     parts = []
     for replicate, summary in results.summary.groupby("replicate", sort=True):
-        daily, events = (frame[frame["replicate"] == replicate].reset_index(drop=True)
-                         for frame in (results.daily, results.events))
+        daily, events, waits = (
+            frame[frame["replicate"] == replicate].reset_index(drop=True)
+            if "replicate" in frame else frame
+            for frame in (results.daily, results.events, results.crossing_waits))
         part = ReplicateTables(int(replicate), int(summary["seed"].iloc[0]),
-                               summary.reset_index(drop=True), daily, events)
+                               summary.reset_index(drop=True), daily, events, waits)
         write_replicate(directory, part)
         parts.append(part)
     saved = collect(parts, manifest, list(results.failures), directory)

@@ -87,8 +87,10 @@ def _tables(task: Task, result: Any) -> ReplicateTables:
         return frame.astype({column: "int64" for column in ("replicate", "seed", "draw")
                              if column in keys})
 
+    waits = getattr(result, "crossing_waits", None)  # a custom replicate function may have none
     return ReplicateTables(task.replicate, task.seed, summary, keyed(result.daily),
-                           keyed(result.events))
+                           keyed(result.events),
+                           keyed(waits) if waits is not None and len(waits) else pd.DataFrame())
 
 
 # --- executors -------------------------------------------------------------------------------
