@@ -71,6 +71,30 @@ def _units(scenario):
     return build_units(scenario, ROUTE_GRAPH)
 
 
+def test_officers_beyond_standard_teams_speed_the_bays_and_ten_times_too_many_stand_idle():
+    """Niki (GR–MK) with twice, then ten times its crossing officers (same seeds): twice checks
+    more vehicles there (bigger teams turn the bays over faster) but not twice as many; ten
+    times cannot use most of the officers it is given, and its idle officer-hours say so."""
+    place = "niki"
+    base = baseline(action={"days": DAYS})
+    have = sum(u.officers for u in _units(base) if u.place == place and u.posting == "crossing")
+
+    def piled(factor: int):
+        return baseline(action={"days": DAYS}, postings=[
+            {"country": "GR", "agency": "border_police", "posting": "crossing", "place": place,
+             "officers": (factor - 1) * have}])
+
+    for seed in range(3):
+        models = [run(scenario, seed) for scenario in (base, piled(2), piled(10))]
+        checks = [place_total(m, "checks_vehicles", place) for m in models]
+        idle = [place_total(m, "officer_hours_idle_crossing", place) for m in models]
+        hours = [float(m.on_duty["crossing"][m.place_index[place]].sum()) * DAYS
+                 for m in models]
+        assert checks[0] < checks[1] < 2 * checks[0] and checks[2] < 2 * checks[0]
+        assert idle[2] > idle[0] + 0.5 * (hours[2] - hours[0])
+        assert idle[0] < 0.1 * hours[0]
+
+
 def test_a_second_detection_kit_adds_less_than_the_first():
     """One, two Frontex detection kits at Kapitan Andreevo (same seeds): the second adds a
     paired-significant number of movements stopped there, and less than the first (the kits

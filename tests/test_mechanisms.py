@@ -46,6 +46,27 @@ def test_second_line_checks_share_officer_time_and_move_it_past_full_bays():
     assert plenty.tolist() == arrivals.tolist()  # never more checks than arrivals
 
 
+def test_check_teams_grow_with_officers_per_bay_with_diminishing_returns_and_a_cap():
+    """Few officers per bay: the standard team at the standard clock time. More: bigger teams,
+    each extra officer shortening the check less and costing more officer time per check; past
+    the most a vehicle holds, nothing changes (those officers stay idle)."""
+    most = np.array([5.0, 8.0, 8.0])
+    team, factor = m.check_teams(np.array([1.0, 3.0, 4.0, 5.0, 6.0, 8.0, 30.0]), 3.0, most,
+                                 0.3)
+    assert (team[:2] == 3.0).all() and factor[:2] == pytest.approx(np.ones((2, 3)))
+    assert team[-1].tolist() == [5.0, 8.0, 8.0] and (factor[-1] == factor[-2]).all()
+    lorry = factor[:, 2]
+    assert (np.diff(lorry) <= 0).all() and lorry[-1] > 0.3  # the serial part stays
+    savings = -np.diff(lorry[1:5])  # one officer more each: 3 -> 4 -> 5 -> 6
+    assert (np.diff(savings) < 0).all()
+    officer_time = team[:, 2] * lorry  # per check, relative to the standard team's
+    assert (np.diff(officer_time) >= 0).all() and officer_time[-1] > officer_time[0]
+    with pytest.raises(ValueError, match="fewer than the standard team"):
+        from sim.scenario.parameters import Parameters
+
+        Parameters(check_team_max_officers={"car": 2.0})
+
+
 def test_equipment_coverage_has_diminishing_returns_and_no_cap():
     cover = [float(m.equipment_coverage(n, 12.0, 24.0)) for n in range(5)]
     gains = np.diff(cover)

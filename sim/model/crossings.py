@@ -3,11 +3,14 @@ classes (columns: car, bus, lorry).
 
 Each hour the officers on duty at a crossing are a budget: first the booths each class needs to
 clear its queue and arrivals (two officers a booth), then second-line intensified checks of the
-same share of every class's arrivals, up to the bays of the place; what is left is idle and
-counted (`officer_hours_idle_crossing`). Booth queues build when arrivals exceed what the open
-booths clear and drain afterwards; a vehicle picked for a check holds its booth a little longer
-and then waits its own check in the bay. Scanning teams scan a number of vehicles an hour by
-class, first those the officers check; only a scanned vehicle meets the scanner.
+same share of every class's arrivals, up to the bays of the place. The second line spreads over
+the bays in use: where it has more officers than standard teams fill, teams grow (up to the
+officers one vehicle can hold) and turn a bay over faster, each extra officer saving less; what
+is left is idle and counted (`officer_hours_idle_crossing`). Booth queues build when arrivals
+exceed what the open booths clear and drain afterwards; a vehicle picked for a check holds its
+booth a little longer and then waits its own check in the bay. Scanning teams scan a number of
+vehicles an hour by class, first those the officers check; only a scanned vehicle meets the
+scanner.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sim.model.mechanisms import (
     VEHICLE_CLASSES,
     booth_throughput,
     booths_to_open,
+    check_teams,
     class_arrivals,
     equipment_coverage,
     queue_step,
@@ -70,7 +74,9 @@ class CrossingState:
             + parameters.occupancy[k] * parameters.person_check_officer_minutes
             for k in VEHICLE_CLASSES])
         self.duration = self.minutes / parameters.intensified_check_officers  # clock minutes
-        self.bay_limit = self.bays * 60.0 / self.duration
+        self.team_most = np.array([parameters.check_team_max_officers[k]
+                                   for k in VEHICLE_CLASSES])
+        self.clock = np.broadcast_to(self.duration, self.bays.shape).copy()  # this hour's
         self.scan_minutes = np.array([parameters.scanner_minutes[k] for k in VEHICLE_CLASSES])
         share = parameters.inbound_share * scenario.traffic.scale
         rng = model.streams.traffic
@@ -126,8 +132,7 @@ class CrossingState:
             first_line = opened.sum(axis=1) * parameters.officers_per_lane
             second_line = np.minimum(officers - first_line,
                                      officers * parameters.second_line_share)
-            checks = second_line_checks(second_line * 60.0, arrivals, self.minutes,
-                                        np.minimum(arrivals, self.bay_limit))
+            checks = self._second_line(second_line, arrivals)[0]
             teams = np.zeros(len(self.index))
             for team in self.model.scanning_teams:
                 if team.place in self.index and team.shift.covers(hour):
@@ -147,6 +152,21 @@ class CrossingState:
                 / np.maximum(total, 1e-12), np.maximum(lone, (teams > 0) * 1.0))
         return seen, scanned
 
+    def _second_line(self, officers: np.ndarray, arrivals: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(checks, officer-minutes per check, clock minutes per check) per crossing and class
+        for `officers` on the second line: they spread over the bays of the classes that have
+        arrivals, in teams of the standard size up to the most one vehicle holds."""
+        parameters = self.model.parameters
+        bays = (self.bays * (arrivals > 0)).sum(axis=1)
+        per_bay = np.divide(officers, bays, out=np.zeros_like(officers), where=bays > 0)
+        team, factor = check_teams(per_bay, parameters.intensified_check_officers,
+                                   self.team_most, parameters.check_serial_share)
+        clock = self.duration * factor
+        minutes = team * clock
+        limit = np.minimum(arrivals, self.bays * 60.0 / clock)
+        return second_line_checks(officers * 60.0, arrivals, minutes, limit), minutes, clock
+
     def scanned_chance(self, place: str, movement_kind: str) -> float:
         """Chance that a checked vehicle of this kind is also scanned at `place` this hour."""
         return float(self.scanned_share[self.index[place], CLASS_OF_MOVEMENT[movement_kind]])
@@ -158,7 +178,7 @@ class CrossingState:
         """Minutes a vehicle of this kind spends at `place` this hour: the booth queue, plus
         its own intensified check if it was picked."""
         i, k = self.index[place], CLASS_OF_MOVEMENT[movement_kind]
-        return float(self.queue_wait[i, k] + (self.duration[k] if checked else 0.0))
+        return float(self.queue_wait[i, k] + (self.clock[i, k] if checked else 0.0))
 
     def hour(self, hour_of_day: int) -> None:
         model, parameters = self.model, self.model.parameters
@@ -171,9 +191,8 @@ class CrossingState:
         first_line = opened.sum(axis=1) * parameters.officers_per_lane
         second_line = np.minimum(officers - first_line,
                                  officers * parameters.second_line_share)
-        limit = np.minimum(arrivals, self.bay_limit)
-        officer_checks = second_line_checks(second_line * 60.0, arrivals, self.minutes, limit)
-        used = (officer_checks * self.minutes).sum(axis=1) / 60.0
+        officer_checks, minutes, self.clock = self._second_line(second_line, arrivals)
+        used = (officer_checks * minutes).sum(axis=1) / 60.0
         self.opened, self.officer_checks_hours = opened, used
         self.idle = np.maximum(officers - first_line - used, 0.0)
         scanned, extra = self._scanners(hour_of_day, staffed, officer_checks, arrivals)
@@ -192,7 +211,7 @@ class CrossingState:
         self.unstaffed[:] = ~staffed[:, None]
         self.queue, self.queue_wait = queue_step(self.queue, arrivals, service, self.unstaffed)
         checked = staffed[:, None] & (arrivals > 0)
-        self.wait = self.queue_wait + np.where(checked, self.share * self.duration, 0.0)
+        self.wait = self.queue_wait + np.where(checked, self.share * self.clock, 0.0)
         self._equipment(officer_checks.sum(axis=1) + extra.sum(axis=1))
         self._record(arrivals, staffed)
 

@@ -100,6 +100,18 @@ def second_line_checks(officer_minutes: np.ndarray, arrivals: np.ndarray,
     return np.where(open_, share * arrivals, checks)
 
 
+def check_teams(officers_per_bay: np.ndarray, standard: float, most: np.ndarray,
+                serial_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """(officers working one vehicle, its check's clock time as a share of the standard team's)
+    when the second line spreads over the bays in use: a team grows from `standard` up to
+    `most` officers (how many can work one vehicle at once) and shortens only the part of the
+    check that hands can share (Amdahl: the dog, the scanner image, database answers and the
+    report take `serial_share` of the time whatever the team), so each extra officer saves
+    less and costs officer time: more checks per bay, with diminishing returns."""
+    team = np.clip(officers_per_bay[..., None], standard, most)
+    return team, serial_share + (1.0 - serial_share) * standard / team
+
+
 def equipment_coverage(units: np.ndarray | float, per_unit_hour: float,
                        demand: np.ndarray | float) -> np.ndarray:
     """Share of the hour's checks (or documents) that `units` of a Frontex kind serve, each

@@ -171,6 +171,12 @@ class Parameters(StrictModel):
                 if any(v < 0 for v in getattr(self, name).values()):
                     raise ValueError(f"{name}: values must not be negative")
                 _check_mapping_unit(name, field.json_schema_extra, getattr(self, name))
+        small = {k: v for k, v in self.check_team_max_officers.items()
+                 if v < self.intensified_check_officers}
+        if small:
+            raise ValueError(f"check_team_max_officers: {small} is fewer than the standard team "
+                             f"(intensified_check_officers {self.intensified_check_officers}); "
+                             "a check team can only grow from it")
         return self
 
     # --- legitimate traffic and queues -------------------------------------------------------
@@ -215,6 +221,21 @@ class Parameters(StrictModel):
         "works one vehicle", "Officers who work one intensified check together: its clock "
         "time (the checked vehicle's own delay and the time it holds a bay) is the officer "
         "time divided by this.", ge=1)
+    check_team_max_officers: dict[str, float] = par(
+        {"car": 5.0, "bus": 8.0, "lorry": 8.0}, "officers", "assumption: around a car two "
+        "officers at the doors, one at the boot and engine, one or two with the occupants' "
+        "documents; a coach's 35 passengers' documents and luggage hold shared by up to eight; "
+        "a lorry partly unloaded by up to eight",
+        "Most officers who can work one vehicle's intensified check at once, by class: where "
+        "more second-line officers stand than the bays in use hold in standard teams "
+        "(intensified_check_officers), the teams grow up to this and the checks go faster "
+        "(check_serial_share); officers beyond it are idle.")
+    check_serial_share: float = par(
+        0.3, "share", "assumption: the sniffer dog's round, the scanner image, the database "
+        "answers (SIS, INTERPOL) and the report take about a third of a check's clock time "
+        "however many officers work the vehicle",
+        "Share of an intensified check's clock time (at the standard team) that more officers "
+        "cannot shorten; the rest falls in proportion to the team.", ge=0, le=1)
     vehicle_check_officer_minutes: float = par(
         200.0, "officer-minutes/vehicle", "assumption: two to three officers for about an hour "
         "(search, sniffer dog or scanner, database queries, report); calibrated with the "
