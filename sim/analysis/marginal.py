@@ -18,8 +18,16 @@ Where a block goes (a stated rule, so a planner can repeat it):
   (thermal vision on the sector of greatest length x pressure, document experts and detection
   kits at the busiest external crossing);
 - one scanning team: at each of the ten busiest crossings by vehicles (Schengen internal ones
-  excluded: nobody checks there, and a team works under host officers) that has none yet.
-  Scanning teams work at crossings only; ports have their own container checks.
+  excluded: nobody checks there, and a team works under host officers) that has none yet, and
+  at each of the ten busiest ports of participating countries that has none yet. The model has
+  no traffic count per port (every port sees `port_containers_per_hour`), so ports are ranked by
+  the criminal trips expected through them (corridor weight x networks x trips per network of
+  the corridors that start, end or stop there, sim/data/corridors.csv), the flows the
+  intelligence phase points at.
+
+The base of the table is the scenario with its visiting contingents pinned the same way (the
+same units in the same order as every block's), so a block that changes nothing in the model
+shows a difference of exactly zero rather than the noise of a reordered allocation.
 """
 
 from __future__ import annotations
@@ -60,8 +68,9 @@ MECHANISM = {
     "parcel_centre": "parcels checked at the parcel centres it joins",
     "premises_search": "searches of the country's premises; finds only premises not yet found",
     "cyber_patrol": "online targets examined and leads to firearms networks' premises",
-    "coordination": "officers at the coordination centre; no mechanism of the model uses "
-                    "their number (the centre relays alerts whatever its staff)",
+    "coordination": "the centre's relay capacity (messages per coordination officer on duty "
+                    "and hour); alerts queue at the centre when the officers on duty are fewer "
+                    "than the messages",
     "thermal_vision": "night detection on one sector",
     "document_experts": "forged-document detection at one crossing",
     "detection_kit": "drug finds missed by a manual search at one crossing",
@@ -153,14 +162,30 @@ def _frontex_block(scenario: Scenario, graph: RouteGraph, kind: str) -> Block | 
     return Block(f"frontex_{kind}", kind, place, _scenario(data, f"+1 {kind}"))
 
 
+def _port_weights(scenario: Scenario, graph: RouteGraph) -> dict[str, float]:
+    """Expected criminal trips a week through each port: the corridors that start, end or stop
+    there, by corridor weight x networks x trips per network of the crime area."""
+    parameters = scenario.parameters
+    weights = {p: 0.0 for p in graph.ids_of_kind("port")}
+    for row in graph.corridors.itertuples():
+        via = row.via if isinstance(row.via, str) else ""
+        trips = (float(row.weight) * parameters.networks[row.crime_area]
+                 * parameters.movements_per_network[row.crime_area])
+        for place in {row.origin, row.destination, *via.split(";")} & weights.keys():
+            weights[place] += trips
+    return weights
+
+
 def _scanning_blocks(scenario: Scenario, graph: RouteGraph) -> list[Block]:
     nodes = graph.graph.nodes
     held = {t.place for t in scenario.scanning_teams.teams}
     busiest = sorted((-float(nodes[p]["vehicles_per_day"]), p)
                      for p in graph.ids_of_kind("crossing")
                      if nodes[p]["border_status"] != "schengen_internal" and p not in held)
+    ports = sorted((-weight, p) for p, weight in _port_weights(scenario, graph).items()
+                   if weight > 0 and p not in held and nodes[p]["country"] in scenario.countries)
     blocks = []
-    for _, place in busiest[:BUSIEST]:
+    for _, place in busiest[:BUSIEST] + ports[:BUSIEST]:
         data = _pinned(scenario, graph)
         data["scanning_teams"]["teams"].append({"place": place, "country": "NL",
                                                 "hours": [6, 22]})
@@ -204,7 +229,10 @@ def run_marginal(scenario_file: Path, out: Path, *, replicates: int, seed: int |
     scenario = runner.resolve_scenario(load_scenario(scenario_file), replicates=replicates,
                                        seed=seed, workers=workers)
     found = blocks(scenario)
-    runs = [(scenario, out / "base")] + [
+    base_scenario = runner.resolve_scenario(
+        _scenario(_pinned(scenario, load_route_graph()), "pinned"), replicates=replicates,
+        seed=scenario.run.seed, workers=workers)
+    runs = [(base_scenario, out / "base")] + [
         (runner.resolve_scenario(b.scenario, replicates=replicates,
                                  seed=scenario.run.seed, workers=workers), out / b.name)
         for b in found]
@@ -249,8 +277,38 @@ def effects(table: pd.DataFrame) -> dict[str, list[str]]:
     return found
 
 
+def why_not(block: Block, base: pd.DataFrame, daily: pd.DataFrame | None) -> str:
+    """Why a block shows no effect, from what the scenario's own runs measured: whether the
+    resource is the bottleneck of what it acts on."""
+    runs = len(base)
+    if block.resource == "coordination" and "centre_messages_relayed" in base:
+        messages = base["centre_messages_relayed"].mean()
+        wait = base["centre_wait_hours"].mean()
+        return (f"the coordination officers are not the bottleneck in this scenario: the centre "
+                f"relayed {number(messages)} messages in the action (mean of {runs} replicates), "
+                f"a message waited {number(wait)} h on average for an officer on duty, and that "
+                "wait is the night hours when no coordination officer is on duty (shift profile "
+                "`coordination`); more officers on the day shifts add capacity no message waits "
+                "for. With fewer officers the queue grows (tests/test_relay.py: a centre without "
+                "coordination officers relays fewer alerts)")
+    if block.resource in ("document_experts", "detection_kit", "scanning_team") and (
+            daily is not None and "movements_intercepted" in daily):
+        stopped = daily.loc[daily["place"] == block.where, "movements_intercepted"].sum() / runs
+        what = {"document_experts": "the forged documents of the criminal vehicles picked for "
+                                    "a check there",
+                "detection_kit": "the hidden goods of the criminal vehicles picked for a "
+                                 "check there",
+                "scanning_team": "the vehicles checked there"}[block.resource]
+        return (f"{MECHANISM[block.resource]}, so it acts only on {what}: the scenario "
+                f"stopped {number(stopped)} criminal movements a week at {block.where} (mean of "
+                f"{runs} replicates); few criminal trips are checked there, so the gain is "
+                "smaller than the interval's half-width")
+    return (f"the block acts through {MECHANISM[block.resource]}; an effect smaller than the "
+            "interval's half-width needs more replicates (`--replicates`)")
+
+
 def write_doc(path: Path, found: list[Block], table: pd.DataFrame, base: pd.DataFrame,
-              scenario: Scenario, command: str) -> None:
+              scenario: Scenario, command: str, daily: pd.DataFrame | None = None) -> None:
     """docs/marginal_value.md: the table, which blocks show an effect, and why some do not."""
     seen = effects(table)
     replicates = int(table["replicates"].min()) if len(table) else 0
@@ -279,14 +337,12 @@ def write_doc(path: Path, found: list[Block], table: pd.DataFrame, base: pd.Data
     for block in found:
         names = seen.get(block.name)
         lines.append(f"- `{block.name}`: " + (", ".join(names) if names else
-                     f"none at {replicates} replicates — the block acts through "
-                     f"{MECHANISM[block.resource]}"))
+                     f"none at {replicates} replicates: {why_not(block, base, daily)}"))
     kinds = sorted({b.resource for b in found})
     silent = [k for k in kinds if not any(seen.get(b.name) for b in found if b.resource == k)]
     lines += ["", "Every resource kind shows an effect on at least one outcome"
-              + (" except: " + ", ".join(f"`{k}` ({MECHANISM[k]})" for k in silent)
-                 + ". An effect smaller than the interval's half-width needs more replicates "
-                 "(`--replicates`)." if silent else "."), ""]
+              + (" except " + ", ".join(f"`{k}`" for k in silent) + "; why not is stated "
+                 "in its row above." if silent else "."), ""]
     attempted = base["movements_attempted"].mean()
     intercepted = base["movements_intercepted"].mean()
     lines += [
@@ -346,11 +402,13 @@ def run_command(args: argparse.Namespace) -> int:
         progress=not args.quiet, force=args.force, command=args.command_line,
         resume=args.resume)
     base = pd.read_csv(out / "base" / "summary.csv")
+    daily_file = out / "base" / "daily.csv"
+    daily = pd.read_csv(daily_file) if daily_file.exists() else None
     shown = " ".join(w for w in args.command_line.split()
                      if w not in ("--force", "--resume", "--quiet"))
-    write_doc(out / "marginal.md", found, table, base, scenario, shown)
+    write_doc(out / "marginal.md", found, table, base, scenario, shown, daily)
     if args.doc:
-        write_doc(args.doc, found, table, base, scenario, shown)
+        write_doc(args.doc, found, table, base, scenario, shown, daily)
     if not args.quiet:
         print((out / "marginal.md").read_text())
     print(f"results: {out}/ (marginal.csv, blocks.csv, marginal.md)")

@@ -241,7 +241,8 @@ class InlandOperations:
         network = self.firearms[int(rng.integers(len(self.firearms)))]
         true_lead = bool(rng.random() < parameters.cyber_lead_precision)
         self.premises.online_lead(network, true_lead)
-        model.intel.add_evidence(network, model.clock, parameters.evidence_per_cyber_lead)
+        model.intel.add_evidence(network, model.clock, parameters.evidence_per_cyber_lead,
+                                 "cyber_lead")
         model.record_event("cyber_lead", place, network=network, equipment="cyber_patrol")
 
     def wanted_persons(self, persons: np.ndarray, places: np.ndarray) -> None:

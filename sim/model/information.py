@@ -69,12 +69,14 @@ class Information:
                     units: float) -> None:
         """A premises search found the network's goods or members: national evidence at once,
         and news for the network."""
-        self.add_evidence(network, time, units)
+        self.add_evidence(network, time, units, "raid")
         self.grapevine.loss(network, place, time, "raid")
 
-    def add_evidence(self, network: CriminalNetwork, time: float, units: float) -> None:
-        """Evidence (mean `units`) gathered in the network's home country at `time`."""
-        self.evidence.add(network, time, units)
+    def add_evidence(self, network: CriminalNetwork, time: float, units: float,
+                     source: str) -> None:
+        """Evidence (mean `units`) from `source` gathered in the network's home country at
+        `time`."""
+        self.evidence.add(network, time, units, source)
 
     # --- what goes out ---------------------------------------------------------------------
 
@@ -85,7 +87,7 @@ class Information:
         country = model.graph.nodes[hit.place]["country"]
         home = network.home_country == country
         if home:
-            self.add_evidence(network, time, units)
+            self.add_evidence(network, time, units, "hit")
         targets = tuple(c for c in self._countries_on(network) if c != country)
         if not targets and home:
             return
@@ -130,6 +132,9 @@ class Information:
         return {
             **self.counts,
             "units_retasked": float(self.response.retasked),
+            "centre_messages_relayed": float(self.relay.messages_relayed),
+            "centre_wait_hours": (self.relay.centre_wait_hours / self.relay.messages_relayed
+                                  if self.relay.messages_relayed else 0.0),
             "cases_opened": float(sum(n.case_opened for n in networks)),
             "networks_disrupted": float(sum(n.case_opened and n.members_arrested > 0
                                             for n in networks)),

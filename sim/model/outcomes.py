@@ -13,7 +13,8 @@ import numpy as np
 # Units of things counted one by one: such outcomes are stored as whole numbers.
 COUNT_UNITS = frozenset({"officers", "officer-hours", "persons", "vehicles", "parcels",
                          "premises", "entities", "documents", "weapons", "rounds", "targets",
-                         "movements", "cases", "networks", "alerts"})
+                         "movements", "cases", "networks", "alerts",
+                         "messages"})
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,12 @@ OUTCOMES: tuple[Outcome, ...] = (
             "network an earlier hit had already been linked to.", False),
     Outcome("units_retasked", "units", "Mobile police units re-tasked by an alert to a linked "
             "movement's route.", False),
+    Outcome("centre_messages_relayed", "messages", "Messages (linked hits) the coordination "
+            "officers at the centre relayed to the countries with liaison officers there.",
+            False),
+    Outcome("centre_wait_hours", "hours", "Mean time a message relayed by the centre waited "
+            "in its queue for a coordination officer on duty (hours without officers on duty "
+            "and hours of more messages than their capacity).", False),
     Outcome("mean_wait_minutes", "minutes", "Mean wait of legitimate vehicles at staffed "
             "crossings, all classes (vehicle-weighted): the booth queue plus, for the share "
             "picked, their own intensified check.", False),

@@ -157,6 +157,7 @@ class Relay:
         self.pending: list[tuple[float, int, Alert]] = []
         self._sequence = itertools.count()
         self.messages_relayed = 0
+        self.centre_wait_hours = 0.0  # summed over the messages relayed by the centre
         self.bilateral_lost = 0
 
     def send(self, message: Message, country: str) -> None:
@@ -191,6 +192,7 @@ class Relay:
             message = self.queue.popleft()
             self.capacity -= 1.0
             self.messages_relayed += 1
+            self.centre_wait_hours += max(message.at_centre, start) - message.at_centre
             leaves = max(message.at_centre, start) + self.centre.relay_delay_hours
             home = message.network.home_country
             receivers = set(message.targets) | ({home} if message.evidence else set())
@@ -206,7 +208,7 @@ class Relay:
         arrival = leaves + model.parameters.national_channel_hours
         network = message.network
         if message.evidence and country == network.home_country:
-            model.intel.evidence.add(network, arrival, message.evidence)
+            model.intel.evidence.add(network, arrival, message.evidence, "hit")
         if country in message.targets:
             alert = Alert(network, country, message.place, message.hit_time, message.linked_time,
                           arrival, channel, message.tracks, message.ahead.get(country,

@@ -54,6 +54,14 @@ class Streams:
     evidence: np.random.Generator
     grapevine: np.random.Generator
     response: np.random.Generator
+    seed: int = 0
+
+    def keyed(self, name: str, *key: int) -> np.random.Generator:
+        """A generator of its own for one member of stream `name` (one network, one source):
+        SeedSequence(seed, spawn_key=(i, *key)), independent of stream i and of other keys, so
+        that member's draws do not depend on how many draws others took before it."""
+        return np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence(self.seed, spawn_key=(STREAMS.index(name), *key))))
 
     @classmethod
     def from_seed(cls, seed: int) -> Streams:
@@ -62,4 +70,4 @@ class Streams:
             name: np.random.Generator(np.random.PCG64(
                 np.random.SeedSequence(seed, spawn_key=(index,))))
             for index, name in enumerate(STREAMS)
-        })
+        }, seed=seed)
