@@ -136,8 +136,45 @@ def markdown(table: pd.DataFrame, means: pd.Series, *, command: str, replicates:
         cells = group.set_index("outcome")
         lines.append(f"| {step} | {group['meaning'].iloc[0]} | "
                      + " | ".join(_cell(cells.loc[o]) for o in OUTCOMES) + " |")
-    lines += ["", "Source table: `decomposition.csv` in the output folder of the command.", ""]
+    lines += ["", "## Reading", "", *reading(table, means), "",
+              "Source table: `decomposition.csv` in the output folder of the command.", ""]
     return "\n".join(lines)
+
+
+def _share(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole > 0 else "–"
+
+
+def reading(table: pd.DataFrame, means: pd.Series) -> list[str]:
+    """The decomposition in sentences, written from the table (the README quotes them)."""
+    cell = table.set_index(["step", "outcome"])
+
+    def mean(step: str, outcome: str) -> float:
+        return float(cell.loc[(step, outcome), "mean"])
+
+    def shown(step: str, outcome: str) -> str:
+        row = cell.loc[(step, outcome)]
+        return (f"{number(row['mean'])} ({number(row['ci_low'])} to {number(row['ci_high'])})")
+
+    total, lost, fast = "the centre, in all", "relays that would otherwise be lost", "faster relay"
+    cases, linked = "cases_opened", "linked_movements_intercepted"
+    analysts = "analyst capacity (12 analysts, not 1)"
+    return [
+        f"- The centre buys {shown(total, cases)} of the {number(means[cases])} cases opened "
+        f"and {shown(total, linked)} of the {number(means[linked])} interceptions of linked "
+        f"movements, and {shown(total, 'arrests_total')} arrests.",
+        f"- Cases: {_share(mean(lost, cases), mean(total, cases))} of the centre's cases come "
+        f"from relays that would otherwise be lost (evidence that bilateral channels drop) and "
+        f"{_share(mean(fast, cases), mean(total, cases))} from faster relay (evidence that "
+        "arrives before the follow-up window closes).",
+        f"- Interceptions of linked movements: {_share(mean(fast, linked), mean(total, linked))} "
+        f"of the centre's come from faster relay (alerts that arrive while the linked movement "
+        f"still has the country ahead) and {_share(mean(lost, linked), mean(total, linked))} "
+        "from relays that would otherwise be lost.",
+        f"- Analyst capacity: twelve analysts rather than one add {shown(analysts, linked)} "
+        f"linked interceptions and {shown(analysts, cases)} cases; mobile units answering "
+        f"alerts add {shown('units answering alerts', linked)} linked interceptions.",
+    ]
 
 
 def run_command(args: argparse.Namespace) -> int:
