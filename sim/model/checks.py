@@ -57,8 +57,8 @@ def _on_road(model: JointActionModel, movement: Movement, place: str) -> tuple[s
     if movement.leg == 0 or movement.kind == "parcel":
         return PASS, 0.0
     start = movement.route[movement.leg - 1]
-    share = model.roads.share_on(start, place)
-    if share <= 0.0 or model.graph.edges[start, place]["mode"] != "road":
+    share = model.roads.edge_share(start, place)
+    if share <= 0.0:
         return PASS, 0.0
     return _checked(model, movement, model.roads.checkpoint_place(start, place), share,
                     "road_checkpoint")[0], 0.0

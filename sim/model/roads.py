@@ -55,6 +55,12 @@ class RoadSegments:
         self.spread = np.divide(self.spread, degree, out=np.zeros_like(self.spread),
                                 where=degree > 0)
         self.share = np.zeros(len(self.segments))
+        # lookups for the movements: road edge (either way) -> segment, and each segment's
+        # checkpoint cities (place, index, share of its officers) in the segment's order
+        self.road_edges = {(u, v): self.segment_index[(u, v) if u < v else (v, u)]
+                           for u, v, data in graph.edges(data=True) if data["mode"] == "road"}
+        self.ends = [[(p, index[p], float(self.spread[index[p], s])) for p in pair
+                      if self.spread[index[p], s] > 0] for s, pair in enumerate(self.segments)]
 
     def hour(self, hour_of_day: int) -> np.ndarray:
         """Road checks by place this hour; leaves each segment's share of traffic checked."""
@@ -76,16 +82,16 @@ class RoadSegments:
             share = np.where(traffic > 0, done / traffic, 0.0)
         return share, pieces @ used
 
-    def share_on(self, start: str, end: str) -> float:
-        """Share of vehicles checked this hour on the road from `start` to `end` (0: none)."""
-        s = self.segment_index.get((start, end) if start < end else (end, start))
+    def edge_share(self, start: str, end: str) -> float:
+        """Share of vehicles checked this hour on the road edge `start` -> `end` (0: none, or
+        not a road)."""
+        s = self.road_edges.get((start, end))
         return 0.0 if s is None else float(self.share[s])
 
     def checkpoint_place(self, start: str, end: str) -> str:
-        """The city whose officers stand on the segment (the one with more of them now)."""
+        """The city whose officers stand on the segment (the one with more of them now; the
+        first of `start`, `end` on a tie)."""
         s = self.segment_index[(start, end) if start < end else (end, start)]
-        model = self.model
-        hour = model.hour_of_day
-        ends = [p for p in (start, end) if self.spread[model.place_index[p], s] > 0]
-        return max(ends, key=lambda p: model.on_duty["road_checkpoint"][
-            model.place_index[p], hour] * self.spread[model.place_index[p], s])
+        ends = self.ends[s] if start < end else self.ends[s][::-1]
+        on_duty = self.model.on_duty["road_checkpoint"][:, self.model.hour_of_day]
+        return max(ends, key=lambda e: on_duty[e[1]] * e[2])[0]
