@@ -40,6 +40,7 @@ class RoutePlanner:
         self.kind = nx.get_node_attributes(graph, "kind")
         self.status = nx.get_node_attributes(graph, "border_status")
         self.route = functools.lru_cache(maxsize=4096)(self._route)
+        self.driving_hours = functools.cache(self._driving_hours)
 
     def _weight(self, on_foot: bool, avoid: frozenset[str]):
         kind, status = self.kind, self.status
@@ -73,6 +74,17 @@ class RoutePlanner:
         except nx.NetworkXNoPath:
             return None
         return tuple(route)
+
+    def _driving_hours(self, place: str) -> dict[str, float]:
+        """Driving hours from `place` to every place (roads and sea links, no green border)."""
+        kind = self.kind
+
+        def weight(_u: str, v: str, data: dict) -> float | None:
+            if data["mode"] == "foot" or kind[v] == "green_border":
+                return None
+            return data["hours"]
+
+        return nx.single_source_dijkstra_path_length(self.graph, place, weight=weight)
 
     def checked_places(self, route: tuple[str, ...]) -> list[str]:
         return [p for p in route if self.kind[p] in ("crossing", "green_border")]

@@ -17,8 +17,6 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from sim.model.agents import Movement, OfficerUnit
 from sim.model.checks import intercept
 from sim.model.mechanisms import detection_probability
@@ -65,23 +63,12 @@ class Response:
         self.watches: dict[str, list[Watch]] = {}
         self.postings: list[tuple[int, int, OfficerUnit, float]] = []  # (tick, _, unit, +-1)
         self._sequence = itertools.count()
-        self._distances: dict[str, dict[str, float]] = {}
         self.retasked = 0
 
     def _hours_from(self, place: str) -> dict[str, float]:
-        """Driving hours from `place` to every place (roads and sea links, no green border)."""
-        if place not in self._distances:
-            graph = self.model.graph
-            kind = self.model.route_planner.kind
-
-            def weight(_u: str, v: str, data: dict) -> float | None:
-                if data["mode"] == "foot" or kind[v] == "green_border":
-                    return None
-                return data["hours"]
-
-            self._distances[place] = nx.single_source_dijkstra_path_length(graph, place,
-                                                                            weight=weight)
-        return self._distances[place]
+        """Driving hours from `place` to every place (roads and sea links, no green border;
+        computed once per route graph: read only)."""
+        return self.model.route_planner.driving_hours(place)
 
     def _due_places(self, alert: Alert) -> list[tuple[str, float]]:
         """(place, due hour) on the routes of the alert's linked movements, in its country."""
