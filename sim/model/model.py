@@ -43,7 +43,7 @@ from sim.model.posts import PostState
 from sim.model.roads import RoadSegments
 from sim.model.shipments import plan_bulk_shipments
 from sim.model.streams import Streams
-from sim.scenario.allocation import build_units
+from sim.scenario.allocation import UnitSpec, build_units
 from sim.scenario.schema import SHIFT_HOURS, Scenario
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "jad_see_2023.yaml"
@@ -150,7 +150,7 @@ class JointActionModel(mesa.Model):
     # --- construction --------------------------------------------------------------------
 
     def _build_officers(self) -> None:
-        units = build_units(self.scenario_spec, self.route_graph)
+        units = _units_of(self.scenario_spec, self.route_graph)
         self.units = [OfficerUnit(self, country=u.country, agency=u.agency, posting=u.posting,
                                   place=u.place, officers=u.officers,
                                   shift=ShiftPattern(u.shift_start))
@@ -354,6 +354,19 @@ class JointActionModel(mesa.Model):
         values["officers_deployed"] = float(self.officers_total)
         values["movements_delivered"] = float(self.delivered)
         return {name: float(values[name]) for name in OUTCOME_NAMES}
+
+
+_UNITS: dict[tuple[int, str], tuple[RouteGraph, tuple[UnitSpec, ...]]] = {}
+
+
+def _units_of(scenario: Scenario, route_graph: RouteGraph) -> tuple[UnitSpec, ...]:
+    """`build_units`, remembered per route graph and scenario content (replicates share it)."""
+    key = (id(route_graph), scenario.model_dump_json())
+    if key not in _UNITS:
+        if len(_UNITS) >= 32:
+            _UNITS.clear()
+        _UNITS[key] = (route_graph, tuple(build_units(scenario, route_graph)))  # holds the id
+    return _UNITS[key][1]
 
 
 def _reporter(name: str):
