@@ -20,6 +20,7 @@ from sim.model.perception import CheckPressure, route_around, time_departure, wa
 from sim.scenario.parameters import CONCEALMENT_MIX, CRIME_AREAS, MOVEMENT_KINDS
 
 if TYPE_CHECKING:
+    from sim.geography import RouteGraph
     from sim.model import JointActionModel
 
 UNIFORMS_PER_MOVEMENT = 32
@@ -114,20 +115,26 @@ def _cumulative(items: tuple[tuple[str, float], ...]) -> tuple[tuple[str, ...], 
     return tuple(k for k, _ in items), cdf.tolist()
 
 
+@functools.lru_cache(maxsize=64)
+def _corridors_of(route_graph: RouteGraph, area: str) -> tuple[np.ndarray, list[dict]]:
+    """The corridors of a crime area: their weights and rows as plain dicts (far cheaper to
+    index than .iloc), once per route graph. Read only."""
+    corridors = route_graph.corridors
+    rows = corridors[corridors["crime_area"] == area]
+    return rows["weight"].to_numpy(dtype=float), rows.to_dict("records")
+
+
 def create_networks(model: JointActionModel) -> list[CriminalNetwork]:
     """Networks by crime area, each on a corridor drawn by the corridors' weights."""
     rng = model.streams.networks
     parameters, scenario = model.parameters, model.scenario_spec
-    corridors = model.route_graph.corridors
     networks = []
     for area in CRIME_AREAS:
-        rows = corridors[corridors["crime_area"] == area]
+        weights, records = _corridors_of(model.route_graph, area)
         count = round(parameters.networks[area] * scenario.criminal.networks_scale)
-        if rows.empty or count == 0:
+        if not records or count == 0:
             continue
-        weights = rows["weight"].to_numpy(dtype=float)
-        picks = rng.choice(len(rows), size=count, p=weights / weights.sum())
-        records = rows.to_dict("records")  # plain dicts: far cheaper to index than .iloc
+        picks = rng.choice(len(records), size=count, p=weights / weights.sum())
         for pick in picks:
             row = records[int(pick)]
             via = tuple(v.strip() for v in str(row.get("via", "") or "").split(";") if v.strip())
