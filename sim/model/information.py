@@ -128,14 +128,13 @@ class Information:
         self.evidence.close(end)
 
     def summary(self) -> dict[str, float]:
-        networks = self.model.networks
+        opened = [n for n in self.model.networks if n.case_opened]
         return {
             **self.counts,
             "units_retasked": float(self.response.retasked),
             "centre_messages_relayed": float(self.relay.messages_relayed),
             "centre_wait_hours": (self.relay.centre_wait_hours / self.relay.messages_relayed
                                   if self.relay.messages_relayed else 0.0),
-            "cases_opened": float(sum(n.case_opened for n in networks)),
-            "networks_disrupted": float(sum(n.case_opened and n.members_arrested > 0
-                                            for n in networks)),
+            "cases_opened": float(len(opened)),
+            "networks_disrupted": float(sum(n.members_arrested > 0 for n in opened)),
         }
