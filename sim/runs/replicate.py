@@ -51,23 +51,22 @@ def daily_table(model: JointActionModel) -> pd.DataFrame:
     if days == 0:
         return pd.DataFrame(columns=["day", "date", "place", "place_name", "country", "kind",
                                      *PLACE_OUTCOMES])
-    active = values.any(axis=(0, 2))
-    places = np.flatnonzero(active)
+    places = np.flatnonzero(values.any(axis=(0, 2)))
     nodes = model.graph.nodes
-    frames = []
-    for day in range(days):
-        block = values[:, places, day].T
-        frame = pd.DataFrame(block, columns=list(PLACE_OUTCOMES))
-        date = (model.start + dt.timedelta(days=day)).date().isoformat()
-        ids = [model.place_ids[i] for i in places]
-        frame.insert(0, "kind", [nodes[p]["kind"] for p in ids])
-        frame.insert(0, "country", [nodes[p]["country"] for p in ids])
-        frame.insert(0, "place_name", [model.route_graph.place_name(p) for p in ids])
-        frame.insert(0, "place", ids)
-        frame.insert(0, "date", date)
-        frame.insert(0, "day", day + 1)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
+    ids = [model.place_ids[i] for i in places]
+    n = len(ids)
+    block = values[:, places, :].transpose(2, 1, 0).reshape(days * n, len(PLACE_OUTCOMES))
+    dates = [(model.start + dt.timedelta(days=day)).date().isoformat() for day in range(days)]
+    text = {"date": [date for date in dates for _ in ids], "place": ids * days,
+            "place_name": [model.route_graph.place_name(p) for p in ids] * days,
+            "country": [nodes[p]["country"] for p in ids] * days,
+            "kind": [nodes[p]["kind"] for p in ids] * days}
+    frame = pd.DataFrame({"day": np.repeat(np.arange(1, days + 1, dtype=np.int64), n),
+                          **{name: pd.Series(column, dtype="str") if n or name == "date"
+                             else column  # no place: empty float columns, as always
+                             for name, column in text.items()}})
+    outcomes = pd.DataFrame(block, columns=list(PLACE_OUTCOMES))
+    return pd.concat([frame, outcomes], axis=1)
 
 
 def events_table(model: JointActionModel) -> pd.DataFrame:
