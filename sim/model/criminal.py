@@ -40,6 +40,7 @@ class RoutePlanner:
         self.graph = graph
         self.kind = nx.get_node_attributes(graph, "kind")
         self.status = nx.get_node_attributes(graph, "border_status")
+        self.hours = {(u, v): data["hours"] for u, v, data in graph.edges(data=True)}
         self.route = functools.lru_cache(maxsize=4096)(self._route)
         self.driving_hours = functools.cache(self._driving_hours)
 

@@ -309,7 +309,7 @@ class JointActionModel(mesa.Model):
                                   detail="crossed " + ">".join(crossed))
                 continue
             following = movement.route[movement.leg + 1]
-            movement.time = time + delay + self.graph.edges[place, following]["hours"]
+            movement.time = time + delay + self.route_planner.hours[place, following]
             movement.leg += 1
             if movement.time < self.hours:
                 self._push(movement)

@@ -79,10 +79,10 @@ class CheckPressure:
             passed *= 1.0 - min(seen, 1.0)
         if not sees_hidden:  # road checkpoints are mobile units: moved during the day
             return 1.0 - passed
-        roads = self.model.roads
-        for a, b in itertools.pairwise(route):
-            s = roads.segment_index.get((a, b) if a < b else (b, a))
-            if s is not None and self.model.graph.edges[a, b]["mode"] == "road":
+        road_edges = self.model.roads.road_edges
+        for edge in itertools.pairwise(route):
+            s = road_edges.get(edge)
+            if s is not None:
                 passed *= 1.0 - float(self.segment[s])
         return 1.0 - passed
 
@@ -96,7 +96,8 @@ def _share(checks: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
 
 
 def _hours(model: JointActionModel, route: tuple[str, ...]) -> float:
-    return sum(model.graph.edges[a, b]["hours"] for a, b in itertools.pairwise(route))
+    hours = model.route_planner.hours
+    return sum(hours[edge] for edge in itertools.pairwise(route))
 
 
 def watch(model: JointActionModel, networks: list[CriminalNetwork]) -> None:
@@ -174,12 +175,12 @@ def time_departure(model: JointActionModel, network: CriminalNetwork, movement: 
 def _target_hour(model: JointActionModel, route: tuple[str, ...]) -> tuple[int | None, float]:
     """The hour a watching network aims to reach the first checked place of `route`, and the
     travel hours to it."""
-    graph = model.graph
+    hours, kinds = model.route_planner.hours, model.route_planner.kind
     travelled = 0.0
     target_hour = None
     for a, b in itertools.pairwise(route):
-        travelled += graph.edges[a, b]["hours"]
-        kind = graph.nodes[b]["kind"]
+        travelled += hours[a, b]
+        kind = kinds[b]
         if kind == "green_border":
             target_hour = ARRIVE_AFTER_DARK
             break
