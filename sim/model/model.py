@@ -36,15 +36,14 @@ from sim.model.agents import (
     ShiftPattern,
 )
 from sim.model.criminal import create_networks, plan_movements, planner_for
-from sim.model.crossings import CrossingState, traffic_shift_weights
-from sim.model.mechanisms import shift_profile
+from sim.model.crossings import CrossingState
 from sim.model.outcomes import OUTCOME_NAMES, Tally
 from sim.model.posts import PostState
 from sim.model.roads import RoadSegments
 from sim.model.shipments import plan_bulk_shipments
+from sim.model.staffing import staffing_of
 from sim.model.streams import Streams
-from sim.scenario.allocation import UnitSpec, build_units
-from sim.scenario.schema import SHIFT_HOURS, Scenario
+from sim.scenario.schema import Scenario
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "jad_see_2023.yaml"
 
@@ -150,41 +149,17 @@ class JointActionModel(mesa.Model):
     # --- construction --------------------------------------------------------------------
 
     def _build_officers(self) -> None:
-        units = _units_of(self.scenario_spec, self.route_graph)
+        staffing = staffing_of(self.scenario_spec, self.route_graph)  # shared: read only
+        shifts = {start: ShiftPattern(start) for start in {u.shift_start for u in staffing.units}}
         self.units = [OfficerUnit(self, country=u.country, agency=u.agency, posting=u.posting,
-                                  place=u.place, officers=u.officers,
-                                  shift=ShiftPattern(u.shift_start))
-                      for u in units]
+                                  place=u.place, officers=u.officers, shift=shifts[u.shift_start])
+                      for u in staffing.units]
         self.officers_total = sum(u.officers for u in self.units)
-        kinds = ("crossing", "green_border", "road_checkpoint", "port", "parcel_centre",
-                 "premises_search", "cyber_patrol", "coordination")
-        self.on_duty = {k: np.zeros((len(self.place_ids), 24)) for k in kinds}
-        # Units grouped by (posting, place, shift), in creation order; each group is then
-        # spread over its shift's hours at once.
-        groups: dict[tuple[str, int, ShiftPattern], list[OfficerUnit]] = {}
-        for unit in self.units:
-            groups.setdefault((unit.posting, self.place_index[unit.place], unit.shift),
-                              []).append(unit)
-        self.units_at: dict[tuple[int, int], list[OfficerUnit]] = {}
-        merged = set()
-        for (kind, index, shift), members in groups.items():
-            officers = sum(u.officers for u in members)  # whole numbers: sums are exact
-            for hour in shift.hours():
-                self.on_duty[kind][index, hour] += officers
-                key = (index, hour)
-                if key in self.units_at:
-                    self.units_at[key] += members
-                    merged.add(key)
-                else:
-                    self.units_at[key] = list(members)
-        for key in merged:  # each list in the order the units were created
-            self.units_at[key].sort(key=lambda u: u.unique_id)
-        self.shift_profiles = {kind: shift_profile(
-            traffic_shift_weights(self.route_graph) if profile == "traffic" else profile,
-            SHIFT_HOURS) for kind, profile in self.scenario_spec.shifts.items()
-            if profile != "units"}
-        for kind, profile in self.shift_profiles.items():  # same officer-hours, other hours
-            self.on_duty[kind] = (self.on_duty[kind].sum(axis=1) / SHIFT_HOURS)[:, None] * profile
+        self.on_duty = {kind: officers.copy() for kind, officers in staffing.on_duty.items()}
+        units = self.units
+        self.units_at: dict[tuple[int, int], list[OfficerUnit]] = {
+            key: [units[i] for i in positions] for key, positions in staffing.units_at.items()}
+        self.shift_profiles = staffing.shift_profiles
         self.on_duty_total = sum(self.on_duty.values())
 
     def _build_posts(self) -> None:
@@ -354,19 +329,6 @@ class JointActionModel(mesa.Model):
         values["officers_deployed"] = float(self.officers_total)
         values["movements_delivered"] = float(self.delivered)
         return {name: float(values[name]) for name in OUTCOME_NAMES}
-
-
-_UNITS: dict[tuple[int, str], tuple[RouteGraph, tuple[UnitSpec, ...]]] = {}
-
-
-def _units_of(scenario: Scenario, route_graph: RouteGraph) -> tuple[UnitSpec, ...]:
-    """`build_units`, remembered per route graph and scenario content (replicates share it)."""
-    key = (id(route_graph), scenario.model_dump_json())
-    if key not in _UNITS:
-        if len(_UNITS) >= 32:
-            _UNITS.clear()
-        _UNITS[key] = (route_graph, tuple(build_units(scenario, route_graph)))  # holds the id
-    return _UNITS[key][1]
 
 
 def _reporter(name: str):

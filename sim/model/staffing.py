@@ -1,0 +1,74 @@
+"""Who is on duty where and when: the scenario's officer units, the officers on duty by posting,
+place and hour of the day, and which units stand at a place in an hour.
+
+All of it follows from the scenario and the route graph alone, so it is worked out once per
+scenario content and route graph and shared by the replicates of a process (read only: each
+model copies the arrays it changes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.geography import RouteGraph
+from sim.model.agents import ShiftPattern
+from sim.model.crossings import traffic_shift_weights
+from sim.model.mechanisms import shift_profile
+from sim.scenario.allocation import UnitSpec, build_units
+from sim.scenario.schema import SHIFT_HOURS, Scenario
+
+POSTINGS = ("crossing", "green_border", "road_checkpoint", "port", "parcel_centre",
+            "premises_search", "cyber_patrol", "coordination")
+
+
+@dataclass(frozen=True)
+class Staffing:
+    """`units` in creation order; `on_duty[posting]` officers by place index x hour of the day
+    (after the scenario's shift profiles); `units_at[(place index, hour)]` the positions in
+    `units` of the units on duty there, ascending; `shift_profiles` by posting."""
+
+    units: tuple[UnitSpec, ...]
+    on_duty: dict[str, np.ndarray]
+    units_at: dict[tuple[int, int], tuple[int, ...]]
+    shift_profiles: dict[str, np.ndarray]
+
+
+_CACHE: dict[tuple[int, str], tuple[RouteGraph, Staffing]] = {}
+
+
+def staffing_of(scenario: Scenario, route_graph: RouteGraph) -> Staffing:
+    """The staffing of `scenario` on `route_graph`, remembered per route graph and scenario
+    content."""
+    key = (id(route_graph), scenario.model_dump_json())
+    if key not in _CACHE:
+        if len(_CACHE) >= 32:
+            _CACHE.clear()
+        _CACHE[key] = (route_graph, _staffing(scenario, route_graph))  # holds the id's graph
+    return _CACHE[key][1]
+
+
+def _staffing(scenario: Scenario, route_graph: RouteGraph) -> Staffing:
+    units = tuple(build_units(scenario, route_graph))
+    place_index = {p: i for i, p in enumerate(route_graph.graph.nodes)}
+    on_duty = {k: np.zeros((len(place_index), 24)) for k in POSTINGS}
+    # units grouped by (posting, place, shift) in creation order, each group spread over its
+    # shift's hours at once
+    groups: dict[tuple[str, int, int], list[int]] = {}
+    for position, unit in enumerate(units):
+        groups.setdefault((unit.posting, place_index[unit.place], unit.shift_start),
+                          []).append(position)
+    units_at: dict[tuple[int, int], list[int]] = {}
+    for (posting, index, start), members in groups.items():
+        officers = sum(units[i].officers for i in members)  # whole numbers: sums are exact
+        for hour in ShiftPattern(start).hours():
+            on_duty[posting][index, hour] += officers
+            units_at.setdefault((index, hour), []).extend(members)
+    profiles = {kind: shift_profile(
+        traffic_shift_weights(route_graph) if profile == "traffic" else profile, SHIFT_HOURS)
+        for kind, profile in scenario.shifts.items() if profile != "units"}
+    for kind, profile in profiles.items():  # same officer-hours, other hours
+        on_duty[kind] = (on_duty[kind].sum(axis=1) / SHIFT_HOURS)[:, None] * profile
+    return Staffing(units, on_duty, {key: tuple(sorted(positions))
+                                     for key, positions in units_at.items()}, profiles)
