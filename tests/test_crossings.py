@@ -115,14 +115,14 @@ def test_a_second_detection_kit_adds_less_than_the_first():
     assert (totals[:, 2] - totals[:, 0]).mean() < 2 * first.mean()
 
 
-def _one_two_three(kind: str, place: str, **changes) -> np.ndarray:
+def _one_two_three(kind: str, place: str, days: int = DAYS, **changes) -> np.ndarray:
     """Replicates (rows) x 0, 1, 2 units of a Frontex kind at a place (columns), same seeds:
     the place's outcome totals for the kind."""
     outcome = {"thermal_vision": "illegal_entries_detected",
                "document_experts": "forged_documents"}[kind]
     others = [d.model_dump(mode="json") for d in baseline().frontex
               if (d.kind, d.place) != (kind, place)]
-    scenarios = [baseline(action={"days": DAYS}, frontex=others + (
+    scenarios = [baseline(action={"days": days}, frontex=others + (
         [{"kind": kind, "place": place, "count": n}] if n else []), **changes)
         for n in (0, 1, 2)]
     return np.array([[place_total(run(s, seed), outcome, place) for s in scenarios]
@@ -133,9 +133,9 @@ def test_a_second_thermal_vision_unit_adds_less_than_the_first():
     """One, two Frontex thermal-vision units on the North Macedonia–Serbia green border (115 km;
     same seeds): the second adds a paired-significant number of entries detected there, and
     less than the first, because the first already watches most of the sector. Fixture: units
-    that watch 80 km each and networks that do not react, so that the effect shows in two
-    days."""
-    totals = _one_two_three("thermal_vision", "gb_mk_rs",
+    that watch 80 km each, three times the criminal flow and networks that do not react, so
+    that the effect shows over the six days."""
+    totals = _one_two_three("thermal_vision", "gb_mk_rs", days=6, criminal={"flow_scale": 3.0},
                             parameters={"adaptivity": 0.0, "thermal_vision_km": 80.0})
     first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]
     assert paired_t(first) > T_PAIRED and paired_t(second) > T_PAIRED
