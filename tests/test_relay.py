@@ -3,9 +3,17 @@
 The paired tests run the baseline shortened to two days (the mechanisms show within it) and one
 change, 30 replicates on common seeds, and require the mean paired difference to lie beyond
 `SIGNIFICANT_SE` standard errors of that mean in the direction the mechanism says (a one-sided
-test with a false-alarm rate near 0.6 % if the change did nothing). Cases are counted within a
-12-hour follow-up window (`WINDOW`), where the timing of links and relays meets cases; with the
-default 72 hours only the extra interceptions add cases, too few to show in two days.
+test with a false-alarm rate near 0.6 % if the change did nothing).
+
+Relay delay and cases: with the scenario's default 72-hour follow-up window, a 24-hour relay
+delay still brings every piece of evidence home inside the window, so cases lose only the
+evidence of the linked movements the late alerts no longer stop. Measured with this file's
+`paired` on `baseline(action={"days": d})` with the default window, 30 replicates, relay delay
+1 h vs 24 h: over two days linked
+interceptions -1.4 (SE 0.29) but cases -0.27 (SE 0.57); over the six days linked interceptions
+-8.3 (SE 1.2), cases -2.5 (SE 1.1), beyond two standard errors but not the 2.5 this file asks.
+So the default-window test asserts linked interceptions and alerts in time only, and the cases
+test uses a 12-hour window (`WINDOW`), where the delay does push the last evidence past it.
 """
 
 from __future__ import annotations
@@ -63,6 +71,19 @@ def test_a_slow_relay_intercepts_fewer_linked_movements_and_opens_fewer_cases():
     slow = short(europol={"coordination_centre": {"relay_delay_hours": 24}}, parameters=WINDOW)
     differences = paired(fast, slow, {name: outcome(name) for name in (
         "linked_movements_intercepted", "cases_opened", "alerts_in_time")})
+    for name, values in differences.items():
+        assert_lower(values, name)
+
+
+@pytest.mark.slow
+def test_a_slow_relay_intercepts_fewer_linked_movements_with_the_default_window():
+    """The scenario's own follow-up window (72 h): alerts a day late find the linked movements
+    gone; cases are not asserted (the module docstring says why the difference is small)."""
+    fast = short(europol={"coordination_centre": {"relay_delay_hours": 1}})
+    slow = short(europol={"coordination_centre": {"relay_delay_hours": 24}})
+    assert fast.parameters.follow_up_hours == Parameters().follow_up_hours
+    differences = paired(fast, slow, {name: outcome(name) for name in (
+        "linked_movements_intercepted", "alerts_in_time")})
     for name, values in differences.items():
         assert_lower(values, name)
 
