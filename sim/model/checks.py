@@ -36,7 +36,7 @@ def meet_place(model: JointActionModel, movement: Movement, place: str) -> tuple
     outcome, _ = _on_road(model, movement, place)
     if outcome == STOP:
         return outcome, 0.0
-    kind = model.graph.nodes[place]["kind"]
+    kind = model.route_planner.kind[place]
     if kind == "crossing" and movement.kind != "parcel":
         return _at_crossing(model, movement, place)
     if kind == "green_border":
@@ -80,8 +80,7 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
         flagged=posting in ("crossing", "port") and _flagged(model, movement.network, place),
         intelligence_selection=parameters.intelligence_selection)
     if movement.next_uniform() >= pick:
-        for _ in range(6):  # keep each check's draws in step whether or not it happens
-            movement.next_uniform()
+        movement.draw += 6  # keep each check's draws in step whether or not it happens
         return PASS, False
     movement.state = MovementState.HELD
     unit = unit_at(model, place, movement.next_uniform(), posting)
@@ -121,8 +120,7 @@ def _equipment(model: JointActionModel, movement: Movement, place: str,
         state, index = model.post_state, model.place_index[place]
         scan = float(state.port_scanned[index])
     else:
-        for _ in range(3):
-            movement.next_uniform()
+        movement.draw += 3  # the equipment draws, unused
         return False, False, False
     scanned = movement.next_uniform() < scan
     kit = movement.next_uniform() < state.kit_coverage[index] and bool(movement.cargo.drugs_kg)
