@@ -140,7 +140,7 @@ class JointActionModel(mesa.Model):
         self.intel = information.Information(self)
         self.inland = checks.InlandOperations(self)
         self._outcomes_at: tuple[tuple[int, bool], dict[str, float]] | None = None
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = _OutcomeCollector(
             model_reporters={name: _reporter(name) for name in OUTCOME_NAMES})
         if self.hours == 0:
             self.finish()
@@ -331,12 +331,32 @@ class JointActionModel(mesa.Model):
         return {name: float(values[name]) for name in OUTCOME_NAMES}
 
 
+def _outcomes_now(model: JointActionModel) -> dict[str, float]:
+    key = (model.tick, model.running)  # outcomes computed once per collection
+    if model._outcomes_at is None or model._outcomes_at[0] != key:
+        model._outcomes_at = (key, model.outcomes())
+    return model._outcomes_at[1]
+
+
 def _reporter(name: str):
     def report(model: JointActionModel) -> float:
-        key = (model.tick, model.running)  # outcomes computed once per collection
-        if model._outcomes_at is None or model._outcomes_at[0] != key:
-            model._outcomes_at = (key, model.outcomes())
-        return model._outcomes_at[1][name]
+        return _outcomes_now(model)[name]
 
     report.__name__ = name
     return report
+
+
+class _OutcomeCollector(mesa.DataCollector):
+    """Mesa's DataCollector of the outcome reporters. The first collection validates and
+    collects as Mesa does; later ones read the outcomes once and append the floats as they
+    are (Mesa deep-copies each value, which for a float is the float itself)."""
+
+    def collect(self, model: JointActionModel) -> None:
+        if not self._validated or self.agent_reporters or self.agenttype_reporters:
+            super().collect(model)
+            return
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        values = _outcomes_now(model)
+        for name, column in self.model_vars.items():
+            column.append(values[name])
