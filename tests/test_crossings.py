@@ -129,6 +129,19 @@ def _one_two_three(kind: str, place: str, days: int = DAYS, **changes) -> np.nda
                      for seed in range(REPLICATES)])
 
 
+def test_a_second_thermal_vision_unit_adds_less_than_the_first():
+    """One, two Frontex thermal-vision units on the North Macedonia–Serbia green border (115 km;
+    same seeds): the second adds a paired-significant number of entries detected there, and
+    less than the first, because the first already watches half of the sector. Fixture: units
+    that watch 60 km each, three times the criminal flow and networks that do not react, so
+    that the effect shows over the six days."""
+    totals = _one_two_three("thermal_vision", "gb_mk_rs", days=6, criminal={"flow_scale": 3.0},
+                            parameters={"adaptivity": 0.0, "thermal_vision_km": 60.0})
+    first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]
+    assert paired_t(first) > T_PAIRED and paired_t(second) > T_PAIRED
+    assert (totals[:, 2] - totals[:, 0]).mean() < 2 * first.mean()
+
+
 def test_a_second_document_expert_adds_less_than_the_first():
     """One, two Frontex document-expert units at Kapitan Andreevo (same seeds): the second adds a
     paired-significant number of forged documents detected there, and less than the first
