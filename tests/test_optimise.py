@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from sim.analysis.allocation_space import most_officers_at_one_place
-from sim.analysis.decisions import project_shares, spread
+from sim.analysis.decisions import project_shares, separate_overlaps, spread
 from sim.analysis.experiments import ConfigError, Evaluator
 from sim.analysis.optimise import LOG, load_config, pareto_front, search, statistic, trials_table
 from sim.analysis.optimise_config import Posterior
@@ -136,6 +136,45 @@ def test_an_outcome_limit_keeps_allocations_that_break_it_off_the_front(tmp_path
     assert (pareto_front(problem, table)["mean_wait_minutes"] <= limit).all()
 
 
+def test_a_relative_limit_is_judged_against_the_baseline_on_the_same_seeds(tmp_path):
+    # at most the baseline's own mean wait: trial 0 (the baseline) just keeps it, a proposal
+    # with a longer wait breaks it, one with a shorter wait keeps it
+    path = tiny_config(tmp_path, search={"trials": 4}, constraints={
+        "outcomes": [{"outcome": "mean_wait_minutes", "max": 1.0, "relative": True}]})
+    problem = load_config(path)
+    with Evaluator(1) as pool:
+        table = trials_table(problem, search(problem, pool).records)
+    base = float(table.loc[table["trial"] == 0, "mean_wait_minutes"].iloc[0])
+    assert bool(table.loc[table["trial"] == 0, "feasible"].iloc[0])
+    others = table[table["trial"] > 0]
+    assert (others["mean_wait_minutes"] > base).any(), "no proposal waits longer: no test"
+    assert (others["feasible"] == (others["mean_wait_minutes"] <= base + 1e-9)).all()
+
+
+def test_teams_on_other_days_may_share_a_place_and_keep_their_days(tmp_path):
+    path = tiny_config(tmp_path, decisions={"scanning_teams": {
+        "count": 2, "places": CROSSINGS, "days": [None, [1]]}, "frontex": [], "transfers": []})
+    problem = load_config(path)
+    assert problem.space.distributions()["scanning_team_1.days"].choices == ("all", "1")
+    other_days = problem.space.candidate({
+        "scanning_team_1.place": "horgos", "scanning_team_1.days": "1",
+        "scanning_team_2.place": "horgos", "scanning_team_2.days": "all"}, "x")
+    # one action day: "1" and "all" overlap, so the second team moves on
+    assert [t.place for t in other_days.scanning_teams.teams] == ["horgos", "batrovci"]
+    assert other_days.scanning_teams.teams[0].days == [1]
+    assert other_days.scanning_teams.teams[1].days is None
+    assert problem.space.violations(other_days) == []
+    with pytest.raises(ConfigError, match="action days 1 to 1"):
+        load_config(tiny_config(tmp_path, decisions={"scanning_teams": {
+            "count": 2, "places": CROSSINGS, "days": [None, [2]]}}))
+    # over two action days, teams on day 1 and on day 2 share a place; a third on both moves
+    teams = [{"place": "b", "hours": [6, 22], "days": [1]},
+             {"place": "b", "hours": [6, 22], "days": [2]},
+             {"place": "b", "hours": [6, 22]}]
+    assert [t["place"] for t in separate_overlaps(teams, ["a", "b", "c"], 1, 2)] == [
+        "b", "b", "c"]
+
+
 # --- determinism and resume ----------------------------------------------------------------
 
 def test_another_seed_proposes_other_allocations(tmp_path):
@@ -217,7 +256,18 @@ def test_command_writes_allocations_that_extend_the_baseline_and_a_paired_compar
         assert scenario.scanning_teams == expected.scanning_teams
         assert sorted(map(repr, scenario.frontex)) == sorted(map(repr, expected.frontex))
         assert scenario.countries == expected.countries
-    assert "Verdict" in (out / "report.md").read_text()
+    # the baseline's own allocation is re-run as the baseline, never as a contender
+    trials = pd.read_csv(out / "trials.csv")
+    assert trials.loc[trials["trial"] == 0, "baseline"].item()
+    assert not set(comparison["trial"]) & set(trials.loc[trials["baseline"], "trial"])
+    report = (out / "report.md").read_text()
+    verdict = report[report.index("## Verdict"):]
+    assert "The baseline's own allocation scored" in verdict
+    assert "paired difference" in verdict
+    assert any(phrase in verdict for phrase in (
+        "better than the baseline, the interval excludes zero",
+        "worse than the baseline, the interval excludes zero",
+        "as good within noise (the interval includes zero)"))
     # a second run into the same folder must say --resume or --force
     assert main(["optimise", str(path), "--out", str(out), "--quiet"]) == 2
     assert "--resume" in capsys.readouterr().err
@@ -269,8 +319,14 @@ def test_shipped_configs_load_and_start_from_the_2023_allocation(name):
     assert baseline is not None  # trial 0 is the 2023 allocation
     assert problem.space.violations(problem.space.candidate(baseline, "check")) == []
     if name == "scanning_teams":
-        assert len(problem.space.team_places) >= 30
+        # every external-border crossing and every port (issue: teams at crossings and ports)
+        graph = problem.space.graph.graph
+        external = {n for n, a in graph.nodes(data=True) if a["kind"] == "crossing"
+                    and a.get("border_status") != "schengen_internal"}
+        ports = {n for n, a in graph.nodes(data=True) if a["kind"] == "port"}
+        assert ports and set(problem.space.team_places) == external | ports
         assert {"evzonoi", "debeli_brijeg"} <= set(problem.space.team_places)
+        assert len(problem.space.distributions()) == 4  # place and shift of each team
 
 
 @pytest.mark.slow

@@ -83,6 +83,11 @@ class Space:
                 return self._accepted(data)
             self.team_places = self._places(teams.places, ("crossing", "port"), team_probe,
                                             ("scanning_teams", "places"))
+            for option in teams.days:
+                if option is not None and (not option or not all(
+                        1 <= d <= self.scenario.action.days for d in option)):
+                    self._fail(("scanning_teams", "days"), f"{option}: days must be action "
+                               f"days 1 to {self.scenario.action.days}")
             capacity = len(self.team_places) * self.scenario.scanning_teams.max_per_place
             if teams.count > capacity:
                 self._fail(("scanning_teams", "count"), f"{teams.count} teams but only "
@@ -153,6 +158,9 @@ class Space:
                 if len(teams.hours) > 1:
                     result[f"scanning_team_{i + 1}.hours"] = CategoricalDistribution(
                         [f"{a}-{b}" for a, b in teams.hours])
+                if len(teams.days) > 1:
+                    result[f"scanning_team_{i + 1}.days"] = CategoricalDistribution(
+                        [days_label(d) for d in teams.days])
         for kind, places in self.frontex_places.items():
             for i in range(self.frontex_units[kind]):
                 result[f"frontex.{kind}_{i + 1}.place"] = CategoricalDistribution(places)
@@ -183,6 +191,11 @@ class Space:
                     if label not in hours:
                         return None
                     params[f"scanning_team_{i + 1}.hours"] = label
+                if len(teams.days) > 1:
+                    label = days_label(team.days)
+                    if label not in {days_label(d) for d in teams.days}:
+                        return None
+                    params[f"scanning_team_{i + 1}.days"] = label
         for kind, places in self.frontex_places.items():
             own = [d.place for d in self.scenario.frontex if d.kind == kind
                    for _ in range(d.count)]
@@ -236,21 +249,26 @@ class Space:
                         ) -> list[dict[str, Any]]:
         hours = [params.get(f"scanning_team_{i + 1}.hours", f"{teams.hours[0][0]}-"
                             f"{teams.hours[0][1]}") for i in range(teams.count)]
+        days = [params.get(f"scanning_team_{i + 1}.days", days_label(teams.days[0]))
+                for i in range(teams.count)]
         chosen = [params[f"scanning_team_{i + 1}.place"] for i in range(teams.count)]
-        # teams on the same hours share a place's capacity; different shifts may share a place
+        # teams on the same hours and days share a place's capacity; other shifts may share it
         limit = self.scenario.scanning_teams.max_per_place
         placed: list[str | None] = [None] * teams.count
-        for label in dict.fromkeys(hours):
-            members = [i for i, h in enumerate(hours) if h == label]
+        for shift in dict.fromkeys(zip(hours, days, strict=True)):
+            members = [i for i, s in enumerate(zip(hours, days, strict=True)) if s == shift]
             for i, place in zip(members, spread([chosen[i] for i in members],
                                                 self.team_places, limit), strict=True):
                 placed[i] = place
         result = []
-        for place, label in zip(placed, hours, strict=True):
+        for place, label, on in zip(placed, hours, days, strict=True):
             start, end = (int(h) for h in label.split("-"))
-            result.append({"place": place, "country": teams.country, "hours": [start, end]})
-        # overlapping but different hours at one place: shift later teams on
-        return separate_overlaps(result, self.team_places, limit)
+            team = {"place": place, "country": teams.country, "hours": [start, end]}
+            if on != "all":
+                team["days"] = [int(d) for d in on.split(",")]
+            result.append(team)
+        # overlapping but different shifts at one place: shift later teams on
+        return separate_overlaps(result, self.team_places, limit, self.scenario.action.days)
 
     def _repaired_countries(self, params: dict[str, Any]) -> dict[str, Any]:
         officers = {code: c.officers for code, c in self.scenario.countries.items()}
@@ -307,6 +325,11 @@ class Space:
             if busiest[1] > limit:
                 problems.append(f"{busiest[1]} officers at {busiest[0]}, more than {limit}")
         return problems
+
+
+def days_label(days: list[int] | None) -> str:
+    """A working-day option as an Optuna category: "all" or the days joined by commas."""
+    return "all" if days is None else ",".join(str(d) for d in sorted(days))
 
 
 def most_officers_at_one_place(scenario: Scenario, graph: RouteGraph) -> tuple[str, int]:

@@ -43,6 +43,10 @@ class ScanningTeamDecision(StrictModel):
                                 "accepts for a team; or a list of place ids.")
     hours: list[Hours] = Field(default_factory=lambda: [(6, 22)], min_length=1,
                                description="Working-hour options [from, to) for each team.")
+    days: list[list[int] | None] = Field(default_factory=lambda: [None], min_length=1,
+                                         description="Working-day options for each team: a "
+                                         "list of action days (1-based), or null for every "
+                                         "day.")
     country: str = Field("NL", description="Country that sends the teams.")
 
 
@@ -124,6 +128,10 @@ class OutcomeLimit(StrictModel):
     outcome: str
     max: float | None = None
     min: float | None = None
+    relative: bool = Field(False, description="max and min are multiples of the baseline "
+                           "allocation's own value on the same seeds and draws (1.1: at most "
+                           "10 % above it), so the limit follows the model when it is "
+                           "recalibrated.")
 
     @model_validator(mode="after")
     def _one_limit(self) -> OutcomeLimit:
@@ -161,21 +169,23 @@ def spread(chosen: list[str], places: list[str], limit: int) -> list[str]:
     return result
 
 
-def _hours_set(hours: list[int]) -> set[int]:
-    start, end = hours
-    return {(start + h) % 24 for h in range((end - start) % 24 or 24)}
+def _hours_set(team: dict[str, Any], days: int) -> set[tuple[int, int]]:
+    """The (day, hour) pairs a team works."""
+    start, end = team["hours"]
+    hours = {(start + h) % 24 for h in range((end - start) % 24 or 24)}
+    return {(day, hour) for day in (team.get("days") or range(1, days + 1)) for hour in hours}
 
 
-def separate_overlaps(teams: list[dict[str, Any]], places: list[str], limit: int
-                       ) -> list[dict[str, Any]]:
-    """Teams on different but overlapping hours at one place beyond its limit move on."""
+def separate_overlaps(teams: list[dict[str, Any]], places: list[str], limit: int,
+                      days: int) -> list[dict[str, Any]]:
+    """Teams whose working hours overlap at one place beyond its limit move on."""
     for i, team in enumerate(teams):
         start = places.index(team["place"])
         for step in range(len(places)):
             place = places[(start + step) % len(places)]
             busy = Counter(h for other in teams[:i] if other["place"] == place
-                           for h in _hours_set(other["hours"]))
-            if all(busy[h] < limit for h in _hours_set(team["hours"])):
+                           for h in _hours_set(other, days))
+            if all(busy[h] < limit for h in _hours_set(team, days)):
                 team["place"] = place
                 break
     return teams

@@ -35,13 +35,14 @@ from rich.table import Table
 
 from sim.analysis.experiments import ConfigError, FreeParameter, scenario_with
 from sim.analysis.optimise import evaluator
-from sim.analysis.optimise_config import load_draws, with_draw
+from sim.analysis.optimise_config import load_draws
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.runs import results as store
 from sim.runs.results import ResultsFolderError
 from sim.runs.runner import RunProgress
 from sim.scenario.files import Problem, load_scenario, suggest
+from sim.scenario.posterior import with_draw
 from sim.scenario.reading import InputError, parse_yaml, read_text
 from sim.scenario.schema import Scenario
 
@@ -294,7 +295,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise ResultsFolderError(f"{out} already holds a discovery; --force replaces it")
     parameters = draws = None
     if args.posterior:
-        draws = load_draws(args.posterior, scenario, str(args.posterior))
+        draws = load_draws(args.posterior, str(args.posterior))
     else:
         parameters = load_ranges(args.ranges or DEFAULT_RANGES, scenario)
     below = args.below is not None

@@ -32,9 +32,10 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.experiments import Evaluator
-from sim.analysis.optimise_config import Optimisation, Posterior, load_config, with_draw
+from sim.analysis.optimise_config import Optimisation, Posterior, load_config
 from sim.runs.results import ResultsFolderError
 from sim.runs.runner import RunProgress, parse_cluster
+from sim.scenario.posterior import with_draw
 from sim.scenario.schema import Scenario
 
 LOG = "trials.jsonl"
@@ -114,8 +115,10 @@ def evaluate(problem: Optimisation, scenarios: list[Scenario], pool: Any, draws:
     return result
 
 
-def scores(problem: Optimisation, table: pd.DataFrame) -> tuple[list[float], list[float]]:
-    """Objective values and constraint excesses (> 0: broken) of one proposal's runs."""
+def scores(problem: Optimisation, table: pd.DataFrame,
+           reference: pd.DataFrame | None = None) -> tuple[list[float], list[float]]:
+    """Objective values and constraint excesses (> 0: broken) of one proposal's runs;
+    `reference` holds the baseline's runs on the same seeds and draws, for relative limits."""
     config = problem.config
     per_draw = table.groupby("draw").mean(numeric_only=True)
     posterior = config.search.posterior
@@ -123,11 +126,28 @@ def scores(problem: Optimisation, table: pd.DataFrame) -> tuple[list[float], lis
               for o in config.objectives]
     excess = []
     for limit in config.constraints.outcomes:
+        scale = 1.0
+        if limit.relative:
+            if reference is None:
+                raise ValueError("a relative outcome limit needs the baseline's runs")
+            scale = statistic(reference.groupby("draw").mean(numeric_only=True),
+                              limit.outcome, "minimise" if limit.max is not None else
+                              "maximise", posterior)
         if limit.max is not None:
-            excess.append(statistic(per_draw, limit.outcome, "minimise", posterior) - limit.max)
+            excess.append(statistic(per_draw, limit.outcome, "minimise", posterior)
+                          - limit.max * scale)
         if limit.min is not None:
-            excess.append(limit.min - statistic(per_draw, limit.outcome, "maximise", posterior))
+            excess.append(limit.min * scale
+                          - statistic(per_draw, limit.outcome, "maximise", posterior))
     return values, excess
+
+
+def reference_runs(problem: Optimisation, pool: Any) -> pd.DataFrame | None:
+    """The baseline's runs on the search's seeds and draws, when a limit is relative to it."""
+    if not any(limit.relative for limit in problem.config.constraints.outcomes):
+        return None
+    return evaluate(problem, [problem.scenario], pool, problem.search_draws,
+                    problem.search_seeds)[0]
 
 
 # --- the search --------------------------------------------------------------------------------
@@ -217,6 +237,7 @@ def search(problem: Optimisation, pool: Any, *, out: Path | None = None, resume:
     baseline = problem.space.baseline_params()
     seeds, draws = problem.search_seeds, problem.search_draws
     remaining = config.search.trials - len(records)
+    reference = reference_runs(problem, pool) if remaining > 0 else None
     with RunProgress(remaining * len(seeds) * len(draws), "optimise",
                      enabled=progress) as bar:
         while len(records) < config.search.trials:
@@ -245,7 +266,7 @@ def search(problem: Optimisation, pool: Any, *, out: Path | None = None, resume:
                     study.tell(trial, state=optuna.trial.TrialState.FAIL)
                     continue
                 table = next(tables)
-                values, excess = scores(problem, table)
+                values, excess = scores(problem, table, reference)
                 trial.set_user_attr("excess", excess)
                 for i, value in enumerate(excess):  # NSGA-II ranks feasible trials first
                     trial.set_constraint(f"limit_{i}", value)
@@ -266,14 +287,18 @@ def _record(trial: Any) -> dict[str, Any]:
 
 
 def trials_table(problem: Optimisation, records: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per trial: its parameters, objective values, feasibility and rejection."""
+    """One row per trial: its parameters, objective values, feasibility, rejection, and whether
+    it is the baseline's own allocation."""
     rows = []
     names = [o.outcome for o in problem.config.objectives]
+    own = problem.space.baseline_params()
+    own = None if own is None else problem.space.allocation(own)
     for record in records:
         excess = record["user_attrs"].get("excess", [])
         row = {"trial": record["number"], "state": record["state"],
                "feasible": record["state"] == "COMPLETE" and all(e <= 0 for e in excess),
-               "rejected": "; ".join(record["user_attrs"].get("rejected", []))}
+               "rejected": "; ".join(record["user_attrs"].get("rejected", [])),
+               "baseline": problem.space.allocation(record["params"]) == own}
         row.update({name: (record["values"] or [math.nan] * len(names))[i]
                     for i, name in enumerate(names)})
         row.update(record["params"])

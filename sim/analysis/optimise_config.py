@@ -1,9 +1,10 @@
 """The config of `sim optimise` and what it resolves to: the baseline scenario, the search space,
 the posterior draws (the search's and the fresh ones of the report) and the replicate seeds.
 
-Posterior draws are rows of a CSV whose columns are scenario key paths (a `draw` column only
-names the row); the search uses the first `search.posterior.draws` rows and the out-of-sample
-report the `report.draws` rows after them, so the report never sees a draw the search saw.
+Posterior draws are the rows of a posterior file (`sim.scenario.posterior` reads it: a `draw`
+column and one column per scenario key path); the search uses the first `search.posterior.draws`
+rows and the out-of-sample report the `report.draws` rows after them, so the report never sees a
+draw the search saw.
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
 from sim.analysis.allocation_space import Space
 from sim.analysis.decisions import Constraints, Decisions
-from sim.analysis.experiments import ConfigError, read_config, resolve_path
+from sim.analysis.experiments import ConfigError, read_config
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
-from sim.scenario.files import Problem, load_scenario, scenario_from_mapping, suggest
+from sim.scenario.files import Problem, ScenarioError, load_scenario, suggest
 from sim.scenario.parameters import StrictModel
+from sim.scenario.posterior import draw_values, is_number_path, read_posterior
 from sim.scenario.schema import Scenario
 
 
@@ -141,7 +142,7 @@ def load_config(path: str | Path, **overrides: Any) -> Optimisation:
     report_draws: list[dict[str, float]] = [{}]
     posterior = config.search.posterior
     if posterior is not None:
-        rows = load_draws(path.parent / posterior.file, scenario, label)
+        rows = load_draws(path.parent / posterior.file, label)
         needed = posterior.draws + config.report.draws
         if len(rows) < needed:
             raise ConfigError([Problem(label, None, ("search", "posterior", "draws"),
@@ -156,41 +157,20 @@ def load_config(path: str | Path, **overrides: Any) -> Optimisation:
     return Optimisation(config, scenario, space, search_draws, report_draws, path, digest)
 
 
-def load_draws(path: Path, scenario: Scenario, label: str) -> list[dict[str, float]]:
-    """Posterior draws: one row each, columns are scenario key paths (a `draw` column, if any,
-    only names the row). Every path must name a number in the scenario."""
+def load_draws(path: Path, label: str) -> list[dict[str, float]]:
+    """Posterior draws as {key path: value}, read by `sim.scenario.posterior` (the one reader
+    of posterior files), with a problem that names the config."""
     try:
-        table = pd.read_csv(path)
-    except (OSError, ValueError) as error:
-        raise ConfigError([Problem(label, None, ("search", "posterior", "file"),
-                                   f"cannot read {path}: {error}")]) from None
-    table = table.drop(columns=[c for c in ("draw", "weight") if c in table])
-    check_paths(dict.fromkeys(table.columns, 0.0), scenario, label,
-                ("search", "posterior", "file"), f"{path}: column ")
-    return [{k: float(v) for k, v in row.items()} for row in table.to_dict("records")]
+        return draw_values(read_posterior(path))
+    except ScenarioError as error:
+        raise ConfigError([Problem(label, None, ("search", "posterior", "file"), problem.message)
+                           for problem in error.problems]) from None
 
 
-def check_paths(values: dict[str, float], scenario: Scenario, label: str, where: tuple,
-                prefix: str = "") -> None:
+def check_paths(values: dict[str, float], scenario: Scenario, label: str, where: tuple) -> None:
     """Every key must be a dotted scenario key path to a number."""
     data = scenario.model_dump(mode="json")
     for column in values:
-        try:
-            value = resolve_path(data, tuple(column.split(".")))
-        except KeyError:
-            value = None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError([Problem(label, None, where, f"{prefix}{column!r} is not a "
-                                       "scenario key path to a number")])
-
-
-def with_draw(scenario: Scenario, draw: dict[str, float]) -> Scenario:
-    """The scenario with one posterior draw's values written at their key paths."""
-    if not draw:
-        return scenario
-    data = scenario.model_dump(mode="json")
-    for column, value in draw.items():
-        *parents, last = column.split(".")
-        node = resolve_path(data, tuple(parents))
-        node[last] = round(value) if isinstance(node[last], int) else value
-    return scenario_from_mapping(data, label="posterior draw")
+        if not is_number_path(data, column):
+            raise ConfigError([Problem(label, None, where, f"{column!r} is not a scenario key "
+                                       "path to a number")])

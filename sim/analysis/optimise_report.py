@@ -31,10 +31,10 @@ from sim.analysis.optimise import (
     search,
     trials_table,
 )
-from sim.analysis.optimise_config import with_draw
 from sim.runs import results as store
 from sim.runs.results import ResultsFolderError
 from sim.runs.statistics import INTERVAL, number, paired_difference
+from sim.scenario.posterior import with_draw
 
 CALIBRATED = "as_calibrated"  # the scenario's own parameters; report.variants change them
 FILES = (LOG, "trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md",
@@ -49,13 +49,28 @@ def chosen(front: pd.DataFrame, most: int) -> pd.DataFrame:
     return front.iloc[picks]
 
 
-def out_of_sample(problem: Optimisation, front: pd.DataFrame, records: dict[int, dict],
-                  pool: Any, progress: bool = False) -> tuple[pd.DataFrame, dict[str, Any]]:
+def contenders(problem: Optimisation, front: pd.DataFrame, table: pd.DataFrame
+               ) -> pd.DataFrame:
+    """The front without the baseline's own allocation (re-run anyway); when the baseline is
+    all the front holds, the feasible trial best on the first objective, so that the best
+    other allocation is always compared out of sample."""
+    others = front[~front["baseline"]]
+    if len(others) or front.empty:
+        return others
+    feasible = table[table["feasible"] & ~table["baseline"]]
+    first = problem.config.objectives[0]
+    return feasible.sort_values([first.outcome, "trial"], ascending=[
+        first.direction == "minimise", True]).head(1)
+
+
+def out_of_sample(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
+                  records: dict[int, dict], pool: Any, progress: bool = False
+                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Re-run the baseline and the chosen allocations on fresh seeds and draws; one row per
     allocation × objective with the paired difference from the baseline and its interval."""
     from sim.runs.runner import RunProgress
 
-    picks = chosen(front, problem.config.report.allocations)
+    picks = chosen(contenders(problem, front, table), problem.config.report.allocations)
     names = [f"{problem.path.stem}_{rank + 1}" for rank in range(len(picks))]
     scenarios = [problem.scenario] + [
         problem.space.candidate(records[int(t)]["params"], name)
@@ -82,7 +97,7 @@ def _paired_rows(problem: Optimisation, front: pd.DataFrame, names: list[str],
     rows = []
     for name, trial, table in zip(names, picks["trial"], tables[1:], strict=True):
         other = table.set_index(["draw", "seed"])
-        _, excess = scores(problem, table)
+        _, excess = scores(problem, table, tables[0])
         for objective in problem.config.objectives:
             difference = paired_difference(base[objective.outcome], other[objective.outcome])
             up, down = difference.mean_ci_low > 0, difference.mean_ci_high < 0
@@ -90,7 +105,7 @@ def _paired_rows(problem: Optimisation, front: pd.DataFrame, names: list[str],
             rows.append({
                 "variant": variant, "allocation": name, "trial": int(trial),
                 "objective": objective.outcome, "direction": objective.direction,
-                "in_search": float(front.set_index("trial").loc[trial, objective.outcome]),
+                "in_search": float(picks.set_index("trial").loc[trial, objective.outcome]),
                 "mean": float(other[objective.outcome].mean()),
                 "baseline_mean": float(base[objective.outcome].mean()),
                 "difference": difference.mean, "ci_low": difference.mean_ci_low,
@@ -103,7 +118,9 @@ def _paired_rows(problem: Optimisation, front: pd.DataFrame, names: list[str],
 def allocation_yaml(name: str, allocation: dict[str, Any], baseline: Path, folder: Path,
                     command: str, trial: int) -> str:
     """A scenario file that extends the baseline and states only the allocation."""
-    header = ("# yaml-language-server: $schema=scenario.schema.json\n"
+    schema = os.path.relpath((baseline.parent / "scenario.schema.json").resolve(),
+                             folder.resolve())
+    header = (f"# yaml-language-server: $schema={schema}\n"
               f"# Allocation found by `{command}` (trial {trial}); sim/analysis/optimise.py.\n"
               "# Out-of-sample comparison with the baseline: ../out_of_sample.csv, "
               "../report.md.\n")
@@ -192,17 +209,42 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
                   "Baseline and allocations both run under the variant (paired), e.g. "
                   "against networks that know where the resources stand.", "",
                   _markdown(comparison[comparison["variant"] == variant]), ""]
-    if not comparison.empty:
-        first = config.objectives[0].outcome
-        calibrated = comparison[comparison["variant"] == CALIBRATED]
-        best = calibrated[calibrated["objective"] == first].iloc[0]
-        lines += ["## Verdict on the first objective", "",
-                  f"The front's best allocation for {first}, `{best.allocation}` "
-                  f"(allocations/{best.allocation}.yaml), differs from the baseline by "
-                  f"{number(best.difference)} ({number(best.ci_low)} to {number(best.ci_high)})"
-                  f" on fresh seeds: {_verdict(best)}. In the search it scored "
-                  f"{number(best.in_search)}; out of sample {number(best['mean'])}.", ""]
+    lines += verdict_lines(problem, table, front, comparison)
     return "\n".join(lines)
+
+
+def verdict_lines(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
+                  comparison: pd.DataFrame) -> list[str]:
+    """The answer on the first objective: where the baseline stood in the search, and whether
+    the best other allocation beats it on fresh seeds (a paired interval that excludes zero)."""
+    first = problem.config.objectives[0].outcome
+    lines = ["## Verdict on the first objective", ""]
+    own = table[table["baseline"] & (table["state"] == "COMPLETE")]
+    if len(own):
+        ranked = table[table["feasible"]][first].rank(
+            ascending=problem.config.objectives[0].direction == "minimise", method="min")
+        rank = int(ranked[own.index[0]]) if own.index[0] in ranked.index else None
+        lines.append(f"The baseline's own allocation scored {number(float(own[first].iloc[0]))}"
+                     f" on {first} in the search (trial {int(own['trial'].iloc[0])}"
+                     + (f", rank {rank} of {len(ranked)} feasible trials" if rank else
+                        ", over an outcome limit") + ("; it is on the Pareto front" if
+                                                      front["baseline"].any() else "") + ").")
+    if comparison.empty:
+        return [*lines, "", "No other allocation was feasible: nothing to compare.", ""]
+    calibrated = comparison[(comparison["variant"] == CALIBRATED)
+                            & (comparison["objective"] == first)]
+    best = calibrated.iloc[0]
+    on_front = int(best.trial) in set(front["trial"])
+    lines += ["", f"The front's best allocation for {first} other than the baseline's, "
+              f"`{best.allocation}` "
+              f"(trial {int(best.trial)}, allocations/{best.allocation}.yaml"
+              + ("" if on_front else "; the baseline dominates the whole front, so this is "
+                 "the best other feasible trial") + "), "
+              f"scored {number(best.in_search)} in the search and {number(best['mean'])} on "
+              f"{int(best.n)} fresh seeds, against the baseline's {number(best.baseline_mean)}: "
+              f"a paired difference of {number(best.difference)} ({INTERVAL:.0%} interval "
+              f"{number(best.ci_low)} to {number(best.ci_high)}), so {_verdict(best)}.", ""]
+    return lines
 
 
 def _verdict(row: pd.Series) -> str:
@@ -224,12 +266,17 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 
 def replicates_run(problem: Optimisation, table: pd.DataFrame) -> int:
-    """Model runs of the search (proposals not rejected) and of the report, for timing."""
+    """Model runs of the search (proposals not rejected, the baseline's reference runs for
+    relative limits) and of the report (every variant), for timing."""
     config = problem.config
     search_runs = int((table["state"] == "COMPLETE").sum()) * config.search.replicates * len(
         problem.search_draws)
-    front = min(len(pareto_front(problem, table)), config.report.allocations)
-    return search_runs + (front + 1) * config.report.replicates * len(problem.report_draws)
+    front = pareto_front(problem, table)
+    compared = max(1, min(int((~front["baseline"]).sum()), config.report.allocations))
+    reference = (config.search.replicates * len(problem.search_draws)
+                 if any(limit.relative for limit in config.constraints.outcomes) else 0)
+    return search_runs + reference + (1 + len(config.report.variants)) * (compared + 1) * (
+        config.report.replicates * len(problem.report_draws))
 
 
 def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: pd.DataFrame,
@@ -269,7 +316,7 @@ def optimise(path: str | Path, *, out: Path | None = None, resume: bool = False,
         records = {r["number"]: r for r in result.records}
         table = trials_table(problem, result.records)
         front = pareto_front(problem, table)
-        comparison, files = out_of_sample(problem, front, records, pool, progress)
+        comparison, files = out_of_sample(problem, table, front, records, pool, progress)
     if out is not None:
         write_outputs(problem, out, table, front, comparison, files,
                       time.monotonic() - started, command)

@@ -9,6 +9,7 @@ scenario writes those values over the scenario's own; everything else stays as i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,14 +42,27 @@ def read_posterior(path: str | Path) -> pd.DataFrame:
                      "parameters.lead_precision)")
     probe = Scenario(name="probe").model_dump(mode="json")
     for column in values:
-        node: Any = probe
-        for key in column.split("."):
-            if not isinstance(node, dict) or key not in node:
-                raise _error(path, f"column {column!r} is not a scenario key path")
-            node = node[key]
+        if not is_number_path(probe, column):
+            raise _error(path, f"column {column!r} is not a scenario key path to a number")
     if "weight" not in table.columns:
         table["weight"] = 1.0 / len(table)
     return table.set_index("draw", drop=False)
+
+
+def is_number_path(data: dict[str, Any], column: str) -> bool:
+    """Whether a dotted key path names a number (not a flag) in a scenario's data."""
+    node: Any = data
+    for key in column.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return isinstance(node, int | float) and not isinstance(node, bool)
+
+
+def draw_values(table: pd.DataFrame) -> list[dict[str, float]]:
+    """Each row's parameter values as {key path: value}, in the file's order."""
+    return [{column: float(row[column]) for column in value_columns(table)}
+            for _, row in table.iterrows()]
 
 
 def value_columns(table: pd.DataFrame) -> list[str]:
@@ -67,19 +81,25 @@ def nested(values: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def with_draw(scenario: Scenario, draw: pd.Series) -> Scenario:
-    """The scenario with one draw's values written over its own (whole numbers stay whole)."""
+def with_draw(scenario: Scenario, draw: Mapping[str, Any] | pd.Series,
+              label: str | None = None) -> Scenario:
+    """The scenario with one draw's values (a posterior row, or any {key path: number}) written
+    over its own; whole numbers stay whole, bookkeeping columns are skipped, an empty draw
+    changes nothing."""
+    values = {k: v for k, v in draw.items() if k not in BOOKKEEPING}
+    if not values:
+        return scenario
     data = scenario.model_dump(mode="json")
-    values: dict[str, Any] = {}
-    for column in (c for c in draw.index if c not in BOOKKEEPING):
+    written: dict[str, Any] = {}
+    for column, value in values.items():
         current: Any = data
         for key in column.split("."):
             current = current[key]
-        value = float(draw[column])
         whole = isinstance(current, int) and not isinstance(current, bool)
-        values[column] = round(value) if whole else value
-    return scenario_from_mapping(merge(data, nested(values)),
-                                 label=f"posterior draw {int(draw['draw'])}")
+        written[column] = round(float(value)) if whole else float(value)
+    if label is None:
+        label = f"posterior draw {int(draw['draw'])}" if "draw" in draw else "posterior draw"
+    return scenario_from_mapping(merge(data, nested(written)), label=label)
 
 
 def draws_for(scenario: Scenario, path: str | Path, count: int) -> list[Scenario]:
