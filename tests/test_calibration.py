@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from sim.analysis.calibration import calibrate, load_config, report_table, target_losses
+from sim.analysis.ensemble import accepted_draws
 from sim.analysis.experiments import ConfigError, Evaluator, scenario_with
 from sim.cli import main
 from sim.model.streams import replicate_seeds
@@ -167,3 +168,28 @@ def test_a_time_limit_stops_proposing_but_still_reports_and_trial_0_is_the_scena
     assert len(result.report) == 2
     for parameter in config.parameters:
         assert result.history.loc[0, parameter.label] == parameter.current_value(scenario)
+
+
+def test_a_proposal_the_scenario_refuses_scores_the_worst_loss_and_the_fit_goes_on(tmp_path):
+    # lead_precision is a probability: proposals above 1 are no valid scenario
+    synthetic_targets(tmp_path)
+    around = [{**FIT[0], "high": 600},
+              {"path": "parameters.lead_precision", "low": 0.2, "high": 3.0}]
+    path = write_config(tmp_path, around, budget={"trials": 6, "replicates": 1, "seed": 2,
+                                                  "workers": 1},
+                        report={"replicates": 2, "seed": 6})
+    out = tmp_path / "fit"
+    assert main(["calibrate", str(path), "--out", str(out), "--quiet"]) == 0
+    history = pd.read_csv(out / "loss_history.csv")
+    refused = history["parameters.lead_precision"] > 1
+    assert refused.any() and (~refused).any(), "the seed gave no mix: the test proves nothing"
+    assert np.isinf(history.loc[refused, "loss"]).all()
+    assert history.loc[refused, "infeasible"].str.contains("lead_precision").all()
+    assert history.loc[~refused, "infeasible"].isna().all()
+    assert np.isfinite(history.loc[~refused, "loss"]).all()
+    fitted = yaml.safe_load((out / "fitted.yaml").read_text())
+    assert fitted["parameters"]["lead_precision"] <= 1
+    config, scenario, _ = load_config(path)
+    ensemble = accepted_draws(history, scenario, config.parameters, tolerance=1e9,
+                              min_draws=1, max_draws=100, seed=1)
+    assert len(ensemble.draws) == int((~refused).sum())  # refused proposals never enter

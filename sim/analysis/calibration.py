@@ -58,8 +58,10 @@ from sim.model.streams import replicate_seeds
 from sim.runs import results as store
 from sim.runs.results import ResultsFolderError
 from sim.runs.statistics import number, reduce
+from sim.scenario.allocation import check_scenario
 from sim.scenario.files import (
     Problem,
+    ScenarioError,
     merge,
     scenario_from_mapping,
 )
@@ -168,7 +170,18 @@ def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime]
                 break
             trial = study.ask(distributions)
             values = {p.label: trial.params[p.label] for p in config.parameters}
-            candidates = [scenario_with(r.scenario, config.parameters, values) for r in regimes]
+            candidates, reason = proposed_scenarios(regimes, config.parameters, values)
+            if reason:  # e.g. a scaled share above 1: the worst loss, and the search goes on
+                study.tell(trial, math.inf)
+                history.append({"trial": number, "loss": math.inf,
+                                "best_loss": study.best_value, "band_loss": math.inf,
+                                "seconds": round(time.monotonic() - started, 1), **values,
+                                "infeasible": reason})
+                if out is not None:
+                    store.write_csv(pd.DataFrame(history), out / "loss_history.csv")
+                console.print(f"trial {number + 1}/{budget.trials}: infeasible ({reason})",
+                              highlight=False)
+                continue
             frames = evaluator.run(candidates, seeds)  # every regime on the same seeds
             loss, band, row = 0.0, 0.0, {}
             for regime, frame in zip(regimes, frames, strict=True):
@@ -189,6 +202,10 @@ def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime]
                 store.write_csv(pd.DataFrame(history), out / "loss_history.csv")
             console.print(f"trial {number + 1}/{budget.trials}: loss {loss:.4g} "
                           f"(best {study.best_value:.4g})", highlight=False)
+        if not math.isfinite(study.best_value):
+            raise ConfigError([Problem("calibration", None, ("parameters",), "no proposal was "
+                                       "a valid scenario; the first: " + history[0]
+                                       ["infeasible"] + " (narrow the parameter ranges)")])
         best = {p.label: study.best_params[p.label] for p in config.parameters}
         fitted_values = fragment(scenario_with(first, config.parameters, best),
                                  config.parameters)
@@ -209,6 +226,20 @@ def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime]
     return Calibration(best, fitted_values, study.best_value, pd.DataFrame(history),
                        pd.concat(reports, ignore_index=True), time.monotonic() - started,
                        shares)
+
+
+def proposed_scenarios(regimes: list[LoadedRegime], parameters: list[FreeParameter],
+                       values: dict[str, float]) -> tuple[list[Scenario], str]:
+    """Each regime's scenario with the proposed values, or why the proposal is no valid
+    scenario (the schema or the allocation checks refuse it)."""
+    try:
+        candidates = [scenario_with(r.scenario, parameters, values) for r in regimes]
+        for candidate in candidates:
+            check_scenario(candidate)
+    except ScenarioError as error:
+        return [], "; ".join(f"{'.'.join(map(str, p.key_path))}: {p.message}"
+                             for p in error.problems)
+    return candidates, ""
 
 
 def fragment(scenario: Scenario, parameters: list[FreeParameter]) -> dict[str, Any]:

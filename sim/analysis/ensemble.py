@@ -68,8 +68,9 @@ def accepted_draws(history: pd.DataFrame, scenario: Scenario,
                    parameters: list[FreeParameter], *, tolerance: float, min_draws: int,
                    max_draws: int, seed: int) -> Ensemble:
     """The ensemble from a calibration history (columns `trial`, `loss`, `band_loss` and one
-    per parameter label)."""
-    ordered = history.sort_values(["band_loss", "loss", "trial"], kind="stable")
+    per parameter label); proposals that were no valid scenario (infinite loss) never enter."""
+    valid = history[np.isfinite(history["band_loss"].astype(float))]
+    ordered = valid.sort_values(["band_loss", "loss", "trial"], kind="stable")
     accepted = int((ordered["band_loss"] <= tolerance).sum())
     count = min(max(accepted, min(min_draws, len(ordered))), max_draws)
     kept = ordered.iloc[:count]
