@@ -3,6 +3,7 @@ findings they print are those of the reference comparison made on the same runs.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -25,9 +26,25 @@ def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def test_the_three_notebooks_are_there():
+def test_the_four_notebooks_are_there():
     assert [path.stem for path in NOTEBOOKS] == ["01_compare_allocations", "02_where_and_when",
-                                                 "03_calibration"]
+                                                 "03_calibration", "04_optimise"]
+
+
+@pytest.mark.parametrize("name", ["scanning_teams", "allocation"])
+def test_the_optimisation_results_the_fourth_notebook_reads_are_committed(name):
+    """optimise/results/<config>/ holds what 04_optimise reads, written by `sim optimise` of
+    the shipped config (docs/decision_support.md names the commands)."""
+    folder = REFERENCE_CSV.parents[2] / "optimise" / "results" / name
+    run = json.loads((folder / "optimise.json").read_text())
+    assert run["config"].endswith(f"optimise/{name}.yaml")
+    trials = pd.read_csv(folder / "trials.csv")
+    assert len(trials) == run["trials"] and trials["baseline"].any()
+    comparison = pd.read_csv(folder / "out_of_sample.csv")
+    assert not set(comparison["trial"]) & set(trials.loc[trials["baseline"], "trial"])
+    for allocation in comparison["allocation"].unique():
+        assert (folder / "allocations" / f"{allocation}.yaml").is_file()
+    assert "## Verdict" in (folder / "report.md").read_text()
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
