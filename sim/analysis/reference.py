@@ -58,7 +58,9 @@ def run_scenarios(names: Sequence[str], runs: Path, *, replicates: int, workers:
                                  f"failed, first: {finished.failures[0]['error']} (tracebacks "
                                  f"in {folder / 'failures.json'})")
         results.append(finished)
-        print(f"{name}: {replicates} replicates in {time.perf_counter() - started:.0f} s")
+        runs_made = f"{posterior} draws × " if posterior else ""
+        print(f"{name}: {runs_made}{replicates} replicates in "
+              f"{time.perf_counter() - started:.0f} s")
     return results
 
 
