@@ -151,8 +151,9 @@ def pareto_figure(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
     if len(infeasible):
         ax.scatter(infeasible[x], infeasible[y], s=18, marker="x", color="#D55E00",
                    label="trials breaking an outcome limit")
-    ax.plot(front[x], front[y], "o-" if x != "trial" else "o", color="#0072B2", ms=5,
-            label="Pareto front (in search)")
+    ax.plot(front[x], front[y], "o-" if len(objectives) == 2 else "o", color="#0072B2", ms=5,
+            label="Pareto front (in search" + (", all objectives)" if len(objectives) > 2
+                                               else ")"))
     comparison = comparison[comparison["variant"] == CALIBRATED] if len(comparison) else \
         comparison
     if not comparison.empty and x != "trial":
