@@ -67,6 +67,8 @@ def booths_to_open(load: np.ndarray, per_booth: np.ndarray, booths: np.ndarray,
     staffable = np.floor(officers / officers_per_booth)
     total = need.sum(axis=1)
     ratio = np.divide(staffable, total, out=np.ones_like(total), where=total > 0)
+    if ratio.min(initial=1.0) >= 1.0:  # every booth needed is staffed: nothing to share out
+        return need
     opened = np.floor(need * np.minimum(ratio, 1.0)[:, None])
     spare = staffable - opened.sum(axis=1)
     for column in np.argsort(-need.sum(axis=0), kind="stable"):  # busiest class first
@@ -83,18 +85,20 @@ def second_line_checks(officer_minutes: np.ndarray, arrivals: np.ndarray,
     full (`limit`) capped and its officers moved to the other classes (water filling)."""
     checks = np.zeros_like(arrivals)
     open_ = arrivals > 0
-    budget = officer_minutes.astype(float).copy()
+    budget = officer_minutes.astype(float)
+    work = arrivals * minutes
     for _ in range(arrivals.shape[1]):
-        demand = (arrivals * minutes * open_).sum(axis=1)
+        demand = (work * open_).sum(axis=1)
         share = np.divide(budget, demand, out=np.zeros_like(budget), where=demand > 0)
         share = np.minimum(share, 1.0)[:, None]
-        capped = open_ & (share * arrivals >= limit)
-        if not capped.any():
-            break
+        shared = share * arrivals
+        capped = open_ & (shared >= limit)
+        if not capped.any():  # the shares just computed are the final ones
+            return np.where(open_, shared, checks)
         checks = np.where(capped, limit, checks)
         budget = np.maximum(budget - (limit * minutes * capped).sum(axis=1), 0.0)
         open_ = open_ & ~capped
-    demand = (arrivals * minutes * open_).sum(axis=1)
+    demand = (work * open_).sum(axis=1)
     share = np.minimum(np.divide(budget, demand, out=np.zeros_like(budget), where=demand > 0),
                        1.0)[:, None]
     return np.where(open_, share * arrivals, checks)
