@@ -150,6 +150,7 @@ class JointActionModel(mesa.Model):
 
     def _build_officers(self) -> None:
         staffing = staffing_of(self.scenario_spec, self.route_graph)  # shared: read only
+        self.staffing = staffing
         shifts = {start: ShiftPattern(start) for start in {u.shift_start for u in staffing.units}}
         self.units = [OfficerUnit(self, country=u.country, agency=u.agency, posting=u.posting,
                                   place=u.place, officers=u.officers, shift=shifts[u.shift_start])

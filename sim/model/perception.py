@@ -35,22 +35,41 @@ if TYPE_CHECKING:
 ARRIVE_AFTER_DARK = 21  # hour a group on foot aims to reach the green border
 
 
+# Pressure tables and route memos by staffing (which stands for scenario content and route
+# graph); each entry holds its staffing, so the id is not reused while the entry lives.
+_SHARED: dict[int, tuple[object, dict]] = {}
+
+
 class CheckPressure:
-    """Visible and hidden check pressure of every crossing, sector and road segment."""
+    """Visible and hidden check pressure of every crossing, sector and road segment.
+
+    The pressure follows from the scenario and the route graph alone (the officers on duty
+    before the action, traffic, equipment; no random draw), and so do the routes and hours a
+    watching network picks from it: the tables and memos are worked out once per scenario
+    content and route graph and shared by the replicates of a process (read only)."""
 
     def __init__(self, model: JointActionModel):
         self.model = model
+        key = id(model.staffing)
+        if key not in _SHARED:
+            if len(_SHARED) >= 32:
+                _SHARED.clear()
+            _SHARED[key] = (model.staffing, self._tables(model))
+        vars(self).update(_SHARED[key][1])
+
+    @staticmethod
+    def _tables(model: JointActionModel) -> dict:
         parameters = model.parameters
-        self.visible: dict[str, float] = {}
-        self.hidden: dict[str, float] = {}
-        self.crossing_hourly: dict[str, np.ndarray] = {}
+        visible: dict[str, float] = {}
+        hidden: dict[str, float] = {}
+        crossing_hourly: dict[str, np.ndarray] = {}
         state = model.crossing_state
         seen_by_hour, scanned_by_hour = state.expected_shares()  # sim/model/crossings.py
         for place, i in state.index.items():
             seen = seen_by_hour[i]
-            self.crossing_hourly[place] = seen
-            self.visible[place] = float(seen.mean())
-            self.hidden[place] = float(scanned_by_hour[i].mean() - seen.mean())
+            crossing_hourly[place] = seen
+            visible[place] = float(seen.mean())
+            hidden[place] = float(scanned_by_hour[i].mean() - seen.mean())
         night = [20, 21, 22, 23, 0, 1, 2, 3, 4, 5]
         for place, sector in model.sectors.items():
             officers = float(model.on_duty["green_border"][model.place_index[place], night]
@@ -60,14 +79,16 @@ class CheckPressure:
                       "thermal_factor": parameters.thermal_vision_factor,
                       "thermal_km": parameters.thermal_vision_km, "night": True}
             seen = green_border_detection(officers, sector.length_km, thermal_units=0, **kwargs)
-            self.visible[place] = seen
-            self.hidden[place] = green_border_detection(
+            visible[place] = seen
+            hidden[place] = green_border_detection(
                 officers, sector.length_km, thermal_units=thermal, **kwargs) - seen
         roads = model.roads
-        self.segment = np.mean([roads.checked(hour)[0] for hour in range(24)], axis=0)
+        segment = np.mean([roads.checked(hour)[0] for hour in range(24)], axis=0)
         # Memos of what follows from a route alone (the pressure is fixed once computed).
-        self.choices: dict[tuple, tuple[tuple[str, ...], list[str]]] = {}
-        self.targets: dict[tuple[str, ...], tuple[int | None, float]] = {}
+        choices: dict[tuple, tuple[tuple[str, ...], list[str]]] = {}
+        targets: dict[tuple[str, ...], tuple[int | None, float]] = {}
+        return {"visible": visible, "hidden": hidden, "crossing_hourly": crossing_hourly,
+                "segment": segment, "choices": choices, "targets": targets}
 
     def route_risk(self, route: tuple[str, ...], sees_hidden: bool) -> float:
         """Chance, as the network sees it, of being stopped somewhere along `route`."""
