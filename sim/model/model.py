@@ -89,6 +89,10 @@ def replicate_seed(rng: SeedLike) -> int:
                     f"not {type(rng).__name__}")
 
 
+_FINISHED = frozenset({MovementState.INTERCEPTED, MovementState.DELIVERED,
+                       MovementState.SUSPENDED})
+
+
 class JointActionModel(mesa.Model):
     """Six days (by default) of the EMPACT Joint Action Days South East Europe on the route
     graph. `rng` is an int seed, a SeedSequence, a Generator or None (a fresh seed), as in
@@ -115,6 +119,7 @@ class JointActionModel(mesa.Model):
         self.check_invariants = check_invariants
 
         self.space = Network(self.graph, layout=self.route_graph.layout(), random=self.random)
+        self._cells = {p: self.space[p] for p in self.graph.nodes}  # place -> cell, for moves
         self.place_ids = list(self.graph.nodes)
         self.place_index = {p: i for i, p in enumerate(self.place_ids)}
         self.place_countries = {p: frozenset({a["country"], a.get("country_a"),
@@ -254,20 +259,21 @@ class JointActionModel(mesa.Model):
 
     def _move(self, until: float) -> None:
         """Every movement reaching a place before `until` meets what stands there."""
-        while self._arrivals and self._arrivals[0][0] < until:
-            time, _, version, movement = heapq.heappop(self._arrivals)
-            if version != movement.version or movement.state in (
-                    MovementState.INTERCEPTED, MovementState.DELIVERED, MovementState.SUSPENDED):
+        arrivals, cells, response = self._arrivals, self._cells, self.intel.response
+        meet_place, travel_hours = checks.meet_place, self.route_planner.hours
+        while arrivals and arrivals[0][0] < until:
+            time, _, version, movement = heapq.heappop(arrivals)
+            if version != movement.version or movement.state in _FINISHED:
                 continue
             self.clock = time
             if movement.state == MovementState.PLANNED:
                 movement.state = MovementState.IN_TRANSIT
                 self.summary_extra["movements_attempted"] += 1
             place = movement.route[movement.leg]
-            movement.cell = self.space[place]
-            if self.intel.response.stops(movement, place):  # a unit re-tasked by an alert
+            movement.cell = cells[place]
+            if response.watches and response.stops(movement, place):  # a re-tasked unit
                 continue
-            outcome, delay = checks.meet_place(self, movement, place)
+            outcome, delay = meet_place(self, movement, place)
             if outcome == checks.STOP:
                 continue
             if outcome == checks.WAIT:
@@ -285,7 +291,7 @@ class JointActionModel(mesa.Model):
                                   detail="crossed " + ">".join(crossed))
                 continue
             following = movement.route[movement.leg + 1]
-            movement.time = time + delay + self.route_planner.hours[place, following]
+            movement.time = time + delay + travel_hours[place, following]
             movement.leg += 1
             if movement.time < self.hours:
                 self._push(movement)

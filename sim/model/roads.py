@@ -61,10 +61,14 @@ class RoadSegments:
                            for u, v, data in graph.edges(data=True) if data["mode"] == "road"}
         self.ends = [[(p, index[p], float(self.spread[index[p], s])) for p in pair
                       if self.spread[index[p], s] > 0] for s, pair in enumerate(self.segments)]
+        # this tick's checkpoint city by road edge (post strengths change only between hours)
+        self._checkpoints: dict[tuple[str, str], str] = {}
+        self._checkpoints_tick = -1
 
     def hour(self, hour_of_day: int) -> np.ndarray:
         """Road checks by place this hour; leaves each segment's share of traffic checked."""
         self.share, checks = self.checked(hour_of_day)
+        self._checkpoints.clear()  # post strengths may have changed since the last hour
         return checks
 
     def checked(self, hour_of_day: int) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +95,15 @@ class RoadSegments:
     def checkpoint_place(self, start: str, end: str) -> str:
         """The city whose officers stand on the segment (the one with more of them now; the
         first of `start`, `end` on a tie)."""
-        s = self.segment_index[(start, end) if start < end else (end, start)]
-        ends = self.ends[s] if start < end else self.ends[s][::-1]
-        on_duty = self.model.on_duty["road_checkpoint"][:, self.model.hour_of_day]
-        return max(ends, key=lambda e: on_duty[e[1]] * e[2])[0]
+        model = self.model
+        if self._checkpoints_tick != model.tick:
+            self._checkpoints.clear()
+            self._checkpoints_tick = model.tick
+        place = self._checkpoints.get((start, end))
+        if place is None:
+            s = self.segment_index[(start, end) if start < end else (end, start)]
+            ends = self.ends[s] if start < end else self.ends[s][::-1]
+            on_duty = model.on_duty["road_checkpoint"][:, model.hour_of_day]
+            place = max(ends, key=lambda e: on_duty[e[1]] * e[2])[0]
+            self._checkpoints[start, end] = place
+        return place
