@@ -35,7 +35,7 @@ dashboard: $(VENV)/.installed-dev
 	$(SIM) dashboard $(SCENARIO)
 
 reference: $(VENV)/.installed
-	$(PY) -m sim.analysis.reference --out results/reference
+	$(PY) -m sim.analysis.reference --out results/reference --posterior 50 --replicates 3 $(ARGS)
 
 # The joint calibration (action week + ordinary week, docs/calibration.md); copy its fitted.yaml
 # to scenarios/calibrated.yaml and its posterior.csv to scenarios/posterior.csv to adopt it.
