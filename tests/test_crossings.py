@@ -278,3 +278,24 @@ def test_the_wait_table_has_every_hour_crossing_and_class():
     assert len(table) == 24 * len(model.crossings) * 3
     lorries = table[(table["place"] == "kapitan_andreevo") & (table["vehicle_class"] == "lorry")]
     assert lorries["wait_minutes"].max() > lorries["wait_minutes"].iloc[:6].max()
+
+
+def test_scanner_time_left_never_floors_to_minus_one_vehicle():
+    """A scanner team whose minutes just run out on the checked vehicles has, up to rounding,
+    no time left; the unchecked vehicles it scans are never fewer than zero (a rounding error
+    below zero once floored to minus one vehicle and made the persons checked negative)."""
+    model = JointActionModel(rng=1, route_graph=ROUTE_GRAPH, action__days=1)
+    state = model.crossing_state
+
+    class Always:
+        def active(self, day: int, hour: int) -> bool:
+            return True
+
+    state.teams = [(Always(), i) for i in range(len(state.places))]
+    staffed = np.ones(len(state.places), dtype=bool)
+    rng = np.random.default_rng(7)
+    shape = state.checks.shape
+    for _ in range(300):
+        checks = rng.uniform(5.0, 60.0, size=shape)
+        _, extra = state._scanners(0, staffed, checks, checks + rng.uniform(1.0, 50.0, size=shape))
+        assert (extra >= 0).all()

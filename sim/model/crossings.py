@@ -232,7 +232,8 @@ class CrossingState:
         need = (checks * self.scan_minutes).sum(axis=1)
         ratio = np.minimum(np.divide(minutes, need, out=np.ones_like(need), where=need > 0), 1.0)
         scanned = checks * ratio[:, None]
-        left = minutes - (scanned * self.scan_minutes).sum(axis=1)
+        # never below zero: a rounding error of the sum must not floor to minus one vehicle
+        left = np.maximum(minutes - (scanned * self.scan_minutes).sum(axis=1), 0.0)
         unchecked = np.maximum(arrivals - checks, 0.0)
         need = (unchecked * self.scan_minutes).sum(axis=1)
         ratio = np.minimum(np.divide(left, need, out=np.zeros_like(need), where=need > 0), 1.0)
