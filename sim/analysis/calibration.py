@@ -134,11 +134,13 @@ class Calibration:
 
 def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime],
               targets: pd.DataFrame | None = None, *, out: Path | None = None,
-              progress: bool = False) -> Calibration:
+              progress: bool = False, report: bool = True) -> Calibration:
     """Fit `config.parameters` to the targets of every regime (a scenario with its targets, or
     the list `load_regimes` gives): each proposal runs every regime's scenario on the same
     seeds and the weighted losses add up. With `out`, the history is written after every trial
-    (an interrupted fit keeps it) and the other files at the end."""
+    (an interrupted fit keeps it) and the other files at the end. `report=False` skips the
+    fresh-seed runs of the fitted values (`fitted_report` runs them later, e.g. after the
+    refinements of `sim.analysis.refinement`). `config.refine` is not run here."""
     import optuna
 
     regimes = (scenario if isinstance(scenario, list)
@@ -209,23 +211,37 @@ def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime]
         best = {p.label: study.best_params[p.label] for p in config.parameters}
         fitted_values = fragment(scenario_with(first, config.parameters, best),
                                  config.parameters)
-        # the report runs the values exactly as fitted.yaml states them (rounded)
-        fitted = [scenario_from_mapping(merge(r.scenario.model_dump(mode="json"), {
-            key: value for key, value in fitted_values.items()
-            if key not in ("name", "description")}), label="fitted values") for r in regimes]
-        report_seeds = replicate_seeds(config.report.seed, config.report.replicates)
-        summaries = evaluator.run(fitted, report_seeds)
+        table, shares = (fitted_report(config, regimes, fitted_values, evaluator) if report
+                         else (pd.DataFrame(), {}))
+    return Calibration(best, fitted_values, study.best_value, pd.DataFrame(history), table,
+                       time.monotonic() - started, shares)
+
+
+def with_fragment(scenario: Scenario, values: dict[str, Any]) -> Scenario:
+    """The scenario with the fitted values written in exactly as fitted.yaml states them."""
+    return scenario_from_mapping(merge(scenario.model_dump(mode="json"), {
+        key: value for key, value in values.items() if key not in ("name", "description")}),
+        label="fitted values")
+
+
+def fitted_report(config: CalibrationConfig, regimes: list[LoadedRegime],
+                  values: dict[str, Any], evaluator: Evaluator
+                  ) -> tuple[pd.DataFrame, dict[str, float]]:
+    """Every regime run with the fitted values on the report's seeds (which the fit never
+    saw): the report table (a `regime` column when there are several) and the intercepted
+    share per regime."""
+    fitted = [with_fragment(r.scenario, values) for r in regimes]
+    summaries = evaluator.run(fitted, replicate_seeds(config.report.seed,
+                                                      config.report.replicates))
     reports = []
     for regime, summary in zip(regimes, summaries, strict=True):
         table = report_table(summary, regime.targets)
-        if joint:
+        if len(regimes) > 1:
             table.insert(0, "regime", regime.label)
         reports.append(table)
     shares = {r.label: intercepted_share(s.mean()) for r, s in zip(regimes, summaries,
                                                                    strict=True)}
-    return Calibration(best, fitted_values, study.best_value, pd.DataFrame(history),
-                       pd.concat(reports, ignore_index=True), time.monotonic() - started,
-                       shares)
+    return pd.concat(reports, ignore_index=True), shares
 
 
 def proposed_scenarios(regimes: list[LoadedRegime], parameters: list[FreeParameter],
@@ -267,15 +283,19 @@ def _rounded(value: Any) -> Any:
 
 
 def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, command: str,
-                  ensemble: Ensemble | None = None) -> None:
+                  ensemble: Ensemble | None = None,
+                  refinements: list[dict[str, Any]] | None = None) -> None:
     """fitted.yaml, loss_history.csv, report.csv, posterior.csv (with `ensemble`) and
-    calibration.json (the run's manifest)."""
+    calibration.json (the run's manifest, with each refinement's values and time)."""
+    refined = "".join(f"; refinement {r['name']}: {r['trials_run']} trials, loss {r['loss']:.4g}"
+                      for r in refinements or [])
     header = ("# yaml-language-server: $schema=scenario.schema.json\n"
               "# Fitted values of hidden parameters (sim calibrate): a fragment a scenario "
               "extends (docs/calibration.md).\n"
               f"# Command: `{command}` on {store.now()} (git {store.git_commit() or 'unknown'}).\n"
               f"# Config: {config_path}; {len(calibration.history)} trials, loss "
-              f"{calibration.loss:.4g}; report: report.csv beside the original.\n")
+              f"{calibration.loss:.4g}{refined}; {calibration.seconds / 60:.1f} min; report: "
+              "report.csv beside the original.\n")
     (out / "fitted.yaml").write_text(
         header + yaml.safe_dump(calibration.fragment, sort_keys=False), encoding="utf-8")
     store.write_csv(calibration.history, out / "loss_history.csv")
@@ -286,7 +306,7 @@ def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, com
         "command": command, "config": str(config_path), "values": calibration.values,
         "loss": calibration.loss, "trials_run": len(calibration.history),
         "seconds": round(calibration.seconds, 1),
-        "intercepted_share": calibration.shares,
+        "intercepted_share": calibration.shares, "refinements": refinements or [],
         "posterior": None if ensemble is None else {
             "draws": len(ensemble.draws), "accepted": ensemble.accepted,
             "tolerance": ensemble.tolerance, "tolerance_reached": ensemble.reached,
@@ -355,13 +375,19 @@ def run_command(args: argparse.Namespace) -> int:
     if any((out / name).exists() for name in FILES) and not args.force:
         raise ResultsFolderError(f"{out} already holds a calibration; --force replaces it")
     out.mkdir(parents=True, exist_ok=True)
-    calibration = calibrate(config, regimes, out=out, progress=not args.quiet)
+    from sim.analysis.refinement import calibrate_in_stages, moved, steps
+
+    calibration, stages = calibrate_in_stages(config, regimes, out=out, progress=not args.quiet)
     settings = config.posterior
-    ensemble = accepted_draws(calibration.history, regimes[0].scenario, config.parameters,
-                              tolerance=settings.tolerance, min_draws=settings.min_draws,
-                              max_draws=settings.max_draws, seed=settings.seed)
+    moves = steps(config, calibration.history,
+                  {stage.name: stage.calibration.values for stage in stages})
+    ensemble = accepted_draws(moved(calibration.history, moves), regimes[0].scenario,
+                              config.parameters, tolerance=settings.tolerance,
+                              min_draws=settings.min_draws, max_draws=settings.max_draws,
+                              seed=settings.seed)
     write_outputs(calibration, out, config_path=args.config,
-                  command=getattr(args, "command_line", "sim calibrate"), ensemble=ensemble)
+                  command=getattr(args, "command_line", "sim calibrate"), ensemble=ensemble,
+                  refinements=[stage.manifest() for stage in stages])
     if not args.quiet:
         report = calibration.report
         for regime in regimes:
@@ -370,9 +396,14 @@ def run_command(args: argparse.Namespace) -> int:
                          f"({config.report.replicates} fresh replicates)")
         shares = ", ".join(f"{label} {share:.1%}" for label, share in calibration.shares.items())
         Console().print(f"criminal movements intercepted (of those that set off): {shares}\n"
-                        f"posterior: {ensemble.describe()}\n"
+                        f"posterior: {ensemble.describe()}"
+                        + (f"; moved by the refinements: "
+                           f"{', '.join(step.describe() for step in moves)}" if moves else "")
+                        + "\n"
                         f"fitted in {calibration.seconds / 60:.1f} min "
                         f"({len(calibration.history)} trials × {config.budget.replicates} "
-                        f"replicates × {len(regimes)} scenario(s)), loss {calibration.loss:.4g}; "
+                        f"replicates × {len(regimes)} scenario(s), loss {calibration.loss:.4g}"
+                        + "".join(f"; refinement {s.name}: {len(s.calibration.history)} trials, "
+                                  f"loss {s.calibration.loss:.4g}" for s in stages) + "); "
                         f"written: {out}/ ({', '.join(FILES)})", highlight=False)
     return 0

@@ -72,6 +72,22 @@ class PosteriorSettings(StrictModel):
     seed: int = Field(1, ge=0, description="Seed of the draws' random order.")
 
 
+class Refinement(StrictModel):
+    """A narrower fit after the main one, in the same command: a few parameters against the same
+    targets, every other value held where the fits before it left it (docs/calibration.md,
+    "Refinements"). It suits a target the main fit reaches only on its edge, or a heavy-tailed
+    one that needs more replicates per proposal than the main fit can afford."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_]+$", description="Label (and sub-folder of the "
+                      "output: refine/<name>/).")
+    parameters: list[FreeParameter] = Field(min_length=1, description="Parameters to refit.")
+    regimes: list[str] | None = Field(None, min_length=1, description="Names of the regimes "
+                                      "to fit against (default: all).")
+    budget: Budget = Field(default_factory=Budget)
+    published_weight: float = Field(0.01, ge=0, description="Weight of the pull towards the "
+                                    "published figure inside the band.")
+
+
 class CalibrationConfig(StrictModel):
     """A calibration: what to fit, against what, with how much effort. Either `scenario` with
     `targets` (one regime), or `regimes` (several scenarios fitted jointly)."""
@@ -89,6 +105,9 @@ class CalibrationConfig(StrictModel):
     posterior: PosteriorSettings = Field(default_factory=PosteriorSettings)
     published_weight: float = Field(0.01, ge=0, description="Weight of the pull towards the "
                                     "published figure inside the band.")
+    refine: list[Refinement] = Field(default_factory=list, description="Narrower fits run "
+                                     "after the main one, in order, each from the values the "
+                                     "fits before it found.")
 
     @model_validator(mode="after")
     def _unique_names(self) -> CalibrationConfig:
@@ -104,7 +123,26 @@ class CalibrationConfig(StrictModel):
         labels = [r.label for r in self.regimes or []]
         if len(set(labels)) != len(labels):
             raise ValueError(f"two regimes have the same name: {labels}; give each a `name`")
+        self._check_refinements([r.label for r in self.regime_list()])
         return self
+
+    def _check_refinements(self, labels: list[str]) -> None:
+        names = [stage.name for stage in self.refine]
+        if len(set(names)) != len(names):
+            raise ValueError(f"two refinements have the same name: {names}")
+        main = {p.path: p for p in self.parameters}
+        for stage in self.refine:
+            unknown = [name for name in stage.regimes or [] if name not in labels]
+            if unknown:
+                raise ValueError(f"refinement {stage.name}: no regime named "
+                                 f"{', '.join(unknown)} (the regimes: {', '.join(labels)})")
+            for parameter in stage.parameters:
+                same = main.get(parameter.path)
+                if same is not None and same.scale != parameter.scale:
+                    raise ValueError(
+                        f"refinement {stage.name}: {parameter.path} is a scale in one fit and "
+                        "a value in the other; write it the same way in both (the posterior "
+                        "draws are moved by the refinement in those terms)")
 
     def regime_list(self) -> list[Regime]:
         if self.regimes is not None:
@@ -137,7 +175,7 @@ def load_regimes(path: str | Path) -> tuple[CalibrationConfig, list[LoadedRegime
     for regime in config.regime_list():
         scenario = load_scenario(folder / regime.scenario)
         targets = load_targets(folder / regime.targets, regime.outcomes, label)
-        for parameter in config.parameters:
+        for parameter in [*config.parameters, *(p for s in config.refine for p in s.parameters)]:
             parameter.check_against(scenario, label)
         regimes.append(LoadedRegime(regime.label, scenario, targets, regime.weight))
     return config, regimes

@@ -12,6 +12,7 @@ sample of the ensemble, with equal weights. Format: sim/scenario/posterior.py.
 from __future__ import annotations
 
 import argparse
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,6 +122,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run_command(args: argparse.Namespace) -> int:
     from sim.analysis.calibration import load_regimes
+    from sim.analysis.refinement import moved, steps
 
     config, regimes = load_regimes(args.config)
     folder = args.calibration or Path("results") / "calibration" / args.config.stem
@@ -136,13 +138,34 @@ def run_command(args: argparse.Namespace) -> int:
                                    f"{history_path} was not written by a fit of this config "
                                    f"(no column {', '.join(missing)}); run `sim calibrate "
                                    f"{args.config}` again")])
+    moves = steps(config, history, refined_values(config, folder))
     settings = config.posterior
     tolerance = settings.tolerance if args.tolerance is None else args.tolerance
-    ensemble = accepted_draws(history, regimes[0].scenario,
+    ensemble = accepted_draws(moved(history, moves), regimes[0].scenario,
                               config.parameters, tolerance=tolerance,
                               min_draws=settings.min_draws, max_draws=settings.max_draws,
                               seed=settings.seed)
     out = args.out or folder / POSTERIOR
     write_posterior(ensemble, out)
-    Console().print(f"{ensemble.describe()}; written: {out}", highlight=False)
+    Console().print(f"{ensemble.describe()}"
+                    + (f"; moved by the refinements: {', '.join(m.describe() for m in moves)}"
+                       if moves else "")
+                    + f"; written: {out}", highlight=False)
     return 0
+
+
+def refined_values(config: Any, folder: Path) -> dict[str, dict[str, float]]:
+    """Each refinement's fitted values, from the calibration's manifest (none without
+    refinements)."""
+    if not config.refine:
+        return {}
+    manifest = folder / "calibration.json"
+    refinements = (json.loads(manifest.read_text(encoding="utf-8")).get("refinements", [])
+                   if manifest.is_file() else [])
+    held = {r["name"]: r["values"] for r in refinements}
+    missing = [stage.name for stage in config.refine if stage.name not in held]
+    if missing:
+        raise ConfigError([Problem(str(folder), None, ("refine",), f"{manifest} holds no values "
+                                   f"of the refinement(s) {', '.join(missing)}, which move the "
+                                   "draws; run the whole `sim calibrate` again")])
+    return held
