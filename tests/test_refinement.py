@@ -45,11 +45,19 @@ def test_a_refinement_must_name_existing_regimes_and_write_a_parameter_as_the_ma
     with pytest.raises(ConfigError, match="no regime named ordinary"):
         load_regimes(write_config(tmp_path, refine=[stage]))
     as_scale = {**VEHICLE, "scale": True, "low": 0.5, "high": 2.0}
-    with pytest.raises(ConfigError, match="a scale in one fit and a value in the other"):
+    with pytest.raises(ConfigError, match="scale: True, log: True here but scale: False"):
         load_regimes(write_config(tmp_path, refine=[{"name": "v", "parameters": [as_scale]}]))
     twice = [{"name": "v", "parameters": [VEHICLE]}] * 2
     with pytest.raises(ConfigError, match="two refinements have the same name"):
         load_regimes(write_config(tmp_path, refine=twice))
+    linear = {**VEHICLE, "log": False}
+    with pytest.raises(ConfigError, match="log: False here but scale: False, log: True"):
+        load_regimes(write_config(tmp_path, refine=[{"name": "v", "parameters": [linear]}]))
+    scaled = {"path": "parameters.networks", "scale": True, "low": 0.5, "high": 2}
+    one_entry = {"path": "parameters.networks.thb", "low": 10, "high": 40}
+    with pytest.raises(ConfigError, match="overlaps the main fit's parameters.networks"):
+        load_regimes(write_config(tmp_path, parameters=[VEHICLE, scaled],
+                                  refine=[{"name": "thb", "parameters": [one_entry]}]))
 
 
 def test_one_command_runs_the_main_fit_then_the_refinement_and_reports_the_merged_values(
@@ -61,7 +69,10 @@ def test_one_command_runs_the_main_fit_then_the_refinement_and_reports_the_merge
                "budget": {"trials": 2, "replicates": 2, "seed": 7, "workers": 1}}]
     path = write_config(tmp_path, refine=refine)
     out = tmp_path / "fit"
-    assert main(["calibrate", str(path), "--out", str(out), "--quiet"]) == 0
+    (out / "refine" / "an_earlier_stage").mkdir(parents=True)
+    assert main(["calibrate", str(path), "--out", str(out), "--quiet"]) == 2  # not replaced
+    assert main(["calibrate", str(path), "--out", str(out), "--quiet", "--force"]) == 0
+    assert [p.name for p in (out / "refine").iterdir()] == ["vehicles"]  # nothing stale
 
     manifest = json.loads((out / "calibration.json").read_text())
     [stage] = manifest["refinements"]
@@ -78,13 +89,16 @@ def test_one_command_runs_the_main_fit_then_the_refinement_and_reports_the_merge
         manifest["values"][PARCEL["path"]], rel=1e-3)  # the main fit's value, kept
     assert len(pd.read_csv(out / "report.csv")) == 2  # the merged values on fresh seeds
 
-    # the draws are the main fit's proposals moved by the refinement's step
+    # the draws are the main fit's proposals moved by the refinement's step, which starts
+    # where the refinement started: the main fit's best as fitted.yaml rounds it
     best = main_history.loc[main_history["loss"].idxmin(), VEHICLE["path"]]
-    assert refined != pytest.approx(best, rel=0.01), "no step: the check below proves nothing"
+    start = stage["start"][VEHICLE["path"]]
+    assert start == pytest.approx(best, rel=1e-3) and start == float(f"{best:.4g}")
+    assert refined != pytest.approx(start, rel=0.01), "no step: the check below proves nothing"
     draws = pd.read_csv(out / "posterior.csv").set_index(PARCEL["path"])
     trials = main_history.set_index(PARCEL["path"])
     for parcel, row in draws.iterrows():  # kept inside both ranges together: 60-400
-        expected = min(max(trials.loc[parcel, VEHICLE["path"]] * refined / best, 60), 400)
+        expected = min(max(trials.loc[parcel, VEHICLE["path"]] * refined / start, 60), 400)
         assert row[VEHICLE["path"]] == pytest.approx(expected)
 
     # sim posterior rebuilds the same draws from the folder, and refuses one without them
@@ -93,6 +107,8 @@ def test_one_command_runs_the_main_fit_then_the_refinement_and_reports_the_merge
     pd.testing.assert_frame_equal(pd.read_csv(rebuilt), pd.read_csv(out / "posterior.csv"))
     manifest["refinements"] = []
     (out / "calibration.json").write_text(json.dumps(manifest))
+    assert main(["posterior", str(path), "--calibration", str(out)]) == 2
+    (out / "calibration.json").unlink()
     assert main(["posterior", str(path), "--calibration", str(out)]) == 2
 
 
@@ -103,6 +119,23 @@ def test_a_step_multiplies_scales_and_log_ranges_shifts_the_rest_and_stays_in_ra
     linear = FreeParameter(path="parameters.lead_precision", low=0.1, high=3.5)
     assert list(Step(linear, 2.0, 1.5, 0.6, 3.5).move(values)) == [0.6, 1.5, 3.5]
     assert Step(scale, 2.0, 3.0, 0.5, 5).describe() == "parameters.networks:scale × 1.5"
+    assert list(Step(scale, 2.0, 2.0, 0.5, 5.0).move(values)) == [1.0, 2.0, 4.0]  # no gain
+
+
+def test_a_draw_the_step_makes_invalid_is_left_out_and_counted():
+    from sim.analysis.ensemble import accepted_draws
+    from sim.scenario.files import load_scenario
+
+    precision = FreeParameter(path="parameters.lead_precision", low=0.1, high=1.5)
+    history = pd.DataFrame({"trial": [0, 1, 2], "loss": [0.0, 0.0, 0.1],
+                            "band_loss": [0.0, 0.0, 0.1],
+                            "parameters.lead_precision": [0.5, 0.9, 0.4]})
+    step = Step(precision, 0.5, 0.8, 0.1, 1.5)  # 0.9 + 0.3 is no probability
+    ensemble = accepted_draws(moved(history, [step]), load_scenario(BASELINE), [precision],
+                              tolerance=0.0, min_draws=2, max_draws=10, seed=1)
+    assert ensemble.refused == 1 and sorted(ensemble.draws["trial"]) == [0, 2]
+    assert sorted(ensemble.draws["parameters.lead_precision"]) == pytest.approx([0.7, 0.8])
+    assert "1 left out" in ensemble.describe()
 
 
 def test_steps_chain_through_refinements_and_skip_parameters_the_draws_do_not_carry(tmp_path):
@@ -112,9 +145,11 @@ def test_steps_chain_through_refinements_and_skip_parameters_the_draws_do_not_ca
     config, _ = load_regimes(write_config(tmp_path, refine=refine))
     history = pd.DataFrame({"trial": [0, 1], "loss": [0.5, 0.1], "band_loss": [0.0, 0.0],
                             VEHICLE["path"]: [100.0, 200.0], PARCEL["path"]: [20.0, 30.0]})
-    refined = {"first": {VEHICLE["path"]: 300.0},
-               "second": {VEHICLE["path"]: 150.0, "parameters.lead_precision": 0.5}}
-    moves = steps(config, history, refined)
+    records = {"first": {"start": {VEHICLE["path"]: 200.0}, "values": {VEHICLE["path"]: 300.0}},
+               "second": {"start": {VEHICLE["path"]: 300.0, "parameters.lead_precision": 0.7},
+                          "values": {VEHICLE["path"]: 150.0,
+                                     "parameters.lead_precision": 0.5}}}
+    moves = steps(config, records)
     assert [(m.before, m.after) for m in moves] == [(200.0, 300.0), (300.0, 150.0)]
     assert [(m.low, m.high) for m in moves] == [(60, 500), (60, 400)]  # both fits' ranges
     assert list(moved(history, moves)[VEHICLE["path"]]) == [75.0, 150.0]

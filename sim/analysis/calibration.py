@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -309,6 +310,7 @@ def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, com
         "intercepted_share": calibration.shares, "refinements": refinements or [],
         "posterior": None if ensemble is None else {
             "draws": len(ensemble.draws), "accepted": ensemble.accepted,
+            "refused": ensemble.refused,
             "tolerance": ensemble.tolerance, "tolerance_reached": ensemble.reached,
             "rule": ensemble.describe()},
         "finished": store.now(), "git_commit": store.git_commit(),
@@ -368,19 +370,23 @@ def run_command(args: argparse.Namespace) -> int:
         budget = config.budget.model_copy(update={k: v for k, v in overrides.items()
                                                   if v is not None})
         config.budget = Budget.model_validate(budget.model_dump())
+        if args.workers is not None:  # the machine's workers serve every stage
+            for refinement in config.refine:
+                refinement.budget = refinement.budget.model_copy(update={"workers":
+                                                                         args.workers})
     except ValidationError as error:
         raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
                            for e in error.errors(include_url=False)]) from None
     out = args.out or Path("results") / "calibration" / args.config.stem
-    if any((out / name).exists() for name in FILES) and not args.force:
+    if any((out / name).exists() for name in (*FILES, "refine")) and not args.force:
         raise ResultsFolderError(f"{out} already holds a calibration; --force replaces it")
+    shutil.rmtree(out / "refine", ignore_errors=True)  # no stale stage of an earlier fit
     out.mkdir(parents=True, exist_ok=True)
     from sim.analysis.refinement import calibrate_in_stages, moved, steps
 
     calibration, stages = calibrate_in_stages(config, regimes, out=out, progress=not args.quiet)
     settings = config.posterior
-    moves = steps(config, calibration.history,
-                  {stage.name: stage.calibration.values for stage in stages})
+    moves = steps(config, {stage.name: stage.manifest() for stage in stages})
     ensemble = accepted_draws(moved(calibration.history, moves), regimes[0].scenario,
                               config.parameters, tolerance=settings.tolerance,
                               min_draws=settings.min_draws, max_draws=settings.max_draws,

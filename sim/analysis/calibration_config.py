@@ -84,8 +84,9 @@ class Refinement(StrictModel):
     regimes: list[str] | None = Field(None, min_length=1, description="Names of the regimes "
                                       "to fit against (default: all).")
     budget: Budget = Field(default_factory=Budget)
-    published_weight: float = Field(0.01, ge=0, description="Weight of the pull towards the "
-                                    "published figure inside the band.")
+    published_weight: float | None = Field(None, ge=0, description="Weight of the pull towards "
+                                           "the published figure inside the band (default: "
+                                           "the config's).")
 
 
 class CalibrationConfig(StrictModel):
@@ -136,18 +137,37 @@ class CalibrationConfig(StrictModel):
             if unknown:
                 raise ValueError(f"refinement {stage.name}: no regime named "
                                  f"{', '.join(unknown)} (the regimes: {', '.join(labels)})")
+            paths = [p.path for p in stage.parameters]
+            if len(set(paths)) != len(paths):
+                raise ValueError(f"refinement {stage.name}: a parameter is listed twice: "
+                                 f"{paths}")
             for parameter in stage.parameters:
-                same = main.get(parameter.path)
-                if same is not None and same.scale != parameter.scale:
-                    raise ValueError(
-                        f"refinement {stage.name}: {parameter.path} is a scale in one fit and "
-                        "a value in the other; write it the same way in both (the posterior "
-                        "draws are moved by the refinement in those terms)")
+                _check_refined(stage.name, parameter, main)
 
     def regime_list(self) -> list[Regime]:
         if self.regimes is not None:
             return self.regimes
         return [Regime(scenario=self.scenario, targets=self.targets, outcomes=self.outcomes)]
+
+
+def _check_refined(stage: str, parameter: FreeParameter, main: dict[str, FreeParameter]) -> None:
+    """A refined parameter is written as the main fit writes it (the posterior draws are moved
+    in those terms), and never overlaps a main parameter it is not (the draws would overwrite
+    the refined value)."""
+    same = main.get(parameter.path)
+    if same is not None and (same.scale, same.log) != (parameter.scale, parameter.log):
+        raise ValueError(
+            f"refinement {stage}: {parameter.path} has scale: {parameter.scale}, log: "
+            f"{parameter.log} here but scale: {same.scale}, log: {same.log} in the main fit; "
+            "write it the same way in both (the posterior draws are moved by the refinement "
+            "in those terms)")
+    for path in main:
+        if path != parameter.path and (path.startswith(parameter.path + ".")
+                                       or parameter.path.startswith(path + ".")):
+            raise ValueError(
+                f"refinement {stage}: {parameter.path} overlaps the main fit's {path}; refine "
+                f"{path} itself (the posterior draws set {path} and would overwrite the "
+                "refined value)")
 
 
 @dataclass

@@ -23,7 +23,7 @@ from rich.console import Console
 
 from sim.analysis.experiments import ConfigError, FreeParameter, resolve_path, scenario_with
 from sim.runs import results as store
-from sim.scenario.files import Problem
+from sim.scenario.files import Problem, ScenarioError
 from sim.scenario.schema import Scenario
 
 POSTERIOR = "posterior.csv"
@@ -37,15 +37,18 @@ class Ensemble:
     accepted: int        # proposals within the stated tolerance
     tolerance: float     # the stated tolerance
     reached: float       # the largest band loss among the draws kept
+    refused: int = 0     # proposals left out because (moved) they are no valid scenario
 
     def describe(self) -> str:
         kept = len(self.draws)
-        if self.accepted >= kept:
+        left_out = (f"; {self.refused} left out: moved by the refinements, they are no valid "
+                    "scenario" if self.refused else "")
+        if self.accepted >= kept + self.refused:
             return (f"{kept} draws: proposals with band loss ≤ {self.tolerance:g} "
-                    f"({self.accepted} passed)")
+                    f"({self.accepted} passed{left_out})")
         return (f"{kept} draws: only {self.accepted} proposals had band loss ≤ "
                 f"{self.tolerance:g}, so the {kept} with the lowest band loss are kept "
-                f"(tolerance reached: {self.reached:.4g})")
+                f"(tolerance reached: {self.reached:.4g}{left_out})")
 
 
 def leaves(value: Any, path: str) -> dict[str, Any]:
@@ -69,24 +72,30 @@ def accepted_draws(history: pd.DataFrame, scenario: Scenario,
                    parameters: list[FreeParameter], *, tolerance: float, min_draws: int,
                    max_draws: int, seed: int) -> Ensemble:
     """The ensemble from a calibration history (columns `trial`, `loss`, `band_loss` and one
-    per parameter label); proposals that were no valid scenario (infinite loss) never enter."""
+    per parameter label); proposals that were no valid scenario (infinite loss) never enter,
+    nor do those that a refinement's step made invalid (counted in `refused`)."""
     valid = history[np.isfinite(history["band_loss"].astype(float))]
     ordered = valid.sort_values(["band_loss", "loss", "trial"], kind="stable")
     accepted = int((ordered["band_loss"] <= tolerance).sum())
-    count = min(max(accepted, min(min_draws, len(ordered))), max_draws)
-    kept = ordered.iloc[:count]
-    rows = [{"trial": int(row["trial"]), "loss": float(row["loss"]),
-             "band_loss": float(row["band_loss"]),
-             **draw_values(scenario, parameters, {p.label: float(row[p.label])
-                                                  for p in parameters})}
-            for _, row in kept.iterrows()]
+    rows, refused = [], 0
+    for _, row in ordered.iterrows():
+        if len(rows) >= max_draws or (row["band_loss"] > tolerance and len(rows) >= min_draws):
+            break
+        try:
+            values = draw_values(scenario, parameters, {p.label: float(row[p.label])
+                                                        for p in parameters})
+        except ScenarioError:
+            refused += 1
+            continue
+        rows.append({"trial": int(row["trial"]), "loss": float(row["loss"]),
+                     "band_loss": float(row["band_loss"]), **values})
     table = pd.DataFrame(rows)
     order = np.random.default_rng(seed).permutation(len(table))
     table = table.iloc[order].reset_index(drop=True)
     table.insert(0, "draw", range(len(table)))
     table.insert(1, "weight", 1.0 / len(table) if len(table) else 0.0)
-    reached = float(kept["band_loss"].max()) if len(kept) else float("nan")
-    return Ensemble(table, accepted, tolerance, reached)
+    reached = float(table["band_loss"].max()) if len(table) else float("nan")
+    return Ensemble(table, accepted, tolerance, reached, refused)
 
 
 def write_posterior(ensemble: Ensemble, path: Path) -> None:
@@ -138,7 +147,7 @@ def run_command(args: argparse.Namespace) -> int:
                                    f"{history_path} was not written by a fit of this config "
                                    f"(no column {', '.join(missing)}); run `sim calibrate "
                                    f"{args.config}` again")])
-    moves = steps(config, history, refined_values(config, folder))
+    moves = steps(config, refinement_records(config, folder))
     settings = config.posterior
     tolerance = settings.tolerance if args.tolerance is None else args.tolerance
     ensemble = accepted_draws(moved(history, moves), regimes[0].scenario,
@@ -154,15 +163,18 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def refined_values(config: Any, folder: Path) -> dict[str, dict[str, float]]:
-    """Each refinement's fitted values, from the calibration's manifest (none without
-    refinements)."""
+def refinement_records(config: Any, folder: Path) -> dict[str, dict[str, Any]]:
+    """Each refinement's record (start and fitted values), from the calibration's manifest
+    (none without refinements)."""
     if not config.refine:
         return {}
     manifest = folder / "calibration.json"
-    refinements = (json.loads(manifest.read_text(encoding="utf-8")).get("refinements", [])
-                   if manifest.is_file() else [])
-    held = {r["name"]: r["values"] for r in refinements}
+    if not manifest.is_file():
+        raise ConfigError([Problem(str(folder), None, ("refine",), f"no {manifest}: the "
+                                   "refinements' values, which move the draws, are in it; run "
+                                   "the whole `sim calibrate` again")])
+    refinements = json.loads(manifest.read_text(encoding="utf-8")).get("refinements", [])
+    held = {r["name"]: r for r in refinements}
     missing = [stage.name for stage in config.refine if stage.name not in held]
     if missing:
         raise ConfigError([Problem(str(folder), None, ("refine",), f"{manifest} holds no values "

@@ -8,11 +8,13 @@ per proposal than the main fit can afford. The values of all stages merge into o
 and the report runs the merged values on seeds no stage saw.
 
 The posterior ensemble comes from the main fit's history, where every proposal ran every regime.
-A refinement found a better value *at the main fit's best point*; each draw is moved by the same
-step: multiplied by refined ÷ main best for a scale or a parameter sampled on a log range, shifted
-by refined − main best otherwise, and kept inside the two fits' ranges together (the main fit's
-range widened by the refinement's). It is a first-order correction: it assumes the step the
-refinement found at the best point holds across the ensemble.
+A refinement found a better value *at the point it started from* (the main fit's best, as
+fitted.yaml writes it); each draw is moved by the same step: multiplied by refined ÷ start for a
+scale or a parameter sampled on a log range, shifted by refined − start otherwise, and kept
+inside the two fits' ranges together (the main fit's range widened by the refinement's). It is a
+first-order correction: it assumes the step the refinement found at that point holds across the
+ensemble. A moved draw that is no valid scenario (a share above 1) is left out, and the count
+is reported.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from sim.analysis.calibration import (
     fitted_report,
     with_fragment,
 )
-from sim.analysis.experiments import Evaluator, FreeParameter
-from sim.scenario.files import merge
+from sim.analysis.experiments import ConfigError, Evaluator, FreeParameter
+from sim.scenario.files import Problem, merge
 
 REFINE_FOLDER = "refine"
 
@@ -45,10 +47,11 @@ class Stage:
 
     name: str
     calibration: Calibration
+    start: dict[str, float]  # the values it started from, in its parameters' terms
 
     def manifest(self) -> dict[str, Any]:
         fit = self.calibration
-        return {"name": self.name, "values": fit.values, "loss": fit.loss,
+        return {"name": self.name, "start": self.start, "values": fit.values, "loss": fit.loss,
                 "trials_run": len(fit.history), "seconds": round(fit.seconds, 1)}
 
 
@@ -66,7 +69,7 @@ class Step:
 
     @property
     def relative(self) -> bool:
-        return self.parameter.scale or self.parameter.log
+        return (self.parameter.scale or self.parameter.log) and self.before != 0
 
     def move(self, values: pd.Series) -> pd.Series:
         moved = (values * (self.after / self.before) if self.relative
@@ -95,9 +98,12 @@ def calibrate_in_stages(config: CalibrationConfig, regimes: list[LoadedRegime], 
         chosen = [r for r in regimes if refinement.regimes is None
                   or r.label in refinement.regimes]
         held = [replace(r, scenario=with_fragment(r.scenario, values)) for r in chosen]
+        weight = refinement.published_weight
         stage_config = config.model_copy(update={
             "parameters": refinement.parameters, "budget": refinement.budget,
-            "published_weight": refinement.published_weight, "refine": []})
+            "published_weight": config.published_weight if weight is None else weight,
+            "refine": []})
+        start = {p.label: p.current_value(held[0].scenario) for p in refinement.parameters}
         folder = None if out is None else out / REFINE_FOLDER / refinement.name
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
@@ -106,31 +112,36 @@ def calibrate_in_stages(config: CalibrationConfig, regimes: list[LoadedRegime], 
                       f"{', '.join(r.label for r in held)}", highlight=False)
         fit = calibrate(stage_config, held, out=folder, progress=progress, report=False)
         values = merge(values, fit.fragment)
-        stages.append(Stage(refinement.name, fit))
+        stages.append(Stage(refinement.name, fit, start))
     with Evaluator(config.budget.workers) as evaluator:
         report, shares = fitted_report(config, regimes, values, evaluator)
     return Calibration(main.values, values, main.loss, main.history, report,
                        time.monotonic() - started, shares), stages
 
 
-def steps(config: CalibrationConfig, history: pd.DataFrame,
-          refined: dict[str, dict[str, float]]) -> list[Step]:
-    """The steps by which the refinements move the draws of the main fit's `history`;
-    `refined` holds each refinement's fitted values by name. A parameter the main fit did not
-    vary has no column in the draws (the scenario's own value, the refined one, applies)."""
+def steps(config: CalibrationConfig, stages: dict[str, dict[str, Any]]) -> list[Step]:
+    """The steps by which the refinements move the main fit's draws; `stages` holds each
+    refinement's record by name (`Stage.manifest`: `start` and `values`). A parameter the main
+    fit did not vary has no column in the draws (the scenario's own value, the refined one,
+    applies)."""
     main = {p.label: p for p in config.parameters}
-    best = history.loc[history["loss"].astype(float).idxmin()]
-    current = {label: float(best[label]) for label in main}
     result = []
     for refinement in config.refine:
+        record = stages.get(refinement.name, {})
         for parameter in refinement.parameters:
             if parameter.label not in main:
                 continue
-            after = float(refined[refinement.name][parameter.label])
+            try:
+                before = float(record["start"][parameter.label])
+                after = float(record["values"][parameter.label])
+            except KeyError as missing:
+                raise ConfigError([Problem("calibration.json", None, ("refinements",),
+                                           f"refinement {refinement.name} has no {missing} "
+                                           f"for {parameter.label}; run the whole `sim "
+                                           "calibrate` again")]) from None
             first = main[parameter.label]
-            result.append(Step(parameter, current[parameter.label], after,
-                               min(first.low, parameter.low), max(first.high, parameter.high)))
-            current[parameter.label] = after
+            result.append(Step(parameter, before, after, min(first.low, parameter.low),
+                               max(first.high, parameter.high)))
     return result
 
 
