@@ -286,6 +286,48 @@ def test_optimise_over_posterior_draws_uses_fresh_draws_out_of_sample(tmp_path):
     assert set(comparison["n"]) == {6}  # 3 fresh draws x 2 fresh seeds, paired
 
 
+NIGHTS = [2.0] * 6 + [1.0] * 16 + [2.0] * 2  # more officers from 22:00 to 06:00
+
+
+def test_shift_profiles_are_a_decision_the_allocation_files_state(tmp_path):
+    """Crossing rosters choose among 'traffic' (the baseline's), 'units' and a night-heavy
+    profile: trial 0 is the baseline's choice, every choice runs as the profile it names, and
+    the allocation files state it."""
+    path = tiny_config(tmp_path, decisions={"scanning_teams": None, "frontex": [],
+                                            "transfers": [], "shifts": {
+                                                "crossing": ["traffic", "units", NIGHTS]}},
+                       constraints={"officers_per_country": {}, "outcomes": []},
+                       search={"trials": 6, "population": 3},
+                       report={"replicates": 2, "seed": 4, "allocations": 3})
+    problem = load_config(path)
+    assert problem.space.baseline_params() == {"shifts.crossing": "traffic"}
+    assert problem.space.distributions()["shifts.crossing"].choices == (
+        "traffic", "units", "profile_3")
+    night = problem.space.candidate({"shifts.crossing": "profile_3"}, "night")
+    assert night.shifts["crossing"] == NIGHTS
+    assert problem.space.candidate({"shifts.crossing": "units"}, "u").shifts == {
+        "crossing": "units"}
+    trials, _, comparison = optimise(path, out=tmp_path / "out")
+    assert set(trials["shifts.crossing"]) == {"traffic", "units", "profile_3"}, \
+        "the seed did not try every profile: the checks below prove little"
+    # on the same seeds, each roster gives its own waits (a roster the model ignored would not)
+    waits = trials.groupby("shifts.crossing")["mean_wait_minutes"].mean()
+    assert waits.nunique() == 3, waits
+    for name in comparison["allocation"].unique():
+        stated = yaml.safe_load((tmp_path / "out" / "allocations" / f"{name}.yaml").read_text())
+        assert stated["shifts"]["crossing"] in ("units", NIGHTS)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["traffic"], "at least two"), (["units", "units"], "listed twice"),
+    (["units", [1.0] * 23], "24 weights"), (["units", [1.0] + [0.0] * 23], "no hour can hold"),
+])
+def test_a_shift_decision_needs_distinct_possible_profiles(tmp_path, options, message):
+    path = tiny_config(tmp_path, decisions={"shifts": {"crossing": options}})
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
 def test_pessimistic_quantile_is_the_lower_one_for_more_and_the_upper_one_for_less():
     per_draw = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0, 5.0]})
     setting = Posterior(file="p.csv", statistic="quantile", quantile=0.25)

@@ -16,6 +16,7 @@ from sim.analysis.decisions import (
     ScanningTeamDecision,
     project_shares,
     separate_overlaps,
+    shift_label,
     spread,
 )
 from sim.analysis.experiments import ConfigError
@@ -173,6 +174,9 @@ class Space:
                                                                                 + 1e-9))
         for transfer in self.decisions.transfers:
             result[transfer.label] = IntDistribution(transfer.low, transfer.high)
+        for kind, options in self.decisions.shifts.items():
+            result[f"shifts.{kind}"] = CategoricalDistribution(
+                [shift_label(option, i) for i, option in enumerate(options)])
         return result
 
     def baseline_params(self) -> dict[str, Any] | None:
@@ -216,6 +220,11 @@ class Space:
             if not transfer.low <= 0 <= transfer.high:
                 return None
             params[transfer.label] = 0
+        for kind, options in self.decisions.shifts.items():
+            own = self.scenario.shifts.get(kind, "units")
+            if own not in options:
+                return None
+            params[f"shifts.{kind}"] = shift_label(own, options.index(own))
         return params
 
     # --- decoding and repair ------------------------------------------------------------------
@@ -243,6 +252,11 @@ class Space:
         countries = self._repaired_countries(params)
         if countries:
             result["countries"] = countries
+        if self.decisions.shifts:
+            result["shifts"] = {**self.scenario.model_dump(mode="json")["shifts"], **{
+                kind: next(option for i, option in enumerate(options)
+                           if shift_label(option, i) == params[f"shifts.{kind}"])
+                for kind, options in self.decisions.shifts.items()}}
         return result
 
     def _repaired_teams(self, params: dict[str, Any], teams: ScanningTeamDecision

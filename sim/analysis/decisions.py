@@ -11,6 +11,8 @@ Decision variables (each optional in the config):
 - `shares`: the split of each listed country's contingent over the listed posting kinds, each
   share within its bounds (the kinds not listed keep theirs).
 - `transfers`: officers moved from one country's contingent to another's, within bounds.
+- `shifts`: per posting kind, which shift profile its officers work (`traffic`, `units` or 24
+  hourly weights); one categorical choice per kind.
 
 The resolved search space (candidate places, Optuna distributions, decoding) is
 `sim.analysis.allocation_space.Space`. Repair is deterministic and is what every proposal goes
@@ -29,9 +31,11 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.parameters import POSTING_KINDS, StrictModel
+from sim.scenario.schema import PostingKind, check_shift_profile
 
 Hours = tuple[int, int]
 PlaceChoice = Literal["checked", "eligible"] | list[str]
+ShiftOption = Literal["traffic", "units"] | list[float]
 
 
 class ScanningTeamDecision(StrictModel):
@@ -110,12 +114,24 @@ class Decisions(StrictModel):
     frontex: list[FrontexDecision] = Field(default_factory=list)
     shares: SharesDecision | None = None
     transfers: list[TransferDecision] = Field(default_factory=list)
+    shifts: dict[PostingKind, list[ShiftOption]] = Field(default_factory=dict, description=(
+        "Posting kind -> the shift profiles its officers may work ('traffic', 'units' or 24 "
+        "hourly weights from 00:00), at least two."))
 
     @model_validator(mode="after")
     def _something(self) -> Decisions:
-        if not (self.scanning_teams or self.frontex or self.shares or self.transfers):
-            raise ValueError("no decision variable: give scanning_teams, frontex, shares or "
-                             "transfers")
+        if not (self.scanning_teams or self.frontex or self.shares or self.transfers
+                or self.shifts):
+            raise ValueError("no decision variable: give scanning_teams, frontex, shares, "
+                             "transfers or shifts")
+        for kind, options in self.shifts.items():
+            if len(options) < 2:
+                raise ValueError(f"shifts.{kind}: give at least two profiles to choose among")
+            if any(options[i] == options[j] for i in range(len(options))
+                   for j in range(i)):
+                raise ValueError(f"shifts.{kind}: a profile is listed twice")
+            for option in options:
+                check_shift_profile(kind, option)
         kinds = [f.kind for f in self.frontex]
         if len(set(kinds)) != len(kinds):
             raise ValueError("a Frontex kind is listed twice")
@@ -213,3 +229,8 @@ def project_shares(proposed: dict[str, float], bounds: dict[str, tuple[float, fl
             shares[kind] = shares[kind] + residual
             break
     return shares
+
+
+def shift_label(option: ShiftOption, index: int) -> str:
+    """A shift option as an Optuna category: its name, or `profile_<k>` for 24 weights."""
+    return option if isinstance(option, str) else f"profile_{index + 1}"

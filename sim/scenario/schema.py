@@ -127,7 +127,9 @@ class Posting(StrictModel):
 SHIFT_HOURS = 8  # each officer's working hours a day (three 8-hour shifts round the clock)
 
 
-def _check_profile(kind: str, profile: str | list[float]) -> None:
+def check_shift_profile(kind: str, profile: str | list[float]) -> None:
+    """A shift profile is 'traffic', 'units' or 24 weights no hour of which can hold more
+    than every officer (8-hour days)."""
     if isinstance(profile, str):
         return
     if len(profile) != 24 or any(w < 0 for w in profile) or sum(profile) <= 0:
@@ -295,7 +297,7 @@ class Scenario(StrictModel):
     @classmethod
     def _profiles_possible(cls, shifts: dict) -> dict:
         for kind, profile in shifts.items():
-            _check_profile(kind, profile)
+            check_shift_profile(kind, profile)
         return shifts
 
     @property
