@@ -273,6 +273,27 @@ def test_command_writes_allocations_that_extend_the_baseline_and_a_paired_compar
     assert "--resume" in capsys.readouterr().err
 
 
+def test_the_verdict_is_on_the_best_allocation_whose_limits_held_out_of_sample(tmp_path):
+    from sim.analysis.optimise_report import verdict_lines
+
+    problem = load_config(tiny_config(tmp_path))
+    table = pd.DataFrame({"trial": [0, 1, 2], "state": ["COMPLETE"] * 3, "feasible": [True] * 3,
+                          "baseline": [True, False, False],
+                          "movements_intercepted": [10.0, 14.0, 12.0]})
+    rows = [{"variant": "as_calibrated", "allocation": name, "trial": trial,
+             "objective": "movements_intercepted", "direction": "maximise", "in_search": value,
+             "mean": value, "baseline_mean": 10.0, "difference": value - 10,
+             "ci_low": value - 11, "ci_high": value - 9, "n": 3, "verdict": "better",
+             "limits_held": held}
+            for name, trial, value, held in [("tiny_1", 1, 14.0, False), ("tiny_2", 2, 12.0, True)]]
+    text = "\n".join(verdict_lines(problem, table, table.iloc[1:], pd.DataFrame(rows)))
+    assert "`tiny_1` (trial 1) did best in the search but broke an outcome limit" in text
+    assert "other than the baseline's whose limits held, `tiny_2`" in text
+    rows[1]["limits_held"] = False
+    text = "\n".join(verdict_lines(problem, table, table.iloc[1:], pd.DataFrame(rows)))
+    assert "Every re-evaluated allocation broke an outcome limit" in text and "`tiny_1`" in text
+
+
 def test_optimise_over_posterior_draws_uses_fresh_draws_out_of_sample(tmp_path):
     pd.DataFrame({"draw": range(5), "parameters.lead_precision": [0.2, 0.3, 0.4, 0.5, 0.6]}
                  ).to_csv(tmp_path / "posterior.csv", index=False)

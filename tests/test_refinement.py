@@ -55,7 +55,7 @@ def test_a_refinement_must_name_existing_regimes_and_write_a_parameter_as_the_ma
         load_regimes(write_config(tmp_path, refine=[{"name": "v", "parameters": [linear]}]))
     scaled = {"path": "parameters.networks", "scale": True, "low": 0.5, "high": 2}
     one_entry = {"path": "parameters.networks.thb", "low": 10, "high": 40}
-    with pytest.raises(ConfigError, match="overlaps the main fit's parameters.networks"):
+    with pytest.raises(ConfigError, match=r"overlaps the main fit's parameters\.networks"):
         load_regimes(write_config(tmp_path, parameters=[VEHICLE, scaled],
                                   refine=[{"name": "thb", "parameters": [one_entry]}]))
 

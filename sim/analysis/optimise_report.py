@@ -165,13 +165,13 @@ def pareto_figure(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
             index="allocation", columns="objective", values="v")
         ax.errorbar(wide[x], wide[y], xerr=[below[x], above[x]], yerr=[below[y], above[y]],
                     fmt="o", ms=7, mfc="none", color="#000000", elinewidth=0.8, capsize=2,
-                    label="re-evaluated on fresh seeds (bars: 90% interval of the paired "
-                          "difference from the baseline)")
+                    label="re-evaluated on fresh seeds and draws (bars: 90% interval of the "
+                          "paired difference from the baseline)")
         for name, row in wide.iterrows():
             ax.annotate(str(name).rsplit("_", 1)[-1], (row[x], row[y]), fontsize=8,
                         xytext=(4, 4), textcoords="offset points")
         ax.scatter([base[x]], [base[y]], marker="*", s=160, color="#E69F00",
-                   label="baseline (2023 allocation), fresh seeds", zorder=5)
+                   label="baseline (2023 allocation), fresh seeds and draws", zorder=5)
     ax.set_xlabel(outcome_label(x) if x != "trial" else "trial")
     ax.set_ylabel(outcome_label(y))
     ax.legend(fontsize=7, loc="best")
@@ -214,6 +214,14 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
     return "\n".join(lines)
 
 
+def fresh_runs(problem: Optimisation, runs: int) -> str:
+    """How many fresh paired runs, and of what: seeds, or posterior draws × seeds."""
+    if problem.config.search.posterior is None:
+        return f"{runs} fresh seeds"
+    return (f"{runs} fresh runs ({len(problem.report_draws)} posterior draws × "
+            f"{problem.config.report.replicates} seeds the search never used)")
+
+
 def verdict_lines(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
                   comparison: pd.DataFrame) -> list[str]:
     """The answer on the first objective: where the baseline stood in the search, and whether
@@ -234,15 +242,25 @@ def verdict_lines(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
         return [*lines, "", "No other allocation was feasible: nothing to compare.", ""]
     calibrated = comparison[(comparison["variant"] == CALIBRATED)
                             & (comparison["objective"] == first)]
-    best = calibrated.iloc[0]
+    best, note = calibrated.iloc[0], ""
+    if not bool(best.limits_held):
+        held = calibrated[calibrated["limits_held"].astype(bool)]
+        note = (f"`{best.allocation}` (trial {int(best.trial)}) did best in the search but broke "
+                "an outcome limit on the fresh runs, so the verdict is on the best allocation "
+                "whose limits held there. " if len(held) else
+                "Every re-evaluated allocation broke an outcome limit on the fresh runs: the "
+                "verdict is on the search's best, which does not keep the limits as it stands. ")
+        best = held.iloc[0] if len(held) else best
     on_front = int(best.trial) in set(front["trial"])
-    lines += ["", f"The front's best allocation for {first} other than the baseline's, "
+    lines += ["", note + f"The front's best allocation for {first} other than the baseline's"
+              + (" whose limits held" if note and bool(best.limits_held) else "") + ", "
               f"`{best.allocation}` "
               f"(trial {int(best.trial)}, allocations/{best.allocation}.yaml"
               + ("" if on_front else "; the baseline dominates the whole front, so this is "
                  "the best other feasible trial") + "), "
               f"scored {number(best.in_search)} in the search and {number(best['mean'])} on "
-              f"{int(best.n)} fresh seeds, against the baseline's {number(best.baseline_mean)}: "
+              f"{fresh_runs(problem, int(best.n))}, against the baseline's "
+              f"{number(best.baseline_mean)}: "
               f"a paired difference of {number(best.difference)} ({INTERVAL:.0%} interval "
               f"{number(best.ci_low)} to {number(best.ci_high)}), so {_verdict(best)}.", ""]
     return lines
