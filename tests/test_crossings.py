@@ -71,12 +71,13 @@ def _units(scenario):
     return build_units(scenario, ROUTE_GRAPH)
 
 
-def test_officers_beyond_standard_teams_speed_the_bays_and_ten_times_too_many_stand_idle():
+def test_officers_beyond_standard_teams_speed_the_bays_and_ten_times_too_many_go_unused():
     """Niki (GR–MK) with twice, then ten times its crossing officers (same seeds): twice checks
     more vehicles there (bigger teams turn the bays over faster) but not twice as many; ten
-    times cannot use most of the officers it is given, and its idle officer-hours say so. (How
-    much of the baseline's own crossing time stands idle depends on the calibrated inspection
-    bays, `inspection_bays_scale`, which the published bands do not pin down: docs/ODD.md.)"""
+    times cannot use most of the officers it is given at the crossing: they patrol the GR–MK
+    green border, and the crossing's patrol officer-hours say so. (How much of the baseline's
+    own crossing time no bay can use depends on the calibrated inspection bays,
+    `inspection_bays_scale`, which the published bands do not pin down: docs/ODD.md.)"""
     place = "niki"
     base = baseline(action={"days": DAYS})
     have = sum(u.officers for u in _units(base) if u.place == place and u.posting == "crossing")
@@ -89,11 +90,46 @@ def test_officers_beyond_standard_teams_speed_the_bays_and_ten_times_too_many_st
     for seed in range(3):
         models = [run(scenario, seed) for scenario in (base, piled(2), piled(10))]
         checks = [place_total(m, "checks_vehicles", place) for m in models]
-        idle = [place_total(m, "officer_hours_idle_crossing", place) for m in models]
+        unused = [place_total(m, "officer_hours_idle_crossing", place)
+                  + place_total(m, "officer_hours_crossing_patrol", place) for m in models]
         hours = [float(m.on_duty["crossing"][m.place_index[place]].sum()) * DAYS
                  for m in models]
         assert checks[0] < checks[1] < 2 * checks[0] and checks[2] < 2 * checks[0]
-        assert idle[2] > idle[0] + 0.5 * (hours[2] - hours[0])
+        assert unused[2] > unused[0] + 0.5 * (hours[2] - hours[0])
+        assert place_total(models[2], "officer_hours_crossing_patrol", place) > 0.9 * (
+            unused[2])  # Niki's border has a modelled sector: the spare officers go out on it
+
+
+def test_spare_crossing_officers_patrol_the_adjoining_sector_and_detect_there():
+    """With `crossing_surplus_patrol` 1 (the default) against 0, same seeds: the second-line
+    officers no bay can use patrol the sector of the same border, so the baseline's idle
+    crossing time falls to at most a tenth of crossing time (what is left stands at crossings
+    with no modelled sector on their border), the GR–TR sector (Evros) detects more groups on
+    foot, and the crossings' checks and queues are exactly what they were."""
+    assert ROUTE_GRAPH.graph.nodes["gb_evros"]["country_b"] == "TR"
+    kept = baseline(action={"days": DAYS}, parameters={"crossing_surplus_patrol": 0.0})
+    sent = baseline(action={"days": DAYS})
+    detected, idle = [], []
+    for seed in range(REPLICATES):
+        before, after = run(kept, seed), run(sent, seed)
+        totals = after.outcomes()
+        idle.append(totals["officer_hours_idle_crossing"] / totals["officer_hours_crossing"])
+        assert np.array_equal(after.crossing_state.wait_table, before.crossing_state.wait_table)
+        assert before.outcomes()["officer_hours_crossing_patrol"] == 0
+        detected.append(place_total(after, "illegal_entries_detected", "gb_evros")
+                        - place_total(before, "illegal_entries_detected", "gb_evros"))
+    assert max(idle) <= 0.10
+    assert np.mean(detected) > 0 and paired_t(np.array(detected)) > T_PAIRED
+
+
+def test_a_crossing_adjoins_the_modelled_sector_of_its_own_border_or_none():
+    state = JointActionModel(rng=0, route_graph=ROUTE_GRAPH, action__days=1).crossing_state
+    ids = list(ROUTE_GRAPH.graph.nodes)
+    adjoining = {c: (ids[s] if s >= 0 else None) for c, s in zip(state.index, state.sector_of)}
+    assert adjoining["kapitan_andreevo"] == adjoining["lesovo"] == "gb_bg_tr"
+    assert adjoining["kipoi"] == adjoining["kastanies"] == "gb_evros"
+    assert adjoining["evzonoi"] == "gb_gr_mk" and adjoining["tabanovce"] == "gb_mk_rs"
+    assert adjoining["promachonas"] is None  # GR–BG: no modelled sector
 
 
 def test_a_second_detection_kit_adds_less_than_the_first():

@@ -203,7 +203,7 @@ def test_a_crossing_officer_hour_that_vanishes_fires():
     i = int(np.argmax(state.idle))
     state.idle[i] -= 1.0
     fires(invariants.check_capacity, model,
-          "every crossing officer-hour is in a booth, on a check or idle")
+          "every crossing officer-hour is in a booth, on a check, on patrol or idle")
 
 
 def test_post_checks_without_officers_fire():

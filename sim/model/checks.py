@@ -148,7 +148,8 @@ def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple
         if delay > 0:
             return WAIT, delay
     sector = model.sectors[place]
-    officers = model.on_duty["green_border"][model.place_index[place], hour]
+    officers = (model.on_duty["green_border"][model.place_index[place], hour]
+                + model.crossing_state.patrol_officers(place))
     thermal = model.frontex_at.get((place, "thermal_vision"), 0)
     night = hour in NIGHT_HOURS
     chance = green_border_detection(

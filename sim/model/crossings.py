@@ -5,8 +5,10 @@ Each hour the officers on duty at a crossing are a budget: first the booths each
 clear its queue and arrivals (two officers a booth), then second-line intensified checks of the
 same share of every class's arrivals, up to the bays of the place. The second line spreads over
 the bays in use: where it has more officers than standard teams fill, teams grow (up to the
-officers one vehicle can hold) and turn a bay over faster, each extra officer saving less; what
-is left is idle and counted (`officer_hours_idle_crossing`). Booth queues build when arrivals
+officers one vehicle can hold) and turn a bay over faster, each extra officer saving less. Second-
+line officers no bay can use patrol the adjoining green-border sector, the modelled sector of the
+same border (`crossing_surplus_patrol`, counted as `officer_hours_crossing_patrol`); what is left
+is idle and counted (`officer_hours_idle_crossing`). Booth queues build when arrivals
 exceed what the open booths clear and drain afterwards; a vehicle picked for a check holds its
 booth a little longer and then waits its own check in the bay. Scanning teams scan a number of
 vehicles an hour by class, first those the officers check; only a scanned vehicle meets the
@@ -97,6 +99,10 @@ class CrossingState:
         self.kit_coverage = np.zeros(len(crossing_ids))
         self.expert_coverage = np.zeros(len(crossing_ids))
         self.idle = np.zeros(len(crossing_ids))
+        self.patrol = np.zeros(len(crossing_ids))   # officers out on the adjoining sector
+        self.sector_of = _adjoining_sectors(model, crossing_ids)
+        self.sectors = sorted({s for s in self.sector_of if s >= 0})
+        self.sector_patrol = np.zeros(len(model.place_ids))  # by place index, this hour
         self.opened = np.zeros(shape)                          # booths staffed this hour
         self.officer_checks_hours = np.zeros(len(crossing_ids))  # officer-hours on checks
         self.wait_table = np.zeros((model.hours, len(crossing_ids), 3))
@@ -110,6 +116,10 @@ class CrossingState:
         self._vehicles = np.zeros(3)
         self._max_wait = np.zeros(3)
 
+    def patrol_officers(self, place: str) -> float:
+        """Crossing officers patrolling the green-border sector `place` this hour."""
+        return float(self.sector_patrol[self.model.place_index[place]])
+
     def _frontex(self, crossing_ids: list[str], kind: str) -> np.ndarray:
         return np.array([self.model.frontex_at.get((c, kind), 0) for c in crossing_ids],
                         dtype=float)
@@ -117,12 +127,16 @@ class CrossingState:
     def expected_shares(self) -> tuple[np.ndarray, np.ndarray]:
         """Share of arrivals checked in each hour of an average day (crossings x 24; mean
         arrivals, empty queues, all classes together): by the officers alone, and with the
-        scanning teams working their hours. What a network watching the crossings sees."""
+        scanning teams working their hours. What a network watching the crossings sees; the
+        crossing officers it would meet on the adjoining sectors go to `expected_patrol`
+        (officers by place index x hour)."""
         parameters = self.model.parameters
         share = parameters.inbound_share * self.model.scenario_spec.traffic.scale
         officers_by_hour = self.model.on_duty["crossing"][self.places]
         seen = np.zeros((len(self.index), 24))
         scanned = np.zeros((len(self.index), 24))
+        self.expected_patrol = np.zeros((len(self.model.place_ids), 24))
+        has_sector = self.sector_of >= 0
         for hour in range(24):
             arrivals = self.per_day * share * CLASS_RHYTHM[hour]
             officers = officers_by_hour[:, hour]
@@ -132,7 +146,10 @@ class CrossingState:
             first_line = opened.sum(axis=1) * parameters.officers_per_lane
             second_line = np.minimum(officers - first_line,
                                      officers * parameters.second_line_share)
-            checks = self._second_line(second_line, arrivals)[0]
+            checks, minutes, _ = self._second_line(second_line, arrivals)
+            spare = np.maximum(second_line - (checks * minutes).sum(axis=1) / 60.0, 0.0)
+            np.add.at(self.expected_patrol[:, hour], self.sector_of[has_sector],
+                      spare[has_sector] * parameters.crossing_surplus_patrol)
             teams = np.zeros(len(self.index))
             for team in self.model.scanning_teams:
                 if team.place in self.index and team.shift.covers(hour):
@@ -194,7 +211,14 @@ class CrossingState:
         officer_checks, minutes, self.clock = self._second_line(second_line, arrivals)
         used = (officer_checks * minutes).sum(axis=1) / 60.0
         self.opened, self.officer_checks_hours = opened, used
-        self.idle = np.maximum(officers - first_line - used, 0.0)
+        spare = np.maximum(second_line - used, 0.0)  # second-line officers no bay can use
+        self.patrol = np.where(self.sector_of >= 0,
+                               spare * parameters.crossing_surplus_patrol, 0.0)
+        self.idle = np.maximum(officers - first_line - used - self.patrol, 0.0)
+        if self.sectors:
+            self.sector_patrol[self.sectors] = 0.0
+            np.add.at(self.sector_patrol, self.sector_of[self.sector_of >= 0],
+                      self.patrol[self.sector_of >= 0])
         scanned, extra = self._scanners(hour_of_day, staffed, officer_checks, arrivals)
         # checks the second line and the scanners could do this hour, of the quickest class
         self.capacity = (second_line * 60.0 / self.minutes.min()
@@ -259,6 +283,7 @@ class CrossingState:
         model.tally.add_vector("checks_persons", day, persons, self.places)
         model.tally.add_vector("legitimate_vehicles", day, arrivals.sum(axis=1), self.places)
         model.tally.add_vector("officer_hours_idle_crossing", day, self.idle, self.places)
+        model.tally.add_vector("officer_hours_crossing_patrol", day, self.patrol, self.places)
         model.inland.wanted_persons(persons, self.places)
         self.wait_table[model.tick] = self.wait
         counted = arrivals * staffed[:, None]
@@ -278,3 +303,20 @@ class CrossingState:
             summary[f"mean_wait_minutes_{name}"] = float(means[k])
             summary[f"max_wait_minutes_{name}"] = float(self._max_wait[k])
         return summary
+
+
+def _adjoining_sectors(model: JointActionModel, crossing_ids: list[str]) -> np.ndarray:
+    """Place index of the green-border sector each crossing adjoins (-1: none): the modelled
+    sector on the same border (the same two countries), the nearest one if there are several."""
+    nodes = model.graph.nodes
+    sectors = model.route_graph.ids_of_kind("green_border")
+    adjoining = np.full(len(crossing_ids), -1, dtype=int)
+    for i, crossing in enumerate(crossing_ids):
+        node = nodes[crossing]
+        border = {node["country_a"], node["country_b"]}
+        same = [s for s in sectors if {nodes[s]["country_a"], nodes[s]["country_b"]} == border]
+        if same:
+            nearest = min(same, key=lambda s: (nodes[s]["lat"] - node["lat"]) ** 2
+                          + (nodes[s]["lon"] - node["lon"]) ** 2)
+            adjoining[i] = model.place_index[nearest]
+    return adjoining

@@ -208,7 +208,7 @@ def _check_units_at(model: JointActionModel, hour: int) -> None:
 
 def check_capacity(model: JointActionModel) -> None:
     """Checks never exceed the capacity of the officers and equipment on duty this hour, nor the
-    arrivals; no officer-hour at a crossing is used twice or lost (booths + checks + idle =
+    arrivals; no officer-hour at a crossing is used twice or lost (booths + checks + patrol + idle =
     officers on duty)."""
     parameters, hour = model.parameters, model.hour_of_day
     state = model.crossing_state
@@ -230,13 +230,15 @@ def check_capacity(model: JointActionModel) -> None:
                                      f"{checks[i]} vehicle checks, {label} {limit[i]}",
                                      model.place_ids[int(state.places[i])])
     booths = state.opened.sum(axis=1) * parameters.officers_per_lane
-    used = booths + state.officer_checks_hours + state.idle
+    used = booths + state.officer_checks_hours + state.patrol + state.idle
     lost = np.flatnonzero(np.abs(used - officers) > 1e-6 * np.maximum(officers, 1.0))
     if lost.size:
         i = int(lost[0])
-        raise InvariantViolation("every crossing officer-hour is in a booth, on a check or idle",
-                                 model, f"{officers[i]} on duty, {booths[i]} in booths, "
+        raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
+                                 "patrol or idle", model, f"{officers[i]} on duty, "
+                                 f"{booths[i]} in booths, "
                                  f"{state.officer_checks_hours[i]:.2f} on checks, "
+                                 f"{state.patrol[i]:.2f} on patrol, "
                                  f"{state.idle[i]:.2f} idle", model.place_ids[int(state.places[i])])
     crowded = np.flatnonzero(teams > model.scenario_spec.scanning_teams.max_per_place)
     if crowded.size:

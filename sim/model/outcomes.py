@@ -35,7 +35,11 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("officer_hours", "officer-hours", "Hours worked by officers on duty."),
     Outcome("officer_hours_crossing", "officer-hours", "Hours worked by crossing officers."),
     Outcome("officer_hours_idle_crossing", "officer-hours", "Crossing officer-hours neither in "
-            "a booth nor on an intensified check (more officers than traffic and bays can use)."),
+            "a booth, on an intensified check nor patrolling the adjoining sector (more officers "
+            "than traffic and bays can use where no modelled sector adjoins)."),
+    Outcome("officer_hours_crossing_patrol", "officer-hours", "Crossing officer-hours spent "
+            "patrolling the adjoining green-border sector because no booth or bay could use "
+            "them (crossing_surplus_patrol)."),
     Outcome("officer_hours_idle_port", "officer-hours", "Port officer-hours with no container "
             "or passenger left to check."),
     Outcome("officer_hours_idle_parcel_centre", "officer-hours", "Parcel-centre officer-hours "

@@ -72,8 +72,9 @@ class CheckPressure:
             hidden[place] = float(scanned_by_hour[i].mean() - seen.mean())
         night = [20, 21, 22, 23, 0, 1, 2, 3, 4, 5]
         for place, sector in model.sectors.items():
-            officers = float(model.on_duty["green_border"][model.place_index[place], night]
-                             .mean())
+            where = model.place_index[place]
+            officers = float((model.on_duty["green_border"][where, night]
+                              + state.expected_patrol[where, night]).mean())
             thermal = model.frontex_at.get((place, "thermal_vision"), 0)
             kwargs = {"hazard_per_officer_km": parameters.patrol_detection_per_officer_km,
                       "thermal_factor": parameters.thermal_vision_factor,

@@ -202,6 +202,14 @@ class Parameters(StrictModel):
         "booth does intensified checks (no officer-hour vanishes); an ordinary week caps it",
         "Most share of on-duty crossing officers that work second-line intensified checks; "
         "officers neither in booths nor in the second line are idle.", ge=0, le=1)
+    crossing_surplus_patrol: float = par(
+        1.0, "share", "assumption: a border crossing and the green border on either side of it "
+        "belong to the same border-police station, whose officers the shift leader sends out "
+        "on the border section when the crossing's booths and bays are full",
+        "Share of the second-line crossing officers that no inspection bay can use who patrol "
+        "the adjoining green-border sector (the modelled sector of the same border) instead "
+        "of standing idle; at a crossing with no modelled sector on its border they stay "
+        "idle. 0 keeps every officer at the crossing.", ge=0, le=1)
     occupancy: dict[str, float] = par(
         {"car": 1.8, "bus": 35.0, "lorry": 1.1}, "persons/vehicle", "assumption: mean car "
         "occupancy on international trips 1.8, a coach 35, a lorry its driver and sometimes a "
