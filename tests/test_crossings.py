@@ -125,7 +125,8 @@ def test_spare_crossing_officers_patrol_the_adjoining_sector_and_detect_there():
 def test_a_crossing_adjoins_the_modelled_sector_of_its_own_border_or_none():
     state = JointActionModel(rng=0, route_graph=ROUTE_GRAPH, action__days=1).crossing_state
     ids = list(ROUTE_GRAPH.graph.nodes)
-    adjoining = {c: (ids[s] if s >= 0 else None) for c, s in zip(state.index, state.sector_of)}
+    adjoining = {c: (ids[s] if s >= 0 else None)
+                 for c, s in zip(state.index, state.sector_of, strict=True)}
     assert adjoining["kapitan_andreevo"] == adjoining["lesovo"] == "gb_bg_tr"
     assert adjoining["kipoi"] == adjoining["kastanies"] == "gb_evros"
     assert adjoining["evzonoi"] == "gb_gr_mk" and adjoining["tabanovce"] == "gb_mk_rs"
