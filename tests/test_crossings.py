@@ -122,6 +122,16 @@ def test_spare_crossing_officers_patrol_the_adjoining_sector_and_detect_there():
     assert np.mean(detected) > 0 and paired_t(np.array(detected)) > T_PAIRED
 
 
+def test_networks_watching_a_sector_see_the_crossing_officers_on_patrol():
+    """The pressure a watching network sees on the Evros sector includes the crossing officers
+    who patrol it: higher with `crossing_surplus_patrol` 1 than 0."""
+    seen = [JointActionModel(baseline(action={"days": 1},
+                                      parameters={"crossing_surplus_patrol": share}),
+                             rng=0, route_graph=ROUTE_GRAPH).check_pressure.visible["gb_evros"]
+            for share in (0.0, 1.0)]
+    assert seen[1] > seen[0] > 0
+
+
 def test_a_crossing_adjoins_the_modelled_sector_of_its_own_border_or_none():
     state = JointActionModel(rng=0, route_graph=ROUTE_GRAPH, action__days=1).crossing_state
     ids = list(ROUTE_GRAPH.graph.nodes)

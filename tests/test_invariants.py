@@ -206,6 +206,31 @@ def test_a_crossing_officer_hour_that_vanishes_fires():
           "every crossing officer-hour is in a booth, on a check, on patrol or idle")
 
 
+def test_crossing_officers_on_patrol_that_no_crossing_sent_fire():
+    model = paused()
+    state = model.crossing_state
+    sector = model.place_index["gb_evros"]
+    state.sector_patrol[sector] += 1.0
+    error = fires(invariants.check_capacity, model,
+                  "every crossing officer-hour is in a booth, on a check, on patrol or idle")
+    assert error.place == "gb_evros"
+
+
+def test_a_sector_patrolled_only_by_crossing_officers_may_detect():
+    """Greece and Turkey put every officer at crossings: the Evros sector has no officers of
+    its own, only crossing officers out on patrol, and its detections are no violation."""
+    scenario = small_scenario(action={"days": 2}, criminal={"flow_scale": 2.0}, frontex=[],
+                              countries={"GR": {"shares": {"crossing": 1.0}},
+                                         "TR": {"shares": {"crossing": 1.0}}})
+    detected = 0.0
+    for seed in range(4):
+        model = run_model(scenario, seed, check_invariants=True)
+        evros = model.place_index["gb_evros"]
+        assert model.on_duty["green_border"][evros].sum() == 0
+        detected += model.tally.values[model.tally.index["illegal_entries_detected"], evros].sum()
+    assert detected > 0
+
+
 def test_post_checks_without_officers_fire():
     model = paused()
     hour = model.hour_of_day
@@ -234,7 +259,8 @@ def test_a_green_border_detection_without_a_patrol_fires():
     model = paused()
     hour = model.hour_of_day
     empty = next(s for s in model.sectors
-                 if model.on_duty["green_border"][model.place_index[s], hour] == 0)
+                 if model.on_duty["green_border"][model.place_index[s], hour] == 0
+                 and model.crossing_state.patrol_officers(s) == 0)
     _event_at(model, empty)
     fires(invariants.check_detections, model, "detections only where a check or patrol happened")
 

@@ -61,7 +61,8 @@ REPORTED = ("arrests_total", "illegal_entries_detected", "drugs_kg_total", "weap
 # What each kind of resource can change in the model: printed for a block whose every
 # interval includes zero, so the table says why an effect may be absent.
 MECHANISM = {
-    "crossing": "second-line check capacity and staffed lanes at the crossings it joins",
+    "crossing": "second-line check capacity and staffed lanes at the crossings it joins, and "
+                "patrols of the adjoining sectors by officers no bay can use",
     "green_border": "patrol density on the sectors it joins (detection hazard per officer-km)",
     "road_checkpoint": "the share of traffic checked on the road segments of its cities",
     "port": "container and passenger checks at the ports it joins",

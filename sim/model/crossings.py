@@ -6,11 +6,12 @@ clear its queue and arrivals (two officers a booth), then second-line intensifie
 same share of every class's arrivals, up to the bays of the place. The second line spreads over
 the bays in use: where it has more officers than standard teams fill, teams grow (up to the
 officers one vehicle can hold) and turn a bay over faster, each extra officer saving less. Second-
-line officers no bay can use patrol the adjoining green-border sector, the modelled sector of the
-same border (`crossing_surplus_patrol`, counted as `officer_hours_crossing_patrol`); what is left
-is idle and counted (`officer_hours_idle_crossing`). Booth queues build when arrivals
-exceed what the open booths clear and drain afterwards; a vehicle picked for a check holds its
-booth a little longer and then waits its own check in the bay. Scanning teams scan a number of
+line officers no bay can use, beyond one standard team kept back for the vehicle that turns up,
+patrol the adjoining green-border sector, the modelled sector of the same border
+(`crossing_surplus_patrol`, counted as `officer_hours_crossing_patrol`); what is left is idle
+and counted (`officer_hours_idle_crossing`). Booth queues build when arrivals exceed what the
+open booths clear and drain afterwards; a vehicle picked for a check holds its booth a little
+longer and then waits its own check in the bay. Scanning teams scan a number of
 vehicles an hour by class, first those the officers check; only a scanned vehicle meets the
 scanner.
 """
@@ -100,6 +101,7 @@ class CrossingState:
         self.expert_coverage = np.zeros(len(crossing_ids))
         self.idle = np.zeros(len(crossing_ids))
         self.patrol = np.zeros(len(crossing_ids))   # officers out on the adjoining sector
+        self.expected_patrol = np.zeros((len(model.place_ids), 24))  # by expected_shares
         self.sector_of = _adjoining_sectors(model, crossing_ids)
         self.sectors = sorted({s for s in self.sector_of if s >= 0})
         self.sector_patrol = np.zeros(len(model.place_ids))  # by place index, this hour
@@ -147,9 +149,10 @@ class CrossingState:
             second_line = np.minimum(officers - first_line,
                                      officers * parameters.second_line_share)
             checks, minutes, _ = self._second_line(second_line, arrivals)
-            spare = np.maximum(second_line - (checks * minutes).sum(axis=1) / 60.0, 0.0)
+            patrol = self._patrol(second_line, (checks * minutes).sum(axis=1) / 60.0)
             np.add.at(self.expected_patrol[:, hour], self.sector_of[has_sector],
-                      spare[has_sector] * parameters.crossing_surplus_patrol)
+                      patrol[has_sector])
+            second_line = second_line - patrol  # those who stay at the crossing
             teams = np.zeros(len(self.index))
             for team in self.model.scanning_teams:
                 if team.place in self.index and team.shift.covers(hour):
@@ -168,6 +171,14 @@ class CrossingState:
                 total > 0, (checks + unchecked * ratio[:, None]).sum(axis=1)
                 / np.maximum(total, 1e-12), np.maximum(lone, (teams > 0) * 1.0))
         return seen, scanned
+
+    def _patrol(self, second_line: np.ndarray, used: np.ndarray) -> np.ndarray:
+        """Second-line officers sent out on the adjoining sector: those no bay can use this
+        hour, less one standard team kept back for a vehicle that turns up (0 where no
+        modelled sector adjoins the crossing)."""
+        parameters = self.model.parameters
+        spare = np.maximum(second_line - used - parameters.intensified_check_officers, 0.0)
+        return np.where(self.sector_of >= 0, spare * parameters.crossing_surplus_patrol, 0.0)
 
     def _second_line(self, officers: np.ndarray, arrivals: np.ndarray
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -211,9 +222,7 @@ class CrossingState:
         officer_checks, minutes, self.clock = self._second_line(second_line, arrivals)
         used = (officer_checks * minutes).sum(axis=1) / 60.0
         self.opened, self.officer_checks_hours = opened, used
-        spare = np.maximum(second_line - used, 0.0)  # second-line officers no bay can use
-        self.patrol = np.where(self.sector_of >= 0,
-                               spare * parameters.crossing_surplus_patrol, 0.0)
+        self.patrol = self._patrol(second_line, used)
         self.idle = np.maximum(officers - first_line - used - self.patrol, 0.0)
         if self.sectors:
             self.sector_patrol[self.sectors] = 0.0
@@ -221,7 +230,7 @@ class CrossingState:
                       self.patrol[self.sector_of >= 0])
         scanned, extra = self._scanners(hour_of_day, staffed, officer_checks, arrivals)
         # checks the second line and the scanners could do this hour, of the quickest class
-        self.capacity = (second_line * 60.0 / self.minutes.min()
+        self.capacity = ((second_line - self.patrol) * 60.0 / self.minutes.min()
                          + self.scanners * 60.0 / self.scan_minutes.min())
         self.checks = officer_checks + extra
         with np.errstate(divide="ignore", invalid="ignore"):

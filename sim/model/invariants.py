@@ -240,6 +240,14 @@ def check_capacity(model: JointActionModel) -> None:
                                  f"{state.officer_checks_hours[i]:.2f} on checks, "
                                  f"{state.patrol[i]:.2f} on patrol, "
                                  f"{state.idle[i]:.2f} idle", model.place_ids[int(state.places[i])])
+    out = state.sector_of >= 0
+    sent = np.bincount(state.sector_of[out], state.patrol[out], minlength=len(model.place_ids))
+    if not np.allclose(state.sector_patrol, sent, rtol=1e-9, atol=1e-9):
+        place = int(np.argmax(np.abs(state.sector_patrol - sent)))
+        raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
+                                 "patrol or idle", model, f"{state.sector_patrol[place]:.2f} "
+                                 f"crossing officers patrol here, {sent[place]:.2f} were sent "
+                                 "this hour", model.place_ids[place])
     crowded = np.flatnonzero(teams > model.scenario_spec.scanning_teams.max_per_place)
     if crowded.size:
         raise InvariantViolation("checks within capacity", model, "more scanning teams than "
@@ -300,7 +308,8 @@ def check_detections(model: JointActionModel) -> None:
         elif event["equipment"] == "alert_response":  # a unit re-tasked by an alert
             active = model.intel.response.watching(event["unit"], place, event["clock"])
         elif kind == "green_border":
-            active = model.on_duty["green_border"][index, hour] > 0
+            active = (model.on_duty["green_border"][index, hour]
+                      + crossing.sector_patrol[index]) > 0
         else:
             at_crossing = crossing.index.get(place)
             active = post_checks[index] > 0 or (

@@ -205,11 +205,12 @@ class Parameters(StrictModel):
     crossing_surplus_patrol: float = par(
         1.0, "share", "assumption: a border crossing and the green border on either side of it "
         "belong to the same border-police station, whose officers the shift leader sends out "
-        "on the border section when the crossing's booths and bays are full",
-        "Share of the second-line crossing officers that no inspection bay can use who patrol "
-        "the adjoining green-border sector (the modelled sector of the same border) instead "
-        "of standing idle; at a crossing with no modelled sector on its border they stay "
-        "idle. 0 keeps every officer at the crossing.", ge=0, le=1)
+        "on the border section when the crossing's booths and bays are full (all agencies "
+        "of the crossing go, as joint patrols)",
+        "Share of the second-line crossing officers that no inspection bay can use (beyond one "
+        "standard team kept back) who patrol the adjoining green-border sector (the modelled "
+        "sector of the same border) instead of standing idle; at a crossing with no modelled "
+        "sector on its border they stay idle. 0 keeps every officer at the crossing.", ge=0, le=1)
     occupancy: dict[str, float] = par(
         {"car": 1.8, "bus": 35.0, "lorry": 1.1}, "persons/vehicle", "assumption: mean car "
         "occupancy on international trips 1.8, a coach 35, a lorry its driver and sometimes a "
@@ -237,7 +238,7 @@ class Parameters(StrictModel):
         "Most officers who can work one vehicle's intensified check at once, by class: where "
         "more second-line officers stand than the bays in use hold in standard teams "
         "(intensified_check_officers), the teams grow up to this and the checks go faster "
-        "(check_serial_share); officers beyond it are idle.")
+        "(check_serial_share); officers beyond it patrol the adjoining sector or are idle.")
     check_serial_share: float = par(
         0.3, "share", "assumption: the sniffer dog's round, the scanner image, the database "
         "answers (SIS, INTERPOL) and the report take about a third of a check's clock time "
