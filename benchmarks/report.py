@@ -114,6 +114,16 @@ def _baseline_section(details: dict) -> list[str]:
     for key, label in names.items():
         timing = parts[key]
         rows.append(f"| {label} | {timing.text()} | {timing.cpu_median:.2f} s |")
+    stages = details.get("stages")
+    if stages:
+        total = stages["total"]
+        rows += ["", "Where the time of one replicate goes, by stage (benchmarks/suites.py "
+                 "`stage_times`: a stopwatch around each stage's method, no profiler; median "
+                 "wall seconds per replicate of the same seeds):", "",
+                 "| stage | wall median | share |", "|---|---|---|"]
+        rows += [f"| {label} | {seconds:.3f} s | {seconds / total:.0%} |"
+                 for label, seconds in stages.items() if label != "total"]
+        rows.append(f"| **total** | {total:.3f} s | |")
     return [*rows, ""]
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from big_graph import replicated_graph
@@ -12,7 +15,16 @@ from measure import PYTHON, ROOT, Timing, repeat, run_json, time_command
 from mesa_loop import plain_loop
 
 from sim.geography import load_route_graph
-from sim.model import BASELINE, JointActionModel, resolve_scenario
+from sim.model import (
+    BASELINE,
+    JointActionModel,
+    checks,
+    crossings,
+    information,
+    posts,
+    resolve_scenario,
+)
+from sim.model import model as model_module
 from sim.runs import results as store
 from sim.runs import runner
 from sim.runs.replicate import daily_table, events_table, run_replicate
@@ -43,6 +55,61 @@ def baseline_replicate(runs: int) -> dict:
     parts["agents"] = len(model.agents)
     parts["ticks"] = model.hours
     return parts
+
+
+# The stages of one replicate, each a method the model calls (sim/model/model.py: step).
+STAGES: dict[str, tuple[type, str]] = {
+    "model build": (JointActionModel, "__init__"),
+    "crossings (CrossingState.hour)": (crossings.CrossingState, "hour"),
+    "inland and port posts (PostState.hour)": (posts.PostState, "hour"),
+    "movements meeting places (JointActionModel._move)": (JointActionModel, "_move"),
+    "searches, cyber patrol (InlandOperations.hour)": (checks.InlandOperations, "hour"),
+    "information: relay, alerts, reactions (Information.deliver)": (
+        information.Information, "deliver"),
+    "outcome collection each tick (DataCollector)": (model_module._OutcomeCollector, "collect"),
+}
+
+
+@contextmanager
+def _stopwatches(totals: dict[str, float]) -> Iterator[None]:
+    """Time every call of each stage's method into `totals` (seconds); restored afterwards."""
+    originals = {label: getattr(owner, name) for label, (owner, name) in STAGES.items()}
+
+    def timed(label: str, method):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                totals[label] += time.perf_counter() - start
+        return wrapper
+
+    for label, (owner, name) in STAGES.items():
+        setattr(owner, name, timed(label, originals[label]))
+    try:
+        yield
+    finally:
+        for label, (owner, name) in STAGES.items():
+            setattr(owner, name, originals[label])
+
+
+def stage_times(runs: int) -> dict[str, float]:
+    """Median wall seconds per replicate of each stage of `STAGES` (plus the rest of the hourly
+    step and the result tables), over `runs` baseline replicates after a warm-up: where the
+    time of one replicate goes, without a profiler's overhead."""
+    scenario = load_scenario(BASELINE)
+    run_replicate(scenario, 1000)
+    per_run: list[dict[str, float]] = []
+    for seed in range(runs):
+        totals = dict.fromkeys(STAGES, 0.0)
+        start = time.perf_counter()
+        with _stopwatches(totals):
+            run_replicate(scenario, seed)
+        totals["total"] = time.perf_counter() - start
+        totals["the rest (rosters, tallies, result tables)"] = (
+            totals["total"] - sum(totals[label] for label in STAGES))
+        per_run.append(totals)
+    return {label: statistics.median(run[label] for run in per_run) for label in per_run[0]}
 
 
 def cli_command(scenario: str, replicates: int, out: Path,

@@ -34,3 +34,17 @@ def test_replicated_graph_rejects_zero_copies(tmp_path):
 
 def test_plain_loop_steps_every_agent_every_tick():
     assert plain_loop(agents=50, ticks=7) == 350
+
+
+def test_stage_stopwatches_time_every_stage_and_put_the_methods_back():
+    from suites import STAGES, _stopwatches
+
+    from sim.model import JointActionModel
+
+    originals = {label: getattr(owner, name) for label, (owner, name) in STAGES.items()}
+    totals = dict.fromkeys(STAGES, 0.0)
+    with _stopwatches(totals):
+        JointActionModel(rng=1, action__days=1).run()
+    assert all(seconds > 0 for seconds in totals.values()), totals
+    assert all(getattr(owner, name) is originals[label]
+               for label, (owner, name) in STAGES.items())

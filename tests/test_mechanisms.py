@@ -190,3 +190,22 @@ def test_intensified_checks_slow_the_lanes():
     busy = m.booth_throughput(80.0, 150.0, np.array([0.3]))[0]
     assert free == pytest.approx(45.0)
     assert busy == pytest.approx(3600 / (80 + 45))
+
+
+def test_tally_adds_a_place_vector_as_add_at_would():
+    """`add_vector` over some distinct places, and over every place in order, adds exactly what
+    numpy's unbuffered `add.at` adds."""
+    from sim.model.outcomes import PLACE_OUTCOMES, Tally
+
+    rng = np.random.default_rng(3)
+    tally, expected = Tally(places=9, days=2), np.zeros((len(PLACE_OUTCOMES), 9, 2))
+    outcome = tally.index["checks_vehicles"]
+    for _ in range(20):
+        places = rng.choice(9, size=4, replace=False)
+        amounts = rng.uniform(0, 5, size=4)
+        tally.add_vector("checks_vehicles", 1, amounts, places)
+        np.add.at(expected[outcome, :, 1], places, amounts)
+        everywhere = rng.uniform(0, 5, size=9)
+        tally.add_vector("checks_vehicles", 0, everywhere)
+        np.add.at(expected[outcome, :, 0], np.arange(9), everywhere)
+    assert np.array_equal(tally.values, expected)

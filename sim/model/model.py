@@ -217,10 +217,8 @@ class JointActionModel(mesa.Model):
         self.clock = float(self.tick)
         hour = self.hour_of_day
         self.intel.response.staff_posts(self.tick)  # units leaving for or back from an alert
-        everywhere = np.arange(len(self.place_ids))
-        self.tally.add_vector("officer_hours", self.day, self.on_duty_total[:, hour], everywhere)
-        self.tally.add_vector("officer_hours_crossing", self.day, self.on_duty["crossing"][:, hour],
-                              everywhere)
+        self.tally.add_vector("officer_hours", self.day, self.on_duty_total[:, hour])
+        self.tally.add_vector("officer_hours_crossing", self.day, self.on_duty["crossing"][:, hour])
         self.crossing_state.hour(hour)
         self.post_state.hour(hour)
         self._move(self.tick + 1.0)

@@ -150,8 +150,13 @@ class Tally:
     def add(self, outcome: str, place: int, day: int, amount: float = 1.0) -> None:
         self.values[self.index[outcome], place, day] += amount
 
-    def add_vector(self, outcome: str, day: int, amounts: np.ndarray, places: np.ndarray) -> None:
-        np.add.at(self.values[self.index[outcome], :, day], places, amounts)
+    def add_vector(self, outcome: str, day: int, amounts: np.ndarray,
+                   places: np.ndarray | None = None) -> None:
+        """Add `amounts` at `places` (distinct place indices; None: every place in order)."""
+        if places is None:
+            self.values[self.index[outcome], :, day] += amounts
+        else:
+            self.values[self.index[outcome], places, day] += amounts
 
     def total(self, outcome: str) -> float:
         return float(self.values[self.index[outcome]].sum())

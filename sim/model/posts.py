@@ -85,13 +85,12 @@ class PostState:
                 "parcel_centre": parcel_officers
                 - parcel * parameters.parcel_check_officer_minutes * hours}
         for kind, spare in idle.items():
-            tally.add_vector(f"officer_hours_idle_{kind}", day, np.maximum(spare, 0.0),
-                             self.everywhere)
+            tally.add_vector(f"officer_hours_idle_{kind}", day, np.maximum(spare, 0.0))
         self.checks = road + port + passengers + parcel  # this hour's, read by the invariants
-        tally.add_vector("checks_vehicles", day, road + port, self.everywhere)
+        tally.add_vector("checks_vehicles", day, road + port)
         persons = road_persons + port + passengers
-        tally.add_vector("checks_persons", day, persons, self.everywhere)
-        tally.add_vector("checks_parcels", day, parcel, self.everywhere)
+        tally.add_vector("checks_persons", day, persons)
+        tally.add_vector("checks_parcels", day, parcel)
         model.inland.wanted_persons(persons, self.everywhere)
 
     def _port_scanners(self, hour_of_day: int, checked: np.ndarray, containers: float,
