@@ -346,3 +346,22 @@ def test_scanner_time_left_never_floors_to_minus_one_vehicle():
         checks = rng.uniform(5.0, 60.0, size=shape)
         _, extra = state._scanners(0, staffed, checks, checks + rng.uniform(1.0, 50.0, size=shape))
         assert (extra >= 0).all()
+
+
+def test_crossings_short_of_a_booth_team_keep_a_booth_open_and_their_vehicles_wait():
+    """With booth teams larger than any crossing's officers on duty (officers_per_lane 1000),
+    every staffed crossing still opens one booth with what it has: every class of vehicles
+    arriving at a staffed crossing waits a positive time (before, no booth opened, the queue
+    grew and the recorded wait was zero), waits are longer than with teams of two (same
+    seed), and every officer-hour is accounted for (invariants on)."""
+    short = JointActionModel(rng=2, route_graph=ROUTE_GRAPH, action__days=1,
+                             check_invariants=True, parameters__officers_per_lane=1000)
+    state = short.crossing_state
+    for _ in range(short.hours):
+        short.step()
+        officers = short.on_duty["crossing"][state.places, short.hour_of_day]
+        arrived = (officers > 0)[:, None] & (state.arrivals[short.tick - 1] > 0)
+        assert (state.wait[arrived] > 0).all()
+        assert (state.opened.sum(axis=1)[officers > 0] <= 1.0 + 1e-9).all()
+    usual = JointActionModel(rng=2, route_graph=ROUTE_GRAPH, action__days=1).run()
+    assert (short.outcomes()["mean_wait_minutes"] > usual.outcomes()["mean_wait_minutes"])

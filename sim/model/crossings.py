@@ -106,6 +106,7 @@ class CrossingState:
         self.sectors = sorted({s for s in self.sector_of if s >= 0})
         self.sector_patrol = np.zeros(len(model.place_ids))  # by place index, this hour
         self.opened = np.zeros(shape)                          # booths staffed this hour
+        self.first_line = np.zeros(len(crossing_ids))          # officers in them
         self.officer_checks_hours = np.zeros(len(crossing_ids))  # officer-hours on checks
         self.wait_table = np.zeros((model.hours, len(crossing_ids), 3))
         self.teams = [(team, self.index[team.place]) for team in model.scanning_teams
@@ -145,7 +146,8 @@ class CrossingState:
             opened = booths_to_open(arrivals, booth_throughput(
                 self.seconds, parameters.lane_blocking_seconds, np.zeros_like(arrivals)),
                 self.booths, officers, parameters.officers_per_lane)
-            first_line = opened.sum(axis=1) * parameters.officers_per_lane
+            first_line = np.minimum(opened.sum(axis=1) * parameters.officers_per_lane,
+                                    officers)
             second_line = np.minimum(officers - first_line,
                                      officers * parameters.second_line_share)
             checks, minutes, _ = self._second_line(second_line, arrivals)
@@ -216,12 +218,13 @@ class CrossingState:
         per_booth = booth_throughput(self.seconds, parameters.lane_blocking_seconds, self.share)
         opened = booths_to_open(self.queue + arrivals, per_booth, self.booths, officers,
                                 parameters.officers_per_lane)
-        first_line = opened.sum(axis=1) * parameters.officers_per_lane
+        # a lone officer (fewer than a booth's team) staffs one booth with what there is
+        first_line = np.minimum(opened.sum(axis=1) * parameters.officers_per_lane, officers)
         second_line = np.minimum(officers - first_line,
                                  officers * parameters.second_line_share)
         officer_checks, minutes, self.clock = self._second_line(second_line, arrivals)
         used = (officer_checks * minutes).sum(axis=1) / 60.0
-        self.opened, self.officer_checks_hours = opened, used
+        self.opened, self.first_line, self.officer_checks_hours = opened, first_line, used
         self.patrol = self._patrol(second_line, used)
         self.idle = np.maximum(officers - first_line - used - self.patrol, 0.0)
         if self.sectors:

@@ -229,7 +229,20 @@ def check_capacity(model: JointActionModel) -> None:
             raise InvariantViolation("checks within capacity", model,
                                      f"{checks[i]} vehicle checks, {label} {limit[i]}",
                                      model.place_ids[int(state.places[i])])
-    booths = state.opened.sum(axis=1) * parameters.officers_per_lane
+    booths = state.first_line
+    if (booths > np.minimum(state.opened.sum(axis=1) * parameters.officers_per_lane, officers)
+            + TOLERANCE).any():
+        i = int(np.argmax(booths - state.opened.sum(axis=1) * parameters.officers_per_lane))
+        raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
+                                 "patrol or idle", model, f"{booths[i]:.2f} officers in "
+                                 f"{state.opened[i].sum():.2f} booths",
+                                 model.place_ids[int(state.places[i])])
+    waiting = (officers > 0)[:, None] & (state.arrivals[model.tick] > 0) & (state.opened <= 0)
+    if waiting.any():
+        i, k = (int(x) for x in np.argwhere(waiting)[0])
+        raise InvariantViolation("a staffed crossing serves every class with vehicles arriving",
+                                 model, f"{officers[i]:.2f} officers on duty, no booth open for "
+                                 f"class {k}", model.place_ids[int(state.places[i])])
     used = booths + state.officer_checks_hours + state.patrol + state.idle
     lost = np.flatnonzero(np.abs(used - officers) > 1e-6 * np.maximum(officers, 1.0))
     if lost.size:
