@@ -229,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Console.on_broken_pipe = _raise_broken_pipe
     try:
         return args.handler(args)
-    except (ScenarioError, ResultsFolderError) as error:
+    except (ScenarioError, ResultsFolderError, runner.ClusterUnreachableError) as error:
         print(f"sim {args.command}: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -255,6 +255,27 @@ NONSENSE = {
         ["scanning_teams.teams.0.country", "unknown country 'XX'"]),
     "more officers than the whole operation may have": (
         "countries:\n  GR: {officers: 250000}\n", ["countries", "cap of 250,000"]),
+    # a criminal world past memory (each network, premises and trip is an agent): these once
+    # ran into a MemoryError, 10 GB of memory or numpy's "lam value too large"
+    "a billion networks": ("parameters:\n  networks: {migrant_smuggling: 1000000000}\n",
+                           ["parameters", "networks: migrant_smuggling", "most the model takes"]),
+    "four hundred times 2023's networks": (
+        "parameters:\n  networks: {migrant_smuggling: 90000, drug_trafficking: 90000}\n",
+        ["criminal networks", "cap of 25,000"]),
+    "a thousand times 2023's trips": (
+        "parameters:\n  networks: {migrant_smuggling: 20000}\n"
+        "  movements_per_network: {migrant_smuggling: 1000}\n",
+        ["criminal trips a replicate", "cap of 50,000"]),
+    "a billion bulk shipments": ("parameters:\n  bulk_shipments_per_week: 1.0e9\n",
+                                 ["criminal trips a replicate"]),
+    "weapons past numpy's draws": ("parameters:\n  weapons_per_movement_mean: 1.0e300\n",
+                                   ["parameters.weapons_per_movement_mean",
+                                    "less than or equal to 10000"]),
+    "Norway unquoted (YAML reads NO as false)": (
+        "countries:\n  NO: {officers: 5}\n", ["countries", "boolean False",
+                                                "write the word in quotes"]),
+    "a booth that takes no time": ("parameters:\n  first_line_seconds: {car: 0}\n",
+                                   ["first_line_seconds: car is 0", "more than 0"]),
 }
 
 
@@ -336,3 +357,28 @@ def test_a_sweep_past_the_point_limit_is_refused_before_building_points(tmp_path
     refused(*run("sweep", str(sweep), "--out", str(tmp_path / "o")), "huge.yaml, line 2",
             "1,000,000 points", "limit of 1,000")
     assert time.perf_counter() - started < 10 and not (tmp_path / "o").exists()
+
+
+def test_the_scales_past_the_criminal_world_caps_are_refused_in_the_criminal_section(tmp_path):
+    """`criminal.networks_scale` and `flow_scale` are allowed up to 1,000 one by one, but the
+    world they make must fit the caps (2023's world times 1,000 once took 2 GB and minutes for
+    one day)."""
+    for criminal, fragment in (("{networks_scale: 1000}", "criminal networks"),
+                               ("{flow_scale: 1000}", "criminal trips a replicate")):
+        path = tmp_path / "big.yaml"
+        path.write_text(f"name: big\nextends: {BASELINE}\naction: {{days: 1}}\n"
+                        f"criminal: {criminal}\n")
+        status, message = run("validate", str(path))
+        refused(status, message, "big.yaml", fragment, "lower the scale")
+
+
+def test_a_scheduler_that_does_not_answer_is_one_message_and_writes_nothing(tmp_path):
+    import dask
+
+    path = tiny(tmp_path)
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        status, message = run("run", str(path), "--cluster", "tcp://127.0.0.1:1",
+                              "--out", str(tmp_path / "out"))
+    refused(status, message, "cannot reach the Dask scheduler at tcp://127.0.0.1:1",
+            "nothing was written")
+    assert not (tmp_path / "out").exists()

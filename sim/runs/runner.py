@@ -17,6 +17,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -212,6 +213,33 @@ class ReplicateFailureWarning(UserWarning):
     """Some replicates failed; the results hold the others and `failures` says why."""
 
 
+class ClusterUnreachableError(RuntimeError):
+    """`--cluster ADDRESS` names a Dask scheduler that does not answer (nothing was written)."""
+
+
+@contextmanager
+def _connected(cluster: Any) -> Iterator[Any]:
+    """A scheduler address becomes a `distributed.Client` before any folder is touched, so an
+    address that does not answer is one message and leaves nothing behind; `local:N`, a
+    Client or None pass through."""
+    if not isinstance(cluster, str) or cluster.startswith("local:"):
+        yield cluster
+        return
+    parse_cluster(cluster)
+    from distributed import Client
+
+    try:  # waits distributed.comm.timeouts.connect (Dask's setting; 30 s by default)
+        client = Client(cluster)
+    except (OSError, TimeoutError) as error:
+        raise ClusterUnreachableError(
+            f"cannot reach the Dask scheduler at {cluster} ({error}); start it, or check the "
+            "address and port (nothing was written)") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
 class ReplicatesFailedError(RuntimeError):
     """Every replicate of a run failed: the message holds the first one's traceback."""
 
@@ -302,11 +330,12 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
     if source is None and not isinstance(given, Scenario):
         source = given
     source = None if source is None else str(Path(source).resolve())
-    plan = _plan(scenario, out, replicate=replicate, resume=resume, force=force,
-                 check_invariants=check_invariants, command=command, source=source,
-                 posterior=(posterior, posterior_file))
-    _execute_plans([plan], workers=scenario.run.workers, cluster=cluster,
-                   function=replicate_function, progress=progress, label=scenario.name)
+    with _connected(cluster) as executor:
+        plan = _plan(scenario, out, replicate=replicate, resume=resume, force=force,
+                     check_invariants=check_invariants, command=command, source=source,
+                     posterior=(posterior, posterior_file))
+        _execute_plans([plan], workers=scenario.run.workers, cluster=executor,
+                       function=replicate_function, progress=progress, label=scenario.name)
     return _report(_finish(plan))
 
 
@@ -324,12 +353,13 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
     for scenario, out in scenarios:
         if out is not None:
             store.check_folder(out, scenario, resume=resume, force=force)
-    plans = [_plan(scenario, out, replicate=None, resume=resume, force=force,
-                   check_invariants=check_invariants, command=command)
-             for scenario, out in scenarios]
-    first = scenarios[0][0] if scenarios else None
-    _execute_plans(plans, workers=first.run.workers if first else None, cluster=cluster,
-                   function=replicate_function, progress=progress, label=label)
+    with _connected(cluster) as executor:
+        plans = [_plan(scenario, out, replicate=None, resume=resume, force=force,
+                       check_invariants=check_invariants, command=command)
+                 for scenario, out in scenarios]
+        first = scenarios[0][0] if scenarios else None
+        _execute_plans(plans, workers=first.run.workers if first else None, cluster=executor,
+                       function=replicate_function, progress=progress, label=label)
     return [_finish(plan) for plan in plans]
 
 

@@ -320,6 +320,12 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
             given = item.get("input")
             if not isinstance(given, dict | list):
                 message += f" (got {repr(given)[:60]})"
+        elif item["type"] == "string_type" and isinstance(item.get("input"), bool):
+            if "[key]" in loc:  # a mapping key (a country code): name the mapping, not a place
+                loc = loc[:loc.index("[key]") - 1]
+            message = (f"expected text, got the boolean {item['input']}: YAML reads no/off/"
+                       "false and yes/on/true as booleans; write the word in quotes (\"NO\" "
+                       "for Norway)")
         else:
             given = item.get("input")
             shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__

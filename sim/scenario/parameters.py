@@ -111,6 +111,25 @@ def par(default: Any, unit: str, source: str, description: str, **bounds: Any) -
 
 
 BOUNDED_UNITS = ("probability", "share", "share of movements")  # mapping values within [0, 1]
+# Largest value of a mapping's entries, where a larger one would exhaust memory or numpy's
+# random draws rather than describe an operation (the whole criminal world is capped again in
+# sim/scenario/schema.py); and mappings whose entries are durations that must be positive.
+MAPPING_LIMITS = {"networks": 100_000, "movements_per_network": 1_000, "members_mean": 10_000}
+POSITIVE_MAPPINGS = ("first_line_seconds", "scanner_minutes")
+
+
+def _check_mapping_limit(name: str, values: dict[str, float]) -> None:
+    """A mapping's entries within MAPPING_LIMITS; a duration of POSITIVE_MAPPINGS above 0."""
+    limit = MAPPING_LIMITS.get(name)
+    above = sorted(k for k, v in values.items() if limit is not None and v > limit)
+    if above:
+        raise ValueError(f"{name}: {above[0]} is {values[above[0]]:g}, more than the most the "
+                         f"model takes ({limit:,})")
+    if name in POSITIVE_MAPPINGS:
+        zero = sorted(k for k, v in values.items() if v <= 0)
+        if zero:
+            raise ValueError(f"{name}: {zero[0]} is {values[zero[0]]:g}; a vehicle takes some "
+                             "time (more than 0)")
 
 
 def _check_mapping_unit(name: str, extra: Any, values: dict[str, float]) -> None:
@@ -170,6 +189,7 @@ class Parameters(StrictModel):
                                      f"{', '.join(field.default)}")
                 if any(v < 0 for v in getattr(self, name).values()):
                     raise ValueError(f"{name}: values must not be negative")
+                _check_mapping_limit(name, getattr(self, name))
                 _check_mapping_unit(name, field.json_schema_extra, getattr(self, name))
         small = {k: v for k, v in self.check_team_max_officers.items()
                  if v < self.intensified_check_officers}
@@ -507,7 +527,7 @@ class Parameters(StrictModel):
                  high_risk_networks=12), "persons", "assumption", "Mean members of a network.")
     premises_per_network: float = par(
         2.0, "premises", "assumption", "Mean premises (stash houses, workshops, safe houses) per "
-        "network.", ge=0)
+        "network.", ge=0, le=1_000)
     adaptivity: float = par(
         0.5, "probability", "assumption: half of networks react to a seizure or an alert",
         "Chance that a network changes its plans after a seizure or an alert.", ge=0, le=1)
@@ -529,25 +549,25 @@ class Parameters(StrictModel):
         "assumption", "Relative weights of the responses of an adapting network.")
     migrant_group_mean: float = par(
         9.0, "persons", "assumption: Frontex reports groups of a few to a few dozen",
-        "Mean migrants in a smuggled group.", gt=0)
+        "Mean migrants in a smuggled group.", gt=0, le=1_000)
     guide_present_green_border: float = par(
         0.15, "probability", "assumption: guides often stay behind or flee",
         "Chance that a smuggler is caught with an intercepted group on the green border.",
         ge=0, le=1)
     victims_mean: float = par(
-        2.0, "persons", "assumption", "Mean victims moved in one THB trip.", gt=0)
+        2.0, "persons", "assumption", "Mean victims moved in one THB trip.", gt=0, le=1_000)
     forged_documents_share: dict[str, float] = par(
         per_area(migrant_smuggling=0.06, drug_trafficking=0.03, firearms_trafficking=0.02,
                  thb=0.6, high_risk_networks=0.1), "share of movements", "calibrated to the "
         "114 forged documents", "Movements carrying forged documents.")
     heroin_kg_median: float = par(
         2.5, "kg", "assumption: EU Drug Markets Report 2019 — loads vary, often over 100 kg "
-        "in lorries", "Median heroin load of a movement (lognormal, sigma 1.2).", gt=0)
+        "in lorries", "Median heroin load of a movement (lognormal, sigma 1.2).", gt=0, le=100_000)
     cocaine_kg_median: float = par(
         5.5, "kg", "assumption: container loads in the region range 10 kg to 0.5 t",
-        "Median cocaine load (lognormal, sigma 1.4).", gt=0)
+        "Median cocaine load (lognormal, sigma 1.4).", gt=0, le=100_000)
     cannabis_kg_median: float = par(
-        3.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0)
+        3.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0, le=100_000)
     bulk_shipments_per_week: float = par(
         2.0, "shipments/week", "assumption: about 8 t of cocaine seized in South East European "
         "ports in 2018-21 (GI-TOC, geography.md), i.e. roughly 8-10 seizures of 100 kg or more a "
@@ -556,26 +576,27 @@ class Parameters(StrictModel):
         "week, over all cocaine networks (sim/model/shipments.py).", ge=0)
     bulk_shipment_min_kg: float = par(
         100.0, "kg", "geography.md: loads 'often over 100 kg'; 161 kg at Thessaloniki (2023)",
-        "Smallest load of a bulk shipment (the Pareto tail starts here).", gt=0)
+        "Smallest load of a bulk shipment (the Pareto tail starts here).", gt=0, le=1_000_000)
     bulk_shipment_max_kg: float = par(
         2000.0, "kg", "assumption: the largest single seizures in the region's ports are "
         "of the order of a tonne or two (over 0.5 t at Ploče, 2021)",
-        "Largest load of a bulk shipment (the Pareto tail is cut here).", gt=0)
+        "Largest load of a bulk shipment (the Pareto tail is cut here).", gt=0, le=1_000_000)
     bulk_shipment_tail: float = par(
         1.2, "index", "assumption: seizure sizes follow a heavy (Pareto) tail; an index near 1 "
         "makes a single seizure dominate a week's total",
         "Pareto tail index of bulk shipment loads (smaller: heavier tail).", gt=0)
     weapons_per_movement_mean: float = par(
         4.0, "weapons", "Europol: small numbers hidden in cars and coaches",
-        "Mean firearms on one trafficking trip.", gt=0)
+        "Mean firearms on one trafficking trip.", gt=0, le=10_000)
     rounds_per_weapon: float = par(
-        70.0, "rounds", "assumption", "Mean rounds carried per weapon.", ge=0)
+        70.0, "rounds", "assumption", "Mean rounds carried per weapon.", ge=0, le=100_000)
     stockpile_weapons_mean: float = par(
         8.0, "weapons", "assumption: published seizures include 84 automatic weapons and 22 "
         "grenade launchers, i.e. stockpiles", "Mean weapons found in a firearms network's "
-        "premises.", ge=0)
+        "premises.", ge=0, le=100_000)
     stockpile_rounds_mean: float = par(
-        450.0, "rounds", "assumption", "Mean rounds found in a firearms premises.", ge=0)
+        450.0, "rounds", "assumption", "Mean rounds found in a firearms premises.", ge=0,
+        le=10_000_000)
     night_crossing_share: float = par(
         0.8, "share", "assumption: green-border crossings happen mostly at night",
         "Share of green-border crossings timed for night.", ge=0, le=1)

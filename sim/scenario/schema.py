@@ -35,6 +35,12 @@ assert set(AGENCIES) == set(Agency.__args__)
 EARLIEST_START = dt.datetime(1900, 1, 1)
 LATEST_END = dt.datetime(2200, 1, 1)
 MAX_OFFICERS = 250_000
+# The criminal world is agents in memory too: networks, their premises, and their trips of one
+# replicate, each capped at about sixty times 2023's (about 440 networks, 880 premises and 830
+# trips in the calibrated week), which the load-scaling benchmark's 16x stays well within.
+MAX_NETWORKS = 25_000
+MAX_PREMISES = 50_000
+MAX_TRIPS = 50_000
 NAME_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$"  # a name is a folder name under results/
 DEFAULT_SHARES = {
     "crossing": 0.45, "green_border": 0.20, "road_checkpoint": 0.245, "port": 0.03,
@@ -232,9 +238,14 @@ class Traffic(StrictModel):
 class Criminal(StrictModel):
     """The criminal side as uncertainty: a multiplier of the hidden flows."""
 
-    flow_scale: float = par(1.0, "factor", "assumption", "Multiplier of criminal movements "
-                            "(0 = no criminal activity).", ge=0, le=1000)
-    networks_scale: float = par(1.0, "factor", "assumption", "Multiplier of network counts.",
+    flow_scale: float = par(1.0, "factor", "assumption", "Multiplier of criminal trips "
+                            "(movements and bulk shipments; 0 = no trips). The networks, their "
+                            "premises and the wanted persons among travellers stay: "
+                            "networks_scale scales those (both 0: no crime at all).",
+                            ge=0, le=1000)
+    networks_scale: float = par(1.0, "factor", "assumption", "Multiplier of network counts "
+                                "(and so of their premises) and of the wanted persons among "
+                                "travellers.",
                                 ge=0, le=1000)
 
 
@@ -292,6 +303,34 @@ class Scenario(StrictModel):
                              f"cap of {MAX_OFFICERS:,} for the whole operation (officers are "
                              "agents in memory)")
         return countries
+
+    @model_validator(mode="after")
+    def _criminal_world_within_the_caps(self) -> Scenario:
+        """Expected networks, premises and trips of a replicate within the caps (agents in
+        memory): a planner's scale factor of 1,000 on 2023's world would need tens of GB."""
+        parameters, criminal = self.parameters, self.criminal
+        networks = sum(round(count * criminal.networks_scale)
+                       for count in parameters.networks.values())
+        weeks = self.action.hours / (24 * 7)
+        trips = weeks * criminal.flow_scale * (
+            sum(round(parameters.networks[area] * criminal.networks_scale) * per_week
+                for area, per_week in parameters.movements_per_network.items())
+            + parameters.bulk_shipments_per_week)
+        premises = networks * parameters.premises_per_network
+        for what, expected, cap, knobs in (
+                ("criminal networks", networks, MAX_NETWORKS,
+                 "parameters.networks x criminal.networks_scale"),
+                ("premises", premises, MAX_PREMISES,
+                 "networks x parameters.premises_per_network"),
+                ("criminal trips a replicate", trips, MAX_TRIPS,
+                 "networks x parameters.movements_per_network x criminal.flow_scale x action "
+                 "days / 7, plus bulk shipments")):
+            if expected > cap:
+                raise ValueError(
+                    f"the scenario would hold about {expected:,.0f} {what} ({knobs}), more "
+                    f"than the cap of {cap:,} (each is an agent in memory; the 2023 operation "
+                    "has about 440 networks, 880 premises and 830 trips): lower the scale")
+        return self
 
     @field_validator("shifts")
     @classmethod
