@@ -34,3 +34,22 @@ def test_the_page_holds_the_command_the_table_and_the_reading():
     assert "`sim decompose --replicates 5`" in page
     assert "| faster relay |" in page and "## Reading" in page
     assert page.index("| the centre, in all |") < page.index("## Reading")
+
+
+def test_the_page_says_how_long_the_action_was():
+    table, means = _table()
+    assert "over the six days" in markdown(table, means, command="c", replicates=5, seconds=1.0)
+    assert "over the one day," in markdown(table, means, command="c", replicates=5, seconds=1.0,
+                                           days=1)
+
+
+def test_a_scenario_without_the_centre_is_refused_before_anything_runs(capsys):
+    from pathlib import Path
+
+    from sim.cli import main
+
+    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "no_coordination_centre.yaml"
+    status = main(["decompose", str(scenario), "--replicates", "1",
+                   "--workers", "1", "--quiet"])
+    assert status == 2
+    assert "needs a scenario with the centre" in capsys.readouterr().err

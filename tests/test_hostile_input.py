@@ -274,6 +274,12 @@ NONSENSE = {
     "Norway unquoted (YAML reads NO as false)": (
         "countries:\n  NO: {officers: 5}\n", ["countries", "boolean False",
                                                 "write the word in quotes"]),
+    "a scanning team with no days": (
+        "scanning_teams:\n  teams:\n    - {place: evzonoi, days: []}\n",
+        ["scanning_teams.teams.0.days", "empty list of days"]),
+    "a start with a time zone": (
+        "action:\n  days: 1\n  start: '2023-11-13T00:00:00+05:00'\n",
+        ["action.start", "has a time zone"]),
     "a booth that takes no time": ("parameters:\n  first_line_seconds: {car: 0}\n",
                                    ["first_line_seconds: car is 0", "more than 0"]),
 }

@@ -59,6 +59,15 @@ class ActionWindow(StrictModel):
     days: int = par(6, "days", "Europol press release", "Length of the action, 1 to 60 days.",
                     ge=1, le=60)
 
+    @field_validator("start")
+    @classmethod
+    def _local_time(cls, start: dt.datetime) -> dt.datetime:
+        if start.tzinfo is not None:
+            raise ValueError(f"start {start.isoformat()} has a time zone; give the local time "
+                             "of the region without one (e.g. 2023-11-13T00:00): the model's "
+                             "clock, shifts and traffic rhythm are local time")
+        return start
+
     @model_validator(mode="after")
     def _fits_the_calendar(self) -> ActionWindow:
         start = self.start.replace(tzinfo=None)
@@ -168,6 +177,14 @@ class ScanningTeamSpec(StrictModel):
         if not all(0 <= h <= 24 for h in hours) or hours[0] == hours[1]:
             raise ValueError("hours must be two different whole hours between 0 and 24")
         return hours
+
+    @field_validator("days")
+    @classmethod
+    def _some_days(cls, days: list[int] | None) -> list[int] | None:
+        if days is not None and not days:
+            raise ValueError("an empty list of days would leave the team idle all action; "
+                             "leave days out for every day, or remove the team")
+        return days
 
 
 class ScanningTeams(StrictModel):
