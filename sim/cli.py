@@ -357,9 +357,13 @@ def _compare(args: argparse.Namespace) -> int:
                                  "compare with it (or give a sweep folder alone)")
     for folder in (args.base, *args.others):
         _finished(folder)
-    table = compare_results(args.base, args.others, args.out, method=args.method,
-                            level=args.level)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always")
+        table = compare_results(args.base, args.others, args.out, method=args.method,
+                                level=args.level)
     console = Console()
+    for note in notes:  # what a reader of the table must know (pairing, model versions)
+        print(f"sim compare: note: {note.message}", file=sys.stderr)
     print_comparison(table, console)
     if args.out:
         written = [args.out / "comparison.csv"]

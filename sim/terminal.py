@@ -112,6 +112,9 @@ def print_comparison(table: pd.DataFrame, console: Console | None = None) -> Non
         caption = (f"{level} of the draws' differences (parameter uncertainty); robust: share "
                    "of draws whose difference has the sign of the mean" if over_draws else
                    f"{level} interval of the difference ({first['method']})")
+        if bool(first.get("per_day", False)):
+            caption += ("; the actions differ in length, so totals are per day of action "
+                        "(waits and officers deployed as they are)")
         console.print(fitted_table(
             f"{scenario} − {first['base']} ({pairing}, {first['n']} replicates{draws})",
             ["outcome", "base\nmean", "differ-\nence", "relative\n",

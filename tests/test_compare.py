@@ -180,3 +180,27 @@ def test_posterior_runs_get_an_interval_over_draws_and_the_share_of_draws_agreei
     # without draws the table keeps its old meaning: no draws, no robustness
     plain = compare(BASE, [OTHER], outcomes=["arrests_total"]).iloc[0]
     assert plain["draws"] == 0 and np.isnan(plain["robustness"])
+
+
+def test_runs_of_different_replicate_counts_say_which_replicates_are_paired():
+    """Pairing uses the replicates both runs have; the reader is told, not left to guess."""
+    more = results("more_teams", {"arrests_total": [11.0, 14.0, 15.0, 19.0, 30.0]},
+                   seeds=[100, 101, 102, 103, 104])
+    with pytest.warns(UserWarning, match="has 5 replicates and 'base' 4: the differences "
+                                         "pair the 4 replicates both have"):
+        row = compare(BASE, [more], outcomes=["arrests_total"]).iloc[0]
+    assert row["n"] == 4 and row["difference"] == pytest.approx(1.75)
+
+
+def test_the_terminal_table_says_when_totals_are_per_day():
+    import io
+
+    from rich.console import Console
+
+    from sim.terminal import print_comparison
+
+    table = compare(BASE, [OTHER], outcomes=["arrests_total"])
+    for per_day, said in ((False, False), (True, True)):
+        out = io.StringIO()
+        print_comparison(table.assign(per_day=per_day), Console(file=out, width=100))
+        assert ("totals are per day of action" in out.getvalue()) is said

@@ -156,6 +156,11 @@ def compare(base: Results, others: Sequence[Results], *, method: str = "auto",
         other_values = other.summary.set_index("replicate")
         n = (len(base_values.index.intersection(other_values.index)) if paired
              else len(other_values))
+        if paired and n < max(len(base_values), len(other_values)):
+            warnings.warn(f"'{other.scenario_name}' has {len(other_values)} replicates and "
+                          f"'{base.scenario_name}' {len(base_values)}: the differences pair "
+                          f"the {n} replicates both have (each mean is over all of its own)",
+                          stacklevel=2)
         for outcome in outcomes:
             a, b = base_values[outcome], other_values[outcome]
             difference, low, high, used = difference_interval(
