@@ -172,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--xlsx", type=Path, metavar="FILE",
                          help="also write a workbook: summaries, the comparison with its "
                               "intervals, means per place and day, replicates")
+    compare.add_argument("--force", action="store_true",
+                         help="replace an existing workbook (--xlsx)")
     compare.set_defaults(handler=_compare)
 
     listing = commands.add_parser("list", help="names a scenario can use")
@@ -197,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the workbook to write (.xlsx)")
     export.add_argument("--base", type=Path, metavar="BASE_DIR",
                         help="also compare every folder with this one (sheet 'comparison')")
+    export.add_argument("--force", action="store_true", help="replace an existing workbook")
     export.set_defaults(handler=_export)
 
     schema = commands.add_parser("schema", help="write the JSON Schema of scenario files")
@@ -357,6 +360,8 @@ def _compare(args: argparse.Namespace) -> int:
                                  "compare with it (or give a sweep folder alone)")
     for folder in (args.base, *args.others):
         _finished(folder)
+    if args.xlsx:
+        _check_workbook(args.xlsx, args.force)
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
         table = compare_results(args.base, args.others, args.out, method=args.method,
@@ -459,9 +464,21 @@ def _export(args: argparse.Namespace) -> int:
 
     for folder in (*args.folders, *([args.base] if args.base else [])):
         _finished(folder)
+    _check_workbook(args.xlsx, args.force)
     written = write_workbook(args.xlsx, args.folders, base=args.base)
     print(f"written: {written}")
     return 0
+
+
+def _check_workbook(path: Path, force: bool) -> None:
+    """A workbook is an .xlsx file; one that exists is replaced only with --force."""
+    if path.suffix.lower() != ".xlsx":
+        raise ResultsFolderError(f"{path}: a workbook's name ends in .xlsx (e.g. "
+                                 f"{path.with_suffix('.xlsx').name})")
+    if path.is_dir():
+        raise ResultsFolderError(f"{path} is a folder; name the workbook file to write")
+    if path.exists() and not force:
+        raise ResultsFolderError(f"{path} already exists; --force replaces it")
 
 
 def _finished(folder: Path) -> None:

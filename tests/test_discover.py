@@ -77,3 +77,27 @@ def test_command_prints_boxes_and_writes_the_figure(tmp_path, capsys):
     assert main(["discover", str(tmp_path / "small.yaml"), "--outcome", "illegal_entries",
                  "--below", "1"]) == 2
     assert "illegal_entries_detected" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("arguments, said", [
+    (["--below", "p200"], "expected a number or pNN"),
+    (["--below", "5", "--density", "2"], "at most 1"),
+    (["--below", "5", "--ranges", "EMPTY"], "a 'parameters' list of ranges"),
+])
+def test_bad_options_are_refused_before_any_sample_runs(tmp_path, capsys, monkeypatch,
+                                                      arguments, said):
+    import test_optimise
+
+    import sim.analysis.discover as discover
+
+    def no_runs(*args, **kwargs):
+        raise AssertionError("samples ran before the options were checked")
+
+    monkeypatch.setattr(discover, "evaluator", no_runs)
+    (tmp_path / "small.yaml").write_text(test_optimise.SMALL)
+    (tmp_path / "empty.yaml").write_text("")
+    arguments = [str(tmp_path / "empty.yaml") if a == "EMPTY" else a for a in arguments]
+    assert main(["discover", str(tmp_path / "small.yaml"), "--outcome", "cases_opened",
+                 *arguments, "--samples", "50", "--out", str(tmp_path / "out")]) == 2
+    assert said in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -71,6 +71,19 @@ def test_export_writes_a_workbook_a_planner_can_open(tmp_path):
         tmp_path / "base" / "summary.csv")["seed"]]  # exact: 63-bit seeds are text
 
 
+def test_a_workbook_never_replaces_a_file_without_force(tmp_path, capsys):
+    stand_in_run(tmp_path / "base")
+    precious = tmp_path / "notes.xlsx"
+    precious.write_text("a planner's notes")
+    assert main(["export", str(tmp_path / "base"), "--xlsx", str(precious)]) == 2
+    assert "already exists; --force replaces it" in capsys.readouterr().err
+    assert precious.read_text() == "a planner's notes"
+    assert main(["export", str(tmp_path / "base"), "--xlsx", str(tmp_path / "book.csv")]) == 2
+    assert "ends in .xlsx" in capsys.readouterr().err
+    assert main(["export", str(tmp_path / "base"), "--xlsx", str(precious), "--force"]) == 0
+    assert "summary" in openpyxl.load_workbook(precious).sheetnames
+
+
 def test_compare_writes_the_workbook_too(tmp_path):
     stand_in_run(tmp_path / "base")
     stand_in_run(tmp_path / "other", intelligence__coverage=0.5)

@@ -61,9 +61,10 @@ def load_ranges(path: Path, scenario: Scenario) -> list[FreeParameter]:
     except InputError as error:
         raise ConfigError([Problem(label, error.line, error.key_path, error.message)]
                           ) from None
-    except (KeyError, TypeError) as error:
-        raise ConfigError([Problem(label, None, ("parameters",), f"cannot read the parameter "
-                                   f"ranges: {error}")]) from None
+    except (KeyError, TypeError):
+        raise ConfigError([Problem(label, None, ("parameters",), "expected a mapping with a "
+                                   "'parameters' list of ranges (as in calibration/"
+                                   "sensitivity.yaml)")]) from None
     except ValidationError as error:
         raise ConfigError([Problem(label, None, ("parameters", *e["loc"]), e["msg"])
                            for e in error.errors(include_url=False)]) from None
@@ -289,6 +290,11 @@ def run_command(args: argparse.Namespace) -> int:
     for name in ("samples", "replicates", "boxes", "workers", "dimensions"):
         if getattr(args, name) < 1:
             raise ConfigError([Problem("command line", None, (f"--{name}",), "must be ≥ 1")])
+    if not 0 < args.density <= 1:
+        raise ConfigError([Problem("command line", None, ("--density",), f"{args.density:g}: "
+                                   "a share of a box's samples, above 0 and at most 1")])
+    threshold_value(args.below if args.below is not None else args.above,  # before any run
+                    pd.Series([0.0]))
     scenario = load_scenario(args.scenario)
     out = args.out or Path("results") / "discover" / f"{scenario.name}_{args.outcome}"
     if any((out / name).exists() for name in FILES) and not args.force:
