@@ -388,3 +388,20 @@ def test_a_scheduler_that_does_not_answer_is_one_message_and_writes_nothing(tmp_
     refused(status, message, "cannot reach the Dask scheduler at tcp://127.0.0.1:1",
             "nothing was written")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_sweeps_missing_base_and_an_optimisations_bad_hours_name_their_file_and_key(tmp_path):
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("name: s\nbase: missing.yaml\ngrid:\n  action.days: [1, 2]\n")
+    status, message = run("sweep", str(sweep), "--out", str(tmp_path / "out"))
+    refused(status, message, "sweep.yaml, line 2: base: 'missing.yaml'", "file not found")
+    config = tmp_path / "optimise.yaml"
+    config.write_text(
+        f"scenario: {BASELINE}\n"
+        "decisions:\n  scanning_teams: {count: 1, places: checked, hours: [[6, 30]]}\n"
+        "objectives:\n  - {outcome: movements_intercepted, direction: maximise}\n"
+        "search: {trials: 4, population: 2, replicates: 1, workers: 1}\n")
+    status, message = run("optimise", str(config), "--out", str(tmp_path / "opt"))
+    refused(status, message, "optimise.yaml", "decisions.scanning_teams.hours",
+            "[6, 30]: hours must be")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "opt").exists()

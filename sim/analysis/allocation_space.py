@@ -84,6 +84,11 @@ class Space:
                 return self._accepted(data)
             self.team_places = self._places(teams.places, ("crossing", "port"), team_probe,
                                             ("scanning_teams", "places"))
+            for option in teams.hours:
+                if not all(0 <= h <= 24 for h in option) or option[0] == option[1]:
+                    self._fail(("scanning_teams", "hours"), f"{list(option)}: hours must be "
+                               "two different whole hours between 0 and 24 ([from, to), "
+                               "from > to wraps past midnight)")
             for option in teams.days:
                 if option is not None and (not option or not all(
                         1 <= d <= self.scenario.action.days for d in option)):

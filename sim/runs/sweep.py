@@ -104,7 +104,12 @@ def load_sweep(path: str | Path) -> Sweep:
         raise ScenarioError([Problem(label, lines.get(("grid",)), ("grid",), f"the grid has "
                                      f"{count:,} points, more than the limit of {MAX_POINTS:,}; "
                                      "split it into several sweeps")])
-    base = load_scenario(path.parent / data["base"]).model_dump(mode="json")
+    base_path = path.parent / data["base"]
+    if not base_path.is_file():
+        raise ScenarioError([Problem(label, lines.get(("base",)), ("base",), f"'{data['base']}' "
+                                     f"({base_path}) file not found; base: is relative to the "
+                                     "sweep file")])
+    base = load_scenario(base_path).model_dump(mode="json")
     points = [_point(name, base, dict(zip(choices, combination, strict=True)), label,
                      lines.get(("grid",)))
               for combination in itertools.product(*(c.items() for c in choices.values()))]
