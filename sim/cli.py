@@ -290,10 +290,19 @@ def _validate(args: argparse.Namespace) -> int:
                 scenario = load_scenario(path)
                 print(f"{path}: ok ('{scenario.name}', {scenario.officers_total:,} officers, "
                       f"{scenario.action.days} days, {scenario.run.replicates} replicates)")
+                _print_notes(scenario, "validate")
         except ScenarioError as error:
             failed += 1
             print(error, file=sys.stderr)
     return 2 if failed else 0
+
+
+def _print_notes(scenario: Scenario, command: str) -> None:
+    """What the model will do differently from what the file says, on stderr."""
+    from sim.scenario.allocation import allocation_notes
+
+    for note in allocation_notes(scenario):
+        print(f"sim {command}: note: {note}", file=sys.stderr)
 
 
 def _run_settings(args: argparse.Namespace) -> dict:
@@ -325,6 +334,7 @@ def _run(args: argparse.Namespace) -> int:
     scenario = runner.resolve_scenario(args.file, replicates=args.replicates, seed=args.seed,
                                        workers=args.workers)
     out = args.out or default_folder(scenario.name)
+    _print_notes(scenario, "run")
     with warnings.catch_warnings():  # each failure is reported on stderr as it happens
         warnings.simplefilter("ignore", runner.ReplicateFailureWarning)
         try:

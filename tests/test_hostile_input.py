@@ -405,3 +405,11 @@ def test_a_sweeps_missing_base_and_an_optimisations_bad_hours_name_their_file_an
     refused(status, message, "optimise.yaml", "decisions.scanning_teams.hours",
             "[6, 30]: hours must be")
     assert not (tmp_path / "out").exists() and not (tmp_path / "opt").exists()
+
+
+def test_shares_a_country_cannot_use_as_written_are_said_not_silently_moved(tmp_path, capsys):
+    path = tiny(tmp_path, extra="countries:\n  MK: {officers: 1500, shares: {port: 1.0}}\n")
+    assert main(["validate", str(path)]) == 0
+    assert "MK (port 1)" in capsys.readouterr().err
+    assert main(["validate", str(BASELINE)]) == 0
+    assert "note" not in capsys.readouterr().err

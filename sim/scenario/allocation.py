@@ -142,6 +142,29 @@ def build_units(scenario: Scenario, route_graph: RouteGraph | None = None) -> li
     return units
 
 
+def allocation_notes(scenario: Scenario, route_graph: RouteGraph | None = None) -> list[str]:
+    """What the spreading rule does with a planner's explicit shares that a country cannot
+    use as written: a share for a posting kind the country has no place of goes to its road
+    checkpoints (`build_units`). Said, not silently done (`sim validate`, `sim run`)."""
+    route_graph = route_graph or load_route_graph()
+    centre = scenario.europol.coordination_centre.place
+    moved = []
+    for code in sorted(scenario.countries):
+        contingent = scenario.countries[code]
+        if "shares" not in contingent.model_fields_set or is_visiting(route_graph, code):
+            continue
+        kinds = [f"{kind.replace('_', ' ')} {share:.3g}"
+                 for kind, share in sorted(contingent.shares.items())
+                 if share > 0 and kind != "road_checkpoint"
+                 and not places_for(route_graph, code, kind, centre)[0]]
+        if kinds:
+            moved.append(f"{code} ({', '.join(kinds)})")
+    if not moved:
+        return []
+    return [f"countries.*.shares: shares for postings a country has no place of go to its "
+            f"road checkpoints: {'; '.join(moved)} (`sim list places` shows the places)"]
+
+
 def is_visiting(route_graph: RouteGraph, country: str) -> bool:
     """A country with no external border, port or green-border sector in the region (Austria,
     Germany, France, Spain, the Netherlands, ...): its officers come as visitors."""
