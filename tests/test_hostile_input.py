@@ -380,6 +380,7 @@ def test_the_scales_past_the_criminal_world_caps_are_refused_in_the_criminal_sec
 
 def test_a_scheduler_that_does_not_answer_is_one_message_and_writes_nothing(tmp_path):
     import dask
+    import distributed  # noqa: F401  (its config defaults first: the set below restores to them)
 
     path = tiny(tmp_path)
     with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
