@@ -378,7 +378,10 @@ def _compare(args: argparse.Namespace) -> int:
                                 level=args.level)
     console = Console()
     for note in notes:  # what a reader of the table must know (pairing, model versions)
-        print(f"sim compare: note: {note.message}", file=sys.stderr)
+        if Path(note.filename).resolve().is_relative_to(Path(__file__).resolve().parent):
+            print(f"sim compare: note: {note.message}", file=sys.stderr)
+        else:  # another library's warning: as Python would show it
+            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
     print_comparison(table, console)
     if args.out:
         written = [args.out / "comparison.csv"]
@@ -390,8 +393,10 @@ def _compare(args: argparse.Namespace) -> int:
     if args.xlsx:
         from sim.analysis.workbook import write_workbook
 
-        write_workbook(args.xlsx, args.others, base=args.base, level=args.level,
-                       method=args.method)
+        with warnings.catch_warnings():  # the notes above were said once already
+            warnings.simplefilter("ignore", UserWarning)
+            write_workbook(args.xlsx, args.others, base=args.base, level=args.level,
+                           method=args.method)
         console.print(f"written: {args.xlsx}", highlight=False)
     return 0
 

@@ -28,8 +28,8 @@ def test_booths_open_for_the_load_within_booths_and_officers():
     per_booth = np.array([45.0, 6.0, 12.0])
     booths = np.array([[4.0, 1.0, 2.0]] * 4)
     opened = m.booths_to_open(load, per_booth, booths, np.array([0.0, 3.0, 6.0, 40.0]), 2)
-    # three officers staff one booth, which serves cars and lorries in turn by their load
-    assert opened.tolist() == [[0, 0, 0], [0.75, 0, 0.25], [2, 0, 1], [2, 0, 2]]
+    # three officers staff one booth, which serves cars and lorries in turn (each needs two)
+    assert opened.tolist() == [[0, 0, 0], [0.5, 0, 0.5], [2, 0, 1], [2, 0, 2]]
 
 
 def test_second_line_checks_share_officer_time_and_move_it_past_full_bays():
@@ -212,16 +212,18 @@ def test_tally_adds_a_place_vector_as_add_at_would():
     assert np.array_equal(tally.values, expected)
 
 
-def test_a_lone_officer_staffs_one_booth_and_open_booths_serve_every_waiting_class():
-    """Fewer officers than a booth's team still open one booth; one booth and two classes with
-    vehicles waiting: the booth's time is shared by load, so neither class waits for a booth
-    that never opens (both have service, and the shares add up to the one booth)."""
-    load = np.array([[30.0, 0.0, 10.0], [30.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
-    per_booth = np.full((3, 3), 45.0)
-    booths = np.full((3, 3), 4.0)
-    opened = m.booths_to_open(load, per_booth, booths, np.array([1.2, 0.5, 1.0]), 2)
-    assert opened[0].tolist() == pytest.approx([0.75, 0.0, 0.25])
-    assert opened[1].tolist() == [1.0, 0.0, 0.0]
+def test_officers_short_of_a_booth_team_staff_part_of_a_booth_and_classes_take_turns():
+    """Fewer officers than a booth's team staff a booth for part of the hour (1.2 of a team of
+    2: 0.6 of a booth); one booth's time and two classes with vehicles waiting: each gets a
+    share by the booths it needs, never more than it has, so neither class waits for a booth
+    that never opens."""
+    load = np.array([[30.0, 0.0, 10.0], [30.0, 0.0, 0.0], [0.0, 0.0, 0.0], [90.0, 0.0, 5.0]])
+    per_booth = np.full((4, 3), 45.0)
+    booths = np.array([[4.0, 4.0, 4.0]] * 3 + [[1.0, 1.0, 1.0]])
+    opened = m.booths_to_open(load, per_booth, booths, np.array([1.2, 0.5, 1.0, 3.0]), 2)
+    assert opened[0].tolist() == pytest.approx([0.3, 0.0, 0.3])
+    assert opened[1].tolist() == pytest.approx([0.25, 0.0, 0.0])
     assert opened[2].tolist() == [0.0, 0.0, 0.0]  # nobody waits: nothing opens
-    none = m.booths_to_open(load, per_booth, booths, np.zeros(3), 2)
-    assert not none.any()  # nobody on duty: no booth
+    assert opened[3].tolist() == pytest.approx([0.5, 0.0, 0.5])  # one car booth: never 1.5
+    assert (opened <= booths).all()
+    assert not m.booths_to_open(load, per_booth, booths, np.zeros(4), 2).any()

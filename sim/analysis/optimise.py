@@ -34,7 +34,7 @@ import pandas as pd
 from sim.analysis.experiments import Evaluator
 from sim.analysis.optimise_config import Optimisation, Posterior, load_config
 from sim.runs.results import ResultsFolderError
-from sim.runs.runner import RunProgress, parse_cluster
+from sim.runs.runner import ClusterUnreachableError, RunProgress, parse_cluster
 from sim.scenario.posterior import with_draw
 from sim.scenario.schema import Scenario
 
@@ -61,7 +61,12 @@ class ClusterEvaluator:
                                      dashboard_address=None)
             self._client = Client(self._own)
         else:
-            self._client = Client(self.cluster, timeout="30s")
+            try:
+                self._client = Client(self.cluster, timeout="30s")
+            except (OSError, TimeoutError) as error:
+                raise ClusterUnreachableError(
+                    f"cannot reach the Dask scheduler at {self.cluster} ({error}); start it, "
+                    "or check the address and port") from None
         return self
 
     def __exit__(self, *exc: object) -> None:

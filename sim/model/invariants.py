@@ -229,14 +229,19 @@ def check_capacity(model: JointActionModel) -> None:
             raise InvariantViolation("checks within capacity", model,
                                      f"{checks[i]} vehicle checks, {label} {limit[i]}",
                                      model.place_ids[int(state.places[i])])
-    booths = state.first_line
-    if (booths > np.minimum(state.opened.sum(axis=1) * parameters.officers_per_lane, officers)
-            + TOLERANCE).any():
-        i = int(np.argmax(booths - state.opened.sum(axis=1) * parameters.officers_per_lane))
+    team = parameters.officers_per_lane
+    staffable = np.floor(officers / team)
+    staffable = np.where(staffable < 1.0, officers / team, staffable)  # part of one booth
+    over = np.flatnonzero((state.opened.sum(axis=1) > staffable + TOLERANCE)
+                          | (state.opened > state.booths + TOLERANCE).any(axis=1))
+    if over.size:
+        i = int(over[0])
         raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
-                                 "patrol or idle", model, f"{booths[i]:.2f} officers in "
-                                 f"{state.opened[i].sum():.2f} booths",
+                                 "patrol or idle", model, f"{state.opened[i].sum():.2f} booths "
+                                 f"open ({state.opened[i].tolist()}) with {officers[i]:.2f} "
+                                 f"officers on duty and {state.booths[i].tolist()} booths",
                                  model.place_ids[int(state.places[i])])
+    booths = state.first_line
     waiting = (officers > 0)[:, None] & (state.arrivals[model.tick] > 0) & (state.opened <= 0)
     if waiting.any():
         i, k = (int(x) for x in np.argwhere(waiting)[0])

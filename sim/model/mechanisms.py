@@ -63,14 +63,15 @@ def booths_to_open(load: np.ndarray, per_booth: np.ndarray, booths: np.ndarray,
     the hour, at most the booths there are, at least one where a vehicle waits; when the
     officers on duty cannot staff them all, booths go to the classes in proportion to need.
 
-    Officers fewer than a booth's team still staff one booth (a lone guard checks alone). Where
-    the booths that can be staffed are fewer than the classes with vehicles waiting, the open
-    booths serve every waiting class in turn, each a share of their time by its load (a
-    fractional booth): no class waits behind a booth that never opens."""
+    Officers fewer than a booth's team staff a booth for that part of the hour (1 of a team of
+    2: half a booth). Where the booths that can be staffed are fewer than the classes with
+    vehicles waiting, the open booths serve every waiting class in turn, each a share of their
+    time by the booths it needs (fractional booths, never more than the class has): no class
+    waits behind a booth that never opens."""
     need = np.where(load > 0, np.maximum(1.0, np.ceil(load / per_booth)), 0.0)
     need = np.minimum(need, booths)
     staffable = np.floor(officers / officers_per_booth)
-    staffable = np.where((officers > 0) & (staffable < 1.0), 1.0, staffable)
+    staffable = np.where(staffable < 1.0, officers / officers_per_booth, staffable)
     total = need.sum(axis=1)
     ratio = np.divide(staffable, total, out=np.ones_like(total), where=total > 0)
     if ratio.min(initial=1.0) >= 1.0:  # every booth needed is staffed: nothing to share out
@@ -82,10 +83,9 @@ def booths_to_open(load: np.ndarray, per_booth: np.ndarray, booths: np.ndarray,
         opened[:, column] += extra
         spare -= extra
     starved = ((need > 0) & (opened == 0)).any(axis=1) & (opened.sum(axis=1) > 0)
-    if starved.any():
-        waiting = np.where(need > 0, load, 0.0)[starved]
-        opened[starved] = (opened[starved].sum(axis=1, keepdims=True) * waiting
-                           / waiting.sum(axis=1, keepdims=True))
+    if starved.any():  # fewer booths than classes waiting: the open ones take turns
+        opened[starved] = (opened[starved].sum(axis=1, keepdims=True) * need[starved]
+                           / need[starved].sum(axis=1, keepdims=True))
     return opened
 
 

@@ -214,7 +214,7 @@ class ReplicateFailureWarning(UserWarning):
 
 
 class ClusterUnreachableError(RuntimeError):
-    """`--cluster ADDRESS` names a Dask scheduler that does not answer (nothing was written)."""
+    """`--cluster ADDRESS` names a Dask scheduler that does not answer."""
 
 
 @contextmanager
@@ -233,7 +233,7 @@ def _connected(cluster: Any) -> Iterator[Any]:
     except (OSError, TimeoutError) as error:
         raise ClusterUnreachableError(
             f"cannot reach the Dask scheduler at {cluster} ({error}); start it, or check the "
-            "address and port (nothing was written)") from None
+            "address and port") from None
     try:
         yield client
     finally:

@@ -24,7 +24,7 @@ import numpy as np
 
 from sim.geography import RouteGraph, load_route_graph
 from sim.scenario.files import Problem, ScenarioError, suggest
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import DEFAULT_SHARES, Scenario
 
 PRESSURE_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 4.0}
 UNIT_SIZE = {"crossing": 6, "green_border": 4, "road_checkpoint": 4, "port": 6,
@@ -151,8 +151,9 @@ def allocation_notes(scenario: Scenario, route_graph: RouteGraph | None = None) 
     moved = []
     for code in sorted(scenario.countries):
         contingent = scenario.countries[code]
-        if "shares" not in contingent.model_fields_set or is_visiting(route_graph, code):
-            continue
+        if (contingent.shares == DEFAULT_SHARES or "shares" not in contingent.model_fields_set
+                or is_visiting(route_graph, code)):
+            continue  # the default shares pass on what a country cannot use by design
         kinds = [f"{kind.replace('_', ' ')} {share:.3g}"
                  for kind, share in sorted(contingent.shares.items())
                  if share > 0 and kind != "road_checkpoint"

@@ -53,7 +53,8 @@ class ActionWindow(StrictModel):
 
     start: dt.datetime = par(dt.datetime(2023, 11, 13, 0, 0), "date-time",
                              "Europol press release: 13-18 November 2023",
-                             f"Start of the action (local time), from {EARLIEST_START:%Y-%m-%d} "
+                             f"Start of the action in the region's local time (a time-zone "
+                             f"offset, if given, is dropped), from {EARLIEST_START:%Y-%m-%d} "
                              f"on; the action must end before {LATEST_END:%Y-%m-%d} (the "
                              "calendar of the result tables).")
     days: int = par(6, "days", "Europol press release", "Length of the action, 1 to 60 days.",
@@ -62,11 +63,8 @@ class ActionWindow(StrictModel):
     @field_validator("start")
     @classmethod
     def _local_time(cls, start: dt.datetime) -> dt.datetime:
-        if start.tzinfo is not None:
-            raise ValueError(f"start {start.isoformat()} has a time zone; give the local time "
-                             "of the region without one (e.g. 2023-11-13T00:00): the model's "
-                             "clock, shifts and traffic rhythm are local time")
-        return start
+        """The region's local time: an offset, if a file gives one, is dropped (as always)."""
+        return start.replace(tzinfo=None)
 
     @model_validator(mode="after")
     def _fits_the_calendar(self) -> ActionWindow:
