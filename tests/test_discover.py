@@ -46,8 +46,10 @@ def test_threshold_is_a_number_or_a_percentile_of_the_samples():
     values = pd.Series(np.arange(101.0))
     assert threshold_value("p20", values) == 20.0
     assert threshold_value("42.5", values) == 42.5
-    with pytest.raises(ConfigError, match="pNN"):
-        threshold_value("low", values)
+    assert threshold_value("p100", values) == 100.0 and threshold_value("p0", values) == 0.0
+    for nonsense in ("low", "nan", "inf", "p101"):
+        with pytest.raises(ConfigError, match="pNN"):
+            threshold_value(nonsense, values)
 
 
 def test_command_prints_boxes_and_writes_the_figure(tmp_path, capsys):

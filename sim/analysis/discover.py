@@ -90,11 +90,14 @@ def latin_hypercube(parameters: list[FreeParameter], samples: int, seed: int) ->
 
 def threshold_value(spec: str, values: pd.Series) -> float:
     """A number, or `pNN`: the NNth percentile of the samples' outcomes."""
-    match = re.fullmatch(r"p(\d{1,2}(\.\d+)?)", spec.strip())
+    match = re.fullmatch(r"p(\d{1,2}(\.\d+)?|100)", spec.strip())
     if match:
         return float(np.percentile(values, float(match.group(1))))
     try:
-        return float(spec)
+        value = float(spec)
+        if not math.isfinite(value):
+            raise ValueError(spec)
+        return value
     except ValueError:
         raise ConfigError([Problem("command line", None, ("threshold",), f"{spec!r}: expected "
                                    "a number or pNN (a percentile of the samples)")]) from None
