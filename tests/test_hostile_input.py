@@ -385,6 +385,13 @@ def test_a_scheduler_that_does_not_answer_is_one_message_and_writes_nothing(tmp_
                               "--out", str(tmp_path / "out"))
     refused(status, message, "cannot reach the Dask scheduler at tcp://127.0.0.1:1")
     assert not (tmp_path / "out").exists()  # sim run connects before it touches a folder
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"name: s\nbase: {path}\ngrid:\n  action.days: [1, 2]\n")
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}):
+        status, message = run("sweep", str(sweep), "--cluster", "tcp://127.0.0.1:1",
+                              "--out", str(tmp_path / "swept"))
+    refused(status, message, "cannot reach the Dask scheduler")
+    assert not (tmp_path / "swept").exists()  # and so does sim sweep
 
 
 def test_a_sweeps_missing_base_and_an_optimisations_bad_hours_name_their_file_and_key(tmp_path):

@@ -218,7 +218,7 @@ class ClusterUnreachableError(RuntimeError):
 
 
 @contextmanager
-def _connected(cluster: Any) -> Iterator[Any]:
+def connected(cluster: Any) -> Iterator[Any]:
     """A scheduler address becomes a `distributed.Client` before any folder is touched, so an
     address that does not answer is one message and leaves nothing behind; `local:N`, a
     Client or None pass through."""
@@ -330,7 +330,7 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
     if source is None and not isinstance(given, Scenario):
         source = given
     source = None if source is None else str(Path(source).resolve())
-    with _connected(cluster) as executor:
+    with connected(cluster) as executor:
         plan = _plan(scenario, out, replicate=replicate, resume=resume, force=force,
                      check_invariants=check_invariants, command=command, source=source,
                      posterior=(posterior, posterior_file))
@@ -353,7 +353,7 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
     for scenario, out in scenarios:
         if out is not None:
             store.check_folder(out, scenario, resume=resume, force=force)
-    with _connected(cluster) as executor:
+    with connected(cluster) as executor:
         plans = [_plan(scenario, out, replicate=None, resume=resume, force=force,
                        check_invariants=check_invariants, command=command)
                  for scenario, out in scenarios]

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from sim.runs import results as store
-from sim.runs.runner import resolve_scenario, run_many
+from sim.runs.runner import connected, resolve_scenario, run_many
 from sim.scenario.files import (
     Problem,
     ScenarioError,
@@ -188,13 +188,14 @@ def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
     for scenario, folder in folders:  # refuse before anything is written
         store.check_folder(folder, resolve_scenario(scenario, seed=options.get("seed")),
                            resume=options.get("resume", False), force=options.get("force", False))
-    out.mkdir(parents=True, exist_ok=True)
-    store.write_csv(index, out / INDEX)
-    for row, results in zip(index.index, run_many(folders, label=sweep.name, **options),
-                            strict=True):
-        index.loc[row, ["status", "replicates_done", "failures"]] = [
-            results.manifest["status"], results.manifest["replicates_done"],
-            len(results.failures)]
+    with connected(options.pop("cluster", None)) as cluster:  # a scheduler before any file
+        out.mkdir(parents=True, exist_ok=True)
+        store.write_csv(index, out / INDEX)
+        for row, results in zip(index.index, run_many(folders, label=sweep.name,
+                                                      cluster=cluster, **options), strict=True):
+            index.loc[row, ["status", "replicates_done", "failures"]] = [
+                results.manifest["status"], results.manifest["replicates_done"],
+                len(results.failures)]
     store.write_csv(index, out / INDEX)
     return index
 
