@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from test_runner import stand_in_replicate
 
 from sim.cli import main
 from sim.runs.sweep import load_sweep, run_sweep
+from sim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAMS = "[{place: evzonoi}, {place: kalotina}, {place: horgos}]"
@@ -46,3 +48,13 @@ def test_compare_on_a_sweep_folder_draws_the_paired_response(tmp_path, capsys):
     assert caught.loc[2, "difference"] > caught.loc[1, "difference"]
     assert (out / "response.png").stat().st_size > 10_000
     assert main(["compare", str(tmp_path / "sweep"), "--reference", "teams-9"]) == 2
+
+
+def test_a_value_listed_twice_or_a_swept_name_is_refused(tmp_path):
+    with pytest.raises(ScenarioError, match="listed more than once"):
+        load_sweep(sweep_file(tmp_path, "  scanning_teams.max_per_place: [1, 2, 1]\n"))
+    with pytest.raises(ScenarioError, match="'name' cannot be swept"):
+        load_sweep(sweep_file(tmp_path, "  name: [a, b]\n"))
+    # 1 and 1.0 are one value to YAML's reader and to the model
+    with pytest.raises(ScenarioError, match="listed more than once"):
+        load_sweep(sweep_file(tmp_path, "  traffic.scale: [1, 1.0]\n"))

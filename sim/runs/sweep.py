@@ -97,7 +97,13 @@ def load_sweep(path: str | Path) -> Sweep:
                                 "expected letters, digits, '_', '.' or '-'"))
     if problems:
         raise ScenarioError(problems)
-    choices = {key: _choices(values, label, lines.get(("grid", key))) for key, values in
+    fixed = [Problem(label, lines.get(("grid", key)), ("grid", key), f"'{key}' cannot be swept: "
+                     + ("each point's name is the sweep's name and its grid labels"
+                        if key == "name" else "each point keeps the base's description"))
+             for key in grid if key in ("name", "description")]
+    if fixed:
+        raise ScenarioError(fixed)
+    choices = {key: _choices(values, label, lines.get(("grid", key)), key) for key, values in
                grid.items()}
     count = math.prod(len(c) for c in choices.values())
     if count > MAX_POINTS:
@@ -119,13 +125,18 @@ def load_sweep(path: str | Path) -> Sweep:
     return Sweep(name, str(data.get("description", "")), tuple(choices), tuple(points))
 
 
-def _choices(values: Any, label: str, line: int | None) -> dict[Any, Any]:
+def _choices(values: Any, label: str, line: int | None, key: str) -> dict[Any, Any]:
     """label → value for one key: a mapping as given, a list labelled by scalar or position.
     Whole-number labels of a key are padded to one width (`teams-02`, `teams-10`) so that point
-    folders sort in number order in any listing."""
+    folders sort in number order in any listing. A value listed twice is refused: it would be
+    one point run twice, or silently one point fewer."""
     if isinstance(values, dict) and values:
         return _padded(dict(values))
     if isinstance(values, list) and values:
+        repeated = [v for i, v in enumerate(values) if v in values[:i]]
+        if repeated:
+            raise ScenarioError([Problem(label, line, ("grid", key), f"{repeated[0]!r} is listed "
+                                         "more than once; list each value once")])
         return _padded({(v if isinstance(v, str | int | float | bool) else i): v
                         for i, v in enumerate(values)})
     raise ScenarioError([Problem(label, line, ("grid",), "each key needs a non-empty list of "
