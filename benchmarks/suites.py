@@ -72,16 +72,24 @@ STAGES: dict[str, tuple[type, str]] = {
 
 @contextmanager
 def _stopwatches(totals: dict[str, float]) -> Iterator[None]:
-    """Time every call of each stage's method into `totals` (seconds); restored afterwards."""
+    """Time every call of each stage's method into `totals` (seconds); restored afterwards. A
+    stage called inside another (the first outcome collection inside the build) counts in its
+    own row only."""
     originals = {label: getattr(owner, name) for label, (owner, name) in STAGES.items()}
+    running: list[str] = []
 
     def timed(label: str, method):
         def wrapper(*args, **kwargs):
             start = time.perf_counter()
+            running.append(label)
             try:
                 return method(*args, **kwargs)
             finally:
-                totals[label] += time.perf_counter() - start
+                running.pop()
+                elapsed = time.perf_counter() - start
+                totals[label] += elapsed
+                if running:
+                    totals[running[-1]] -= elapsed
         return wrapper
 
     for label, (owner, name) in STAGES.items():

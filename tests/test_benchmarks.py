@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,22 @@ def test_stage_stopwatches_time_every_stage_and_put_the_methods_back():
     assert all(seconds > 0 for seconds in totals.values()), totals
     assert all(getattr(owner, name) is originals[label]
                for label, (owner, name) in STAGES.items())
+
+
+def test_a_stage_called_inside_another_counts_in_its_own_row_only(monkeypatch):
+    import suites
+
+    class Outer:
+        def run(self):
+            time.sleep(0.02)
+            Inner().run()
+
+    class Inner:
+        def run(self):
+            time.sleep(0.05)
+
+    monkeypatch.setattr(suites, "STAGES", {"outer": (Outer, "run"), "inner": (Inner, "run")})
+    totals = {"outer": 0.0, "inner": 0.0}
+    with suites._stopwatches(totals):
+        Outer().run()
+    assert totals["inner"] >= 0.05 and 0.02 <= totals["outer"] < 0.05, totals
