@@ -36,7 +36,7 @@ COLUMNS = ("scenario", "outcome", "unit", "base_mean", "mean", "difference",
            "method", "level", "per_day", "draws", "robustness")
 UNITS = {o.name: o.unit for o in OUTCOMES}
 # outcomes that are not totals over the action's days: never divided by its length
-NOT_PER_DAY = frozenset({"officers_deployed", "mean_wait_minutes", "max_wait_minutes"})
+NOT_PER_DAY = frozenset(o.name for o in OUTCOMES if not o.total)
 
 
 def action_days(results: Results) -> int | None:

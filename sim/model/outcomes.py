@@ -15,6 +15,8 @@ COUNT_UNITS = frozenset({"officers", "officer-hours", "persons", "vehicles", "pa
                          "premises", "entities", "documents", "weapons", "rounds", "targets",
                          "movements", "cases", "networks", "alerts",
                          "messages"})
+# Units of outcomes that are a mean or a level over the action, not a sum over its days.
+LEVEL_UNITS = frozenset({"minutes", "hours", "officers"})
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,12 @@ class Outcome:
     def count(self) -> bool:
         """Counted one by one (stored as an integer), not measured (kg, minutes)."""
         return self.unit in COUNT_UNITS
+
+    @property
+    def total(self) -> bool:
+        """A sum over the action's days (a comparison per day divides it by them), not a mean
+        wait or a head-count."""
+        return self.unit not in LEVEL_UNITS
 
 
 OUTCOMES: tuple[Outcome, ...] = (
