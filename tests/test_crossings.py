@@ -287,6 +287,12 @@ def test_shift_profile_moves_officers_to_busy_hours_and_keeps_their_hours():
     assert fitted.on_duty_crossing[3] < flat.on_duty_crossing[3]
 
 
+def test_naming_one_kinds_shift_profile_leaves_the_crossings_on_theirs():
+    scenario = baseline(shifts={"green_border": "traffic"})
+    assert scenario.shifts == {"crossing": "traffic", "green_border": "traffic"}
+    assert baseline(shifts={"crossing": "units"}).shifts == {"crossing": "units"}
+
+
 def test_a_profile_that_needs_more_officers_than_there_are_is_refused():
     with pytest.raises(ScenarioError, match="no hour can hold more than all of them"):
         baseline(shifts={"crossing": [1.0] + [0.0] * 23})

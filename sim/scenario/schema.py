@@ -137,6 +137,7 @@ class Posting(StrictModel):
                                   ge=1, le=1000)
 
 
+DEFAULT_SHIFTS: dict[str, str] = {"crossing": "traffic"}  # kinds not named: "units"
 SHIFT_HOURS = 8  # each officer's working hours a day (three 8-hour shifts round the clock)
 
 
@@ -299,12 +300,13 @@ class Scenario(StrictModel):
                                "Who is picked for intensified checks.")
     traffic: Traffic = Field(default_factory=Traffic)
     shifts: dict[PostingKind, Literal["traffic", "units"] | list[float]] = par(
-        {"crossing": "traffic"}, "weights by hour", "assumption: crossing rosters follow the "
+        DEFAULT_SHIFTS, "weights by hour", "assumption: crossing rosters follow the "
         "daily traffic rhythm (half of the staff round the clock, half with the traffic)",
         "Share of a posting kind's officers on duty in each hour of the day: 24 relative "
         "weights from 00:00 (scaled so that each officer works 8 hours a day), 'traffic' "
         "(fitted to the vehicle classes' daily rhythm) or 'units' (the units' own 8-hour "
-        "shifts at 06, 14 and 22, or 07 and 15 for inland teams). Kinds not named: 'units'.")
+        "shifts at 06, 14 and 22, or 07 and 15 for inland teams). Kinds not named keep their "
+        "default: 'traffic' for crossings, 'units' for the others.")
     criminal: Criminal = Field(default_factory=Criminal)
     parameters: Parameters = Field(default_factory=Parameters)
 
@@ -352,7 +354,7 @@ class Scenario(StrictModel):
     def _profiles_possible(cls, shifts: dict) -> dict:
         for kind, profile in shifts.items():
             check_shift_profile(kind, profile)
-        return shifts
+        return {**DEFAULT_SHIFTS, **shifts}  # naming one kind leaves the others' defaults
 
     @property
     def officers_total(self) -> int:
