@@ -4,6 +4,7 @@ police on documents)."""
 
 from __future__ import annotations
 
+import pytest
 from strategies import ROUTE_GRAPH, SMALL, run_model, small_scenario
 
 from sim.model import BASELINE
@@ -62,3 +63,21 @@ def test_customs_find_more_goods_and_border_police_more_forged_documents_paired(
         for name, models in (("customs", customs), ("border", border))}
     assert interceptions["customs"] > interceptions["border"], interceptions
     assert documents["border"] >= documents["customs"], documents
+
+
+def test_a_posting_without_a_place_is_spread_like_the_shares():
+    from sim.model import resolve_scenario
+    from sim.scenario.files import ScenarioError
+
+    posting = {"country": "BG", "agency": "customs", "posting": "crossing", "officers": 3000}
+    scenario = resolve_scenario(BASELINE, {"postings": [posting]})
+    placed: dict[str, int] = {}
+    for unit in build_units(scenario, ROUTE_GRAPH):
+        if unit.country == "BG" and unit.agency == "customs" and unit.posting == "crossing":
+            placed[unit.place] = placed.get(unit.place, 0) + unit.officers
+    busiest = max(placed, key=placed.get)
+    assert len(placed) > 3 and busiest == "kapitan_andreevo", placed
+    # nowhere to spread them: named, not a crash
+    with pytest.raises(ScenarioError, match="MK has no port place"):
+        resolve_scenario(BASELINE, {"postings": [{**posting, "posting": "port", "country": "MK",
+                                                  "officers": 10}]})

@@ -108,10 +108,14 @@ def build_units(scenario: Scenario, route_graph: RouteGraph | None = None) -> li
     units: list[UnitSpec] = []
     posted = {code: 0 for code in scenario.countries}
     for posting in scenario.postings:
-        place = posting.place or places_for(route_graph, posting.country, posting.posting,
-                                            centre)[0][0]
-        units += _units(posting.country, posting.agency, posting.posting, place,
-                        posting.officers, posting.unit_size)
+        # without a place, spread over the country's places of the kind by the shares' rule
+        ids, weights = (([posting.place], [1.0]) if posting.place else
+                        places_for(route_graph, posting.country, posting.posting, centre))
+        for place, officers in zip(ids, largest_remainder(posting.officers, weights),
+                                   strict=True):
+            if officers:
+                units += _units(posting.country, posting.agency, posting.posting, place,
+                                officers, posting.unit_size)
         posted[posting.country] = posted.get(posting.country, 0) + posting.officers
     for code in sorted(scenario.countries):
         contingent = scenario.countries[code]
@@ -255,6 +259,10 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
                      "port": {"port"}, "coordination": {"hub"}}.get(posting.posting,
                                                                      {"hub", "destination"})
             check_place((*path, "place"), posting.place, kinds)
+        elif posting.officers and not places_for(route_graph, posting.country, posting.posting,
+                                                 scenario.europol.coordination_centre.place)[0]:
+            problem((*path, "place"), f"{posting.country} has no {posting.posting} place in the "
+                    "route graph to spread these officers over; name a place")
     for code, officers in posted.items():
         available = scenario.countries[code].officers
         if officers > available:

@@ -130,8 +130,10 @@ class Posting(StrictModel):
     country: str = Field(description="ISO 3166 alpha-2 code (XK for Kosovo).")
     agency: Agency = Field(description="Agency of the officers.")
     posting: PostingKind = Field(description="What the officers do.")
-    place: str | None = Field(None, description="Place id from the route graph; inland teams "
-                              "without a place work from the country's hubs.")
+    place: str | None = Field(None, description="Place id from the route graph; without one, "
+                              "the officers are spread over the country's places of the kind by "
+                              "the rule of `shares` (crossings by traffic, sectors by length and "
+                              "pressure, inland teams over its hubs and destinations).")
     officers: int = Field(description="Officers posted.", ge=0, le=MAX_OFFICERS)
     unit_size: int | None = Field(None, description="Officers per unit (default by posting).",
                                   ge=1, le=1000)
