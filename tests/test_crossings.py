@@ -371,3 +371,48 @@ def test_crossings_short_of_a_booth_team_keep_a_booth_open_and_their_vehicles_wa
         assert (state.opened.sum(axis=1)[officers > 0] <= 1.0 + 1e-9).all()
     usual = JointActionModel(rng=2, route_graph=ROUTE_GRAPH, action__days=1).run()
     assert (short.outcomes()["mean_wait_minutes"] > usual.outcomes()["mean_wait_minutes"])
+
+
+def test_a_crossing_with_nobody_on_duty_is_closed_and_its_traffic_queues(monkeypatch):
+    from sim.model import checks
+
+    met = []  # (closed, outcome, delay) of every trip reaching a crossing
+
+    def at_crossing(model, movement, place):
+        outcome, delay = original(model, movement, place)
+        state = model.crossing_state
+        met.append((bool(state.closed[state.index[place]]), outcome, delay))
+        return outcome, delay
+
+    original = checks._at_crossing
+    monkeypatch.setattr(checks, "_at_crossing", at_crossing)
+    day_only = [0.0] * 6 + [1.0] * 16 + [0.0] * 2  # crossing officers 06:00-22:00
+    scenario = baseline(shifts={"crossing": day_only}, action={"days": 2})
+    model = JointActionModel(scenario, rng=3, route_graph=ROUTE_GRAPH,
+                             check_invariants=True).run()
+    at_closed = [(outcome, delay) for closed, outcome, delay in met if closed]
+    assert at_closed and all(o == checks.WAIT and 0 < d <= 8 for o, d in at_closed), at_closed
+    state, i = model.crossing_state, model.crossing_state.index["kapitan_andreevo"]
+    night = [t for t in range(model.hours) if (model.start.hour + t) % 24 in range(6)]
+    assert all(state.wait_table[t, i, 2] > 0 for t in night)  # waiting for the opening
+    # waits count in the outcomes, and no trip crosses a border check while nobody is there
+    assert model.outcomes()["mean_wait_minutes"] > run(baseline(action={"days": 2}),
+                                                       3).outcomes()["mean_wait_minutes"]
+    at_night = [e for e in model.events if e["kind"] == "interception"
+                and model.graph.nodes[e["place"]]["kind"] == "crossing"
+                and int(e["clock"] + model.start.hour) % 24 in range(6)]
+    assert at_night == []
+    # a crossing without border checks and nobody there lets its traffic flow
+    internal = model.crossing_state.index["bregana"]
+    assert state.wait_table[:, internal, :].max() == 0.0
+
+
+def test_the_closed_hours_are_named_before_anything_runs():
+    from sim.scenario.allocation import allocation_notes
+
+    notes = allocation_notes(baseline(countries={"MK": {"officers": 0}, "RS": {"officers": 0}}),
+                             ROUTE_GRAPH)
+    assert any("tabanovce (all day)" in note for note in notes), notes
+    notes = allocation_notes(baseline(shifts={"crossing": [0.0] * 6 + [1.0] * 18}), ROUTE_GRAPH)
+    assert any("(00:00-06:00)" in note and "kapitan_andreevo" in note for note in notes), notes
+    assert allocation_notes(baseline(), ROUTE_GRAPH) == []

@@ -54,8 +54,8 @@ def meet_place(model: JointActionModel, movement: Movement, place: str) -> tuple
 def _on_road(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
     """A vehicle that drove a road segment with a checkpoint on it may have been stopped there
     (the stop is recorded at the city whose officers stand on the segment)."""
-    if movement.leg == 0 or movement.kind == "parcel":
-        return PASS, 0.0
+    if movement.leg == 0 or movement.kind == "parcel" or movement.waited:
+        return PASS, 0.0  # (a movement that waited at the place drove the segment already)
     start = movement.route[movement.leg - 1]
     share = model.roads.edge_share(start, place)
     if share <= 0.0:
@@ -132,6 +132,9 @@ def _at_crossing(model: JointActionModel, movement: Movement, place: str) -> tup
     """A vehicle that gets through a crossing has waited in its class's booth queue, and in the
     bay if it was picked for a check."""
     state = model.crossing_state
+    i = state.index[place]
+    if state.closed[i]:  # nobody on duty: it waits for the opening like the traffic
+        return WAIT, model.tick + float(state.opens_in[i]) - model.clock
     outcome, picked = _checked(model, movement, place, state.checked_share(place, movement.kind),
                                "crossing")
     if outcome != PASS:

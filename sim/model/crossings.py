@@ -112,7 +112,13 @@ class CrossingState:
         self.teams = [(team, self.index[team.place]) for team in model.scanning_teams
                       if team.place in self.index]
         self.no_scans = np.zeros(shape)
-        self.unstaffed = np.zeros(shape, dtype=bool)
+        self.unstaffed = np.zeros(shape, dtype=bool)  # free-flowing this hour (no checks)
+        # a Schengen internal crossing has no border checks: with nobody there, traffic flows;
+        # any other crossing with nobody on duty is closed, and its traffic queues
+        self.free_flow = np.array([nodes[c]["border_status"] == "schengen_internal"
+                                   for c in crossing_ids], dtype=bool)
+        self.closed = np.zeros(len(crossing_ids), dtype=bool)
+        self.opens_in = np.zeros(len(crossing_ids))  # hours from this tick to the next staffed
         self.kits = self._frontex(crossing_ids, "detection_kit")
         self.experts = self._frontex(crossing_ids, "document_experts")
         self._wait_weighted = np.zeros(3)
@@ -244,12 +250,25 @@ class CrossingState:
                                           (self.scanners > 0)[:, None] * 1.0)
         service = opened * booth_throughput(self.seconds, parameters.lane_blocking_seconds,
                                             self.share)
-        self.unstaffed[:] = ~staffed[:, None]
+        self.closed = ~staffed & ~self.free_flow
+        self.unstaffed[:] = (~staffed & self.free_flow)[:, None]
         self.queue, self.queue_wait = queue_step(self.queue, arrivals, service, self.unstaffed)
+        if self.closed.any():
+            self._closed_hour(hour_of_day)
         checked = staffed[:, None] & (arrivals > 0)
         self.wait = self.queue_wait + np.where(checked, self.share * self.clock, 0.0)
         self._equipment(officer_checks.sum(axis=1) + extra.sum(axis=1))
         self._record(arrivals, staffed)
+
+    def _closed_hour(self, hour_of_day: int) -> None:
+        """At a closed crossing, an arrival of this hour waits (from mid-hour) until officers
+        are next on duty, or to the end of the action if none are: a lower bound, since the
+        queue that built up meanwhile is cleared after the opening."""
+        officers = self.model.on_duty["crossing"][self.places]
+        ahead = officers[:, (hour_of_day + np.arange(1, 25)) % 24] > 0
+        left = float(self.model.hours - self.model.tick)
+        self.opens_in = np.where(ahead.any(axis=1), ahead.argmax(axis=1) + 1.0, left)
+        self.queue_wait[self.closed] = ((self.opens_in[self.closed] - 0.5) * 60.0)[:, None]
 
     def _scanners(self, hour_of_day: int, staffed: np.ndarray, checks: np.ndarray,
                   arrivals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -298,11 +317,12 @@ class CrossingState:
         model.tally.add_vector("officer_hours_crossing_patrol", day, self.patrol, self.places)
         model.inland.wanted_persons(persons, self.places)
         self.wait_table[model.tick] = self.wait
-        counted = arrivals * staffed[:, None]
+        waiting = (staffed | self.closed)[:, None]  # not where traffic flows unchecked
+        counted = arrivals * waiting
         self._wait_weighted += (self.wait * counted).sum(axis=0)
         self._vehicles += arrivals.sum(axis=0)
-        self._max_wait = np.maximum(self._max_wait, (self.wait * staffed[:, None]).max(axis=0,
-                                                                                     initial=0.0))
+        self._max_wait = np.maximum(self._max_wait, (self.wait * waiting).max(axis=0,
+                                                                               initial=0.0))
 
     def wait_summary(self) -> dict[str, float]:
         """Vehicle-weighted mean waits and the longest hourly wait, in all and by class."""

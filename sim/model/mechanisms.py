@@ -151,8 +151,9 @@ def queue_step(queue: np.ndarray, arrivals: np.ndarray, service: np.ndarray,
     """Fluid queue over one hour: returns (queue after the hour, wait in minutes of an arrival).
 
     A vehicle arriving mid-hour waits for the queue ahead of it plus half the hour's arrivals,
-    served at `service` vehicles per hour. Where nobody staffs the crossing (`unchecked`),
-    traffic flows freely and nobody waits.
+    served at `service` vehicles per hour. Where a crossing without border checks has nobody on
+    duty (`unchecked`), traffic flows freely and nobody waits; where `service` is 0 otherwise
+    (a closed crossing), the queue keeps everything that arrives.
     """
     backlog = queue + arrivals
     served = np.where(unchecked, backlog, np.minimum(backlog, service))
