@@ -416,3 +416,32 @@ def test_the_closed_hours_are_named_before_anything_runs():
     notes = allocation_notes(baseline(shifts={"crossing": [0.0] * 6 + [1.0] * 18}), ROUTE_GRAPH)
     assert any("(00:00-06:00)" in note and "kapitan_andreevo" in note for note in notes), notes
     assert allocation_notes(baseline(), ROUTE_GRAPH) == []
+
+
+def test_a_vehicle_only_the_scanning_team_picks_waits_its_scan_not_an_officers_check(
+        monkeypatch):
+    from sim.model.crossings import CrossingState
+
+    seen = []  # (check part of the wait, officers' share, team's extra share) per hour
+
+    def hour(state, hour_of_day):
+        original(state, hour_of_day)
+        i = state.index["evzonoi"]
+        arrivals = state.arrivals[state.model.tick][i]
+        if (arrivals > 0).all() and state.scanners[i] > 0:
+            extra = np.minimum(state._last_extra[i] / arrivals, state.share[i])
+            seen.append((state.wait[i] - state.queue_wait[i], state.share[i] - extra, extra,
+                         state.clock[i], state.scan_minutes))
+
+    def scanners(state, *args):
+        scanned, extra = original_scanners(state, *args)
+        state._last_extra = extra
+        return scanned, extra
+
+    original, original_scanners = CrossingState.hour, CrossingState._scanners
+    monkeypatch.setattr(CrossingState, "hour", hour)
+    monkeypatch.setattr(CrossingState, "_scanners", scanners)
+    JointActionModel(baseline(action={"days": 1}), rng=2, route_graph=ROUTE_GRAPH).run()
+    assert seen and any((extra > 0).any() for _, _, extra, _, _ in seen)
+    for own, officers, extra, clock, scan in seen:
+        np.testing.assert_allclose(own, officers * clock + extra * scan)

@@ -256,7 +256,13 @@ class CrossingState:
         if self.closed.any():
             self._closed_hour(hour_of_day)
         checked = staffed[:, None] & (arrivals > 0)
-        self.wait = self.queue_wait + np.where(checked, self.share * self.clock, 0.0)
+        # a vehicle the officers check waits its check; one only the scanning team's crew picks
+        # waits its scan
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scanned_only = np.where(checked, np.minimum(extra / arrivals, self.share), 0.0)
+        self.wait = self.queue_wait + np.where(
+            checked, (self.share - scanned_only) * self.clock + scanned_only * self.scan_minutes,
+            0.0)
         self._equipment(officer_checks.sum(axis=1) + extra.sum(axis=1))
         self._record(arrivals, staffed)
 
