@@ -305,6 +305,9 @@ def test_a_profile_that_needs_more_officers_than_there_are_is_refused():
      "document_experts at 'hegyeshalom' would work with nobody"),
     ({"frontex": [{"kind": "thermal_vision", "place": "gb_mk_rs", "count": 13}]},
      "13 thermal-vision units at 'gb_mk_rs'.*at most 12 can be used"),
+    ({"countries": {"NL": {"officers": 0}}}, "scanning team of NL has no crew"),
+    ({"scanning_teams": {"teams": [{"place": "kakavia", "days": [1, 1, 2]}]}},
+     "day 1 is listed more than once"),
 ])
 def test_equipment_that_would_do_nothing_is_refused(changes, message):
     with pytest.raises(ScenarioError, match=message):

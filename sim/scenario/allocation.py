@@ -188,6 +188,11 @@ def closed_crossing_notes(scenario: Scenario, route_graph: RouteGraph) -> list[s
                               []).append(place)
     if not closed:
         return []
+    if list(closed) == ["all day"] and len(closed["all day"]) == sum(
+            route_graph.graph.nodes[p]["border_status"] != "schengen_internal"
+            for p in route_graph.ids_of_kind("crossing")):
+        return ["no crossing officer is on duty anywhere: every crossing with border checks is "
+                "closed all week, and its traffic queues"]
     return ["crossings with no crossing officer on duty are closed, and their traffic queues: "
             + "; ".join(f"{', '.join(places)} ({hours})" for hours, places in closed.items())
             + " (shifts and postings decide who is on duty)"]
@@ -401,12 +406,19 @@ def _check_scanning_teams(scenario: Scenario, check_place, problem) -> None:
     for i, team in enumerate(teams.teams):
         path = ("scanning_teams", "teams", i)
         check_place((*path, "place"), team.place, {"crossing", "port"})
-        for day in team.days or []:
+        contingent = scenario.countries.get(team.country)
+        if contingent is None or contingent.officers == 0:
+            problem((*path, "country"), f"a scanning team of {team.country} has no crew: "
+                    f"{team.country} sends no officers (countries.{team.country}.officers); "
+                    "give it officers or name the country whose officers work the scanner")
+        for position, day in enumerate(team.days or []):
             if not 1 <= day <= days:
                 problem((*path, "days"), f"day {day} is outside the action (days 1 to {days})")
+            elif day in (team.days or [])[:position]:
+                problem((*path, "days"), f"day {day} is listed more than once")
         start, end = team.hours
         hours = [(start + h) % 24 for h in range((end - start) % 24 or 24)]
-        for day in team.days or range(1, days + 1):
+        for day in set(team.days or range(1, days + 1)):
             for hour in hours:
                 key = (team.place, day, hour)
                 occupancy[key] = occupancy.get(key, 0) + 1

@@ -326,6 +326,11 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
             message = (f"expected text, got the boolean {item['input']}: YAML reads no/off/"
                        "false and yes/on/true as booleans; write the word in quotes (\"NO\" "
                        "for Norway)")
+        elif item["type"] == "invalid_key" and isinstance(item.get("input"), int):
+            message = (f"unknown key {item['input']}: a ',' inside {{...}} starts a new entry, "
+                       "so `officers: 3,500` reads as 3 and a key 500; write numbers without "
+                       "separators (3500)")
+            loc = loc[:-1]
         else:
             given = item.get("input")
             shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__

@@ -9,7 +9,7 @@ checks that need the route graph live in `sim.scenario.allocation`.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -93,6 +93,15 @@ class RunSettings(StrictModel):
                               "Worker processes for local runs.", ge=1, le=1024)
 
 
+def whole_officers(value: Any) -> Any:
+    """A head-count written with a decimal point is refused: YAML reads `3.000` (a thousands
+    separator) as the number 3."""
+    if isinstance(value, float):
+        raise ValueError(f"expected a whole number of officers, got {value:g} written with a "
+                         "decimal point; write it without separators (3000, not 3.000 or 3,000)")
+    return value
+
+
 class CountryContingent(StrictModel):
     """Officers a country commits and how they are split across postings.
 
@@ -112,6 +121,8 @@ class CountryContingent(StrictModel):
         dict(DEFAULT_SHARES), "share", "assumption: typical split of a national contingent in "
         "intensified-check operations", "Split of the officers not posted explicitly, by "
         "posting kind (must add up to 1).")
+
+    _whole_officers = field_validator("officers", mode="before")(whole_officers)
 
     @field_validator("shares")
     @classmethod
@@ -137,6 +148,8 @@ class Posting(StrictModel):
     officers: int = Field(description="Officers posted.", ge=0, le=MAX_OFFICERS)
     unit_size: int | None = Field(None, description="Officers per unit (default by posting).",
                                   ge=1, le=1000)
+
+    _whole_officers = field_validator("officers", mode="before")(whole_officers)
 
 
 DEFAULT_SHIFTS: dict[str, str] = {"crossing": "traffic"}  # kinds not named: "units"
