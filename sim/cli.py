@@ -299,9 +299,9 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _print_notes(scenario: Scenario, command: str) -> None:
     """What the model will do differently from what the file says, on stderr."""
-    from sim.scenario.allocation import allocation_notes
+    from sim.scenario.allocation import allocation_notes, calendar_notes
 
-    for note in allocation_notes(scenario):
+    for note in calendar_notes(scenario) + allocation_notes(scenario):
         print(f"sim {command}: note: {note}", file=sys.stderr)
 
 

@@ -448,3 +448,16 @@ def test_a_vehicle_only_the_scanning_team_picks_waits_its_scan_not_an_officers_c
     assert seen and any((extra > 0).any() for _, _, extra, _, _ in seen)
     for own, officers, extra, clock, scan in seen:
         np.testing.assert_allclose(own, officers * clock + extra * scan)
+
+
+def test_dates_outside_november_2023_say_what_the_model_keeps_from_it():
+    from sim.scenario.allocation import calendar_notes
+
+    assert calendar_notes(baseline()) == []
+    assert calendar_notes(baseline(action={"days": 10})) == []
+    july = calendar_notes(baseline(action={"start": "2024-07-08T00:00:00"}))
+    assert len(july) == 1 and "ordinary November week" in july[0]
+    later = calendar_notes(baseline(action={"start": "2025-11-10T00:00:00"}))
+    assert len(later) == 1 and "1 January 2025" in later[0]
+    earlier = calendar_notes(baseline(action={"start": "2022-11-14T00:00:00"}))
+    assert len(earlier) == 1 and "Croatia" in earlier[0]

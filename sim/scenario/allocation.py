@@ -16,6 +16,8 @@ with their scanning teams, else in joint patrols at the Frontex places, and at t
 
 from __future__ import annotations
 
+import datetime as dt
+
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -169,6 +171,37 @@ def allocation_notes(scenario: Scenario, route_graph: RouteGraph | None = None) 
              f"road checkpoints: {'; '.join(moved)} (`sim list places` shows the places)"
              ] if moved else []
     return notes + closed_crossing_notes(scenario, route_graph)
+
+
+# Schengen enlargements that change which crossings of the route graph have border checks; the
+# graph's border statuses are November 2023's.
+SCHENGEN_CHANGES = (
+    (dt.date(2023, 1, 1), "Croatia joined the Schengen area on 1 January 2023 (Council Decision "
+     "(EU) 2022/2451): before, its crossings with Slovenia and Hungary had border checks, which "
+     "the model leaves out"),
+    (dt.date(2025, 1, 1), "Bulgaria and Romania lifted checks at their land borders with each "
+     "other, Greece and Hungary on 1 January 2025 (Council Decision (EU) 2024/3212): the model "
+     "still checks those crossings as in November 2023"),
+)
+
+
+def calendar_notes(scenario: Scenario) -> list[str]:
+    """What the model keeps from November 2023 whatever the action's dates: the traffic
+    volumes and rhythms (sim/data/traffic.csv, ordinary November weeks) and the border
+    statuses of the route graph."""
+    start = scenario.action.start
+    end = start + dt.timedelta(hours=scenario.action.hours)
+    notes = []
+    if start.month != 11 or (end - dt.timedelta(seconds=1)).month != 11:
+        notes.append(f"action.start: the action runs {start:%d %B %Y} to "
+                     f"{end - dt.timedelta(seconds=1):%d %B %Y}, but crossing traffic and its "
+                     "daily and weekly rhythm are those of an ordinary November week "
+                     "(sim/data/traffic.csv); set traffic.scale for another season")
+    for date, change in SCHENGEN_CHANGES:
+        if (start.date() < date) != (dt.date(2023, 11, 13) < date):
+            notes.append(f"action.start: the route graph's border statuses are November 2023's; "
+                         f"{change}")
+    return notes
 
 
 def closed_crossing_notes(scenario: Scenario, route_graph: RouteGraph) -> list[str]:
