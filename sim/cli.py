@@ -345,7 +345,27 @@ def _run(args: argparse.Namespace) -> int:
             results = error.results
     if not args.quiet:
         print_report(results)
+    for note in queue_notes(results, scenario):
+        print(f"sim run: note: {note}", file=sys.stderr)
     return 1 if results.failures else 0
+
+
+def queue_notes(results: runner.Results, scenario: Scenario) -> list[str]:
+    """Waits longer than the action itself: a queue that never clears (arrivals beyond what
+    the booths can serve), which a planner should see before reading any wait."""
+    waits = results.crossing_waits
+    minutes = scenario.action.hours * 60.0
+    if waits.empty or waits["wait_minutes"].max() <= minutes:
+        return []
+    longest = (waits[waits["wait_minutes"] > minutes].groupby(["place", "vehicle_class"])
+               ["wait_minutes"].max().sort_values(ascending=False))
+    plural = {"car": "cars", "bus": "buses", "lorry": "lorries"}
+    shown = ", ".join(f"{place} {plural.get(kind, kind)} {wait / 60.0:,.0f} h"
+                      for (place, kind), wait in longest.head(5).items())
+    return [f"waits longer than the action ({scenario.action.hours} h) at {len(longest)} "
+            f"crossing and vehicle class(es) ({shown}): their queues never clear, since more "
+            "arrive than the open booths serve (traffic.scale, booth times and officers set "
+            "that); read their waits as 'does not clear', not as a number"]
 
 
 def _sweep(args: argparse.Namespace) -> int:

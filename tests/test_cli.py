@@ -285,3 +285,20 @@ def test_the_results_doc_lists_every_outcome():
 def test_list_shows_the_names_a_scenario_can_use(capsys, what, expected):
     assert main(["list", what]) == 0
     assert expected in capsys.readouterr().out
+
+
+def test_waits_longer_than_the_action_are_named_as_queues_that_never_clear():
+    import pandas as pd
+
+    from sim.cli import queue_notes
+    from sim.runs.results import Results
+
+    scenario = load_scenario(SCENARIOS / "jad_see_2023.yaml")  # 144 hours
+    waits = pd.DataFrame({"place": ["kipoi", "kipoi", "evzonoi"],
+                          "vehicle_class": ["lorry", "lorry", "car"],
+                          "wait_minutes": [9000.0, 9600.0, 30.0]})
+    empty = pd.DataFrame()
+    notes = queue_notes(Results(empty, empty, empty, crossing_waits=waits), scenario)
+    assert len(notes) == 1 and "kipoi lorries 160 h" in notes[0] and "never clear" in notes[0]
+    short = waits.assign(wait_minutes=[600.0, 700.0, 30.0])
+    assert queue_notes(Results(empty, empty, empty, crossing_waits=short), scenario) == []
