@@ -17,7 +17,6 @@ with their scanning teams, else in joint patrols at the Frontex places, and at t
 from __future__ import annotations
 
 import datetime as dt
-
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
