@@ -76,3 +76,27 @@ def test_a_scanning_team_is_changed_by_its_place(tmp_path):
     teams = changed.scanning_teams.teams
     assert [t.place for t in teams] == [t.place for t in base]
     assert teams[0].hours == (8, 20) and teams[0].country == base[0].country
+
+
+def test_the_same_entry_changed_twice_is_a_located_error(tmp_path):
+    path = write(tmp_path, "frontex:\n  change:\n"
+                 "    - {kind: thermal_vision, place: gb_evros, count: 4}\n"
+                 "    - {kind: thermal_vision, place: gb_evros, count: 1}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    message = str(caught.value)
+    assert "frontex.change.1" in message and "line 6" in message
+    assert "entries 0 and 1 of change both name kind=thermal_vision, place=gb_evros" in message
+
+
+def test_a_problem_in_a_changed_entry_is_named_where_it_was_written(tmp_path):
+    path = write(tmp_path, "frontex:\n  change:\n"
+                 "    - {kind: detection_kit, place: kalotina, count: 0}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert "line 5: frontex.change.0.count" in str(caught.value)
+    path = write(tmp_path, "frontex:\n  change:\n    - {place: kalotina, count: 2}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert "frontex.change.0.kind: change entries name the entry they mean by kind and place" \
+        in str(caught.value)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.geography import RouteGraph, load_route_graph
-from sim.scenario.files import Problem, ScenarioError, suggest
+from sim.scenario.files import Problem, ScenarioError, suggest, written_path
 from sim.scenario.schema import DEFAULT_SHARES, Scenario
 
 PRESSURE_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 4.0}
@@ -302,6 +302,7 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
 
     def problem(path: tuple, message: str, name: str | None = None,
                 valid: Iterable[str] = ()) -> None:
+        path = written_path(lines, path)
         line = next((lines[path[:i]] for i in range(len(path), 0, -1) if path[:i] in lines), None)
         problems.append(Problem(label, line, path, message,
                                 suggest(name, valid) if name is not None else None))

@@ -120,17 +120,19 @@ def parse_document(text: str, label: str = "<text>", path: Path | None = None) -
 # --- extends ---------------------------------------------------------------------------------
 
 def merge(base: Mapping[str, Any], override: Mapping[str, Any],
-          path: KeyPath = ()) -> dict[str, Any]:
+          path: KeyPath = (), origins: dict[KeyPath, KeyPath] | None = None) -> dict[str, Any]:
     """Overrides merge by key, recursively; lists and scalars replace, except that a keyed list
     (`KEYED_LISTS`) can be changed entry by entry with a `{change: [...], remove: [...]}`
-    mapping (`patch_keyed_list`)."""
+    mapping (`patch_keyed_list`). `origins`, if given, receives the path each changed or added
+    entry has in the merged list → its path in the override (`frontex.13` → `frontex.change.0`),
+    so that a problem with it is reported where the planner wrote it."""
     merged = dict(base)
     for key, value in override.items():
         here = (*path, key)
         if is_list_patch(value) and here in KEYED_LISTS:
-            merged[key] = patch_keyed_list(merged.get(key) or [], value, here)
+            merged[key] = patch_keyed_list(merged.get(key) or [], value, here, origins)
         elif isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value, here)
+            merged[key] = merge(merged[key], value, here, origins)
         else:
             merged[key] = value
     return merged
@@ -157,17 +159,23 @@ def is_list_patch(value: Any) -> bool:
     return isinstance(value, Mapping) and bool(value) and set(value) <= _PATCH_KEYS
 
 
-def patch_keyed_list(base: list[Any], patch: Mapping[str, Any], path: KeyPath) -> list[Any]:
+def patch_keyed_list(base: list[Any], patch: Mapping[str, Any], path: KeyPath,
+                     origins: dict[KeyPath, KeyPath] | None = None) -> list[Any]:
     """Change, add or remove single entries of a base list, matching entries by their key
     fields (`KEYED_LISTS`): a `change` entry updates the fields it states in the one base entry
     with the same keys (or is appended when none has them); a `remove` entry deletes it."""
     keys = KEYED_LISTS[path]
     entries = [dict(e) if isinstance(e, Mapping) else e for e in base]
+    written: list[KeyPath | None] = [None] * len(entries)  # the patch entry behind each
     spelled = " and ".join(keys)
 
     def key_of(entry: Any, where: KeyPath) -> tuple[Any, ...]:
         if not isinstance(entry, Mapping):
             raise ListPatchError(where, f"expected an entry with {spelled}, found {entry!r}")
+        missing = [k for k in keys if k not in entry]
+        if missing and (path != ("postings",) or missing != ["place"]):  # a posting may have none
+            raise ListPatchError((*where, missing[0]), f"{where[-2]} entries name the entry "
+                                 f"they mean by {spelled}; this one has no {missing[0]}")
         return tuple(entry.get(k) for k in keys)
 
     def matches(key: tuple[Any, ...]) -> list[int]:
@@ -178,11 +186,16 @@ def patch_keyed_list(base: list[Any], patch: Mapping[str, Any], path: KeyPath) -
         items = patch.get(action) or []
         if not isinstance(items, list):
             raise ListPatchError((*path, action), "expected a list of entries")
+        seen: dict[tuple[Any, ...], int] = {}
         for n, item in enumerate(items):
             where = (*path, action, n)
             key = key_of(item, where)
             found = matches(key)
             named = ", ".join(f"{k}={v}" for k, v in zip(keys, key, strict=True))
+            if key in seen:  # the later one would silently win
+                raise ListPatchError(where, f"entries {seen[key]} and {n} of {action} both "
+                                     f"name {named}; give it once")
+            seen[key] = n
             if len(found) > 1:
                 raise ListPatchError(where, f"{len(found)} entries of the base list have "
                                      f"{named}; restate the whole list instead")
@@ -190,10 +203,15 @@ def patch_keyed_list(base: list[Any], patch: Mapping[str, Any], path: KeyPath) -
                 if not found:
                     raise ListPatchError(where, f"no entry of the base list has {named}")
                 del entries[found[0]]
+                del written[found[0]]
             elif found:
                 entries[found[0]] = {**entries[found[0]], **item}
+                written[found[0]] = where
             else:
                 entries.append(dict(item))
+                written.append(where)
+    if origins is not None:
+        origins.update({(*path, i): w for i, w in enumerate(written) if w is not None})
     return entries
 
 
@@ -225,12 +243,31 @@ def _resolve(path: Path, chain: tuple[Path, ...],
                                      "expected a file name")])
     base_path = (path.parent / parent)
     base, _, _ = _resolve(base_path, (*chain, path), (parent, line, label or str(path)))
+    origins: dict[KeyPath, KeyPath] = {}
     try:
-        return merge(base, data), document.lines, path
+        merged = merge(base, data, origins=origins)
     except ListPatchError as error:
         raise ScenarioError([Problem(label or str(path), _line_for(document.lines,
                                                                     error.key_path),
                                      error.key_path, str(error))]) from None
+    lines = dict(document.lines)
+    for merged_path, written in origins.items():  # see `written_path`
+        lines[(ORIGIN, *merged_path)] = written
+    return merged, lines, path
+
+
+# Marks the entries of a `lines` mapping that hold a merged list entry's written path.
+ORIGIN = "<written at>"
+
+
+def written_path(lines: dict, loc: KeyPath) -> KeyPath:
+    """`loc` in the merged scenario as the planner wrote it: an entry a `change:` patch made
+    (`frontex.13.count`) is named by its place in the patch (`frontex.change.0.count`)."""
+    for end in range(len(loc), 0, -1):
+        written = lines.get((ORIGIN, *loc[:end]))
+        if written is not None:
+            return (*written, *loc[end:])
+    return loc
 
 
 def _read_referred(path: Path, chain: tuple[Path, ...],
@@ -335,6 +372,7 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
             given = item.get("input")
             shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
             message = f"{item['msg']} (got {shown[:60]})"
+        loc = written_path(lines, loc)
         problems.append(Problem(label, _line_for(lines, loc), loc, message, suggestion))
     return problems
 
