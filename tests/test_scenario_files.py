@@ -31,7 +31,22 @@ MISTAKES = {
     "a list, not a mapping": ("list.yaml", "- name: x\n- 2\n",
                               ["list.yaml, line 1", "expected a mapping", "found a list"]),
     "a list where a mapping belongs": ("nested.yaml", variant("action: [1, 2]\n"),
-                                       ["nested.yaml, line 3", "action:", "got list"]),
+                                       ["nested.yaml, line 3", "action:", "got the list"]),
+    "a key in the wrong block": ("block.yaml", variant("days: 3\n"),
+                                 ["block.yaml, line 3", "'days' belongs under action"]),
+    "a parameter of another block": (
+        "param.yaml", variant("parameters:\n  flow_scale: 2\n"),
+        ["param.yaml, line 4", "parameters.flow_scale", "belongs under criminal"]),
+    "the centre switched off by a boolean": (
+        "centre.yaml", variant("europol:\n  coordination_centre: false\n"),
+        ["centre.yaml, line 4", "write 'coordination_centre: {enabled: false}'"]),
+    "scanning teams listed without teams:": (
+        "teams.yaml", variant("scanning_teams:\n  - {place: evzonoi}\n"),
+        ["teams.yaml, line 3", "write the list under 'teams:'"]),
+    "a shift profile that is neither a word nor weights": (
+        "shift.yaml", variant("shifts:\n  green_border: night\n"),
+        ["shift.yaml, line 4", "shifts.green_border:", "'traffic' or 'units'", "or: ",
+         "valid list"]),
     "unknown key": ("unknown.yaml", variant("scaning_teams: {teams: []}\n"),
                     ["unknown.yaml, line 3", "scaning_teams", "did you mean 'scanning_teams'"]),
     "unknown nested key": ("nested_key.yaml", variant("europol:\n  analysts_on_grond: 3\n"),

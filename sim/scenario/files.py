@@ -6,6 +6,7 @@ path, what was expected and, for a misspelt name, the closest valid one.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Iterable, Mapping
@@ -338,14 +339,34 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
     """Turn pydantic errors into planner-readable problems with lines and suggestions."""
     problems = []
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
+        # a value of a union type (`'traffic' | list[float]`) fails once per member, each
+        # under a tag the planner never wrote (`literal['traffic','units']`): drop the tags
+        loc = tuple(part for part in item["loc"] if not _is_union_tag(part))
         suggestion = None
         if item["type"] == "extra_forbidden":
             valid = _valid_keys(Scenario, loc[:-1])
             suggestion = suggest(str(loc[-1]), valid)
             shown = ", ".join(valid[:12]) + (", ... (see scenarios/scenario.schema.json)"
                                              if len(valid) > 12 else "")
-            message = "unknown key" if suggestion else f"unknown key; valid keys here: {shown}"
+            elsewhere = [".".join(p) for p in _paths_of_key(Scenario, str(loc[-1]))]
+            if not suggestion and elsewhere:
+                message = (f"unknown key here; '{loc[-1]}' belongs under "
+                           + " or ".join(elsewhere[:3]))
+            else:
+                message = ("unknown key" if suggestion
+                           else f"unknown key; valid keys here: {shown}")
+        elif item["type"] == "model_type":
+            valid = _valid_keys(Scenario, loc)
+            given = item.get("input")
+            kind = {list: "the list ", bool: "the boolean ", str: "the text "}.get(
+                type(given), "")
+            message = (f"expected a mapping of keys ({', '.join(valid[:8])}"
+                       f"{', ...' if len(valid) > 8 else ''}), got {kind}{repr(given)[:60]}")
+            lists = [k for k in valid if k in ("teams",)]
+            if isinstance(given, list) and lists:
+                message += f"; write the list under '{lists[0]}:'"
+            if isinstance(given, bool) and "enabled" in valid:
+                message += f"; to switch it off write '{loc[-1]}: {{enabled: false}}'"
         elif item["type"] == "missing":
             message = "required key is missing"
         elif item["type"] == "literal_error":
@@ -373,8 +394,34 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
             shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
             message = f"{item['msg']} (got {shown[:60]})"
         loc = written_path(lines, loc)
+        same = next((p for p in problems if p.key_path == loc), None)
+        if same is not None:  # another member of the same union: one problem, both ways
+            problems[problems.index(same)] = dataclasses.replace(
+                same, message=f"{same.message}; or: {message}")
+            continue
         problems.append(Problem(label, _line_for(lines, loc), loc, message, suggestion))
     return problems
+
+
+def _is_union_tag(part: Any) -> bool:
+    """A pydantic union member's tag in an error location (`list[float]`,
+    `literal['traffic','units']`, `function-after[...]`), never a key a planner writes."""
+    return isinstance(part, str) and ("[" in part or part in ("str", "int", "float", "bool"))
+
+
+def _paths_of_key(model: type[BaseModel], key: str, prefix: KeyPath = (),
+                  depth: int = 0) -> list[KeyPath]:
+    """Every path in the scenario schema whose last key is `key` (for a key in the wrong
+    block: `days` at the top level belongs under `action`)."""
+    found = []
+    for name, field in model.model_fields.items():
+        if name == key and prefix:
+            found.append(prefix)
+        inner = [a for a in (field.annotation, *get_args(field.annotation))
+                 if isinstance(a, type) and issubclass(a, BaseModel)]
+        if inner and depth < 3:
+            found += _paths_of_key(inner[0], key, (*prefix, name), depth + 1)
+    return found
 
 
 def scenario_from_mapping(data: Mapping[str, Any], label: str = "<mapping>",
