@@ -47,6 +47,8 @@ MISTAKES = {
         "shift.yaml", variant("shifts:\n  green_border: night\n"),
         ["shift.yaml, line 4", "shifts.green_border:", "'traffic' or 'units'", "or: ",
          "valid list"]),
+    "a country code in lower case": ("lower.yaml", variant("countries:\n  gr: {officers: 5}\n"),
+                                     ["lower.yaml, line 4", "did you mean 'GR'"]),
     "unknown key": ("unknown.yaml", variant("scaning_teams: {teams: []}\n"),
                     ["unknown.yaml, line 3", "scaning_teams", "did you mean 'scanning_teams'"]),
     "unknown nested key": ("nested_key.yaml", variant("europol:\n  analysts_on_grond: 3\n"),

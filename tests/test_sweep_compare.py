@@ -58,3 +58,10 @@ def test_a_value_listed_twice_or_a_swept_name_is_refused(tmp_path):
     # 1 and 1.0 are one value to YAML's reader and to the model
     with pytest.raises(ScenarioError, match="listed more than once"):
         load_sweep(sweep_file(tmp_path, "  traffic.scale: [1, 1.0]\n"))
+
+
+def test_dates_label_their_points(tmp_path):
+    sweep = load_sweep(sweep_file(tmp_path, "  action.start: [2023-11-13T00:00:00, "
+                                  "2024-07-08T18:00:00]\n"))
+    assert [p.name for p in sweep.points] == ["start-2023-11-13T00-00-00",
+                                               "start-2024-07-08T18-00-00"]

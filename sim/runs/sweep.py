@@ -16,6 +16,7 @@ replicate k sees the same traffic and criminals at every point.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import itertools
 import math
 import re
@@ -137,7 +138,8 @@ def _choices(values: Any, label: str, line: int | None, key: str) -> dict[Any, A
         if repeated:
             raise ScenarioError([Problem(label, line, ("grid", key), f"{repeated[0]!r} is listed "
                                          "more than once; list each value once")])
-        return _padded({(v if isinstance(v, str | int | float | bool) else i): v
+        return _padded({(v if isinstance(v, str | int | float | bool)
+                         else v.isoformat() if isinstance(v, dt.date) else i): v
                         for i, v in enumerate(values)})
     raise ScenarioError([Problem(label, line, ("grid",), "each key needs a non-empty list of "
                                  "values (or a mapping of labels to values)")])

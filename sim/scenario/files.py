@@ -51,8 +51,12 @@ class ScenarioError(ValueError):
 
 
 def suggest(name: str, valid: Iterable[str]) -> str | None:
-    """The closest valid name to a misspelt one, or None when nothing is close."""
-    matches = difflib.get_close_matches(str(name), list(valid), n=1, cutoff=0.6)
+    """The closest valid name to a misspelt one (`gr` -> `GR`), or None when nothing is close."""
+    valid = list(valid)
+    folded = {v.casefold(): v for v in valid if isinstance(v, str)}
+    if str(name).casefold() in folded:
+        return folded[str(name).casefold()]
+    matches = difflib.get_close_matches(str(name), valid, n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 
