@@ -461,3 +461,17 @@ def test_dates_outside_november_2023_say_what_the_model_keeps_from_it():
     assert len(later) == 1 and "1 January 2025" in later[0]
     earlier = calendar_notes(baseline(action={"start": "2022-11-14T00:00:00"}))
     assert len(earlier) == 1 and "Croatia" in earlier[0]
+
+
+def test_a_night_shift_belongs_to_the_day_it_starts_on():
+    model = JointActionModel(baseline(action={"days": 3}, scanning_teams={"teams": [
+        {"place": "kakavia", "hours": [20, 4], "days": [1]}]}), rng=1, route_graph=ROUTE_GRAPH)
+    team = model.scanning_teams[0]
+    assert team.active(1, 21) and team.active(2, 3)        # day 1 20:00 to day 2 04:00
+    assert not team.active(1, 3) and not team.active(2, 21)
+    # two night teams of consecutive days share no hour; one night and the next early shift do
+    baseline(scanning_teams={"teams": [{"place": "kakavia", "hours": [20, 4], "days": [1]},
+                                       {"place": "kakavia", "hours": [20, 4], "days": [2]}]})
+    with pytest.raises(ScenarioError, match="more than 1 team"):
+        baseline(scanning_teams={"teams": [{"place": "kakavia", "hours": [20, 4], "days": [1]},
+                                           {"place": "kakavia", "hours": [2, 8], "days": [2]}]})

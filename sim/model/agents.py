@@ -140,10 +140,18 @@ class ScanningTeam(CellAgent):
         self.country = country
         self.shift = ShiftPattern(hours[0], (hours[1] - hours[0]) % 24 or 24)
         self.days = None if days is None else frozenset(days)
+        self.day_start = model.start.hour  # action days begin at the action's start hour
 
     def active(self, day: int, hour_of_day: int) -> bool:
-        """Working on action day `day` (1-based) at this hour."""
-        return (self.days is None or day in self.days) and self.shift.covers(hour_of_day)
+        """Working at this hour of action day `day` (1-based). A shift belongs to the day it
+        starts on: a night shift of day 1 (hours [20, 4]) works into day 2's first hours."""
+        if not self.shift.covers(hour_of_day):
+            return False
+        if self.days is None:
+            return True
+        into_shift = (hour_of_day - self.shift.start) % 24
+        into_day = (hour_of_day - self.day_start) % 24
+        return (day - 1 if into_shift > into_day else day) in self.days
 
 
 class FrontexDeployment(CellAgent):

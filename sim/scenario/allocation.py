@@ -450,12 +450,14 @@ def _check_scanning_teams(scenario: Scenario, check_place, problem) -> None:
             elif day in (team.days or [])[:position]:
                 problem((*path, "days"), f"day {day} is listed more than once")
         start, end = team.hours
-        hours = [(start + h) % 24 for h in range((end - start) % 24 or 24)]
+        # hours from the action's start of each working hour: a shift belongs to the day it
+        # starts on (a night shift of day 1 works into day 2), as in the model
+        first = (start - scenario.action.start.hour) % 24
         for day in set(team.days or range(1, days + 1)):
-            for hour in hours:
-                key = (team.place, day, hour)
+            for h in range((end - start) % 24 or 24):
+                key = (team.place, (day - 1) * 24 + first + h)
                 occupancy[key] = occupancy.get(key, 0) + 1
-    crowded = sorted({place for (place, _, _), n in occupancy.items()
+    crowded = sorted({place for (place, _), n in occupancy.items()
                       if n > teams.max_per_place})
     for place in crowded:
         problem(("scanning_teams", "teams"), f"more than {teams.max_per_place} team(s) at "

@@ -183,7 +183,9 @@ class ScanningTeamSpec(StrictModel):
     hours: tuple[int, int] = Field((6, 22), description="Daily working hours [from, to) in local "
                                    "time, 0-24; from > to wraps past midnight.")
     days: list[int] | None = Field(None, description="Action days (1-based) the team works; "
-                                   "all days when omitted.")
+                                   "all days when omitted. A shift belongs to the day it "
+                                   "starts on: hours [20, 4] on day 1 work into day 2's first "
+                                   "hours.")
 
     @field_validator("hours")
     @classmethod
