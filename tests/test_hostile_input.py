@@ -279,6 +279,8 @@ NONSENSE = {
         ["scanning_teams.teams.0.days", "empty list of days"]),
     "a booth that takes no time": ("parameters:\n  first_line_seconds: {car: 0}\n",
                                    ["first_line_seconds: car is 0", "more than 0"]),
+    "alerts answered by nobody": ("response:\n  mobile_share: 0.5\n  postings: []\n",
+                                  ["response", "no unit would answer an alert"]),
     # European thousands separators: YAML reads 3.000 as three, and 3,500 in {...} as two keys
     "a dot as a thousands separator": ("countries:\n  GR: {officers: 3.000}\n",
                                        ["line 8", "countries.GR.officers", "without separators"]),

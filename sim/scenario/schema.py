@@ -224,7 +224,9 @@ class CoordinationCentre(StrictModel):
     """The international coordination centre (Skopje in 2023)."""
 
     enabled: bool = Field(True, description="Whether the centre runs.")
-    place: str = Field("skopje", description="Place id of the centre.")
+    place: str = Field("skopje", description="Place id of the centre (a hub): where its "
+                       "coordination officers are posted. Messages travel by wire, so the place "
+                       "changes no relay time; the handling delay and the officers on duty do.")
     relay_delay_hours: float = par(2.0, "hours", "assumption: a 24/7 centre with liaison officers "
                                    "relays within a shift", "The centre's own handling time of "
                                    "a message once a coordination officer takes it up (national "
@@ -249,6 +251,14 @@ class AlertResponse(StrictModel):
                               ge=0, le=1)
     postings: list[Literal["road_checkpoint", "premises_search"]] = Field(
         ["road_checkpoint", "premises_search"], description="Postings whose units are mobile.")
+
+    @model_validator(mode="after")
+    def _someone_answers(self) -> AlertResponse:
+        if self.mobile_share > 0 and not self.postings:
+            raise ValueError(f"mobile_share is {self.mobile_share:g} but no posting is mobile "
+                             "(postings: []), so no unit would answer an alert; name the "
+                             "postings, or set mobile_share: 0")
+        return self
 
 
 class Intelligence(StrictModel):
