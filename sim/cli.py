@@ -288,8 +288,10 @@ def _validate(args: argparse.Namespace) -> int:
                 print(f"{path}: ok (sweep '{sweep.name}', {len(sweep.points)} points)")
             else:
                 scenario = load_scenario(path)
+                days, replicates = scenario.action.days, scenario.run.replicates
                 print(f"{path}: ok ('{scenario.name}', {scenario.officers_total:,} officers, "
-                      f"{scenario.action.days} days, {scenario.run.replicates} replicates)")
+                      f"{days} day{'s' * (days != 1)}, {replicates} "
+                      f"replicate{'s' * (replicates != 1)})")
                 _print_notes(scenario, "validate")
         except ScenarioError as error:
             failed += 1
