@@ -216,3 +216,10 @@ def test_per_day_divides_totals_only_never_a_mean_wait_or_a_head_count():
         assert name in NOT_PER_DAY, name
     assert {"movements_intercepted", "officer_hours", "cocaine_kg"}.isdisjoint(NOT_PER_DAY)
     assert all(units[name] in ("minutes", "hours", "officers") for name in NOT_PER_DAY)
+
+
+def test_a_rounding_error_of_equal_means_reads_as_zero():
+    from sim.runs.statistics import number
+
+    assert number(1.14e-13) == "0.0" and number(-3e-12) == "0.0"
+    assert number(0.0042) == "0.0042" and number(1234.5) == "1,234"

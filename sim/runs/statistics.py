@@ -95,6 +95,8 @@ def number(value: float) -> str:
     """A number as a planner reads it: thousands separated, decimals only where they matter."""
     if pd.isna(value):
         return "–"
+    if abs(value) < 1e-9:  # rounding error of a difference of equal means (1.14e-13) is 0
+        value = 0.0
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:,.1f}" if abs(value) >= 1 or value == 0 else f"{value:.3g}"
