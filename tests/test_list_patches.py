@@ -100,3 +100,17 @@ def test_a_problem_in_a_changed_entry_is_named_where_it_was_written(tmp_path):
         load_scenario(path)
     assert "frontex.change.0.kind: change entries name the entry they mean by kind and place" \
         in str(caught.value)
+
+
+def test_an_inherited_entry_or_share_that_no_longer_fits_says_where_it_comes_from(tmp_path):
+    path = write(tmp_path, "countries:\n  GR: {officers: 0}\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert "comes from the file this one extends" in str(caught.value)
+    assert "frontex: {remove: [{kind: detection_kit, place: port_thessaloniki}]}" \
+        in str(caught.value)
+    base = BASELINE.parent / "business_as_usual.yaml"
+    path.write_text(f"name: variant\nextends: {base}\ncountries:\n"
+                    "  GR: {shares: {crossing: 0.7, green_border: 0.3}}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="from the file this one extends: port 0.04"):
+        load_scenario(path)

@@ -304,6 +304,19 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
                 valid: Iterable[str] = ()) -> None:
         path = written_path(lines, path)
         line = next((lines[path[:i]] for i in range(len(path), 0, -1) if path[:i] in lines), None)
+        entry = path[:3] if path[:2] == ("scanning_teams", "teams") else path[:2]
+        if ("extends",) in lines and entry[-1:] and isinstance(entry[-1], int) \
+                and entry not in lines:  # the planner never wrote it: say where it is from
+            if entry[0] == "frontex":
+                item = scenario.frontex[entry[1]]
+                listed = f"frontex: {{remove: [{{kind: {item.kind}, place: {item.place}}}]}}"
+            elif entry[0] == "scanning_teams":
+                item = scenario.scanning_teams.teams[entry[2]]
+                listed = f"scanning_teams: {{teams: {{remove: [{{place: {item.place}}}]}}}}"
+            else:
+                listed = "postings: {remove: [...]}"
+            message += (f" (this entry comes from the file this one extends; if it does not "
+                        f"belong here, drop it with {listed})")
         problems.append(Problem(label, line, path, message,
                                 suggest(name, valid) if name is not None else None))
 

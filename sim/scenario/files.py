@@ -382,6 +382,12 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
             given = item.get("input")
             if not isinstance(given, dict | list):
                 message += f" (got {repr(given)[:60]})"
+            elif loc[-1:] == ("shares",) and ("extends",) in lines:
+                inherited = {k: v for k, v in given.items() if (*loc, k) not in lines}
+                if inherited and len(inherited) < len(given):
+                    message += ("; from the file this one extends: " + ", ".join(
+                        f"{k} {v:g}" for k, v in inherited.items() if isinstance(v, int | float))
+                        + " (shares merge key by key: give those 0 to drop them)")
         elif item["type"] == "string_type" and isinstance(item.get("input"), bool):
             if "[key]" in loc:  # a mapping key (a country code): name the mapping, not a place
                 loc = loc[:loc.index("[key]") - 1]
