@@ -112,5 +112,5 @@ def test_an_inherited_entry_or_share_that_no_longer_fits_says_where_it_comes_fro
     base = BASELINE.parent / "business_as_usual.yaml"
     path.write_text(f"name: variant\nextends: {base}\ncountries:\n"
                     "  GR: {shares: {crossing: 0.7, green_border: 0.3}}\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="from the file this one extends: port 0.04"):
+    with pytest.raises(ScenarioError, match=r"from the file this one extends: port 0\.04"):
         load_scenario(path)
