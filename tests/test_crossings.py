@@ -419,6 +419,10 @@ def test_the_closed_hours_are_named_before_anything_runs():
     notes = allocation_notes(baseline(shifts={"crossing": [0.0] * 6 + [1.0] * 18}), ROUTE_GRAPH)
     assert any("(00:00-06:00)" in note and "kapitan_andreevo" in note for note in notes), notes
     assert allocation_notes(baseline(), ROUTE_GRAPH) == []
+    from sim.scenario.allocation import _hour_ranges
+
+    assert _hour_ranges([22, 23, 0, 1, 5]) == "22:00-02:00, 05:00-06:00"
+    assert _hour_ranges([3]) == "03:00-04:00"
 
 
 def test_a_vehicle_only_the_scanning_team_picks_waits_its_scan_not_an_officers_check(
