@@ -299,6 +299,21 @@ def _validate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
+def _print_sweep_notes(sweep) -> None:
+    """Each note once, with the grid points it holds for."""
+    from sim.scenario.allocation import allocation_notes, calendar_notes
+
+    points: dict[str, list[str]] = {}
+    for point in sweep.points:
+        for note in calendar_notes(point.scenario) + allocation_notes(point.scenario):
+            points.setdefault(note, []).append(point.name)
+    for note, names in points.items():
+        where = ("every point" if len(names) == len(sweep.points)
+                 else ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4
+                                              else ""))
+        print(f"sim sweep: note ({where}): {note}", file=sys.stderr)
+
+
 def _print_notes(scenario: Scenario, command: str) -> None:
     """What the model will do differently from what the file says, on stderr."""
     from sim.scenario.allocation import allocation_notes, calendar_notes
@@ -374,6 +389,7 @@ def _sweep(args: argparse.Namespace) -> int:
     _wrong_kind(args.file, "sweep")
     sweep = load_sweep(args.file)
     out = args.out or default_folder(sweep.name)
+    _print_sweep_notes(sweep)
     index = run_sweep(sweep, out, replicates=args.replicates, seed=args.seed,
                       workers=args.workers, **_run_settings(args))
     if not args.quiet:

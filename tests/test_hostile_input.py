@@ -272,7 +272,7 @@ NONSENSE = {
                                    ["parameters.weapons_per_movement_mean",
                                     "less than or equal to 10000"]),
     "Norway unquoted (YAML reads NO as false)": (
-        "countries:\n  NO: {officers: 5}\n", ["countries", "boolean False",
+        "countries:\n  NO: {officers: 5}\n", ["countries: expected text", "boolean False",
                                                 "write the word in quotes"]),
     "a scanning team with no days": (
         "scanning_teams:\n  teams:\n    - {place: evzonoi, days: []}\n",
@@ -283,9 +283,14 @@ NONSENSE = {
                                   ["response", "no unit would answer an alert"]),
     # European thousands separators: YAML reads 3.000 as three, and 3,500 in {...} as two keys
     "a dot as a thousands separator": ("countries:\n  GR: {officers: 3.000}\n",
-                                       ["line 8", "countries.GR.officers", "without separators"]),
+                                       ["line 8", "countries.GR.officers",
+                                        "without a decimal point"]),
     "a comma as a thousands separator": ("countries:\n  GR: {officers: 3,500}\n",
                                          ["line 8", "countries.GR", "3500"]),
+    "a quoted thousands separator": ("countries:\n  GR: {officers: '3.000'}\n",
+                                     ["countries.GR.officers", "without a decimal point"]),
+    "two wrong keys of one mapping stay two problems": (
+        "shifts:\n  nite: night\n", ["shifts.nite", "shifts.nite", "2 problems"]),
 }
 
 

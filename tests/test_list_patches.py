@@ -114,3 +114,15 @@ def test_an_inherited_entry_or_share_that_no_longer_fits_says_where_it_comes_fro
                     "  GR: {shares: {crossing: 0.7, green_border: 0.3}}\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"from the file this one extends: port 0\.04"):
         load_scenario(path)
+
+
+@pytest.mark.parametrize(("patch", "message"), [
+    ("frontex:\n  change:\n    - {kind: detection_kit, place: [horgos], count: 2}\n",
+     "frontex.change.0"),
+    ("frontex:\n  change:\n    - {kind: thermal_vision, place: gb_evros, count: 3}\n"
+     "  remove:\n    - {kind: thermal_vision, place: gb_evros}\n",
+     "both changed and removed"),
+])
+def test_a_patch_that_cannot_mean_one_thing_is_a_located_error(tmp_path, patch, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(write(tmp_path, patch))

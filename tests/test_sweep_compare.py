@@ -58,6 +58,10 @@ def test_a_value_listed_twice_or_a_swept_name_is_refused(tmp_path):
     # 1 and 1.0 are one value to YAML's reader and to the model
     with pytest.raises(ScenarioError, match="listed more than once"):
         load_sweep(sweep_file(tmp_path, "  traffic.scale: [1, 1.0]\n"))
+    # true is not 1 (the model refuses a boolean for a number, but not as a repeat)
+    with pytest.raises(ScenarioError) as caught:
+        load_sweep(sweep_file(tmp_path, "  traffic.scale: [1, true]\n"))
+    assert "listed more than once" not in str(caught.value)
 
 
 def test_dates_label_their_points(tmp_path):

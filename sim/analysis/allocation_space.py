@@ -287,7 +287,8 @@ class Space:
                 team["days"] = [int(d) for d in on.split(",")]
             result.append(team)
         # overlapping but different shifts at one place: shift later teams on
-        return separate_overlaps(result, self.team_places, limit, self.scenario.action.days)
+        return separate_overlaps(result, self.team_places, limit, self.scenario.action.days,
+                                 self.scenario.action.start.hour)
 
     def _repaired_countries(self, params: dict[str, Any]) -> dict[str, Any]:
         officers = {code: c.officers for code, c in self.scenario.countries.items()}

@@ -31,7 +31,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from sim.scenario.parameters import POSTING_KINDS, StrictModel
-from sim.scenario.schema import PostingKind, check_shift_profile
+from sim.scenario.schema import PostingKind, check_shift_profile, shift_ticks
 
 Hours = tuple[int, int]
 PlaceChoice = Literal["checked", "eligible"] | list[str]
@@ -185,23 +185,20 @@ def spread(chosen: list[str], places: list[str], limit: int) -> list[str]:
     return result
 
 
-def _hours_set(team: dict[str, Any], days: int) -> set[tuple[int, int]]:
-    """The (day, hour) pairs a team works."""
-    start, end = team["hours"]
-    hours = {(start + h) % 24 for h in range((end - start) % 24 or 24)}
-    return {(day, hour) for day in (team.get("days") or range(1, days + 1)) for hour in hours}
-
-
 def separate_overlaps(teams: list[dict[str, Any]], places: list[str], limit: int,
-                      days: int) -> list[dict[str, Any]]:
-    """Teams whose working hours overlap at one place beyond its limit move on."""
+                      days: int, start_hour: int = 0) -> list[dict[str, Any]]:
+    """Teams whose working hours overlap at one place beyond its limit move on (the hours of
+    the action each works, as the model and validation count them: `shift_ticks`)."""
+    def ticks(team: dict[str, Any]) -> frozenset[int]:
+        return shift_ticks(team["hours"], team.get("days"), start_hour, days)
+
     for i, team in enumerate(teams):
         start = places.index(team["place"])
         for step in range(len(places)):
             place = places[(start + step) % len(places)]
             busy = Counter(h for other in teams[:i] if other["place"] == place
-                           for h in _hours_set(other, days))
-            if all(busy[h] < limit for h in _hours_set(team, days)):
+                           for h in ticks(other))
+            if all(busy[h] < limit for h in ticks(team)):
                 team["place"] = place
                 break
     return teams

@@ -17,6 +17,8 @@ import numpy as np
 from mesa import Agent
 from mesa.discrete_space import CellAgent
 
+from sim.scenario.schema import shift_ticks
+
 if TYPE_CHECKING:
     from sim.model import JointActionModel
 
@@ -141,17 +143,13 @@ class ScanningTeam(CellAgent):
         self.shift = ShiftPattern(hours[0], (hours[1] - hours[0]) % 24 or 24)
         self.days = None if days is None else frozenset(days)
         self.day_start = model.start.hour  # action days begin at the action's start hour
+        # the ticks it works: a shift belongs to the day it starts on (a night shift of day 1,
+        # hours [20, 4], works into day 2's first hours), as validation counts them
+        self.ticks = shift_ticks(hours, days, self.day_start, model.scenario_spec.action.days)
 
     def active(self, day: int, hour_of_day: int) -> bool:
-        """Working at this hour of action day `day` (1-based). A shift belongs to the day it
-        starts on: a night shift of day 1 (hours [20, 4]) works into day 2's first hours."""
-        if not self.shift.covers(hour_of_day):
-            return False
-        if self.days is None:
-            return True
-        into_shift = (hour_of_day - self.shift.start) % 24
-        into_day = (hour_of_day - self.day_start) % 24
-        return (day - 1 if into_shift > into_day else day) in self.days
+        """Working at this hour of action day `day` (1-based)."""
+        return (day - 1) * 24 + (hour_of_day - self.day_start) % 24 in self.ticks
 
 
 class FrontexDeployment(CellAgent):

@@ -113,10 +113,12 @@ class CrossingState:
                       if team.place in self.index]
         self.no_scans = np.zeros(shape)
         self.unstaffed = np.zeros(shape, dtype=bool)  # free-flowing this hour (no checks)
-        # a Schengen internal crossing has no border checks: with nobody there, traffic flows;
-        # any other crossing with nobody on duty is closed, and its traffic queues
+        # traffic flows unchecked at a Schengen internal crossing (no border checks) and at one
+        # the scenario posts nobody to (its ordinary staff are not modelled); a crossing whose
+        # rosters leave an hour empty is closed in it, and its traffic queues
+        posted = model.on_duty["crossing"][self.places].sum(axis=1) > 0
         self.free_flow = np.array([nodes[c]["border_status"] == "schengen_internal"
-                                   for c in crossing_ids], dtype=bool)
+                                   for c in crossing_ids], dtype=bool) | ~posted
         self.closed = np.zeros(len(crossing_ids), dtype=bool)
         self.opens_in = np.zeros(len(crossing_ids))  # hours from this tick to the next staffed
         self.kits = self._frontex(crossing_ids, "detection_kit")
@@ -178,6 +180,12 @@ class CrossingState:
             scanned[:, hour] = np.where(
                 total > 0, (checks + unchecked * ratio[:, None]).sum(axis=1)
                 / np.maximum(total, 1e-12), np.maximum(lone, (teams > 0) * 1.0))
+        # a trip reaching a closed crossing waits for the opening and meets that hour's checks
+        closed = (officers_by_hour <= 0) & ~self.free_flow[:, None]
+        for i, hour in zip(*np.nonzero(closed), strict=True):
+            opening = next((hour + k) % 24 for k in range(1, 25)
+                           if not closed[i, (hour + k) % 24])
+            seen[i, hour], scanned[i, hour] = seen[i, opening], scanned[i, opening]
         return seen, scanned
 
     def _patrol(self, second_line: np.ndarray, used: np.ndarray) -> np.ndarray:
@@ -268,12 +276,11 @@ class CrossingState:
 
     def _closed_hour(self, hour_of_day: int) -> None:
         """At a closed crossing, an arrival of this hour waits (from mid-hour) until officers
-        are next on duty, or to the end of the action if none are: a lower bound, since the
-        queue that built up meanwhile is cleared after the opening."""
+        are next on duty (within a day: a closed crossing has officers in some hour): a lower
+        bound, since the queue that built up meanwhile is cleared after the opening."""
         officers = self.model.on_duty["crossing"][self.places]
         ahead = officers[:, (hour_of_day + np.arange(1, 25)) % 24] > 0
-        left = float(self.model.hours - self.model.tick)
-        self.opens_in = np.where(ahead.any(axis=1), ahead.argmax(axis=1) + 1.0, left)
+        self.opens_in = ahead.argmax(axis=1) + 1.0
         self.queue_wait[self.closed] = ((self.opens_in[self.closed] - 0.5) * 60.0)[:, None]
 
     def _scanners(self, hour_of_day: int, staffed: np.ndarray, checks: np.ndarray,

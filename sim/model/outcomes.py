@@ -113,9 +113,10 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("centre_wait_hours", "hours", "Mean time a message relayed by the centre waited "
             "in its queue for a coordination officer on duty (hours without officers on duty "
             "and hours of more messages than their capacity).", False),
-    Outcome("mean_wait_minutes", "minutes", "Mean wait of legitimate vehicles at staffed "
-            "crossings, all classes (vehicle-weighted): the booth queue plus, for the share "
-            "picked, their own intensified check.", False),
+    Outcome("mean_wait_minutes", "minutes", "Mean wait of legitimate vehicles at the "
+            "crossings that check them (staffed, or closed in the hour), all classes "
+            "(vehicle-weighted): the booth queue plus, for the share picked, their own "
+            "intensified check or scan.", False),
     Outcome("max_wait_minutes", "minutes", "Longest hourly mean wait of any vehicle class at "
             "any crossing.", False),
     Outcome("mean_wait_minutes_cars", "minutes", "mean_wait_minutes of cars.", False),

@@ -134,7 +134,8 @@ def _choices(values: Any, label: str, line: int | None, key: str) -> dict[Any, A
     if isinstance(values, dict) and values:
         return _padded(dict(values))
     if isinstance(values, list) and values:
-        repeated = [v for i, v in enumerate(values) if v in values[:i]]
+        repeated = [v for i, v in enumerate(values) if any(
+            v == w and isinstance(v, bool) == isinstance(w, bool) for w in values[:i])]
         if repeated:
             raise ScenarioError([Problem(label, line, ("grid", key), f"{repeated[0]!r} is listed "
                                          "more than once; list each value once")])

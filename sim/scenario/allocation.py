@@ -25,7 +25,7 @@ import numpy as np
 
 from sim.geography import RouteGraph, load_route_graph
 from sim.scenario.files import Problem, ScenarioError, suggest, written_path
-from sim.scenario.schema import DEFAULT_SHARES, Scenario
+from sim.scenario.schema import DEFAULT_SHARES, Scenario, shift_ticks
 
 PRESSURE_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 4.0}
 UNIT_SIZE = {"crossing": 6, "green_border": 4, "road_checkpoint": 4, "port": 6,
@@ -196,38 +196,46 @@ def calendar_notes(scenario: Scenario) -> list[str]:
                      f"{end - dt.timedelta(seconds=1):%d %B %Y}, but crossing traffic and its "
                      "daily and weekly rhythm are those of an ordinary November week "
                      "(sim/data/traffic.csv); set traffic.scale for another season")
+    last = (end - dt.timedelta(seconds=1)).date()
     for date, change in SCHENGEN_CHANGES:
-        if (start.date() < date) != (dt.date(2023, 11, 13) < date):
+        before = dt.date(2023, 11, 13) < date  # the route graph's side of the change
+        if (start.date() < date) != before or (last < date) != before:
             notes.append(f"action.start: the route graph's border statuses are November 2023's; "
                          f"{change}")
     return notes
 
 
 def closed_crossing_notes(scenario: Scenario, route_graph: RouteGraph) -> list[str]:
-    """Crossings with border checks that have hours with no crossing officer on duty: closed
-    then (their traffic and any trip queue until officers are back)."""
+    """Crossings with border checks whose rosters leave hours with no crossing officer on duty
+    (closed then: their traffic and any trip queue until officers are back), and those the
+    scenario posts nobody to (traffic passes unchecked: their ordinary staff are not modelled).
+    Nothing for a scenario without officers (a parameters fragment)."""
     from sim.model.staffing import staffing_of  # the model's rosters, after shift profiles
 
+    if scenario.officers_total == 0:
+        return []
     on_duty = staffing_of(scenario, route_graph).on_duty["crossing"]
     index = {p: i for i, p in enumerate(route_graph.graph.nodes)}
     closed: dict[str, list[str]] = {}  # hours closed -> crossings
+    unposted = []
     for place in route_graph.ids_of_kind("crossing"):
         if route_graph.graph.nodes[place]["border_status"] == "schengen_internal":
             continue  # no border checks: with nobody there, traffic flows
         hours = [h for h in range(24) if on_duty[index[place], h] <= 0]
-        if hours:
-            closed.setdefault("all day" if len(hours) == 24 else _hour_ranges(hours),
-                              []).append(place)
-    if not closed:
-        return []
-    if list(closed) == ["all day"] and len(closed["all day"]) == sum(
-            route_graph.graph.nodes[p]["border_status"] != "schengen_internal"
-            for p in route_graph.ids_of_kind("crossing")):
-        return ["no crossing officer is on duty anywhere: every crossing with border checks is "
-                "closed all week, and its traffic queues"]
-    return ["crossings with no crossing officer on duty are closed, and their traffic queues: "
-            + "; ".join(f"{', '.join(places)} ({hours})" for hours, places in closed.items())
-            + " (shifts and postings decide who is on duty)"]
+        if len(hours) == 24:
+            unposted.append(place)
+        elif hours:
+            closed.setdefault(_hour_ranges(hours), []).append(place)
+    notes = []
+    if closed:
+        notes.append("crossings whose rosters leave hours with no crossing officer on duty are "
+                     "closed then, and their traffic queues: " + "; ".join(
+                         f"{', '.join(places)} ({hours})" for hours, places in closed.items())
+                     + " (shifts and postings decide who is on duty)")
+    if unposted:
+        notes.append(f"no crossing officer is posted at {', '.join(unposted)}: their traffic "
+                     "passes unchecked (their ordinary staff are not in the scenario)")
+    return notes
 
 
 def _hour_ranges(hours: list[int]) -> str:
@@ -453,23 +461,18 @@ def _check_scanning_teams(scenario: Scenario, check_place, problem) -> None:
         path = ("scanning_teams", "teams", i)
         check_place((*path, "place"), team.place, {"crossing", "port"})
         contingent = scenario.countries.get(team.country)
-        if contingent is None or contingent.officers == 0:
+        if contingent is not None and contingent.officers == 0:  # said so in the scenario
             problem((*path, "country"), f"a scanning team of {team.country} has no crew: "
-                    f"{team.country} sends no officers (countries.{team.country}.officers); "
-                    "give it officers or name the country whose officers work the scanner")
+                    f"countries.{team.country}.officers is 0; give it officers or name the "
+                    "country whose officers work the scanner")
         for position, day in enumerate(team.days or []):
             if not 1 <= day <= days:
                 problem((*path, "days"), f"day {day} is outside the action (days 1 to {days})")
             elif day in (team.days or [])[:position]:
                 problem((*path, "days"), f"day {day} is listed more than once")
-        start, end = team.hours
-        # hours from the action's start of each working hour: a shift belongs to the day it
-        # starts on (a night shift of day 1 works into day 2), as in the model
-        first = (start - scenario.action.start.hour) % 24
-        for day in set(team.days or range(1, days + 1)):
-            for h in range((end - start) % 24 or 24):
-                key = (team.place, (day - 1) * 24 + first + h)
-                occupancy[key] = occupancy.get(key, 0) + 1
+        for tick in shift_ticks(team.hours, team.days, scenario.action.start.hour, days):
+            key = (team.place, tick)  # the hours the model's team works (ScanningTeam.ticks)
+            occupancy[key] = occupancy.get(key, 0) + 1
     crowded = sorted({place for (place, _), n in occupancy.items()
                       if n > teams.max_per_place})
     for place in crowded:

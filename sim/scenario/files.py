@@ -191,16 +191,20 @@ def patch_keyed_list(base: list[Any], patch: Mapping[str, Any], path: KeyPath,
         items = patch.get(action) or []
         if not isinstance(items, list):
             raise ListPatchError((*path, action), "expected a list of entries")
-        seen: dict[tuple[Any, ...], int] = {}
+        seen: list[tuple[Any, ...]] = []  # (lists, not a set: a key may be unhashable)
         for n, item in enumerate(items):
             where = (*path, action, n)
             key = key_of(item, where)
             found = matches(key)
             named = ", ".join(f"{k}={v}" for k, v in zip(keys, key, strict=True))
             if key in seen:  # the later one would silently win
-                raise ListPatchError(where, f"entries {seen[key]} and {n} of {action} both "
-                                     f"name {named}; give it once")
-            seen[key] = n
+                raise ListPatchError(where, f"entries {seen.index(key)} and {n} of {action} "
+                                     f"both name {named}; give it once")
+            seen.append(key)
+            if action == "change" and key in [key_of(other, where) for other
+                                               in patch.get("remove") or []
+                                               if isinstance(other, Mapping)]:
+                raise ListPatchError(where, f"{named} is both changed and removed; keep one")
             if len(found) > 1:
                 raise ListPatchError(where, f"{len(found)} entries of the base list have "
                                      f"{named}; restate the whole list instead")
@@ -341,11 +345,13 @@ def _line_for(lines: dict, loc: KeyPath) -> int | None:
 
 def problems_from_validation(error: ValidationError, label: str, lines: dict) -> list[Problem]:
     """Turn pydantic errors into planner-readable problems with lines and suggestions."""
-    problems = []
+    problems: list[Problem] = []
+    members: list[bool] = []  # whether each problem is a union member's (merged with its kin)
     for item in error.errors(include_url=False):
         # a value of a union type (`'traffic' | list[float]`) fails once per member, each
         # under a tag the planner never wrote (`literal['traffic','units']`): drop the tags
-        loc = tuple(part for part in item["loc"] if not _is_union_tag(part))
+        member = any(_is_union_tag(part) for part in item["loc"])  # one member of a union
+        loc = tuple(part for part in item["loc"] if not _is_union_tag(part) and part != "[key]")
         suggestion = None
         if item["type"] == "extra_forbidden":
             valid = _valid_keys(Scenario, loc[:-1])
@@ -369,7 +375,7 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
             lists = [k for k in valid if k in ("teams",)]
             if isinstance(given, list) and lists:
                 message += f"; write the list under '{lists[0]}:'"
-            if isinstance(given, bool) and "enabled" in valid:
+            if given is False and "enabled" in valid:
                 message += f"; to switch it off write '{loc[-1]}: {{enabled: false}}'"
         elif item["type"] == "missing":
             message = "required key is missing"
@@ -389,34 +395,38 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
                         f"{k} {v:g}" for k, v in inherited.items() if isinstance(v, int | float))
                         + " (shares merge key by key: give those 0 to drop them)")
         elif item["type"] == "string_type" and isinstance(item.get("input"), bool):
-            if "[key]" in loc:  # a mapping key (a country code): name the mapping, not a place
-                loc = loc[:loc.index("[key]") - 1]
+            raw = tuple(item["loc"])
+            if "[key]" in raw:  # a mapping key (a country code): name the mapping, not a place
+                loc = raw[:raw.index("[key]") - 1]
             message = (f"expected text, got the boolean {item['input']}: YAML reads no/off/"
                        "false and yes/on/true as booleans; write the word in quotes (\"NO\" "
                        "for Norway)")
         elif item["type"] == "invalid_key" and isinstance(item.get("input"), int):
             message = (f"unknown key {item['input']}: a ',' inside {{...}} starts a new entry, "
-                       "so `officers: 3,500` reads as 3 and a key 500; write numbers without "
-                       "separators (3500)")
+                       "so `officers: 3,500` reads as 3 and a key 500, and `0,5` as 0 and a key "
+                       "5; write 3500 and 0.5")
             loc = loc[:-1]
         else:
             given = item.get("input")
             shown = repr(given) if not isinstance(given, dict | list) else type(given).__name__
             message = f"{item['msg']} (got {shown[:60]})"
         loc = written_path(lines, loc)
-        same = next((p for p in problems if p.key_path == loc), None)
+        same = next((i for i, (p, m) in enumerate(zip(problems, members, strict=True))
+                     if m and member and p.key_path == loc), None)
         if same is not None:  # another member of the same union: one problem, both ways
-            problems[problems.index(same)] = dataclasses.replace(
-                same, message=f"{same.message}; or: {message}")
+            problems[same] = dataclasses.replace(
+                problems[same], message=f"{problems[same].message}; or: {message}")
             continue
         problems.append(Problem(label, _line_for(lines, loc), loc, message, suggestion))
+        members.append(member)
     return problems
 
 
 def _is_union_tag(part: Any) -> bool:
     """A pydantic union member's tag in an error location (`list[float]`,
     `literal['traffic','units']`, `function-after[...]`), never a key a planner writes."""
-    return isinstance(part, str) and ("[" in part or part in ("str", "int", "float", "bool"))
+    return isinstance(part, str) and part != "[key]" and (
+        "[" in part or part in ("str", "int", "float", "bool"))
 
 
 def _paths_of_key(model: type[BaseModel], key: str, prefix: KeyPath = (),

@@ -9,6 +9,7 @@ checks that need the route graph live in `sim.scenario.allocation`.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -94,11 +95,13 @@ class RunSettings(StrictModel):
 
 
 def whole_officers(value: Any) -> Any:
-    """A head-count written with a decimal point is refused: YAML reads `3.000` (a thousands
-    separator) as the number 3."""
-    if isinstance(value, float):
-        raise ValueError(f"expected a whole number of officers, got {value:g} written with a "
-                         "decimal point; write it without separators (3000, not 3.000 or 3,000)")
+    """A head-count written with a decimal point or a separator is refused: YAML reads `3.000`
+    (a thousands separator) as the number 3, and a quoted "3.000" would be read so too."""
+    written = (isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral)) \
+        or (isinstance(value, str) and any(mark in value for mark in ".,'_ "))
+    if written:
+        raise ValueError("expected a whole number of officers written without a decimal point "
+                         "or separators: 3000, not 3.000, 3,000 or 3000.0")
     return value
 
 
@@ -171,6 +174,19 @@ def check_shift_profile(kind: str, profile: str | list[float]) -> None:
                          f"officers on duty; with {SHIFT_HOURS}-hour days no hour can hold more "
                          f"than all of them (flatten the profile to at most "
                          f"1/{SHIFT_HOURS} of its sum in any hour)")
+
+
+def shift_ticks(hours: tuple[int, int] | list[int], days: list[int] | None, start_hour: int,
+                action_days: int) -> frozenset[int]:
+    """The hours of the action (ticks from its start) a team with these working `hours` works
+    on these action `days` (all when None). A shift belongs to the day it starts on: [20, 4] on
+    day 1 works into day 2's first hours; no shift works before the action or after it."""
+    start, end = hours
+    first = (start - start_hour) % 24  # from the start of an action day to the shift's start
+    length = (end - start) % 24 or 24
+    return frozenset(tick for day in set(days or range(1, action_days + 1))
+                     for h in range(length)
+                     if 0 <= (tick := (day - 1) * 24 + first + h) < action_days * 24)
 
 
 class ScanningTeamSpec(StrictModel):
