@@ -299,13 +299,23 @@ def _validate(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-def _print_sweep_notes(sweep) -> None:
-    """Each note once, with the grid points it holds for."""
+def scenario_notes(scenario: Scenario) -> list[str]:
+    """What the model will do that the file does not make plain: the calendar, shares a country
+    cannot use, crossings closed or unchecked."""
+    from sim.geography import load_route_graph
+    from sim.model.staffing import closed_crossing_notes
     from sim.scenario.allocation import allocation_notes, calendar_notes
 
+    graph = load_route_graph()
+    return (calendar_notes(scenario) + allocation_notes(scenario, graph)
+            + closed_crossing_notes(scenario, graph))
+
+
+def _print_sweep_notes(sweep) -> None:
+    """Each note once, with the grid points it holds for."""
     points: dict[str, list[str]] = {}
     for point in sweep.points:
-        for note in calendar_notes(point.scenario) + allocation_notes(point.scenario):
+        for note in scenario_notes(point.scenario):
             points.setdefault(note, []).append(point.name)
     for note, names in points.items():
         where = ("every point" if len(names) == len(sweep.points)
@@ -316,9 +326,7 @@ def _print_sweep_notes(sweep) -> None:
 
 def _print_notes(scenario: Scenario, command: str) -> None:
     """What the model will do differently from what the file says, on stderr."""
-    from sim.scenario.allocation import allocation_notes, calendar_notes
-
-    for note in calendar_notes(scenario) + allocation_notes(scenario):
+    for note in scenario_notes(scenario):
         print(f"sim {command}: note: {note}", file=sys.stderr)
 
 

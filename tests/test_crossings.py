@@ -424,16 +424,15 @@ def test_a_crossing_the_scenario_posts_nobody_to_lets_traffic_pass_unchecked():
 
 
 def test_the_closed_hours_are_named_before_anything_runs():
-    from sim.scenario.allocation import allocation_notes
+    from sim.model.staffing import _hour_ranges, closed_crossing_notes
 
-    notes = allocation_notes(baseline(countries={"MK": {"officers": 0}, "RS": {"officers": 0}}),
-                             ROUTE_GRAPH)
+    nobody = baseline(countries={"MK": {"officers": 0}, "RS": {"officers": 0}})
+    notes = closed_crossing_notes(nobody, ROUTE_GRAPH)
     assert any("no crossing officer is posted at tabanovce" in note for note in notes), notes
-    notes = allocation_notes(baseline(shifts={"crossing": [0.0] * 6 + [1.0] * 18}), ROUTE_GRAPH)
+    night = baseline(shifts={"crossing": [0.0] * 6 + [1.0] * 18})
+    notes = closed_crossing_notes(night, ROUTE_GRAPH)
     assert any("(00:00-06:00)" in note and "kapitan_andreevo" in note for note in notes), notes
-    assert allocation_notes(baseline(), ROUTE_GRAPH) == []
-    from sim.scenario.allocation import _hour_ranges
-
+    assert closed_crossing_notes(baseline(), ROUTE_GRAPH) == []
     assert _hour_ranges([22, 23, 0, 1, 5]) == "22:00-02:00, 05:00-06:00"
     assert _hour_ranges([3]) == "03:00-04:00"
 

@@ -72,3 +72,48 @@ def _staffing(scenario: Scenario, route_graph: RouteGraph) -> Staffing:
         on_duty[kind] = (on_duty[kind].sum(axis=1) / SHIFT_HOURS)[:, None] * profile
     return Staffing(units, on_duty, {key: tuple(sorted(positions))
                                      for key, positions in units_at.items()}, profiles)
+
+
+def closed_crossing_notes(scenario: Scenario, route_graph: RouteGraph) -> list[str]:
+    """Crossings with border checks whose rosters leave hours with no crossing officer on duty
+    (closed then: their traffic and any trip queue until officers are back), and those the
+    scenario posts nobody to (traffic passes unchecked: their ordinary staff are not modelled).
+    Nothing for a scenario without officers (a parameters fragment)."""
+    if scenario.officers_total == 0:
+        return []
+    on_duty = staffing_of(scenario, route_graph).on_duty["crossing"]
+    index = {p: i for i, p in enumerate(route_graph.graph.nodes)}
+    closed: dict[str, list[str]] = {}  # hours closed -> crossings
+    unposted = []
+    for place in route_graph.ids_of_kind("crossing"):
+        if route_graph.graph.nodes[place]["border_status"] == "schengen_internal":
+            continue  # no border checks: with nobody there, traffic flows
+        hours = [h for h in range(24) if on_duty[index[place], h] <= 0]
+        if len(hours) == 24:
+            unposted.append(place)
+        elif hours:
+            closed.setdefault(_hour_ranges(hours), []).append(place)
+    notes = []
+    if closed:
+        notes.append("crossings whose rosters leave hours with no crossing officer on duty are "
+                     "closed then, and their traffic queues: " + "; ".join(
+                         f"{', '.join(places)} ({hours})" for hours, places in closed.items())
+                     + " (shifts and postings decide who is on duty)")
+    if unposted:
+        notes.append(f"no crossing officer is posted at {', '.join(unposted)}: their traffic "
+                     "passes unchecked (their ordinary staff are not in the scenario)")
+    return notes
+
+
+def _hour_ranges(hours: list[int]) -> str:
+    """[22, 23, 0, 1, 5] as "22:00-02:00, 05:00-06:00" (hours of the day, wrapping)."""
+    hours = sorted(hours)
+    runs: list[list[int]] = []
+    for hour in hours:
+        if runs and hour == runs[-1][-1] + 1:
+            runs[-1].append(hour)
+        else:
+            runs.append([hour])
+    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 23:
+        runs[0] = runs.pop() + runs[0]
+    return ", ".join(f"{r[0]:02d}:00-{(r[-1] + 1) % 24:02d}:00" for r in runs)

@@ -148,10 +148,10 @@ def build_units(scenario: Scenario, route_graph: RouteGraph | None = None) -> li
 
 
 def allocation_notes(scenario: Scenario, route_graph: RouteGraph | None = None) -> list[str]:
-    """What the model does with a scenario that the file may not make plain: a planner's
-    explicit share for a posting kind the country has no place of goes to its road checkpoints
-    (`build_units`); a crossing with hours of nobody on duty is closed in them. Said, not
-    silently done (`sim validate`, `sim run`)."""
+    """What the spreading rule does with a planner's explicit shares that a country cannot
+    use as written: a share for a posting kind the country has no place of goes to its road
+    checkpoints (`build_units`). Said, not silently done (`sim validate`, `sim run`; the
+    crossings' closed hours: `sim.model.staffing.closed_crossing_notes`)."""
     route_graph = route_graph or load_route_graph()
     centre = scenario.europol.coordination_centre.place
     moved = []
@@ -169,7 +169,7 @@ def allocation_notes(scenario: Scenario, route_graph: RouteGraph | None = None) 
     notes = [f"countries.*.shares: shares for postings a country has no place of go to its "
              f"road checkpoints: {'; '.join(moved)} (`sim list places` shows the places)"
              ] if moved else []
-    return notes + closed_crossing_notes(scenario, route_graph)
+    return notes
 
 
 # Schengen enlargements that change which crossings of the route graph have border checks; the
@@ -205,51 +205,6 @@ def calendar_notes(scenario: Scenario) -> list[str]:
     return notes
 
 
-def closed_crossing_notes(scenario: Scenario, route_graph: RouteGraph) -> list[str]:
-    """Crossings with border checks whose rosters leave hours with no crossing officer on duty
-    (closed then: their traffic and any trip queue until officers are back), and those the
-    scenario posts nobody to (traffic passes unchecked: their ordinary staff are not modelled).
-    Nothing for a scenario without officers (a parameters fragment)."""
-    from sim.model.staffing import staffing_of  # the model's rosters, after shift profiles
-
-    if scenario.officers_total == 0:
-        return []
-    on_duty = staffing_of(scenario, route_graph).on_duty["crossing"]
-    index = {p: i for i, p in enumerate(route_graph.graph.nodes)}
-    closed: dict[str, list[str]] = {}  # hours closed -> crossings
-    unposted = []
-    for place in route_graph.ids_of_kind("crossing"):
-        if route_graph.graph.nodes[place]["border_status"] == "schengen_internal":
-            continue  # no border checks: with nobody there, traffic flows
-        hours = [h for h in range(24) if on_duty[index[place], h] <= 0]
-        if len(hours) == 24:
-            unposted.append(place)
-        elif hours:
-            closed.setdefault(_hour_ranges(hours), []).append(place)
-    notes = []
-    if closed:
-        notes.append("crossings whose rosters leave hours with no crossing officer on duty are "
-                     "closed then, and their traffic queues: " + "; ".join(
-                         f"{', '.join(places)} ({hours})" for hours, places in closed.items())
-                     + " (shifts and postings decide who is on duty)")
-    if unposted:
-        notes.append(f"no crossing officer is posted at {', '.join(unposted)}: their traffic "
-                     "passes unchecked (their ordinary staff are not in the scenario)")
-    return notes
-
-
-def _hour_ranges(hours: list[int]) -> str:
-    """[22, 23, 0, 1, 5] as "22:00-02:00, 05:00-06:00" (hours of the day, wrapping)."""
-    hours = sorted(hours)
-    runs: list[list[int]] = []
-    for hour in hours:
-        if runs and hour == runs[-1][-1] + 1:
-            runs[-1].append(hour)
-        else:
-            runs.append([hour])
-    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][-1] == 23:
-        runs[0] = runs.pop() + runs[0]
-    return ", ".join(f"{r[0]:02d}:00-{(r[-1] + 1) % 24:02d}:00" for r in runs)
 
 
 def is_visiting(route_graph: RouteGraph, country: str) -> bool:
