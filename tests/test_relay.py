@@ -145,6 +145,37 @@ def test_events_name_the_retasked_unit_and_its_stops():
     assert retasked > 0 and stops > 0
 
 
+class _CountingDraws:
+    """A stream whose draws never stop anything, counting how many were taken."""
+
+    def __init__(self) -> None:
+        self.draws = 0
+
+    def random(self) -> float:
+        self.draws += 1
+        return 1.0
+
+
+def test_a_watching_unit_has_one_chance_at_a_vehicle_that_waits_and_comes_back():
+    from sim.model.response import Watch
+
+    model = JointActionModel(short(response={"mobile_share": 0.3}), rng=3)
+    response = model.intel.response
+    first, second = model.movements[0], next(
+        m for m in model.movements[1:] if m.network is model.movements[0].network)
+    place = first.route[0]
+    unit = next(u for u in model.units if u.mobile)
+    response.watches[place] = [Watch(unit, first.network.unique_id, 0.0, 10.0)]
+    response.rng = draws = _CountingDraws()
+    model.clock = 1.0
+    assert not response.stops(first, place)
+    model.clock = 5.0  # the same vehicle back after waiting for darkness or an opening
+    assert not response.stops(first, place)
+    assert draws.draws == 1
+    assert not response.stops(second, place)  # another vehicle of the network: its own chance
+    assert draws.draws == 2
+
+
 def test_no_mobile_units_no_retasking():
     model = run_model(short(response={"mobile_share": 0.0}), 5)
     assert not any(e["kind"] == "retasking" for e in model.events)

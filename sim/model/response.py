@@ -6,7 +6,8 @@ free mobile unit of that country on duty decides for itself (`OfficerUnit.answer
 on those movements' routes it could be before they are due, and when it would give up; the
 unit that gets somewhere first goes. While it is away its post has fewer officers; while it
 waits, a movement of the alerted network reaching the place is stopped with the chance of a
-flagged check and searched like any other.
+flagged check and searched like any other (one chance per vehicle: a movement that waited at
+the place and comes back is not looked at again).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sim.model.agents import Movement, OfficerUnit
@@ -46,6 +47,7 @@ class Watch:
     network_id: int
     start: float
     until: float
+    looked_at: set[int] = field(default_factory=set)  # movements this unit has had its chance at
 
 
 class Response:
@@ -153,6 +155,11 @@ class Response:
         for watch in watches:
             if watch.network_id != network_id or not watch.start <= time <= watch.until:
                 continue
+            # one chance per vehicle: a movement that waited here (for darkness or a closed
+            # crossing) and comes back is the vehicle the unit has already looked at
+            if movement.unique_id in watch.looked_at:
+                continue
+            watch.looked_at.add(movement.unique_id)
             parameters = model.parameters
             concealment = "simple" if movement.kind == "foot_group" else movement.concealment
             found = detection_probability(concealment, manual=parameters.detection_manual,
