@@ -228,7 +228,9 @@ class ScanningTeams(StrictModel):
 
 
 class FrontexDeployment(StrictModel):
-    """Frontex experts or equipment at an external-border place."""
+    """Frontex experts or equipment at a border place (a crossing or a green-border sector),
+    working alongside the host officers there (an EU external border, or a partner country's
+    border under a Frontex status agreement)."""
 
     kind: FrontexKind = Field(description="document_experts (forged documents), detection_kit "
                               "(drugs, explosives, precursors) or thermal_vision (green border).")
