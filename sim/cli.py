@@ -173,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="also write a workbook: summaries, the comparison with its "
                               "intervals, means per place and day, replicates")
     compare.add_argument("--force", action="store_true",
-                         help="replace an existing workbook (--xlsx)")
+                         help="replace an existing comparison table in --out, or workbook "
+                              "(--xlsx)")
     compare.set_defaults(handler=_compare)
 
     listing = commands.add_parser("list", help="names a scenario can use")
@@ -416,18 +417,20 @@ def _compare(args: argparse.Namespace) -> int:
                                  "compare with it (or give a sweep folder alone)")
     for folder in (args.base, *args.others):
         _finished(folder)
+    args.others = _distinct(args.others)
     if args.xlsx:
         _check_workbook(args.xlsx, args.force)
+    if args.out:
+        _check_comparison_out(args.out, "comparison.csv", args.force)
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
-        table = compare_results(args.base, args.others, args.out, method=args.method,
-                                level=args.level)
+        try:
+            table = compare_results(args.base, args.others, args.out, method=args.method,
+                                    level=args.level)
+        except ValueError as error:  # runs that cannot be compared (posterior against plain)
+            raise ResultsFolderError(str(error)) from None
+    _print_comparison_notes(notes)
     console = Console()
-    for note in notes:  # what a reader of the table must know (pairing, model versions)
-        if Path(note.filename).resolve().is_relative_to(Path(__file__).resolve().parent):
-            print(f"sim compare: note: {note.message}", file=sys.stderr)
-        else:  # another library's warning: as Python would show it
-            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
     print_comparison(table, console)
     if args.out:
         written = [args.out / "comparison.csv"]
@@ -455,11 +458,16 @@ def _compare_sweep(args: argparse.Namespace) -> int:
     if args.others:
         raise ResultsFolderError(f"{args.base} is a sweep folder: compare it alone (its points "
                                  "are compared with one another)")
-    try:
-        table = sweep_comparison(args.base, reference=args.reference, method=args.method,
-                                 level=args.level)
-    except ValueError as error:
-        raise ResultsFolderError(str(error)) from None
+    if args.out:
+        _check_comparison_out(args.out, "sweep_comparison.csv", args.force)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always")
+        try:
+            table = sweep_comparison(args.base, reference=args.reference, method=args.method,
+                                     level=args.level)
+        except ValueError as error:
+            raise ResultsFolderError(str(error)) from None
+    _print_comparison_notes(notes)
     console = Console()
     print_comparison(table, console)
     if args.out:
@@ -531,6 +539,44 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_comparison_notes(notes: list[warnings.WarningMessage]) -> None:
+    """What a reader of the table must know (pairing, model versions, incomplete runs), as
+    notes; another library's warning as Python would show it."""
+    package = Path(__file__).resolve().parent
+    for note in notes:
+        if Path(note.filename).resolve().is_relative_to(package):
+            print(f"sim compare: note: {note.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
+
+
+def _distinct(others: list[Path]) -> list[Path]:
+    """The folders to compare with the base, each once (one named twice is compared once,
+    with a note)."""
+    seen, kept = set(), []
+    for folder in others:
+        if folder.resolve() in seen:
+            print(f"sim compare: note: {folder} is named twice: compared once", file=sys.stderr)
+            continue
+        seen.add(folder.resolve())
+        kept.append(folder)
+    return kept
+
+
+def _check_comparison_out(out: Path, table: str, force: bool) -> None:
+    """A comparison is written beside results, never into a results folder (a later `sim run
+    --force` there would refuse the foreign file); an earlier table is replaced only with
+    --force."""
+    if out.exists() and not out.is_dir():
+        raise ResultsFolderError(f"{out} is a file; --out names the folder to write into")
+    if (out / "manifest.json").is_file():
+        raise ResultsFolderError(f"{out} is a results folder; write the comparison into another "
+                                 f"folder (e.g. {out.parent / 'comparisons'})")
+    if (out / table).exists() and not force:
+        raise ResultsFolderError(f"{out / table} already exists; --force replaces it (and the "
+                                 "figures beside it)")
+
+
 def _check_workbook(path: Path, force: bool) -> None:
     """A workbook is an .xlsx file; one that exists is replaced only with --force."""
     if path.suffix.lower() != ".xlsx":
@@ -543,9 +589,11 @@ def _check_workbook(path: Path, force: bool) -> None:
 
 
 def _finished(folder: Path) -> None:
-    if not (folder / "summary.csv").is_file():
-        raise ResultsFolderError(f"{folder} is not a finished results folder (no summary.csv); "
-                                 "run the scenario first")
+    missing = [name for name in ("summary.csv", "manifest.json") if not (folder / name).is_file()]
+    if missing:
+        raise ResultsFolderError(f"{folder} is not a finished results folder (no "
+                                 f"{' or '.join(missing)}); run the scenario first, or finish "
+                                 "an interrupted run with --resume")
 
 
 def _schema(args: argparse.Namespace) -> int:

@@ -186,10 +186,13 @@ def test_runs_of_different_replicate_counts_say_which_replicates_are_paired():
     """Pairing uses the replicates both runs have; the reader is told, not left to guess."""
     more = results("more_teams", {"arrests_total": [11.0, 14.0, 15.0, 19.0, 30.0]},
                    seeds=[100, 101, 102, 103, 104])
-    with pytest.warns(UserWarning, match="has 5 replicates and 'base' 4: the differences "
-                                         "pair the 4 replicates both have"):
+    with pytest.warns(UserWarning, match="has 5 replicates and 'base' 4: the comparison uses "
+                                         "the 4 replicates both have"):
         row = compare(BASE, [more], outcomes=["arrests_total"]).iloc[0]
     assert row["n"] == 4 and row["difference"] == pytest.approx(1.75)
+    # the table agrees with itself: both means are over the replicates the difference uses
+    assert row["mean"] - row["base_mean"] == pytest.approx(row["difference"])
+    assert row["mean"] == pytest.approx(14.75) and row["base_n"] == 4
 
 
 def test_the_terminal_table_says_when_totals_are_per_day():

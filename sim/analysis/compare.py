@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import difflib
 import math
 import warnings
 from collections.abc import Sequence
@@ -124,44 +125,52 @@ def difference_interval(base: pd.Series, other: pd.Series, *, paired: bool,
     return float(np.mean(other) - np.mean(base)), low, high, used
 
 
-def compare(base: Results, others: Sequence[Results], *, method: str = "auto",
-            level: float = INTERVAL, outcomes: Sequence[str] = OUTCOME_NAMES,
-            resamples: int = RESAMPLES) -> pd.DataFrame:
+def compare(base: Results | str | Path, others: Sequence[Results | str | Path] | Results,
+            *, method: str = "auto", level: float = INTERVAL,
+            outcomes: Sequence[str] = OUTCOME_NAMES, resamples: int = RESAMPLES) -> pd.DataFrame:
     """One row per other scenario and outcome (columns `COLUMNS`, docs/analysis.md).
 
-    `difference` is mean(other) − mean(base), `relative_difference` that difference as a
-    fraction of the base mean (NaN when the base mean is 0), `ci_low`–`ci_high` its interval at
-    `level`; `paired` says the replicates shared seeds, `n` how many replicates the difference
-    rests on (paired: those both runs have; otherwise the scenario's own count). A scenario
-    whose action lasts a different number of days than the base's is compared per day
-    (`per_day` true; totals divided by each run's days, `per_day()`).
+    `base` and `others` are `Results` or results folders. `difference` is mean(other) −
+    mean(base), `relative_difference` that difference as a fraction of the base mean (NaN when
+    the base mean is 0), `ci_low`–`ci_high` its interval at `level`; `paired` says the
+    replicates shared seeds, `n` how many replicates the difference rests on (paired: those both
+    runs have, and both means are taken over those; otherwise the scenario's own count). A
+    scenario whose action lasts a different number of days than the base's is compared per day
+    (`per_day` true; totals divided by each run's days, `per_day()`). Outcomes a folder written
+    by an older version lacks are left out with a warning.
     """
+    base = _as_results(base)
+    others = [_as_results(o) for o in ([others] if isinstance(others, Results | str | Path)
+                                      else others)]
+    outcomes = _check_arguments(method, level, outcomes, resamples)
     rows = []
     for other in others:
+        _check_same_kind(base, other)
+        _note_oddities(base, other)
         paired = is_paired(base, other)
         lengths = action_days(base), action_days(other)
         daily = None not in lengths and lengths[0] != lengths[1]
-        base_values = (per_day(base) if daily else base).summary.set_index("replicate")
+        present = _present(outcomes, base, other)
         if same_draws(base, other):
             rows += posterior_rows(per_day(base) if daily else base,
                                    per_day(other) if daily else other, level=level,
-                                   outcomes=outcomes, daily=daily)
+                                   outcomes=present, daily=daily)
             continue
+        base_values = (per_day(base) if daily else base).summary.set_index("replicate")
         if daily:
             other = per_day(other)
-        if not same_model(base, other):
-            warnings.warn(f"'{other.scenario_name}' and '{base.scenario_name}' were run with "
-                          "different versions of the model: the differences mix the change of "
-                          "model with the change of scenario", stacklevel=2)
         other_values = other.summary.set_index("replicate")
-        n = (len(base_values.index.intersection(other_values.index)) if paired
-             else len(other_values))
-        if paired and n < max(len(base_values), len(other_values)):
-            warnings.warn(f"'{other.scenario_name}' has {len(other_values)} replicates and "
-                          f"'{base.scenario_name}' {len(base_values)}: the differences pair "
-                          f"the {n} replicates both have (each mean is over all of its own)",
-                          stacklevel=2)
-        for outcome in outcomes:
+        all_base = len(base_values)
+        if paired:
+            common = base_values.index.intersection(other_values.index)
+            if len(common) < max(len(base_values), len(other_values)):
+                warnings.warn(f"'{other.scenario_name}' has {len(other_values)} replicates and "
+                              f"'{base.scenario_name}' {len(base_values)}: the comparison uses "
+                              f"the {len(common)} replicates both have (both means included)",
+                              stacklevel=2)
+            base_values, other_values = base_values.loc[common], other_values.loc[common]
+        n = len(other_values)
+        for outcome in present:
             a, b = base_values[outcome], other_values[outcome]
             difference, low, high, used = difference_interval(
                 a, b, paired=paired, method=method, level=level, resamples=resamples)
@@ -172,10 +181,100 @@ def compare(base: Results, others: Sequence[Results], *, method: str = "auto",
                 "mean": float(b.mean()), "difference": difference,
                 "relative_difference": difference / base_mean if base_mean else math.nan,
                 "ci_low": low, "ci_high": high, "paired": paired, "n": n,
-                "base": base.scenario_name, "base_n": len(base_values), "method": used,
+                "base": base.scenario_name, "base_n": all_base, "method": used,
                 "level": level, "per_day": daily, "draws": 0, "robustness": math.nan,
             })
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _as_results(run: Results | str | Path) -> Results:
+    if isinstance(run, Results):
+        return run
+    if isinstance(run, str | Path):
+        return load(run)
+    raise TypeError(f"compare takes Results (sim.run, sim.load) or results folders, "
+                    f"not {type(run).__name__}")
+
+
+def _check_arguments(method: str, level: float, outcomes: Sequence[str],
+                     resamples: int) -> list[str]:
+    """The outcomes to compare, once method, level, outcomes and resamples are known good."""
+    if method not in METHODS:
+        raise ValueError(f"unknown interval method {method!r}, expected one of "
+                         f"{', '.join(METHODS)}")
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
+        raise ValueError(f"the interval level is a number between 0 and 1 (0.9 for 90 %), "
+                         f"not {level!r}")
+    if isinstance(resamples, bool) or not isinstance(resamples, int) or resamples < 1:
+        raise ValueError(f"resamples is a whole number of bootstrap resamples (at least 1; "
+                         f"{RESAMPLES} by default), not {resamples!r}")
+    if isinstance(outcomes, str):
+        raise TypeError(f"outcomes is a list of outcome names: write outcomes=[{outcomes!r}]")
+    outcomes = list(outcomes)
+    unknown = [o for o in outcomes if o not in OUTCOME_NAMES]
+    if unknown:
+        raise ValueError("; ".join(_unknown_outcome(o) for o in unknown))
+    if not outcomes:
+        raise ValueError("no outcome to compare: name at least one (docs/results.md lists them)")
+    return outcomes
+
+
+def _unknown_outcome(name: object) -> str:
+    close = difflib.get_close_matches(str(name), OUTCOME_NAMES, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else " (docs/results.md lists the outcomes)"
+    return f"unknown outcome {name!r}{hint}"
+
+
+def _check_same_kind(base: Results, other: Results) -> None:
+    """Refuse a run over posterior draws against one that is not, or over another posterior:
+    their replicates share seeds but not parameters, so a paired difference would measure the
+    parameters, not the change of scenario."""
+    drawn = "draw" in base.summary, "draw" in other.summary
+    if drawn[0] != drawn[1]:
+        posterior, plain = (base, other) if drawn[0] else (other, base)
+        raise ValueError(
+            f"'{posterior.scenario_name}' ran over posterior draws (sim run --posterior) and "
+            f"'{plain.scenario_name}' did not: their differences would mix the posterior's "
+            "parameters into the change of scenario. Run both with --posterior N on the same "
+            "file, or both without")
+    if drawn[0] and not same_draws(base, other):
+        raise ValueError(
+            f"'{other.scenario_name}' and '{base.scenario_name}' ran over different posterior "
+            "draws or seeds: run both with the same --posterior file, N and seed")
+
+
+def _note_oddities(base: Results, other: Results) -> None:
+    """Warnings a reader of the table must see: another model version, an incomplete run, a
+    run compared with itself."""
+    if not same_model(base, other):
+        warnings.warn(f"'{other.scenario_name}' and '{base.scenario_name}' were run with "
+                      "different versions of the model: the differences mix the change of "
+                      "model with the change of scenario", stacklevel=3)
+    for run in (base, other):
+        if run.manifest.get("status", "complete") != "complete":
+            done = run.manifest.get("replicates_done", len(run.summary))
+            warnings.warn(f"'{run.scenario_name}' is incomplete ({done} of "
+                          f"{run.manifest.get('replicates', '?')} replicates, or some failed): "
+                          "finish it with sim run --resume", stacklevel=3)
+    same_folder = (base.directory is not None and other.directory is not None
+                   and Path(base.directory).resolve() == Path(other.directory).resolve()
+                   and base.manifest == other.manifest and base.summary.equals(other.summary))
+    if other is base or same_folder:
+        warnings.warn(f"'{base.scenario_name}' is compared with itself: every difference is 0",
+                      stacklevel=3)
+
+
+def _present(outcomes: list[str], base: Results, other: Results) -> list[str]:
+    """The outcomes both summaries hold; the others are named in a warning (folders written
+    before an outcome existed)."""
+    missing = {o: [r.scenario_name for r in (base, other) if o not in r.summary]
+               for o in outcomes}
+    missing = {o: names for o, names in missing.items() if names}
+    if missing:
+        warnings.warn("left out, not in every run compared (written by an older version?): "
+                      + ", ".join(f"{o} ({' and '.join(repr(n) for n in names)})"
+                                  for o, names in missing.items()), stacklevel=3)
+    return [o for o in outcomes if o not in missing]
 
 
 def same_draws(base: Results, other: Results) -> bool:

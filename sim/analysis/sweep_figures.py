@@ -42,8 +42,13 @@ def sweep_comparison(directory: str | Path, *, reference: str | None = None,
     finished = index[[(directory / f / store.SUMMARY).is_file() for f in index["folder"]]]
     runs = {row.point: store.load(directory / row.folder) for row in finished.itertuples()}
     if reference not in runs:
-        raise ValueError(f"point '{reference}' has no finished results; run the sweep first")
+        raise ValueError(f"point '{reference}' has no finished results; finish the sweep with "
+                         "sim sweep FILE --resume")
     others = [point for point in runs if point != reference]
+    if not others:
+        raise ValueError(f"{directory}: only point '{reference}' has finished results: nothing "
+                         "to compare it with" + ("" if len(index) > 1 else
+                                                 " (the sweep has one point)"))
     table = compare(runs[reference], [runs[p] for p in others], method=method, level=level)
     names = {runs[p].scenario_name: p for p in others}
     table.insert(0, "point", table["scenario"].map(names))

@@ -89,19 +89,70 @@ class Results:
 
 
 def load(directory: str | Path) -> Results:
-    """Read a results folder written by `sim run`, `sim.run(out=...)` or `Results.save`."""
+    """Read a results folder written by `sim run`, `sim.run(out=...)` or `Results.save`.
+
+    A folder whose files cannot be read, or whose summary holds no replicate, a replicate twice
+    or a non-numeric outcome, is refused (`ResultsFolderError`, naming the file), so no
+    comparison is ever made on a damaged or hand-edited table."""
     directory = Path(directory)
     if not (directory / MANIFEST).is_file() or not (directory / SUMMARY).is_file():
         raise FileNotFoundError(f"{directory}: not a finished results folder (needs {MANIFEST} "
                                 f"and {SUMMARY}); an interrupted run is finished with --resume")
-    failures_path = directory / FAILURES
-    failures = json.loads(failures_path.read_text()) if failures_path.is_file() else []
-    summary = pd.read_csv(directory / SUMMARY, keep_default_na=False, na_values=[""])
-    daily = pd.read_csv(directory / DAILY, keep_default_na=False, na_values=[""])
-    waits_path = directory / CROSSING_WAITS  # absent in folders written before the table
-    waits = pd.read_parquet(waits_path) if waits_path.is_file() else pd.DataFrame()
-    return Results(summary, daily, pd.read_parquet(directory / EVENTS), read_manifest(directory),
-                   failures, directory, waits)
+    manifest = _read(directory, MANIFEST, read_manifest)
+    if not isinstance(manifest, dict):
+        raise ResultsFolderError(f"{directory / MANIFEST}: not a results manifest (a JSON object "
+                                 "with the run's scenario and seeds); run the scenario again")
+    failures = (_read(directory, FAILURES, lambda d: json.loads((d / FAILURES).read_text()))
+                if (directory / FAILURES).is_file() else [])
+    summary = _read(directory, SUMMARY, lambda d: pd.read_csv(
+        d / SUMMARY, keep_default_na=False, na_values=[""]))
+    _check_summary(summary, directory / SUMMARY)
+    daily = _read(directory, DAILY, lambda d: pd.read_csv(
+        d / DAILY, keep_default_na=False, na_values=[""]))
+    waits = (_read(directory, CROSSING_WAITS, lambda d: pd.read_parquet(d / CROSSING_WAITS))
+             if (directory / CROSSING_WAITS).is_file()  # absent before the table existed
+             else pd.DataFrame())
+    events = _read(directory, EVENTS, lambda d: pd.read_parquet(d / EVENTS))
+    return Results(summary, daily, events, manifest, failures, directory, waits)
+
+
+def _read(directory: Path, name: str, reader):
+    """`reader(directory)`, with any failure to read `name` said as a damaged folder."""
+    try:
+        return reader(directory)
+    except (OSError, ValueError) as error:  # JSON, CSV, parquet and decoding errors included
+        problem = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ResultsFolderError(f"{directory / name}: cannot be read ({problem}); the results "
+                                 "folder is damaged: run the scenario again with --force") from None
+
+
+def _check_summary(summary: pd.DataFrame, path: Path) -> None:
+    """Refuse a summary that no run writes: no replicate, a replicate twice, text in an
+    outcome column, or no replicate and seed columns."""
+    missing = [c for c in ("replicate", "seed") if c not in summary]
+    if missing:
+        raise ResultsFolderError(f"{path}: no {' or '.join(missing)} column; not a summary a run "
+                                 "wrote")
+    if summary.empty:
+        raise ResultsFolderError(f"{path}: no replicates; run the scenario (or --resume it)")
+    keys = ["draw", "replicate"] if "draw" in summary else ["replicate"]
+    repeated = summary.duplicated(keys)
+    if repeated.any():
+        row = summary.loc[repeated, keys].iloc[0].to_dict()
+        raise ResultsFolderError(f"{path}: {', '.join(f'{k} {v}' for k, v in row.items())} "
+                                 "appears twice; the table was edited or written twice")
+    for outcome in (o for o in OUTCOME_NAMES if o in summary):
+        if not pd.api.types.is_numeric_dtype(summary[outcome]):
+            value = next(v for v in summary[outcome] if not _number(v))
+            raise ResultsFolderError(f"{path}: column {outcome} holds {value!r}, not a number")
+
+
+def _number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 # --- manifest --------------------------------------------------------------------------------
