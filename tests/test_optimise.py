@@ -3,6 +3,7 @@ run an interruption took away, and the outputs a planner opens are valid scenari
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -13,7 +14,15 @@ import yaml
 from sim.analysis.allocation_space import most_officers_at_one_place
 from sim.analysis.decisions import project_shares, separate_overlaps, spread
 from sim.analysis.experiments import ConfigError, Evaluator
-from sim.analysis.optimise import LOG, load_config, pareto_front, search, statistic, trials_table
+from sim.analysis.optimise import (
+    LOG,
+    load_config,
+    pareto_front,
+    read_log,
+    search,
+    statistic,
+    trials_table,
+)
 from sim.analysis.optimise_config import Posterior
 from sim.analysis.optimise_report import optimise
 from sim.cli import main
@@ -402,3 +411,63 @@ def test_dask_gives_the_trials_of_a_run_in_this_process(tmp_path):
     with ClusterEvaluator("local:1") as pool:
         dask = trials_table(load_config(path), search(load_config(path), pool).records)
     pd.testing.assert_frame_equal(dask, alone)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"objectives": [{"outcome": "movements_intercepted"},
+                     {"outcome": "movements_intercepted", "direction": "minimise"}]},
+     r"line \d+: objectives: .*movements_intercepted is listed twice"),
+    ({"report": {"variants": {"x": {"parameters.check_awareness": 5.0}}}},
+     r"line \d+: report\.variants\.x\.parameters\.check_awareness: .*less than or equal to 1"),
+    ({"decisions": {"transfers": [{"from": "TR", "to": "TR", "high": 10}]}},
+     r"line \d+: decisions\.transfers\.0: .*TR to itself"),
+    ({"constraints": {"outcomes": [{"outcome": "max_wait_minutes", "max": 10, "min": 20}]}},
+     r"line \d+: constraints\.outcomes\.0: .*min \(20\) is above max \(10\)"),
+    ({"decisions": {"scanning_teams": {"count": 1, "places": CROSSINGS, "country": "XX"}}},
+     r"line \d+: decisions\.scanning_teams\.country: unknown country 'XX'"),
+    ({"constraints": {"officers_per_place": 1}},
+     r"line \d+: constraints\.officers_per_place: the scenario itself has \d+ officers"),
+])
+def test_config_mistakes_found_before_the_search_name_the_line_and_key(tmp_path, changes,
+                                                                       message):
+    """Mistakes that used to surface only after the search, or to make every trial fail."""
+    with pytest.raises(ConfigError, match=message):
+        load_config(tiny_config(tmp_path, **changes))
+
+
+def test_a_config_file_name_that_cannot_name_the_allocations_is_refused_up_front(tmp_path):
+    path = tiny_config(tmp_path).rename(tmp_path / "plan ü 1.yaml")
+    with pytest.raises(ConfigError, match="rename the file"):
+        load_config(path)
+
+
+def test_report_replicates_on_the_command_line_are_checked_and_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"--report-replicates: .*greater than or equal to 2"):
+        load_config(tiny_config(tmp_path), report_replicates=0)
+    assert load_config(tiny_config(tmp_path), report_replicates=5).config.report.replicates == 5
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "expected a mapping of the config's keys"),
+    ("a: " + "[" * 30 + "]" * 30, "the limit for a config file"),
+])
+def test_config_file_problems_are_worded_for_a_config(tmp_path, text, message):
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message) as error:
+        load_config(path)
+    assert "scenario" not in str(error.value) and "name:" not in str(error.value)
+
+
+# --- resume: what a log holds ----------------------------------------------------------------
+
+def test_report_settings_may_change_on_resume_the_search_settings_may_not(tmp_path):
+    problem = load_config(tiny_config(tmp_path))
+    report_only = load_config(tiny_config(tmp_path, report={
+        "replicates": 5, "allocations": 1, "variants": {"x": {"parameters.check_awareness": 1}}}))
+    assert report_only.digest == problem.digest
+    assert load_config(tiny_config(tmp_path), report_replicates=9).digest == problem.digest
+    assert load_config(tiny_config(tmp_path, search={"replicates": 2})).digest != problem.digest
+    # a log written when the digest still covered the report resumes too
+    (tmp_path / LOG).write_text(json.dumps({"config": problem.earlier_digest}) + "\n")
+    assert read_log(tmp_path, problem) == []

@@ -204,7 +204,7 @@ def read_log(out: Path, problem: Optimisation) -> list[dict[str, Any]]:
         return []
     lines = path.read_text(encoding="utf-8").splitlines()
     header = json.loads(lines[0]) if lines else {}
-    if header.get("config") != problem.digest:
+    if header.get("config") not in (problem.digest, problem.earlier_digest):
         raise ResultsFolderError(f"{out} holds a search of another config (or scenario); "
                                  "--force starts again")
     records = []
