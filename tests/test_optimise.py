@@ -16,8 +16,10 @@ from sim.analysis.decisions import project_shares, separate_overlaps, spread
 from sim.analysis.experiments import ConfigError, Evaluator
 from sim.analysis.optimise import (
     LOG,
+    _append,
     load_config,
     pareto_front,
+    parse_log,
     read_log,
     search,
     statistic,
@@ -26,6 +28,7 @@ from sim.analysis.optimise import (
 from sim.analysis.optimise_config import Posterior
 from sim.analysis.optimise_report import optimise
 from sim.cli import main
+from sim.runs.results import ResultsFolderError
 from sim.scenario.files import load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
@@ -471,3 +474,39 @@ def test_report_settings_may_change_on_resume_the_search_settings_may_not(tmp_pa
     # a log written when the digest still covered the report resumes too
     (tmp_path / LOG).write_text(json.dumps({"config": problem.earlier_digest}) + "\n")
     assert read_log(tmp_path, problem) == []
+
+
+def _log(folder: Path, problem, *lines: str) -> Path:
+    header = json.dumps({"config": problem.digest}) + "\n"
+    (folder / LOG).write_text(header + "".join(lines))
+    return folder / LOG
+
+
+TRIAL = json.dumps({"number": 0, "state": "FAIL", "params": {}, "values": None,
+                    "system_attrs": {}, "user_attrs": {}}) + "\n"
+
+
+def test_a_log_cut_off_while_written_resumes_from_its_whole_lines(tmp_path):
+    problem = load_config(tiny_config(tmp_path))
+    path = _log(tmp_path, problem, TRIAL, TRIAL[:20])
+    records, note = parse_log(path, problem)
+    assert len(records) == 1 and "line 3: cut off" in note
+    _append(tmp_path, problem, [json.loads(TRIAL)])  # the next generation: the cut line goes
+    assert path.read_text().splitlines()[1:] == [TRIAL.strip()] * 2
+    path.write_text("")  # cut off before its header was written
+    assert parse_log(path, problem) == ([], None)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\x89PNG\r\n\x1a\n\xff\xfe", "not a search log"),
+    (b"not json\n", "line 1: not the header of a search log"),
+    (None, "line 3: damaged"),
+])
+def test_a_damaged_log_is_refused_with_the_line_to_look_at(tmp_path, content, message):
+    problem = load_config(tiny_config(tmp_path))
+    if content is None:
+        _log(tmp_path, problem, TRIAL, "{oops\n", TRIAL)
+    else:
+        (tmp_path / LOG).write_bytes(content)
+    with pytest.raises(ResultsFolderError, match=message):
+        read_log(tmp_path, problem)
