@@ -26,6 +26,7 @@ from sim.analysis.optimise import (
     trials_table,
 )
 from sim.analysis.optimise_config import Posterior
+from sim.analysis.optimise_folder import prepare
 from sim.analysis.optimise_report import optimise
 from sim.cli import main
 from sim.runs.results import ResultsFolderError
@@ -510,3 +511,59 @@ def test_a_damaged_log_is_refused_with_the_line_to_look_at(tmp_path, content, me
         (tmp_path / LOG).write_bytes(content)
     with pytest.raises(ResultsFolderError, match=message):
         read_log(tmp_path, problem)
+
+
+# --- the output folder ---------------------------------------------------------------------
+
+def _earlier_search(folder: Path) -> dict[Path, str]:
+    """A folder as a finished search leaves it (its files' contents do not matter here)."""
+    (folder / "allocations").mkdir(parents=True)
+    files = {folder / "optimise.json": json.dumps({"config_digest": "0123456789abcdef"}),
+             folder / LOG: json.dumps({"config": "0123456789abcdef"}) + "\n",
+             folder / "report.md": "# Optimisation", folder / "trials.csv": "trial\n0\n",
+             folder / "allocations" / "tiny_1.yaml": "# yaml-language-server: x\n"
+                                                      "# Allocation found by `sim optimise`\n"}
+    for path, text in files.items():
+        path.write_text(text)
+    return files
+
+
+def _unchanged(files: dict[Path, str]) -> bool:
+    return all(path.read_text() == text for path, text in files.items())
+
+
+def test_force_with_a_mistaken_config_leaves_the_earlier_search_as_it_was(tmp_path, capsys):
+    files = _earlier_search(tmp_path / "out")
+    bad = tiny_config(tmp_path, search={"trails": 3})
+    assert main(["optimise", str(bad), "--out", str(tmp_path / "out"), "--force",
+                 "--quiet"]) == 2
+    assert "trails" in capsys.readouterr().err
+    assert _unchanged(files)
+
+
+@pytest.mark.parametrize("again", [[], ["--force"], ["--resume"]])
+def test_a_folder_of_the_users_own_files_is_never_written_into(tmp_path, capsys, again):
+    mine = {tmp_path / "mine" / "report.md": "my meeting notes",
+            tmp_path / "mine" / "trials.csv": "my,trials\n"}
+    (tmp_path / "mine").mkdir()
+    for path, text in mine.items():
+        path.write_text(text)
+    path = tiny_config(tmp_path, search={"trials": 2, "population": 2})
+    assert main(["optimise", str(path), "--out", str(tmp_path / "mine"), "--quiet",
+                 *again]) == 2
+    assert "did not write (report.md, trials.csv)" in capsys.readouterr().err
+    assert _unchanged(mine)
+
+
+def test_force_removes_only_what_the_earlier_search_wrote(tmp_path):
+    out = tmp_path / "out"
+    files = _earlier_search(out)
+    mine = {out / "notes.txt": "mine", out / "allocations" / "my_plan.yaml": "name: my_plan\n"}
+    for path, text in mine.items():
+        path.write_text(text)
+    problem = load_config(tiny_config(tmp_path))
+    notes = prepare(out, problem, resume=False, force=True)
+    assert not any(path.exists() for path in files)
+    assert _unchanged(mine)
+    assert notes == [f"{out} also holds files sim optimise did not write; they are kept "
+                     "(my_plan.yaml, notes.txt)"]
