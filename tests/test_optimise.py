@@ -3,6 +3,7 @@ run an interruption took away, and the outputs a planner opens are valid scenari
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -13,10 +14,22 @@ import yaml
 from sim.analysis.allocation_space import most_officers_at_one_place
 from sim.analysis.decisions import project_shares, separate_overlaps, spread
 from sim.analysis.experiments import ConfigError, Evaluator
-from sim.analysis.optimise import LOG, load_config, pareto_front, search, statistic, trials_table
+from sim.analysis.optimise import (
+    LOG,
+    _append,
+    load_config,
+    pareto_front,
+    parse_log,
+    read_log,
+    search,
+    statistic,
+    trials_table,
+)
 from sim.analysis.optimise_config import Posterior
+from sim.analysis.optimise_folder import prepare
 from sim.analysis.optimise_report import optimise
 from sim.cli import main
+from sim.runs.results import ResultsFolderError
 from sim.scenario.files import load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
@@ -402,3 +415,155 @@ def test_dask_gives_the_trials_of_a_run_in_this_process(tmp_path):
     with ClusterEvaluator("local:1") as pool:
         dask = trials_table(load_config(path), search(load_config(path), pool).records)
     pd.testing.assert_frame_equal(dask, alone)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"objectives": [{"outcome": "movements_intercepted"},
+                     {"outcome": "movements_intercepted", "direction": "minimise"}]},
+     r"line \d+: objectives: .*movements_intercepted is listed twice"),
+    ({"report": {"variants": {"x": {"parameters.check_awareness": 5.0}}}},
+     r"line \d+: report\.variants\.x\.parameters\.check_awareness: .*less than or equal to 1"),
+    ({"decisions": {"transfers": [{"from": "TR", "to": "TR", "high": 10}]}},
+     r"line \d+: decisions\.transfers\.0: .*TR to itself"),
+    ({"constraints": {"outcomes": [{"outcome": "max_wait_minutes", "max": 10, "min": 20}]}},
+     r"line \d+: constraints\.outcomes\.0: .*min \(20\) is above max \(10\)"),
+    ({"decisions": {"scanning_teams": {"count": 1, "places": CROSSINGS, "country": "XX"}}},
+     r"line \d+: decisions\.scanning_teams\.country: unknown country 'XX'"),
+    ({"constraints": {"officers_per_place": 1}},
+     r"line \d+: constraints\.officers_per_place: the scenario itself has \d+ officers"),
+])
+def test_config_mistakes_found_before_the_search_name_the_line_and_key(tmp_path, changes,
+                                                                       message):
+    """Mistakes that used to surface only after the search, or to make every trial fail."""
+    with pytest.raises(ConfigError, match=message):
+        load_config(tiny_config(tmp_path, **changes))
+
+
+def test_a_config_file_name_that_cannot_name_the_allocations_is_refused_up_front(tmp_path):
+    path = tiny_config(tmp_path).rename(tmp_path / "plan ü 1.yaml")
+    with pytest.raises(ConfigError, match="rename the file"):
+        load_config(path)
+
+
+def test_report_replicates_on_the_command_line_are_checked_and_named(tmp_path):
+    with pytest.raises(ConfigError, match=r"--report-replicates: .*greater than or equal to 2"):
+        load_config(tiny_config(tmp_path), report_replicates=0)
+    assert load_config(tiny_config(tmp_path), report_replicates=5).config.report.replicates == 5
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "expected a mapping of the config's keys"),
+    ("a: " + "[" * 30 + "]" * 30, "the limit for a config file"),
+])
+def test_config_file_problems_are_worded_for_a_config(tmp_path, text, message):
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message) as error:
+        load_config(path)
+    assert "scenario" not in str(error.value) and "name:" not in str(error.value)
+
+
+# --- resume: what a log holds ----------------------------------------------------------------
+
+def test_report_settings_may_change_on_resume_the_search_settings_may_not(tmp_path):
+    problem = load_config(tiny_config(tmp_path))
+    report_only = load_config(tiny_config(tmp_path, report={
+        "replicates": 5, "allocations": 1, "variants": {"x": {"parameters.check_awareness": 1}}}))
+    assert report_only.digest == problem.digest
+    assert load_config(tiny_config(tmp_path), report_replicates=9).digest == problem.digest
+    assert load_config(tiny_config(tmp_path, search={"replicates": 2})).digest != problem.digest
+    # a log written when the digest still covered the report resumes too
+    (tmp_path / LOG).write_text(json.dumps({"config": problem.earlier_digest}) + "\n")
+    assert read_log(tmp_path, problem) == []
+
+
+def _log(folder: Path, problem, *lines: str) -> Path:
+    header = json.dumps({"config": problem.digest}) + "\n"
+    (folder / LOG).write_text(header + "".join(lines))
+    return folder / LOG
+
+
+TRIAL = json.dumps({"number": 0, "state": "FAIL", "params": {}, "values": None,
+                    "system_attrs": {}, "user_attrs": {}}) + "\n"
+
+
+def test_a_log_cut_off_while_written_resumes_from_its_whole_lines(tmp_path):
+    problem = load_config(tiny_config(tmp_path))
+    path = _log(tmp_path, problem, TRIAL, TRIAL[:20])
+    records, note = parse_log(path, problem)
+    assert len(records) == 1 and "line 3: cut off" in note
+    _append(tmp_path, problem, [json.loads(TRIAL)])  # the next generation: the cut line goes
+    assert path.read_text().splitlines()[1:] == [TRIAL.strip()] * 2
+    path.write_text("")  # cut off before its header was written
+    assert parse_log(path, problem) == ([], None)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"\x89PNG\r\n\x1a\n\xff\xfe", "not a search log"),
+    (b"not json\n", "line 1: not the header of a search log"),
+    (None, "line 3: damaged"),
+])
+def test_a_damaged_log_is_refused_with_the_line_to_look_at(tmp_path, content, message):
+    problem = load_config(tiny_config(tmp_path))
+    if content is None:
+        _log(tmp_path, problem, TRIAL, "{oops\n", TRIAL)
+    else:
+        (tmp_path / LOG).write_bytes(content)
+    with pytest.raises(ResultsFolderError, match=message):
+        read_log(tmp_path, problem)
+
+
+# --- the output folder ---------------------------------------------------------------------
+
+def _earlier_search(folder: Path) -> dict[Path, str]:
+    """A folder as a finished search leaves it (its files' contents do not matter here)."""
+    (folder / "allocations").mkdir(parents=True)
+    files = {folder / "optimise.json": json.dumps({"config_digest": "0123456789abcdef"}),
+             folder / LOG: json.dumps({"config": "0123456789abcdef"}) + "\n",
+             folder / "report.md": "# Optimisation", folder / "trials.csv": "trial\n0\n",
+             folder / "allocations" / "tiny_1.yaml": "# yaml-language-server: x\n"
+                                                      "# Allocation found by `sim optimise`\n"}
+    for path, text in files.items():
+        path.write_text(text)
+    return files
+
+
+def _unchanged(files: dict[Path, str]) -> bool:
+    return all(path.read_text() == text for path, text in files.items())
+
+
+def test_force_with_a_mistaken_config_leaves_the_earlier_search_as_it_was(tmp_path, capsys):
+    files = _earlier_search(tmp_path / "out")
+    bad = tiny_config(tmp_path, search={"trails": 3})
+    assert main(["optimise", str(bad), "--out", str(tmp_path / "out"), "--force",
+                 "--quiet"]) == 2
+    assert "trails" in capsys.readouterr().err
+    assert _unchanged(files)
+
+
+@pytest.mark.parametrize("again", [[], ["--force"], ["--resume"]])
+def test_a_folder_of_the_users_own_files_is_never_written_into(tmp_path, capsys, again):
+    mine = {tmp_path / "mine" / "report.md": "my meeting notes",
+            tmp_path / "mine" / "trials.csv": "my,trials\n"}
+    (tmp_path / "mine").mkdir()
+    for path, text in mine.items():
+        path.write_text(text)
+    path = tiny_config(tmp_path, search={"trials": 2, "population": 2})
+    assert main(["optimise", str(path), "--out", str(tmp_path / "mine"), "--quiet",
+                 *again]) == 2
+    assert "did not write (report.md, trials.csv)" in capsys.readouterr().err
+    assert _unchanged(mine)
+
+
+def test_force_removes_only_what_the_earlier_search_wrote(tmp_path):
+    out = tmp_path / "out"
+    files = _earlier_search(out)
+    mine = {out / "notes.txt": "mine", out / "allocations" / "my_plan.yaml": "name: my_plan\n"}
+    for path, text in mine.items():
+        path.write_text(text)
+    problem = load_config(tiny_config(tmp_path))
+    notes = prepare(out, problem, resume=False, force=True)
+    assert not any(path.exists() for path in files)
+    assert _unchanged(mine)
+    assert notes == [f"{out} also holds files sim optimise did not write; they are kept "
+                     "(my_plan.yaml, notes.txt)"]

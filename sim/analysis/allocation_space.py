@@ -84,6 +84,7 @@ class Space:
                 return self._accepted(data)
             self.team_places = self._places(teams.places, ("crossing", "port"), team_probe,
                                             ("scanning_teams", "places"))
+            self._check_team_country(base, teams.country)
             for option in teams.hours:
                 if not all(0 <= h <= 24 for h in option) or option[0] == option[1]:
                     self._fail(("scanning_teams", "hours"), f"{list(option)}: hours must be "
@@ -132,6 +133,28 @@ class Space:
                 raise ConfigError([Problem(self.label, None, ("constraints",
                                      "officers_per_country", code), "the scenario itself is "
                                      "outside these bounds (or has no such contingent)")])
+        limit = self.constraints.officers_per_place
+        if limit is not None:
+            place, officers = most_officers_at_one_place(self.scenario, self.graph)
+            if officers > limit:
+                raise ConfigError([Problem(self.label, None, ("constraints",
+                                     "officers_per_place"), f"the scenario itself has "
+                                     f"{officers} officers at {place}, more than {limit}: its "
+                                     "own allocation would be rejected; give at least "
+                                     f"{officers}")])
+
+    def _check_team_country(self, base: dict[str, Any], country: str) -> None:
+        """The country that sends the teams must be one a scenario accepts for a team."""
+        if not self.team_places:
+            return
+        data = dict(base, scanning_teams={"max_per_place": 1, "teams": [
+            {"place": self.team_places[0], "country": country}]})
+        try:
+            check_scenario(scenario_from_mapping(data), route_graph=self.graph)
+        except ScenarioError as error:
+            for problem in error.problems:
+                if problem.key_path[-1:] == ("country",):
+                    self._fail(("scanning_teams", "country"), problem.message)
 
     def _share_total(self, code: str) -> float:
         """What the listed kinds share between them in one country (1 - the others' shares)."""

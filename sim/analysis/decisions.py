@@ -98,6 +98,9 @@ class TransferDecision(StrictModel):
 
     @model_validator(mode="after")
     def _range(self) -> TransferDecision:
+        if self.source == self.to:
+            raise ValueError(f"a transfer from {self.source} to itself moves nobody; name two "
+                             "countries (from: and to:)")
         if not self.low < self.high:
             raise ValueError(f"transfer {self.source}->{self.to}: low must be below high")
         return self
@@ -153,6 +156,9 @@ class OutcomeLimit(StrictModel):
     def _one_limit(self) -> OutcomeLimit:
         if self.max is None and self.min is None:
             raise ValueError(f"{self.outcome}: give max, min or both")
+        if self.max is not None and self.min is not None and self.min > self.max:
+            raise ValueError(f"{self.outcome}: min ({self.min:g}) is above max ({self.max:g}), "
+                             "so no allocation can keep this limit; swap them")
         return self
 
 

@@ -10,6 +10,7 @@ import functools
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -138,22 +139,47 @@ def scenario_with(scenario: Scenario, parameters: list[FreeParameter],
 
 def read_config(path: Path, model: type[StrictModel]) -> tuple[Any, str]:
     """Validate a YAML config into `model`; problems name the file, line and key path."""
+    config, label, _ = read_config_lines(path, model)
+    return config, label
+
+
+def read_config_lines(path: Path, model: type[StrictModel]) -> tuple[Any, str, dict]:
+    """`read_config`, with the config's line index ({key path: line}) for later checks."""
     label = str(path)
     try:
         text = read_text(path)
     except InputError as error:
-        raise ConfigError([Problem(label, error.line, (), error.message)]) from None
-    document = parse_document(text, label, path)
+        raise ConfigError([Problem(label, error.line, (), _config_wording(error.message))]
+                          ) from None
     try:
-        return model.model_validate(document.data), label
+        document = parse_document(text, label, path)
+    except ScenarioError as error:
+        raise ConfigError([replace(problem, message=_config_wording(problem.message))
+                           for problem in error.problems]) from None
+    try:
+        return model.model_validate(document.data), label, document.lines
     except ValidationError as error:
         problems = []
         for item in error.errors(include_url=False):
             loc = tuple(item["loc"])
-            line = next((document.lines[loc[:end]] for end in range(len(loc), -1, -1)
-                         if loc[:end] in document.lines), None)
-            problems.append(Problem(label, line, loc, item["msg"], _closest_key(model, item)))
+            problems.append(Problem(label, line_of(document.lines, loc), loc, item["msg"],
+                                    _closest_key(model, item)))
         raise ConfigError(problems) from None
+
+
+def line_of(lines: dict, key_path: tuple) -> int | None:
+    """The line of a key path in a config, or of the nearest key above it."""
+    return next((lines[key_path[:end]] for end in range(len(key_path), -1, -1)
+                 if key_path[:end] in lines), None)
+
+
+def _config_wording(message: str) -> str:
+    """The YAML reader's problems are worded for scenario files; say them of a config."""
+    if message.startswith("file is empty"):
+        return "file is empty; expected a mapping of the config's keys"
+    if message.startswith("larger than"):
+        return message.split(", the limit")[0] + ", the limit for a config file"
+    return message.replace("the limit for a scenario file", "the limit for a config file")
 
 
 def _closest_key(model: type[StrictModel], error: Any) -> str | None:

@@ -199,32 +199,71 @@ def _replay(problem: Optimisation, study: Any, records: list[dict[str, Any]]) ->
 
 def read_log(out: Path, problem: Optimisation) -> list[dict[str, Any]]:
     """The trials an earlier run of the same config logged (none when there is no log)."""
-    path = out / LOG
+    return parse_log(out / LOG, problem)[0]
+
+
+RECORD_KEYS = frozenset({"number", "state", "params", "values", "system_attrs", "user_attrs"})
+
+
+def parse_log(path: Path, problem: Optimisation) -> tuple[list[dict[str, Any]], str | None]:
+    """The trials of a search log, and a note when its last line was cut off while written
+    (by an interruption: that line is skipped, its generation runs again). A log of another
+    config, or damaged anywhere else, is refused with the line to look at."""
     if not path.exists():
-        return []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    header = json.loads(lines[0]) if lines else {}
-    if header.get("config") != problem.digest:
-        raise ResultsFolderError(f"{out} holds a search of another config (or scenario); "
-                                 "--force starts again")
+        return [], None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        raise ResultsFolderError(f"{path} is not a search log (not UTF-8 text); move it away "
+                                 "to keep it, or --force starts the search again") from None
+    note = None
+    if lines and not lines[-1].endswith("\n"):
+        note = (f"{path}, line {len(lines)}: cut off while written (an interruption); "
+                "skipped, its generation runs again")
+        lines = lines[:-1]
+    if not lines:
+        return [], note
+    header = _json(lines[0])
+    if not isinstance(header, dict) or "config" not in header:
+        raise ResultsFolderError(f"{path}, line 1: not the header of a search log; move the "
+                                 "file away to keep it, or --force starts the search again")
+    if header["config"] not in (problem.digest, problem.earlier_digest):
+        raise ResultsFolderError(f"{path.parent} holds a search of another config (or "
+                                 "scenario); --force starts again")
     records = []
-    for line in lines[1:]:
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
-            break  # a generation cut off while written: it runs again
-    return records
+    for number, line in enumerate(lines[1:], start=2):
+        record = _json(line)
+        if not isinstance(record, dict) or not record.keys() >= RECORD_KEYS:
+            raise ResultsFolderError(
+                f"{path}, line {number}: damaged (not a trial record); restore the file, or "
+                f"keep only its first {number - 1} lines to run the trials after them again, "
+                "or --force starts the search again")
+        records.append(record)
+    return records, note
+
+
+def _json(line: str) -> Any:
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
 
 
 def _append(out: Path | None, problem: Optimisation, records: list[dict[str, Any]]) -> None:
+    """Add a generation's records to the log; a last line cut off by an interruption is
+    removed first, so that every line stays whole."""
     if out is None:
         return
     path = out / LOG
-    with path.open("a", encoding="utf-8") as log:
-        if log.tell() == 0:
-            log.write(json.dumps({"config": problem.digest}) + "\n")
+    with path.open("ab+") as log:
+        log.seek(0)
+        text = log.read()
+        if text and not text.endswith(b"\n"):
+            log.truncate(text.rfind(b"\n") + 1)
+        if log.seek(0, 2) == 0:
+            log.write((json.dumps({"config": problem.digest}) + "\n").encode())
         for record in records:
-            log.write(json.dumps(record, default=float) + "\n")
+            log.write((json.dumps(record, default=float) + "\n").encode())
 
 
 def search(problem: Optimisation, pool: Any, *, out: Path | None = None, resume: bool = False,

@@ -11,21 +11,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.analysis.allocation_space import Space
 from sim.analysis.decisions import Constraints, Decisions
-from sim.analysis.experiments import ConfigError, read_config
+from sim.analysis.experiments import ConfigError, line_of, read_config_lines
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import Problem, ScenarioError, load_scenario, suggest
 from sim.scenario.parameters import StrictModel
-from sim.scenario.posterior import draw_values, is_number_path, read_posterior
-from sim.scenario.schema import Scenario
+from sim.scenario.posterior import draw_values, is_number_path, read_posterior, with_draw
+from sim.scenario.schema import NAME_PATTERN, Scenario
 
 
 class Objective(StrictModel):
@@ -83,6 +84,16 @@ class OptimiseConfig(StrictModel):
     search: Search = Field(default_factory=Search)
     report: ReportSettings = Field(default_factory=ReportSettings)
 
+    @field_validator("objectives")
+    @classmethod
+    def _once_each(cls, objectives: list[Objective]) -> list[Objective]:
+        named = [o.outcome for o in objectives]
+        twice = next((name for name in named if named.count(name) > 1), None)
+        if twice:
+            raise ValueError(f"{twice} is listed twice; give each outcome once, to maximise or "
+                             "to minimise")
+        return objectives
+
     @model_validator(mode="after")
     def _known(self) -> OptimiseConfig:
         for name in [o.outcome for o in self.objectives] + [c.outcome for c in
@@ -108,6 +119,7 @@ class Optimisation:
     report_draws: list[dict[str, float]]
     path: Path
     digest: str = ""
+    earlier_digest: str = ""  # the digest before `report` was left out of it: its logs resume
 
     @property
     def search_seeds(self) -> list[int]:
@@ -119,42 +131,97 @@ class Optimisation:
 
 
 def load_config(path: str | Path, **overrides: Any) -> Optimisation:
-    """Read an optimisation config with its scenario and posterior; `overrides` replace
-    `search` settings (trials, replicates, workers) and `report_replicates` the report's."""
+    """Read an optimisation config with its scenario and posterior, and check everything the
+    search and its report will need; `overrides` replace `search` settings (trials,
+    replicates, workers) and `report_replicates` the report's."""
     path = Path(path)
-    config, label = read_config(path, OptimiseConfig)
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    report_replicates = overrides.pop("report_replicates", None)
-    if overrides or report_replicates:
-        try:
-            config.search = Search.model_validate({**config.search.model_dump(), **overrides})
-            if report_replicates:
-                config.report = ReportSettings.model_validate(
-                    {**config.report.model_dump(), "replicates": report_replicates})
-        except ValidationError as error:
-            raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
-                               for e in error.errors(include_url=False)]) from None
+    config, label, lines = read_config_lines(path, OptimiseConfig)
+    _override(config, overrides)
     scenario = load_scenario(path.parent / config.scenario)
-    space = Space(config.decisions, config.constraints, scenario, label)
-    for variant, overrides in config.report.variants.items():
-        check_paths(overrides, scenario, label, ("report", "variants", variant))
-    search_draws: list[dict[str, float]] = [{}]
-    report_draws: list[dict[str, float]] = [{}]
+    try:
+        space = Space(config.decisions, config.constraints, scenario, label)
+        check_report(config, scenario, path, label)
+        search_draws, report_draws = _draws(config, path, label)
+    except ConfigError as error:
+        raise ConfigError([replace(p, line=p.line or (line_of(lines, p.key_path)
+                                                      if p.key_path else None))
+                           for p in error.problems]) from None
+    return Optimisation(config, scenario, space, search_draws, report_draws, path,
+                        _digest(config, scenario, search_draws),
+                        _digest(config, scenario, search_draws, with_report=True))
+
+
+def _override(config: OptimiseConfig, overrides: dict[str, Any]) -> None:
+    """Command-line values over the config's, validated like them."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    report_replicates = given.pop("report_replicates", None)
+    if given:
+        config.search = _from_command_line(Search, {**config.search.model_dump(), **given}, {
+            "trials": "--trials", "replicates": "--replicates", "workers": "--workers"})
+    if report_replicates is not None:
+        config.report = _from_command_line(ReportSettings, {
+            **config.report.model_dump(), "replicates": report_replicates},
+            {"replicates": "--report-replicates"})
+
+
+def _from_command_line(model: type[StrictModel], values: dict[str, Any],
+                       options: dict[str, str]) -> Any:
+    """`model` validated from `values`; a problem names the command-line option."""
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        raise ConfigError([Problem("command line", None, (options.get(e["loc"][0],
+                                                                     e["loc"][0]),), e["msg"])
+                           for e in error.errors(include_url=False)]) from None
+
+
+def check_report(config: OptimiseConfig, scenario: Scenario, path: Path, label: str) -> None:
+    """What the out-of-sample report needs, checked before the search: allocation names the
+    config file can give, and variants the baseline accepts."""
+    suffix = f"_{config.report.allocations}"
+    if not re.fullmatch(NAME_PATTERN, path.stem + suffix) or len(path.stem + suffix) > 80:
+        raise ConfigError([Problem(label, None, (), f"the file name {path.stem!r} cannot name "
+                                   f"the allocations ({path.stem + suffix!r}, ...): rename "
+                                   "the file to letters, digits, '_', '.' or '-', at most "
+                                   f"{80 - len(suffix)} characters before .yaml")])
+    for variant, values in config.report.variants.items():
+        where = ("report", "variants", variant)
+        check_paths(values, scenario, label, where)
+        try:
+            with_draw(scenario, values, label=f"variant {variant}")
+        except ScenarioError as error:
+            raise ConfigError([Problem(label, None, (*where, ".".join(map(str, p.key_path))),
+                                       p.message) for p in error.problems]) from None
+
+
+def _draws(config: OptimiseConfig, path: Path, label: str
+           ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """The search's posterior draws and the fresh ones of the report ([{}]: no posterior)."""
     posterior = config.search.posterior
-    if posterior is not None:
-        rows = load_draws(path.parent / posterior.file, label)
-        needed = posterior.draws + config.report.draws
-        if len(rows) < needed:
-            raise ConfigError([Problem(label, None, ("search", "posterior", "draws"),
-                                       f"{posterior.draws} search draws + {config.report.draws}"
-                                       f" fresh report draws need {needed} rows; "
-                                       f"{posterior.file} has {len(rows)}")])
-        search_draws, report_draws = rows[:posterior.draws], rows[posterior.draws:needed]
-    digest = hashlib.sha256(json.dumps(
-        {**config.model_dump(mode="json", exclude={"search": {"trials", "workers"}}),
-         "scenario": scenario.model_dump(mode="json"), "draws": search_draws},
+    if posterior is None:
+        return [{}], [{}]
+    rows = load_draws(path.parent / posterior.file, label)
+    needed = posterior.draws + config.report.draws
+    if len(rows) < needed:
+        raise ConfigError([Problem(label, None, ("search", "posterior", "draws"),
+                                   f"{posterior.draws} search draws + {config.report.draws}"
+                                   f" fresh report draws need {needed} rows; "
+                                   f"{posterior.file} has {len(rows)}")])
+    return rows[:posterior.draws], rows[posterior.draws:needed]
+
+
+def _digest(config: OptimiseConfig, scenario: Scenario, draws: list[dict[str, float]],
+            with_report: bool = False) -> str:
+    """What the search's trials depend on: a log with another digest is not resumed.
+    `report` and the effort (`trials`, `workers`) are left out, so they may change on resume;
+    `with_report` gives the digest logs were written with before that."""
+    leave_out: dict[str, Any] = {"search": {"trials", "workers"}}
+    if not with_report:
+        leave_out["report"] = True
+    return hashlib.sha256(json.dumps(
+        {**config.model_dump(mode="json", exclude=leave_out),
+         "scenario": scenario.model_dump(mode="json"), "draws": draws},
         sort_keys=True, default=str).encode()).hexdigest()[:16]
-    return Optimisation(config, scenario, space, search_draws, report_draws, path, digest)
 
 
 def load_draws(path: Path, label: str) -> list[dict[str, float]]:

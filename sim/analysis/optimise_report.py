@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,6 @@ import yaml
 from rich.console import Console
 
 from sim.analysis.optimise import (
-    LOG,
     Optimisation,
     evaluate,
     evaluator,
@@ -31,14 +31,13 @@ from sim.analysis.optimise import (
     search,
     trials_table,
 )
+from sim.analysis.optimise_folder import ALLOCATIONS, FILES, own_allocations, prepare
 from sim.runs import results as store
 from sim.runs.results import ResultsFolderError
 from sim.runs.statistics import INTERVAL, number, paired_difference
 from sim.scenario.posterior import with_draw
 
 CALIBRATED = "as_calibrated"  # the scenario's own parameters; report.variants change them
-FILES = (LOG, "trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md",
-         "optimise.json")
 
 
 def chosen(front: pd.DataFrame, most: int) -> pd.DataFrame:
@@ -301,8 +300,10 @@ def replicates_run(problem: Optimisation, table: pd.DataFrame) -> int:
 def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: pd.DataFrame,
                   comparison: pd.DataFrame, files: dict[str, dict], seconds: float,
                   command: str) -> None:
-    folder = out / "allocations"
+    folder = out / ALLOCATIONS
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in own_allocations(out):  # an earlier report's, on resume
+        stale.unlink()
     trials = comparison.groupby("allocation")["trial"].first() if len(comparison) else {}
     for name, allocation in files.items():
         (folder / f"{name}.yaml").write_text(allocation_yaml(
@@ -321,13 +322,15 @@ def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: 
         "git_commit": store.git_commit(), "packages": store.package_versions()})
 
 
-def optimise(path: str | Path, *, out: Path | None = None, resume: bool = False,
-             progress: bool = False, cluster: str | None = None, command: str = "sim optimise",
-             **overrides: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The whole optimisation: search, front, out-of-sample comparison, and (with `out`) the
-    files. Returns the trials, the front and the comparison."""
+def optimise(config: str | Path | Optimisation, *, out: Path | None = None,
+             resume: bool = False, progress: bool = False, cluster: str | None = None,
+             command: str = "sim optimise", **overrides: Any
+             ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The whole optimisation of a config file (or of one `load_config` read, then without
+    `overrides`): search, front, out-of-sample comparison, and (with `out`) the files.
+    Returns the trials, the front and the comparison."""
     started = time.monotonic()
-    problem = load_config(path, **overrides)
+    problem = config if isinstance(config, Optimisation) else load_config(config, **overrides)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     with evaluator(problem.config.search.workers, cluster) as pool:
@@ -343,13 +346,9 @@ def optimise(path: str | Path, *, out: Path | None = None, resume: bool = False,
 
 
 def run_command(args: argparse.Namespace) -> int:
+    """`sim optimise`: the config and the options are checked before the output folder is
+    touched, so a mistake (exit 2) leaves an earlier search as it was."""
     out = args.out or Path("results") / "optimise" / args.config.stem
-    if (out / LOG).exists() and not (args.resume or args.force):
-        raise ResultsFolderError(f"{out} already holds a search; --resume goes on with it, "
-                                 "--force replaces it")
-    if args.force:
-        for name in FILES:
-            (out / name).unlink(missing_ok=True)
     if args.cluster:
         from sim.runs.runner import parse_cluster
 
@@ -357,11 +356,12 @@ def run_command(args: argparse.Namespace) -> int:
             parse_cluster(args.cluster)
         except ValueError as error:
             raise ResultsFolderError(str(error)) from None
-    optimise(
-        args.config, out=out, resume=args.resume, progress=not args.quiet,
-        cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"),
-        trials=args.trials, replicates=args.replicates, workers=args.workers,
-        report_replicates=args.report_replicates)
+    problem = load_config(args.config, trials=args.trials, replicates=args.replicates,
+                          workers=args.workers, report_replicates=args.report_replicates)
+    for note in prepare(out, problem, resume=args.resume, force=args.force):
+        print(f"sim optimise: note: {note}", file=sys.stderr)
+    optimise(problem, out=out, resume=args.resume, progress=not args.quiet,
+             cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"))
     if not args.quiet:
         print((out / "report.md").read_text(encoding="utf-8"))
         Console().print(f"written: {out}/ ({', '.join(FILES[1:])}, allocations/)",
