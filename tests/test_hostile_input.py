@@ -323,6 +323,17 @@ def test_a_sweep_file_given_to_run_points_to_sweep_and_back(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("command", ["run", "sweep", "compare"])
+def test_an_empty_output_folder_name_is_refused_not_taken_as_the_current_folder(
+        tmp_path, monkeypatch, capsys, command):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "index.csv").write_text("my own data")
+    with pytest.raises(SystemExit) as exit_:
+        main([command, str(tiny(tmp_path)), "--out", ""])
+    assert exit_.value.code == 2 and "got an empty one" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.csv", "tiny.yaml"]
+
+
 @pytest.mark.parametrize("content, fragments", [
     ("name: x\n# caf\xe9\n".encode("latin-1"), ["line 2", "not UTF-8", "save the file as UTF-8"]),
     ("name: x\n".encode("utf-16"), ["UTF-16", "save the file as UTF-8"]),
