@@ -323,6 +323,24 @@ def test_a_sweep_file_given_to_run_points_to_sweep_and_back(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.parametrize("content, fragments", [
+    (b"base: b.yaml\ngrid:\n  targeting: [random\n", ["line 4", "expected ',' or ']'"]),
+    (b"base: b.yaml\ngrid:\n\ttargeting: [random]\n", ["line 3", "'\\t'"]),
+    (b"base: b.yaml\n# caf\xe9\ngrid: {targeting: [random]}\n", ["line 2", "not UTF-8"]),
+    (b"base: b.yaml\ngrid: {}\ngrid: {}\n", ["key 'grid' is given twice"]),
+])
+def test_a_sweep_file_that_cannot_be_parsed_gives_its_error_not_a_wrong_command(
+        tmp_path, content, fragments):
+    path, out = tmp_path / "broken.yaml", str(tmp_path / "o")
+    path.write_bytes(content)
+    for args in (("sweep", str(path), "--out", out), ("run", str(path), "--out", out),
+                 ("validate", str(path))):
+        status, message = run(*args)
+        refused(status, message, "broken.yaml", *fragments)
+        assert "scenario file" not in message and "sweep file" not in message
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize("command", ["run", "sweep", "compare"])
 def test_an_empty_output_folder_name_is_refused_not_taken_as_the_current_folder(
         tmp_path, monkeypatch, capsys, command):

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 TEAMS = "[{place: evzonoi}, {place: kalotina}, {place: horgos}]"
 
 
-def sweep_file(tmp_path: Path, grid: str) -> Path:
-    path = tmp_path / "sweep.yaml"
-    path.write_text(f"name: teams\nbase: {ROOT / 'scenarios' / 'jad_see_2023.yaml'}\n"
+def sweep_file(tmp_path: Path, grid: str, name: str = "teams", file: str = "sweep") -> Path:
+    path = tmp_path / f"{file}.yaml"
+    path.write_text(f"name: {name}\nbase: {ROOT / 'scenarios' / 'jad_see_2023.yaml'}\n"
                     f"grid:\n{grid}", encoding="utf-8")
     return path
 
@@ -69,3 +69,38 @@ def test_dates_label_their_points(tmp_path):
                                   "2024-07-08T18:00:00]\n"))
     assert [p.name for p in sweep.points] == ["start-2023-11-13T00-00-00",
                                                "start-2024-07-08T18-00-00"]
+
+
+# --- points and labels ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("grid, fragment", [
+    ("  1: [0.2, 0.3]\n", "grid keys must be text"),
+    ("  null: [0.2, 0.3]\n", "grid keys must be text"),
+    ("  extends: [a.yaml, b.yaml]\n", "'extends' cannot be swept"),
+    # YAML's true is Python's 1, and an unlabelled list is labelled by its position
+    ("  europol.coordination_centre.enabled: [true, 1]\n", "would get one label"),
+    ("  intelligence.coverage: [1, [0.5]]\n", "would get one label"),
+    (f"  targeting: {{{'a' * 250}: random}}\n", "a point's folder name may have 200"),
+])
+def test_a_grid_that_cannot_run_as_written_is_refused(tmp_path, grid, fragment):
+    with pytest.raises(ScenarioError, match=fragment):
+        load_sweep(sweep_file(tmp_path, grid))
+
+
+def test_points_never_share_a_scenario_name(tmp_path):
+    """Scenario names are cut at 80 characters: two points must not become one in compare."""
+    grid = "  intelligence.coverage: {option_long_label: 0.2, option_long_label2: 0.3}\n"
+    with pytest.raises(ScenarioError, match="would both be scenario"):
+        load_sweep(sweep_file(tmp_path, grid, name="n" * 70))
+    # labels that give one folder name are numbered, and so are their scenario names
+    sweep = load_sweep(sweep_file(tmp_path, "  targeting: {a b: random, a-b: random}\n"))
+    assert [p.scenario.name for p in sweep.points] == ["teams.000_targeting-a-b",
+                                                       "teams.001_targeting-a-b"]
+
+
+def test_a_sweep_named_by_an_unusable_file_name_asks_for_a_name(tmp_path):
+    path = sweep_file(tmp_path, "  targeting: [random]\n", file="my plan ü")
+    path.write_text(path.read_text().removeprefix("name: teams\n"))
+    with pytest.raises(ScenarioError, match=r"file name 'my plan ü' cannot be one.*add 'name"):
+        load_sweep(path)
+
