@@ -352,6 +352,17 @@ def test_an_empty_output_folder_name_is_refused_not_taken_as_the_current_folder(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.csv", "tiny.yaml"]
 
 
+def test_a_sweep_into_the_current_folder_keeps_the_users_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "index.csv").write_text("my own data")
+    tiny(tmp_path)
+    (tmp_path / "sweep.yaml").write_text("base: tiny.yaml\ngrid:\n  action.days: [1, 2]\n")
+    before = files_under(tmp_path)
+    refused(*run("sweep", "sweep.yaml", "--out", ".", "--force"), "not a sweep folder",
+            "nothing was deleted")
+    assert files_under(tmp_path) == before
+
+
 @pytest.mark.parametrize("content, fragments", [
     ("name: x\n# caf\xe9\n".encode("latin-1"), ["line 2", "not UTF-8", "save the file as UTF-8"]),
     ("name: x\n".encode("utf-16"), ["UTF-16", "save the file as UTF-8"]),

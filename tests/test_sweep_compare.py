@@ -10,7 +10,9 @@ import pytest
 from test_runner import stand_in_replicate
 
 from sim.cli import main
-from sim.runs.sweep import load_sweep, run_sweep
+from sim.runs.folder import SWEEP_MARKER
+from sim.runs.results import ResultsFolderError
+from sim.runs.sweep import load_sweep, load_sweep_summaries, run_sweep
 from sim.scenario import ScenarioError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +24,16 @@ def sweep_file(tmp_path: Path, grid: str, name: str = "teams", file: str = "swee
     path.write_text(f"name: {name}\nbase: {ROOT / 'scenarios' / 'jad_see_2023.yaml'}\n"
                     f"grid:\n{grid}", encoding="utf-8")
     return path
+
+
+def swept(path: Path, out: Path, **options) -> pd.DataFrame:
+    """Run a sweep file with the stand-in replicate (fast), two replicates a point."""
+    return run_sweep(load_sweep(path), out, replicates=2, workers=1, progress=False,
+                     replicate_function=stand_in_replicate, **options)
+
+
+def files_under(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_point_folders_sort_in_number_order(tmp_path):
@@ -71,7 +83,78 @@ def test_dates_label_their_points(tmp_path):
                                                "start-2024-07-08T18-00-00"]
 
 
+# --- the sweep folder is the sweep's alone ----------------------------------------------------
+
+def test_a_sweep_never_writes_into_a_folder_it_did_not_write(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "index.csv").write_text("my own data")
+    with pytest.raises(ResultsFolderError, match=r"not a sweep folder.*nothing was deleted"):
+        swept(sweep_file(tmp_path, "  scanning_teams.max_per_place: [1, 2]\n"), out)
+    with pytest.raises(ResultsFolderError, match="not a sweep folder"):
+        swept(sweep_file(tmp_path, "  scanning_teams.max_per_place: [1, 2]\n"), out, force=True)
+    assert files_under(out) == {out / "index.csv": b"my own data"}
+
+
+def test_a_sweep_folder_holds_one_sweep(tmp_path):
+    out = tmp_path / "out"
+    first = sweep_file(tmp_path, "  scanning_teams.max_per_place: [1, 2]\n")
+    swept(first, out)
+    before = files_under(out)
+    with pytest.raises(ResultsFolderError, match="already holds sweep 'teams'; use --resume"):
+        swept(first, out)
+    other = sweep_file(tmp_path, "  run.seed: [1, 2]\n", name="seeds", file="seeds")
+    for again in ({}, {"resume": True}, {"force": True}):
+        with pytest.raises(ResultsFolderError, match=r"holds sweep 'teams'.*not 'seeds'"):
+            swept(other, out, **again)
+    # the same sweep name from another file is not the same sweep either
+    copy = sweep_file(tmp_path, "  scanning_teams.max_per_place: [1, 2]\n", file="copy")
+    with pytest.raises(ResultsFolderError, match="only a sweep from the same file"):
+        swept(copy, out, force=True)
+    # a grid that lost a value would hide that point's results from the index
+    fewer = sweep_file(tmp_path, "  scanning_teams.max_per_place: [2]\n", file="fewer")
+    with pytest.raises(ResultsFolderError, match=r"points this grid does not have \(max_per_"):
+        swept(fewer, out, resume=True)
+    assert files_under(out) == before
+    assert swept(first, out, resume=True)["status"].eq("complete").all()
+
+
+def test_force_replaces_only_what_the_sweep_wrote(tmp_path):
+    out = tmp_path / "out"
+    path = sweep_file(tmp_path, "  scanning_teams.max_per_place: [1, 2]\n")
+    swept(path, out)
+    (out / "max_per_place-1" / "notes.txt").write_text("mine")
+    before = files_under(out)
+    with pytest.raises(ResultsFolderError, match=r"max_per_place-1/notes.txt.*nothing was"):
+        swept(path, out, force=True)
+    assert files_under(out) == before
+    (out / "max_per_place-1" / "notes.txt").unlink()
+    sweep_file(tmp_path, "  scanning_teams.max_per_place: [2, 3]\n")
+    index = swept(path, out, force=True)
+    assert sorted(p.name for p in out.iterdir()) == [SWEEP_MARKER, "index.csv",
+                                                     "max_per_place-2", "max_per_place-3"]
+    assert index["point"].tolist() == ["max_per_place-2", "max_per_place-3"]
+
+
+def test_a_sweep_folder_written_before_markers_resumes(tmp_path):
+    out = tmp_path / "out"
+    path = sweep_file(tmp_path, "  scanning_teams.max_per_place: [1, 2]\n")
+    swept(path, out)
+    (out / SWEEP_MARKER).unlink()  # as sweeps wrote their folders before they wrote markers
+    with pytest.raises(ResultsFolderError, match="already holds sweep 'teams'"):
+        swept(path, out)
+    assert swept(path, out, resume=True)["status"].eq("complete").all()
+    assert (out / SWEEP_MARKER).is_file()
+
+
 # --- points and labels ------------------------------------------------------------------------
+
+def test_labels_come_back_as_written(tmp_path):
+    path = sweep_file(tmp_path, "  intelligence.coverage: {None: 0.2, NA: 0.3, 'null': 0.4}\n")
+    swept(path, tmp_path / "out")
+    labels = load_sweep_summaries(tmp_path / "out")["intelligence.coverage"]
+    assert labels.tolist() == ["None", "None", "NA", "NA", "null", "null"]
+
 
 @pytest.mark.parametrize("grid, fragment", [
     ("  1: [0.2, 0.3]\n", "grid keys must be text"),
@@ -104,3 +187,11 @@ def test_a_sweep_named_by_an_unusable_file_name_asks_for_a_name(tmp_path):
     with pytest.raises(ScenarioError, match=r"file name 'my plan ü' cannot be one.*add 'name"):
         load_sweep(path)
 
+
+def test_an_index_without_its_folder_column_is_a_message(tmp_path, capsys):
+    out = tmp_path / "out"
+    swept(sweep_file(tmp_path, "  scanning_teams.max_per_place: [1, 2]\n"), out)
+    index = pd.read_csv(out / "index.csv")
+    index.drop(columns="folder").to_csv(out / "index.csv", index=False)
+    assert main(["compare", str(out)]) == 2
+    assert "has no 'folder' column" in capsys.readouterr().err

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.runs import folder as ownership
 from sim.runs import results as store
 from sim.runs.runner import connected, resolve_scenario, run_many
 from sim.scenario.files import (
@@ -41,7 +42,7 @@ from sim.scenario.schema import NAME_PATTERN, Scenario
 
 SWEEP_KEYS = ("name", "description", "base", "grid")
 MAX_POINTS = 1_000  # each point is a scenario checked before the run and a results folder
-INDEX = "index.csv"
+INDEX = ownership.SWEEP_INDEX
 MAX_NAME = 80  # a scenario's name (sim.scenario.schema)
 MAX_POINT_NAME = 200  # a point's folder name; file systems take 255 bytes
 
@@ -268,18 +269,23 @@ def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
     run, then with each point's status) and return the index.
 
     `options` go to `sim.runs.runner.run_many` (replicates, seed, workers, cluster, resume, force,
-    progress, check_invariants, command).
+    progress, check_invariants, command). An existing `out` is written only with `resume` (the
+    same sweep) or `force` (a folder this sweep wrote: `sim.runs.folder.check_sweep_folder`).
     """
     out = Path(out)
     index = pd.DataFrame([{"point": p.name, "scenario": p.scenario.name, "folder": p.name,
                            **p.labels, "status": "not run", "replicates_done": 0, "failures": 0}
                           for p in sweep.points])
+    names = [p.name for p in sweep.points]
+    resume, force = options.get("resume", False), options.get("force", False)
+    action = ownership.check_sweep_folder(out, sweep.name, names, resume=resume, force=force,
+                                          source=sweep.source)
     folders = [(p.scenario, out / p.name) for p in sweep.points]
     for scenario, folder in folders:  # refuse before anything is written
         store.check_folder(folder, resolve_scenario(scenario, seed=options.get("seed")),
-                           resume=options.get("resume", False), force=options.get("force", False))
+                           resume=resume, force=force)
     with connected(options.pop("cluster", None)) as cluster:  # a scheduler before any file
-        out.mkdir(parents=True, exist_ok=True)
+        ownership.prepare_sweep_folder(out, sweep.name, names, action, sweep.source)
         store.write_csv(index, out / INDEX)
         for row, results in zip(index.index, run_many(folders, label=sweep.name,
                                                       cluster=cluster, **options), strict=True):
@@ -293,7 +299,7 @@ def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
 def load_sweep_summaries(directory: str | Path) -> pd.DataFrame:
     """Every point's summary rows in one table, with the point's grid labels as columns."""
     directory = Path(directory)
-    index = pd.read_csv(directory / INDEX)
+    index = ownership.read_sweep_index(directory)
     label_columns = [c for c in index.columns if c not in
                      ("point", "scenario", "folder", "status", "replicates_done", "failures")]
     frames = []
