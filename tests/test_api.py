@@ -103,6 +103,14 @@ def test_an_unknown_override_key_names_the_closest_one():
         sim.run(BASELINE, replicates=1, europol__analysts_on_grond=3)
 
 
+def test_extends_as_an_override_is_refused_not_ignored():
+    """The scenario's extends: was read when it was loaded: an override of it changed nothing
+    and was recorded in the manifest as if it had."""
+    other = ROOT / "scenarios" / "no_scanning_teams.yaml"
+    with pytest.raises(ScenarioError, match="'extends' cannot be overridden"):
+        sim.run(BASELINE, replicates=1, extends=str(other))
+
+
 # --- Mesa conventions --------------------------------------------------------------------------
 
 def test_rng_none_draws_a_fresh_seed_recorded_on_the_model():

@@ -324,6 +324,46 @@ def test_a_sweep_file_given_to_run_points_to_sweep_and_back(tmp_path):
 
 
 @pytest.mark.parametrize("content, fragments", [
+    (b"base: b.yaml\ngrid:\n  targeting: [random\n", ["line 4", "expected ',' or ']'"]),
+    (b"base: b.yaml\ngrid:\n\ttargeting: [random]\n", ["line 3", "'\\t'"]),
+    (b"base: b.yaml\n# caf\xe9\ngrid: {targeting: [random]}\n", ["line 2", "not UTF-8"]),
+    (b"base: b.yaml\ngrid: {}\ngrid: {}\n", ["key 'grid' is given twice"]),
+])
+def test_a_sweep_file_that_cannot_be_parsed_gives_its_error_not_a_wrong_command(
+        tmp_path, content, fragments):
+    path, out = tmp_path / "broken.yaml", str(tmp_path / "o")
+    path.write_bytes(content)
+    for args in (("sweep", str(path), "--out", out), ("run", str(path), "--out", out),
+                 ("validate", str(path))):
+        status, message = run(*args)
+        refused(status, message, "broken.yaml", *fragments)
+        assert "scenario file" not in message and "sweep file" not in message
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "compare"])
+def test_an_empty_output_folder_name_is_refused_not_taken_as_the_current_folder(
+        tmp_path, monkeypatch, capsys, command):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "index.csv").write_text("my own data")
+    with pytest.raises(SystemExit) as exit_:
+        main([command, str(tiny(tmp_path)), "--out", ""])
+    assert exit_.value.code == 2 and "got an empty one" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index.csv", "tiny.yaml"]
+
+
+def test_a_sweep_into_the_current_folder_keeps_the_users_files(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "index.csv").write_text("my own data")
+    tiny(tmp_path)
+    (tmp_path / "sweep.yaml").write_text("base: tiny.yaml\ngrid:\n  action.days: [1, 2]\n")
+    before = files_under(tmp_path)
+    refused(*run("sweep", "sweep.yaml", "--out", ".", "--force"), "not a sweep folder",
+            "nothing was deleted")
+    assert files_under(tmp_path) == before
+
+
+@pytest.mark.parametrize("content, fragments", [
     ("name: x\n# caf\xe9\n".encode("latin-1"), ["line 2", "not UTF-8", "save the file as UTF-8"]),
     ("name: x\n".encode("utf-16"), ["UTF-16", "save the file as UTF-8"]),
     (b"name: x\nnote: \x07\n", ["line 2", "#x0007"]),

@@ -18,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 from sim.analysis.compare import UNITS, compare
 from sim.analysis.figures import FOREST_OUTCOMES
 from sim.runs import results as store
+from sim.runs.folder import read_sweep_index
 from sim.runs.statistics import INTERVAL
 from sim.runs.sweep import INDEX
 
@@ -33,7 +34,7 @@ def sweep_comparison(directory: str | Path, *, reference: str | None = None,
     """Every point's difference from the reference point (default: the first), for every
     outcome, with the point's grid labels as columns (comparison.csv's columns otherwise)."""
     directory = Path(directory)
-    index = pd.read_csv(directory / INDEX, dtype={"point": str, "folder": str})
+    index = read_sweep_index(directory)
     labels = [c for c in index.columns if c not in STATUS_COLUMNS]
     reference = reference or index["point"].iloc[0]
     if reference not in set(index["point"]):

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.runs import folder as ownership
 from sim.runs import results as store
 from sim.runs.runner import connected, resolve_scenario, run_many
 from sim.scenario.files import (
@@ -37,11 +38,13 @@ from sim.scenario.files import (
     suggest,
 )
 from sim.scenario.reading import InputError, read_text
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import NAME_PATTERN, Scenario
 
 SWEEP_KEYS = ("name", "description", "base", "grid")
 MAX_POINTS = 1_000  # each point is a scenario checked before the run and a results folder
-INDEX = "index.csv"
+INDEX = ownership.SWEEP_INDEX
+MAX_NAME = 80  # a scenario's name (sim.scenario.schema)
+MAX_POINT_NAME = 200  # a point's folder name; file systems take 255 bytes
 
 
 @dataclass(frozen=True)
@@ -59,26 +62,29 @@ class Sweep:
     description: str
     keys: tuple[str, ...]
     points: tuple[SweepPoint, ...]
+    source: str | None = None  # the sweep file: --force replaces only a folder written from it
 
 
 def is_sweep_file(path: str | Path) -> bool:
-    """A YAML file whose top level has `grid:` or `base:` is a sweep (others are scenarios)."""
-    try:
-        data = parse_document(read_text(Path(path)), str(path)).data
-    except (InputError, ScenarioError):
-        return False
+    """A YAML file whose top level has `grid:` or `base:` is a sweep (others are scenarios).
+    A file that cannot be read or parsed is neither: its ScenarioError says why."""
+    data = _parsed(Path(path)).data
     return "grid" in data or "base" in data
+
+
+def _parsed(path: Path):
+    try:
+        text = read_text(path)
+    except InputError as error:
+        raise ScenarioError([Problem(str(path), error.line, (), error.message)]) from None
+    return parse_document(text, str(path), path)
 
 
 def load_sweep(path: str | Path) -> Sweep:
     """Read a sweep file and build and check every point's scenario before anything runs."""
     path = Path(path)
     label = str(path)
-    try:
-        text = read_text(path)
-    except InputError as error:
-        raise ScenarioError([Problem(label, error.line, (), error.message)]) from None
-    document = parse_document(text, label, path)
+    document = _parsed(path)
     data, lines = document.data, document.lines
     problems = [Problem(label, lines.get((key,)), (key,), "unknown key; valid keys here: "
                         + ", ".join(SWEEP_KEYS), suggest(key, SWEEP_KEYS))
@@ -93,17 +99,12 @@ def load_sweep(path: str | Path) -> Sweep:
     if "base" in data and not isinstance(data["base"], str):
         problems.append(Problem(label, lines.get(("base",)), ("base",), "expected a file name"))
     name = data.get("name", path.stem)
-    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]+", name):
-        problems.append(Problem(label, lines.get(("name",)), ("name",),
-                                "expected letters, digits, '_', '.' or '-'"))
+    problems += _name_problems(name, label, lines.get(("name",)), "name" in data)
     if problems:
         raise ScenarioError(problems)
-    fixed = [Problem(label, lines.get(("grid", key)), ("grid", key), f"'{key}' cannot be swept: "
-                     + ("each point's name is the sweep's name and its grid labels"
-                        if key == "name" else "each point keeps the base's description"))
-             for key in grid if key in ("name", "description")]
-    if fixed:
-        raise ScenarioError(fixed)
+    keys = [_grid_key_problem(key, label, lines.get(("grid", key))) for key in grid]
+    if any(keys):
+        raise ScenarioError([problem for problem in keys if problem])
     choices = {key: _choices(values, label, lines.get(("grid", key)), key) for key, values in
                grid.items()}
     count = math.prod(len(c) for c in choices.values())
@@ -116,21 +117,90 @@ def load_sweep(path: str | Path) -> Sweep:
         raise ScenarioError([Problem(label, lines.get(("base",)), ("base",), f"'{data['base']}' "
                                      f"({base_path}) file not found; base: is relative to the "
                                      "sweep file")])
+    combinations = [dict(zip(choices, combination, strict=True))
+                    for combination in itertools.product(*(c.items() for c in choices.values()))]
+    point_names = _point_names(combinations)
+    _check_point_names(name, point_names, label, lines.get(("grid",)))
     base = load_scenario(base_path).model_dump(mode="json")
-    points = [_point(name, base, dict(zip(choices, combination, strict=True)), label,
-                     lines.get(("grid",)))
-              for combination in itertools.product(*(c.items() for c in choices.values()))]
-    if len({p.name for p in points}) < len(points):
-        points = [SweepPoint(f"{i:03d}_{p.name}", p.labels, p.scenario)
-                  for i, p in enumerate(points)]
-    return Sweep(name, str(data.get("description", "")), tuple(choices), tuple(points))
+    points = [_point(name, point_name, base, chosen, label, lines.get(("grid",)))
+              for point_name, chosen in zip(point_names, combinations, strict=True)]
+    return Sweep(name, str(data.get("description", "")), tuple(choices), tuple(points),
+                 str(path.resolve()))
+
+
+def _name_problems(name: Any, label: str, line: int | None, written: bool) -> list[Problem]:
+    """A sweep's name is its own `name:`, else its file name: the sweep's folder under
+    results/ and the first part of every point's scenario name, so a scenario's name."""
+    if isinstance(name, str) and re.fullmatch(NAME_PATTERN, name) and len(name) <= MAX_NAME:
+        return []
+    if not written:
+        return [Problem(label, None, ("name",), f"no 'name:' in this file, and its file name "
+                        f"'{name}' cannot be one (letters, digits, '_', '.', '-', at most "
+                        f"{MAX_NAME}); add 'name:'")]
+    return [Problem(label, line, ("name",), f"expected at most {MAX_NAME} letters, digits, '_', "
+                    "'.' or '-', starting with a letter, digit or '_'")]
+
+
+def _grid_key_problem(key: Any, label: str, line: int | None) -> Problem | None:
+    """A grid key is the dotted path of one value the points change (`sim params`)."""
+    if not isinstance(key, str):
+        return Problem(label, line, ("grid",), f"grid keys must be text (a dotted key path such "
+                       f"as intelligence.coverage), found {key!r}")
+    why = {"name": "each point's name is the sweep's name and its grid labels",
+           "description": "each point keeps the base's description",
+           "extends": "the base's extends: was read when the base was loaded, so a point "
+                      "would run the base unchanged; sweep the values that differ between the "
+                      "files, or write one sweep per base file"}
+    first = key.split(".")[0]
+    if first in why:
+        return Problem(label, line, ("grid", key), f"'{first}' cannot be swept: {why[first]}")
+    return None
+
+
+def _point_names(combinations: list[dict[str, tuple[Any, Any]]]) -> list[str]:
+    """Each point's folder name from its keys' last parts and labels (`coverage-0.2_teams-none`),
+    numbered (`000_...`) when two points' labels give one name."""
+    names = ["_".join(f"{key.split('.')[-1]}-{_slug(lbl)}" for key, (lbl, _) in chosen.items())
+             for chosen in combinations]
+    if len(set(names)) < len(names):
+        names = [f"{i:03d}_{name}" for i, name in enumerate(names)]
+    return names
+
+
+def point_scenario_name(sweep_name: str, point_name: str) -> str:
+    """A point's scenario name: the sweep's name and the point's, cut to a scenario name's
+    length."""
+    return f"{sweep_name}.{point_name}"[:MAX_NAME]
+
+
+def _check_point_names(sweep_name: str, point_names: list[str], label: str,
+                       line: int | None) -> None:
+    """Every point gets a folder name the file system takes and a scenario name of its own:
+    `sim compare` and the summaries tell points apart by their scenario names."""
+    long = [name for name in point_names if len(name) > MAX_POINT_NAME]
+    if long:
+        raise ScenarioError([Problem(label, line, ("grid",), f"point name '{long[0][:40]}...' "
+                                     f"has {len(long[0])} characters; a point's folder name "
+                                     f"may have {MAX_POINT_NAME}: give long values short "
+                                     "labels with a mapping (label: value)")])
+    seen: dict[str, str] = {}
+    for point_name in point_names:
+        scenario = point_scenario_name(sweep_name, point_name)
+        if scenario in seen:
+            raise ScenarioError([Problem(label, line, ("grid",), f"points '{seen[scenario]}' "
+                                         f"and '{point_name}' would both be scenario "
+                                         f"'{scenario}' (a scenario name is cut at {MAX_NAME} "
+                                         "characters); shorten the sweep's name or the labels")])
+        seen[scenario] = point_name
 
 
 def _choices(values: Any, label: str, line: int | None, key: str) -> dict[Any, Any]:
     """label → value for one key: a mapping as given, a list labelled by scalar or position.
     Whole-number labels of a key are padded to one width (`teams-02`, `teams-10`) so that point
     folders sort in number order in any listing. A value listed twice is refused: it would be
-    one point run twice, or silently one point fewer."""
+    one point run twice, or silently one point fewer. So are two values that would get one
+    label (`[true, 1]`: Python takes true for 1; `[1, [...]]`: the list is labelled 1 by its
+    position)."""
     if isinstance(values, dict) and values:
         return _padded(dict(values))
     if isinstance(values, list) and values:
@@ -139,9 +209,17 @@ def _choices(values: Any, label: str, line: int | None, key: str) -> dict[Any, A
         if repeated:
             raise ScenarioError([Problem(label, line, ("grid", key), f"{repeated[0]!r} is listed "
                                          "more than once; list each value once")])
-        return _padded({(v if isinstance(v, str | int | float | bool)
-                         else v.isoformat() if isinstance(v, dt.date) else i): v
-                        for i, v in enumerate(values)})
+        labelled = [(v if isinstance(v, str | int | float | bool)
+                     else v.isoformat() if isinstance(v, dt.date) else i, v)
+                    for i, v in enumerate(values)]
+        shared = [(w, v) for i, (name, v) in enumerate(labelled)
+                  for other, w in labelled[:i] if other == name]
+        if shared:
+            raise ScenarioError([Problem(label, line, ("grid", key), f"{shared[0][0]!r} and "
+                                         f"{shared[0][1]!r} would get one label, and one point "
+                                         "would be lost; label each value with a mapping "
+                                         "(label: value)")])
+        return _padded(dict(labelled))
     raise ScenarioError([Problem(label, line, ("grid",), "each key needs a non-empty list of "
                                  "values (or a mapping of labels to values)")])
 
@@ -170,15 +248,14 @@ def _slug(value: Any) -> str:
     return re.sub(r"[^A-Za-z0-9_.\-]+", "-", str(value)).strip("-.") or "x"
 
 
-def _point(sweep_name: str, base: dict[str, Any], chosen: dict[str, tuple[Any, Any]],
-           label: str, line: int | None) -> SweepPoint:
+def _point(sweep_name: str, point_name: str, base: dict[str, Any],
+           chosen: dict[str, tuple[Any, Any]], label: str, line: int | None) -> SweepPoint:
     """The scenario of one grid point, validated and checked against the route graph."""
-    point_name = "_".join(f"{key.split('.')[-1]}-{_slug(lbl)}" for key, (lbl, _) in chosen.items())
     where = f"{label} (grid point {point_name})"
     data = copy.deepcopy(base)
     for key, (_, value) in chosen.items():
         _set_path(data, key, value, label)
-    data["name"] = f"{sweep_name}.{point_name}"[:80]
+    data["name"] = point_scenario_name(sweep_name, point_name)
     lines = {(): line} if line else {}
     scenario = scenario_from_mapping(data, where, lines)
     from sim.scenario.allocation import check_scenario
@@ -192,18 +269,23 @@ def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
     run, then with each point's status) and return the index.
 
     `options` go to `sim.runs.runner.run_many` (replicates, seed, workers, cluster, resume, force,
-    progress, check_invariants, command).
+    progress, check_invariants, command). An existing `out` is written only with `resume` (the
+    same sweep) or `force` (a folder this sweep wrote: `sim.runs.folder.check_sweep_folder`).
     """
     out = Path(out)
     index = pd.DataFrame([{"point": p.name, "scenario": p.scenario.name, "folder": p.name,
                            **p.labels, "status": "not run", "replicates_done": 0, "failures": 0}
                           for p in sweep.points])
+    names = [p.name for p in sweep.points]
+    resume, force = options.get("resume", False), options.get("force", False)
+    action = ownership.check_sweep_folder(out, sweep.name, names, resume=resume, force=force,
+                                          source=sweep.source)
     folders = [(p.scenario, out / p.name) for p in sweep.points]
     for scenario, folder in folders:  # refuse before anything is written
         store.check_folder(folder, resolve_scenario(scenario, seed=options.get("seed")),
-                           resume=options.get("resume", False), force=options.get("force", False))
+                           resume=resume, force=force)
     with connected(options.pop("cluster", None)) as cluster:  # a scheduler before any file
-        out.mkdir(parents=True, exist_ok=True)
+        ownership.prepare_sweep_folder(out, sweep.name, names, action, sweep.source)
         store.write_csv(index, out / INDEX)
         for row, results in zip(index.index, run_many(folders, label=sweep.name,
                                                       cluster=cluster, **options), strict=True):
@@ -217,7 +299,7 @@ def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
 def load_sweep_summaries(directory: str | Path) -> pd.DataFrame:
     """Every point's summary rows in one table, with the point's grid labels as columns."""
     directory = Path(directory)
-    index = pd.read_csv(directory / INDEX)
+    index = ownership.read_sweep_index(directory)
     label_columns = [c for c in index.columns if c not in
                      ("point", "scenario", "folder", "status", "replicates_done", "failures")]
     frames = []
