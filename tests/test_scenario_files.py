@@ -89,6 +89,29 @@ MISTAKES = {
         "scanner.yaml", variant("parameters:\n  scanner_vehicles_per_hour: 12\n"),
         ["scanner.yaml, line 3", "scanner_vehicles_per_hour is no longer a parameter",
          "set scanner_minutes"]),
+    "a date written as a number": (
+        "number_date.yaml", variant("action: {start: 20231113}\n"),
+        ["number_date.yaml, line 3", "action.start", "is a number, not a date",
+         "write the date as 2023-11-13"]),
+    "a date that does not exist": (
+        "no_date.yaml", variant("action:\n  start: 2023-02-30\n"),
+        ["no_date.yaml, line 4", "action.start", "'2023-02-30' is not a date"]),
+    "a count in hexadecimal": (
+        "hex.yaml", variant("countries:\n  TR: {officers: 0x10}\n"),
+        ["hex.yaml, line 4", "countries.TR.officers", "'0x10'", "another base"]),
+    "a count with a leading zero (octal to YAML)": (
+        "octal.yaml", variant("countries:\n  TR:\n    officers: 0100\n"),
+        ["octal.yaml, line 5", "countries.TR.officers", "'0100'", "without leading zeros"]),
+    "a count in base 60": (
+        "sexagesimal.yaml", variant("run: {replicates: 1:30}\n"),
+        ["sexagesimal.yaml, line 3", "run.replicates", "'1:30'", "another base"]),
+    "two keys that are one once read": (
+        "same_key.yaml", variant("sweeps_label: {1: a, true: b}\n"),
+        ["same_key.yaml, line 3", "keys '1' (line 3) and 'true' (line 3)",
+         "are the same key once read"]),
+    "tab indentation": (
+        "tabs.yaml", variant("action:\n\tdays: 2\n"),
+        ["tabs.yaml, line 4", "tabs cannot indent YAML: use spaces"]),
     "a name that is not a folder name": ("name.yaml", variant("").replace(
         "name: variant", "name: ../../elsewhere"), ["name.yaml, line 1", "name:", "pattern"]),
 }
@@ -207,3 +230,10 @@ LOADER_GAPS = {
 def test_pathological_files_are_scenario_errors(case):
     with pytest.raises(ScenarioError):
         load_text(LOADER_GAPS[case])
+
+
+def test_extends_cannot_be_an_override_of_the_model_either():
+    from sim.model import JointActionModel
+
+    with pytest.raises(ScenarioError, match="'extends' cannot be overridden"):
+        JointActionModel(load_scenario(BASELINE), rng=1, extends="no_scanning_teams.yaml")

@@ -275,11 +275,6 @@ def resolve_scenario(scenario: Scenario | str | Path, *, replicates: int | None 
     settings applied, validated like a scenario file."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
-    if any(str(key).split("__")[0] == "extends" for key in overrides or {}):
-        raise ScenarioError([Problem("overrides", None, ("extends",), "'extends' cannot be "
-                                     "overridden: the scenario's extends: was read when it was "
-                                     "loaded, so the override would change nothing; run the "
-                                     "other file, or override the values that differ")])
     scenario = with_overrides(scenario, overrides or {})
     settings = {k: v for k, v in (("replicates", replicates), ("seed", seed),
                                   ("workers", workers)) if v is not None}

@@ -54,6 +54,11 @@ def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], *,
     the route graph: place names, allocations)."""
     if not overrides:
         return scenario
+    if any(str(key).split(SEPARATOR)[0] == "extends" for key in overrides):
+        raise ScenarioError([Problem(label, None, ("extends",), "'extends' cannot be "
+                                     "overridden: the scenario's extends: was read when it was "
+                                     "loaded, so the override would change nothing; run the "
+                                     "other file, or override the values that differ")])
     try:
         data = merge(scenario.model_dump(mode="json"), nested(overrides, label))
     except ListPatchError as error:

@@ -116,6 +116,8 @@ def parse_yaml(text: str) -> Parsed:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         reason = error.problem or error.context or str(error)
+        if "'\\t'" in reason:  # a tab where YAML expects indentation or a value
+            reason += " (tabs cannot indent YAML: use spaces)"
         raise InputError(f"invalid YAML: {reason}", mark.line + 1 if mark else None) from None
     except yaml.reader.ReaderError as error:
         raise _unreadable(error, text) from None
@@ -153,6 +155,46 @@ class _BoundedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """As YAML builds it, refusing two keys that are one value once read (`1` and
+        `true`, `1` and `1.0`): YAML would silently keep only the last."""
+        mapping = super().construct_mapping(node, deep=deep)
+        keys = [k for k, _ in node.value]
+        if len(mapping) < len(keys) and not any(k.tag.endswith(":merge") for k in keys):
+            seen: dict[object, yaml.Node] = {}
+            for key_node in keys:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    first = seen[key]
+                    raise InputError(f"keys '{first.value}' (line {_line(first)}) and "
+                                     f"'{key_node.value}' (line {_line(key_node)}) are the same "
+                                     f"key once read ({key!r}); YAML would keep only the last: "
+                                     "keep one", _line(key_node))
+                seen[key] = key_node
+        return mapping
+
+
+_DATES = yaml.constructor.SafeConstructor()  # reads a timestamp node; holds no state of ours
+
+
+def _check_scalar(node: yaml.ScalarNode, path: tuple[str | int, ...]) -> None:
+    """Numbers in decimal and dates that exist: YAML 1.1 reads `0x10` as 16, `010` as 8
+    (octal) and `1:30` as 90 (base 60), none of which a planner means, and a date that does
+    not exist would fail without saying where."""
+    if node.tag == "tag:yaml.org,2002:int":
+        text = node.value.replace("_", "").lstrip("+-")
+        if text.startswith(("0x", "0o", "0b")) or ":" in text or (
+                len(text) > 1 and text.startswith("0")):
+            raise InputError(f"'{node.value}' is read by YAML as a number in another base; "
+                             "write whole numbers in decimal digits without leading zeros",
+                             _line(node), path)
+    elif node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            _DATES.construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise InputError(f"'{node.value}' is not a date ({error}); write a date that exists, "
+                             "e.g. 2023-11-13 or 2023-11-13T06:00:00", _line(node), path) from None
+
 
 def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
@@ -181,6 +223,8 @@ def _check_tree(root: yaml.Node) -> None:
                 children += [(key_node, path), (value_node, (*path, _key_text(key_node)))]
         elif isinstance(node, yaml.SequenceNode):
             children = [(item, (*path, i)) for i, item in enumerate(node.value)]
+        else:
+            _check_scalar(node, path)
         for child, child_path in children:
             child_size, child_depth = measure(child, child_path)
             size += child_size

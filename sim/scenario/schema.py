@@ -61,6 +61,15 @@ class ActionWindow(StrictModel):
     days: int = par(6, "days", "Europol press release", "Length of the action, 1 to 60 days.",
                     ge=1, le=60)
 
+    @field_validator("start", mode="before")
+    @classmethod
+    def _a_date(cls, start: object) -> object:
+        """A number is no date: pydantic would read 20231113 as seconds after 1 January 1970."""
+        if isinstance(start, int | float) and not isinstance(start, bool):
+            raise ValueError(f"{start!r} is a number, not a date; write the date as 2023-11-13 "
+                             "(or 2023-11-13T06:00:00 with the hour)")
+        return start
+
     @field_validator("start")
     @classmethod
     def _local_time(cls, start: dt.datetime) -> dt.datetime:
