@@ -33,6 +33,7 @@ from sim.analysis import (
 )
 from sim.analysis.compare import compare_results
 from sim.runs import runner
+from sim.runs.folder import folder_argument
 from sim.runs.results import ResultsFolderError
 from sim.runs.statistics import INTERVAL
 from sim.runs.sweep import is_sweep_file, load_sweep, run_sweep
@@ -95,15 +96,6 @@ def _at_least(minimum: int):
     return parse
 
 
-def _folder(text: str) -> Path:
-    """An output folder named on the command line: an empty name would be the current
-    folder."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("expected a folder name, got an empty one (write . for "
-                                         "the current folder)")
-    return Path(text)
-
-
 def _fraction(text: str) -> float:
     try:
         value = float(text)
@@ -145,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run a scenario's replicates into a results folder")
     run.add_argument("file", type=Path, metavar="FILE")
     _run_options(run)
-    run.add_argument("--out", type=_folder, metavar="DIR",
+    run.add_argument("--out", type=folder_argument, metavar="DIR",
                      help="results folder (default: results/<scenario name>)")
     run.add_argument("--replicate", type=_at_least(0), action="append", metavar="K",
                      help="run only replicate K, with its seed from the full run (repeatable)")
@@ -159,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser("sweep", help="run every point of a sweep file")
     sweep.add_argument("file", type=Path, metavar="FILE")
     _run_options(sweep)
-    sweep.add_argument("--out", type=_folder, metavar="DIR",
+    sweep.add_argument("--out", type=folder_argument, metavar="DIR",
                        help="folder of the sweep (default: results/<sweep name>)")
     sweep.set_defaults(handler=_sweep)
 
@@ -170,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("others", type=Path, nargs="*", metavar="OTHER_DIR")
     compare.add_argument("--reference", metavar="POINT",
                          help="in a sweep folder, the point the others are compared with")
-    compare.add_argument("--out", type=_folder, metavar="DIR",
+    compare.add_argument("--out", type=folder_argument, metavar="DIR",
                          help="write comparison.csv and the figures (PNG and SVG) here")
     compare.add_argument("--method", choices=("auto", "t", "bootstrap"), default="auto",
                          help="interval of the difference: t, bootstrap, or auto (default: t "

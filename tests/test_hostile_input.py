@@ -341,7 +341,8 @@ def test_a_sweep_file_that_cannot_be_parsed_gives_its_error_not_a_wrong_command(
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("command", ["run", "sweep", "compare"])
+@pytest.mark.parametrize("command", ["run", "sweep", "compare", "optimise", "marginal",
+                                     "decompose", "discover", "sensitivity", "calibrate"])
 def test_an_empty_output_folder_name_is_refused_not_taken_as_the_current_folder(
         tmp_path, monkeypatch, capsys, command):
     monkeypatch.chdir(tmp_path)

@@ -57,6 +57,7 @@ from sim.analysis.experiments import (
 )
 from sim.model.streams import replicate_seeds
 from sim.runs import results as store
+from sim.runs.folder import folder_argument
 from sim.runs.results import ResultsFolderError
 from sim.runs.statistics import number, reduce
 from sim.scenario.allocation import check_scenario
@@ -351,7 +352,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add `sim calibrate` to the `sim` command's sub-commands."""
     parser = commands.add_parser("calibrate", help="fit hidden parameters to published outcomes")
     parser.add_argument("config", type=Path, metavar="CONFIG")
-    parser.add_argument("--out", type=Path, metavar="DIR",
+    parser.add_argument("--out", type=folder_argument, metavar="DIR",
                         help="output folder (default: results/calibration/<config name>)")
     parser.add_argument("--trials", type=int, metavar="N", help="override budget.trials")
     parser.add_argument("--replicates", type=int, metavar="N", help="override budget.replicates")

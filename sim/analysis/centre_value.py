@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from sim.model import BASELINE
+from sim.runs.folder import folder_argument
 from sim.runs.runner import run_many
 from sim.runs.statistics import INTERVAL, number, paired_difference
 from sim.scenario.files import Problem, ScenarioError, load_scenario, merge, scenario_from_mapping
@@ -216,7 +217,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--replicates", type=int, default=30, metavar="N",
                         help="paired replicates per variant (default 30)")
     parser.add_argument("--workers", type=int, metavar="W", help="worker processes")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="write decomposition.csv here")
+    parser.add_argument("--out", type=folder_argument, metavar="DIR",
+                        help="write decomposition.csv here")
     parser.add_argument("--doc", type=Path, metavar="FILE",
                         help="write the markdown page here (e.g. docs/centre_value.md)")
     parser.add_argument("--quiet", action="store_true", help="do not print the page")

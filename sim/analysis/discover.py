@@ -39,6 +39,7 @@ from sim.analysis.optimise_config import load_draws
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.runs import results as store
+from sim.runs.folder import folder_argument
 from sim.runs.results import ResultsFolderError
 from sim.runs.runner import RunProgress
 from sim.scenario.files import Problem, load_scenario, suggest
@@ -277,8 +278,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="most parameters a chosen box restricts (default 3)")
     parser.add_argument("--workers", type=int, default=2, metavar="W")
     parser.add_argument("--cluster", metavar="SPEC", help="run on Dask (as sim run)")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="default: results/discover/"
-                        "<scenario>_<outcome>")
+    parser.add_argument("--out", type=folder_argument, metavar="DIR",
+                        help="default: results/discover/<scenario>_<outcome>")
     parser.add_argument("--force", action="store_true", help="replace an earlier discovery")
     parser.add_argument("--quiet", action="store_true", help="no progress, no table")
     parser.set_defaults(handler=run_command)

@@ -40,6 +40,7 @@ import pandas as pd
 
 from sim.geography import RouteGraph, load_route_graph
 from sim.runs import runner
+from sim.runs.folder import folder_argument
 from sim.runs.statistics import INTERVAL, number, paired_difference
 from sim.scenario.allocation import (
     AGENCY_MIX,
@@ -383,7 +384,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, metavar="S", help="root seed (default: the "
                         "scenario's run.seed)")
     parser.add_argument("--workers", type=int, metavar="W", help="local worker processes")
-    parser.add_argument("--out", type=Path, metavar="DIR",
+    parser.add_argument("--out", type=folder_argument, metavar="DIR",
                         help="results folder (default: results/marginal/<scenario name>)")
     parser.add_argument("--doc", type=Path, metavar="FILE",
                         help="also write the markdown table here (docs/marginal_value.md)")

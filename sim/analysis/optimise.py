@@ -33,6 +33,7 @@ import pandas as pd
 
 from sim.analysis.experiments import Evaluator
 from sim.analysis.optimise_config import Optimisation, Posterior, load_config
+from sim.runs.folder import folder_argument
 from sim.runs.results import ResultsFolderError
 from sim.runs.runner import ClusterUnreachableError, RunProgress, parse_cluster
 from sim.scenario.posterior import with_draw
@@ -378,7 +379,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("optimise", help="search allocations: a Pareto front, "
                                  "re-evaluated out of sample against the baseline")
     parser.add_argument("config", type=Path, metavar="CONFIG")
-    parser.add_argument("--out", type=Path, metavar="DIR",
+    parser.add_argument("--out", type=folder_argument, metavar="DIR",
                         help="output folder (default: results/optimise/<config name>)")
     parser.add_argument("--trials", type=int, metavar="N", help="override search.trials")
     parser.add_argument("--replicates", type=int, metavar="N", help="override search.replicates")

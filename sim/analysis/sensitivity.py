@@ -34,6 +34,7 @@ from sim.analysis.experiments import (
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.runs import results as store
+from sim.runs.folder import folder_argument
 from sim.runs.progress import RunProgress
 from sim.runs.results import ResultsFolderError
 from sim.scenario.files import Problem, load_scenario, suggest
@@ -266,7 +267,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("config", type=Path, metavar="CONFIG")
     parser.add_argument("--method", choices=("morris", "sobol"),
                         help="override the config's method (default there: morris)")
-    parser.add_argument("--out", type=Path, metavar="DIR",
+    parser.add_argument("--out", type=folder_argument, metavar="DIR",
                         help="output folder (default: results/sensitivity/<config name>)")
     parser.add_argument("--workers", type=int, metavar="W", help="override workers")
     parser.add_argument("--force", action="store_true", help="replace earlier indices")
