@@ -93,6 +93,12 @@ MISTAKES = {
         "number_date.yaml", variant("action: {start: 20231113}\n"),
         ["number_date.yaml, line 3", "action.start", "is a number, not a date",
          "write the date as 2023-11-13"]),
+    "a date written as a quoted number": (
+        "quoted_date.yaml", variant("action: {start: '1700000000'}\n"),
+        ["quoted_date.yaml, line 3", "action.start", "is a number, not a date"]),
+    "a decimal number in base 60": (
+        "sexagesimal_float.yaml", variant("traffic: {scale: 1:30.5}\n"),
+        ["sexagesimal_float.yaml, line 3", "traffic.scale", "'1:30.5'", "base 60"]),
     "a date that does not exist": (
         "no_date.yaml", variant("action:\n  start: 2023-02-30\n"),
         ["no_date.yaml, line 4", "action.start", "'2023-02-30' is not a date"]),
@@ -237,3 +243,11 @@ def test_extends_cannot_be_an_override_of_the_model_either():
 
     with pytest.raises(ScenarioError, match="'extends' cannot be overridden"):
         JointActionModel(load_scenario(BASELINE), rng=1, extends="no_scanning_teams.yaml")
+
+
+def test_a_merge_key_may_be_overridden_by_a_key_beside_it():
+    """`<<: *alias` then a key of the alias's mapping: YAML's merge, not a duplicate."""
+    from sim.scenario.reading import parse_yaml
+
+    parsed = parse_yaml("base: &b\n  x: 1\n  y: 2\nother:\n  <<: *b\n  x: 3\n")
+    assert parsed.data["other"] == {"x": 3, "y": 2}

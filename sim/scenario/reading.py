@@ -158,9 +158,10 @@ class _BoundedLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         """As YAML builds it, refusing two keys that are one value once read (`1` and
         `true`, `1` and `1.0`): YAML would silently keep only the last."""
+        merges = any(k.tag.endswith(":merge") for k, _ in node.value)  # before flattening
         mapping = super().construct_mapping(node, deep=deep)
         keys = [k for k, _ in node.value]
-        if len(mapping) < len(keys) and not any(k.tag.endswith(":merge") for k in keys):
+        if len(mapping) < len(keys) and not merges:
             seen: dict[object, yaml.Node] = {}
             for key_node in keys:
                 key = self.construct_object(key_node, deep=deep)
@@ -181,6 +182,9 @@ def _check_scalar(node: yaml.ScalarNode, path: tuple[str | int, ...]) -> None:
     """Numbers in decimal and dates that exist: YAML 1.1 reads `0x10` as 16, `010` as 8
     (octal) and `1:30` as 90 (base 60), none of which a planner means, and a date that does
     not exist would fail without saying where."""
+    if node.tag == "tag:yaml.org,2002:float" and ":" in node.value:
+        raise InputError(f"'{node.value}' is read by YAML as a number in base 60; write numbers "
+                         "in decimal digits", _line(node), path)
     if node.tag == "tag:yaml.org,2002:int":
         text = node.value.replace("_", "").lstrip("+-")
         if text.startswith(("0x", "0o", "0b")) or ":" in text or (

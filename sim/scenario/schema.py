@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+import re
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -65,7 +66,11 @@ class ActionWindow(StrictModel):
     @classmethod
     def _a_date(cls, start: object) -> object:
         """A number is no date: pydantic would read 20231113 as seconds after 1 January 1970."""
-        if isinstance(start, int | float) and not isinstance(start, bool):
+        if isinstance(start, str):
+            number = re.fullmatch(r"\s*[+-]?\d+(\.\d*)?\s*", start) is not None
+        else:
+            number = isinstance(start, int | float) and not isinstance(start, bool)
+        if number:
             raise ValueError(f"{start!r} is a number, not a date; write the date as 2023-11-13 "
                              "(or 2023-11-13T06:00:00 with the hour)")
         return start
