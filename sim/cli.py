@@ -31,7 +31,7 @@ from sim.analysis import (
     optimise,
     sensitivity,
 )
-from sim.analysis.compare import compare_results
+from sim.analysis.compare import ComparisonError, compare_results
 from sim.runs import runner
 from sim.runs.folder import folder_argument
 from sim.runs.results import ResultsFolderError
@@ -234,7 +234,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Console.on_broken_pipe = _raise_broken_pipe
     try:
         return args.handler(args)
-    except (ScenarioError, ResultsFolderError, runner.ClusterUnreachableError) as error:
+    except (ScenarioError, ResultsFolderError, ComparisonError,
+            runner.ClusterUnreachableError) as error:
         print(f"sim {args.command}: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
@@ -425,11 +426,8 @@ def _compare(args: argparse.Namespace) -> int:
         _check_comparison_out(args.out, "comparison.csv", args.force)
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
-        try:
-            table = compare_results(args.base, args.others, args.out, method=args.method,
-                                    level=args.level)
-        except ValueError as error:  # runs that cannot be compared (posterior against plain)
-            raise ResultsFolderError(str(error)) from None
+        table = compare_results(args.base, args.others, args.out, method=args.method,
+                                level=args.level)
     _print_comparison_notes(notes)
     console = Console()
     print_comparison(table, console)
@@ -438,7 +436,10 @@ def _compare(args: argparse.Namespace) -> int:
         if not args.no_figures:
             from sim.analysis.figures import comparison_figures, save_figures
 
-            written += save_figures(comparison_figures(args.base, args.others, table), args.out)
+            with warnings.catch_warnings():  # the notes above were said once already
+                warnings.simplefilter("ignore", UserWarning)
+                figures = comparison_figures(args.base, args.others, table)
+            written += save_figures(figures, args.out)
         console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
     if args.xlsx:
         from sim.analysis.workbook import write_workbook
@@ -463,11 +464,8 @@ def _compare_sweep(args: argparse.Namespace) -> int:
         _check_comparison_out(args.out, "sweep_comparison.csv", args.force)
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
-        try:
-            table = sweep_comparison(args.base, reference=args.reference, method=args.method,
-                                     level=args.level)
-        except ValueError as error:
-            raise ResultsFolderError(str(error)) from None
+        table = sweep_comparison(args.base, reference=args.reference, method=args.method,
+                                 level=args.level)
     _print_comparison_notes(notes)
     console = Console()
     print_comparison(table, console)
@@ -570,8 +568,9 @@ def _check_comparison_out(out: Path, table: str, force: bool) -> None:
     --force."""
     if out.exists() and not out.is_dir():
         raise ResultsFolderError(f"{out} is a file; --out names the folder to write into")
-    if (out / "manifest.json").is_file():
-        raise ResultsFolderError(f"{out} is a results folder; write the comparison into another "
+    if (out / "manifest.json").is_file() or (out / "index.csv").is_file():
+        kind = "results" if (out / "manifest.json").is_file() else "sweep"
+        raise ResultsFolderError(f"{out} is a {kind} folder; write the comparison into another "
                                  f"folder (e.g. {out.parent / 'comparisons'})")
     if (out / table).exists() and not force:
         raise ResultsFolderError(f"{out / table} already exists; --force replaces it (and the "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -65,7 +66,17 @@ DAMAGE = {
     "row_twice": (_rows_twice, "replicate 0 appears twice"),
     "text_outcome": (_text_outcome, "column arrests_total holds 'abc', not a number"),
     "header_only": (_header_only, "no replicates"),
+    "text_replicate": (lambda f: _edit_column(f, "replicate", "a"),
+                       "column replicate holds 'a', not a whole number"),
+    "underscored_numbers": (lambda f: _edit_column(f, "arrests_total", "1_0"),
+                            "column arrests_total holds '1_0', not a number"),
 }
+
+
+def _edit_column(folder: Path, column: str, value: str) -> None:
+    summary = pd.read_csv(folder / "summary.csv", dtype=str, keep_default_na=False)
+    summary[column] = value
+    summary.to_csv(folder / "summary.csv", index=False)
 
 
 @pytest.mark.parametrize("kind", sorted(DAMAGE))
@@ -136,8 +147,8 @@ def test_a_folder_named_twice_is_compared_once_and_a_run_with_itself_is_said(fol
 def test_an_incomplete_run_is_named_in_a_note(folders):
     folder = damaged(folders, "incomplete", lambda f: (f / "manifest.json").write_text(
         json.dumps({**json.loads((f / "manifest.json").read_text()), "status": "incomplete",
-                    "replicates": 5})))
-    with pytest.warns(UserWarning, match="'base' is incomplete .* sim run --resume"):
+                    "scenario_name": "half", "replicates": 5})))
+    with pytest.warns(UserWarning, match=r"'half' is incomplete \(3 of 5 replicates"):
         sim.compare(folders["base"], [folder])
 
 
@@ -170,3 +181,74 @@ def test_a_sweep_with_one_finished_point_has_nothing_to_compare(tmp_path, capsys
     assert main(["compare", str(tmp_path / "sweep"), "--out", str(out)]) == 2
     assert "nothing to compare it with (the sweep has one point)" in capsys.readouterr().err
     assert not (out / "sweep_comparison.csv").exists()
+
+
+def test_posterior_means_are_over_the_draws_both_runs_have(folders):
+    base, teams = sim.load(folders["base"]), sim.load(folders["teams"])
+    posterior = {"posterior": {"sha256": "same"}}
+
+    def drawn(run, draws):  # as sim run --posterior numbers them: replicates over all draws
+        size = len(run.summary)
+        rows = pd.concat([run.summary.assign(draw=d, replicate=run.summary["replicate"] + d * size)
+                          for d in range(draws)], ignore_index=True)
+        return dataclasses.replace(run, summary=rows, manifest={**run.manifest, **posterior})
+
+    with pytest.warns(UserWarning, match="the comparison uses the 3 both have"):
+        row = sim.compare(drawn(base, 1), [drawn(teams, 2)],
+                          outcomes=["movements_intercepted"]).iloc[0]
+    assert row["method"] == "posterior" and row["n"] == 3
+    assert row["mean"] - row["base_mean"] == pytest.approx(row["difference"])
+
+
+def test_notes_are_said_once_when_figures_are_written(tmp_path, capsys):
+    baseline = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
+    sim.run(baseline, replicates=2, workers=1, out=tmp_path / "run", action__days=1)
+    with warnings.catch_warnings():  # a note said again as a Python warning fails the test
+        warnings.simplefilter("error", UserWarning)
+        assert main(["compare", str(tmp_path / "run"), str(tmp_path / "run"), "--out",
+                     str(tmp_path / "figures")]) == 0
+    err = capsys.readouterr().err
+    assert err.count("compared with itself") == 1 and "UserWarning" not in err
+
+
+def test_a_comparison_is_not_written_into_a_sweep_folder(tmp_path, capsys):
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "index.csv").write_text("point,scenario,folder\n")
+    assert main(["compare", str(sweep), "--out", str(sweep)]) == 2
+    assert "is a sweep folder" in capsys.readouterr().err
+
+
+def test_a_sweep_point_whose_replicates_all_failed_is_left_out_with_a_note(tmp_path, capsys):
+    from test_runner import stand_in_replicate
+    from test_sweep_compare import sweep_file
+
+    from sim.runs.sweep import load_sweep, load_sweep_summaries, run_sweep
+
+    sweep = load_sweep(sweep_file(tmp_path, "  scanning_teams.max_per_place: [1, 2, 3]\n"))
+    run_sweep(sweep, tmp_path / "sweep", replicates=2, workers=1, progress=False,
+              replicate_function=stand_in_replicate)
+    failed = next((tmp_path / "sweep").glob("*-3"))
+    _header_only(failed)
+    (failed / "failures.json").write_text("[]")
+    assert main(["compare", str(tmp_path / "sweep"), "--no-figures"]) == 0
+    err = capsys.readouterr().err
+    assert "left out" in err and "every replicate failed (failures.json says why)" in err
+    with pytest.warns(UserWarning, match="left out"):
+        table = load_sweep_summaries(tmp_path / "sweep")
+    assert len(table) == 4
+
+
+def test_export_refuses_a_posterior_base_with_a_plain_run_without_a_traceback(folders, capsys):
+    drawn = folders["root"] / "drawn"
+    if not drawn.exists():
+        import shutil
+
+        shutil.copytree(folders["base"], drawn)
+        summary = pd.read_csv(drawn / "summary.csv")
+        summary.insert(3, "draw", 0)
+        summary.to_csv(drawn / "summary.csv", index=False)
+    status = main(["export", str(folders["teams"]), "--base", str(drawn), "--xlsx",
+                   str(folders["root"] / "x.xlsx")])
+    err = capsys.readouterr().err
+    assert status == 2 and "ran over posterior draws" in err and "Traceback" not in err

@@ -472,9 +472,22 @@ def test_report_settings_may_change_on_resume_the_search_settings_may_not(tmp_pa
     assert report_only.digest == problem.digest
     assert load_config(tiny_config(tmp_path), report_replicates=9).digest == problem.digest
     assert load_config(tiny_config(tmp_path, search={"replicates": 2})).digest != problem.digest
-    # a log written when the digest still covered the report resumes too
-    (tmp_path / LOG).write_text(json.dumps({"config": problem.earlier_digest}) + "\n")
-    assert read_log(tmp_path, problem) == []
+    # a log written when the digest still covered the report resumes too, and is given
+    # today's digest, so that a later resume may change the report settings
+    (tmp_path / LOG).write_text(json.dumps({"config": problem.earlier_digest}) + "\n" + TRIAL)
+    assert len(read_log(tmp_path, problem)) == 1
+    assert json.loads((tmp_path / LOG).read_text().splitlines()[0]) == {
+        "config": problem.digest}
+    assert (tmp_path / LOG).read_text().splitlines()[1] == TRIAL.strip()
+    changed_report = load_config(tiny_config(tmp_path), report_replicates=9)
+    assert len(read_log(tmp_path, changed_report)) == 1
+
+
+def test_a_config_already_read_takes_no_settings(tmp_path):
+    from sim.analysis.optimise_report import optimise
+
+    with pytest.raises(TypeError, match=r"load_config\(path, trials=...\)"):
+        optimise(load_config(tiny_config(tmp_path)), trials=3)
 
 
 def _log(folder: Path, problem, *lines: str) -> Path:

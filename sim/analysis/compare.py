@@ -36,6 +36,11 @@ COLUMNS = ("scenario", "outcome", "unit", "base_mean", "mean", "difference",
            "relative_difference", "ci_low", "ci_high", "paired", "n", "base", "base_n",
            "method", "level", "per_day", "draws", "robustness")
 UNITS = {o.name: o.unit for o in OUTCOMES}
+
+
+class ComparisonError(ValueError):
+    """Runs or folders that cannot be compared as asked (said to the user, exit status 2)."""
+
 # outcomes that are not totals over the action's days: never divided by its length
 NOT_PER_DAY = frozenset(o.name for o in OUTCOMES if not o.total)
 
@@ -232,13 +237,13 @@ def _check_same_kind(base: Results, other: Results) -> None:
     drawn = "draw" in base.summary, "draw" in other.summary
     if drawn[0] != drawn[1]:
         posterior, plain = (base, other) if drawn[0] else (other, base)
-        raise ValueError(
+        raise ComparisonError(
             f"'{posterior.scenario_name}' ran over posterior draws (sim run --posterior) and "
             f"'{plain.scenario_name}' did not: their differences would mix the posterior's "
             "parameters into the change of scenario. Run both with --posterior N on the same "
             "file, or both without")
     if drawn[0] and not same_draws(base, other):
-        raise ValueError(
+        raise ComparisonError(
             f"'{other.scenario_name}' and '{base.scenario_name}' ran over different posterior "
             "draws or seeds: run both with the same --posterior file, N and seed")
 
@@ -312,19 +317,27 @@ def posterior_rows(base: Results, other: Results, *, level: float,
     per-draw paired differences, its interval the central `level` share of them (parameter
     uncertainty, plus what replicate noise is left in each draw's mean), `robustness` the share
     of draws agreeing in sign."""
+    keys = ["draw", "replicate"]
+    shared = base.summary.set_index(keys).index.intersection(other.summary.set_index(keys).index)
+    if len(shared) < max(len(base.summary), len(other.summary)):
+        warnings.warn(f"'{other.scenario_name}' has {len(other.summary)} draw-replicates and "
+                      f"'{base.scenario_name}' {len(base.summary)}: the comparison uses the "
+                      f"{len(shared)} both have (both means included)", stacklevel=3)
+    base_rows = base.summary.set_index(keys).loc[shared]
+    other_rows = other.summary.set_index(keys).loc[shared]
     rows = []
     for outcome in outcomes:
         per_draw = per_draw_differences(base, other, outcome)
         low, high = np.quantile(per_draw, [0.5 - level / 2, 0.5 + level / 2])
         difference = float(per_draw.mean())
-        base_mean, mean = float(base.summary[outcome].mean()), float(other.summary[outcome].mean())
+        base_mean, mean = float(base_rows[outcome].mean()), float(other_rows[outcome].mean())
         rows.append({
             "scenario": other.scenario_name, "outcome": outcome,
             "unit": UNITS.get(outcome, ""), "base_mean": base_mean, "mean": mean,
             "difference": difference,
             "relative_difference": difference / base_mean if base_mean else math.nan,
             "ci_low": float(low), "ci_high": float(high), "paired": True,
-            "n": len(other.summary), "base": base.scenario_name, "base_n": len(base.summary),
+            "n": len(shared), "base": base.scenario_name, "base_n": len(base.summary),
             "method": "posterior", "level": level, "per_day": daily, "draws": len(per_draw),
             "robustness": robustness(per_draw)})
     return rows

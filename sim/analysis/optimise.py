@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -199,8 +200,22 @@ def _replay(problem: Optimisation, study: Any, records: list[dict[str, Any]]) ->
 
 
 def read_log(out: Path, problem: Optimisation) -> list[dict[str, Any]]:
-    """The trials an earlier run of the same config logged (none when there is no log)."""
-    return parse_log(out / LOG, problem)[0]
+    """The trials an earlier run of the same config logged (none when there is no log). A log
+    whose header has the fingerprint of before `report` was left out of it gets today's, so
+    that later resumes may change the report settings."""
+    records = parse_log(out / LOG, problem)[0]
+    path = out / LOG
+    if records or path.exists():
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        header = _json(lines[0]) if lines else None
+        if (isinstance(header, dict) and problem.earlier_digest != problem.digest
+                and header.get("config") == problem.earlier_digest):
+            header["config"] = problem.digest
+            temporary = path.with_name(f".{path.name}.tmp")
+            temporary.write_text(json.dumps(header) + "\n" + "".join(lines[1:]),
+                                 encoding="utf-8")
+            os.replace(temporary, path)
+    return records
 
 
 RECORD_KEYS = frozenset({"number", "state", "params", "values", "system_attrs", "user_attrs"})
@@ -230,7 +245,9 @@ def parse_log(path: Path, problem: Optimisation) -> tuple[list[dict[str, Any]], 
                                  "file away to keep it, or --force starts the search again")
     if header["config"] not in (problem.digest, problem.earlier_digest):
         raise ResultsFolderError(f"{path.parent} holds a search of another config (or "
-                                 "scenario); --force starts again")
+                                 "scenario); --force starts again. (A log written before "
+                                 "report settings were left out of its fingerprint resumes "
+                                 "once with its original report settings, then with any.)")
     records = []
     for number, line in enumerate(lines[1:], start=2):
         record = _json(line)

@@ -330,6 +330,10 @@ def optimise(config: str | Path | Optimisation, *, out: Path | None = None,
     `overrides`): search, front, out-of-sample comparison, and (with `out`) the files.
     Returns the trials, the front and the comparison."""
     started = time.monotonic()
+    if isinstance(config, Optimisation) and overrides:
+        raise TypeError(f"settings ({', '.join(overrides)}) are given to load_config, not with "
+                        "a config it already read: load_config(path, "
+                        f"{', '.join(f'{k}=...' for k in overrides)})")
     problem = config if isinstance(config, Optimisation) else load_config(config, **overrides)
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)

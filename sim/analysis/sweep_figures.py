@@ -8,6 +8,7 @@ replicate by replicate and its interval measures the change along the grid, not 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.analysis.compare import UNITS, compare
+from sim.analysis.compare import UNITS, ComparisonError, compare
 from sim.analysis.figures import FOREST_OUTCOMES
 from sim.runs import results as store
 from sim.runs.folder import read_sweep_index
@@ -38,18 +39,23 @@ def sweep_comparison(directory: str | Path, *, reference: str | None = None,
     labels = [c for c in index.columns if c not in STATUS_COLUMNS]
     reference = reference or index["point"].iloc[0]
     if reference not in set(index["point"]):
-        raise ValueError(f"no point '{reference}' in {directory}; points: "
-                         + ", ".join(index["point"]))
+        raise ComparisonError(f"no point '{reference}' in {directory}; points: "
+                              + ", ".join(index["point"]))
     finished = index[[(directory / f / store.SUMMARY).is_file() for f in index["folder"]]]
-    runs = {row.point: store.load(directory / row.folder) for row in finished.itertuples()}
+    runs = {}
+    for row in finished.itertuples():
+        try:
+            runs[row.point] = store.load(directory / row.folder)
+        except store.NoReplicatesError as error:  # every replicate of the point failed
+            warnings.warn(f"point '{row.point}' left out: {error}", stacklevel=2)
     if reference not in runs:
-        raise ValueError(f"point '{reference}' has no finished results; finish the sweep with "
-                         "sim sweep FILE --resume")
+        raise ComparisonError(f"point '{reference}' has no finished results; finish the sweep "
+                              "with sim sweep FILE --resume")
     others = [point for point in runs if point != reference]
     if not others:
-        raise ValueError(f"{directory}: only point '{reference}' has finished results: nothing "
-                         "to compare it with" + ("" if len(index) > 1 else
-                                                 " (the sweep has one point)"))
+        alone = "" if len(index) > 1 else " (the sweep has one point)"
+        raise ComparisonError(f"{directory}: only point '{reference}' has finished results: "
+                              f"nothing to compare it with{alone}")
     table = compare(runs[reference], [runs[p] for p in others], method=method, level=level)
     names = {runs[p].scenario_name: p for p in others}
     table.insert(0, "point", table["scenario"].map(names))

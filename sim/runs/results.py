@@ -134,7 +134,15 @@ def _check_summary(summary: pd.DataFrame, path: Path) -> None:
         raise ResultsFolderError(f"{path}: no {' or '.join(missing)} column; not a summary a run "
                                  "wrote")
     if summary.empty:
-        raise ResultsFolderError(f"{path}: no replicates; run the scenario (or --resume it)")
+        failed = (path.parent / FAILURES).is_file()
+        raise NoReplicatesError(f"{path}: no replicates; " + (
+            f"every replicate failed ({FAILURES} says why)" if failed
+            else "run the scenario (or --resume it)"))
+    for column in (c for c in ("draw", "replicate", "seed") if c in summary):
+        if not pd.api.types.is_integer_dtype(summary[column]):
+            raise ResultsFolderError(f"{path}: column {column} holds "
+                                     f"{_first_not(summary[column], whole=True)!r}, not a whole "
+                                     "number")
     keys = ["draw", "replicate"] if "draw" in summary else ["replicate"]
     repeated = summary.duplicated(keys)
     if repeated.any():
@@ -143,16 +151,18 @@ def _check_summary(summary: pd.DataFrame, path: Path) -> None:
                                  "appears twice; the table was edited or written twice")
     for outcome in (o for o in OUTCOME_NAMES if o in summary):
         if not pd.api.types.is_numeric_dtype(summary[outcome]):
-            value = next(v for v in summary[outcome] if not _number(v))
-            raise ResultsFolderError(f"{path}: column {outcome} holds {value!r}, not a number")
+            raise ResultsFolderError(f"{path}: column {outcome} holds "
+                                     f"{_first_not(summary[outcome])!r}, not a number")
 
 
-def _number(value: Any) -> bool:
-    try:
-        float(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+def _first_not(column: pd.Series, *, whole: bool = False) -> Any:
+    """The first value of a column read as text that a run would not have written there."""
+    for value in column:
+        text = str(value).strip()
+        if not re.fullmatch(r"[+-]?\d+" if whole else r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?",
+                            text, flags=re.IGNORECASE):
+            return value
+    return column.iloc[0]
 
 
 # --- manifest --------------------------------------------------------------------------------
@@ -269,6 +279,10 @@ class ReplicateTables:
 
 class ResultsFolderError(Exception):
     """A results folder that must not be written: it holds other results, or is not ours."""
+
+
+class NoReplicatesError(ResultsFolderError):
+    """A results folder whose summary holds no replicate (every one failed, or none ran)."""
 
 
 def done_replicates(directory: Path) -> list[int]:

@@ -20,6 +20,7 @@ import datetime as dt
 import itertools
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -304,7 +305,11 @@ def load_sweep_summaries(directory: str | Path) -> pd.DataFrame:
                      ("point", "scenario", "folder", "status", "replicates_done", "failures")]
     frames = []
     for row in index.to_dict("records"):
-        summary = store.load(directory / row["folder"]).summary
+        try:
+            summary = store.load(directory / row["folder"]).summary
+        except store.NoReplicatesError as error:  # a point whose every replicate failed
+            warnings.warn(f"point '{row['point']}' left out: {error}", stacklevel=2)
+            continue
         # a grid key's lever column (summary.csv) gives way to its label, which names the point
         summary = summary.drop(columns=[c for c in label_columns if c in summary.columns])
         for column in reversed(label_columns):
