@@ -245,10 +245,20 @@ def test_export_refuses_a_posterior_base_with_a_plain_run_without_a_traceback(fo
         import shutil
 
         shutil.copytree(folders["base"], drawn)
-        summary = pd.read_csv(drawn / "summary.csv")
+        summary = pd.read_csv(drawn / "summary.csv").copy()
         summary.insert(3, "draw", 0)
         summary.to_csv(drawn / "summary.csv", index=False)
     status = main(["export", str(folders["teams"]), "--base", str(drawn), "--xlsx",
                    str(folders["root"] / "x.xlsx")])
     err = capsys.readouterr().err
     assert status == 2 and "ran over posterior draws" in err and "Traceback" not in err
+
+
+def test_loaded_tables_take_new_columns_without_pandas_warnings(folders):
+    """pandas reads a CSV into a block per column; `load` hands analysts consolidated tables."""
+    results = sim.load(folders["base"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        for table in (results.summary, results.daily):
+            for i in range(3):
+                table.insert(0, f"label_{i}", i)

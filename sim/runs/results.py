@@ -104,11 +104,13 @@ def load(directory: str | Path) -> Results:
                                  "with the run's scenario and seeds); run the scenario again")
     failures = (_read(directory, FAILURES, lambda d: json.loads((d / FAILURES).read_text()))
                 if (directory / FAILURES).is_file() else [])
+    # copy(): pandas reads a CSV into a block per column; one block per dtype keeps an
+    # analyst's added columns and row selections fast (and free of PerformanceWarnings)
     summary = _read(directory, SUMMARY, lambda d: pd.read_csv(
-        d / SUMMARY, keep_default_na=False, na_values=[""]))
+        d / SUMMARY, keep_default_na=False, na_values=[""]).copy())
     _check_summary(summary, directory / SUMMARY)
     daily = _read(directory, DAILY, lambda d: pd.read_csv(
-        d / DAILY, keep_default_na=False, na_values=[""]))
+        d / DAILY, keep_default_na=False, na_values=[""]).copy())
     waits = (_read(directory, CROSSING_WAITS, lambda d: pd.read_parquet(d / CROSSING_WAITS))
              if (directory / CROSSING_WAITS).is_file()  # absent before the table existed
              else pd.DataFrame())
