@@ -8,7 +8,7 @@ LOCK      := constraints.txt
 SCENARIO  ?= scenarios/jad_see_2023.yaml
 ARGS      ?=
 
-.PHONY: run test test-fast lint notebooks bench dashboard reference calibrate sensitivity \
+.PHONY: run test test-fast lint notebooks bench fingerprint dashboard reference calibrate sensitivity \
         sensitivity-differences posterior lock schema \
         clean venv
 
@@ -30,6 +30,10 @@ notebooks: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/run.py $(ARGS)
+
+# Refresh tests/fingerprint.json after a deliberate change of mechanism (say why in the commit).
+fingerprint: $(VENV)/.installed
+	$(PY) tests/fingerprint.py save
 
 dashboard: $(VENV)/.installed-dev
 	$(SIM) dashboard $(SCENARIO)
