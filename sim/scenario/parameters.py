@@ -100,14 +100,27 @@ def boolean_where_number(value: Any, annotation: Any) -> bool:
     return False
 
 
-def par(default: Any, unit: str, source: str, description: str, **bounds: Any) -> Any:
-    """A documented parameter field: description, unit and source travel into the JSON Schema."""
-    return Field(
-        default,
-        description=description,
-        json_schema_extra={"unit": unit, "source": source},
-        **bounds,
-    )
+def par(default: Any, unit: str, source: str, description: str, *,
+        plausible: tuple[float, float] | None = None, **bounds: Any) -> Any:
+    """A documented parameter field: description, unit and source travel into the JSON Schema.
+
+    `plausible=(low, high)` is the range the evidence leaves open for a value that decides a
+    mechanism (what the ensemble samples; the default lies inside it). It is not a validation
+    bound: `ge`/`le` say what the model can take at all."""
+    extra: dict[str, Any] = {"unit": unit, "source": source}
+    if plausible is not None:
+        low, high = plausible
+        if not low <= high:
+            raise ValueError(f"plausible range ({low}, {high}) is empty")
+        extra["plausible"] = [low, high]
+    return Field(default, description=description, json_schema_extra=extra, **bounds)
+
+
+def plausible_range(field: Any) -> tuple[float, float] | None:
+    """The registered plausible (low, high) of a parameter field, or None."""
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    value = extra.get("plausible")
+    return (float(value[0]), float(value[1])) if value is not None else None
 
 
 BOUNDED_UNITS = ("probability", "share", "share of movements")  # mapping values within [0, 1]
