@@ -25,8 +25,8 @@ from sim.model import (
     resolve_scenario,
 )
 from sim.model import model as model_module
+from sim.runs import layout, runner
 from sim.runs import results as store
-from sim.runs import runner
 from sim.runs.replicate import daily_table, events_table, run_replicate
 from sim.scenario.files import load_scenario
 
@@ -136,7 +136,7 @@ def cli_runs(scenario: str, replicates: int, runs: int, out: Path,
     parts = store.read_replicates(out)
     reading = time.perf_counter() - start
     start = time.perf_counter()
-    store.finish_folder(out, store.collect(parts, store.read_manifest(out), [], out))
+    store.finish_folder(out, store.collect(parts, layout.read_manifest(out), [], out))
     consolidation = time.perf_counter() - start
     startup = time_command([SIM, "validate", scenario], min(runs, 3))
     shutil.rmtree(out, ignore_errors=True)
