@@ -11,7 +11,6 @@ from matplotlib.figure import Figure
 import sim
 from sim import geography
 from sim.geography import GeographyError, corridor_path, load_route_graph
-from sim.geography import map as geography_map
 from sim.geography.map import draw_map
 
 DATA = Path(sim.__file__).parent / "data"
@@ -382,6 +381,8 @@ def test_draw_map_draws_into_a_given_axes(route_graph, tmp_path):
     assert (tmp_path / "map.png").stat().st_size > 0
 
 
-def test_main_renders_the_map_file(tmp_path):
-    geography_map.main([str(tmp_path / "docs" / "route_graph.png")])
+def test_sim_docs_map_renders_the_map_file(tmp_path):
+    from sim.cli import main
+
+    assert main(["docs", "map", "--into", str(tmp_path / "docs" / "route_graph.png")]) == 0
     assert (tmp_path / "docs" / "route_graph.png").stat().st_size > 10_000

@@ -14,8 +14,7 @@ import pytest
 import sim
 from sim.model.outcomes import OUTCOME_NAMES, PLACE_OUTCOMES
 from sim.model.streams import Streams, replicate_seeds
-from sim.runs import results as results_module
-from sim.runs import runner
+from sim.runs import layout, runner
 from sim.runs.layout import ResultsFolderError, read_manifest
 from sim.runs.replicate import EVENT_COLUMNS, ReplicateResult
 from sim.runs.results import ReplicateTables, load, write_replicate
@@ -183,7 +182,7 @@ def test_resume_refuses_a_folder_started_with_another_version_of_the_model(tmp_p
                                                                             monkeypatch):
     out = tmp_path / "r"
     run_small(small(), out=out, workers=1, replicate=0)
-    monkeypatch.setattr(results_module, "code_hash", lambda: "0" * 64)
+    monkeypatch.setattr(layout, "code_hash", lambda: "0" * 64)
     with pytest.raises(ResultsFolderError, match="another version of the model"):
         run_small(small(), out=out, workers=1, resume=True)
 

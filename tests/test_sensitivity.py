@@ -101,7 +101,6 @@ def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tm
     analysts clear every hit within hours, in both) cannot, so its μ* is exactly 0; the flips
     table and its document section are written."""
     from sim.inference.sensitivity import FLIPS_END, FLIPS_START
-    from sim.inference.sensitivity import main as flips_main
 
     (tmp_path / "day.yaml").write_text(f"extends: {BASELINE}\nname: day\naction: {{days: 1}}\n")
     (tmp_path / "without.yaml").write_text("extends: day.yaml\nname: half_flow\n"
@@ -127,7 +126,7 @@ def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tm
     assert not flips["flips"].any()
     doc = tmp_path / "doc.md"
     doc.write_text(f"before\n{FLIPS_START}\nold\n{FLIPS_END}\nafter\n")
-    assert flips_main(["--flips-doc", str(doc), str(out)]) == 0
+    assert main(["docs", "flips", "--into", str(doc), str(out)]) == 0
     text = doc.read_text()
     assert "old" not in text and text.startswith("before") and text.endswith("after\n")
     assert "| half_flow − day | illegal_entries_detected |" in text
