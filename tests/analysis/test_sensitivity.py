@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from project import ROOT
 
 from sim.cli import main
 from sim.inference.experiments import ConfigError
 from sim.inference.sensitivity import SensitivityConfig, analyse, design, load_config
 
-ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 
 

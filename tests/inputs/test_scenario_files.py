@@ -10,12 +10,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from project import ROOT
 
 from sim.cli import main
 from sim.scenario.files import ScenarioError, load_scenario
 from sim.scenario.schema import Scenario
 
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
+BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 
 
 def variant(body: str) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from test_runner import failing_replicate, small, stand_in_replicate
+from project import ROOT
+from standins import failing_replicate, small, stand_in_replicate
 
 import sim
 from sim.model import JointActionModel
@@ -21,7 +21,6 @@ from sim.model.streams import replicate_seeds
 from sim.runs import runner
 from sim.scenario.files import ScenarioError
 
-ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 SMALL = {"action__days": 1, "criminal__networks_scale": 0.2}
 

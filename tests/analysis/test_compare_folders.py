@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_runner import run_small, small
+from project import ROOT
+from standins import run_small, small
 
 import sim
 from sim.cli import main
@@ -169,7 +170,7 @@ def test_wrong_calls_from_python_say_what_to_write(folders):
 
 
 def test_a_sweep_with_one_finished_point_has_nothing_to_compare(tmp_path, capsys):
-    from test_runner import stand_in_replicate
+    from standins import stand_in_replicate
     from test_sweep_compare import sweep_file
 
     from sim.runs.sweep import load_sweep, run_sweep
@@ -201,7 +202,7 @@ def test_posterior_means_are_over_the_draws_both_runs_have(folders):
 
 
 def test_notes_are_said_once_when_figures_are_written(tmp_path, capsys):
-    baseline = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
+    baseline = ROOT / "scenarios" / "jad_see_2023.yaml"
     sim.run(baseline, replicates=2, workers=1, out=tmp_path / "run", action__days=1)
     with warnings.catch_warnings():  # a note said again as a Python warning fails the test
         warnings.simplefilter("error", UserWarning)
@@ -220,7 +221,7 @@ def test_a_comparison_is_not_written_into_a_sweep_folder(tmp_path, capsys):
 
 
 def test_a_sweep_point_whose_replicates_all_failed_is_left_out_with_a_note(tmp_path, capsys):
-    from test_runner import stand_in_replicate
+    from standins import stand_in_replicate
     from test_sweep_compare import sweep_file
 
     from sim.runs.sweep import load_sweep, load_sweep_summaries, run_sweep

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from project import ROOT
 
 import sim
 from sim.cli import main
@@ -22,7 +23,6 @@ from sim.runs.results import DOC_END, DOC_START, with_outcomes_section
 from sim.runs.sweep import load_sweep, load_sweep_summaries
 from sim.scenario.files import load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 BASELINE = SCENARIOS / "jad_see_2023.yaml"
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from project import ROOT
 
 from sim.inference.calibration import calibrate, load_regimes
 from sim.inference.ensemble import accepted_draws
@@ -17,7 +18,6 @@ from sim.model.streams import replicate_seeds
 from sim.scenario.files import ScenarioError, load_scenario
 from sim.scenario.posterior import read_posterior, with_draw
 
-ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 ORDINARY = ROOT / "scenarios" / "business_as_usual.yaml"
 FIT = [{"path": "parameters.vehicle_check_officer_minutes", "low": 60, "high": 135, "log": True},

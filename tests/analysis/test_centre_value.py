@@ -4,6 +4,7 @@ sentences the README can quote."""
 from __future__ import annotations
 
 import pandas as pd
+from project import ROOT
 
 from sim.decisions.centre_value import OUTCOMES, STEPS, markdown, reading
 
@@ -44,11 +45,10 @@ def test_the_page_says_how_long_the_action_was():
 
 
 def test_a_scenario_without_the_centre_is_refused_before_anything_runs(capsys):
-    from pathlib import Path
 
     from sim.cli import main
 
-    scenario = Path(__file__).resolve().parents[1] / "scenarios" / "no_coordination_centre.yaml"
+    scenario = ROOT / "scenarios" / "no_coordination_centre.yaml"
     status = main(["decompose", str(scenario), "--replicates", "1",
                    "--workers", "1", "--quiet"])
     assert status == 2

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_runner import stand_in_replicate
+from project import ROOT
+from standins import stand_in_replicate
 
 from sim.cli import main
 from sim.runs.folder import SWEEP_MARKER
@@ -15,7 +16,6 @@ from sim.runs.layout import ResultsFolderError
 from sim.runs.sweep import load_sweep, load_sweep_summaries, run_sweep
 from sim.scenario import ScenarioError
 
-ROOT = Path(__file__).resolve().parent.parent
 TEAMS = "[{place: evzonoi}, {place: kalotina}, {place: horgos}]"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from pathlib import Path
 
 import matplotlib
 
@@ -14,16 +13,16 @@ import pandas as pd
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex
+from project import ROOT
 
 import sim
 from sim.analysis import figures, figures_places, reference
 from sim.analysis.compare import compare, load_targets
 from sim.cli import main as sim_main
-from sim.geography import load_route_graph
 from sim.geography.borders import borders as national_borders
 from sim.geography.borders import coastlines
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = ROOT / "scenarios"
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +32,6 @@ def runs(tmp_path_factory) -> dict[str, sim.Results]:
     return {name: sim.run(SCENARIOS / f"{name}.yaml", replicates=2, workers=1,
                           out=folder / name)
             for name in ("jad_see_2023", "no_scanning_teams")}
-
-
-@pytest.fixture(scope="module")
-def route_graph():
-    return load_route_graph()
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +193,7 @@ def test_displacement_shows_paired_differences_by_place(runs, route_graph):
 
 
 def test_every_shipped_scenario_has_one_label_used_in_the_readme():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
     for path in SCENARIOS.glob("*.yaml"):
         name = path.stem
         if name in ("calibrated", "fitted") or name not in figures.SCENARIO_LABELS:

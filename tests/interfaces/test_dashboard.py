@@ -1,7 +1,7 @@
 """The dashboard: its model and drawings (fast), and the real page in Debian's chromium (browser).
 
-`SIM_DASHBOARD_SCREENSHOT=docs/dashboard.png pytest tests/test_dashboard.py -m browser` also
-plays a day of the action and saves the page there (the README's screenshot).
+`SIM_DASHBOARD_SCREENSHOT=docs/dashboard.png pytest tests/interfaces/test_dashboard.py -m
+browser` also plays a day of the action and saves the page there (the README's screenshot).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from project import ROOT
 
 from sim.cli import build_parser
 from sim.cli import main as sim_main
@@ -52,7 +53,6 @@ from sim.model import BASELINE
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import ScenarioError, load_scenario
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import nbformat
 import pandas as pd
 import pytest
+from project import ROOT
 
 from sim.analysis import findings, reference
 from sim.analysis.compare import COMPARISON, compare
@@ -19,7 +19,7 @@ from sim.runs.results import write_csv
 
 NOTEBOOKS = notebook_paths()
 PUBLIC_MODULES = {"sim", "sim.analysis.compare", "sim.analysis.figures", "sim.analysis.findings"}
-REFERENCE_CSV = Path(__file__).resolve().parent.parent / "results" / "reference" / COMPARISON
+REFERENCE_CSV = ROOT / "results" / "reference" / COMPARISON
 
 
 def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:

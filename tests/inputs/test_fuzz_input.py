@@ -20,11 +20,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from project import ROOT
 
 from sim.cli import main
 from sim.scenario.reading import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
+BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 PEAK_BYTES = 64_000_000  # Python allocations while one file is refused
 SECONDS = 60  # per file: catches a hang; typically 0.1 s, but CI machines are shared
 

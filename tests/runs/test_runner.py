@@ -4,67 +4,22 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow
 import pytest
+from project import ROOT
+from standins import failing_replicate, run_small, small, stand_in_replicate
 
 import sim
-from sim.model.outcomes import OUTCOME_NAMES, PLACE_OUTCOMES
-from sim.model.streams import Streams, replicate_seeds
+from sim.model.outcomes import OUTCOME_NAMES
+from sim.model.streams import replicate_seeds
 from sim.runs import layout, runner
 from sim.runs.layout import ResultsFolderError, read_manifest
-from sim.runs.replicate import EVENT_COLUMNS, ReplicateResult
+from sim.runs.replicate import ReplicateResult
 from sim.runs.results import ReplicateTables, load, write_replicate
 from sim.scenario.files import ScenarioError
 from sim.scenario.schema import Scenario
-
-# --- a stand-in model: fast, deterministic from the seed, sensitive to the allocation --------
-
-def stand_in_replicate(scenario: Scenario, seed: int, *, replicate: int = 0,
-                       check_invariants: bool = False) -> ReplicateResult:
-    """Numbers drawn from named streams like the model's: traffic never depends on the teams."""
-    streams = Streams.from_seed(seed)
-    teams = len(scenario.scanning_teams.teams)
-    summary = dict.fromkeys(OUTCOME_NAMES, 0.0)
-    summary["legitimate_vehicles"] = float(streams.traffic.poisson(10_000))
-    attempts = streams.departures.poisson(300)
-    summary["movements_attempted"] = float(attempts)
-    uniforms = streams.checks.random(attempts)
-    summary["movements_intercepted"] = float((uniforms < 0.2 + 0.05 * teams).sum())
-    summary["cocaine_kg"] = float(streams.departures.gamma(2.0, 50.0))
-    days = scenario.action.days
-    daily = pd.DataFrame({"day": np.arange(1, days + 1),
-                          "date": [f"2023-11-{13 + d:02d}" for d in range(days)],
-                          "place": "evzonoi", "place_name": "Evzonoi", "country": "GR",
-                          "kind": "crossing"})
-    for name in PLACE_OUTCOMES:
-        daily[name] = streams.checks.random(days)
-    events = pd.DataFrame([{column: None for column in EVENT_COLUMNS} for _ in range(2)])
-    events["kind"] = "detection"
-    events["persons"] = streams.inland.random(2)
-    return ReplicateResult(replicate, seed, summary, daily, events)
-
-
-def failing_replicate(scenario: Scenario, seed: int, *, replicate: int = 0,
-                      check_invariants: bool = False) -> ReplicateResult:
-    if replicate == 1:
-        raise RuntimeError("a mechanism broke")
-    return stand_in_replicate(scenario, seed, replicate=replicate)
-
-
-def small(name: str = "small", replicates: int = 4, teams: int = 0) -> Scenario:
-    spec = {"name": name, "action": {"days": 1}, "run": {"replicates": replicates, "seed": 7}}
-    spec["scanning_teams"] = {"teams": [{"place": f"crossing_{i}"} for i in range(teams)]}
-    return Scenario.model_validate(spec)
-
-
-def run_small(scenario: Scenario, **options) -> sim.Results:
-    options.setdefault("replicate_function", stand_in_replicate)
-    return runner.run(scenario, **options)
-
 
 # --- seeds -----------------------------------------------------------------------------------
 
@@ -310,7 +265,7 @@ def test_the_model_gives_paired_scenarios_the_same_traffic_and_tighter_differenc
     from sim.runs.statistics import paired_difference, unpaired_difference
     from sim.scenario.files import load_scenario, merge, scenario_from_mapping
 
-    base = load_scenario(Path(__file__).parent.parent / "scenarios" / "jad_see_2023.yaml")
+    base = load_scenario(ROOT / "scenarios" / "jad_see_2023.yaml")
     spec = merge(base.model_dump(mode="json"), {"action": {"days": 2}, "run": {"seed": 3}})
     runs = {}
     for name, teams in (("with", spec["scanning_teams"]["teams"]), ("without", [])):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
+from project import ROOT
 
-sys.path.append(str(Path(__file__).resolve().parents[1] / "benchmarks"))  # last: shadows nothing
+sys.path.append(str(ROOT / "benchmarks"))  # last: shadows nothing
 
 from big_graph import copy_id, replicated_graph
 from mesa_loop import plain_loop

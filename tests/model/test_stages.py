@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+
+from project import ROOT
 
 from sim.model import JointActionModel
 from sim.model.model import Stage
 
-ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
+ODD = ROOT / "docs" / "ODD.md"
 
 
 def process_order(text: str) -> list[str]:

@@ -9,12 +9,11 @@ import sys
 from pathlib import Path
 
 import yaml
+from project import ROOT
 from strategies import ROUTE_GRAPH, SMALL, run_model, small_scenario
 
 from sim.model import JointActionModel
 from sim.runs.replicate import run_replicate
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_run(scenario_file: Path, out: Path, hash_seed: str) -> subprocess.Popen:

@@ -17,13 +17,13 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from project import ROOT
 
 from sim.cli import main
 from sim.runs.folder import MARKER
 from sim.scenario.files import load_scenario
 from sim.scenario.reading import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 
-ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 
 

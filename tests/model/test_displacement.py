@@ -3,11 +3,11 @@ avoids nothing and is not displacement."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from project import ROOT
 
 import sim
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = ROOT / "scenarios"
 
 
 def test_no_displacement_event_keeps_the_same_checked_places():

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from project import ROOT
 
 from sim.cli import main
 from sim.inference.calibration import calibrate, load_config, report_table, target_losses
@@ -16,7 +17,7 @@ from sim.inference.experiments import ConfigError, Evaluator, scenario_with
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import load_scenario
 
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
+BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 TARGETS = pd.DataFrame({"published": [100.0, 1000.0], "band_low": [80.0, 900.0],
                         "band_high": [120.0, 1100.0]}, index=pd.Index(["a", "b"], name="outcome"))
 
@@ -80,7 +81,7 @@ def test_scale_multiplies_every_default_entry_and_keeps_counts_whole(tmp_path):
 
 
 def test_the_shipped_baseline_config_loads():
-    config, _, targets = load_config(Path(__file__).resolve().parent.parent
+    config, _, targets = load_config(ROOT
                                     / "calibration" / "baseline.yaml")
     # the hidden volumes and efficiencies, plus those added with their mechanisms; every path
     # was resolved against the scenario by load_config

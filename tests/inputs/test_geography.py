@@ -56,11 +56,6 @@ REFERENCE_STATUS = {"bregana": "schengen_internal", "sentilj": "schengen_interna
                     "bozaj": "non_eu"}
 
 
-@pytest.fixture(scope="module")
-def route_graph():
-    return load_route_graph()
-
-
 def countries_on(route_graph, path: list[str]) -> list[str]:
     """The countries a path passes, in order, counting both sides of crossings and sectors."""
     seen: list[str] = []

@@ -11,8 +11,9 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from project import ROOT
 from rich.console import Console
-from test_runner import stand_in_replicate
+from standins import stand_in_replicate
 
 from sim.cli import main
 from sim.model.outcomes import COUNT_OUTCOMES, OUTCOME_NAMES
@@ -23,7 +24,6 @@ from sim.scenario.overrides import with_overrides
 from sim.scenario.paths import settable_paths
 from sim.terminal import abbreviate, print_comparison, print_report
 
-ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from project import ROOT
 
 from sim.scenario.files import ScenarioError, load_scenario
 
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
+BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 
 
 def write(tmp_path: Path, body: str) -> Path:

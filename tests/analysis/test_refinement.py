@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from project import ROOT
 
 from sim.cli import main
 from sim.inference.calibration import load_regimes
 from sim.inference.experiments import ConfigError, FreeParameter
 from sim.inference.refinement import Step, moved, steps
 
-ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 VEHICLE = {"path": "parameters.vehicle_check_officer_minutes", "low": 60, "high": 400,
            "log": True}

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from project import ROOT
 
 from sim.cli import main
 from sim.decisions.allocation_space import most_officers_at_one_place
@@ -32,7 +33,7 @@ from sim.inference.experiments import ConfigError, Evaluator
 from sim.runs.layout import ResultsFolderError
 from sim.scenario.files import load_scenario
 
-BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
+BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 CROSSINGS = ["evzonoi", "debeli_brijeg", "kapitan_andreevo", "horgos", "batrovci"]
 EXPERT_PLACES = ["kapitan_andreevo", "kipoi", "evzonoi", "kakavia", "batrovci", "horgos",
                  "kalotina"]
