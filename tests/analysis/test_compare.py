@@ -186,8 +186,9 @@ def test_runs_of_different_replicate_counts_say_which_replicates_are_paired():
     """Pairing uses the replicates both runs have; the reader is told, not left to guess."""
     more = results("more_teams", {"arrests_total": [11.0, 14.0, 15.0, 19.0, 30.0]},
                    seeds=[100, 101, 102, 103, 104])
-    with pytest.warns(UserWarning, match="has 5 replicates and 'base' 4: the comparison uses "
-                                         "the 4 replicates both have"):
+    with pytest.warns(UserWarning, match="has 5 replicates and 'base' 4: every difference "
+                                         "pairs the 4 replicates both have, and both means "
+                                         "are over those 4"):
         row = compare(BASE, [more], outcomes=["arrests_total"]).iloc[0]
     assert row["n"] == 4 and row["difference"] == pytest.approx(1.75)
     # the table agrees with itself: both means are over the replicates the difference uses
@@ -206,7 +207,7 @@ def test_the_terminal_table_says_when_totals_are_per_day():
     for per_day, said in ((False, False), (True, True)):
         out = io.StringIO()
         print_comparison(table.assign(per_day=per_day), Console(file=out, width=100))
-        assert ("totals are per day of action" in out.getvalue()) is said
+        assert ("totals are per day of action" in " ".join(out.getvalue().split())) is said
 
 
 def test_per_day_divides_totals_only_never_a_mean_wait_or_a_head_count():

@@ -16,13 +16,13 @@ from rich.console import Console
 from standins import stand_in_replicate
 
 from sim.cli import main
-from sim.model.outcomes import COUNT_OUTCOMES, OUTCOME_NAMES
+from sim.model.outcomes import COUNT_OUTCOMES, LABELS, OUTCOME_NAMES, OUTCOMES
 from sim.runs import runner
 from sim.runs.results import Results
 from sim.scenario.files import load_scenario
 from sim.scenario.overrides import with_overrides
 from sim.scenario.paths import settable_paths
-from sim.terminal import abbreviate, print_comparison, print_report
+from sim.terminal import print_comparison, print_report
 
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 
@@ -59,13 +59,22 @@ def test_export_writes_a_workbook_a_planner_can_open(tmp_path):
     assert main(["export", str(tmp_path / "teams"), "--base", str(tmp_path / "base"),
                  "--xlsx", str(book)]) == 0
     workbook = openpyxl.load_workbook(book)
-    assert workbook.sheetnames == ["about", "summary", "comparison", "by place and day",
-                                   "replicates"]
+    assert workbook.sheetnames == ["about", "comparison", "waits by crossing", "summary",
+                                   "by place and day", "replicates"]
     comparison = pd.read_excel(book, sheet_name="comparison")
-    row = comparison.set_index("outcome").loc["movements_intercepted"]
-    assert row["ci_low"] <= row["difference"] <= row["ci_high"] and row["paired"]
+    assert list(comparison.columns[:3]) == ["scenario", "outcome", "unit"]  # plain labels first
+    row = comparison.set_index("outcome id").loc["movements_intercepted"]
+    assert row["outcome"] == "movements intercepted"
+    assert row["scenario"] == "JAD SEE 2023 baseline"  # both runs name themselves so
+    assert row["interval low"] <= row["difference"] <= row["interval high"]
+    assert row["paired"] == "yes"
+    sheet = workbook["comparison"]
+    header = [cell.value for cell in sheet[1]]
+    percent = sheet.cell(row=2, column=header.index("difference, % of base") + 1)
+    assert percent.number_format == "0.0%"  # a percentage, not a fraction
+    assert all(workbook[name].auto_filter.ref for name in workbook.sheetnames)
     places = pd.read_excel(book, sheet_name="by place and day")
-    assert {"place", "day", "checks_persons"} <= set(places.columns)
+    assert {"place", "day", "persons checked (persons)", "place id"} <= set(places.columns)
     seeds = pd.read_excel(book, sheet_name="replicates", dtype={"seed": str})["seed"]
     assert seeds.tolist()[:3] == [str(s) for s in pd.read_csv(
         tmp_path / "base" / "summary.csv")["seed"]]  # exact: 63-bit seeds are text
@@ -115,30 +124,51 @@ def test_the_run_report_fits_80_columns_without_cutting_a_number():
     assert "…" not in text
     assert text.count("2,158,848") == len(OUTCOME_NAMES)  # every mean, whole
     assert text.count("3,130,330") == len(OUTCOME_NAMES)  # every 95th percentile, whole
-    shown = [line.split()[0] for line in lines if re.search(r"\d,\d{3}", line)]
-    assert len(set(shown)) == len(OUTCOME_NAMES)  # every row's name is distinct
+    assert_labels_whole(text)
 
 
-def test_the_comparison_fits_80_columns_and_names_stay_distinct():
-    table = pd.DataFrame([{"scenario": "other", "outcome": name, "base_mean": 1_079_424.5,
-                           "mean": 1_079_000.0, "difference": -1_234_567.0,
-                           "relative_difference": -0.123, "ci_low": -1_345_678.0,
-                           "ci_high": -1_123_456.0, "paired": True, "n": 30,
-                           "base": "jad_see_2023", "method": "t", "level": 0.9}
+def assert_labels_whole(text: str) -> None:
+    """Every outcome by its registry label, never abbreviated (a wrapped label reads whole
+    once its lines are joined)."""
+    joined = re.sub(r"\s+", " ", text)
+    for name in OUTCOME_NAMES:
+        assert LABELS[name] in joined or all(word in joined for word in LABELS[name].split()),\
+            name
+    assert not re.search(r"\b[a-z]+_[a-z]+_[a-z]+\b", text)  # no raw or cut names
+
+
+def test_the_comparison_fits_80_columns_and_labels_stay_whole():
+    table = pd.DataFrame([{"scenario": "other", "outcome": name, "unit": "persons",
+                           "base_mean": 1_079_424.5, "mean": 1_079_000.0,
+                           "difference": -1_234_567.0, "relative_difference": -0.123,
+                           "ci_low": -1_345_678.0, "ci_high": -1_123_456.0, "paired": True,
+                           "n": 30, "base": "jad_see_2023", "method": "t", "level": 0.9}
                           for name in OUTCOME_NAMES])
     lines = rendered(lambda console: print_comparison(table, console))
     assert max(len(line) for line in lines) <= 80
     rows = [line for line in lines if "-1,234,567" in line]
     assert len(rows) == len(OUTCOME_NAMES)
-    assert all("-1,345,678" in row and "-1,123,456" in row for row in rows)
-    assert len({row.split()[0] for row in rows}) == len(OUTCOME_NAMES)
+    assert all("-1,345,678 to -1,123,456" in row for row in rows)
+    assert_labels_whole("\n".join(lines))
 
 
-def test_abbreviations_never_make_two_names_alike():
-    names = ["movements_displaced", "movements_delivered", "movements_d"]
-    short = abbreviate(names, 11)
-    assert len(set(short.values())) == 3
-    assert all(len(s) <= 11 or s == n for n, s in short.items())
+def test_every_outcome_has_one_short_distinct_label():
+    labels = [LABELS[o.name] for o in OUTCOMES]
+    assert len(set(labels)) == len(labels)
+    assert max(len(text) for text in labels) <= 32
+    assert set(LABELS) == set(OUTCOME_NAMES)
+
+
+def test_the_default_comparison_shows_the_headline_and_a_finding():
+    table = pd.DataFrame([{"scenario": "other", "outcome": name, "unit": "persons",
+                           "base_mean": 100.0, "mean": 90.0, "difference": -10.0,
+                           "relative_difference": -0.1, "ci_low": -12.0, "ci_high": -8.0,
+                           "paired": True, "n": 10, "base": "jad_see_2023", "method": "t",
+                           "level": 0.9} for name in OUTCOME_NAMES])
+    text = "\n".join(rendered(lambda console: print_comparison(table, console, full=False)))
+    assert "arrests (persons)" in text and "officer-hours" not in text
+    assert "Finding: arrests -10 (-10.0%)" in text
+    assert f"--full shows all {len(OUTCOME_NAMES)}" in text
 
 
 # --- sim list and sim params -------------------------------------------------------------------
