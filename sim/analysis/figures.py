@@ -157,18 +157,16 @@ def forest_plot(comparison: pd.DataFrame, outcomes: Sequence[str] = FOREST_OUTCO
 
 
 def replicate_counts(comparison: pd.DataFrame) -> str:
-    """What a comparison's differences rest on, from its `n`, `base_n` and `paired` columns:
-    '10 paired replicates each (of the base's 30)'."""
+    """What a comparison's differences rest on, from its `n` and `paired` columns: '10 paired
+    replicates each' (a base with more replicates is said in the comparison's note)."""
     if comparison.empty:
         return "no replicates"
     rows = comparison.drop_duplicates("scenario")
     paired = bool(rows["paired"].astype(bool).all())
     counts = sorted(set(rows["n"].astype(int)))
     text = (f"{counts[0]:,}" if len(counts) == 1 else f"{counts[0]:,} to {counts[-1]:,}")
-    text += " paired replicates each" if paired else " replicates each (unpaired: seeds differ)"
-    if "base_n" in rows and paired and set(rows["base_n"].astype(int)) != set(counts):
-        text += f" (of the base's {int(rows['base_n'].max()):,})"
-    return text
+    return text + (" paired replicates each" if paired
+                   else " replicates each (unpaired: seeds differ)")
 
 
 # --- day by day ------------------------------------------------------------------------------

@@ -43,14 +43,12 @@ class Pairing:
                                                                len(self.other.summary))
 
     def label(self) -> str:
-        """What a title says: 'paired, 10 replicates (of the base's 30)'."""
+        """What a title says: 'paired, 10 replicates' (the counts of the runs as written are
+        in `note`, so a figure reads the same as a comparison of runs of that count)."""
         if not self.paired:
             return (f"unpaired (seeds differ), {self.other_replicates} and "
                     f"{self.base_replicates} replicates")
-        counts = {self.base_replicates, self.other_replicates}
-        extra = ("" if counts == {self.replicates} else
-                 f" (of {self.other_replicates} and {self.base_replicates})")
-        return f"paired, {self.replicates} replicates{extra}"
+        return f"paired, {self.replicates} replicates"
 
     def note(self) -> str | None:
         """Said when the runs have different replicate counts: which replicates are used."""

@@ -11,7 +11,7 @@ has (`WAIT_KEYS`), so a table with a `side` column is read side by side.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from sim.analysis.style import ResultsLike, as_results
 from sim.geography import RouteGraph, load_route_graph
 from sim.runs.results import Results
 from sim.runs.statistics import differences_by
+from sim.scenario.schema import Scenario
 
 WAIT_KEYS = ("place", "side", "vehicle_class")
 MEASURES = {"vehicles": "vehicles", "mean_wait_minutes": "minutes",
@@ -37,18 +38,23 @@ def waits_by_replicate(results: ResultsLike) -> pd.DataFrame:
     """Per replicate and crossing (side) and class: `vehicles` that arrived over the action,
     their vehicle-weighted `mean_wait_minutes` (NaN when none arrived) and the
     `longest_wait_minutes` of an hour in which some arrived. Indexed by replicate and the keys."""
-    table = as_results(results).crossing_waits
-    keys = wait_keys(table)
+    return wait_summary(as_results(results).crossing_waits, by=["replicate"])
+
+
+def wait_summary(table: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """A crossing-waits table (of a run, or of one model so far:
+    `sim.runs.replicate.crossing_waits_table`) summed up per `by` columns and the keys it has:
+    vehicles, vehicle-weighted mean wait and longest hourly wait with arrivals."""
+    keys = [*by, *wait_keys(table)]
     if table.empty:
         return pd.DataFrame(columns=list(MEASURES), index=pd.MultiIndex.from_arrays(
-            [[]] * (1 + len(keys)), names=["replicate", *keys]))
+            [[]] * len(keys), names=keys))
     arrived = table["arrivals"] > 0
     frame = pd.DataFrame({
-        "replicate": table["replicate"], **{key: table[key] for key in keys},
-        "vehicles": table["arrivals"],
+        **{key: table[key] for key in keys}, "vehicles": table["arrivals"],
         "weighted": table["arrivals"] * table["wait_minutes"],
         "waited": table["wait_minutes"].where(arrived)})
-    grouped = frame.groupby(["replicate", *keys], sort=False)
+    grouped = frame.groupby(keys, sort=False)
     sums = grouped[["vehicles", "weighted"]].sum()
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = sums["weighted"] / sums["vehicles"].where(sums["vehicles"] > 0)
@@ -113,23 +119,24 @@ def _ordered(table: pd.DataFrame, places: Iterable[str] | None) -> pd.DataFrame:
 
 # --- the crossings a scenario changes ---------------------------------------------------------
 
-def crossing_allocation(results: Results, route_graph: RouteGraph | None = None) -> dict:
-    """What a run's scenario puts at each crossing: officers by posting there, scanning teams
-    (place, hours, days) and Frontex (kind, count). Empty when the manifest holds no scenario
-    this version can read."""
+def crossing_allocation(scenario: Scenario | Results,
+                        route_graph: RouteGraph | None = None) -> dict:
+    """What a scenario (or a run's scenario, from its manifest) puts at each crossing: officers
+    by posting there, scanning teams (hours, days) and Frontex (kind, count). Empty when a
+    manifest holds no scenario this version can read."""
     from pydantic import ValidationError
 
     from sim.scenario.allocation import build_units
-    from sim.scenario.schema import Scenario
 
     route_graph = route_graph or load_route_graph()
-    written = results.manifest.get("scenario")
-    if not written:
-        return {}
-    try:
-        scenario = Scenario.model_validate(written)
-    except ValidationError:
-        return {}
+    if isinstance(scenario, Results):
+        written = scenario.manifest.get("scenario")
+        if not written:
+            return {}
+        try:
+            scenario = Scenario.model_validate(written)
+        except ValidationError:
+            return {}
     crossings = set(route_graph.ids_of_kind("crossing"))
     placed: dict[str, list] = {place: [] for place in crossings}
     for unit in build_units(scenario, route_graph):
@@ -144,13 +151,14 @@ def crossing_allocation(results: Results, route_graph: RouteGraph | None = None)
     return {place: sorted(things, key=str) for place, things in placed.items()}
 
 
-def changed_crossings(base: ResultsLike, other: ResultsLike,
+def changed_crossings(base: ResultsLike | Scenario, other: ResultsLike | Scenario,
                       route_graph: RouteGraph | None = None) -> list[str]:
-    """The crossings whose officers, scanning teams or Frontex differ between the two runs'
-    scenarios (their manifests), by name; empty when neither manifest holds a scenario."""
+    """The crossings whose officers, scanning teams or Frontex differ between two scenarios
+    (or two runs' scenarios, from their manifests), by name; empty when a manifest holds no
+    scenario."""
     route_graph = route_graph or load_route_graph()
-    before = crossing_allocation(as_results(base), route_graph)
-    after = crossing_allocation(as_results(other), route_graph)
+    before, after = (crossing_allocation(run if isinstance(run, Scenario) else as_results(run),
+                                         route_graph) for run in (base, other))
     if not before or not after:
         return []
     changed = [place for place in before if before[place] != after.get(place)]

@@ -50,11 +50,11 @@ def shared_replicates(base: Results, runs: Sequence[Results]) -> tuple[Results, 
     shared = set(base.summary["replicate"])
     for run in paired:
         shared &= set(run.summary["replicate"])
-    counts = {r.scenario_name: len(r.summary) for r in [base, *paired]}
-    if all(count == len(shared) for count in counts.values()):
+    counts = [(r.scenario_name, len(r.summary)) for r in [base, *paired]]
+    if all(count == len(shared) for _, count in counts):
         return base, list(runs), []
-    note = ("replicates: " + ", ".join(f"'{name}' has {count}" for name, count in
-                                       counts.items())
+    note = ("replicates: the base " + ", ".join(f"'{name}' has {count}" for name, count in
+                                                counts)
             + f"; every sheet uses the {len(shared)} replicates they all share (paired, same "
             "seeds), so both sides of each difference are means over the same replicates")
     return (restrict(base, sorted(shared)),

@@ -15,7 +15,7 @@ from project import ROOT
 from standins import failing_replicate, small, stand_in_replicate
 
 import sim
-from sim.model import JointActionModel
+from sim.model import JointActionModel, UnseededRunWarning
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.runs import runner
@@ -132,10 +132,11 @@ def test_rng_takes_a_generator_and_a_seed_sequence():
 def test_the_datacollector_reports_every_outcome_at_the_start_and_every_hour():
     model = JointActionModel(rng=3, **SMALL).run()
     frame = model.datacollector.get_model_vars_dataframe()
-    assert list(frame.columns) == list(OUTCOME_NAMES)
+    assert list(frame.columns) == [*OUTCOME_NAMES, "seed"]
     assert len(frame) == 1 + model.hours
     assert frame["checks_total"].is_monotonic_increasing
-    assert frame.iloc[-1].to_dict() == model.outcomes()
+    assert (frame["seed"] == 3).all()
+    assert frame.iloc[-1].drop("seed").to_dict() == model.outcomes()
 
 
 def test_batch_run_slices_the_hours_by_data_collection_period():
@@ -148,12 +149,29 @@ def test_batch_run_slices_the_hours_by_data_collection_period():
 
 
 def test_batch_run_iterations_gives_distinct_replicates():
-    with pytest.warns(DeprecationWarning):  # Mesa deprecates iterations= in favour of rng=
+    with pytest.warns(DeprecationWarning), pytest.warns(UnseededRunWarning):  # rng=[None] * 3
         rows = mesa.batch_run(JointActionModel, parameters=SMALL, iterations=3,
                               number_processes=1, display_progress=False)
     frame = pd.DataFrame(rows)
     assert len(frame) == 3
     assert frame["legitimate_vehicles"].nunique() == 3
+
+
+def test_batch_run_rows_carry_the_seed_drawn_also_with_rng_none():
+    """rng=None draws a fresh seed per run: each row says which (an integer that repeats the
+    run), and a warning says such runs are neither repeatable nor paired."""
+    with pytest.warns(UnseededRunWarning, match="neither repeatable nor paired"):
+        rows = mesa.batch_run(JointActionModel, parameters={**SMALL, "action__days": 1},
+                              rng=[None, None], number_processes=1, display_progress=False)
+    seeds = [row["seed"] for row in rows]
+    assert all(isinstance(seed, int) and 0 <= seed < 2**63 for seed in seeds)
+    assert len(set(seeds)) == 2
+    again = JointActionModel(rng=seeds[0], **{**SMALL, "action__days": 1}).run()
+    first = {k: v for k, v in rows[0].items() if k in OUTCOME_NAMES}
+    assert first == again.outcomes()  # the seed on the row repeats the run
+    seeded = mesa.batch_run(JointActionModel, parameters={**SMALL, "action__days": 1},
+                            rng=[7], number_processes=1, display_progress=False)
+    assert seeded[0]["seed"] == 7 and seeded[0]["rng"] == 7
 
 
 def test_python_m_sim_keeps_its_worker_processes(tmp_path):
