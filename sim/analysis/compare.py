@@ -47,7 +47,7 @@ class ComparisonTable(pd.DataFrame):
     """What `compare` returns: a DataFrame with comparison.csv's columns (`COLUMNS`) that
     prints as a planner reads it, the headline outcomes with plain labels and a sentence per
     scenario (`sim.analysis.headline`). Anything done to it (a selection, a sort) gives a plain
-    DataFrame; `pd.DataFrame(comparison)` prints every column."""
+    DataFrame; `pd.DataFrame(comparison)` is the plain table."""
 
     @property
     def _constructor(self):

@@ -154,9 +154,10 @@ def as_text(comparison: pd.DataFrame, outcomes: Sequence[str] = MAIN_OUTCOMES) -
         parts += ["", label(scenario).capitalize(),
                   rows.to_string(index=False) if len(rows) else "(none of the headline "
                   "outcomes)", sentence(comparison, scenario, outcomes)]
-    parts += ["", "Every outcome and column: pd.DataFrame(comparison) (comparison.csv's "
-              "columns, docs/analysis.md); sim.findings_table(comparison, outcomes=[...]) for "
-              "other outcomes."]
+    parts += ["", "Every outcome and column (comparison.csv's, docs/analysis.md): "
+              "comparison.to_csv(FILE), or pd.DataFrame(comparison) after "
+              "pd.set_option('display.max_columns', None); other outcomes as here: "
+              "sim.findings_table(comparison, outcomes=[...])."]
     return "\n".join(parts)
 
 
@@ -170,7 +171,7 @@ def as_html(comparison: pd.DataFrame, outcomes: Sequence[str] = MAIN_OUTCOMES) -
     sentences = "".join(f"<li>{html.escape(text)}</li>" for text in findings(comparison,
                                                                                outcomes))
     return (table(comparison, outcomes).to_html(index=False) + f"<ul>{sentences}</ul>"
-            "<p><small>Every outcome and column: <code>pd.DataFrame(comparison)</code> "
-            "(comparison.csv's columns, docs/analysis.md); "
-            "<code>sim.findings_table(comparison, outcomes=[...])</code> for other "
-            "outcomes.</small></p>")
+            "<p><small>Every outcome and column (comparison.csv's, docs/analysis.md): "
+            "<code>comparison.to_csv(FILE)</code>, or <code>pd.DataFrame(comparison)</code> "
+            "after <code>pd.set_option('display.max_columns', None)</code>; other outcomes as "
+            "here: <code>sim.findings_table(comparison, outcomes=[...])</code>.</small></p>")

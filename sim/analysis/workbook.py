@@ -216,17 +216,19 @@ def write_workbook(path: str | Path, folders: Sequence[ResultsLike], *,
     path = Path(path)
     runs = [as_results(folder) for folder in folders]
     base_run = as_results(base) if base is not None else None
-    notes = list(notes)
+    notes, shared_notes = list(notes), []
     sheets: dict[str, pd.DataFrame] = {}
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
         if base_run is not None:
-            base_run, runs, shared = shared_replicates(base_run, runs)
-            notes += shared
+            base_run, runs, shared_notes = shared_replicates(base_run, runs)
             sheets["comparison"] = comparison_sheet(compare(base_run, runs, method=method,
                                                             level=level))
         sheets["waits by crossing"] = waits_sheet(runs, base_run)
-    notes += [str(warning.message) for warning in said]
+    found = list(dict.fromkeys([*shared_notes, *(str(warning.message) for warning in said)]))
+    for note in found:  # said to the caller once (sim export prints them as notes)
+        warnings.warn(note, stacklevel=2)
+    notes += found
     everything = ([base_run] if base_run is not None else []) + runs
     sheets = {"about": about_sheet(runs, base_run, level, notes), **sheets,
               "summary": summary_sheet(everything),

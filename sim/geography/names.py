@@ -25,6 +25,8 @@ from sim.geography.graph import GeographyError, RouteGraph, load_route_graph
 
 ALIASES = "aliases.csv"
 ALIAS_COLUMNS = ("alias", "place_id", "language", "source")
+CUTOFF = 0.6  # difflib's closeness below which nothing is suggested
+PREFERENCE = 0.1  # how much less close a place of the entry's country may be and still win
 # letters NFKD does not take apart into a base letter and an accent
 LETTERS = str.maketrans({"ı": "i", "đ": "d", "ð": "d", "ø": "o", "ł": "l", "ß": "ss",
                          "æ": "ae", "œ": "oe", "þ": "th"})
@@ -106,8 +108,9 @@ def find_places(text: str, route_graph: RouteGraph | None = None, *,
 def suggest_place(text: str, valid: Iterable[str], route_graph: RouteGraph | None = None, *,
                   countries: Iterable[str] = ()) -> str | None:
     """The valid place id a name most likely means: a place one of whose names it is, else the
-    closest name among the places of `countries` (the country the entry is about), else among
-    all valid places; None when nothing is close."""
+    place with the closest name (difflib's ratio, at least `CUTOFF`), where a place of
+    `countries` (the country the entry is about) wins over one at most `PREFERENCE` closer;
+    None when nothing is close."""
     route_graph = route_graph or load_route_graph()
     valid = [place for place in valid if place in route_graph.graph]
     exact = [place for place in find_places(text, route_graph) if place in set(valid)]
@@ -115,13 +118,22 @@ def suggest_place(text: str, valid: Iterable[str], route_graph: RouteGraph | Non
         return exact[0]
     countries = set(countries)
     graph = route_graph.graph
-    own = [place for place in valid if countries & {graph.nodes[place].get("country"),
-                                                    graph.nodes[place].get("country_a"),
-                                                    graph.nodes[place].get("country_b")}]
     names = place_names(route_graph)
-    for candidates in ([own] if own else []) + [valid]:
-        by_name = {fold(name): place for place in candidates for name in names[place]}
-        close = difflib.get_close_matches(fold(text), list(by_name), n=1, cutoff=0.6)
-        if close:
-            return by_name[close[0]]
-    return None
+    wanted = fold(text)
+    scored = []  # (closeness, of the entry's country, place)
+    for place in valid:
+        node = graph.nodes[place]
+        own = bool(countries & {node.get("country"), node.get("country_a"),
+                                node.get("country_b")})
+        closeness = max(difflib.SequenceMatcher(None, wanted, fold(name)).ratio()
+                        for name in names[place])
+        scored.append((closeness, own, place))
+    if not scored:
+        return None
+    best = max(closeness for closeness, _, _ in scored)
+    if best < CUTOFF:
+        return None
+    # a place of the entry's country wins when it is nearly as close as the closest of all
+    near = [(own, closeness, place) for closeness, own, place in scored
+            if closeness >= best - PREFERENCE]
+    return max(near, key=lambda item: (item[0], item[1], item[2]))[2]

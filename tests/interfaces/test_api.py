@@ -181,3 +181,55 @@ def test_python_m_sim_keeps_its_worker_processes(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "MainGuardWarning" not in done.stderr
+
+
+def test_dir_sim_lists_the_public_api():
+    listed = dir(sim)
+    for name in ("run", "load", "compare", "findings_table", "crossing_waits",
+                 "wait_differences", "project_folder", "figures", "Results"):
+        assert name in listed
+    assert "TYPE_CHECKING" not in listed and "import_module" not in listed
+    assert sim.findings_table is __import__("sim.analysis.findings").analysis.findings.table
+
+
+def test_the_project_is_found_from_anywhere_or_said_clearly(tmp_path, monkeypatch):
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.delenv("SIM_PROJECT", raising=False)
+    monkeypatch.chdir(tmp_path)  # a notebook copied out of the clone
+    assert sim.project_folder() == root  # found where sim was installed from
+    assert sim.project_folder(root / "notebooks") == root
+    monkeypatch.setenv("SIM_PROJECT", str(tmp_path))
+    with pytest.raises(sim.ProjectNotFoundError, match=r"SIM_PROJECT=.*no scenarios/"):
+        sim.project_folder()
+    monkeypatch.setenv("SIM_PROJECT", str(root))
+    assert sim.project_folder() == root
+
+
+def test_the_notebooks_find_the_project_with_project_folder():
+    import nbformat
+
+    for path in sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb")):
+        source = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells
+                           if cell.cell_type == "code")
+        assert "sim.project_folder()" in source and "StopIteration" not in source
+        assert "next(folder for folder" not in source, path.name
+
+
+def test_a_comparison_prints_as_a_planner_reads_it():
+    base = runner.run(small("base", replicates=3), workers=1,
+                      replicate_function=stand_in_replicate)
+    other = runner.run(small("teams", replicates=3, teams=1), workers=1,
+                       replicate_function=stand_in_replicate)
+    comparison = sim.compare(base, other)
+    text = repr(comparison)
+    assert text.startswith("Comparison with the base: 1 scenario ×")
+    assert "movements intercepted" in text and "90% interval" in text
+    assert "3 paired replicates" in text and "comparison.to_csv(FILE)" in text
+    assert str(comparison) == text and "<table" in comparison._repr_html_()
+    assert type(comparison[comparison["outcome"] == "arrests_total"]) is pd.DataFrame
+    from sim.analysis.compare import COLUMNS
+
+    assert list(pd.DataFrame(comparison).columns) == list(COLUMNS)
+    table = sim.findings_table(comparison)
+    assert list(table.columns) == ["scenario", "outcome", "unit", "base mean", "difference",
+                                   "90% interval", "% of base", "clear"]

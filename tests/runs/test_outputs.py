@@ -203,3 +203,56 @@ def test_params_lists_every_settable_path_and_each_one_validates(capsys):
 def test_params_takes_a_prefix(capsys, prefix):
     status = main(["params", prefix])
     assert status == (0 if prefix.startswith("parameters") else 2)
+
+
+def test_params_json_gives_numeric_bounds_and_the_sampling_range(capsys):
+    assert main(["params", "--json"]) == 0
+    listed = {entry["path"]: entry for entry in json.loads(capsys.readouterr().out)}
+    coverage = listed["intelligence.coverage"]
+    assert (coverage["min"], coverage["max"]) == (0, 1)
+    assert not coverage["min_exclusive"] and not coverage["max_exclusive"]
+    for entry in listed.values():
+        for bound in ("min", "max"):
+            assert entry[bound] is None or isinstance(entry[bound], int | float), entry["path"]
+        if entry["sample_range"] is not None:
+            low, high = entry["sample_range"]
+            assert entry["min"] is None or entry["min"] <= low <= high
+            assert entry["max"] is None or high <= entry["max"]
+    assert listed["action.days"]["min"] == 1 and listed["action.days"]["max"] == 60
+    assert [f["name"] for f in listed["postings"]["fields"]][:5] == [
+        "country", "agency", "posting", "place", "officers"]
+
+
+def test_the_sampling_range_is_the_registry_plausible_range():
+    """A parameter declared with `par(..., plausible=(low, high))` lists that range to sample."""
+    from sim.scenario.parameters import StrictModel, par
+    from sim.scenario.paths import _walk
+
+    class Probe(StrictModel):
+        share: float = par(0.3, "share", "assumption", "A share.", ge=0, le=1,
+                           plausible=(0.2, 0.5))
+        rate: float = par(2.0, "per hour", "assumption", "A rate.", gt=0)
+
+    entries = {entry.path: entry for entry in _walk(Probe, "")}
+    assert entries["share"].sample_range == (0.2, 0.5)
+    assert entries["share"].as_dict()["sample_range"] == [0.2, 0.5]
+    rate = entries["rate"].as_dict()
+    assert rate["min"] == 0 and rate["min_exclusive"] and rate["max"] is None
+    assert rate["sample_range"] is None and rate["range"] == "> 0"
+
+
+def test_export_says_its_notes_once_without_python_warnings(tmp_path, capsys):
+    stand_in_run(tmp_path / "base")
+    runner.run(BASELINE, replicates=2, workers=1, out=tmp_path / "fewer",
+               replicate_function=stand_in_replicate, action__days=1,
+               intelligence__coverage=0.5)
+    book = tmp_path / "book.xlsx"
+    assert main(["export", str(tmp_path / "fewer"), "--base", str(tmp_path / "base"),
+                 "--xlsx", str(book)]) == 0
+    err = capsys.readouterr().err
+    assert "UserWarning" not in err and ".py:" not in err
+    assert err.count("sim export: note:") == len(err.splitlines()) == 1
+    assert "'jad_see_2023' has 3, 'jad_see_2023' has 2" in err
+    about = pd.read_excel(book, sheet_name="about")
+    notes = about.loc[about["item"].str.startswith("note"), "what"].str.cat(sep=" ")
+    assert "every sheet uses the 2 replicates they all share" in notes
