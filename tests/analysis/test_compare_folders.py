@@ -194,7 +194,7 @@ def test_posterior_means_are_over_the_draws_both_runs_have(folders):
                           for d in range(draws)], ignore_index=True)
         return dataclasses.replace(run, summary=rows, manifest={**run.manifest, **posterior})
 
-    with pytest.warns(UserWarning, match="the comparison uses the 3 both have"):
+    with pytest.warns(UserWarning, match="every difference pairs the 3 both have"):
         row = sim.compare(drawn(base, 1), [drawn(teams, 2)],
                           outcomes=["movements_intercepted"]).iloc[0]
     assert row["method"] == "posterior" and row["n"] == 3

@@ -113,7 +113,8 @@ def test_extends_as_an_override_is_refused_not_ignored():
 # --- Mesa conventions --------------------------------------------------------------------------
 
 def test_rng_none_draws_a_fresh_seed_recorded_on_the_model():
-    first, second = (JointActionModel(rng=None, **SMALL) for _ in range(2))
+    with pytest.warns(UnseededRunWarning, match="neither repeatable nor paired"):
+        first, second = (JointActionModel(rng=None, **SMALL) for _ in range(2))
     assert first.seed != second.seed
     again = JointActionModel(rng=first.seed, **SMALL).run()
     assert again.outcomes() == first.run().outcomes()
@@ -193,7 +194,7 @@ def test_dir_sim_lists_the_public_api():
 
 
 def test_the_project_is_found_from_anywhere_or_said_clearly(tmp_path, monkeypatch):
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     monkeypatch.delenv("SIM_PROJECT", raising=False)
     monkeypatch.chdir(tmp_path)  # a notebook copied out of the clone
     assert sim.project_folder() == root  # found where sim was installed from
@@ -208,7 +209,7 @@ def test_the_project_is_found_from_anywhere_or_said_clearly(tmp_path, monkeypatc
 def test_the_notebooks_find_the_project_with_project_folder():
     import nbformat
 
-    for path in sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb")):
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         source = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells
                            if cell.cell_type == "code")
         assert "sim.project_folder()" in source and "StopIteration" not in source

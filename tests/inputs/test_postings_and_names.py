@@ -5,9 +5,9 @@ a crossing), with suggestions that prefer the entry's country and `sim list` vie
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
+from project import ROOT
 from strategies import baseline
 
 from sim.cli import main
@@ -18,7 +18,6 @@ from sim.scenario.files import ScenarioError
 from sim.scenario.postings import away_notes, explicit_postings
 
 ROUTE_GRAPH = load_route_graph()
-ROOT = Path(__file__).resolve().parent.parent
 PRESEVO = {"country": "RS", "agency": "border_police", "posting": "crossing",
            "place": "tabanovce", "officers": 300}
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from project import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 START, END = "<!-- quick start:", "<!-- end of the quick start -->"
 
 
