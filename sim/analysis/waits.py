@@ -166,15 +166,17 @@ def changed_crossings(base: ResultsLike | Scenario, other: ResultsLike | Scenari
 
 
 def waits_to_show(base: ResultsLike, other: ResultsLike, *, most: int = 6,
-                  route_graph: RouteGraph | None = None) -> tuple[pd.DataFrame, str]:
+                  route_graph: RouteGraph | None = None,
+                  every: pd.DataFrame | None = None) -> tuple[pd.DataFrame, str]:
     """The waits a comparison shows: at the crossings the scenario changes (the `most` whose
     mean wait changes most, when it changes more), else at the `most` crossings whose wait
-    changes most; with a sentence saying which."""
+    changes most; with a sentence saying which. `every`: the `wait_differences` of the two
+    runs, when the caller has them already."""
     route_graph = route_graph or load_route_graph()
     pairing = paired_runs(base, other)
     if pairing.base.crossing_waits.empty or pairing.other.crossing_waits.empty:
         return pd.DataFrame(), "no crossing waits in these results (written before the table)"
-    table = wait_differences(pairing, route_graph=route_graph)
+    table = every if every is not None else wait_differences(pairing, route_graph=route_graph)
     changed = changed_crossings(pairing.base, pairing.other, route_graph)
     size = table.assign(size=table["difference"].abs()).groupby("place")["size"].max()
     if changed:

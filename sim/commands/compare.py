@@ -118,9 +118,10 @@ def crossing_waits(base, others) -> tuple[dict, object]:
 
     shown, every = {}, []
     for other in others:
-        shown[other.scenario_name] = waits_to_show(base, other)
-        if not base.crossing_waits.empty and not other.crossing_waits.empty:
-            every.append(wait_differences(base, other))
+        table = (wait_differences(base, other) if not base.crossing_waits.empty
+                 and not other.crossing_waits.empty else None)
+        shown[other.scenario_name] = waits_to_show(base, other, every=table)
+        every += [table] if table is not None else []
     return shown, (pd.concat(every, ignore_index=True) if every else pd.DataFrame())
 
 
