@@ -16,6 +16,7 @@ import pandas as pd
 
 from sim.analysis.compare import compare
 from sim.model.outcomes import PLACE_OUTCOMES
+from sim.runs.layout import write_atomically
 from sim.runs.results import Results, load
 from sim.runs.statistics import INTERVAL
 
@@ -90,10 +91,14 @@ def write_workbook(path: str | Path, folders: Sequence[str | Path], *,
     replicates["seed"] = replicates["seed"].astype(str)  # 63-bit seeds: exact only as text
     sheets["replicates"] = replicates
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            _tidy(writer.sheets[name], frame)
+
+    def write(temporary: Path) -> None:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+                _tidy(writer.sheets[name], frame)
+
+    write_atomically(path, write)  # whole or not at all, never through a link
     return path
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands.common import check_workbook, finished
+from sim.commands.common import finished, workbook_name
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -21,11 +21,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from sim.analysis.workbook import write_workbook
+    from sim.runs.folder import FILE, claim
 
     for folder in (*args.folders, *([args.base] if args.base else [])):
         finished(folder)
-    check_workbook(args.xlsx, args.force)
-    written = write_workbook(args.xlsx, args.folders, base=args.base)
+    with claim(workbook_name(args.xlsx), FILE, args.force):
+        written = write_workbook(args.xlsx, args.folders, base=args.base)
     print(f"written: {written}")
     return 0
 
