@@ -64,7 +64,7 @@ def _check_numbers(table: pd.DataFrame, columns: list[str], path: Path) -> None:
         bad = ~np.isfinite(numbers.to_numpy(dtype=float))
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise _error(path, f"line {row + 2}, column {column!r}: {table[column].iloc[row]!r} "
+            raise _error(path, f"line {row + 2}, column {column!r}: '{table[column].iloc[row]}' "
                          "is not a finite number; every draw needs a number in every column")
 
 

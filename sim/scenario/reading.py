@@ -86,11 +86,18 @@ def open_regular(path: Path, limit: int, expected: str = "a regular file") -> Bi
 def read_bytes(path: Path, limit: int, expected: str = "a regular file") -> bytes:
     """The bytes of a regular file of at most `limit` bytes (`open_regular`); InputError
     otherwise, also for a file that grew past the limit while it was read."""
+    chunks, size = [], 0
     with open_regular(path, limit, expected) as file:
         try:
-            data = file.read(limit + 1)
+            while size <= limit:  # in pieces: memory grows with the file, not with the limit
+                chunk = file.read(min(1 << 20, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
         except OSError as error:
             raise InputError(f"cannot be read: {error.strerror or error}") from None
+    data = b"".join(chunks)
     if len(data) > limit:
         raise InputError(f"larger than {limit:,} bytes, the limit for {expected}")
     return data
