@@ -80,7 +80,7 @@ def _fit(args: argparse.Namespace, config, regimes, out: Path):
     from sim.inference.ensemble import accepted_draws
     from sim.inference.refinement import calibrate_in_stages, moved, steps
 
-    if (out / "refine").is_dir():
+    if (out / "refine").is_dir() and not (out / "refine").is_symlink():
         shutil.rmtree(out / "refine")  # no stale stage of an earlier fit (a link is refused)
     calibration, stages = calibrate_in_stages(config, regimes, out=out, progress=not args.quiet)
     settings = config.posterior

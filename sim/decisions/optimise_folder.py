@@ -36,6 +36,12 @@ def check(out: Path, problem: Optimisation, *, resume: bool, force: bool) -> lis
     if not (resume or force):
         raise ResultsFolderError(f"{out} already holds a search; --resume goes on with it, "
                                  "--force replaces it")
+    linked = [path.name for path in (out / ALLOCATIONS, *(out / name for name in FILES))
+              if path.is_symlink()]
+    if linked:
+        raise ResultsFolderError(f"{out / linked[0]} is a symbolic link; a search writes only "
+                                 "into its own folder, never through a link: remove the link, "
+                                 "or write elsewhere with --out")
     notes = []
     if resume:
         note = parse_log(out / LOG, problem)[1]
@@ -69,7 +75,7 @@ def own_files(out: Path) -> list[Path]:
 
 def own_allocations(out: Path) -> list[Path]:
     folder = out / ALLOCATIONS
-    if not folder.is_dir():
+    if not folder.is_dir() or folder.is_symlink():  # never another folder's files
         return []
     return sorted(path for path in folder.glob("*.yaml") if path.is_file()
                   and _second_line(path).startswith(ALLOCATION_MARK))
