@@ -3,7 +3,8 @@ and the one place that turns errors into exit statuses.
 
 Exit status: 0 done; 1 a run finished incomplete (a replicate failed: see failures.json);
 2 bad input or a results folder that must not be written (nothing is written then);
-130 interrupted (finished replicates are kept: `--resume` finishes the run).
+130 interrupted by Ctrl-C or SIGTERM (finished replicates are kept: `--resume` finishes the
+run). Each exit 2 is one line on stderr, with whatever it quotes from a file made printable.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import errno
 import importlib
 import os
 import shlex
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -64,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Console.on_broken_pipe = _raise_broken_pipe
     shown = warnings.showwarning
     warnings.showwarning = _notes_of(args.command, shown)  # a folder's notes as notes
+    terminated = _terminate_as_interrupt()
     try:
         return args.handler(args)
     except BrokenPipeError:
@@ -77,8 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
              f"{ADVICE.get(error.errno, 'check the path and its permissions')}")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("sim: interrupted; finished replicates are kept, --resume finishes the run",
-              file=sys.stderr)
+        resumable = args.command in ("run", "sweep", "marginal", "optimise")
+        print("sim: interrupted" + ("; finished work is kept, --resume finishes it"
+                                    if resumable else ""), file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as error:
         if not isinstance(error, user_errors()):
@@ -88,6 +93,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         Console.on_broken_pipe = rich_on_broken_pipe
         warnings.showwarning = shown
+        if terminated is not None:
+            signal.signal(signal.SIGTERM, terminated)
+
+
+def _terminate_as_interrupt():
+    """SIGTERM (a job's time limit, `kill`) ends a command as Ctrl-C does: its output folder is
+    released and its finished replicates kept. Returns the handler to restore (None off the
+    main thread, where signals cannot be handled)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, interrupt)
 
 
 def _say(command: str, message: str) -> None:

@@ -142,6 +142,25 @@ def test_a_second_writer_is_refused_while_the_first_holds_the_folder(tmp_path):
     holds_one_scenario(out, "a", 2)
 
 
+def test_a_terminated_run_releases_its_folder(tmp_path):
+    """SIGTERM (a job's time limit) ends a run as Ctrl-C does: the lock is released, and a
+    folder it created but never wrote is removed again."""
+    out, held, go = tmp_path / "out", tmp_path / "held", tmp_path / "go"
+    first = subprocess.Popen([sys.executable, "-c", HOLD, str(held), str(go), "run",
+                              str(tiny(tmp_path, "a")), "--out", str(out), "--quiet"],
+                             cwd=ROOT, env=ENVIRONMENT, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not held.exists():
+        assert first.poll() is None and time.monotonic() < deadline, first.stderr.read()
+        time.sleep(0.05)
+    assert (out / LOCK).exists()
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=60) == 130
+    assert first.stderr.read().strip() == ("sim: interrupted; finished work is kept, --resume "
+                                           "finishes it")
+    assert not out.exists()
+
+
 TWENTY = """
 import contextlib, io, json, multiprocessing, os, sys, time
 from sim.cli import main
@@ -592,6 +611,10 @@ def test_losing_the_scheduler_mid_run_is_one_closing_line(tmp_path):
 # --- the dashboard answers only its own page ---------------------------------------------------
 
 def test_the_dashboard_refuses_a_foreign_origin_and_host(tmp_path):
+    """A page elsewhere (another Origin) or a rebound name (another Host) cannot drive the
+    session; the page's own requests and websocket are served; a missing asset is 404 at once."""
+    for module in ("solara", "uvicorn"):  # the viz extra
+        pytest.importorskip(module)
     requests = pytest.importorskip("requests")
     websockets = pytest.importorskip("websockets")
 

@@ -28,7 +28,14 @@ from pathlib import Path
 
 from sim.runs import layout as store
 from sim.runs.layout import FolderNote, ResultsFolderError, note
-from sim.runs.lock import FolderInUseError, Holder, acquire, break_stale, release
+from sim.runs.lock import (
+    FolderInUseError,
+    Holder,
+    acquire,
+    break_stale,
+    read_holder,
+    release,
+)
 from sim.runs.run_folder import (
     MARKER,
     check_creatable,
@@ -42,7 +49,7 @@ from sim.scenario.schema import Scenario
 
 RESULTS, SWEEP, FILE = "results", "sweep", "file"
 __all__ = ["FILE", "MARKER", "RESULTS", "SWEEP", "Claim", "FolderInUseError", "FolderNote",
-           "ResultsFolderError", "check_output_file", "check_outputs", "claim"]
+           "ResultsFolderError", "check_free", "check_output_file", "check_outputs", "claim"]
 
 
 # --- the claim -------------------------------------------------------------------------------
@@ -83,6 +90,7 @@ def claim(out: str | Path, kind: str, force: bool = False, resume: bool = False,
         return _check(out, kind, force=force, resume=resume, scenario=scenario, source=source,
                       files=files, sweep=sweep, check=check)
 
+    check_free(out)
     action = rules()  # a refusal leaves everything as it was
     if kind == FILE:
         yield Claim(out, kind, action, created=False)
@@ -108,6 +116,17 @@ def claim(out: str | Path, kind: str, force: bool = False, resume: bool = False,
         if created:
             with contextlib.suppress(OSError):
                 out.rmdir()  # only when empty: a refused or failed writer leaves no folder
+
+
+def check_free(out: Path) -> None:
+    """Refuse a folder another live writer holds (touching nothing), before its contents are
+    judged: a folder being written is "in use", not "incomplete". A stale lock is left to
+    `claim`, which reports it or breaks it."""
+    holder = read_holder(out)
+    if holder is not None and holder.alive():
+        raise FolderInUseError(
+            f"{out} is in use by {holder.describe()}; a folder has one writer at a time: wait "
+            "for that run to finish, or write elsewhere with --out", holder)
 
 
 def _take(out: Path, holder: Holder, *, force: bool, resume: bool) -> None:

@@ -199,6 +199,7 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
     source = None if source is None else str(Path(source).resolve())
     directory = None if out is None else Path(out)
     if directory is not None:  # refused before a scheduler is reached or a pool started
+        guard.check_free(directory)
         check_folder(directory, scenario, resume=resume, force=force, source=source)
     with Executor(scenario.run.workers, cluster) as executor, contextlib.ExitStack() as held:
         plan = _plan(scenario, directory, held, replicate=replicate, resume=resume, force=force,
@@ -224,6 +225,7 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
                   None if out is None else Path(out)) for s, out in runs]
     for scenario, out in scenarios:
         if out is not None:
+            guard.check_free(out)
             check_folder(out, scenario, resume=resume, force=force)
     first = scenarios[0][0] if scenarios else None
     opened = (contextlib.nullcontext(executor) if executor is not None

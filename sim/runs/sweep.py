@@ -30,7 +30,7 @@ import pandas as pd
 from sim.runs import layout
 from sim.runs import results as store
 from sim.runs.executor import Executor
-from sim.runs.folder import SWEEP, claim
+from sim.runs.folder import SWEEP, check_free, claim
 from sim.runs.run_folder import check_folder
 from sim.runs.runner import resolve_scenario, run_many
 from sim.runs.sweep_folder import (
@@ -289,6 +289,7 @@ def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
                           for p in sweep.points])
     names = [p.name for p in sweep.points]
     resume, force = options.get("resume", False), options.get("force", False)
+    check_free(out)
     check_sweep_folder(out, sweep.name, names, resume=resume, force=force, source=sweep.source)
     folders = [(p.scenario, out / p.name) for p in sweep.points]
     for scenario, folder in folders:  # refuse before anything is written
