@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from project import BASELINE, ROOT, SCENARIOS
 
 import sim
 from sim.analysis.figures import save_figures
@@ -33,9 +34,7 @@ from sim.runs import layout
 from sim.runs.lock import LOCK, Holder, acquire
 from sim.runs.results import ResultsFolderError
 
-ROOT = Path(__file__).resolve().parent.parent
-BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
-POSTERIOR = ROOT / "scenarios" / "posterior.csv"
+POSTERIOR = SCENARIOS / "posterior.csv"
 ENVIRONMENT = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
