@@ -123,6 +123,7 @@ class Executor:
         self._client: Any = None
         self._own_client = False
         self._local: Any = None
+        self._quiet: logging.Filter | None = None  # the client's logs once its scheduler is lost
 
     @property
     def kind(self) -> str:
@@ -161,6 +162,9 @@ class Executor:
         if self._own_client and self._client is not None:
             self._client.close()
         self._client, self._own_client = None, False
+        if self._quiet is not None:
+            logging.getLogger("distributed.client").removeFilter(self._quiet)
+            self._quiet = None
         if self._local is not None:
             self._local.close()
             self._local = None
@@ -300,9 +304,14 @@ class Executor:
                 client.cancel([f for f in futures if not f.done()])
 
     def _lost(self) -> ClusterLostError:
-        """The scheduler went away: Dask's own report of the failed reconnection is left out,
-        the error says it once."""
-        logging.getLogger("distributed.client").addFilter(_NoReconnectReport())
+        """The scheduler went away: the client's own reports of it (its reconnection attempts,
+        their tracebacks while it closes) are left out; the error says it once."""
+        client_log = logging.getLogger("distributed.client")
+        if self._quiet is None:
+            self._quiet = _Silent()
+            client_log.addFilter(self._quiet)  # until this client is closed
+        if not any(isinstance(f, _NoReconnectReport) for f in client_log.filters):
+            client_log.addFilter(_NoReconnectReport())  # a late report of this loss
         return ClusterLostError(f"lost the connection to the Dask scheduler at {self.address} "
                                 "while the work ran (the scheduler stopped, or the network "
                                 "failed)")
@@ -318,6 +327,20 @@ class _Indexed:
         return self.function(pair[1])
 
 
-class _NoReconnectReport(logging.Filter):
+class _Silent(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        return "reconnect" not in record.getMessage()
+        return False
+
+
+class _NoReconnectReport(logging.Filter):
+    """Drops the client's reports of failing to reconnect (the message, or its traceback)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "reconnect" in record.getMessage():
+            return False
+        trace = record.exc_info[2] if record.exc_info else None
+        while trace is not None:
+            if trace.tb_frame.f_code.co_name in ("_reconnect", "_ensure_connected"):
+                return False
+            trace = trace.tb_next
+        return True
