@@ -47,6 +47,7 @@ from sim.analysis.style import (
 )
 from sim.geography import RouteGraph, load_route_graph
 from sim.model.outcomes import PLACE_OUTCOMES, with_derived
+from sim.runs.layout import write_atomically
 from sim.runs.results import Results
 from sim.runs.statistics import differences_by, reduce
 
@@ -65,7 +66,8 @@ DAILY_OUTCOMES = ("checks_total", "illegal_entries_detected", "arrests_total",
 
 def save_figures(figures: Mapping[str, Figure], out: str | Path,
                  formats: Sequence[str] = ("png", "svg"), dpi: int = 110) -> list[Path]:
-    """Write each figure as `<name>.<format>` into `out`; returns the paths written."""
+    """Write each figure as `<name>.<format>` into `out` (whole, never through a link);
+    returns the paths written."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -73,8 +75,8 @@ def save_figures(figures: Mapping[str, Figure], out: str | Path,
         for extension in formats:
             path = out / f"{name}.{extension}"
             with matplotlib.rc_context({"svg.hashsalt": "jad-see"}):  # same figure, same bytes
-                figure.savefig(path, dpi=dpi,
-                               metadata={"Date": None} if extension == "svg" else {})
+                write_atomically(path, lambda temporary, f=figure, e=extension: f.savefig(
+                    temporary, format=e, dpi=dpi, metadata={"Date": None} if e == "svg" else {}))
             written.append(path)
     return written
 

@@ -24,6 +24,7 @@ from sim.analysis.pairing import is_paired, restrict
 from sim.analysis.style import ResultsLike, as_results, label
 from sim.analysis.waits import changed_crossings, crossing_waits, wait_differences
 from sim.model.outcomes import OUTCOMES, PLACE_OUTCOMES
+from sim.runs.layout import write_atomically
 from sim.runs.results import Results
 from sim.runs.statistics import INTERVAL
 
@@ -235,10 +236,14 @@ def write_workbook(path: str | Path, folders: Sequence[ResultsLike], *,
               "by place and day": places_sheet(everything),
               "replicates": replicates_sheet(everything)}
     path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            _tidy(writer.sheets[name], frame)
+
+    def write(temporary: Path) -> None:
+        with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+            for name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=name, index=False)
+                _tidy(writer.sheets[name], frame)
+
+    write_atomically(path, write)  # whole or not at all, never through a link
     return path
 
 

@@ -4,20 +4,21 @@ sweep folder alone: every point against its reference and the response curve."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import warnings
 from pathlib import Path
 
 from sim.commands.common import (
-    check_comparison_out,
-    check_workbook,
     distinct,
     finished,
     folder_argument,
     fraction,
     print_comparison_notes,
+    workbook_name,
 )
 
 CROSSING_WAITS = "crossing_waits.csv"  # with --out: the wait at every crossing, side and class
+SWEEP_TABLE = "sweep_comparison.csv"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -54,13 +55,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from sim.analysis.compare import COMPARISON, compare
+    from sim.analysis.compare import COMPARISON
     from sim.analysis.sweep_figures import is_sweep_folder
-    from sim.runs.results import ResultsFolderError, load, write_csv
+    from sim.runs.folder import FILE, claim
+    from sim.runs.results import ResultsFolderError
     from sim.runs.statistics import INTERVAL
-    from sim.terminal import print_comparison
 
     if args.level is None:
         args.level = INTERVAL
@@ -72,10 +71,23 @@ def main(args: argparse.Namespace) -> int:
     for folder in (args.base, *args.others):
         finished(folder)
     args.others = distinct(args.others)
-    if args.xlsx:
-        check_workbook(args.xlsx, args.force)
-    if args.out:
-        check_comparison_out(args.out, COMPARISON, args.force)
+    with contextlib.ExitStack() as held:  # the outputs, held until written
+        if args.xlsx:
+            held.enter_context(claim(workbook_name(args.xlsx), FILE, args.force))
+        if args.out:
+            held.enter_context(claim(args.out, "comparison", args.force,
+                                     files=(COMPARISON, CROSSING_WAITS),
+                                     command=args.command_line))
+        return _compare(args)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from sim.analysis.compare import COMPARISON, compare
+    from sim.runs.results import load, write_csv
+    from sim.terminal import print_comparison
+
     base, others = load(args.base), [load(folder) for folder in args.others]
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
@@ -83,9 +95,8 @@ def main(args: argparse.Namespace) -> int:
         waits = crossing_waits(base, others)
     print_comparison_notes(notes)
     console = Console()
-    print_comparison(table, console, full=args.full, waits=waits[0])
+    print_comparison(shown(table), console, full=args.full, waits=waits[0])
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
         write_csv(table, args.out / COMPARISON)
         write_csv(waits[1], args.out / CROSSING_WAITS)
         written = [args.out / COMPARISON, args.out / CROSSING_WAITS]
@@ -125,36 +136,46 @@ def crossing_waits(base, others) -> tuple[dict, object]:
     return shown, (pd.concat(every, ignore_index=True) if every else pd.DataFrame())
 
 
+def shown(table):
+    """The table with any text read from a file made safe for the terminal (names, labels)."""
+    from sim.scenario.reading import printable
+
+    text = [c for c in table.columns if table[c].dtype.kind not in "biufcmM"]
+    return table.assign(**{c: table[c].map(lambda v: printable(v) if isinstance(v, str) else v)
+                           for c in text})
+
+
 def compare_sweep(args: argparse.Namespace) -> int:
     """`sim compare SWEEP_DIR`: every point against the reference point, and the response
     curve (sweep_comparison.csv and response.png/svg with --out)."""
     from rich.console import Console
 
     from sim.analysis.sweep_figures import response_curve, sweep_comparison
-    from sim.runs.results import ResultsFolderError
+    from sim.runs.folder import claim
+    from sim.runs.results import ResultsFolderError, write_csv
     from sim.terminal import print_comparison
 
     if args.others:
         raise ResultsFolderError(f"{args.base} is a sweep folder: compare it alone (its points "
                                  "are compared with one another)")
-    if args.out:
-        check_comparison_out(args.out, "sweep_comparison.csv", args.force)
-    with warnings.catch_warnings(record=True) as notes:
-        warnings.simplefilter("always")
-        table = sweep_comparison(args.base, reference=args.reference, method=args.method,
-                                 level=args.level)
-    print_comparison_notes(notes)
-    console = Console()
-    print_comparison(table, console, full=args.full)
-    if args.out:
-        written = [args.out / "sweep_comparison.csv"]
-        args.out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(written[0], index=False, lineterminator="\n")
-        if not args.no_figures:
-            from sim.analysis.figures import save_figures
+    with contextlib.ExitStack() as held:
+        if args.out:
+            held.enter_context(claim(args.out, "comparison", args.force, files=(SWEEP_TABLE,),
+                                     command=args.command_line))
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always")
+            table = sweep_comparison(args.base, reference=args.reference, method=args.method,
+                                     level=args.level)
+        print_comparison_notes(notes)
+        console = Console()
+        print_comparison(shown(table), console, full=args.full)
+        if args.out:
+            written = [args.out / SWEEP_TABLE]
+            write_csv(table, written[0])
+            if not args.no_figures:
+                from sim.analysis.figures import save_figures
 
-            written += save_figures({"response": response_curve(table)}, args.out)
-        console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
+                written += save_figures({"response": response_curve(table)}, args.out)
+            console.print("written: " + ", ".join(str(path) for path in written),
+                          highlight=False)
     return 0
-
-

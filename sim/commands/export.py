@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands.common import check_workbook, finished, print_comparison_notes
+from sim.commands.common import finished, print_comparison_notes, workbook_name
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,11 +24,12 @@ def main(args: argparse.Namespace) -> int:
     import warnings
 
     from sim.analysis.workbook import write_workbook
+    from sim.runs.folder import FILE, claim
 
     for folder in (*args.folders, *([args.base] if args.base else [])):
         finished(folder)
-    check_workbook(args.xlsx, args.force)
-    with warnings.catch_warnings(record=True) as notes:  # said once, and in the about sheet
+    with (claim(workbook_name(args.xlsx), FILE, args.force),
+          warnings.catch_warnings(record=True) as notes):  # said once, and in the about sheet
         warnings.simplefilter("always")
         written = write_workbook(args.xlsx, args.folders, base=args.base)
     print_comparison_notes(notes, "export")

@@ -86,11 +86,17 @@ def scenario_files_table(folder: Path) -> pd.DataFrame:
     """Shipped scenario and sweep files with the question each answers (its first comment)."""
     import pandas as pd
 
+    from sim.scenario.reading import InputError, printable, read_text
+
     rows = []
     for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("sweeps/*.yaml")):
-        comments = [line.lstrip("# ").rstrip() for line in path.read_text().splitlines()
+        try:
+            text = read_text(path)  # a regular file of bounded size
+        except InputError as error:
+            text = f"# (cannot be read: {error.message})"
+        comments = [line.lstrip("# ").rstrip() for line in text.splitlines()
                     if line.startswith("#") and "yaml-language-server" not in line]
-        question = next((c for c in comments if c), "")
+        question = printable(next((c for c in comments if c), ""))
         rows.append({"file": str(path.relative_to(folder)), "question": question})
     return pd.DataFrame(rows, columns=["file", "question"])
 

@@ -86,7 +86,7 @@ class ActionWindow(StrictModel):
         start = self.start.replace(tzinfo=None)
         if start < EARLIEST_START:
             raise ValueError(f"start {self.start:%Y-%m-%d} is before {EARLIEST_START:%Y-%m-%d}")
-        if start + dt.timedelta(days=self.days) > LATEST_END:
+        if start > LATEST_END - dt.timedelta(days=self.days):  # never past year 9999's end
             raise ValueError(f"an action of {self.days} days from {self.start:%Y-%m-%d} ends "
                              f"after {LATEST_END:%Y-%m-%d}, past the calendar of the result "
                              "tables; choose an earlier start")
