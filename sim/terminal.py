@@ -203,13 +203,16 @@ def print_params(paths: Sequence, console: Console | None = None) -> None:
     for entry in paths:
         default, baseline = _short(entry.default), _short(entry.baseline)
         values = default if baseline == default else f"{default} → {baseline}"
+        plausible = getattr(entry, "plausible", "")
         facts = "  ".join(f for f in (entry.type, values, f"[{entry.range}]" if entry.range
-                                      else "", entry.unit) if f)
+                                      else "", entry.unit,
+                                      f"plausible {plausible}" if plausible else "") if f)
         console.print(f"[bold]{escape(entry.path)}[/]  {escape(facts)}", highlight=False)
         if entry.source:
             console.print(Padding(escape(entry.source), (0, 0, 0, 4)), style="dim",
                           highlight=False)
-    console.print(f"{len(paths)} paths (default → value in the baseline file where it differs); "
+    console.print(f"{len(paths)} paths (default → value in the baseline file where it differs; "
+                  "plausible: the range the registry gives the calibration and the ensemble); "
                   "as keyword overrides write __ for . (sim.run(FILE, "
                   "intelligence__coverage=0.5)); --json adds the descriptions", highlight=False)
 

@@ -22,6 +22,7 @@ from typing import Any, Literal, get_args, get_origin
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
+from sim.scenario.ranges import registered_range
 from sim.scenario.schema import Scenario
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "jad_see_2023.yaml"
@@ -42,6 +43,7 @@ class SettablePath:
     unit: str
     source: str
     description: str
+    plausible: str = ""  # the registry's plausible range (sim/scenario/ranges.py), if any
 
     @property
     def override(self) -> str:
@@ -57,7 +59,7 @@ def settable_paths(baseline: Scenario | None = None) -> list[SettablePath]:
     values = flatten((baseline or baseline_scenario()).model_dump(mode="json"))
     return [SettablePath(path, kind, _plain(default),
                          "per country" if "<" in path else values.get(path), span, unit,
-                         source, description)
+                         source, description, _plausible(path))
             for path, kind, default, span, unit, source, description in _walk(Scenario, "")
             if path not in LABELS]
 
@@ -89,6 +91,11 @@ def _walk(model: type[BaseModel], prefix: str):
                    else field.default)
         yield (path, _type_name(annotation), default, _range(field.metadata, annotation),
                extra.get("unit", ""), extra.get("source", ""), field.description or "")
+
+
+def _plausible(path: str) -> str:
+    found = registered_range(path)
+    return found.describe() if found is not None else ""
 
 
 def _strip_optional(annotation: Any) -> Any:
