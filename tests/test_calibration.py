@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from sim.cli import main
+from sim.inference.accepted import accepted_draws
 from sim.inference.calibration import calibrate, load_config, report_table, target_losses
-from sim.inference.ensemble import accepted_draws
 from sim.inference.experiments import ConfigError, Evaluator, scenario_with
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import load_scenario

@@ -29,9 +29,9 @@ def main(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
     from rich.console import Console
 
+    from sim.inference.accepted import accepted_draws
     from sim.inference.calibration import FILES, print_report, write_outputs
     from sim.inference.calibration_config import Budget, load_regimes
-    from sim.inference.ensemble import accepted_draws
     from sim.inference.experiments import ConfigError
     from sim.runs.results import ResultsFolderError
     from sim.scenario.files import Problem
@@ -85,6 +85,9 @@ def main(args: argparse.Namespace) -> int:
                         + "".join(f"; refinement {s.name}: {len(s.calibration.history)} trials, "
                                   f"loss {s.calibration.loss:.4g}" for s in stages) + "); "
                         f"written: {out}/ ({', '.join(FILES)})", highlight=False)
+        from sim.commands.posterior import print_pile_ups
+
+        print_pile_ups(ensemble.draws, config.parameters, Console())
     return 0
 
 

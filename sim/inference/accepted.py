@@ -1,4 +1,5 @@
-"""The posterior ensemble of a calibration: the accepted proposals of its history.
+"""The posterior of a calibration: the accepted proposals of its history (the draws that the
+ensemble of `sim.inference.ensemble` then combines with the sampled assumptions).
 
 Every proposal of `sim calibrate` ran all regimes on the same seeds; those whose band loss (the
 loss without the pull towards the published figures: 0 when every mean of every regime is
@@ -112,11 +113,7 @@ def summary_table(draws: pd.DataFrame) -> pd.DataFrame:
         columns={0.05: "p5", 0.5: "median", 0.95: "p95"})
 
 
-# --- `sim posterior`: rebuild the ensemble from a finished calibration ---------------------------
-
-
-
-
+# --- `sim posterior`: rebuild the draws from a finished calibration ------------------------------
 
 def refinement_records(config: Any, folder: Path) -> dict[str, dict[str, Any]]:
     """Each refinement's record (start and fitted values), from the calibration's manifest
