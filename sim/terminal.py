@@ -98,7 +98,8 @@ def print_comparison(table: pd.DataFrame, console: Console | None = None) -> Non
     for scenario, rows in table.groupby("scenario", sort=False):
         first = rows.iloc[0]
         pairing = "paired" if rows["paired"].all() else "UNPAIRED: seeds differ"
-        over_draws = first.get("method") == "posterior"  # runs over posterior draws
+        over_draws = first.get("method") in ("posterior", "ensemble")  # runs over members
+        what = "ensemble members" if first.get("method") == "ensemble" else "posterior draws"
         cells = []
         for row in rows.itertuples():
             relative = ("–" if pd.isna(row.relative_difference)
@@ -108,9 +109,9 @@ def print_comparison(table: pd.DataFrame, console: Console | None = None) -> Non
                           relative, number(row.ci_low), number(row.ci_high),
                           *([robust] if over_draws else [])])
         level = f"{first['level']:.0%}"
-        draws = f", {first['draws']} posterior draws" if over_draws else ""
-        caption = (f"{level} of the draws' differences (parameter uncertainty); robust: share "
-                   "of draws whose difference has the sign of the mean" if over_draws else
+        draws = f", {first['draws']} {what}" if over_draws else ""
+        caption = (f"{level} of the {what}' differences (what we do not know); robust: share "
+                   f"of {what} whose difference has the sign of the mean" if over_draws else
                    f"{level} interval of the difference ({first['method']})")
         if bool(first.get("per_day", False)):
             caption += ("; the actions differ in length, so totals are per day of action "
@@ -120,6 +121,44 @@ def print_comparison(table: pd.DataFrame, console: Console | None = None) -> Non
             ["outcome", "base\nmean", "differ-\nence", "relative\n",
              f"{level} CI\nlow", f"{level} CI\nhigh", *(["robust\n"] if over_draws else [])],
             cells, width=console.width, caption=caption))
+        if over_draws:
+            print_deciding(rows, console)
+
+
+def print_deciding(rows: pd.DataFrame, console: Console) -> None:
+    """Per outcome, in words: how robust the answer is, what decides it over its range, and
+    what knowing that would be worth (EVPPI); then the assumptions worth looking up, best first,
+    with what the registry says of them now."""
+    from sim.analysis.deciding import readable
+    from sim.scenario.ranges import registered_range
+
+    lines, worth = [], {}
+    for row in rows.itertuples():
+        if not getattr(row, "deciding", ""):
+            continue
+        unit = f" {row.unit}" if row.unit else ""
+        robust = "" if pd.isna(row.robustness) else f"holds in {row.robustness:.0%} of members; "
+        flips = "; the sign flips" if row.deciding_low * row.deciding_high < 0 else ""
+        lines.append(f"{row.outcome}: {robust}depends chiefly on {readable(row.deciding)}: "
+                     f"{number(row.deciding_low)} to {number(row.deciding_high)}{unit} over its "
+                     f"range ({row.deciding_share:.0%} of the spread{flips}); knowing it is "
+                     f"worth {number(row.deciding_evppi)}{unit} (EVPPI; everything: "
+                     f"{number(row.evpi)})"
+                     + (f"; next: {readable(row.next_deciding)} ({row.next_share:.0%})"
+                        if row.next_deciding else ""))
+        if row.deciding_evppi > 0:
+            worth.setdefault(row.deciding, []).append(f"{number(row.deciding_evppi)}{unit} "
+                                                      f"of {row.outcome}")
+    for line in lines:
+        console.print(Padding(escape(line), (0, 0, 0, 2)), highlight=False)
+    if worth:
+        console.print("What to look for next (the assumptions whose value would change a "
+                      "choice; what the registry rests on now):", highlight=False)
+        for assumption, values in worth.items():
+            found = registered_range(assumption.split(":")[0])
+            source = f" — now: {found.source}" if found is not None else ""
+            console.print(Padding(escape(f"{readable(assumption)}: worth {', '.join(values)}"
+                                         f"{source}"), (0, 0, 0, 2)), highlight=False)
 
 
 # --- sim list --------------------------------------------------------------------------------

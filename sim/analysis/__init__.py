@@ -1,6 +1,8 @@
 """Reading runs: what results folders say, as tables, figures, sentences and spreadsheets.
 
-`compare` (paired and unpaired differences with intervals, the calibration table), `figures`
+`compare` (paired and unpaired differences with intervals, the calibration table), `deciding`
+(over ensemble members: the assumption that decides a difference, and what knowing it is worth,
+EVPPI), `figures`
 (the analysts' figures) with `figures_places` (the map of interceptions, displacement) and
 `style` (labels, colours, units shared by every figure and finding), `findings` (results as
 sentences), `workbook` (the planner's spreadsheet), `sweep_figures` (a sweep's comparison and

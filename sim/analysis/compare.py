@@ -23,17 +23,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis import deciding as deciding_module
 from sim.model.outcomes import OUTCOME_NAMES, OUTCOMES
 from sim.runs.results import Results, load, write_csv
 from sim.runs.statistics import INTERVAL, paired_difference, reduce, unpaired_difference
 
 COMPARISON = "comparison.csv"
+DECIDING_FILE = "deciding.csv"
 METHODS = ("auto", "t", "bootstrap")
 RESAMPLES = 4000  # bootstrap resamples: the interval's ends move by < 1% of its width
 BOOTSTRAP_SEED = 20231113  # a fixed seed: the same folders always give the same table
 COLUMNS = ("scenario", "outcome", "unit", "base_mean", "mean", "difference",
            "relative_difference", "ci_low", "ci_high", "paired", "n", "base", "base_n",
-           "method", "level", "per_day", "draws", "robustness")
+           "method", "level", "per_day", "draws", "robustness", "deciding", "deciding_share",
+           "deciding_low", "deciding_high", "deciding_evppi", "next_deciding", "next_share",
+           "evpi")
+DECIDING = ("deciding", "deciding_share", "deciding_low", "deciding_high", "deciding_evppi",
+            "next_deciding", "next_share", "evpi")  # runs over draws or members only
 UNITS = {o.name: o.unit for o in OUTCOMES}
 
 
@@ -187,6 +193,7 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
                 "ci_low": low, "ci_high": high, "paired": paired, "n": n,
                 "base": base.scenario_name, "base_n": all_base, "method": used,
                 "level": level, "per_day": daily, "draws": 0, "robustness": math.nan,
+                **dict.fromkeys(DECIDING, math.nan), "deciding": "", "next_deciding": "",
             })
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
@@ -237,14 +244,15 @@ def _check_same_kind(base: Results, other: Results) -> None:
     if drawn[0] != drawn[1]:
         posterior, plain = (base, other) if drawn[0] else (other, base)
         raise ComparisonError(
-            f"'{posterior.scenario_name}' ran over posterior draws (sim run --posterior) and "
-            f"'{plain.scenario_name}' did not: their differences would mix the posterior's "
-            "parameters into the change of scenario. Run both with --posterior N on the same "
-            "file, or both without")
+            f"'{posterior.scenario_name}' ran over posterior draws or ensemble members (sim run "
+            f"--posterior/--ensemble) and '{plain.scenario_name}' did not: their differences "
+            "would mix the members' parameters into the change of scenario. Run both with "
+            "--posterior N (or --ensemble N) on the same file, or both without")
     if drawn[0] and not same_draws(base, other):
         raise ComparisonError(
             f"'{other.scenario_name}' and '{base.scenario_name}' ran over different posterior "
-            "draws or seeds: run both with the same --posterior file, N and seed")
+            "draws, ensemble members or seeds: run both with the same --posterior (or "
+            "--ensemble) file, N and seed")
 
 
 def _note_oddities(base: Results, other: Results) -> None:
@@ -282,8 +290,9 @@ def _present(outcomes: list[str], base: Results, other: Results) -> list[str]:
 
 
 def same_draws(base: Results, other: Results) -> bool:
-    """Both runs went over posterior draws, the same ones with the same seeds (sim run
-    --posterior N on the same file), so they pair draw by draw and replicate by replicate."""
+    """Both runs went over posterior draws or ensemble members, the same ones with the same
+    seeds (sim run --posterior/--ensemble N on the same file), so they pair draw by draw (member
+    by member) and replicate by replicate."""
     if "draw" not in base.summary or "draw" not in other.summary:
         return False
     held = base.manifest.get("posterior"), other.manifest.get("posterior")
@@ -312,10 +321,13 @@ def robustness(per_draw: pd.Series) -> float:
 
 def posterior_rows(base: Results, other: Results, *, level: float,
                    outcomes: Sequence[str], daily: bool = False) -> list[dict]:
-    """Rows of the comparison for runs over posterior draws: the difference is the mean of the
-    per-draw paired differences, its interval the central `level` share of them (parameter
-    uncertainty, plus what replicate noise is left in each draw's mean), `robustness` the share
-    of draws agreeing in sign."""
+    """Rows of the comparison for runs over posterior draws or ensemble members: the difference
+    is the mean of the per-draw paired differences, its interval the central `level` share of
+    them (parameter uncertainty, plus what replicate noise is left in each draw's mean),
+    `robustness` the share of draws agreeing in sign, and the `deciding` columns the assumption
+    that explains most of their spread (sim/analysis/deciding.py) with its first-order share,
+    the difference at its low and high ends and its EVPPI, the runner-up, and `evpi` the value
+    of knowing everything."""
     keys = ["draw", "replicate"]
     shared = base.summary.set_index(keys).index.intersection(other.summary.set_index(keys).index)
     if len(shared) < max(len(base.summary), len(other.summary)):
@@ -325,6 +337,9 @@ def posterior_rows(base: Results, other: Results, *, level: float,
     base_rows = base.summary.set_index(keys).loc[shared]
     other_rows = other.summary.set_index(keys).loc[shared]
     rows = []
+    ranking = deciding(base, other, outcomes)
+    kind = "ensemble" if (base.manifest.get("posterior") or {}).get("kind") == "ensemble" \
+        else "posterior"
     for outcome in outcomes:
         per_draw = per_draw_differences(base, other, outcome)
         low, high = np.quantile(per_draw, [0.5 - level / 2, 0.5 + level / 2])
@@ -337,20 +352,74 @@ def posterior_rows(base: Results, other: Results, *, level: float,
             "relative_difference": difference / base_mean if base_mean else math.nan,
             "ci_low": float(low), "ci_high": float(high), "paired": True,
             "n": len(shared), "base": base.scenario_name, "base_n": len(base.summary),
-            "method": "posterior", "level": level, "per_day": daily, "draws": len(per_draw),
-            "robustness": robustness(per_draw)})
+            "method": kind, "level": level, "per_day": daily, "draws": len(per_draw),
+            "robustness": robustness(per_draw),
+            **deciding_columns(ranking[ranking["outcome"] == outcome], per_draw)})
     return rows
+
+
+def deciding(base: Results, other: Results, outcomes: Sequence[str] = OUTCOME_NAMES
+             ) -> pd.DataFrame:
+    """For runs over the same draws or members: per outcome, every assumption ranked by how much
+    of the spread of the per-member difference (other − base) it explains, with the difference
+    at its low and high ends and its EVPPI (`sim.analysis.deciding.COLUMNS`); empty otherwise."""
+    if not same_draws(base, other):
+        return pd.DataFrame(columns=list(deciding_module.COLUMNS))
+    assumptions = deciding_module.member_assumptions(base)
+    if assumptions is None:
+        return pd.DataFrame(columns=list(deciding_module.COLUMNS))
+    per_member = {o: per_draw_differences(base, other, o) for o in outcomes
+                  if o in base.summary and o in other.summary}
+    return deciding_module.deciding_table(per_member, assumptions)
+
+
+def deciding_columns(ranking: pd.DataFrame, per_draw: pd.Series) -> dict:
+    """The comparison's deciding columns from one outcome's ranking."""
+    values = {**dict.fromkeys(DECIDING, math.nan), "deciding": "", "next_deciding": "",
+              "evpi": deciding_module.evpi(per_draw.to_numpy())}
+    if len(ranking):
+        top = ranking.iloc[0]
+        values.update(deciding=top["assumption"], deciding_share=top["first_order"],
+                      deciding_low=top["low_end"], deciding_high=top["high_end"],
+                      deciding_evppi=top["evppi"])
+    if len(ranking) > 1:
+        values.update(next_deciding=ranking.iloc[1]["assumption"],
+                      next_share=ranking.iloc[1]["first_order"])
+    return values
 
 
 def compare_results(base_dir: str | Path, other_dirs: Sequence[str | Path],
                     out: str | Path | None = None, *, method: str = "auto",
                     level: float = INTERVAL) -> pd.DataFrame:
-    """Compare results folders against a base folder; with `out`, write comparison.csv there."""
-    table = compare(load(base_dir), [load(d) for d in other_dirs], method=method, level=level)
+    """Compare results folders against a base folder; with `out`, write comparison.csv there
+    and, for runs over draws or members, deciding.csv (every assumption ranked per scenario
+    and outcome)."""
+    base, others = load(base_dir), [load(d) for d in other_dirs]
+    table = compare(base, others, method=method, level=level)
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
         write_csv(table, Path(out) / COMPARISON)
+        ranking = deciding_rankings(base, others)
+        if len(ranking):
+            write_csv(ranking, Path(out) / DECIDING_FILE)
+        else:  # an earlier comparison's, replaced with the table beside it
+            (Path(out) / DECIDING_FILE).unlink(missing_ok=True)
     return table
+
+
+def deciding_rankings(base: Results, others: Sequence[Results]) -> pd.DataFrame:
+    """`deciding` for every other run, with a `scenario` column."""
+    tables = []
+    for other in others:
+        with warnings.catch_warnings():  # said once by `compare` already
+            warnings.simplefilter("ignore")
+            ranking = deciding(base, other)
+        if len(ranking):
+            tables.append(ranking.assign(scenario=other.scenario_name))
+    if not tables:
+        return pd.DataFrame()
+    table = pd.concat(tables, ignore_index=True)
+    return table[["scenario", *[c for c in table.columns if c != "scenario"]]]
 
 
 def pairing_gain(base: Results, other: Results, *, level: float = INTERVAL,

@@ -76,6 +76,8 @@ def main(args: argparse.Namespace) -> int:
     print_comparison(table, console)
     if args.out:
         written = [args.out / "comparison.csv"]
+        if (args.out / "deciding.csv").is_file():
+            written.append(args.out / "deciding.csv")
         if not args.no_figures:
             from sim.analysis.figures import comparison_figures, save_figures
 

@@ -4,7 +4,8 @@
 values over replicates), `calibration` (the joint fit of the action week and an ordinary week
 with its report) with `calibration_config` (its config) and `refinement` (narrower fits after
 the main one), `accepted` (the posterior: the accepted proposals of a fit), `pileups` (draws
-piled up at a bound of their prior), `sensitivity` (SALib indices of outcomes and of paired
+piled up at a bound of their prior), `ensemble` (posterior draws × the sampled assumptions, kept
+by `history_matching`), `sensitivity` (SALib indices of outcomes and of paired
 differences, which assumptions could flip an answer), `ema` (the model as an EMA Workbench
 model).
 

@@ -115,6 +115,16 @@ def registered_range(path: str) -> PlausibleRange | None:
     return None
 
 
+def shared_range(path: str) -> PlausibleRange | None:
+    """For an entry of a mapping whose registered range is shared by all its entries
+    (`parameters.networks.thb`), that range (`parameters.networks`); else None."""
+    registry = _registry()
+    parent = path.rpartition(".")[0]
+    if path in registry or parent not in registry or not registry[parent].scale:
+        return None
+    return registry[parent]
+
+
 def registered_ranges(prefix: str = "") -> list[PlausibleRange]:
     """Every registered range whose path starts with `prefix` (`parameters.`: the model's
     parameters, not the planner's allocations), in schema order."""
