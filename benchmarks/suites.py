@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import json
 import shutil
 import statistics
 import time
@@ -223,3 +224,48 @@ def mesa_comparison(runs: int) -> dict:
     agents, ticks = len(model.agents), model.hours
     timing = repeat(lambda: plain_loop(agents, ticks), runs)
     return {"agents": agents, "ticks": ticks, "timing": timing}
+
+
+ENSEMBLE_CONFIG = "calibration/ensemble.yaml"
+NO_CENTRE = "scenarios/no_coordination_centre.yaml"
+
+
+def ensemble_build(members: int, work: Path, *, candidates_per_member: int = 40) -> dict:
+    """`sim ensemble` for `members` members as a planner runs it (the shipped config: 3
+    replicates a candidate, 2 workers), timed from outside, with its record's counts: seconds
+    per member kept and per candidate tried, from which 200 members extrapolate."""
+    out = work / "ensemble.csv"
+    command = [SIM, "ensemble", ENSEMBLE_CONFIG, "--out", str(out), "--members", str(members),
+               "--candidates", str(members * candidates_per_member), "--force", "--quiet"]
+    wall = time_command(command, 1)
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    kept = max(record["members"], 1)
+    return {"wall": wall, "members": record["members"], "candidates": record["candidates_tried"],
+            "acceptance": record["acceptance"], "per_member": wall.median / kept,
+            "per_candidate": wall.median / max(record["candidates_tried"], 1),
+            "file": out, "command": f"sim ensemble {ENSEMBLE_CONFIG} --members {members}"}
+
+
+def ensemble_comparison(file: Path, members: int, work: Path) -> dict:
+    """The paired comparison of two scenarios over `members` members × 1 replicate: `sim run
+    --ensemble` of the baseline and of the operation without the centre, then `sim compare`
+    (with the deciding assumptions and EVPPI), each timed; per member for the extrapolation."""
+    common = ["--ensemble", str(members), "--ensemble-file", str(file), "--replicates", "1",
+              "--workers", "2", "--quiet", "--force"]
+    base, other = work / "base", work / "no_centre"
+    runs = Timing()
+    for scenario, out in ((str(BASELINE.relative_to(ROOT)), base), (NO_CENTRE, other)):
+        runs = _added(runs, time_command([SIM, "run", scenario, *common, "--out", str(out)], 1))
+    compare = time_command([SIM, "compare", str(base), str(other), "--out",
+                            str(work / "comparison"), "--no-figures", "--force"], 1)
+    total = runs.median + compare.median
+    return {"runs": runs, "compare": compare, "total": total, "members": members,
+            "per_member": total / members}
+
+
+def _added(first: Timing, second: Timing) -> Timing:
+    """One timing of two commands run one after the other."""
+    if not first.wall:
+        return second
+    return Timing([a + b for a, b in zip(first.wall, second.wall, strict=True)],
+                  [a + b for a, b in zip(first.cpu, second.cpu, strict=True)])

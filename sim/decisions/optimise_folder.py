@@ -15,7 +15,7 @@ from sim.decisions.optimise import LOG, Optimisation, parse_log
 from sim.runs.layout import ResultsFolderError
 
 FILES = (LOG, "trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md",
-         "optimise.json")
+         "optimise.json", "robust.csv", "overturn.csv")
 ALLOCATIONS = "allocations"
 ALLOCATION_MARK = "# Allocation found by `"  # the second line of every allocation file
 
