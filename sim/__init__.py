@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.analysis import figures
-    from sim.analysis.compare import compare
+    from sim.analysis.compare import compare, deciding
     from sim.runs.results import Results, load
     from sim.runs.runner import ReplicateFailureWarning, ReplicatesFailedError, run
     from sim.scenario.files import ScenarioError, load_scenario
@@ -23,10 +23,10 @@ _EXPORTS = {"Results": "sim.runs.results", "load": "sim.runs.results", "run": "s
             "ReplicatesFailedError": "sim.runs.runner",
             "ReplicateFailureWarning": "sim.runs.runner",
             "ScenarioError": "sim.scenario.files", "load_scenario": "sim.scenario.files",
-            "compare": "sim.analysis.compare"}
+            "compare": "sim.analysis.compare", "deciding": "sim.analysis.compare"}
 _MODULES = {"figures": "sim.analysis.figures"}
 __all__ = ["ReplicateFailureWarning", "ReplicatesFailedError", "Results", "ScenarioError",
-           "compare", "figures", "load", "load_scenario", "run"]
+           "compare", "deciding", "figures", "load", "load_scenario", "run"]
 
 
 def __getattr__(name: str) -> Any:
