@@ -221,13 +221,14 @@ def _ensemble_section(details: dict) -> list[str]:
     return ["## The ensemble", "",
             f"`{build['command']}`: {build['members']} members kept of {build['candidates']} "
             f"candidates ({build['acceptance'] or 0:.0%}) in {build['wall'].median / 60:.1f} "
-            f"min: {build['per_member']:.0f} s a member, {build['per_candidate']:.1f} s a "
-            f"candidate; 200 members at this acceptance: "
-            f"{build['per_member'] * 200 / 60:.0f} min.", "",
-            f"Paired comparison over {paired['members']} members × 1 replicate: the two runs "
-            f"{paired['runs'].median:.1f} s, `sim compare` (deciding assumptions, EVPPI) "
-            f"{paired['compare'].median:.1f} s, {paired['per_member']:.1f} s a member; 200 "
-            f"members: {paired['per_member'] * 200 / 60:.1f} min.", ""]
+            f"min: {build['per_member']:.0f} s a member ({build['cpu_per_member']:.0f} s of CPU "
+            f"over all processes), {build['per_candidate']:.1f} s a candidate; 200 members at "
+            f"this acceptance: {build['per_member'] * 200 / 60:.0f} min.", "",
+            f"Paired comparison over members × 1 replicate (two `sim run --ensemble`, `sim "
+            f"compare` with the deciding assumptions and EVPPI): {paired['one_member']:.0f} s "
+            f"over 1 member, {paired['total']:.0f} s over {paired['members']}, so "
+            f"{paired['fixed']:.0f} s fixed and {paired['per_member']:.1f} s a member; 200 "
+            f"members: {paired['to_200'] / 60:.1f} min.", ""]
 
 
 def _mesa_section(details: dict) -> list[str]:

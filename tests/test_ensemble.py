@@ -57,14 +57,17 @@ def test_a_dummy_assumption_ranks_below_one_that_acts():
     assumptions = pd.DataFrame({"acts": rng.uniform(0.2, 0.7, members),
                                 "dummy": rng.uniform(1, 8, members),
                                 "weak": rng.uniform(0, 1, members)})
-    difference = pd.Series(-30 - 60 * assumptions["acts"] + 3 * assumptions["weak"]
+    difference = pd.Series(-30 - 60 * assumptions["acts"] + 12 * assumptions["weak"]
                            + rng.normal(0, 2, members))
     table = rank_assumptions(difference, assumptions, "cases_opened")
     assert list(table["assumption"]) == ["acts", "weak", "dummy"]
     top = table.iloc[0]
-    assert top.first_order > 0.9 and table.iloc[2].first_order < 0.05
-    # the difference at the ends: about -30 - 60 × 0.25 and -30 - 60 × 0.65
-    assert top.low_end == pytest.approx(-45, abs=3) and top.high_end == pytest.approx(-69, abs=3)
+    # Var(60 acts) = 75, Var(12 weak) = 12, noise 4: shares 75/91 and 12/91, the dummy's none
+    assert top.first_order == pytest.approx(75 / 91, abs=0.05)
+    assert table.iloc[1].first_order == pytest.approx(12 / 91, abs=0.05)
+    assert table.iloc[2].first_order < 0.03
+    # the difference at the ends: about -24 - 60 × 0.25 and -24 - 60 × 0.65 (weak's mean 6)
+    assert top.low_end == pytest.approx(-39, abs=3) and top.high_end == pytest.approx(-63, abs=3)
     assert not top.flips
 
 
@@ -198,7 +201,8 @@ def test_a_comparison_over_members_names_what_decides_it_and_a_dummy_ranks_below
     # without the centre every case hangs on bilateral relays: the more of them arrive, the
     # fewer cases the centre's absence costs
     assert cases["deciding"] == "parameters.relay_probability_without_centre"
-    assert cases["deciding_share"] > 0.5 and cases["deciding_low"] < cases["deciding_high"] <= 0
+    assert cases["deciding_share"] > 0.5 and cases["deciding_low"] < cases["deciding_high"]
+    assert cases["deciding_high"] == pytest.approx(0, abs=0.5)  # every relay arrives: no loss
     assert cases["next_deciding"] == "parameters.retask_watch_hours"
     ranking = deciding(base, other, ["cases_opened"]).set_index("assumption")
     assert (ranking.loc["parameters.retask_watch_hours", "first_order"]
@@ -207,3 +211,13 @@ def test_a_comparison_over_members_names_what_decides_it_and_a_dummy_ranks_below
     assert ranking.loc["parameters.retask_watch_hours", "evppi"] == pytest.approx(0, abs=1e-6)
     # checks do not depend on either: no spread, nothing decides them
     assert table.set_index("outcome").loc["checks_total", "deciding"] == ""
+
+
+def test_the_default_posterior_is_found_from_any_working_directory(tmp_path, monkeypatch):
+    from sim.runs.posterior import posterior_plan
+
+    monkeypatch.chdir(tmp_path)
+    scenarios, _, info = posterior_plan(load_scenario(BASELINE), 2, None)
+    assert len(scenarios) == 2 and info["file"] == "scenarios/posterior.csv"
+    with pytest.raises(Exception, match=r"sim ensemble calibration/ensemble\.yaml"):
+        posterior_plan(load_scenario(BASELINE), 2, tmp_path / "missing.csv", "ensemble")

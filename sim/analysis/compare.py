@@ -153,7 +153,7 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
     others = [_as_results(o) for o in ([others] if isinstance(others, Results | str | Path)
                                       else others)]
     outcomes = _check_arguments(method, level, outcomes, resamples)
-    rows = []
+    rows, rankings = [], []
     for other in others:
         _check_same_kind(base, other)
         _note_oddities(base, other)
@@ -164,7 +164,7 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
         if same_draws(base, other):
             rows += posterior_rows(per_day(base) if daily else base,
                                    per_day(other) if daily else other, level=level,
-                                   outcomes=present, daily=daily)
+                                   outcomes=present, daily=daily, rankings=rankings)
             continue
         base_values = (per_day(base) if daily else base).summary.set_index("replicate")
         if daily:
@@ -195,7 +195,10 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
                 "level": level, "per_day": daily, "draws": 0, "robustness": math.nan,
                 **dict.fromkeys(DECIDING, math.nan), "deciding": "", "next_deciding": "",
             })
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    table.attrs["deciding"] = (pd.concat(rankings, ignore_index=True) if rankings
+                               else pd.DataFrame())
+    return table
 
 
 def _as_results(run: Results | str | Path) -> Results:
@@ -320,14 +323,15 @@ def robustness(per_draw: pd.Series) -> float:
 
 
 def posterior_rows(base: Results, other: Results, *, level: float,
-                   outcomes: Sequence[str], daily: bool = False) -> list[dict]:
+                   outcomes: Sequence[str], daily: bool = False,
+                   rankings: list[pd.DataFrame] | None = None) -> list[dict]:
     """Rows of the comparison for runs over posterior draws or ensemble members: the difference
     is the mean of the per-draw paired differences, its interval the central `level` share of
     them (parameter uncertainty, plus what replicate noise is left in each draw's mean),
     `robustness` the share of draws agreeing in sign, and the `deciding` columns the assumption
     that explains most of their spread (sim/analysis/deciding.py) with its first-order share,
     the difference at its low and high ends and its EVPPI, the runner-up, and `evpi` the value
-    of knowing everything."""
+    of knowing everything. Each outcome's full ranking is appended to `rankings`."""
     keys = ["draw", "replicate"]
     shared = base.summary.set_index(keys).index.intersection(other.summary.set_index(keys).index)
     if len(shared) < max(len(base.summary), len(other.summary)):
@@ -338,6 +342,9 @@ def posterior_rows(base: Results, other: Results, *, level: float,
     other_rows = other.summary.set_index(keys).loc[shared]
     rows = []
     ranking = deciding(base, other, outcomes)
+    if rankings is not None and len(ranking):
+        rankings.append(ranking.assign(scenario=other.scenario_name)[
+            ["scenario", *ranking.columns]])
     kind = "ensemble" if (base.manifest.get("posterior") or {}).get("kind") == "ensemble" \
         else "posterior"
     for outcome in outcomes:
@@ -399,27 +406,12 @@ def compare_results(base_dir: str | Path, other_dirs: Sequence[str | Path],
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
         write_csv(table, Path(out) / COMPARISON)
-        ranking = deciding_rankings(base, others)
+        ranking = table.attrs.get("deciding", pd.DataFrame())
         if len(ranking):
             write_csv(ranking, Path(out) / DECIDING_FILE)
         else:  # an earlier comparison's, replaced with the table beside it
             (Path(out) / DECIDING_FILE).unlink(missing_ok=True)
     return table
-
-
-def deciding_rankings(base: Results, others: Sequence[Results]) -> pd.DataFrame:
-    """`deciding` for every other run, with a `scenario` column."""
-    tables = []
-    for other in others:
-        with warnings.catch_warnings():  # said once by `compare` already
-            warnings.simplefilter("ignore")
-            ranking = deciding(base, other)
-        if len(ranking):
-            tables.append(ranking.assign(scenario=other.scenario_name))
-    if not tables:
-        return pd.DataFrame()
-    table = pd.concat(tables, ignore_index=True)
-    return table[["scenario", *[c for c in table.columns if c != "scenario"]]]
 
 
 def pairing_gain(base: Results, other: Results, *, level: float = INTERVAL,
