@@ -322,6 +322,26 @@ def same_draws(base: Results, other: Results) -> bool:
     return is_paired(base, other) and files[0] == files[1]
 
 
+def first_members(results: Results, count: int) -> Results:
+    """A run over draws or members cut to its first `count` of them (every table), so a
+    comparison can rest on fewer members than were run (`sim compare --ensemble N`)."""
+    if "draw" not in results.summary:
+        raise ComparisonError(f"'{results.scenario_name}' did not run over posterior draws or "
+                              "ensemble members (sim run --ensemble N): --ensemble has nothing "
+                              "to cut")
+    held = int(results.summary["draw"].nunique())
+    if not 1 <= count <= held:
+        raise ComparisonError(f"'{results.scenario_name}' ran over {held} members; --ensemble "
+                              f"takes 1 to {held}, not {count}")
+
+    def cut(table: pd.DataFrame) -> pd.DataFrame:
+        return table[table["draw"] < count] if "draw" in table else table
+
+    return dataclasses.replace(results, summary=cut(results.summary), daily=cut(results.daily),
+                               events=cut(results.events),
+                               crossing_waits=cut(results.crossing_waits))
+
+
 def per_draw_differences(base: Results, other: Results, outcome: str) -> pd.Series:
     """Per posterior draw: the mean over replicates of the paired difference other − base."""
     keys = ["draw", "replicate"]

@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 from sim.commands.common import (
+    at_least,
     check_comparison_out,
     check_workbook,
     distinct,
@@ -38,6 +39,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--level", type=fraction, metavar="L",
                         help="confidence level of the intervals (default 0.9, the project's "
                              "interval: sim.runs.statistics.INTERVAL)")
+    parser.add_argument("--ensemble", type=at_least(1), metavar="N",
+                        help="compare over the first N members (or posterior draws) of runs "
+                             "made with sim run --ensemble (or --posterior): robustness, the "
+                             "deciding assumption and its EVPPI rest on those N")
     parser.add_argument("--full", action="store_true",
                         help="every outcome in the terminal (default: the headline outcomes "
                              "and a one-line finding)")
@@ -77,6 +82,11 @@ def main(args: argparse.Namespace) -> int:
     if args.out:
         check_comparison_out(args.out, COMPARISON, args.force)
     base, others = load(args.base), [load(folder) for folder in args.others]
+    if args.ensemble:
+        from sim.analysis.compare import first_members
+
+        base, others = (first_members(base, args.ensemble),
+                        [first_members(other, args.ensemble) for other in others])
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
         table = compare(base, others, method=args.method, level=args.level)

@@ -18,7 +18,7 @@ import yaml
 from project import ROOT
 
 import sim
-from sim.analysis.compare import compare, deciding
+from sim.analysis.compare import ComparisonError, compare, deciding, first_members
 from sim.analysis.deciding import evppi, first_order, rank_assumptions
 from sim.inference.ensemble import build, candidates_path, load_plan, split_assumptions
 from sim.inference.history_matching import implausibility
@@ -212,6 +212,12 @@ def test_a_comparison_over_members_names_what_decides_it_and_a_dummy_ranks_below
             < ranking.loc["parameters.relay_probability_without_centre", "first_order"] / 10)
     # the re-tasking watch acts on nothing here (no unit answers alerts): knowing it is worth 0
     assert ranking.loc["parameters.retask_watch_hours", "evppi"] == pytest.approx(0, abs=1e-6)
+    # `sim compare --ensemble 8`: the same comparison on the first 8 members only
+    with pytest.warns(UserWarning, match="rests on 8 ensemble members"):
+        fewer = compare(first_members(base, 8), first_members(other, 8), outcomes=["cases_opened"])
+    assert fewer.iloc[0]["draws"] == 8
+    with pytest.raises(ComparisonError, match="takes 1 to 12, not 13"):
+        first_members(base, 13)
     # checks do not depend on either: no spread, nothing decides them
     assert table.set_index("outcome").loc["checks_total", "deciding"] == ""
 
