@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import itertools
+import json
 import shutil
 import statistics
 import time
@@ -223,3 +224,60 @@ def mesa_comparison(runs: int) -> dict:
     agents, ticks = len(model.agents), model.hours
     timing = repeat(lambda: plain_loop(agents, ticks), runs)
     return {"agents": agents, "ticks": ticks, "timing": timing}
+
+
+ENSEMBLE_CONFIG = "calibration/ensemble.yaml"
+NO_CENTRE = "scenarios/no_coordination_centre.yaml"
+
+
+def ensemble_build(members: int, work: Path, *, candidates_per_member: int = 40) -> dict:
+    """`sim ensemble` for `members` members as a planner runs it (the shipped config: 3
+    replicates a candidate, 2 workers), timed from outside, with its record's counts: seconds
+    (wall, and CPU of all its processes) per member kept and per candidate tried, from which 200
+    members extrapolate (the first batch, which runs every replicate, weighs more in a small
+    build: the extrapolation errs long)."""
+    out = work / "ensemble.csv"
+    command = [SIM, "ensemble", ENSEMBLE_CONFIG, "--out", str(out), "--members", str(members),
+               "--candidates", str(members * candidates_per_member), "--force", "--quiet"]
+    wall = time_command(command, 1)
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    kept = max(record["members"], 1)
+    return {"wall": wall, "members": record["members"], "candidates": record["candidates_tried"],
+            "acceptance": record["acceptance"], "per_member": wall.median / kept,
+            "cpu_per_member": (wall.cpu_median or 0.0) / kept,
+            "per_candidate": wall.median / max(record["candidates_tried"], 1),
+            "file": out, "command": f"sim ensemble {ENSEMBLE_CONFIG} --members {members}"}
+
+
+def ensemble_comparison(file: Path, members: int, work: Path) -> dict:
+    """The paired comparison of two scenarios over members × 1 replicate: `sim run --ensemble`
+    of the baseline and of the operation without the centre, then `sim compare` (with the
+    deciding assumptions and EVPPI), over 1 member and over `members`: the difference is the
+    cost per member, the rest the fixed cost (start-up, worker processes, reading), and 200
+    members extrapolate as fixed + 200 × per member."""
+    def one(count: int, folder: Path) -> dict:
+        common = ["--ensemble", str(count), "--ensemble-file", str(file), "--replicates", "1",
+                  "--workers", "2", "--quiet", "--force"]
+        base, other = folder / "base", folder / "no_centre"
+        runs = Timing()
+        for scenario, out in ((str(BASELINE.relative_to(ROOT)), base), (NO_CENTRE, other)):
+            runs = _added(runs, time_command([SIM, "run", scenario, *common, "--out", str(out)],
+                                             1))
+        compare = time_command([SIM, "compare", str(base), str(other), "--out",
+                                str(folder / "comparison"), "--no-figures", "--force"], 1)
+        return {"runs": runs, "compare": compare, "total": runs.median + compare.median}
+
+    small, large = one(1, work / "one"), one(members, work / "many")
+    per_member = (max(large["total"] - small["total"], 0.0) / (members - 1) if members > 1
+                  else large["total"])
+    fixed = max(small["total"] - per_member, 0.0)
+    return {**large, "members": members, "one_member": small["total"], "fixed": fixed,
+            "per_member": per_member, "to_200": fixed + 200 * per_member}
+
+
+def _added(first: Timing, second: Timing) -> Timing:
+    """One timing of two commands run one after the other."""
+    if not first.wall:
+        return second
+    return Timing([a + b for a, b in zip(first.wall, second.wall, strict=True)],
+                  [a + b for a, b in zip(first.cpu, second.cpu, strict=True)])

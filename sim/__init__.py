@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.analysis import figures
-    from sim.analysis.compare import compare
+    from sim.analysis.compare import compare, deciding
     from sim.analysis.findings import table as findings_table
     from sim.analysis.waits import crossing_waits, wait_differences
     from sim.runs.results import Results, load
@@ -35,6 +35,7 @@ _EXPORTS = {"Results": ("sim.runs.results", "Results"), "load": ("sim.runs.resul
             "ScenarioError": ("sim.scenario.files", "ScenarioError"),
             "load_scenario": ("sim.scenario.files", "load_scenario"),
             "compare": ("sim.analysis.compare", "compare"),
+            "deciding": ("sim.analysis.compare", "deciding"),
             "findings_table": ("sim.analysis.findings", "table"),
             "crossing_waits": ("sim.analysis.waits", "crossing_waits"),
             "wait_differences": ("sim.analysis.waits", "wait_differences"),
@@ -42,8 +43,8 @@ _EXPORTS = {"Results": ("sim.runs.results", "Results"), "load": ("sim.runs.resul
             "ProjectNotFoundError": ("sim.scenario.paths", "ProjectNotFoundError")}
 _MODULES = {"figures": "sim.analysis.figures"}
 __all__ = ["ProjectNotFoundError", "ReplicateFailureWarning", "ReplicatesFailedError", "Results",
-           "ScenarioError", "compare", "crossing_waits", "figures", "findings_table", "load",
-           "load_scenario", "project_folder", "run", "wait_differences"]
+           "ScenarioError", "compare", "crossing_waits", "deciding", "figures", "findings_table",
+           "load", "load_scenario", "project_folder", "run", "wait_differences"]
 assert set(__all__) == {*_EXPORTS, *_MODULES}
 
 

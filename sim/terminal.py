@@ -119,6 +119,8 @@ def print_comparison(table: pd.DataFrame, console: Console | None = None, *,
             cells, width=console.width, caption=caption))
         if not full:
             console.print(short_finding(table, scenario), highlight=False)
+        if drawn:
+            print_deciding(rows, console)
         if waits and scenario in waits:
             print_waits(*waits[scenario], console=console)
         console.print()
@@ -126,6 +128,43 @@ def print_comparison(table: pd.DataFrame, console: Console | None = None, *,
         count = table["outcome"].nunique()
         console.print(f"The headline outcomes; --full shows all {count} (and --out writes "
                       "comparison.csv with every column).", highlight=False)
+
+
+def print_deciding(rows: pd.DataFrame, console: Console) -> None:
+    """Per outcome, in words: how robust the answer is, what decides it over its range, and
+    what knowing that would be worth (EVPPI); then the assumptions worth looking up, best first,
+    with what the registry says of them now (sim/analysis/deciding.py)."""
+    from sim.analysis.deciding import readable
+    from sim.scenario.ranges import registered_range
+
+    lines, worth = [], {}
+    for row in rows.itertuples():
+        if not isinstance(getattr(row, "deciding", ""), str) or not row.deciding:
+            continue
+        unit = f" {row.unit}" if row.unit else ""
+        robust = "" if pd.isna(row.robustness) else f"holds in {row.robustness:.0%} of members; "
+        flips = "; the sign flips" if row.deciding_low * row.deciding_high < 0 else ""
+        lines.append(f"{label(row.outcome)}: {robust}depends chiefly on "
+                     f"{readable(row.deciding)}: {number(row.deciding_low)} to "
+                     f"{number(row.deciding_high)}{unit} over its range "
+                     f"({row.deciding_share:.0%} of the spread{flips}); knowing it is worth "
+                     f"{number(row.deciding_evppi)}{unit} (EVPPI; everything: "
+                     f"{number(row.evpi)})"
+                     + (f"; next: {readable(row.next_deciding)} ({row.next_share:.0%})"
+                        if isinstance(row.next_deciding, str) and row.next_deciding else ""))
+        if row.deciding_evppi > 0:
+            worth.setdefault(row.deciding, []).append(f"{number(row.deciding_evppi)}{unit} "
+                                                      f"of {label(row.outcome)}")
+    for line in lines:
+        console.print(Padding(escape(line), (0, 0, 0, 2)), highlight=False)
+    if worth:
+        console.print("What to look for next (the assumptions whose value would change a "
+                      "choice; what the registry rests on now):", highlight=False)
+        for assumption, values in worth.items():
+            found = registered_range(assumption.split(":")[0])
+            source = f" — now: {found.source}" if found is not None else ""
+            console.print(Padding(escape(f"{readable(assumption)}: worth {', '.join(values)}"
+                                         f"{source}"), (0, 0, 0, 2)), highlight=False)
 
 
 def print_waits(waits: pd.DataFrame, said: str, console: Console | None = None) -> None:

@@ -4,7 +4,8 @@
 it returns prints its `headline`: the main outcomes with plain labels and a sentence), `pairing`
 (two runs as they are compared: over the replicates they share when their seeds match, for every
 table, figure and sheet), `waits` (the wait per vehicle at each crossing, side and vehicle class,
-and which crossings a scenario changes), `figures`
+and which crossings a scenario changes), `deciding` (over ensemble members: the assumption that
+decides a difference, and what knowing it is worth, EVPPI), `figures`
 (the analysts' figures) with `figures_places` (the map of interceptions, displacement) and
 `style` (labels, colours, units shared by every figure and finding), `findings` (results as
 sentences), `workbook` (the planner's spreadsheet), `sweep_figures` (a sweep's comparison and

@@ -20,8 +20,10 @@ MIN_DRAWS = 20  # below this a share of draws agreeing in sign moves by 5 points
 
 
 def over_draws(rows: pd.DataFrame) -> bool:
-    """Rows of runs over posterior draws: their interval is the spread of the draws."""
-    return bool(len(rows)) and "method" in rows and bool((rows["method"] == "posterior").all())
+    """Rows of runs over posterior draws or ensemble members: their interval is the spread of
+    the draws (members)."""
+    return bool(len(rows)) and "method" in rows and bool(
+        rows["method"].isin(("posterior", "ensemble")).all())
 
 
 def interval_heading(rows: pd.DataFrame) -> str:
@@ -72,7 +74,8 @@ def resting_on(rows: pd.DataFrame) -> str:
     first = rows.iloc[0]
     level = f"{first['level']:.0%}"
     if over_draws(rows):
-        return (f"{int(first['draws'])} posterior draws, the central {level} of the draws' "
+        what = "ensemble members" if first["method"] == "ensemble" else "posterior draws"
+        return (f"{int(first['draws'])} {what}, the central {level} of their "
                 "differences")
     if bool(first["paired"]):
         return f"{int(first['n'])} paired replicates, {level} intervals"

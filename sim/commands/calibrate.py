@@ -71,13 +71,16 @@ def main(args: argparse.Namespace) -> int:
                         + "".join(f"; refinement {s.name}: {len(s.calibration.history)} trials, "
                                   f"loss {s.calibration.loss:.4g}" for s in stages) + "); "
                         f"written: {out}/ ({', '.join(FILES)})", highlight=False)
+        from sim.commands.posterior import print_pile_ups
+
+        print_pile_ups(ensemble.draws, config.parameters, Console())
     return 0
 
 
 def _fit(args: argparse.Namespace, config, regimes, out: Path):
     """The fit, its refinements and the posterior ensemble, written into the claimed `out`."""
+    from sim.inference.accepted import accepted_draws
     from sim.inference.calibration import write_outputs
-    from sim.inference.ensemble import accepted_draws
     from sim.inference.refinement import calibrate_in_stages, moved, steps
 
     if (out / "refine").is_dir() and not (out / "refine").is_symlink():

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 from sim.commands.common import (
+    at_least,
     distinct,
     finished,
     folder_argument,
@@ -39,6 +40,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--level", type=fraction, metavar="L",
                         help="confidence level of the intervals (default 0.9, the project's "
                              "interval: sim.runs.statistics.INTERVAL)")
+    parser.add_argument("--ensemble", type=at_least(1), metavar="N",
+                        help="compare over the first N members (or posterior draws) of runs "
+                             "made with sim run --ensemble (or --posterior): robustness, the "
+                             "deciding assumption and its EVPPI rest on those N")
     parser.add_argument("--full", action="store_true",
                         help="every outcome in the terminal (default: the headline outcomes "
                              "and a one-line finding)")
@@ -55,7 +60,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.analysis.compare import COMPARISON
+    from sim.analysis.compare import COMPARISON, DECIDING_FILE
     from sim.analysis.sweep_figures import is_sweep_folder
     from sim.runs.folder import FILE, claim
     from sim.runs.results import ResultsFolderError
@@ -76,7 +81,7 @@ def main(args: argparse.Namespace) -> int:
             held.enter_context(claim(workbook_name(args.xlsx), FILE, args.force))
         if args.out:
             held.enter_context(claim(args.out, "comparison", args.force,
-                                     files=(COMPARISON, CROSSING_WAITS),
+                                     files=(COMPARISON, CROSSING_WAITS, DECIDING_FILE),
                                      command=args.command_line))
         return _compare(args)
 
@@ -84,11 +89,14 @@ def main(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from sim.analysis.compare import COMPARISON, compare
+    from sim.analysis.compare import COMPARISON, compare, first_members, write_deciding
     from sim.runs.results import load, write_csv
     from sim.terminal import print_comparison
 
     base, others = load(args.base), [load(folder) for folder in args.others]
+    if args.ensemble:
+        base, others = (first_members(base, args.ensemble),
+                        [first_members(other, args.ensemble) for other in others])
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
         table = compare(base, others, method=args.method, level=args.level)
@@ -100,6 +108,8 @@ def _compare(args: argparse.Namespace) -> int:
         write_csv(table, args.out / COMPARISON)
         write_csv(waits[1], args.out / CROSSING_WAITS)
         written = [args.out / COMPARISON, args.out / CROSSING_WAITS]
+        deciding = write_deciding(table, args.out)
+        written += [deciding] if deciding is not None else []
         if not args.no_figures:
             from sim.analysis.figures import comparison_figures, save_figures
 

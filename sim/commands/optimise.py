@@ -74,7 +74,8 @@ def main(args: argparse.Namespace) -> int:
                  cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"))
     if not args.quiet:
         print((out / "report.md").read_text(encoding="utf-8"))
-        Console().print(f"written: {out}/ ({', '.join(FILES[1:])}, allocations/)",
+        written = [name for name in FILES[1:] if (out / name).is_file()]
+        Console().print(f"written: {out}/ ({', '.join(written)}, allocations/)",
                         highlight=False)
     return 0
 

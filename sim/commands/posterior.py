@@ -23,13 +23,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from sim.inference.calibration import load_regimes
-    from sim.inference.ensemble import (
+    from sim.inference.accepted import (
         POSTERIOR,
         accepted_draws,
         refinement_records,
         write_posterior,
     )
+    from sim.inference.calibration import load_regimes
     from sim.inference.experiments import ConfigError
     from sim.inference.refinement import moved, steps
     from sim.runs.folder import FILE, claim
@@ -60,10 +60,24 @@ def main(args: argparse.Namespace) -> int:
     out = args.out or folder / POSTERIOR
     with claim(out, FILE, force=True):  # rebuilt from the history: replaced, never via a link
         write_posterior(ensemble, out)
-    Console().print(f"{ensemble.describe()}"
-                    + (f"; moved by the refinements: {', '.join(m.describe() for m in moves)}"
-                       if moves else "")
-                    + f"; written: {out}", highlight=False)
+    console = Console()
+    console.print(f"{ensemble.describe()}"
+                  + (f"; moved by the refinements: {', '.join(m.describe() for m in moves)}"
+                     if moves else "")
+                  + f"; written: {out}", highlight=False)
+    print_pile_ups(ensemble.draws, config.parameters, console)
     return 0
+
+
+def print_pile_ups(draws, parameters, console) -> None:
+    """Every fitted parameter whose draws pile up at a bound of its prior, in red."""
+    from sim.inference.pileups import FLAG, WITHIN, describe, pile_ups
+
+    lines = describe(pile_ups(draws, parameters))
+    if not lines:
+        console.print(f"no pile-up: no fitted parameter has more than {FLAG:.0%} of its draws "
+                      f"within {WITHIN:.0%} of a bound of its prior", highlight=False)
+    for line in lines:
+        console.print(f"[red]pile-up[/red] {line}", highlight=False)
 
 

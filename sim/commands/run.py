@@ -32,11 +32,20 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--replicate", type=at_least(0), action="append", metavar="K",
                         help="run only replicate K, with its seed from the full run "
                              "(repeatable)")
-    parser.add_argument("--posterior", type=at_least(1), metavar="N",
-                        help="run the first N posterior draws × the replicates (a `draw` "
-                             "column; docs/calibration.md)")
+    over = parser.add_mutually_exclusive_group()
+    over.add_argument("--posterior", type=at_least(1), metavar="N",
+                      help="run the first N posterior draws × the replicates (a `draw` "
+                           "column; docs/calibration.md)")
+    over.add_argument("--ensemble", type=at_least(1), metavar="N",
+                      help="run the first N ensemble members × the replicates: posterior draws "
+                           "with the assumptions the calibration does not fit sampled "
+                           "(docs/calibration.md)")
     parser.add_argument("--posterior-file", type=Path, metavar="FILE",
-                        help="the posterior ensemble (default: scenarios/posterior.csv)")
+                        help="the posterior draws (default: the project's "
+                             "scenarios/posterior.csv)")
+    parser.add_argument("--ensemble-file", type=Path, metavar="FILE",
+                        help="the ensemble (default: the project's scenarios/ensemble.csv, "
+                             "built by `sim ensemble`)")
     parser.set_defaults(handler=main)
 
 
@@ -54,7 +63,8 @@ def main(args: argparse.Namespace) -> int:
         try:
             results = runner.run(scenario, out=out, replicate=args.replicate,
                                  source=args.file, posterior=args.posterior,
-                                 posterior_file=args.posterior_file, **run_settings(args))
+                                 posterior_file=args.posterior_file, ensemble=args.ensemble,
+                                 ensemble_file=args.ensemble_file, **run_settings(args))
         except runner.ReplicatesFailedError as error:
             results = error.results
     if not args.quiet:

@@ -5,9 +5,11 @@ The config names the baseline scenario (the allocation to beat), the decision va
 constraints (`sim.decisions.decisions`), the objectives (outcomes to maximise or minimise) and
 the effort. Optuna's NSGA-II sampler, seeded, proposes a generation of allocations at a time;
 every proposal is repaired into one that keeps the constraints (or rejected, never run), and
-runs the same replicate seeds — and, with a posterior, the same posterior draws — as every other
-(common random numbers). An objective is the mean over seeds per draw, then the mean over draws
-or a pessimistic quantile (the lower one for an outcome to maximise). Outcome limits (e.g. the
+runs the same replicate seeds — and, with a posterior or an ensemble, the same draws or members —
+as every other (common random numbers). An objective is the mean over seeds per draw, then the
+mean over draws or a pessimistic quantile (the lower one for an outcome to maximise); an
+ensemble's `regret` criterion scores the search by the mean and ranks the re-evaluated
+allocations by their largest regret (`sim.decisions.robust`). Outcome limits (e.g. the
 longest wait at a crossing) use the same statistic; an allocation that breaks one is kept out of
 the front. Against the optimiser's curse the front is re-run on seeds and draws the search never
 used, beside the baseline, with paired intervals (`sim.decisions.optimise_report`).
@@ -32,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.decisions.optimise_config import Optimisation, Posterior, load_config
+from sim.decisions.optimise_config import Members, Optimisation, Posterior, load_config
 from sim.inference.experiments import Evaluator
 from sim.runs.layout import ResultsFolderError, write_text
 from sim.runs.progress import RunProgress
@@ -54,8 +56,9 @@ def evaluator(workers: int, cluster: str | None) -> Evaluator:
 
 
 def statistic(per_draw: pd.DataFrame, outcome: str, direction: str,
-              posterior: Posterior | None) -> float:
-    """Mean over draws of the per-draw means, or the pessimistic quantile of them."""
+              posterior: Posterior | Members | None) -> float:
+    """Mean over draws (or members) of the per-draw means, or the pessimistic quantile of them
+    (`statistic: quantile`, or an ensemble's `criterion: percentile`)."""
     values = per_draw[outcome].to_numpy(dtype=float)
     if posterior is None or posterior.statistic == "mean" or len(values) == 1:
         return float(values.mean())
@@ -84,7 +87,7 @@ def scores(problem: Optimisation, table: pd.DataFrame,
     `reference` holds the baseline's runs on the same seeds and draws, for relative limits."""
     config = problem.config
     per_draw = table.groupby("draw").mean(numeric_only=True)
-    posterior = config.search.posterior
+    posterior = problem.members
     values = [statistic(per_draw, o.outcome, o.direction, posterior)
               for o in config.objectives]
     excess = []

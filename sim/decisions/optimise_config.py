@@ -4,7 +4,11 @@ the posterior draws (the search's and the fresh ones of the report) and the repl
 Posterior draws are the rows of a posterior file (`sim.scenario.posterior` reads it: a `draw`
 column and one column per scenario key path); the search uses the first `search.posterior.draws`
 rows and the out-of-sample report the `report.draws` rows after them, so the report never sees a
-draw the search saw.
+draw the search saw. `search.ensemble` does the same over the members of an ensemble (`sim
+ensemble`: posterior draws with the assumptions the calibration does not fit sampled), and
+names the robustness criterion the allocations are ranked by: the mean over members, a low
+percentile of them, or the least maximum regret (`sim.decisions.robust`). `search.max_runs`
+states the run budget: a config whose search and report would run more is refused.
 """
 
 from __future__ import annotations
@@ -25,7 +29,13 @@ from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import Problem, ScenarioError, load_scenario, suggest
 from sim.scenario.parameters import StrictModel
-from sim.scenario.posterior import draw_values, is_number_path, read_posterior, with_draw
+from sim.scenario.posterior import (
+    ENSEMBLE_FILE,
+    draw_values,
+    is_number_path,
+    read_posterior,
+    with_draw,
+)
 from sim.scenario.schema import NAME_PATTERN, Scenario
 
 
@@ -47,6 +57,32 @@ class Posterior(StrictModel):
                             "quantile of an outcome to maximise (upper of one to minimise).")
 
 
+class Ensemble(StrictModel):
+    """Evaluate over ensemble members and rank allocations by a robustness criterion."""
+
+    file: Path | None = Field(None, description="Ensemble CSV (relative to the config file; "
+                              "default: the project's scenarios/ensemble.csv).")
+    members: int = Field(10, ge=1, le=10_000, description="Members per proposal (the first "
+                         "rows).")
+    criterion: Literal["mean", "percentile", "regret"] = Field(
+        "mean", description="How allocations are ranked over the members: the mean, a low "
+        "percentile (the pessimistic end: a high one for an outcome to minimise), or the least "
+        "maximum regret against the best allocation re-evaluated in each member.")
+    percentile: float = Field(10.0, gt=0, lt=50, description="With criterion percentile: which "
+                              "(10: the tenth percentile of an outcome to maximise).")
+
+
+@dataclass(frozen=True)
+class Members:
+    """What a search runs each proposal over, whichever way the config names it."""
+
+    kind: str  # "posterior draws" or "ensemble members"
+    count: int
+    statistic: str  # per proposal in the search: "mean" or "quantile"
+    quantile: float
+    criterion: str  # the ranking of the report: "mean", "percentile" or "regret"
+
+
 class Search(StrictModel):
     """How much the search may run."""
 
@@ -58,6 +94,16 @@ class Search(StrictModel):
     seed: int = Field(1, ge=0, description="Root of the replicate seeds and of the sampler.")
     workers: int = Field(2, ge=1, le=1024, description="Worker processes (1: in this process).")
     posterior: Posterior | None = None
+    ensemble: Ensemble | None = None
+    max_runs: int | None = Field(None, ge=1, description="The run budget: the most model runs "
+                                 "the search and its report may take (checked before any runs).")
+
+    @model_validator(mode="after")
+    def _one_set_of_members(self) -> Search:
+        if self.posterior is not None and self.ensemble is not None:
+            raise ValueError("give search.posterior or search.ensemble, not both (an ensemble's "
+                             "members already hold posterior draws)")
+        return self
 
 
 class ReportSettings(StrictModel):
@@ -122,6 +168,23 @@ class Optimisation:
     earlier_digest: str = ""  # the digest before `report` was left out of it: its logs resume
 
     @property
+    def members(self) -> Members | None:
+        """The draws or members of the search (None: the scenario's own parameters)."""
+        search = self.config.search
+        if search.ensemble is not None:
+            ensemble = search.ensemble
+            pessimistic = ensemble.criterion == "percentile"
+            return Members("ensemble members", ensemble.members,
+                           "quantile" if pessimistic else "mean", ensemble.percentile / 100,
+                           ensemble.criterion)
+        if search.posterior is not None:
+            posterior = search.posterior
+            return Members("posterior draws", posterior.draws, posterior.statistic,
+                           posterior.quantile,
+                           "percentile" if posterior.statistic == "quantile" else "mean")
+        return None
+
+    @property
     def search_seeds(self) -> list[int]:
         return replicate_seeds(self.config.search.seed, self.config.search.replicates)
 
@@ -142,6 +205,7 @@ def load_config(path: str | Path, **overrides: Any) -> Optimisation:
         space = Space(config.decisions, config.constraints, scenario, label)
         check_report(config, scenario, path, label)
         search_draws, report_draws = _draws(config, path, label)
+        check_budget(config, len(search_draws), len(report_draws), label)
     except ConfigError as error:
         raise ConfigError([replace(p, line=p.line or (line_of(lines, p.key_path)
                                                       if p.key_path else None))
@@ -196,18 +260,55 @@ def check_report(config: OptimiseConfig, scenario: Scenario, path: Path, label: 
 
 def _draws(config: OptimiseConfig, path: Path, label: str
            ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
-    """The search's posterior draws and the fresh ones of the report ([{}]: no posterior)."""
-    posterior = config.search.posterior
-    if posterior is None:
+    """The search's posterior draws (or ensemble members) and the fresh ones of the report
+    ([{}]: neither)."""
+    posterior, ensemble = config.search.posterior, config.search.ensemble
+    if posterior is None and ensemble is None:
         return [{}], [{}]
-    rows = load_draws(path.parent / posterior.file, label)
-    needed = posterior.draws + config.report.draws
+    if ensemble is not None:
+        file = path.parent / ensemble.file if ensemble.file is not None else ENSEMBLE_FILE
+        count, key = ensemble.members, ("search", "ensemble", "members")
+        rows = load_draws(file, label, ("search", "ensemble", "file"))
+    else:
+        file, count, key = path.parent / posterior.file, posterior.draws, ("search",
+                                                                              "posterior",
+                                                                              "draws")
+        rows = load_draws(file, label)
+    needed = count + config.report.draws
     if len(rows) < needed:
-        raise ConfigError([Problem(label, None, ("search", "posterior", "draws"),
-                                   f"{posterior.draws} search draws + {config.report.draws}"
-                                   f" fresh report draws need {needed} rows; "
-                                   f"{posterior.file} has {len(rows)}")])
-    return rows[:posterior.draws], rows[posterior.draws:needed]
+        raise ConfigError([Problem(label, None, key,
+                                   f"{count} search rows + {config.report.draws} fresh report "
+                                   f"rows (report.draws) need {needed} rows; {file} has "
+                                   f"{len(rows)}")])
+    return rows[:count], rows[count:needed]
+
+
+def planned_runs(config: OptimiseConfig, search_draws: int, report_draws: int) -> int:
+    """The most model runs a search and its report take: every trial over the search's seeds
+    and draws (and the baseline's reference runs for a relative limit), then the baseline and
+    every re-evaluated allocation over the report's, once per variant."""
+    search = config.search.trials * config.search.replicates * search_draws
+    reference = (config.search.replicates * search_draws
+                 if any(limit.relative for limit in config.constraints.outcomes) else 0)
+    report = ((1 + len(config.report.variants)) * (config.report.allocations + 1)
+              * config.report.replicates * report_draws)
+    return search + reference + report
+
+
+def check_budget(config: OptimiseConfig, search_draws: int, report_draws: int,
+                 label: str) -> None:
+    """Refuse a config whose runs would exceed `search.max_runs`, naming where they go."""
+    budget = config.search.max_runs
+    planned = planned_runs(config, search_draws, report_draws)
+    if budget is not None and planned > budget:
+        raise ConfigError([Problem(label, None, ("search", "max_runs"),
+                                   f"the search and its report take up to {planned:,} runs "
+                                   f"({config.search.trials} trials × "
+                                   f"{config.search.replicates} replicates × {search_draws} "
+                                   f"members, then {config.report.allocations + 1} allocations "
+                                   f"× {config.report.replicates} replicates × {report_draws} "
+                                   f"members per variant), more than max_runs {budget:,}: "
+                                   "lower trials, replicates or members")])
 
 
 def _digest(config: OptimiseConfig, scenario: Scenario, draws: list[dict[str, float]],
@@ -224,13 +325,15 @@ def _digest(config: OptimiseConfig, scenario: Scenario, draws: list[dict[str, fl
         sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def load_draws(path: Path, label: str) -> list[dict[str, float]]:
-    """Posterior draws as {key path: value}, read by `sim.scenario.posterior` (the one reader
-    of posterior files), with a problem that names the config."""
+def load_draws(path: Path, label: str, key: tuple = ("search", "posterior", "file")
+               ) -> list[dict[str, float]]:
+    """Posterior draws (or ensemble members) as {key path: value}, read by
+    `sim.scenario.posterior` (the one reader of those files), with a problem that names the
+    config."""
     try:
         return draw_values(read_posterior(path))
     except ScenarioError as error:
-        raise ConfigError([Problem(label, None, ("search", "posterior", "file"), problem.message)
+        raise ConfigError([Problem(label, None, key, problem.message)
                            for problem in error.problems]) from None
 
 

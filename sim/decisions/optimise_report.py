@@ -29,6 +29,8 @@ from sim.decisions.optimise import (
     trials_table,
 )
 from sim.decisions.optimise_folder import ALLOCATIONS, own_allocations
+from sim.decisions.robust import Robustness, assess, overturn_table
+from sim.decisions.robust import markdown as robust_markdown
 from sim.runs import layout
 from sim.runs import results as store
 from sim.runs.statistics import INTERVAL, number, paired_difference
@@ -61,9 +63,10 @@ def contenders(problem: Optimisation, front: pd.DataFrame, table: pd.DataFrame
 
 def out_of_sample(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
                   records: dict[int, dict], pool: Any, progress: bool = False
-                  ) -> tuple[pd.DataFrame, dict[str, Any]]:
+                  ) -> tuple[pd.DataFrame, dict[str, Any], Robustness | None]:
     """Re-run the baseline and the chosen allocations on fresh seeds and draws; one row per
-    allocation × objective with the paired difference from the baseline and its interval."""
+    allocation × objective with the paired difference from the baseline and its interval, and
+    (over draws or members) the robust choice (`sim.decisions.robust`)."""
     from sim.runs.runner import RunProgress
 
     picks = chosen(contenders(problem, front, table), problem.config.report.allocations)
@@ -73,16 +76,19 @@ def out_of_sample(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
         for t, name in zip(picks["trial"], names, strict=True)]
     seeds, draws = problem.report_seeds, problem.report_draws
     variants = {CALIBRATED: {}, **problem.config.report.variants}
-    rows = []
+    rows, calibrated = [], []
     with RunProgress(len(variants) * len(scenarios) * len(seeds) * len(draws),
                      "out of sample", enabled=progress) as bar:
         for variant, overrides in variants.items():
             tables = evaluate(problem, [with_draw(s, overrides) for s in scenarios], pool,
                               draws, seeds, bar.advance)
             rows += _paired_rows(problem, front, names, picks, tables, variant)
+            calibrated = tables if variant == CALIBRATED else calibrated
     files = {name: problem.space.allocation(records[int(t)]["params"])
              for name, t in zip(names, picks["trial"], strict=True)}
-    return pd.DataFrame(rows), files
+    held = {row["allocation"]: bool(row["limits_held"]) for row in rows
+            if row["variant"] == CALIBRATED}
+    return pd.DataFrame(rows), files, assess(problem, names, calibrated, held)
 
 
 def _paired_rows(problem: Optimisation, front: pd.DataFrame, names: list[str],
@@ -176,14 +182,19 @@ def pareto_figure(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
 
 
 def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
-                    comparison: pd.DataFrame, seconds: float, command: str) -> str:
-    """report.md: what ran, the front, and what holds out of sample."""
+                    comparison: pd.DataFrame, seconds: float, command: str,
+                    robustness: Robustness | None = None) -> str:
+    """report.md: what ran, the front, what holds out of sample, and (over draws or members)
+    the robust choice and what could overturn it."""
     config = problem.config
-    draws = (f" × {len(problem.search_draws)} posterior draws ({config.search.posterior.statistic})"
-             if config.search.posterior else "")
+    members = problem.members
+    draws = (f" × {len(problem.search_draws)} {members.kind} ({members.statistic})"
+             if members else "")
     lines = [f"# Optimisation `{problem.path.stem}`", "",
              f"Command: `{command}` ({layout.now()}, git {layout.git_commit() or 'unknown'}); "
-             f"{seconds / 60:.1f} min.", "",
+             f"{seconds / 60:.1f} min, {replicates_run(problem, table):,} model runs"
+             + (f" (budget: {config.search.max_runs:,}, search.max_runs)"
+                if config.search.max_runs else "") + ".", "",
              f"Search: {len(table)} trials (NSGA-II, generations of {config.search.population}),"
              f" each on the same {config.search.replicates} replicate seeds{draws}; "
              f"{int(table['feasible'].sum())} feasible, "
@@ -194,7 +205,7 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
              "## Pareto front (values in the search, optimistic)", "",
              _markdown(front.drop(columns=["state", "feasible", "rejected"])), "",
              f"## Out of sample: {config.report.replicates} fresh seeds"
-             + (f" × {len(problem.report_draws)} fresh draws" if config.search.posterior
+             + (f" × {len(problem.report_draws)} fresh {members.kind}" if members
                 else "") + ", paired with the baseline", "",
              f"Difference = allocation − baseline, {INTERVAL:.0%} interval of the mean "
              "difference; `better`/`worse` when the interval excludes zero.", "",
@@ -207,14 +218,16 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
                   "against networks that know where the resources stand.", "",
                   _markdown(comparison[comparison["variant"] == variant]), ""]
     lines += verdict_lines(problem, table, front, comparison)
+    if robustness is not None:
+        lines += robust_markdown(robustness, members.kind)
     return "\n".join(lines)
 
 
 def fresh_runs(problem: Optimisation, runs: int) -> str:
-    """How many fresh paired runs, and of what: seeds, or posterior draws × seeds."""
-    if problem.config.search.posterior is None:
+    """How many fresh paired runs, and of what: seeds, or draws (members) × seeds."""
+    if problem.members is None:
         return f"{runs} fresh seeds"
-    return (f"{runs} fresh runs ({len(problem.report_draws)} posterior draws × "
+    return (f"{runs} fresh runs ({len(problem.report_draws)} {problem.members.kind} × "
             f"{problem.config.report.replicates} seeds the search never used)")
 
 
@@ -308,7 +321,7 @@ def replicates_run(problem: Optimisation, table: pd.DataFrame) -> int:
 
 def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: pd.DataFrame,
                   comparison: pd.DataFrame, files: dict[str, dict], seconds: float,
-                  command: str) -> None:
+                  command: str, robustness: Robustness | None = None) -> None:
     folder = out / ALLOCATIONS
     folder.mkdir(parents=True, exist_ok=True)
     for stale in own_allocations(out):  # an earlier report's, on resume
@@ -321,11 +334,16 @@ def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: 
     store.write_csv(table, out / "trials.csv")
     store.write_csv(front, out / "pareto.csv")
     store.write_csv(comparison, out / "out_of_sample.csv")
+    if robustness is not None:
+        store.write_csv(robustness.table, out / "robust.csv")
+        overturn = overturn_table(robustness)
+        if len(overturn):
+            store.write_csv(overturn, out / "overturn.csv")
     figure = pareto_figure(problem, table, front, comparison)
     layout.write_atomically(out / "pareto.png", lambda temporary: figure.savefig(
         temporary, format="png", dpi=110))
     layout.write_text(out / "report.md", report_markdown(problem, table, front, comparison,
-                                                         seconds, command))
+                                                         seconds, command, robustness))
     layout.write_json(out / "optimise.json", {
         "command": command, "config": str(problem.path), "config_digest": problem.digest,
         "trials": len(table), "seconds": round(seconds, 1),
@@ -353,10 +371,11 @@ def optimise(config: str | Path | Optimisation, *, out: Path | None = None,
         records = {r["number"]: r for r in result.records}
         table = trials_table(problem, result.records)
         front = pareto_front(problem, table)
-        comparison, files = out_of_sample(problem, table, front, records, pool, progress)
+        comparison, files, robustness = out_of_sample(problem, table, front, records, pool,
+                                                      progress)
     if out is not None:
         write_outputs(problem, out, table, front, comparison, files,
-                      time.monotonic() - started, command)
+                      time.monotonic() - started, command, robustness)
     return table, front, comparison
 
 

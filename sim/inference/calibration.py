@@ -11,7 +11,7 @@ or not.
 
 Writes into the output folder: `fitted.yaml` (a scenario fragment holding only the fitted values,
 for the baseline to `extends`), `loss_history.csv`, `report.csv`, `posterior.csv` (the accepted
-proposals, `sim.inference.ensemble`) and `calibration.json`.
+proposals, `sim.inference.accepted`) and `calibration.json`.
 
 The config and target tables live in `sim.inference.calibration_config`; free parameters, config
 reading and the evaluator with its pool of workers in `sim.inference.experiments`, shared with
@@ -33,6 +33,7 @@ import yaml
 from rich.console import Console
 from rich.table import Table
 
+from sim.inference.accepted import POSTERIOR, Ensemble, write_posterior
 from sim.inference.calibration_config import (  # noqa: F401 (the config's names, re-exported)
     Budget,
     CalibrationConfig,
@@ -44,7 +45,6 @@ from sim.inference.calibration_config import (  # noqa: F401 (the config's names
     load_regimes,
     load_targets,
 )
-from sim.inference.ensemble import POSTERIOR, Ensemble, write_posterior
 from sim.inference.experiments import (
     ConfigError,
     Evaluator,

@@ -1,144 +1,314 @@
-"""The posterior ensemble of a calibration: the accepted proposals of its history.
+"""The ensemble (`sim ensemble CONFIG`): everything we do not know, in one set of members.
 
-Every proposal of `sim calibrate` ran all regimes on the same seeds; those whose band loss (the
-loss without the pull towards the published figures: 0 when every mean of every regime is
-inside its band) is at most `posterior.tolerance` are accepted. When fewer than
-`posterior.min_draws` pass, the proposals with the lowest band loss fill up to that number and
-the tolerance actually reached is reported; at most `posterior.max_draws` are kept (the lowest).
-The draws are written in a seeded random order, so the first N rows of the file are a random
-sample of the ensemble, with equal weights. Format: sim/scenario/posterior.py.
+A member is a calibrated posterior draw (`scenarios/posterior.csv`: the assumptions the
+calibration fits, *identified*) together with values of every other assumption that has a
+plausible range in the registry (*sampled*: `sim/scenario/parameters.py`, `par(...,
+plausible=...)`), drawn by a scrambled Sobol sequence (`scipy.stats.qmc.Sobol`, seeded) over
+those ranges — in the logarithm for a log range, as a multiplier of the defaults for a mapping.
+Candidate i pairs Sobol point i with posterior draw i mod D. Any prefix of a Sobol sequence is
+evenly spread (for powers of two exactly), so stopping when enough members are kept leaves a
+balanced design.
+
+Each candidate runs every regime of the calibration config (the action week against the
+published table, the ordinary week against its outside anchors) on the same few replicate seeds
+(common random numbers), and is kept only if it agrees with the bands by history matching
+(`sim.inference.history_matching`: largest implausibility at most the cut-off). The kept
+members are written like the posterior: a CSV with a `member` column, the posterior `draw` it
+holds, the `candidate` it was and its largest `implausibility`, and one column per scenario key
+path (`sim.scenario.posterior` reads it), with a JSON record beside it of how it was built. A
+candidate table (`<file>_candidates.csv`) records every candidate tried, so an interrupted
+build resumes where it stopped. The config, the assumptions and the design are
+`sim.inference.ensemble_plan`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import math
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.inference.experiments import ConfigError, FreeParameter, resolve_path, scenario_with
+from sim.inference.ensemble_plan import (  # noqa: F401 (the plan's names, re-exported)
+    EnsembleConfig,
+    Plan,
+    candidate,
+    design,
+    load_plan,
+    sampled_columns,
+    sampled_values,
+    split_assumptions,
+)
+from sim.inference.experiments import ConfigError, Evaluator
+from sim.inference.history_matching import regime_implausibility, worst
+from sim.runs import layout
 from sim.runs import results as store
-from sim.runs.layout import read_json
+from sim.runs.progress import RunProgress
 from sim.scenario.files import Problem, ScenarioError
-from sim.scenario.reading import InputError
+from sim.scenario.posterior import shown_path, with_draw
 from sim.scenario.schema import Scenario
 
-POSTERIOR = "posterior.csv"
+BATCH = 8  # candidates per batch: the unit of progress and of resuming
 
+
+# --- the build ----------------------------------------------------------------------------------
 
 @dataclass
-class Ensemble:
-    """The accepted draws and how they were chosen."""
+class Build:
+    """What a build produced: every candidate tried and the members kept."""
 
-    draws: pd.DataFrame
-    accepted: int        # proposals within the stated tolerance
-    tolerance: float     # the stated tolerance
-    reached: float       # the largest band loss among the draws kept
-    refused: int = 0     # proposals left out because (moved) they are no valid scenario
-
-    def describe(self) -> str:
-        kept = len(self.draws)
-        left_out = (f"; {self.refused} left out: moved by the refinements, they are no valid "
-                    "scenario" if self.refused else "")
-        if self.accepted >= kept + self.refused:
-            return (f"{kept} draws: proposals with band loss ≤ {self.tolerance:g} "
-                    f"({self.accepted} passed{left_out})")
-        return (f"{kept} draws: only {self.accepted} proposals had band loss ≤ "
-                f"{self.tolerance:g}, so the {kept} with the lowest band loss are kept "
-                f"(tolerance reached: {self.reached:.4g}{left_out})")
+    candidates: pd.DataFrame
+    members: pd.DataFrame
+    seconds: float = 0.0
+    resumed: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
-def leaves(value: Any, path: str) -> dict[str, Any]:
-    """A value at a key path as flat columns (`parameters.networks.thb` for a mapping)."""
-    if isinstance(value, dict):
-        return {f"{path}.{key}": item for key, item in value.items()}
-    return {path: value}
-
-
-def draw_values(scenario: Scenario, parameters: list[FreeParameter],
-                values: dict[str, float]) -> dict[str, Any]:
-    """The scenario values a proposal writes, by key path (scales multiplied out)."""
-    data = scenario_with(scenario, parameters, values).model_dump(mode="json")
-    row: dict[str, Any] = {}
-    for parameter in parameters:
-        row.update(leaves(resolve_path(data, parameter.keys), parameter.path))
-    return row
-
-
-def accepted_draws(history: pd.DataFrame, scenario: Scenario,
-                   parameters: list[FreeParameter], *, tolerance: float, min_draws: int,
-                   max_draws: int, seed: int) -> Ensemble:
-    """The ensemble from a calibration history (columns `trial`, `loss`, `band_loss` and one
-    per parameter label); proposals that were no valid scenario (infinite loss) never enter,
-    nor do those that a refinement's step made invalid (counted in `refused`)."""
-    valid = history[np.isfinite(history["band_loss"].astype(float))]
-    ordered = valid.sort_values(["band_loss", "loss", "trial"], kind="stable")
-    accepted = int((ordered["band_loss"] <= tolerance).sum())
-    rows, refused = [], 0
-    for _, row in ordered.iterrows():
-        if len(rows) >= max_draws or (row["band_loss"] > tolerance and len(rows) >= min_draws):
-            break
+def evaluate(plan: Plan, indices: list[int], points: np.ndarray, pool: Any,
+             pooled: dict[str, pd.Series] | None = None, each_done: Any = None
+             ) -> list[dict[str, Any]]:
+    """Run a batch of candidates on every regime and judge each by history matching, in two
+    stages: a screen of one replicate, regime after regime (the first regime rules out most, so
+    the others run only for what it left), judged with the replicate variance `pooled` over
+    earlier candidates — with n = 1 the noise term is as large as it gets, so the screen rules
+    out little that the full replicates would keep; then the other replicates of those left,
+    judged on all of them with their own variance. Without `pooled` (the first batch) every
+    candidate runs every replicate."""
+    config = plan.config
+    sampled_names = [c for columns in sampled_columns(plan.sampled).values() for c in columns]
+    rows, live, built = [], [], []
+    for index in indices:
+        values = candidate(plan, index, points[index])
+        row: dict[str, Any] = {"candidate": index, "draw": index % len(plan.draws),
+                               "config_digest": plan.digest, "screened": False}
         try:
-            values = draw_values(scenario, parameters, {p.label: float(row[p.label])
-                                                        for p in parameters})
-        except ScenarioError:
-            refused += 1
+            scenarios = [with_draw(r.scenario, values, label=f"candidate {index}",
+                                   sampled=sampled_names) for r in plan.regimes]
+        except ScenarioError as error:
+            row.update(implausibility=math.inf, worst="invalid: " + str(error.problems[0]),
+                       kept=False)
+            rows.append(row)
             continue
-        rows.append({"trial": int(row["trial"]), "loss": float(row["loss"]),
-                     "band_loss": float(row["band_loss"]), **values})
-    table = pd.DataFrame(rows)
-    order = np.random.default_rng(seed).permutation(len(table))
-    table = table.iloc[order].reset_index(drop=True)
-    table.insert(0, "draw", range(len(table)))
-    table.insert(1, "weight", 1.0 / len(table) if len(table) else 0.0)
-    reached = float(table["band_loss"].max()) if len(table) else float("nan")
-    return Ensemble(table, accepted, tolerance, reached, refused)
+        rows.append(row)
+        live.append(row)
+        built.append(scenarios)
+    seeds, regimes = plan.seeds, plan.regimes
+    if not pooled:
+        runs = _run(pool, built, seeds, len(regimes), each_done)
+        finished = list(range(len(live)))
+    else:
+        runs = [[pd.DataFrame()] * len(regimes) for _ in live]
+        finished = list(range(len(live)))
+        for j, regime in enumerate(regimes):  # regime by regime: the first rules out most
+            frames = pool.run([built[k][j] for k in finished], seeds[:1], each_done=each_done)
+            still = []
+            for k, frame in zip(finished, frames, strict=True):
+                runs[k][j] = frame
+                score = regime_implausibility(frame, regime.targets,
+                                              discrepancy=config.discrepancy,
+                                              pooled=pooled.get(regime.label))
+                if score.max() > config.cutoff:
+                    live[k].update(_scores({regime.label: score}), kept=False, screened=True,
+                                   implausibility=float(score.max()),
+                                   worst=f"{regime.label}:{score.idxmax()}")
+                else:
+                    still.append(k)
+            finished = still
+        if len(seeds) > 1:
+            more = _run(pool, [built[k] for k in finished], seeds[1:], len(regimes), each_done)
+            for k, extra in zip(finished, more, strict=True):
+                runs[k] = [pd.concat([a, b]) for a, b in zip(runs[k], extra, strict=True)]
+    for k in finished:
+        row = live[k]
+        scores = {r.label: regime_implausibility(runs[k][j], r.targets,
+                                                 discrepancy=config.discrepancy,
+                                                 pooled=(pooled or {}).get(r.label))
+                  for j, r in enumerate(regimes)}
+        largest, where = worst(scores)
+        row.update(_scores(scores), implausibility=largest, worst=where,
+                   kept=bool(largest <= config.cutoff))
+        if len(seeds) > 1:
+            row.update({f"V:{r.label}:{outcome}": float(value) for j, r in enumerate(regimes)
+                        for outcome, value in runs[k][j][list(r.targets.index)]
+                        .var(ddof=1).items()})
+    return rows
 
 
-def write_posterior(ensemble: Ensemble, path: Path) -> None:
-    """`posterior.csv`: draw, weight and the values (the format other tools read), and beside
-    it `posterior_trials.csv`: which trial of the fit each draw is, with its losses."""
-    store.write_csv(ensemble.draws.drop(columns=["trial", "loss", "band_loss"]), path)
-    store.write_csv(ensemble.draws[["draw", "trial", "loss", "band_loss"]],
-                    path.with_name(path.stem + "_trials.csv"))
+def _run(pool: Any, built: list[list[Scenario]], seeds: list[int], regimes: int,
+         each_done: Any) -> list[list[pd.DataFrame]]:
+    """Per candidate, per regime: its rows over `seeds`."""
+    flat = [scenario for scenarios in built for scenario in scenarios]
+    frames = pool.run(flat, seeds, each_done=each_done) if flat else []
+    return [frames[k * regimes:(k + 1) * regimes] for k in range(len(built))]
 
 
-def summary_table(draws: pd.DataFrame) -> pd.DataFrame:
-    """Per value column: the ensemble's 5%, median and 95%."""
-    columns = [c for c in draws.columns if c not in ("draw", "weight", "trial", "loss",
-                                                      "band_loss")]
-    return draws[columns].quantile([0.05, 0.5, 0.95]).T.rename(
-        columns={0.05: "p5", 0.5: "median", 0.95: "p95"})
+def _scores(scores: dict[str, pd.Series]) -> dict[str, float]:
+    return {f"I:{name}:{outcome}": float(value) for name, series in scores.items()
+            for outcome, value in series.items()}
 
 
-# --- `sim posterior`: rebuild the ensemble from a finished calibration ---------------------------
+def pooled_variances(plan: Plan, rows: list[dict[str, Any]]) -> dict[str, pd.Series] | None:
+    """The one-replicate variance of every target, pooled (averaged) over the candidates that
+    ran every replicate; None before any has (or with one replicate a candidate)."""
+    if len(plan.seeds) < 2:
+        return None
+    pooled = {}
+    for regime in plan.regimes:
+        columns = [f"V:{regime.label}:{o}" for o in regime.targets.index]
+        table = pd.DataFrame([{c: r.get(c, math.nan) for c in columns} for r in rows])
+        means = table.mean(skipna=True) if len(table) else pd.Series(dtype=float)
+        if means.isna().all():
+            return None
+        pooled[regime.label] = pd.Series(means.to_numpy(), index=list(regime.targets.index))
+    return pooled
 
 
+def build(plan: Plan, out: Path | None = None, *, resume: bool = False,
+          progress: bool = False) -> Build:
+    """Try candidates in order until `members` are kept or `candidates` are spent; with `out`,
+    every batch is appended to the candidate table (so `resume` goes on from it) and the
+    members and record are written at the end."""
+    started = time.monotonic()
+    config = plan.config
+    points = design(plan.sampled, config.candidates, config.seed)
+    table_path = candidates_path(out) if out is not None else None
+    done = read_candidates(table_path, plan.digest) if (resume and table_path) else []
+    resumed = len(done)
+    rows: list[dict[str, Any]] = list(done)
+    kept = sum(bool(r["kept"]) for r in rows)
+    per_candidate = len(plan.regimes) * len(plan.seeds)
+    with Evaluator(config.workers) as pool, RunProgress(
+            (config.candidates - len(rows)) * per_candidate, "ensemble",
+            enabled=progress) as bar:
+        while kept < config.members and len(rows) < config.candidates:
+            indices = list(range(len(rows), min(len(rows) + BATCH, config.candidates)))
+            batch = evaluate(plan, indices, points, pool, pooled_variances(plan, rows),
+                             bar.advance)
+            rows += batch
+            kept += sum(bool(r["kept"]) for r in batch)
+            if table_path is not None:
+                append_candidates(table_path, batch, candidate_columns(plan))
+    table = pd.DataFrame([{k: v for k, v in r.items() if k != "_values"} for r in rows])
+    members = member_table(plan, table, points)
+    result = Build(table, members, time.monotonic() - started, resumed)
+    if out is not None:
+        write_outputs(plan, result, out)
+    return result
 
 
+def member_table(plan: Plan, table: pd.DataFrame, points: np.ndarray) -> pd.DataFrame:
+    """The kept candidates (at most `members`, in the order tried) with their values."""
+    if table.empty:
+        return pd.DataFrame(columns=["member", "weight", "draw", "candidate", "implausibility"])
+    chosen = table[table["kept"].astype(bool)].head(plan.config.members)
+    rows = []
+    for number, row in enumerate(chosen.itertuples()):
+        values = candidate(plan, int(row.candidate), points[int(row.candidate)])
+        rows.append({"member": number, "weight": 1.0 / len(chosen), "draw": int(row.draw),
+                     "candidate": int(row.candidate),
+                     "implausibility": float(row.implausibility), **values})
+    return pd.DataFrame(rows)
 
-def refinement_records(config: Any, folder: Path) -> dict[str, dict[str, Any]]:
-    """Each refinement's record (start and fitted values), from the calibration's manifest
-    (none without refinements)."""
-    if not config.refine:
-        return {}
-    manifest = folder / "calibration.json"
-    if not manifest.is_file():
-        raise ConfigError([Problem(str(folder), None, ("refine",), f"no {manifest}: the "
-                                   "refinements' values, which move the draws, are in it; run "
-                                   "the whole `sim calibrate` again")])
-    try:
-        refinements = read_json(manifest).get("refinements", [])  # a regular file, bounded
-    except (InputError, ValueError, AttributeError) as error:
-        raise ConfigError([Problem(str(manifest), None, ("refinements",), f"cannot be read "
-                                   f"({getattr(error, 'message', error)}); run the whole `sim "
-                                   "calibrate` again")]) from None
-    held = {r["name"]: r for r in refinements}
-    missing = [stage.name for stage in config.refine if stage.name not in held]
-    if missing:
-        raise ConfigError([Problem(str(folder), None, ("refine",), f"{manifest} holds no values "
-                                   f"of the refinement(s) {', '.join(missing)}, which move the "
-                                   "draws; run the whole `sim calibrate` again")])
-    return held
+
+def candidates_path(out: Path) -> Path:
+    return out.with_name(out.stem + "_candidates.csv")
+
+
+def read_candidates(path: Path, digest: str) -> list[dict[str, Any]]:
+    """The candidates an earlier build of the same config tried (none when there is no table);
+    a table of another config is refused."""
+    if not path.is_file():
+        return []
+    table = pd.read_csv(path)
+    if table.empty:
+        return []
+    if set(table["config_digest"].astype(str)) != {digest}:
+        raise ConfigError([Problem(str(path), None, (), "written by a build of another config, "
+                                   "posterior or model scenario; --force starts again")])
+    table = table.sort_values("candidate").drop_duplicates("candidate", keep="last")
+    if list(table["candidate"]) != list(range(len(table))):
+        raise ConfigError([Problem(str(path), None, (), "candidates are missing in the middle; "
+                                   "--force starts again")])
+    return table.to_dict("records")
+
+
+def candidate_columns(plan: Plan) -> list[str]:
+    """The candidate table's columns: bookkeeping, then I per regime and target."""
+    return ["candidate", "draw", "config_digest", "implausibility", "worst", "kept", "screened",
+            *(f"I:{r.label}:{outcome}" for r in plan.regimes for outcome in r.targets.index),
+            *(f"V:{r.label}:{outcome}" for r in plan.regimes for outcome in r.targets.index)]
+
+
+def append_candidates(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """Add a batch to the candidate table (with its header when the table is new)."""
+    frame = pd.DataFrame([{k: v for k, v in r.items() if k != "_values"} for r in rows],
+                         columns=columns)
+    new = not (path.is_file() and path.stat().st_size)
+    if new:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, mode="w" if new else "a", header=new, index=False,
+                 lineterminator="\n")
+
+
+def record(plan: Plan, result: Build) -> dict[str, Any]:
+    """The JSON record: how the ensemble was built (what the analyses of its runs read)."""
+    config, table = plan.config, result.candidates
+    columns = sampled_columns(plan.sampled)
+    tried = len(table)
+    rejected_by = (table.loc[~table["kept"].astype(bool), "worst"].value_counts().head(10)
+                   .to_dict() if tried else {})
+    run_time = result.seconds
+    return {
+        "command": "sim ensemble", "config": str(plan.path), "config_digest": plan.digest,
+        "posterior": {"file": shown_path(plan.posterior_file),
+                      "sha256": hashlib.sha256(plan.posterior_file.read_bytes()).hexdigest()[:16],
+                      "draws": len(plan.draws)},
+        "identified": [p.label for p in plan.identified],
+        "sampled": [{"label": p.label, "path": p.path, "low": p.low, "high": p.high,
+                     "log": p.log, "scale": p.scale, "columns": columns[p.label]}
+                    for p in plan.sampled],
+        "design": "scrambled Sobol (scipy.stats.qmc.Sobol), candidate i with posterior draw "
+                  "i mod D",
+        "history_matching": {"cutoff": config.cutoff, "discrepancy": config.discrepancy,
+                             "replicates": config.replicates, "seeds": plan.seeds,
+                             "regimes": [r.label for r in plan.regimes],
+                             "targets": sum(len(r.targets) for r in plan.regimes)},
+        "members": len(result.members), "members_wanted": config.members,
+        "candidates_tried": tried,
+        "acceptance": (len(table[table["kept"].astype(bool)]) / tried) if tried else None,
+        "rejected_most_by": rejected_by, "resumed_candidates": result.resumed,
+        "seconds": round(run_time, 1),
+        "seconds_per_candidate": round(run_time / max(tried - result.resumed, 1), 2),
+        "seconds_per_member": round(run_time / max(len(result.members), 1), 2),
+        "finished": layout.now(), "git_commit": layout.git_commit(),
+        "packages": layout.package_versions()}
+
+
+def write_outputs(plan: Plan, result: Build, out: Path) -> None:
+    """The members (CSV) and the record (JSON beside it, same name)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    store.write_csv(result.members, out)
+    layout.write_json(out.with_suffix(".json"), record(plan, result))
+
+
+def summary_lines(plan: Plan, result: Build) -> list[str]:
+    """What the command prints at the end."""
+    table = result.candidates
+    tried, kept = len(table), len(result.members)
+    lines = [f"{kept} members of {plan.config.members} wanted, from {tried} candidates "
+             f"({kept / tried:.0%} kept; largest implausibility ≤ {plan.config.cutoff:g} over "
+             f"{sum(len(r.targets) for r in plan.regimes)} targets of "
+             f"{len(plan.regimes)} regime(s), {plan.config.replicates} replicates each) in "
+             f"{result.seconds / 60:.1f} min"
+             + (f" ({result.resumed} candidates from an earlier build)" if result.resumed
+                else "")] if tried else ["no candidate tried"]
+    lines.append(f"identified (posterior draws): {len(plan.identified)}; sampled: "
+                 f"{len(plan.sampled)} ({', '.join(p.label for p in plan.sampled)})")
+    if tried and kept < plan.config.members:
+        lines.append(f"only {kept} members passed: raise `candidates`, or read which targets "
+                     "rule the candidates out (`rejected_most_by` in the record)")
+    return lines

@@ -25,6 +25,7 @@ from sim.scenario.files import (
     suggest,
 )
 from sim.scenario.parameters import StrictModel
+from sim.scenario.ranges import registered_range
 from sim.scenario.reading import InputError, read_text
 from sim.scenario.schema import Scenario
 
@@ -48,10 +49,35 @@ class FreeParameter(StrictModel):
 
     path: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$",
                       description="Dotted key path into the scenario.")
-    low: float = Field(description="Lower end of the prior range.")
-    high: float = Field(description="Upper end of the prior range.")
+    low: float = Field(description="Lower end of the prior range (default: the registry's).")
+    high: float = Field(description="Upper end of the prior range (default: the registry's).")
     log: bool = Field(False, description="Sample uniformly in the logarithm (positive ranges).")
     scale: bool = Field(False, description="The value multiplies the default.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _registered(cls, data: Any) -> Any:
+        """Without `low` and `high`, the range registered in sim/scenario/parameters.py (with
+        its `log` and, for a mapping, `scale`): the registry is the one place ranges live."""
+        if not isinstance(data, dict) or "low" in data or "high" in data:
+            if isinstance(data, dict) and ("low" in data) != ("high" in data):
+                raise ValueError("give both low and high, or neither (then the range registered "
+                                 "in sim/scenario/parameters.py applies)")
+            return data
+        path = data.get("path")
+        if not isinstance(path, str):
+            return data
+        found = registered_range(path)
+        if found is None:
+            raise ValueError(f"{path}: sim/scenario/parameters.py registers no plausible range "
+                             "for it; give low and high (or register one: par(..., "
+                             "plausible=(low, high)))")
+        for key in ("log", "scale"):
+            if key in data and bool(data[key]) != getattr(found, key):
+                raise ValueError(f"{path}: the registered range has {key}: "
+                                 f"{str(getattr(found, key)).lower()}; leave {key} out")
+        return {**data, "low": found.low, "high": found.high, "log": found.log,
+                "scale": found.scale}
 
     @model_validator(mode="after")
     def _range(self) -> FreeParameter:

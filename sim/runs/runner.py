@@ -170,7 +170,8 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
         check_invariants: bool = False, command: str | None = None,
         replicate_function: ReplicateFunction | None = None,
         source: str | Path | None = None, posterior: int | None = None,
-        posterior_file: str | Path | None = None, **overrides: Any) -> Results:
+        posterior_file: str | Path | None = None, ensemble: int | None = None,
+        ensemble_file: str | Path | None = None, **overrides: Any) -> Results:
     """Run a scenario's replicates and return their tables.
 
     `scenario` is a `Scenario` or a YAML path; `replicates`, `seed` and `workers` override its
@@ -186,11 +187,18 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
 
     `posterior=N` runs the first N draws of `posterior_file` (default scenarios/posterior.csv)
     × the replicates, with common random numbers across draws (sim/runs/posterior.py); the
-    tables get a `draw` column and replicate k is draw k // replicates.
+    tables get a `draw` column and replicate k is draw k // replicates. `ensemble=N` runs the
+    first N members of `ensemble_file` (default scenarios/ensemble.csv, `sim ensemble`) the same
+    way; both default files are found from the project, not the working directory.
 
     Raises `ReplicatesFailedError` (with the first traceback) when every replicate failed; warns
     (`ReplicateFailureWarning`) when some did, and `Results.failures` lists them.
     """
+    if posterior is not None and ensemble is not None:
+        raise ValueError("give posterior=N or ensemble=N, not both (an ensemble's members "
+                         "already hold posterior draws)")
+    members = ((ensemble, ensemble_file, "ensemble") if ensemble is not None
+               else (posterior, posterior_file, "posterior"))
     given = scenario
     scenario = resolve_scenario(scenario, replicates=replicates, seed=seed, workers=workers,
                                 overrides=overrides)
@@ -204,7 +212,7 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
     with Executor(scenario.run.workers, cluster) as executor, contextlib.ExitStack() as held:
         plan = _plan(scenario, directory, held, replicate=replicate, resume=resume, force=force,
                      check_invariants=check_invariants, command=command, source=source,
-                     posterior=(posterior, posterior_file))
+                     posterior=members)
         _execute_plans([plan], executor, function=replicate_function, progress=progress,
                        label=scenario.name)
         results = _finish(plan)
@@ -242,7 +250,8 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
 def _plan(scenario: Scenario, directory: Path | None, held: contextlib.ExitStack, *,
           replicate: int | Iterable[int] | None, resume: bool, force: bool,
           check_invariants: bool, command: str | None, source: str | None = None,
-          posterior: tuple[int | None, str | Path | None] = (None, None)) -> _Plan:
+          posterior: tuple[int | None, str | Path | None, str] = (None, None, "posterior")
+          ) -> _Plan:
     """Seeds, the folder (claimed for the run in `held`, then created, reopened or replaced)
     and the replicates still to run."""
     seeds = replicate_seeds(scenario.run.seed, scenario.run.replicates)

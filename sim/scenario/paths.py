@@ -116,15 +116,31 @@ def _entry(path: str, annotation: Any, default: Any, field: Any,
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     kind = value_type if value_type is not None else annotation
     low, high, low_open, high_open = _bounds(field.metadata)
-    plausible = extra.get("plausible")
     items = _item_model(annotation) if value_type is None else None
     return SettablePath(path, _type_name(kind), default,
                         None, _range(field.metadata, None if value_type is not None
                                      else annotation),
                         extra.get("unit", ""), extra.get("source", ""), field.description or "",
                         low, high, low_open, high_open,
-                        (float(plausible[0]), float(plausible[1])) if plausible else None,
+                        _sample_range(extra.get("plausible"), default,
+                                      path.rsplit(".", 1)[-1] if value_type is not None
+                                      else None),
                         tuple(_item_fields(items)) if items is not None else ())
+
+
+def _sample_range(plausible: Any, default: Any, entry: str | None
+                  ) -> tuple[float, float] | None:
+    """The registry's plausible range as values to sample one path from: for an entry of a
+    mapping, whose range multiplies the defaults (one range for every entry, or one per entry),
+    that multiplier times the entry's default."""
+    if isinstance(plausible, dict):
+        plausible = plausible.get(entry) if entry is not None else None
+    if not plausible:
+        return None
+    low, high = float(plausible[0]), float(plausible[1])
+    if entry is None or not isinstance(default, int | float):
+        return low, high
+    return low * float(default), high * float(default)
 
 
 def _item_model(annotation: Any) -> type[BaseModel] | None:

@@ -310,7 +310,9 @@ class Intelligence(StrictModel):
 
     coverage: float = par(0.35, "share", "assumption: the intelligence phase 'identified targets' "
                           "(share not published)", "Share of networks known at the start.",
-                          ge=0, le=1)
+                          ge=0, le=1, plausible=(0.2, 0.5), range_source=(
+                              "assumption: a fifth to a half of the networks known "
+                              "(calibration/sensitivity.yaml); a planner's lever too"))
     targeted_share: float = par(0.5, "share", "assumption", "Share of known networks flagged as "
                                 "targets at checks and for premises searches.", ge=0, le=1)
 

@@ -11,8 +11,8 @@ import yaml
 from project import ROOT
 
 from sim.cli import main
+from sim.inference.accepted import accepted_draws
 from sim.inference.calibration import calibrate, load_config, report_table, target_losses
-from sim.inference.ensemble import accepted_draws
 from sim.inference.experiments import ConfigError, Evaluator, scenario_with
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import load_scenario

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from project import ROOT
 
+from sim.inference.accepted import accepted_draws
 from sim.inference.calibration import calibrate, load_regimes
-from sim.inference.ensemble import accepted_draws
 from sim.inference.experiments import ConfigError, Evaluator, FreeParameter, scenario_with
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import ScenarioError, load_scenario

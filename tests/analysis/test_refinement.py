@@ -123,7 +123,7 @@ def test_a_step_multiplies_scales_and_log_ranges_shifts_the_rest_and_stays_in_ra
 
 
 def test_a_draw_the_step_makes_invalid_is_left_out_and_counted():
-    from sim.inference.ensemble import accepted_draws
+    from sim.inference.accepted import accepted_draws
     from sim.scenario.files import load_scenario
 
     precision = FreeParameter(path="parameters.lead_precision", low=0.1, high=1.5)
