@@ -151,6 +151,10 @@ class ScanningTeam(CellAgent):
         """Working at this hour of action day `day` (1-based)."""
         return (day - 1) * 24 + (hour_of_day - self.day_start) % 24 in self.ticks
 
+    def works_on(self, day: int) -> bool:
+        """Whether action day `day` (1-based) is one of its working days."""
+        return self.days is None or day in self.days
+
 
 class FrontexDeployment(CellAgent):
     """Frontex experts or equipment at an external-border place."""

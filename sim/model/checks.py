@@ -207,16 +207,22 @@ class InlandOperations:
         self.rng = model.streams.inland
         self.capacity: dict[str, float] = {}
         self.cyber_capacity = 0.0
+        self.reposted()
+        self.premises = PremisesSearches(model, self.rng)
+        self.wanted_left = float(model.parameters.wanted_persons_pool
+                                 * model.scenario_spec.criminal.networks_scale)
+        self.firearms = [n for n in model.networks if n.crime_area == "firearms_trafficking"]
+
+    def reposted(self) -> None:
+        """The places with premises-search teams, by country (at the start and after a
+        re-plan: sim/model/reallocation.py)."""
+        model = self.model
         premises = model.on_duty["premises_search"]
         self.search_places: dict[str, list[int]] = {}
         for index, place in enumerate(model.place_ids):
             if premises[index].any():
                 country = model.graph.nodes[place]["country"]
                 self.search_places.setdefault(country, []).append(index)
-        self.premises = PremisesSearches(model, self.rng)
-        self.wanted_left = float(model.parameters.wanted_persons_pool
-                                 * model.scenario_spec.criminal.networks_scale)
-        self.firearms = [n for n in model.networks if n.crime_area == "firearms_trafficking"]
 
     def hour(self, hour_of_day: int) -> None:
         model, parameters = self.model, self.model.parameters

@@ -135,6 +135,18 @@ class CrossingState:
         return np.array([self.model.frontex_at.get((c, kind), 0) for c in crossing_ids],
                         dtype=float)
 
+    def reposted(self) -> None:
+        """After a re-plan (sim/model/reallocation.py): which crossings have officers at all
+        (the others' traffic flows unchecked) and the Frontex kits and experts at each, as the
+        constructor reads them at the start."""
+        crossing_ids = list(self.index)
+        nodes = self.model.graph.nodes
+        posted = self.model.on_duty["crossing"][self.places].sum(axis=1) > 0
+        self.free_flow = np.array([nodes[c]["border_status"] == "schengen_internal"
+                                   for c in crossing_ids], dtype=bool) | ~posted
+        self.kits = self._frontex(crossing_ids, "detection_kit")
+        self.experts = self._frontex(crossing_ids, "document_experts")
+
     def expected_shares(self) -> tuple[np.ndarray, np.ndarray]:
         """Share of arrivals checked in each hour of an average day (crossings x 24; mean
         arrivals, empty queues, all classes together): by the officers alone, and with the
@@ -164,8 +176,8 @@ class CrossingState:
                       patrol[has_sector])
             second_line = second_line - patrol  # those who stay at the crossing
             teams = np.zeros(len(self.index))
-            for team in self.model.scanning_teams:
-                if team.place in self.index and team.shift.covers(hour):
+            for team in self.model.scanning_teams:  # as they stand before the action
+                if team.place in self.index and team.shift.covers(hour) and team.works_on(1):
                     teams[self.index[team.place]] += 1
             teams[officers <= 0] = 0.0
             unchecked = np.maximum(arrivals - checks, 0.0)

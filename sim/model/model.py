@@ -42,10 +42,12 @@ from sim.model.criminal import create_networks, plan_movements, planner_for
 from sim.model.crossings import CrossingState
 from sim.model.outcomes import OUTCOME_NAMES, Tally
 from sim.model.posts import PostState
+from sim.model.reallocation import change_allocation
 from sim.model.roads import RoadSegments
 from sim.model.shipments import plan_bulk_shipments
 from sim.model.staffing import staffing_of
 from sim.model.streams import Streams
+from sim.scenario.days import change_days, on_day
 from sim.scenario.schema import Scenario
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "jad_see_2023.yaml"
@@ -155,6 +157,7 @@ class JointActionModel(mesa.Model):
                                                 "movements_displaced": 0.0,
                                                 "movements_suspended": 0.0}
 
+        self.change_days = frozenset(change_days(self.scenario_spec))
         self._build_officers()
         self._build_posts()
         self._build_support()
@@ -179,8 +182,11 @@ class JointActionModel(mesa.Model):
 
     # --- construction --------------------------------------------------------------------
 
-    def _build_officers(self) -> None:
-        staffing = staffing_of(self.scenario_spec, self.route_graph)  # shared: read only
+    def _build_officers(self, day: int = 1) -> None:
+        """The officer units of action `day`'s plan (the scenario's, unless it re-plans
+        during the action: sim/scenario/days.py) and who is on duty where and when."""
+        plan = on_day(self.scenario_spec, day)
+        staffing = staffing_of(plan, self.route_graph)  # shared: read only
         self.staffing = staffing
         shifts = {start: ShiftPattern(start) for start in {u.shift_start for u in staffing.units}}
         self.units = [OfficerUnit(self, country=u.country, agency=u.agency, posting=u.posting,
@@ -206,16 +212,19 @@ class JointActionModel(mesa.Model):
         self.scanning_teams = [ScanningTeam(self, self.space[t.place], place=t.place,
                                             country=t.country, hours=t.hours, days=t.days)
                                for t in self.scenario_spec.scanning_teams.teams]
+        self._build_frontex(on_day(self.scenario_spec, 1).frontex)
+        self.crossing_state = CrossingState(self, crossing_ids)
+        self.roads = RoadSegments(self)
+        self.post_state = PostState(self)
+
+    def _build_frontex(self, deployments: list) -> None:
         self.frontex = [FrontexDeployment(self, self.space[d.place], place=d.place, kind=d.kind,
                                           count=d.count)
-                        for d in self.scenario_spec.frontex]
+                        for d in deployments]
         self.frontex_at: dict[tuple[str, str], int] = {}
         for deployment in self.frontex:
             key = (deployment.place, deployment.kind)
             self.frontex_at[key] = self.frontex_at.get(key, 0) + deployment.count
-        self.crossing_state = CrossingState(self, crossing_ids)
-        self.roads = RoadSegments(self)
-        self.post_state = PostState(self)
 
     def _build_support(self) -> None:
         europol = self.scenario_spec.europol
@@ -277,6 +286,8 @@ class JointActionModel(mesa.Model):
 
     def _officers_on_duty(self) -> None:
         """Units re-tasked by an alert leave their posts or return; officer-hours are counted."""
+        if self.tick % 24 == 0 and self.tick // 24 + 1 in self.change_days:
+            change_allocation(self, self.tick // 24 + 1)  # a re-plan from this day on
         self.intel.response.staff_posts(self.tick)
         hour, day = self.hour_of_day, self.day
         self.tally.add_vector("officer_hours", day, self.on_duty_total[:, hour])

@@ -40,14 +40,20 @@ class PostState:
         self.scanned_extra = np.zeros(places)    # containers scanned beyond the officers' checks
         self.kit_coverage = np.zeros(places)
         self.expert_coverage = np.zeros(places)
+        self.reposted()
+        self.team_places = [(team, model.place_index[team.place]) for team in
+                            model.scanning_teams
+                            if model.graph.nodes[team.place]["kind"] == "port"]
+
+    def reposted(self) -> None:
+        """The Frontex kits and document experts at each place (at the start and after a
+        re-plan: sim/model/reallocation.py)."""
+        model = self.model
         frontex = model.frontex_at
         self.kits = np.array([frontex.get((p, "detection_kit"), 0) for p in model.place_ids],
                              dtype=float)
         self.experts = np.array([frontex.get((p, "document_experts"), 0)
                                  for p in model.place_ids], dtype=float)
-        self.team_places = [(team, model.place_index[team.place]) for team in
-                            model.scanning_teams
-                            if model.graph.nodes[team.place]["kind"] == "port"]
 
     def hour(self, hour_of_day: int) -> None:
         model, parameters = self.model, self.model.parameters

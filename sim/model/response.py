@@ -56,16 +56,27 @@ class Response:
     def __init__(self, model: JointActionModel):
         self.model = model
         self.rng = model.streams.response
-        spec = model.scenario_spec.response
-        mobile_units(model.units, spec.postings, spec.mobile_share)
-        self.by_country: dict[str, list[OfficerUnit]] = {}
-        for unit in model.units:
-            if unit.mobile:
-                self.by_country.setdefault(unit.country, []).append(unit)
         self.watches: dict[str, list[Watch]] = {}
         self.postings: list[tuple[int, int, OfficerUnit, float]] = []  # (tick, _, unit, +-1)
         self._sequence = itertools.count()
         self.retasked = 0
+        self.take_units(model.units)
+
+    def take_units(self, units: list[OfficerUnit]) -> None:
+        """The units that may answer alerts, by country (at the start, and after a re-plan
+        has posted new units: sim/model/reallocation.py)."""
+        spec = self.model.scenario_spec.response
+        mobile_units(units, spec.postings, spec.mobile_share)
+        self.by_country: dict[str, list[OfficerUnit]] = {}
+        for unit in units:
+            if unit.mobile:
+                self.by_country.setdefault(unit.country, []).append(unit)
+
+    def recall(self) -> None:
+        """Every unit out on an alert is back and every watch over (before a re-plan posts the
+        officers anew, each at the post the new plan gives)."""
+        self.postings.clear()
+        self.watches.clear()
 
     def _hours_from(self, place: str) -> dict[str, float]:
         """Driving hours from `place` to every place (roads and sea links, no green border;

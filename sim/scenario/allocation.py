@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.geography import RouteGraph, load_route_graph
 from sim.geography.names import find_places, suggest_place
+from sim.scenario.days import distinct_plans
 from sim.scenario.postings import away_notes, is_visiting
 from sim.scenario.problems import Problem, ScenarioError, suggest, written_path
 from sim.scenario.schema import DEFAULT_SHARES, Scenario, shift_ticks
@@ -322,6 +323,12 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
     for i, deployment in enumerate(scenario.frontex):
         kinds = {"thermal_vision": {"green_border"}}.get(deployment.kind, {"crossing", "port"})
         check_place(("frontex", i, "place"), deployment.place, kinds)
+        _check_days(("frontex", i, "days"), deployment.days, scenario.action.days, problem)
+    for code, contingent in scenario.countries.items():
+        for day in contingent.shares_from_day:
+            if day > scenario.action.days:
+                problem(("countries", code, "shares_from_day", day), f"day {day} is outside "
+                        f"the action (days 1 to {scenario.action.days})")
     centre = scenario.europol.coordination_centre
     check_place(("europol", "coordination_centre", "place"), centre.place, {"hub"})
     _check_scanning_teams(scenario, check_place, problem)
@@ -367,8 +374,6 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
 
     # host officers: of the place's own countries, not visitors who come with the equipment
     visiting = {code: is_visiting(route_graph, code) for code in scenario.countries}
-    staffed = {(u.posting, u.place) for u in build_units(scenario, route_graph)
-               if u.officers and u.country in hosts(u.place) and not visiting.get(u.country)}
 
     def why(place: str) -> str:
         if graph.nodes[place].get("border_status") == "schengen_internal":
@@ -377,34 +382,58 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
                     "or choose another place)")
         return " (post officers there under 'postings' or choose another place)"
 
-    for i, team in enumerate(scenario.scanning_teams.teams):
-        posting = graph.nodes[team.place]["kind"]
-        if (posting, team.place) not in staffed:
-            problem(("scanning_teams", "teams", i, "place"), f"a scanning team at "
-                    f"'{team.place}' would scan nothing: no {posting} officers of "
-                    f"{'/'.join(sorted(hosts(team.place)))} are posted there to pick "
-                    f"vehicles{why(team.place)}")
-    units: dict[tuple[str, str], int] = {}
-    for i, deployment in enumerate(scenario.frontex):
-        posting = ("green_border" if deployment.kind == "thermal_vision"
-                   else graph.nodes[deployment.place]["kind"])
-        if (posting, deployment.place) not in staffed:
-            problem(("frontex", i, "place"), f"Frontex {deployment.kind} at "
-                    f"'{deployment.place}' would work with nobody: no "
-                    f"{posting.replace('_', ' ')} officers of "
-                    f"{'/'.join(sorted(hosts(deployment.place)))} are posted there"
-                    f"{why(deployment.place)}")
-        key = (deployment.kind, deployment.place)
-        units[key] = units.get(key, 0) + deployment.count
-        if deployment.kind == "thermal_vision":
-            km = scenario.parameters.thermal_vision_km
-            length = float(graph.nodes[deployment.place]["length_km"])
-            usable = max(1, math.ceil(length / km - 1e-9))
-            if units[key] > usable:
-                problem(("frontex", i, "count"), f"{units[key]} thermal-vision units at "
-                        f"'{deployment.place}': each covers {km:g} km "
-                        f"(parameters.thermal_vision_km) and the sector is {length:g} km long, so "
-                        f"at most {usable} can be used")
+    said: set[tuple] = set()
+
+    def once(path: tuple, message: str) -> None:  # a plan of several days says it once
+        if (path, message) not in said:
+            said.add((path, message))
+            problem(path, message)
+
+    for days, plan in distinct_plans(scenario):  # each day's plan (one for most scenarios)
+        on = (f" on day{'s' * (len(days) > 1)} {', '.join(map(str, days))}"
+              if len(days) < scenario.action.days else "")
+        staffed = {(u.posting, u.place) for u in build_units(plan, route_graph)
+                   if u.officers and u.country in hosts(u.place) and not visiting.get(u.country)}
+        for i, team in enumerate(scenario.scanning_teams.teams):
+            posting = graph.nodes[team.place]["kind"]
+            working = team.days is None or set(team.days) & set(days)
+            if working and (posting, team.place) not in staffed:
+                once(("scanning_teams", "teams", i, "place"), f"a scanning team at "
+                     f"'{team.place}' would scan nothing{on}: no {posting} officers of "
+                     f"{'/'.join(sorted(hosts(team.place)))} are posted there to pick "
+                     f"vehicles{why(team.place)}")
+        units: dict[tuple[str, str], int] = {}
+        for i, deployment in enumerate(scenario.frontex):
+            if deployment.days is not None and not set(deployment.days) & set(days):
+                continue
+            posting = ("green_border" if deployment.kind == "thermal_vision"
+                       else graph.nodes[deployment.place]["kind"])
+            if (posting, deployment.place) not in staffed:
+                once(("frontex", i, "place"), f"Frontex {deployment.kind} at "
+                     f"'{deployment.place}' would work with nobody{on}: no "
+                     f"{posting.replace('_', ' ')} officers of "
+                     f"{'/'.join(sorted(hosts(deployment.place)))} are posted there"
+                     f"{why(deployment.place)}")
+            key = (deployment.kind, deployment.place)
+            units[key] = units.get(key, 0) + deployment.count
+            if deployment.kind == "thermal_vision":
+                km = scenario.parameters.thermal_vision_km
+                length = float(graph.nodes[deployment.place]["length_km"])
+                usable = max(1, math.ceil(length / km - 1e-9))
+                if units[key] > usable:
+                    once(("frontex", i, "count"), f"{units[key]} thermal-vision units at "
+                         f"'{deployment.place}'{on}: each covers {km:g} km "
+                         f"(parameters.thermal_vision_km) and the sector is {length:g} km "
+                         f"long, so at most {usable} can be used")
+
+
+def _check_days(path: tuple, listed: list[int] | None, days: int, problem) -> None:
+    """Days of a team or a Frontex entry: inside the action, each once."""
+    for position, day in enumerate(listed or []):
+        if not 1 <= day <= days:
+            problem(path, f"day {day} is outside the action (days 1 to {days})")
+        elif day in (listed or [])[:position]:
+            problem(path, f"day {day} is listed more than once")
 
 
 def _check_scanning_teams(scenario: Scenario, check_place, problem) -> None:
@@ -419,11 +448,7 @@ def _check_scanning_teams(scenario: Scenario, check_place, problem) -> None:
             problem((*path, "country"), f"a scanning team of {team.country} has no crew: "
                     f"countries.{team.country}.officers is 0; give it officers or name the "
                     "country whose officers work the scanner")
-        for position, day in enumerate(team.days or []):
-            if not 1 <= day <= days:
-                problem((*path, "days"), f"day {day} is outside the action (days 1 to {days})")
-            elif day in (team.days or [])[:position]:
-                problem((*path, "days"), f"day {day} is listed more than once")
+        _check_days((*path, "days"), team.days, days, problem)
         for tick in shift_ticks(team.hours, team.days, scenario.action.start.hour, days):
             key = (team.place, tick)  # the hours the model's team works (ScanningTeam.ticks)
             occupancy[key] = occupancy.get(key, 0) + 1

@@ -139,17 +139,42 @@ class CountryContingent(StrictModel):
         "intensified-check operations", "Split of the officers not posted explicitly, by "
         "posting kind (must add up to 1).")
 
+    shares_from_day: dict[int, dict[PostingKind, float]] = Field(
+        default_factory=dict, description="A new split of the same officers from an action "
+        "day on (day -> shares, each adding up to 1, days from 2): a re-plan during the "
+        "action. The split of `shares` holds until the first day named here, each entry "
+        "until the next; left out, the split is the same every day.")
+
     _whole_officers = field_validator("officers", mode="before")(whole_officers)
 
     @field_validator("shares")
     @classmethod
     def _shares_add_up(cls, shares: dict[str, float]) -> dict[str, float]:
-        if any(v < 0 for v in shares.values()):
-            raise ValueError("shares must not be negative")
-        total = sum(shares.values())
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"shares must add up to 1, they add up to {total:.4f}")
-        return shares
+        return shares_adding_up(shares)
+
+    @field_validator("shares_from_day")
+    @classmethod
+    def _each_day_adds_up(cls, by_day: dict[int, dict[str, float]]
+                          ) -> dict[int, dict[str, float]]:
+        for day, shares in by_day.items():
+            if day < 2:
+                raise ValueError(f"day {day}: a split from day 1 on is `shares` itself; "
+                                 "name days from 2 (the first day the split changes)")
+            try:
+                shares_adding_up(shares)
+            except ValueError as error:
+                raise ValueError(f"day {day}: {error}") from None
+        return dict(sorted(by_day.items()))
+
+
+def shares_adding_up(shares: dict[str, float]) -> dict[str, float]:
+    """A split of a contingent: no share negative, all adding up to 1."""
+    if any(v < 0 for v in shares.values()):
+        raise ValueError("shares must not be negative")
+    total = sum(shares.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"shares must add up to 1, they add up to {total:.4f}")
+    return shares
 
 
 class Posting(StrictModel):
@@ -262,6 +287,17 @@ class FrontexDeployment(StrictModel):
                               "(drugs, explosives, precursors) or thermal_vision (green border).")
     place: str = Field(description="Place id (a crossing, port or green-border sector).")
     count: int = Field(1, description="Teams or units of this kind at the place.", ge=1, le=100)
+    days: list[int] | None = Field(None, description="Action days (1-based) the units work "
+                                   "at this place; all days when omitted (a unit moved during "
+                                   "the action is two entries, each with its days).")
+
+    @field_validator("days")
+    @classmethod
+    def _some_days(cls, days: list[int] | None) -> list[int] | None:
+        if days is not None and not days:
+            raise ValueError("an empty list of days would leave the units idle all action; "
+                             "leave days out for every day, or remove the entry")
+        return days
 
 
 class CoordinationCentre(StrictModel):
@@ -324,6 +360,19 @@ class Traffic(StrictModel):
                        "at every crossing (0 = none).", ge=0, le=1000)
 
 
+class Reporting(StrictModel):
+    """How the countries' daily figures relate to what happened: what `sim assimilate` allows
+    between a daily report and the model's count of the same thing (docs/during_the_action.md).
+    No mechanism of the model reads it."""
+
+    daily_error: float = par(
+        0.05, "share", "assumption: national daily figures are provisional and are corrected "
+        "after the action (the published 2023 totals are given as 'almost 300 kg', 'over "
+        "2,200'); a twentieth of the figure covers such corrections and rounding",
+        "Standard deviation of a reported daily figure around what happened, as a share of "
+        "the figure.", ge=0, le=1)
+
+
 class Criminal(StrictModel):
     """The criminal side as uncertainty: a multiplier of the hidden flows."""
 
@@ -384,6 +433,7 @@ class Scenario(StrictModel):
         "shifts at 06, 14 and 22, or 07 and 15 for inland teams). Kinds not named keep their "
         "default: 'traffic' for crossings, 'units' for the others.")
     criminal: Criminal = Field(default_factory=Criminal)
+    reporting: Reporting = Field(default_factory=Reporting)
     parameters: Parameters = Field(default_factory=Parameters)
 
     @field_validator("countries")
