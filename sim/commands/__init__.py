@@ -5,7 +5,8 @@ itself lives in the library packages, none of which imports argparse or this pac
 Modules: `common` (argument types, run options, notes, output checks), `validate`, `run`,
 `sweep`, `compare`, `pairing`, `export`, `listing` (`sim list`), `params`, `schema`, `docs`
 (generated document sections), `reference`, `notebooks`, `calibrate`, `posterior`,
-`ensemble`, `sensitivity`, `optimise`, `discover`, `marginal`, `decompose`, `dashboard`.
+`ensemble`, `assimilate` (daily reports in, the remaining days forecast), `sensitivity`,
+`optimise`, `discover`, `marginal`, `decompose`, `dashboard`.
 
 Imports: any package of `sim`; at module level only what `sim --help` can afford (argparse,
 pathlib, `sim.commands.common`): library modules are imported inside `main`.
@@ -13,6 +14,7 @@ pathlib, `sim.commands.common`): library modules are imported inside `main`.
 
 # the order of `sim --help`
 COMMANDS = ("validate", "run", "sweep", "compare", "list", "params", "export", "schema",
-            "calibrate", "posterior", "ensemble", "sensitivity", "optimise", "discover", "marginal",
-            "decompose", "reference", "pairing", "notebooks", "docs", "dashboard")
+            "calibrate", "posterior", "ensemble", "assimilate", "sensitivity", "optimise",
+            "discover", "marginal", "decompose", "reference", "pairing", "notebooks", "docs",
+            "dashboard")
 MODULES = {"list": "listing"}  # a command whose module is named otherwise

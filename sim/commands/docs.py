@@ -3,7 +3,9 @@
 `parameters` (the parameter table of docs/ODD.md, from the registry), `outcomes` (the column
 dictionary of docs/results.md, from the outcome registry), `map` (docs/route_graph.png) and
 `flips` (which assumptions could flip each shipped difference, into docs/calibration.md, from
-`sim sensitivity` folders). Tests fail when a generated part is stale.
+`sim sensitivity` folders) and `assimilation` (the study of the update on synthetic truths, into
+docs/during_the_action.md, from a `sim assimilate --study` folder). Tests fail when a generated
+part is stale.
 """
 
 from __future__ import annotations
@@ -16,26 +18,33 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("docs", help="rewrite the generated parts of the documents "
-                                 "(parameter table, outcome columns, map, flips table)")
+                                 "(parameter table, outcome columns, map, flips table, "
+                                 "assimilation study)")
     parts = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
     for name, default, help_text in (
             ("parameters", "docs/ODD.md", "the parameter table, from the registry"),
             ("outcomes", "docs/results.md", "the outcome columns, from the outcome registry"),
             ("map", "docs/route_graph.png", "the map of the route graph"),
             ("flips", "docs/calibration.md", "which assumptions could flip each shipped "
-             "difference, from `sim sensitivity` folders")):
+             "difference, from `sim sensitivity` folders"),
+            ("assimilation", "docs/during_the_action.md", "the study of the update on "
+             "synthetic truths, from a `sim assimilate --study` folder")):
         part = parts.add_parser(name, help=help_text)
         part.add_argument("--into", type=Path, metavar="FILE", help=f"default: {default}")
         if name == "flips":
             part.add_argument("folders", nargs="+", type=Path, metavar="DIR",
                               help="output folders of `sim sensitivity` runs with a `versus`")
+        if name == "assimilation":
+            part.add_argument("folder", type=Path, metavar="DIR",
+                              help="the output folder of `sim assimilate --study`")
         part.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
     target = args.into or DOCS / {"parameters": "ODD.md", "outcomes": "results.md",
                                   "map": "route_graph.png",
-                                  "flips": "calibration.md"}[args.what]
+                                  "flips": "calibration.md",
+                                  "assimilation": "during_the_action.md"}[args.what]
     if args.what == "parameters":
         from sim.scenario.docs import render
 
@@ -51,6 +60,14 @@ def main(args: argparse.Namespace) -> int:
 
         target.parent.mkdir(parents=True, exist_ok=True)
         draw_map(load_route_graph()).savefig(target, dpi=120)
+    elif args.what == "assimilation":
+        from sim.inference.assimilation_study import write_study_section
+        from sim.runs.layout import ResultsFolderError
+
+        if not (args.folder / "study.json").is_file():
+            raise ResultsFolderError(f"no study.json in {args.folder} (run `sim assimilate "
+                                     "SCENARIO --study N --out DIR`)")
+        write_study_section(target, args.folder)
     else:
         from sim.inference.sensitivity import write_flips_section
         from sim.runs.layout import ResultsFolderError

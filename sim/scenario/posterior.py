@@ -30,7 +30,7 @@ from sim.scenario.reading import InputError, open_regular
 from sim.scenario.schema import Scenario
 
 BOOKKEEPING = ("draw", "weight", "trial", "loss", "band_loss", "member", "candidate",
-               "implausibility")
+               "implausibility", "parent", "log_likelihood")  # `sim assimilate` adds the last two
 PROJECT = Path(__file__).resolve().parents[2]
 DEFAULT_FILE = PROJECT / "scenarios" / "posterior.csv"  # found from any working directory
 ENSEMBLE_FILE = PROJECT / "scenarios" / "ensemble.csv"
