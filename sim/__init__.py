@@ -7,6 +7,8 @@
     comparison                                    # the headline outcomes, as a planner reads them
     sim.findings_table(comparison)                # the same as a table (outcomes=[...] for others)
     sim.crossing_waits(base)                      # the wait at each crossing, side and class
+    update = sim.assimilate(scenario, "reports.csv", out="results/update")  # during the action
+    sim.replan("optimise/replan.yaml", from_day=2, ensemble="results/update", out="results/re")
 
 The names below are imported on first use, so `import sim.model.outcomes` stays light;
 `dir(sim)` lists them.
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from sim.analysis.compare import compare, deciding
     from sim.analysis.findings import table as findings_table
     from sim.analysis.waits import crossing_waits, wait_differences
+    from sim.decisions.replan import replan
+    from sim.inference.assimilation import update as assimilate
     from sim.runs.results import Results, load
     from sim.runs.runner import ReplicateFailureWarning, ReplicatesFailedError, run
     from sim.scenario.files import ScenarioError, load_scenario
@@ -40,11 +44,14 @@ _EXPORTS = {"Results": ("sim.runs.results", "Results"), "load": ("sim.runs.resul
             "crossing_waits": ("sim.analysis.waits", "crossing_waits"),
             "wait_differences": ("sim.analysis.waits", "wait_differences"),
             "project_folder": ("sim.scenario.paths", "project_folder"),
+            "assimilate": ("sim.inference.assimilation", "update"),
+            "replan": ("sim.decisions.replan", "replan"),
             "ProjectNotFoundError": ("sim.scenario.paths", "ProjectNotFoundError")}
 _MODULES = {"figures": "sim.analysis.figures"}
 __all__ = ["ProjectNotFoundError", "ReplicateFailureWarning", "ReplicatesFailedError", "Results",
-           "ScenarioError", "compare", "crossing_waits", "deciding", "figures", "findings_table",
-           "load", "load_scenario", "project_folder", "run", "wait_differences"]
+           "ScenarioError", "assimilate", "compare", "crossing_waits", "deciding", "figures",
+           "findings_table", "load", "load_scenario", "project_folder", "replan", "run",
+           "wait_differences"]
 assert set(__all__) == {*_EXPORTS, *_MODULES}
 
 

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.commands.common import folder_argument
+from sim.commands.common import at_least, folder_argument
 
 CONFIRM_RUNS = 50_000  # model runs above which a search starts only with --yes
 SECONDS_PER_REPLICATE_DAY = 0.1  # one worker, a baseline day: 0.44 s a 6-day replicate and
@@ -28,6 +28,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, metavar="W", help="override search.workers")
     parser.add_argument("--cluster", metavar="SPEC", help="run on Dask: local:N or "
                         "tcp://HOST:PORT (as sim run)")
+    parser.add_argument("--from-day", type=at_least(1), metavar="K", help="re-plan during "
+                        "the action: on the evening of day K, search changes for days K+1 to "
+                        "the end (shares from K+1, scanning teams and Frontex units after "
+                        "their move; docs/during_the_action.md)")
+    parser.add_argument("--ensemble", type=Path, metavar="DIR", help="the members to search "
+                        "over: the updated ensemble of a `sim assimilate` folder (or an "
+                        "ensemble file)")
     again = parser.add_mutually_exclusive_group()
     again.add_argument("--resume", action="store_true", help="go on from trials.jsonl")
     again.add_argument("--force", action="store_true", help="replace an earlier search")
@@ -57,7 +64,10 @@ def main(args: argparse.Namespace) -> int:
         except ValueError as error:
             raise ResultsFolderError(str(error)) from None
     problem = load_config(args.config, trials=args.trials, replicates=args.replicates,
-                          workers=args.workers, report_replicates=args.report_replicates)
+                          workers=args.workers, report_replicates=args.report_replicates,
+                          from_day=args.from_day, ensemble=args.ensemble)
+    for note in replan_notes(args.ensemble, problem):
+        print(f"sim optimise: note: {note}", file=sys.stderr)
     confirm(problem, args)
     notes: list[str] = []
 
@@ -70,14 +80,42 @@ def main(args: argparse.Namespace) -> int:
             print(f"sim optimise: note: {note}", file=sys.stderr)
         if args.force:
             clear(out)
-        optimise(problem, out=out, resume=args.resume, progress=not args.quiet,
-                 cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"))
+        table, _, comparison = optimise(
+            problem, out=out, resume=args.resume, progress=not args.quiet,
+            cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"))
+        if problem.config.replan is not None and problem.config.replan.from_day is not None:
+            from sim.decisions.replan import write_gains
+
+            write_gains(problem, out, table, comparison, args.cluster)
     if not args.quiet:
         print((out / "report.md").read_text(encoding="utf-8"))
         written = [name for name in FILES[1:] if (out / name).is_file()]
         Console().print(f"written: {out}/ ({', '.join(written)}, allocations/)",
                         highlight=False)
     return 0
+
+
+def replan_notes(ensemble: Path | None, problem) -> list[str]:
+    """What a planner should know before a search over an updated ensemble: its effective
+    size, and the update's own warnings."""
+    if ensemble is None:
+        return []
+    import json
+
+    from sim.decisions.replan_space import effective_members, updated_ensemble_file
+
+    notes = [f"members from {updated_ensemble_file(ensemble)} (effective sample size "
+             f"{effective_members(updated_ensemble_file(ensemble)):.1f})"]
+    record = Path(ensemble) / "assimilation.json"
+    if record.is_file():
+        info = json.loads(record.read_text(encoding="utf-8"))
+        notes += [f"the update said: {text}" for text in info.get("notes", [])]
+        reported = info.get("reports", {}).get("days")
+        day = problem.config.replan.from_day if problem.config.replan else None
+        if reported is not None and day is not None and reported != day:
+            notes.append(f"the reports run to day {reported}, the re-plan starts on the "
+                         f"evening of day {day}")
+    return notes
 
 
 def confirm(problem, args: argparse.Namespace) -> None:

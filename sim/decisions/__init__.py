@@ -7,7 +7,8 @@ out-of-sample re-run and the report) with `optimise_folder` (the search's output
 `robust` (ranking over ensemble members by mean, a low percentile or minimax regret, and what could
 overturn the choice), `discover` (scenario discovery: PRIM boxes where a plan fails), `marginal`
 (the paired value of one more block of each resource), `centre_value` (the coordination centre's
-value by mechanism).
+value by mechanism), `replan_space` (what a re-plan during the action may change, and from
+which day) with `replan` (its search and its gain per crime area against keeping the plan).
 
 May import `sim.inference`, `sim.analysis`, `sim.runs`, `sim.model`, `sim.scenario`,
 `sim.geography`, Optuna and matplotlib; never the dashboard or the commands.

@@ -24,6 +24,13 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.decisions.allocation_space import Space
 from sim.decisions.decisions import Constraints, Decisions
+from sim.decisions.replan_space import (
+    FromDaySpace,
+    Replan,
+    check_replan,
+    resampled_members,
+    updated_ensemble_file,
+)
 from sim.inference.experiments import ConfigError, line_of, read_config_lines
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
@@ -129,6 +136,9 @@ class OptimiseConfig(StrictModel):
     objectives: list[Objective] = Field(min_length=1, max_length=4)
     search: Search = Field(default_factory=Search)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    replan: Replan | None = Field(None, description="A re-plan during the action "
+                                  "(sim/decisions/replan.py): from which day, with what "
+                                  "delays; `--from-day` sets its from_day.")
 
     @field_validator("objectives")
     @classmethod
@@ -196,15 +206,22 @@ class Optimisation:
 def load_config(path: str | Path, **overrides: Any) -> Optimisation:
     """Read an optimisation config with its scenario and posterior, and check everything the
     search and its report will need; `overrides` replace `search` settings (trials,
-    replicates, workers) and `report_replicates` the report's."""
+    replicates, workers) and `report_replicates` the report's; `from_day` (K) makes it a
+    re-plan from the evening of day K and `ensemble` (a `sim assimilate` folder or an
+    ensemble file) gives the members (sim/decisions/replan.py)."""
     path = Path(path)
     config, label, lines = read_config_lines(path, OptimiseConfig)
+    updated = overrides.pop("ensemble", None)
     _override(config, overrides)
     scenario = load_scenario(path.parent / config.scenario)
     try:
         space = Space(config.decisions, config.constraints, scenario, label)
+        if config.replan is not None and config.replan.from_day is not None:
+            check_replan(config.replan, config.decisions, scenario, label)
+            space = FromDaySpace(space, config.replan)
         check_report(config, scenario, path, label)
-        search_draws, report_draws = _draws(config, path, label)
+        search_draws, report_draws = (_draws(config, path, label) if updated is None
+                                      else _updated_draws(config, updated, label))
         check_budget(config, len(search_draws), len(report_draws), label)
     except ConfigError as error:
         raise ConfigError([replace(p, line=p.line or (line_of(lines, p.key_path)
@@ -218,6 +235,11 @@ def load_config(path: str | Path, **overrides: Any) -> Optimisation:
 def _override(config: OptimiseConfig, overrides: dict[str, Any]) -> None:
     """Command-line values over the config's, validated like them."""
     given = {k: v for k, v in overrides.items() if v is not None}
+    from_day = given.pop("from_day", None)
+    if from_day is not None:
+        config.replan = _from_command_line(Replan, {
+            **(config.replan.model_dump() if config.replan else {}), "from_day": from_day},
+            {"from_day": "--from-day"})
     report_replicates = given.pop("report_replicates", None)
     if given:
         config.search = _from_command_line(Search, {**config.search.model_dump(), **given}, {
@@ -279,6 +301,25 @@ def _draws(config: OptimiseConfig, path: Path, label: str
         raise ConfigError([Problem(label, None, key,
                                    f"{count} search rows + {config.report.draws} fresh report "
                                    f"rows (report.draws) need {needed} rows; {file} has "
+                                   f"{len(rows)}")])
+    return rows[:count], rows[count:needed]
+
+
+def _updated_draws(config: OptimiseConfig, folder: str | Path, label: str
+                   ) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """The search's and the report's members from an updated ensemble (`sim assimilate`'s
+    folder, or an ensemble file): `search.ensemble.members` and `report.draws` of them,
+    resampled by weight when the weights differ (sim/decisions/replan.py)."""
+    file = updated_ensemble_file(folder)
+    settings = (config.search.ensemble or Ensemble()).model_copy(
+        update={"file": file.resolve()})
+    config.search = config.search.model_copy(update={"posterior": None, "ensemble": settings})
+    count, needed = settings.members, settings.members + config.report.draws
+    rows = resampled_members(file, needed, config.search.seed, label)
+    if len(rows) < needed:
+        raise ConfigError([Problem(label, None, ("search", "ensemble", "members"),
+                                   f"{count} search members + {config.report.draws} fresh "
+                                   f"report members (report.draws) need {needed}; {file} has "
                                    f"{len(rows)}")])
     return rows[:count], rows[count:needed]
 

@@ -24,7 +24,6 @@ assumption's range, whether its sign flips, EVPPI).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,7 +31,7 @@ import pandas as pd
 from sim.analysis.deciding import rank_assumptions, readable
 from sim.decisions.optimise_config import Optimisation
 from sim.runs.statistics import number
-from sim.scenario.posterior import ENSEMBLE_FILE, assumption_columns, read_posterior
+from sim.scenario.posterior import assumption_columns
 
 BASELINE = "baseline"
 
@@ -80,17 +79,12 @@ def criterion_table(values: pd.DataFrame, direction: str, criterion: str,
 
 
 def report_assumptions(problem: Optimisation) -> pd.DataFrame | None:
-    """The report's members (the rows after the search's) as one column per assumption."""
+    """The report's members (the rows after the search's, or those resampled from an updated
+    ensemble) as one column per assumption."""
     search = problem.config.search
-    if search.ensemble is not None:
-        file = (problem.path.parent / search.ensemble.file if search.ensemble.file
-                else ENSEMBLE_FILE)
-    elif search.posterior is not None:
-        file = problem.path.parent / search.posterior.file
-    else:
+    if search.ensemble is None and search.posterior is None:
         return None
-    start = len(problem.search_draws)
-    table = read_posterior(Path(file)).iloc[start:start + len(problem.report_draws)]
+    table = pd.DataFrame([dict(draw) for draw in problem.report_draws])
     groups = assumption_columns(table)
     frame = pd.DataFrame({label: table[columns[0]].to_numpy(dtype=float)
                           for label, columns in groups.items()})

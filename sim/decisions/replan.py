@@ -1,0 +1,141 @@
+"""Re-planning during the action (`sim optimise CONFIG --from-day K --ensemble DIR`, or
+`sim.replan`): the search over what can still change (`sim.decisions.replan_space`), its
+out-of-sample report, and the gain of each re-plan against keeping the plan, per crime area.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+# --- the gain of each re-plan against keeping the plan -------------------------------------------
+
+# What each crime area is read by (counts a planner weighs; a harm index weighs them on one
+# scale where sim/analysis/harm.py exists), then what every area shares.
+AREA_OUTCOMES: dict[str, tuple[str, ...]] = {
+    "migrant_smuggling": ("illegal_entries_detected", "arrests_migrant_smuggling"),
+    "drug_trafficking": ("drugs_kg_total", "arrests_drug_trafficking"),
+    "firearms_trafficking": ("weapons_seized", "ammunition_seized",
+                             "arrests_firearms_trafficking"),
+    "thb": ("victims_identified", "arrests_thb"),
+    "high_risk_networks": ("arrests_other",),
+    "all_areas": ("movements_intercepted", "arrests_total", "cases_opened",
+                  "mean_wait_minutes"),
+}
+
+
+def gains_table(plan: pd.DataFrame, replans: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per re-plan, crime area and outcome: the paired difference from keeping the plan
+    (re-plan − plan, over the same members and seeds, indexed by (draw, seed)) with its 90%
+    interval. The first K days are the plan's in both, so the difference is that of days K+1
+    to the end (and of the cases their evidence opens)."""
+    from sim.runs.statistics import paired_difference
+
+    base = plan.set_index(["draw", "seed"])
+    rows = []
+    for name, table in replans.items():
+        other = table.set_index(["draw", "seed"])
+        for area, outcomes in AREA_OUTCOMES.items():
+            for outcome in outcomes:
+                difference = paired_difference(base[outcome], other[outcome])
+                rows.append({"allocation": name, "area": area, "outcome": outcome,
+                             "plan": float(base[outcome].mean()),
+                             "replan": float(other[outcome].mean()),
+                             "difference": difference.mean, "ci_low": difference.mean_ci_low,
+                             "ci_high": difference.mean_ci_high, "n": difference.replicates})
+    return pd.DataFrame(rows)
+
+
+def remaining_gains(problem: Any, trials: pd.DataFrame, comparison: pd.DataFrame, *,
+                    workers: int, cluster: str | None = None) -> pd.DataFrame:
+    """The re-plans the report re-evaluated (`comparison`, with their trials in `trials`: the
+    trials table of the search) against keeping the plan, per crime area: run on the report's
+    fresh members and seeds (the very runs of the report, repeated: the same seeds give the
+    same numbers)."""
+    from sim.decisions.optimise import evaluate, evaluator
+
+    if comparison.empty:
+        return pd.DataFrame()
+    picks = comparison.groupby("allocation", sort=False)["trial"].first()
+    names = list(problem.space.distributions())
+    by_trial = trials.set_index("trial")
+    scenarios = [problem.scenario] + [
+        problem.space.candidate({k: _plain(by_trial.loc[int(trial), k]) for k in names}, name)
+        for name, trial in picks.items()]
+    with evaluator(workers, cluster) as pool:
+        tables = evaluate(problem, scenarios, pool, problem.report_draws, problem.report_seeds)
+    return gains_table(tables[0], dict(zip(picks.index, tables[1:], strict=True)))
+
+
+def _plain(value: Any) -> Any:
+    """A trials-table cell as the proposal held it (numpy scalars as Python numbers)."""
+    return value.item() if hasattr(value, "item") else value
+
+
+def gains_markdown(problem: Any, gains: pd.DataFrame) -> list[str]:
+    """The report's section: what a re-plan from day K could change, and what each re-plan
+    gains or loses per crime area against keeping the plan."""
+    from sim.runs.statistics import number
+
+    replan = problem.config.replan
+    day = replan.from_day
+    lines = [f"## Re-plan from the evening of day {day}", "",
+             f"Days 1-{day} are the plan's in every proposal (same seeds, same members: "
+             f"identical). Shares change from day {day + 1}; scanning teams work at a new place "
+             f"from day {day + 1 + replan.scanning_team_delay_days}, Frontex units from day "
+             f"{day + 1 + replan.frontex_delay_days} (a day between on the road each). "
+             "Difference = re-plan − keeping the plan, mean over the report's fresh members × "
+             "seeds, with its 90% interval; `*` where the interval excludes zero.", ""]
+    if gains.empty:
+        return [*lines, "No re-plan was re-evaluated.", ""]
+    for name, table in gains.groupby("allocation", sort=False):
+        lines += [f"### `{name}`", "", "| crime area | outcome | plan | re-plan | difference "
+                  "| 90% interval |", "|---|---|---:|---:|---:|---|"]
+        for row in table.itertuples():
+            sure = "*" if row.ci_low > 0 or row.ci_high < 0 else ""
+            lines.append(f"| {row.area.replace('_', ' ')} | {row.outcome} | {number(row.plan)} "
+                         f"| {number(row.replan)} | {number(row.difference)}{sure} | "
+                         f"{number(row.ci_low)} to {number(row.ci_high)} |")
+        lines.append("")
+    return lines
+
+
+def write_gains(problem: Any, out: Path, trials: pd.DataFrame, comparison: pd.DataFrame,
+                cluster: str | None = None) -> pd.DataFrame:
+    """A re-plan's gain per crime area against keeping the plan: `replan.csv` and a section of
+    report.md in the search's folder."""
+    from sim.runs import layout
+    from sim.runs.results import write_csv
+
+    gains = remaining_gains(problem, trials, comparison,
+                            workers=problem.config.search.workers, cluster=cluster)
+    write_csv(gains, out / "replan.csv")
+    report = (out / "report.md").read_text(encoding="utf-8")
+    layout.write_text(out / "report.md", report.rstrip("\n") + "\n\n"
+                      + "\n".join(gains_markdown(problem, gains)))
+    return gains
+
+
+def replan(config: str | Path, *, from_day: int, ensemble: str | Path, out: str | Path,
+           force: bool = False, command: str = "sim.replan", **overrides: Any
+           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`sim optimise CONFIG --from-day K --ensemble DIR --out OUT` as a function: the search,
+    its out-of-sample report and the gain per crime area against keeping the plan, written to
+    `out`. `overrides` are `load_config`'s (trials, replicates, workers, report_replicates).
+    Returns the trials, the front, the comparison and the gains."""
+    from sim.decisions.optimise_config import load_config
+    from sim.decisions.optimise_folder import check, clear
+    from sim.decisions.optimise_report import optimise
+    from sim.runs.folder import claim
+
+    out = Path(out)
+    problem = load_config(config, from_day=from_day, ensemble=ensemble, **overrides)
+    with claim(out, "search", force, False, command=command,
+               check=lambda folder: check(folder, problem, resume=False, force=force)):
+        if force:
+            clear(out)
+        table, front, comparison = optimise(problem, out=out, command=command)
+        gains = write_gains(problem, out, table, comparison)
+    return table, front, comparison, gains
