@@ -27,6 +27,7 @@ from report import Target, write_report
 from suites import (
     baseline_replicate,
     cli_runs,
+    during_the_action,
     ensemble_build,
     ensemble_comparison,
     graph_scaling,
@@ -56,6 +57,8 @@ class Settings:
         self.dask_runs = 1 if quick else 2
         self.mesa_runs = 3 if quick else 5
         self.ensemble_members = 3 if quick else 10  # extrapolated to 200 per member
+        self.update_members = 20 if quick else 100  # sim assimilate's default
+        self.replan_trials = 8 if quick else None  # None: optimise/replan.yaml's own
 
 
 def executor_pair(settings: Settings, work: Path) -> tuple[dict, dict]:
@@ -151,6 +154,17 @@ def measure_all(settings: Settings, work: Path, log) -> tuple[list[Target], dict
                           f"{paired['members']} members ({paired['fixed']:.0f} s fixed, "
                           f"{paired['per_member']:.1f} s a member)",
                           "≤ 5 min", to_200, judged(to_200.median <= 5), "min", digits=1))
+
+    log(f"during the action: sim assimilate ({settings.update_members} members), then sim "
+        "optimise --from-day 2")
+    details["during"] = during = during_the_action(settings.update_members, work / "during",
+                                                   trials=settings.replan_trials)
+    targets.append(Target(f"`sim assimilate` of 2 days' reports ({during['members']} members × "
+                          f"2 replicates{', refreshed' if during['refreshed'] else ''}) + `sim "
+                          f"optimise optimise/replan.yaml --from-day 2` ({during['trials']} "
+                          f"trials, {during['replan_runs']} runs), 2 workers", "≤ 10 min",
+                          Timing([during["total"].median / 60]),
+                          judged(during["total"].median <= 600), "min", digits=1))
 
     log("plain Mesa loop")
     details["mesa"] = mesa_comparison(settings.mesa_runs)

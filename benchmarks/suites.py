@@ -281,3 +281,51 @@ def _added(first: Timing, second: Timing) -> Timing:
         return second
     return Timing([a + b for a, b in zip(first.wall, second.wall, strict=True)],
                   [a + b for a, b in zip(first.cpu, second.cpu, strict=True)])
+
+
+REPLAN_CONFIG = "optimise/replan.yaml"
+
+
+def during_the_action(members: int, work: Path, *, trials: int | None = None) -> dict:
+    """The evening's work during the action, as a planner runs it: `sim assimilate` of two
+    days' reports over `members` members × 2 replicates (2 workers), then `sim optimise
+    optimise/replan.yaml --from-day 2 --ensemble` over the update (its own sizes; `trials` to
+    shorten it), each timed from outside. The ensemble is the ensemble config's first
+    candidates (posterior draws × sampled assumptions, as sim/inference/assimilation_study.py
+    takes them while no scenarios/ensemble.csv is built); the truth is the next candidate, on a
+    seed no member runs."""
+    from sim.inference.assimilation_study import (
+        REPORTED,
+        TRUTH_SEED,
+        candidate_members,
+        synthetic_reports,
+        truth_runs,
+    )
+
+    scenario = load_scenario(BASELINE)
+    table = candidate_members(ENSEMBLE_CONFIG, members + 1)
+    ensemble = work / "ensemble.csv"
+    work.mkdir(parents=True, exist_ok=True)
+    table.iloc[:members].to_csv(ensemble, index=False)
+    ensemble.with_suffix(".json").write_text(json.dumps(
+        {"sampled": [{"label": "sampled", "columns": table.attrs["sampled"]}]}))
+    truth = table.iloc[members]
+    values = {c: truth[c] for c in table.columns if "." in c}
+    reports = synthetic_reports(truth_runs(scenario, values, TRUTH_SEED), 2, REPORTED)
+    reports[["day", "outcome", "value", "country"]].to_csv(work / "reports.csv", index=False)
+    sim = [PYTHON, "-m", "sim"]
+    update = work / "update"
+    assimilate = time_command([*sim, "assimilate", str(BASELINE.relative_to(ROOT)),
+                               "--reports", str(work / "reports.csv"), "--ensemble",
+                               str(ensemble), "--members", str(members), "--workers", "2",
+                               "--out", str(update), "--quiet"], 1)
+    record = json.loads((update / "assimilation.json").read_text(encoding="utf-8"))
+    replan = time_command([*sim, "optimise", REPLAN_CONFIG, "--from-day", "2", "--ensemble",
+                           str(update), "--out", str(work / "replan"), "--quiet",
+                           *(["--trials", str(trials)] if trials else [])], 1)
+    runs = json.loads((work / "replan" / "optimise.json").read_text(encoding="utf-8"))
+    return {"assimilate": assimilate, "replan": replan,
+            "total": Timing([assimilate.median + replan.median],
+                            [(assimilate.cpu_median or 0.0) + (replan.cpu_median or 0.0)]),
+            "members": members, "ess": record["ess"], "refreshed": record["refreshed"],
+            "replan_runs": runs["replicates_run"], "trials": runs["trials"]}

@@ -63,6 +63,23 @@ def bearing(outcome: str, reported: Sequence[str]) -> list[int]:
     return list(range(len(reported)))
 
 
+SHRINK = True
+
+
+def shrinkage(x: np.ndarray, s: np.ndarray, c_ss: np.ndarray, c_xs: np.ndarray) -> float:
+    """The heuristic shrinkage factor of a regression fitted and used on the same runs (Copas
+    1983; van Houwelingen & le Cessie 1990): 1 − p / χ², with χ² = (n − p − 1) R² / (1 − R²) the
+    model's likelihood-ratio statistic of p reports over n runs; 0 when the reports explain no
+    more of x than chance would."""
+    count, p = s.shape
+    if count <= p + 1:
+        return 0.0
+    explained = float(c_xs @ np.linalg.lstsq(c_ss, c_xs, rcond=None)[0])
+    r2 = min(explained / max(float(np.var(x, ddof=1)), 1e-12), 0.999999)
+    chi2 = (count - p - 1) * r2 / (1.0 - r2)
+    return max(0.0, 1.0 - p / chi2) if chi2 > 0 else 0.0
+
+
 def _log(values: np.ndarray) -> np.ndarray:
     return np.log1p(np.maximum(values, 0.0))
 
@@ -94,5 +111,6 @@ def kalman_update(totals: pd.DataFrame, sums: pd.DataFrame, observed: pd.Series,
         c_ss = centred[:, use].T @ centred[:, use] / (count - 1)
         c_xs = (x - x.mean()) @ centred[:, use] / (count - 1)
         gain = np.linalg.solve(c_ss + np.diag(variance[use]), c_xs)
+        gain *= shrinkage(x, centred[:, use], c_ss, c_xs) if SHRINK else 1.0
         moved[outcome] = np.maximum(np.expm1(x + misses[:, use] @ gain), 0.0)
     return moved

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from project import BASELINE, ROOT
 
+from sim import run as sim_run
 from sim.analysis.forecast import crps, weighted_quantile, with_discrepancy
 from sim.cli import main as cli
 from sim.inference.assimilation import assimilate, member_scenarios, run_members, update
@@ -29,6 +30,7 @@ from sim.inference.kalman import bearing, kalman_update
 from sim.inference.likelihood import fit
 from sim.inference.refresh import coordinates, refresh, systematic
 from sim.model.streams import replicate_seeds
+from sim.runs.layout import ResultsFolderError
 from sim.scenario.files import load_scenario, merge, scenario_from_mapping
 from sim.scenario.posterior import read_posterior
 from sim.scenario.ranges import registered_range
@@ -194,10 +196,14 @@ def test_sim_assimilate_writes_the_updated_ensemble_and_the_forecast(small, tmp_
     reports.to_csv(tmp_path / "reports.csv", index=False)
     (tmp_path / "small.yaml").write_text(f"extends: {BASELINE}\nname: small\n"
                                          f"action: {{days: {DAYS}}}\n")
+    # the members' runs made before the action (`sim run --ensemble`), reused by the update
+    before = tmp_path / "members"
+    sim_run(tmp_path / "small.yaml", ensemble=12, ensemble_file=ensemble, replicates=2,
+            workers=1, out=before)
     out = tmp_path / "update"
     status = cli(["assimilate", str(tmp_path / "small.yaml"), "--reports",
                   str(tmp_path / "reports.csv"), "--ensemble", str(ensemble), "--out", str(out),
-                  "--workers", "1"])
+                  "--runs", str(before), "--workers", "1"])
     printed = capsys.readouterr()
     assert status == 0, printed.err
     assert "effective sample size" in printed.out and "forecast of days 3-3" in printed.out
@@ -210,8 +216,11 @@ def test_sim_assimilate_writes_the_updated_ensemble_and_the_forecast(small, tmp_
     assert set(forecast["period"]) == {"day 3"}
     assert {"pre_action_p5", "updated_p95", "updated_mean"} <= set(forecast.columns)
     assert (out / "forecast.png").stat().st_size > 10_000
+    # running the members afresh gives the weights the reused runs gave
     again = update(tmp_path / "small.yaml", tmp_path / "reports.csv", ensemble_file=ensemble,
                    workers=1)
-    weights = pd.read_csv(out / "weights.csv")["weight"]
-    if not again.refreshed:
-        assert list(again.updated["weight"]) == pytest.approx(list(weights))
+    weights = pd.read_csv(out / "weights.csv").set_index("member")["weight"]
+    assert list(again.fit.weights) == pytest.approx(list(weights))
+    # runs of another scenario are refused: their days after the reports are another plan's
+    with pytest.raises(ResultsFolderError, match="another scenario"):
+        update(BASELINE, tmp_path / "reports.csv", ensemble_file=ensemble, runs=before)

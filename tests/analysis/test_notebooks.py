@@ -26,9 +26,10 @@ def code_cells(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def test_the_four_notebooks_are_there():
+def test_the_five_notebooks_are_there():
     assert [path.stem for path in NOTEBOOKS] == ["01_compare_allocations", "02_where_and_when",
-                                                 "03_calibration", "04_optimise"]
+                                                 "03_calibration", "04_optimise",
+                                                 "05_during_the_action"]
 
 
 @pytest.mark.parametrize("name", ["scanning_teams", "allocation"])
