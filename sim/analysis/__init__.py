@@ -1,6 +1,7 @@
 """Reading runs: paired and unpaired comparisons (`compare`), the analysts' figures (`figures`),
 calibration against the published figures (`calibration`), sensitivity analysis
-(`sensitivity`), the reference comparison of the shipped scenarios (`reference`), the notebook
+(`sensitivity`), the harm index by crime area from summary tables and replaceable weights
+(`harm`), the reference comparison of the shipped scenarios (`reference`), the notebook
 runner (`notebooks`), the planner's spreadsheet (`workbook`), a sweep's response
 curve (`sweep_figures`), the model as an EMA Workbench model
 (`ema`), and decision support: the search of allocations (`optimise` with its
