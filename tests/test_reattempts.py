@@ -32,6 +32,22 @@ def test_a_decision_and_its_delay_do_not_depend_on_the_probability():
     assert sum(h is not None for h in high) > sum(lo is not None for lo in low)
 
 
+def test_a_group_gets_the_same_decisions_under_another_allocation():
+    """Common random numbers: the movements, in order, and so each movement's serial and its
+    own re-attempt draws are the same whatever the officers do."""
+    moved = baseline(action={"days": 1}, postings=[
+        {"country": "GR", "agency": "border_police", "posting": "green_border",
+         "place": "gb_evros", "officers": 300}])
+    models = [JointActionModel(scenario, rng=4, route_graph=ROUTE_GRAPH)
+              for scenario in (baseline(action={"days": 1}), moved)]
+    keys = [[(m.serial, m.network.corridor.id, m.kind, m.cargo.migrants) for m in model.movements]
+            for model in models]
+    assert keys[0] == keys[1] and len(keys[0]) > 100
+    draws = [[reattempt_decision(model.streams.keyed("reattempts", serial), 0.5, 72.0)
+              for serial in range(50)] for model in models]
+    assert draws[0] == draws[1]
+
+
 def _group_at_sector(model: JointActionModel) -> tuple[Movement, int]:
     """A planned migrant group on foot whose route crosses a green-border sector (not first)."""
     kind = model.route_planner.kind
