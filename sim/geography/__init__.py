@@ -1,6 +1,7 @@
 """The route graph of South East Europe: places, crossings, green-border sectors, edges and
 corridors from the data files in `sim/data/`, loaded and checked by `graph`; `map` draws it
-(matplotlib is imported there alone, so loading the graph stays light). Imports nothing of `sim`.
+(matplotlib is imported there alone, so loading the graph stays light) with the coastlines and
+borders of `borders`. Imports nothing of `sim`.
 """
 
 from sim.geography.graph import (
