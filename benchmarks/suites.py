@@ -196,12 +196,12 @@ def write_share(scenario: str, replicates: int, out: Path) -> dict:
     """An in-process `sim.run` into a results folder, with the time spent simulating and the
     time spent writing (each replicate's files, reading them back, the final tables) apart."""
     simulate = _Stopwatch(run_replicate)
-    writers = {name: _Stopwatch(getattr(store, name)) for name in
-               ("prepare_folder", "write_replicate", "read_replicates", "collect",
-                "finish_folder")}
-    originals = {name: getattr(store, name) for name in writers}
+    owners = {"prepare_folder": runner, "write_replicate": store, "read_replicates": store,
+              "collect": store, "finish_folder": store}  # where the runner looks each one up
+    writers = {name: _Stopwatch(getattr(owner, name)) for name, owner in owners.items()}
+    originals = {name: getattr(owner, name) for name, owner in owners.items()}
     for name, watch in writers.items():
-        setattr(store, name, watch)
+        setattr(owners[name], name, watch)
     try:
         start = time.perf_counter()
         runner.run(scenario, replicates=replicates, workers=1, out=out, force=True,
@@ -209,7 +209,7 @@ def write_share(scenario: str, replicates: int, out: Path) -> dict:
         total = time.perf_counter() - start
     finally:
         for name, function in originals.items():
-            setattr(store, name, function)
+            setattr(owners[name], name, function)
     shutil.rmtree(out, ignore_errors=True)
     writing = sum(w.seconds for w in writers.values())
     return {"total": total, "simulate": simulate.seconds, "writing": writing,

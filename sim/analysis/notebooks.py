@@ -16,6 +16,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
 
+from sim.runs.layout import write_text
+
 NOTEBOOKS_FOLDER = Path(__file__).resolve().parents[2] / "notebooks"
 TIMEOUT_SECONDS = 3600  # per cell: a full-size comparison runs 8 scenarios × 30 replicates
 
@@ -46,7 +48,7 @@ def execute(path: Path, *, environment: Mapping[str, str] | None = None,
 def write_html(notebook: nbformat.NotebookNode, target: Path) -> Path:
     body, _ = HTMLExporter().from_notebook_node(notebook)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(body, encoding="utf-8")
+    write_text(target, body)  # whole, never through a link
     return target
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from sim.analysis.compare import COMPARISON, compare, pairing_gain
 from sim.analysis.figures import comparison_figures, save_figures
 from sim.analysis.style import label
+from sim.runs.layout import write_text
 from sim.runs.results import Results, load, write_csv
 from sim.runs.runner import run
 
@@ -87,7 +88,7 @@ def build_reference(out: Path, *, replicates: int = REPLICATES, workers: int | N
     check_same_model([base, *others])
     comparison = compare(base, others)
     write_csv(comparison, out / COMPARISON)
-    (out / "table.md").write_text(readme_table(comparison) + "\n", encoding="utf-8")
+    write_text(out / "table.md", readme_table(comparison) + "\n")
     written = [out / COMPARISON, out / "table.md"]
     paired_with = {o.scenario_name: o for o in others}
     if PAIRING_SCENARIO in paired_with:

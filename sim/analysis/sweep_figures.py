@@ -20,9 +20,9 @@ from sim.analysis.compare import UNITS, ComparisonError, compare
 from sim.analysis.figures import FOREST_OUTCOMES
 from sim.runs import layout
 from sim.runs import results as store
-from sim.runs.folder import read_sweep_index
 from sim.runs.statistics import INTERVAL
 from sim.runs.sweep import INDEX
+from sim.runs.sweep_folder import read_sweep_index
 
 STATUS_COLUMNS = ("point", "scenario", "folder", "status", "replicates_done", "failures")
 

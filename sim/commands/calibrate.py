@@ -29,11 +29,10 @@ def main(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
     from rich.console import Console
 
-    from sim.inference.calibration import FILES, print_report, write_outputs
+    from sim.inference.calibration import FILES, print_report
     from sim.inference.calibration_config import Budget, load_regimes
-    from sim.inference.ensemble import accepted_draws
     from sim.inference.experiments import ConfigError
-    from sim.runs.results import ResultsFolderError
+    from sim.runs.folder import claim
     from sim.scenario.files import Problem
 
     config, regimes = load_regimes(args.config)
@@ -51,22 +50,9 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
                            for e in error.errors(include_url=False)]) from None
     out = args.out or Path("results") / "calibration" / args.config.stem
-    if any((out / name).exists() for name in (*FILES, "refine")) and not args.force:
-        raise ResultsFolderError(f"{out} already holds a calibration; --force replaces it")
-    shutil.rmtree(out / "refine", ignore_errors=True)  # no stale stage of an earlier fit
-    out.mkdir(parents=True, exist_ok=True)
-    from sim.inference.refinement import calibrate_in_stages, moved, steps
-
-    calibration, stages = calibrate_in_stages(config, regimes, out=out, progress=not args.quiet)
-    settings = config.posterior
-    moves = steps(config, {stage.name: stage.manifest() for stage in stages})
-    ensemble = accepted_draws(moved(calibration.history, moves), regimes[0].scenario,
-                              config.parameters, tolerance=settings.tolerance,
-                              min_draws=settings.min_draws, max_draws=settings.max_draws,
-                              seed=settings.seed)
-    write_outputs(calibration, out, config_path=args.config,
-                  command=getattr(args, "command_line", "sim calibrate"), ensemble=ensemble,
-                  refinements=[stage.manifest() for stage in stages])
+    with claim(out, "calibration", args.force, files=(*FILES, "refine"),
+               command=getattr(args, "command_line", "sim calibrate")):
+        calibration, stages, moves, ensemble = _fit(args, config, regimes, out)
     if not args.quiet:
         report = calibration.report
         for regime in regimes:
@@ -88,3 +74,22 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fit(args: argparse.Namespace, config, regimes, out: Path):
+    """The fit, its refinements and the posterior ensemble, written into the claimed `out`."""
+    from sim.inference.calibration import write_outputs
+    from sim.inference.ensemble import accepted_draws
+    from sim.inference.refinement import calibrate_in_stages, moved, steps
+
+    if (out / "refine").is_dir() and not (out / "refine").is_symlink():
+        shutil.rmtree(out / "refine")  # no stale stage of an earlier fit (a link is refused)
+    calibration, stages = calibrate_in_stages(config, regimes, out=out, progress=not args.quiet)
+    settings = config.posterior
+    moves = steps(config, {stage.name: stage.manifest() for stage in stages})
+    ensemble = accepted_draws(moved(calibration.history, moves), regimes[0].scenario,
+                              config.parameters, tolerance=settings.tolerance,
+                              min_draws=settings.min_draws, max_draws=settings.max_draws,
+                              seed=settings.seed)
+    write_outputs(calibration, out, config_path=args.config,
+                  command=getattr(args, "command_line", "sim calibrate"), ensemble=ensemble,
+                  refinements=[stage.manifest() for stage in stages])
+    return calibration, stages, moves, ensemble

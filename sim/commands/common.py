@@ -1,4 +1,5 @@
-"""What the commands share: argument types, run options, notes on stderr, output checks.
+"""What the commands share: argument types, run options, notes on stderr, output names. Every
+output a command writes is claimed first by the one folder guard (`sim.runs.folder.claim`).
 
 Kept light at import (argparse and pathlib only): `sim --help` and `sim validate` load every
 command module, so library modules are imported inside the functions that use them.
@@ -30,7 +31,7 @@ def folder_argument(text: str) -> Path:
 
 def cluster_spec(spec: str) -> str:
     """A --cluster value: local:N or a scheduler address."""
-    from sim.runs.runner import parse_cluster
+    from sim.runs.executor import parse_cluster
 
     try:
         parse_cluster(spec)
@@ -98,17 +99,21 @@ def print_sweep_notes(sweep) -> None:
     for point in sweep.points:
         for note in scenario_notes(point.scenario):
             points.setdefault(note, []).append(point.name)
+    from sim.scenario.reading import printable
+
     for note, names in points.items():
         where = ("every point" if len(names) == len(sweep.points)
                  else ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4
                                               else ""))
-        print(f"sim sweep: note ({where}): {note}", file=sys.stderr)
+        print(printable(f"sim sweep: note ({where}): {note}"), file=sys.stderr)
 
 
 def print_notes(scenario: Scenario, command: str) -> None:
     """What the model will do differently from what the file says, on stderr."""
+    from sim.scenario.reading import printable
+
     for note in scenario_notes(scenario):
-        print(f"sim {command}: note: {note}", file=sys.stderr)
+        print(printable(f"sim {command}: note: {note}"), file=sys.stderr)
 
 
 def run_settings(args: argparse.Namespace) -> dict:
@@ -140,12 +145,20 @@ def wrong_kind(path: Path, command: str) -> None:
                                      f"`sim {other} {shlex.quote(str(path))}`")])
 
 
-def print_comparison_notes(notes: list[warnings.WarningMessage]) -> None:
-    """What a reader of the table must know (pairing, model versions, incomplete runs), as
-    notes; another library's warning as Python would show it."""
+def print_comparison_notes(notes: list[warnings.WarningMessage],
+                           command: str = "compare") -> None:
+    """What a reader of the table must know (pairing, model versions, incomplete runs, folders
+    without a checksum), as notes, each once; another library's warning as Python would show
+    it."""
+    from sim.scenario.reading import printable
+
+    said = set()
     for note in notes:
-        if Path(note.filename).resolve().is_relative_to(PACKAGE):
-            print(f"sim compare: note: {note.message}", file=sys.stderr)
+        if (Path(note.filename).resolve().is_relative_to(PACKAGE)
+                or note.category.__name__ == "FolderNote"):
+            if str(note.message) not in said:
+                print(f"sim {command}: note: {printable(note.message)}", file=sys.stderr)
+            said.add(str(note.message))
         else:
             warnings.showwarning(note.message, note.category, note.filename, note.lineno)
 
@@ -163,40 +176,28 @@ def distinct(others: list[Path]) -> list[Path]:
     return kept
 
 
-def check_comparison_out(out: Path, table: str, force: bool) -> None:
-    """A comparison is written beside results, never into a results folder (a later `sim run
-    --force` there would refuse the foreign file); an earlier table is replaced only with
-    --force."""
-    from sim.runs.results import ResultsFolderError
-
-    if out.exists() and not out.is_dir():
-        raise ResultsFolderError(f"{out} is a file; --out names the folder to write into")
-    if (out / "manifest.json").is_file() or (out / "index.csv").is_file():
-        kind = "results" if (out / "manifest.json").is_file() else "sweep"
-        raise ResultsFolderError(f"{out} is a {kind} folder; write the comparison into another "
-                                 f"folder (e.g. {out.parent / 'comparisons'})")
-    if (out / table).exists() and not force:
-        raise ResultsFolderError(f"{out / table} already exists; --force replaces it (and the "
-                                 "figures beside it)")
-
-
-def check_workbook(path: Path, force: bool) -> None:
-    """A workbook is an .xlsx file; one that exists is replaced only with --force."""
+def workbook_name(path: Path) -> Path:
+    """A workbook is an .xlsx file (whether it may be written is the folder guard's call)."""
     from sim.runs.results import ResultsFolderError
 
     if path.suffix.lower() != ".xlsx":
         raise ResultsFolderError(f"{path}: a workbook's name ends in .xlsx (e.g. "
                                  f"{path.with_suffix('.xlsx').name})")
-    if path.is_dir():
-        raise ResultsFolderError(f"{path} is a folder; name the workbook file to write")
-    if path.exists() and not force:
-        raise ResultsFolderError(f"{path} already exists; --force replaces it")
+    return path
+
+
+def port_number(text: str) -> int:
+    """A TCP port to listen on: 0 (a free one) to 65535."""
+    value = at_least(0)(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 0 to 65535, got {value}")
+    return value
 
 
 def finished(folder: Path) -> None:
     from sim.runs.results import ResultsFolderError
 
-    missing = [name for name in ("summary.csv", "manifest.json") if not (folder / name).is_file()]
+    missing = [name for name in ("summary.csv", "manifest.json") if not (folder / name).exists()]
     if missing:
         raise ResultsFolderError(f"{folder} is not a finished results folder (no "
                                  f"{' or '.join(missing)}); run the scenario first, or finish "

@@ -4,18 +4,21 @@ sweep folder alone: every point against its reference and the response curve."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import warnings
 from pathlib import Path
 
 from sim.commands.common import (
-    check_comparison_out,
-    check_workbook,
     distinct,
     finished,
     folder_argument,
     fraction,
     print_comparison_notes,
+    workbook_name,
 )
+
+CROSSING_WAITS = "crossing_waits.csv"  # with --out: the wait at every crossing, side and class
+SWEEP_TABLE = "sweep_comparison.csv"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -27,17 +30,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--reference", metavar="POINT",
                         help="in a sweep folder, the point the others are compared with")
     parser.add_argument("--out", type=folder_argument, metavar="DIR",
-                        help="write comparison.csv and the figures (PNG and SVG) here")
+                        help="write comparison.csv, crossing_waits.csv (the wait at every "
+                             "crossing, side and vehicle class) and the figures (PNG and SVG) "
+                             "here")
     parser.add_argument("--method", choices=("auto", "t", "bootstrap"), default="auto",
                         help="interval of the difference: t, bootstrap, or auto (default: t "
                              "when replicates share seeds, bootstrap otherwise)")
     parser.add_argument("--level", type=fraction, metavar="L",
                         help="confidence level of the intervals (default 0.9, the project's "
                              "interval: sim.runs.statistics.INTERVAL)")
-    parser.add_argument("--no-figures", action="store_true", help="write only comparison.csv")
+    parser.add_argument("--full", action="store_true",
+                        help="every outcome in the terminal (default: the headline outcomes "
+                             "and a one-line finding)")
+    parser.add_argument("--no-figures", action="store_true",
+                        help="write only comparison.csv and crossing_waits.csv")
     parser.add_argument("--xlsx", type=Path, metavar="FILE",
                         help="also write a workbook: summaries, the comparison with its "
-                             "intervals, means per place and day, replicates")
+                             "intervals, waits per crossing, means per place and day, "
+                             "replicates")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing comparison table in --out, or workbook "
                              "(--xlsx)")
@@ -45,13 +55,11 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
-    from sim.analysis.compare import compare_results
+    from sim.analysis.compare import COMPARISON
     from sim.analysis.sweep_figures import is_sweep_folder
+    from sim.runs.folder import FILE, claim
     from sim.runs.results import ResultsFolderError
     from sim.runs.statistics import INTERVAL
-    from sim.terminal import print_comparison
 
     if args.level is None:
         args.level = INTERVAL
@@ -63,25 +71,41 @@ def main(args: argparse.Namespace) -> int:
     for folder in (args.base, *args.others):
         finished(folder)
     args.others = distinct(args.others)
-    if args.xlsx:
-        check_workbook(args.xlsx, args.force)
-    if args.out:
-        check_comparison_out(args.out, "comparison.csv", args.force)
+    with contextlib.ExitStack() as held:  # the outputs, held until written
+        if args.xlsx:
+            held.enter_context(claim(workbook_name(args.xlsx), FILE, args.force))
+        if args.out:
+            held.enter_context(claim(args.out, "comparison", args.force,
+                                     files=(COMPARISON, CROSSING_WAITS),
+                                     command=args.command_line))
+        return _compare(args)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from sim.analysis.compare import COMPARISON, compare
+    from sim.runs.results import load, write_csv
+    from sim.terminal import print_comparison
+
+    base, others = load(args.base), [load(folder) for folder in args.others]
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
-        table = compare_results(args.base, args.others, args.out, method=args.method,
-                                level=args.level)
+        table = compare(base, others, method=args.method, level=args.level)
+        waits = crossing_waits(base, others)
     print_comparison_notes(notes)
     console = Console()
-    print_comparison(table, console)
+    print_comparison(shown(table), console, full=args.full, waits=waits[0])
     if args.out:
-        written = [args.out / "comparison.csv"]
+        write_csv(table, args.out / COMPARISON)
+        write_csv(waits[1], args.out / CROSSING_WAITS)
+        written = [args.out / COMPARISON, args.out / CROSSING_WAITS]
         if not args.no_figures:
             from sim.analysis.figures import comparison_figures, save_figures
 
             with warnings.catch_warnings():  # the notes above were said once already
                 warnings.simplefilter("ignore", UserWarning)
-                figures = comparison_figures(args.base, args.others, table)
+                figures = comparison_figures(base, others, table)
             written += save_figures(figures, args.out)
         console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
     if args.xlsx:
@@ -89,10 +113,36 @@ def main(args: argparse.Namespace) -> int:
 
         with warnings.catch_warnings():  # the notes above were said once already
             warnings.simplefilter("ignore", UserWarning)
-            write_workbook(args.xlsx, args.others, base=args.base, level=args.level,
-                           method=args.method)
+            write_workbook(args.xlsx, others, base=base, level=args.level,
+                           method=args.method, notes=[str(n.message) for n in notes])
         console.print(f"written: {args.xlsx}", highlight=False)
     return 0
+
+
+def crossing_waits(base, others) -> tuple[dict, object]:
+    """The waits at the crossings each other run changes, for the terminal ({scenario: (rows,
+    what they are)}), and the waits at every crossing, side and class of every run against the
+    base, for crossing_waits.csv."""
+    import pandas as pd
+
+    from sim.analysis.waits import wait_differences, waits_to_show
+
+    shown, every = {}, []
+    for other in others:
+        table = (wait_differences(base, other) if not base.crossing_waits.empty
+                 and not other.crossing_waits.empty else None)
+        shown[other.scenario_name] = waits_to_show(base, other, every=table)
+        every += [table] if table is not None else []
+    return shown, (pd.concat(every, ignore_index=True) if every else pd.DataFrame())
+
+
+def shown(table):
+    """The table with any text read from a file made safe for the terminal (names, labels)."""
+    from sim.scenario.reading import printable
+
+    text = [c for c in table.columns if table[c].dtype.kind not in "biufcmM"]
+    return table.assign(**{c: table[c].map(lambda v: printable(v) if isinstance(v, str) else v)
+                           for c in text})
 
 
 def compare_sweep(args: argparse.Namespace) -> int:
@@ -101,30 +151,31 @@ def compare_sweep(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from sim.analysis.sweep_figures import response_curve, sweep_comparison
-    from sim.runs.results import ResultsFolderError
+    from sim.runs.folder import claim
+    from sim.runs.results import ResultsFolderError, write_csv
     from sim.terminal import print_comparison
 
     if args.others:
         raise ResultsFolderError(f"{args.base} is a sweep folder: compare it alone (its points "
                                  "are compared with one another)")
-    if args.out:
-        check_comparison_out(args.out, "sweep_comparison.csv", args.force)
-    with warnings.catch_warnings(record=True) as notes:
-        warnings.simplefilter("always")
-        table = sweep_comparison(args.base, reference=args.reference, method=args.method,
-                                 level=args.level)
-    print_comparison_notes(notes)
-    console = Console()
-    print_comparison(table, console)
-    if args.out:
-        written = [args.out / "sweep_comparison.csv"]
-        args.out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(written[0], index=False, lineterminator="\n")
-        if not args.no_figures:
-            from sim.analysis.figures import save_figures
+    with contextlib.ExitStack() as held:
+        if args.out:
+            held.enter_context(claim(args.out, "comparison", args.force, files=(SWEEP_TABLE,),
+                                     command=args.command_line))
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always")
+            table = sweep_comparison(args.base, reference=args.reference, method=args.method,
+                                     level=args.level)
+        print_comparison_notes(notes)
+        console = Console()
+        print_comparison(shown(table), console, full=args.full)
+        if args.out:
+            written = [args.out / SWEEP_TABLE]
+            write_csv(table, written[0])
+            if not args.no_figures:
+                from sim.analysis.figures import save_figures
 
-            written += save_figures({"response": response_curve(table)}, args.out)
-        console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
+                written += save_figures({"response": response_curve(table)}, args.out)
+            console.print("written: " + ", ".join(str(path) for path in written),
+                          highlight=False)
     return 0
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 from pathlib import Path
 
@@ -28,21 +29,29 @@ def register(commands: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from sim.decisions import centre_value
     from sim.model import BASELINE
+    from sim.runs.folder import FILE, claim
+    from sim.runs.layout import write_atomically, write_text
     from sim.scenario.files import load_scenario
 
     started = time.perf_counter()
     scenario = load_scenario(args.scenario or BASELINE)
-    table, means = centre_value.decompose(scenario, replicates=args.replicates,
-                                          workers=args.workers)
-    seconds = time.perf_counter() - started
     command = getattr(args, "command_line", "sim decompose")
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out / "decomposition.csv", index=False)
-    page = centre_value.markdown(table, means, command=command, replicates=args.replicates,
-                                 seconds=seconds, days=scenario.action.days)
-    if args.doc is not None:
-        args.doc.write_text(page)
+    with contextlib.ExitStack() as held:  # outputs it regenerates: replaced, never via a link
+        if args.out is not None:
+            held.enter_context(claim(args.out, "decomposition", force=True,
+                                     files=("decomposition.csv",), command=command))
+        if args.doc is not None:
+            held.enter_context(claim(args.doc, FILE, force=True))
+        table, means = centre_value.decompose(scenario, replicates=args.replicates,
+                                              workers=args.workers)
+        seconds = time.perf_counter() - started
+        if args.out is not None:
+            write_atomically(args.out / "decomposition.csv",
+                             lambda path: table.to_csv(path, index=False))
+        page = centre_value.markdown(table, means, command=command, replicates=args.replicates,
+                                     seconds=seconds, days=scenario.action.days)
+        if args.doc is not None:
+            write_text(args.doc, page)
     if not args.quiet:
         print(page)
     return 0

@@ -61,7 +61,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.model.outcomes import OUTCOME_NAMES
     from sim.runs import layout
     from sim.runs import results as store
-    from sim.runs.results import ResultsFolderError
+    from sim.runs.folder import claim
     from sim.scenario.files import Problem, load_scenario, suggest
 
     if args.outcome not in OUTCOME_NAMES:
@@ -79,34 +79,37 @@ def main(args: argparse.Namespace) -> int:
                     pd.Series([0.0]))
     scenario = load_scenario(args.scenario)
     out = args.out or Path("results") / "discover" / f"{scenario.name}_{args.outcome}"
-    if any((out / name).exists() for name in FILES) and not args.force:
-        raise ResultsFolderError(f"{out} already holds a discovery; --force replaces it")
     parameters = draws = None
     if args.posterior:
         draws = load_draws(args.posterior, str(args.posterior))
     else:
         parameters = load_ranges(args.ranges or DEFAULT_RANGES, scenario)
     below = args.below is not None
-    started = time.monotonic()
-    table, found, trajectories, limit = discover(
-        scenario, args.outcome, args.below if below else args.above, below=below,
-        parameters=parameters, draws=draws, samples=args.samples, replicates=args.replicates,
-        seed=args.seed, workers=args.workers, cluster=args.cluster, boxes=args.boxes,
-        density=args.density, dimensions=args.dimensions, progress=not args.quiet)
-    out.mkdir(parents=True, exist_ok=True)
-    store.write_csv(table, out / "samples.csv")
-    store.write_csv(found, out / "boxes.csv")
-    sign = "<" if below else ">"
-    columns = [c for c in table.columns if c not in (args.outcome, "case")]
-    figure(table, columns, found, trajectories, f"{scenario.name}: where {args.outcome} {sign} "
-           f"{limit:.4g} ({len(table)} samples × {args.replicates} replicates)").savefig(
-        out / "discover.png", dpi=110)
-    layout.write_json(out / "discover.json", {
-        "command": getattr(args, "command_line", "sim discover"), "scenario": str(args.scenario),
-        "outcome": args.outcome, "side": "below" if below else "above", "threshold": limit,
-        "samples": len(table), "cases": int(table["case"].sum()),
-        "seconds": round(time.monotonic() - started, 1), "finished": layout.now(),
-        "git_commit": layout.git_commit(), "packages": layout.package_versions()})
+    with claim(out, "discovery", args.force, files=FILES,
+               command=getattr(args, "command_line", "sim discover")):
+        started = time.monotonic()
+        table, found, trajectories, limit = discover(
+            scenario, args.outcome, args.below if below else args.above, below=below,
+            parameters=parameters, draws=draws, samples=args.samples,
+            replicates=args.replicates, seed=args.seed, workers=args.workers,
+            cluster=args.cluster, boxes=args.boxes, density=args.density,
+            dimensions=args.dimensions, progress=not args.quiet)
+        store.write_csv(table, out / "samples.csv")
+        store.write_csv(found, out / "boxes.csv")
+        sign = "<" if below else ">"
+        columns = [c for c in table.columns if c not in (args.outcome, "case")]
+        drawn = figure(table, columns, found, trajectories, f"{scenario.name}: where "
+                       f"{args.outcome} {sign} {limit:.4g} ({len(table)} samples × "
+                       f"{args.replicates} replicates)")
+        store.write_atomically(out / "discover.png", lambda temporary: drawn.savefig(
+            temporary, format="png", dpi=110))
+        store.write_json(out / "discover.json", {
+            "command": getattr(args, "command_line", "sim discover"),
+            "scenario": str(args.scenario), "outcome": args.outcome,
+            "side": "below" if below else "above", "threshold": limit,
+            "samples": len(table), "cases": int(table["case"].sum()),
+            "seconds": round(time.monotonic() - started, 1), "finished": store.now(),
+            "git_commit": layout.git_commit(), "packages": layout.package_versions()})
     if not args.quiet:
         print_boxes(found, args.outcome, sign, limit, int(table["case"].sum()), len(table))
         Console().print(f"written: {out}/ ({', '.join(FILES)})", highlight=False)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 from sim.commands.common import folder_argument
+
+FILES = ("marginal.csv", "blocks.csv", "marginal.md")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -31,28 +34,31 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from sim.decisions.marginal import run_marginal, write_doc
+    from sim.runs.folder import FILE, claim
+    from sim.runs.results import read_table
     from sim.scenario.files import load_scenario
 
     name = load_scenario(args.file).name
     out = args.out or Path("results") / "marginal" / name
-    found, table, scenario = run_marginal(
-        args.file, out, replicates=args.replicates, seed=args.seed, workers=args.workers,
-        progress=not args.quiet, force=args.force, command=args.command_line,
-        resume=args.resume)
-    base = pd.read_csv(out / "base" / "summary.csv")
-    daily_file = out / "base" / "daily.csv"
-    daily = pd.read_csv(daily_file) if daily_file.exists() else None
-    shown = " ".join(w for w in args.command_line.split()
-                     if w not in ("--force", "--resume", "--quiet"))
-    write_doc(out / "marginal.md", found, table, base, scenario, shown, daily)
-    if args.doc:
-        write_doc(args.doc, found, table, base, scenario, shown, daily)
+    command = getattr(args, "command_line", "sim marginal")
+    with contextlib.ExitStack() as held:
+        held.enter_context(claim(out, "marginal analysis", args.force, args.resume,
+                                 files=FILES, command=command))
+        if args.doc:
+            held.enter_context(claim(args.doc, FILE, force=True))  # a page it regenerates
+        found, table, scenario = run_marginal(
+            args.file, out, replicates=args.replicates, seed=args.seed, workers=args.workers,
+            progress=not args.quiet, force=args.force, command=command, resume=args.resume)
+        base = read_table(out / "base" / "summary.csv")
+        daily_file = out / "base" / "daily.csv"
+        daily = read_table(daily_file) if daily_file.exists() else None
+        shown = " ".join(w for w in command.split()
+                         if w not in ("--force", "--resume", "--quiet"))
+        write_doc(out / "marginal.md", found, table, base, scenario, shown, daily)
+        if args.doc:
+            write_doc(args.doc, found, table, base, scenario, shown, daily)
     if not args.quiet:
-        print((out / "marginal.md").read_text())
+        print((out / "marginal.md").read_text(encoding="utf-8"))
     print(f"results: {out}/ (marginal.csv, blocks.csv, marginal.md)")
     return 0
-
-

@@ -23,11 +23,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from sim.analysis.notebooks import execute, notebook_paths, write_html
+    from sim.runs.folder import claim
 
     environment = {"SIM_REPLICATES": str(args.replicates)} if args.replicates else {}
-    for path in args.notebooks or notebook_paths():
-        started = time.perf_counter()
-        executed = execute(path, environment=environment)
-        target = write_html(executed, args.out / path.with_suffix(".html").name)
-        print(f"{path.name}: {time.perf_counter() - started:.0f} s -> {target}")
+    paths = args.notebooks or notebook_paths()
+    with claim(args.out, "notebook pages", force=True,  # regenerated every time
+               files=[path.with_suffix(".html").name for path in paths]):
+        for path in paths:
+            started = time.perf_counter()
+            executed = execute(path, environment=environment)
+            target = write_html(executed, args.out / path.with_suffix(".html").name)
+            print(f"{path.name}: {time.perf_counter() - started:.0f} s -> {target}")
     return 0

@@ -21,7 +21,6 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    import pandas as pd
     from rich.console import Console
 
     from sim.inference.calibration import load_regimes
@@ -33,6 +32,8 @@ def main(args: argparse.Namespace) -> int:
     )
     from sim.inference.experiments import ConfigError
     from sim.inference.refinement import moved, steps
+    from sim.runs.folder import FILE, claim
+    from sim.runs.results import read_table
     from sim.scenario.files import Problem
 
     config, regimes = load_regimes(args.config)
@@ -41,7 +42,7 @@ def main(args: argparse.Namespace) -> int:
     if not history_path.is_file():
         raise FileNotFoundError(f"{history_path}: no calibration history; run `sim calibrate "
                                 f"{args.config}` first")
-    history = pd.read_csv(history_path)
+    history = read_table(history_path)
     missing = [c for c in ("trial", "loss", "band_loss", *(p.label for p in config.parameters))
                if c not in history.columns]
     if missing:
@@ -57,7 +58,8 @@ def main(args: argparse.Namespace) -> int:
                               min_draws=settings.min_draws, max_draws=settings.max_draws,
                               seed=settings.seed)
     out = args.out or folder / POSTERIOR
-    write_posterior(ensemble, out)
+    with claim(out, FILE, force=True):  # rebuilt from the history: replaced, never via a link
+        write_posterior(ensemble, out)
     Console().print(f"{ensemble.describe()}"
                     + (f"; moved by the refinements: {', '.join(m.describe() for m in moves)}"
                        if moves else "")

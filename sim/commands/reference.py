@@ -28,10 +28,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from sim.analysis.compare import COMPARISON
     from sim.analysis.reference import REPLICATES, build_reference
+    from sim.runs.folder import claim
 
-    written = build_reference(args.out, replicates=args.replicates or REPLICATES,
-                              workers=args.workers, reuse=args.reuse, posterior=args.posterior,
-                              posterior_file=args.posterior_file)
+    with claim(args.out, "reference comparison", force=True,  # rebuilt by every run of it
+               files=(COMPARISON, "table.md", "pairing.csv", "runs"),
+               command=getattr(args, "command_line", "sim reference")):
+        written = build_reference(args.out, replicates=args.replicates or REPLICATES,
+                                  workers=args.workers, reuse=args.reuse,
+                                  posterior=args.posterior, posterior_file=args.posterior_file)
     print("written:\n" + "\n".join(f"  {path}" for path in written))
     return 0

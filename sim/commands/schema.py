@@ -39,7 +39,11 @@ def schema_text() -> str:
 
 def main(args: argparse.Namespace) -> int:
     if args.out:
-        args.out.write_text(schema_text(), encoding="utf-8")
+        from sim.runs.folder import FILE, claim
+        from sim.runs.layout import write_text
+
+        with claim(args.out, FILE, force=True):  # regenerated: replaced, never via a link
+            write_text(args.out, schema_text())
     else:
         sys.stdout.write(schema_text())
     return 0

@@ -41,7 +41,7 @@ def main(args: argparse.Namespace) -> int:
         run_design,
     )
     from sim.runs import results as store
-    from sim.runs.results import ResultsFolderError
+    from sim.runs.folder import claim
     from sim.scenario.files import Problem
 
     config, scenario = load_config(args.config)
@@ -53,20 +53,20 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
                            for e in error.errors(include_url=False)]) from None
     out = args.out or Path("results") / "sensitivity" / f"{args.config.stem}_{config.method}"
-    if any((out / name).exists() for name in FILES) and not args.force:
-        raise ResultsFolderError(f"{out} already holds indices; --force replaces them")
-    out.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    versus = load_versus(args.config, config)
-    indices, points = run_design(config, scenario, versus=versus, progress=not args.quiet)
-    store.write_csv(indices, out / "indices.csv")
-    store.write_csv(points, out / "design.csv")
-    if versus is not None:
-        store.write_csv(flips(config, points, indices), out / "flips.csv")
-    subject = indices["target"].iloc[0] if versus is not None else scenario.name
-    fig = figure(indices, title=f"{subject}: sensitivity ({config.method}, "
-                 f"{config.replicates} replicates per point)")
-    fig.savefig(out / "indices.png", dpi=120)
+    with claim(out, "sensitivity analysis", args.force, files=FILES,
+               command=getattr(args, "command_line", "sim sensitivity")):
+        started = time.monotonic()
+        versus = load_versus(args.config, config)
+        indices, points = run_design(config, scenario, versus=versus, progress=not args.quiet)
+        store.write_csv(indices, out / "indices.csv")
+        store.write_csv(points, out / "design.csv")
+        if versus is not None:
+            store.write_csv(flips(config, points, indices), out / "flips.csv")
+        subject = indices["target"].iloc[0] if versus is not None else scenario.name
+        fig = figure(indices, title=f"{subject}: sensitivity ({config.method}, "
+                     f"{config.replicates} replicates per point)")
+        store.write_atomically(out / "indices.png", lambda temporary: fig.savefig(
+            temporary, format="png", dpi=120))
     if not args.quiet:
         print_indices(indices)
         Console().print(f"done in {(time.monotonic() - started) / 60:.1f} min; written: "

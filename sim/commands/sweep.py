@@ -34,7 +34,9 @@ def main(args: argparse.Namespace) -> int:
     index = run_sweep(grid, out, replicates=args.replicates, seed=args.seed,
                       workers=args.workers, **run_settings(args))
     if not args.quiet:
-        print(index.to_string(index=False))
+        from sim.scenario.reading import printable
+
+        print(printable(index.to_string(index=False)))  # grid labels come from the file
         print(f"\n{len(index)} points in {out}/ (index: {out / 'index.csv'})")
     return 1 if (index["failures"] > 0).any() else 0
 

@@ -39,6 +39,7 @@ import pandas as pd
 
 from sim.geography import RouteGraph, load_route_graph
 from sim.runs import runner
+from sim.runs.layout import write_atomically, write_text
 from sim.runs.statistics import INTERVAL, number, paired_difference
 from sim.scenario.allocation import (
     AGENCY_MIX,
@@ -242,9 +243,10 @@ def run_marginal(scenario_file: Path, out: Path, *, replicates: int, seed: int |
     table = marginal_table(base.summary, {b.name: r.summary for b, r in
                                           zip(found, others, strict=True)},
                            tuple(o for o in base.summary.columns if o in _all_outcomes()))
-    table.to_csv(out / "marginal.csv", index=False)
-    pd.DataFrame([{"block": b.name, "resource": b.resource, "where": b.where}
-                  for b in found]).to_csv(out / "blocks.csv", index=False)
+    write_atomically(out / "marginal.csv", lambda path: table.to_csv(path, index=False))
+    listed = pd.DataFrame([{"block": b.name, "resource": b.resource, "where": b.where}
+                           for b in found])
+    write_atomically(out / "blocks.csv", lambda path: listed.to_csv(path, index=False))
     return found, table, scenario
 
 
@@ -289,8 +291,8 @@ def why_not(block: Block, base: pd.DataFrame, daily: pd.DataFrame | None) -> str
                 f"a message waited {number(wait)} h on average for an officer on duty, and that "
                 "wait is the night hours when no coordination officer is on duty (shift profile "
                 "`coordination`); more officers on the day shifts add capacity no message waits "
-                "for. With fewer officers the queue grows (tests/model/test_relay.py: a centre without "
-                "coordination officers relays fewer alerts)")
+                "for. With fewer officers the queue grows (tests/model/test_relay.py: a centre "
+                "without coordination officers relays fewer alerts)")
     if block.resource in ("document_experts", "detection_kit", "scanning_team") and (
             daily is not None and "movements_intercepted" in daily):
         stopped = daily.loc[daily["place"] == block.where, "movements_intercepted"].sum() / runs
@@ -369,7 +371,7 @@ def write_doc(path: Path, found: list[Block], table: pd.DataFrame, base: pd.Data
         "them (`sim/model/perception.py`), which keeps the share from approaching one.",
         "",
     ]
-    path.write_text("\n".join(lines))
+    write_text(path, "\n".join(lines))
 
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,66 +34,23 @@ import pandas as pd
 
 from sim.decisions.optimise_config import Optimisation, Posterior, load_config
 from sim.inference.experiments import Evaluator
-from sim.runs.layout import ResultsFolderError
-from sim.runs.runner import ClusterUnreachableError, RunProgress, parse_cluster
+from sim.runs.layout import ResultsFolderError, write_text
+from sim.runs.progress import RunProgress
 from sim.scenario.posterior import with_draw
+from sim.scenario.reading import InputError, read_bytes
 from sim.scenario.schema import Scenario
 
 LOG = "trials.jsonl"
+MAX_LOG_BYTES = 2_000_000_000  # a log of 100,000 trials is some 100 MB
 __all__ = ["LOG", "Optimisation", "evaluate", "evaluator", "load_config", "pareto_front",
            "scores", "search", "trials_table"]
 
 
 # --- evaluation: seeds x draws on processes or Dask -----------------------------------------
 
-class ClusterEvaluator:
-    """`Evaluator`'s interface on Dask: `local:N` starts a local cluster, an address joins one."""
-
-    def __init__(self, cluster: str):
-        parse_cluster(cluster)
-        self.cluster, self._client, self._own = cluster, None, None
-
-    def __enter__(self) -> ClusterEvaluator:
-        from distributed import Client, LocalCluster
-
-        if self.cluster.startswith("local:"):
-            self._own = LocalCluster(n_workers=parse_cluster(self.cluster)[1],
-                                     threads_per_worker=1, processes=True,
-                                     dashboard_address=None)
-            self._client = Client(self._own)
-        else:
-            try:
-                self._client = Client(self.cluster, timeout="30s")
-            except (OSError, TimeoutError) as error:
-                raise ClusterUnreachableError(
-                    f"cannot reach the Dask scheduler at {self.cluster} ({error}); start it, "
-                    "or check the address and port") from None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._client.close()
-        if self._own is not None:
-            self._own.close()
-
-    def run(self, scenarios: list[Scenario], seeds: list[int], *,
-            each_done: Callable[[], None] | None = None) -> list[pd.DataFrame]:
-        from distributed import as_completed
-
-        from sim.inference.experiments import replicate_outcomes
-
-        pairs = [(scenario, seed) for scenario in scenarios for seed in seeds]
-        futures = self._client.map(replicate_outcomes, *zip(*pairs, strict=True), pure=False)
-        for _ in as_completed(futures):
-            if each_done is not None:
-                each_done()
-        rows = self._client.gather(futures)
-        n = len(seeds)
-        return [pd.DataFrame(rows[i * n:(i + 1) * n], index=pd.Index(seeds, name="seed"))
-                for i in range(len(scenarios))]
-
-
-def evaluator(workers: int, cluster: str | None) -> Any:
-    return ClusterEvaluator(cluster) if cluster else Evaluator(workers)
+def evaluator(workers: int, cluster: str | None) -> Evaluator:
+    """The search's evaluator: `workers` local processes, or Dask with `cluster`."""
+    return Evaluator(workers, cluster)
 
 
 def statistic(per_draw: pd.DataFrame, outcome: str, direction: str,
@@ -204,16 +162,22 @@ def read_log(out: Path, problem: Optimisation) -> list[dict[str, Any]]:
     records = parse_log(out / LOG, problem)[0]
     path = out / LOG
     if records or path.exists():
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = _log_text(path).splitlines(keepends=True)
         header = _json(lines[0]) if lines else None
         if (isinstance(header, dict) and problem.earlier_digest != problem.digest
                 and header.get("config") == problem.earlier_digest):
             header["config"] = problem.digest
-            temporary = path.with_name(f".{path.name}.tmp")
-            temporary.write_text(json.dumps(header) + "\n" + "".join(lines[1:]),
-                                 encoding="utf-8")
-            os.replace(temporary, path)
+            write_text(path, json.dumps(header) + "\n" + "".join(lines[1:]))
     return records
+
+
+def _log_text(path: Path) -> str:
+    """The log's text, read only from a regular file of bounded size."""
+    try:
+        return read_bytes(path, MAX_LOG_BYTES, "a search log").decode("utf-8")
+    except InputError as error:
+        raise ResultsFolderError(f"{path}: {error.message}; move it away to keep it, or "
+                                 "--force starts the search again") from None
 
 
 RECORD_KEYS = frozenset({"number", "state", "params", "values", "system_attrs", "user_attrs"})
@@ -226,7 +190,7 @@ def parse_log(path: Path, problem: Optimisation) -> tuple[list[dict[str, Any]], 
     if not path.exists():
         return [], None
     try:
-        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines = _log_text(path).splitlines(keepends=True)
     except UnicodeDecodeError:
         raise ResultsFolderError(f"{path} is not a search log (not UTF-8 text); move it away "
                                  "to keep it, or --force starts the search again") from None
@@ -271,7 +235,13 @@ def _append(out: Path | None, problem: Optimisation, records: list[dict[str, Any
     if out is None:
         return
     path = out / LOG
-    with path.open("ab+") as log:
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+                         | getattr(os, "O_NONBLOCK", 0), 0o644)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise ResultsFolderError(f"{path} is not a regular file; move it away, or write the "
+                                 "search elsewhere with --out")
+    with open(descriptor, "rb+") as log:  # the folder's own file, never a link's target
         log.seek(0)
         text = log.read()
         if text and not text.endswith(b"\n"):

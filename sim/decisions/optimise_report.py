@@ -280,6 +280,18 @@ def _markdown(frame: pd.DataFrame) -> str:
     return "\n".join([header, rule, *body])
 
 
+def planned_runs(problem: Optimisation) -> tuple[int, int]:
+    """Model runs the search and the out-of-sample report will make at most (every trial
+    feasible; the baseline's reference runs for relative limits; the report's allocations,
+    the baseline and every variant), before anything runs: what `sim optimise` estimates."""
+    config = problem.config
+    per_trial = config.search.replicates * len(problem.search_draws)
+    reference = per_trial if any(limit.relative for limit in config.constraints.outcomes) else 0
+    report = (1 + len(config.report.variants)) * (config.report.allocations + 1) * (
+        config.report.replicates * len(problem.report_draws))
+    return config.search.trials * per_trial + reference, report
+
+
 def replicates_run(problem: Optimisation, table: pd.DataFrame) -> int:
     """Model runs of the search (proposals not rejected, the baseline's reference runs for
     relative limits) and of the report (every variant), for timing."""
@@ -303,15 +315,17 @@ def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: 
         stale.unlink()
     trials = comparison.groupby("allocation")["trial"].first() if len(comparison) else {}
     for name, allocation in files.items():
-        (folder / f"{name}.yaml").write_text(allocation_yaml(
+        layout.write_text(folder / f"{name}.yaml", allocation_yaml(
             name, allocation, problem.path.parent / problem.config.scenario, folder, command,
-            int(trials[name])), encoding="utf-8")
+            int(trials[name])))
     store.write_csv(table, out / "trials.csv")
     store.write_csv(front, out / "pareto.csv")
     store.write_csv(comparison, out / "out_of_sample.csv")
-    pareto_figure(problem, table, front, comparison).savefig(out / "pareto.png", dpi=110)
-    (out / "report.md").write_text(report_markdown(problem, table, front, comparison, seconds,
-                                                   command), encoding="utf-8")
+    figure = pareto_figure(problem, table, front, comparison)
+    layout.write_atomically(out / "pareto.png", lambda temporary: figure.savefig(
+        temporary, format="png", dpi=110))
+    layout.write_text(out / "report.md", report_markdown(problem, table, front, comparison,
+                                                         seconds, command))
     layout.write_json(out / "optimise.json", {
         "command": command, "config": str(problem.path), "config_digest": problem.digest,
         "trials": len(table), "seconds": round(seconds, 1),

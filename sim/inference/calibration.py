@@ -295,8 +295,8 @@ def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, com
               f"# Config: {config_path}; {len(calibration.history)} trials, loss "
               f"{calibration.loss:.4g}{refined}; {calibration.seconds / 60:.1f} min; report: "
               "report.csv beside the original.\n")
-    (out / "fitted.yaml").write_text(
-        header + yaml.safe_dump(calibration.fragment, sort_keys=False), encoding="utf-8")
+    layout.write_text(out / "fitted.yaml",
+                      header + yaml.safe_dump(calibration.fragment, sort_keys=False))
     store.write_csv(calibration.history, out / "loss_history.csv")
     store.write_csv(calibration.report, out / "report.csv")
     if ensemble is not None:

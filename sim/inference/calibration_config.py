@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from sim.inference.experiments import ConfigError, FreeParameter, read_config
 from sim.model.outcomes import OUTCOME_NAMES
+from sim.runs.results import ResultsFolderError, read_table
 from sim.scenario.files import Problem, load_scenario
 from sim.scenario.parameters import StrictModel
 from sim.scenario.schema import Scenario
@@ -204,9 +205,9 @@ def load_regimes(path: str | Path) -> tuple[CalibrationConfig, list[LoadedRegime
 def load_targets(path: Path, outcomes: list[str] | None, label: str) -> pd.DataFrame:
     """Targets indexed by outcome; every outcome must be one the model reports."""
     try:
-        targets = pd.read_csv(path).set_index("outcome")
+        targets = read_table(path).set_index("outcome")
         targets = targets[["published", "band_low", "band_high"]].astype(float)
-    except (OSError, KeyError, ValueError) as error:
+    except (ResultsFolderError, KeyError, ValueError) as error:
         expected = "expected columns outcome, published, band_low, band_high"
         raise ConfigError([Problem(label, None, ("targets",),
                                    f"cannot read {path}: {error}; {expected}")]) from None

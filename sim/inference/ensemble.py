@@ -11,7 +11,6 @@ sample of the ensemble, with equal weights. Format: sim/scenario/posterior.py.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,9 @@ import pandas as pd
 
 from sim.inference.experiments import ConfigError, FreeParameter, resolve_path, scenario_with
 from sim.runs import results as store
+from sim.runs.layout import read_json
 from sim.scenario.files import Problem, ScenarioError
+from sim.scenario.reading import InputError
 from sim.scenario.schema import Scenario
 
 POSTERIOR = "posterior.csv"
@@ -128,7 +129,12 @@ def refinement_records(config: Any, folder: Path) -> dict[str, dict[str, Any]]:
         raise ConfigError([Problem(str(folder), None, ("refine",), f"no {manifest}: the "
                                    "refinements' values, which move the draws, are in it; run "
                                    "the whole `sim calibrate` again")])
-    refinements = json.loads(manifest.read_text(encoding="utf-8")).get("refinements", [])
+    try:
+        refinements = read_json(manifest).get("refinements", [])  # a regular file, bounded
+    except (InputError, ValueError, AttributeError) as error:
+        raise ConfigError([Problem(str(manifest), None, ("refinements",), f"cannot be read "
+                                   f"({getattr(error, 'message', error)}); run the whole `sim "
+                                   "calibrate` again")]) from None
     held = {r["name"]: r for r in refinements}
     missing = [stage.name for stage in config.refine if stage.name not in held]
     if missing:

@@ -1,15 +1,13 @@
 """What calibration and sensitivity analysis share: free parameters (a key path into the scenario
 with a prior range), reading their YAML configs with planner-readable errors, and the evaluator
-that runs a proposal's fixed replicate seeds (common random numbers) on a pool of worker
-processes.
+that runs a proposal's fixed replicate seeds (common random numbers) on the one executor
+(`sim.runs.executor`: worker processes or Dask).
 """
 
 from __future__ import annotations
 
 import functools
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import Field, ValidationError, model_validator
 
+from sim.runs.executor import Executor
 from sim.scenario.files import (
     Problem,
     ScenarioError,
@@ -201,39 +200,37 @@ def replicate_outcomes(scenario: Scenario, seed: int) -> dict[str, float]:
 
 
 class Evaluator:
-    """Runs scenarios over a fixed list of seeds; one pool of "spawn" workers for the whole
-    calibration (starting workers costs seconds, a replicate under one), or in-process."""
+    """Runs scenarios over a fixed list of seeds on one executor for the whole calibration
+    (`sim.runs.executor`: "spawn" workers, started once, since starting them costs seconds and
+    a replicate under one; in-process with one worker; on Dask with `cluster`)."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, cluster: Any = None):
         self.workers = workers
-        self._pool: ProcessPoolExecutor | None = None
+        self.cluster = cluster
+        self._executor: Executor | None = None
 
     def __enter__(self) -> Evaluator:
-        if self.workers > 1:
-            self._pool = ProcessPoolExecutor(self.workers,
-                                             mp_context=multiprocessing.get_context("spawn"))
+        self._executor = Executor(self.workers, self.cluster).__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
 
     def run(self, scenarios: list[Scenario], seeds: list[int], *,
             each_done: Callable[[], None] | None = None) -> list[pd.DataFrame]:
         """Per scenario, one row of outcomes per seed (in seed order); `each_done` is called
         after every replicate (a progress bar)."""
+        if self._executor is None:
+            raise RuntimeError("an Evaluator runs inside `with Evaluator(...) as evaluator:`")
         pairs = [(scenario, seed) for scenario in scenarios for seed in seeds]
-        if self._pool is None:
-            finished = (replicate_outcomes(scenario, seed) for scenario, seed in pairs)
-        else:
-            finished = self._pool.map(replicate_outcomes, *zip(*pairs, strict=True))
-        rows = []
-        for row in finished:
-            rows.append(row)
-            if each_done is not None:
-                each_done()
+        rows = self._executor.map(replicate_pair, pairs, each_done=each_done)
         n = len(seeds)
         return [pd.DataFrame(rows[i * n:(i + 1) * n], index=pd.Index(seeds, name="seed"))
                 for i in range(len(scenarios))]
 
 
+def replicate_pair(pair: tuple[Scenario, int]) -> dict[str, float]:
+    """`replicate_outcomes` of a (scenario, seed) pair: the unit of work of an Evaluator."""
+    return replicate_outcomes(*pair)

@@ -31,6 +31,7 @@ from sim.inference.experiments import (
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.runs.progress import RunProgress
+from sim.runs.results import read_table
 from sim.scenario.files import load_scenario, suggest
 from sim.scenario.parameters import StrictModel
 from sim.scenario.schema import Scenario
@@ -270,8 +271,8 @@ def flips_markdown(folders: list[Path], top: int = 3) -> str:
     lines = ["| difference | outcome | mean over the design | points with its sign | most "
              "influential (μ*) | could flip the answer |", "|---|---|---:|---:|---|---|"]
     for folder in folders:
-        indices = pd.read_csv(folder / "indices.csv")
-        table = pd.read_csv(folder / "flips.csv")
+        indices = read_table(folder / "indices.csv")
+        table = read_table(folder / "flips.csv")
         target = str(indices["target"].iloc[0]).removeprefix("difference: ")
         key = RANKED_BY[indices["method"].iloc[0]]
         for outcome, rows in table.groupby("outcome", sort=False):

@@ -1,9 +1,15 @@
-"""The results folder's layout: its file names, its manifest (what ran, with which seeds and code)
-and the errors of a folder that must not be written. Shared by the store (`results`) and the
-folder guard (`folder`), which import it and not each other."""
+"""The results folder's layout: its file names, its manifest (what ran, with which seeds and code),
+the errors of a folder that must not be written, and how its files are written and read.
+
+Every file is written whole or not at all and never through a link (`write_atomically`: a new
+file in the same folder, renamed over the target), and read only if it is a regular file of
+bounded size (`read_checked`, `open_checked`: a FIFO or `/dev/zero` in place of a table is
+refused before it is read). Shared by the store (`results`) and the folder guard (`folder`),
+which import it and not each other."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -11,16 +17,22 @@ import os
 import platform
 import re
 import subprocess
+import warnings
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from sim.scenario.reading import open_regular, read_bytes
 from sim.scenario.schema import Scenario
 
 MANIFEST, SUMMARY, DAILY, EVENTS = "manifest.json", "summary.csv", "daily.csv", "events.parquet"
 CROSSING_WAITS = "crossing_waits.parquet"
 FAILURES, REPLICATES = "failures.json", "replicates"
 TABLES = ("summary", "daily", "events", "crossing_waits")
+RECORD = "replicate.json"  # in each replicate's folder: the scenario hash, replicate and seed
+MAX_TABLE_BYTES = 4_000_000_000  # a results table (a 1,000-replicate baseline's is ~0.4 GB)
+MAX_RECORD_BYTES = 50_000_000  # a manifest, marker, record or failures file
 VERSIONED_PACKAGES = ("jad-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx",
                       "scipy", "PyYAML", "dask", "distributed")
 REPLICATE_FOLDER = re.compile(r"^\d{6}$")
@@ -32,6 +44,20 @@ class ResultsFolderError(Exception):
 
 class NoReplicatesError(ResultsFolderError):
     """A results folder whose summary holds no replicate (every one failed, or none ran)."""
+
+
+class FolderNote(UserWarning):
+    """What the user should know about a folder that was not refused: a stale lock broken, a
+    resume that runs other replicates than asked for, a summary without a checksum. The `sim`
+    command prints it as a note."""
+
+
+PACKAGE = str(Path(__file__).resolve().parents[1])  # notes point at the caller's line
+
+
+def note(message: str) -> None:
+    """Say `message` as a FolderNote, pointing at the caller's line outside `sim`."""
+    warnings.warn(message, FolderNote, skip_file_prefixes=(PACKAGE,))
 
 
 def done_replicates(directory: Path) -> list[int]:
@@ -119,11 +145,61 @@ def new_manifest(scenario: Scenario, seeds: list[int], command: str) -> dict[str
 
 
 def read_manifest(directory: Path) -> dict[str, Any]:
-    return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    """The folder's manifest (ValueError when it is not JSON, InputError when it is no
+    regular file of bounded size)."""
+    return read_json(directory / MANIFEST)
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file of at most `MAX_RECORD_BYTES`, read only if it is a regular file."""
+    return json.loads(read_bytes(path, MAX_RECORD_BYTES, "a JSON file").decode("utf-8"))
+
+
+def open_checked(path: Path, limit: int = MAX_TABLE_BYTES, expected: str = "a results table"
+                 ) -> BinaryIO:
+    """A results file opened for reading, if it is a regular file of at most `limit` bytes
+    (`sim.scenario.reading.open_regular`): InputError otherwise."""
+    return open_regular(path, limit, expected)
+
+
+def summary_checksum(path: Path) -> str:
+    """sha256 of a summary table's bytes, as the manifest records it (`summary_sha256`)."""
+    return hashlib.sha256(read_bytes(path, MAX_TABLE_BYTES, "a results table")).hexdigest()
+
+
+# --- writing: whole or not at all, never through a link --------------------------------------
+
+def temporary_name(path: Path) -> Path:
+    """The temporary beside `path` that a write fills before renaming it over `path`."""
+    return path.with_name(f".{path.name}.{os.getpid()}.tmp")
+
+
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """`write(temporary)` fills a new file beside `path`, which is then renamed over `path`:
+    a reader never sees half a file, an interrupted write leaves the old file, and a link at
+    `path` is replaced, never followed (nothing outside the folder is ever written through it).
+    The temporary is created here (exclusively, not through a link) before `write` opens it."""
+    path = Path(path)
+    temporary = temporary_name(path)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)  # an earlier process of this id left it (a link is not followed)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    os.close(os.open(temporary, flags, 0o666))
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """UTF-8 text, written as `write_atomically` writes."""
+    write_atomically(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically: a reader never sees half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
+    """JSON, written as `write_atomically` writes: a reader never sees half a file."""
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+

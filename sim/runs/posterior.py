@@ -15,7 +15,8 @@ from typing import Any
 
 from sim.model.streams import replicate_seeds
 from sim.runs.layout import ResultsFolderError, read_manifest
-from sim.scenario.posterior import DEFAULT_FILE, draws_for
+from sim.scenario.posterior import DEFAULT_FILE, MAX_POSTERIOR_BYTES, draws_for
+from sim.scenario.reading import read_bytes
 from sim.scenario.schema import Scenario
 
 
@@ -25,7 +26,8 @@ def posterior_plan(scenario: Scenario, draws: int, file: str | Path | None
     path = Path(file) if file is not None else DEFAULT_FILE
     scenarios = draws_for(scenario, path, draws)
     per_draw = replicate_seeds(scenario.run.seed, scenario.run.replicates)
-    info = {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16],
+    digest = hashlib.sha256(read_bytes(path, MAX_POSTERIOR_BYTES, "a posterior file (CSV)"))
+    info = {"file": str(path), "sha256": digest.hexdigest()[:16],
             "draws": draws, "replicates_per_draw": len(per_draw)}
     return scenarios, per_draw * draws, info
 
@@ -38,7 +40,7 @@ def check_same_posterior(directory: Path, info: dict[str, Any] | None) -> None:
     """A folder resumed must hold a run over the same draws (or none, for a plain run)."""
     if not (directory / "manifest.json").is_file():
         return
-    held = read_manifest(directory).get("posterior")
+    held = read_manifest(directory).get("posterior")  # readable: the folder guard checked it
     if held != info:
         raise ResultsFolderError(
             f"{directory} holds a run " + (f"over {held['draws']} posterior draws of "

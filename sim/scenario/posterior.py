@@ -13,13 +13,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim.scenario.files import Problem, ScenarioError, merge, scenario_from_mapping
+from sim.scenario.reading import InputError, open_regular
 from sim.scenario.schema import Scenario
 
 BOOKKEEPING = ("draw", "weight", "trial", "loss", "band_loss")
 DEFAULT_FILE = Path("scenarios") / "posterior.csv"
+MAX_POSTERIOR_BYTES = 200_000_000  # the shipped ensemble is some 100 kB
 
 
 def _error(path: Path | str, message: str) -> ScenarioError:
@@ -30,7 +33,10 @@ def read_posterior(path: str | Path) -> pd.DataFrame:
     """The ensemble, indexed by draw; every value column must name a number in a scenario."""
     path = Path(path)
     try:
-        table = pd.read_csv(path, comment="#")
+        with open_regular(path, MAX_POSTERIOR_BYTES, "a posterior file (CSV)") as file:
+            table = pd.read_csv(file, comment="#")
+    except InputError as error:
+        raise _error(path, error.message) from None
     except (OSError, ValueError) as error:
         raise _error(path, f"cannot read the posterior file: {error} (rebuild it with "
                      "`sim calibrate calibration/joint.yaml`, docs/calibration.md)") from None
@@ -44,9 +50,22 @@ def read_posterior(path: str | Path) -> pd.DataFrame:
     for column in values:
         if not is_number_path(probe, column):
             raise _error(path, f"column {column!r} is not a scenario key path to a number")
+    _check_numbers(table, [c for c in ("draw", "weight", *values) if c in table.columns], path)
     if "weight" not in table.columns:
         table["weight"] = 1.0 / len(table)
     return table.set_index("draw", drop=False)
+
+
+def _check_numbers(table: pd.DataFrame, columns: list[str], path: Path) -> None:
+    """Every draw, weight and value is a finite number: a NaN or a text would otherwise fail
+    deep inside a run (or silently weigh nothing). The first bad cell is named by its line."""
+    for column in columns:
+        numbers = pd.to_numeric(table[column], errors="coerce")
+        bad = ~np.isfinite(numbers.to_numpy(dtype=float))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise _error(path, f"line {row + 2}, column {column!r}: '{table[column].iloc[row]}' "
+                         "is not a finite number; every draw needs a number in every column")
 
 
 def is_number_path(data: dict[str, Any], column: str) -> bool:

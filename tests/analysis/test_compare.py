@@ -169,7 +169,8 @@ def test_posterior_runs_get_an_interval_over_draws_and_the_share_of_draws_agreei
     base = posterior_results("base", [[10, 12], [10, 12], [10, 12], [10, 12], [10, 12]])
     # per-draw mean differences: +2, +1, +3, -1, +5 → mean 2, four of five draws positive
     other = posterior_results("other", [[12, 14], [11, 13], [13, 15], [9, 11], [15, 17]])
-    row = compare(base, [other], outcomes=["arrests_total"], level=0.90).iloc[0]
+    with pytest.warns(UserWarning, match="rests on 5 posterior draws: .* moves by 20 points"):
+        row = compare(base, [other], outcomes=["arrests_total"], level=0.90).iloc[0]
     assert row["method"] == "posterior" and row["draws"] == 5
     assert row["difference"] == pytest.approx(2.0)
     assert row["robustness"] == pytest.approx(0.8)
@@ -182,12 +183,35 @@ def test_posterior_runs_get_an_interval_over_draws_and_the_share_of_draws_agreei
     assert plain["draws"] == 0 and np.isnan(plain["robustness"])
 
 
+def test_over_posterior_draws_the_headings_say_draws_not_a_confidence_interval():
+    import io
+
+    from rich.console import Console
+
+    from sim.analysis.headline import table as findings_table
+    from sim.terminal import print_comparison
+
+    base = posterior_results("base", [[10, 12]] * 4)
+    other = posterior_results("other", [[12, 14], [11, 13], [13, 15], [15, 17]])
+    with pytest.warns(UserWarning, match="4 posterior draws"):
+        comparison = compare(base, [other], outcomes=["arrests_total"])
+    out = io.StringIO()
+    print_comparison(comparison, Console(file=out, width=80))
+    printed = " ".join(out.getvalue().split())
+    assert "central 90% of draws" in printed and "CI" not in printed
+    assert "100% of 4 draws" in printed and "4 posterior draws" in printed
+    readable = findings_table(comparison, ["arrests_total"])
+    assert "central 90% of draws" in readable.columns and "90% interval" not in readable.columns
+    assert readable["robust"].tolist() == ["100% of 4 draws"]
+
+
 def test_runs_of_different_replicate_counts_say_which_replicates_are_paired():
     """Pairing uses the replicates both runs have; the reader is told, not left to guess."""
     more = results("more_teams", {"arrests_total": [11.0, 14.0, 15.0, 19.0, 30.0]},
                    seeds=[100, 101, 102, 103, 104])
-    with pytest.warns(UserWarning, match="has 5 replicates and 'base' 4: the comparison uses "
-                                         "the 4 replicates both have"):
+    with pytest.warns(UserWarning, match="has 5 replicates and 'base' 4: every difference "
+                                         "pairs the 4 replicates both have, and both means "
+                                         "are over those 4"):
         row = compare(BASE, [more], outcomes=["arrests_total"]).iloc[0]
     assert row["n"] == 4 and row["difference"] == pytest.approx(1.75)
     # the table agrees with itself: both means are over the replicates the difference uses
@@ -206,7 +230,7 @@ def test_the_terminal_table_says_when_totals_are_per_day():
     for per_day, said in ((False, False), (True, True)):
         out = io.StringIO()
         print_comparison(table.assign(per_day=per_day), Console(file=out, width=100))
-        assert ("totals are per day of action" in out.getvalue()) is said
+        assert ("totals are per day of action" in " ".join(out.getvalue().split())) is said
 
 
 def test_per_day_divides_totals_only_never_a_mean_wait_or_a_head_count():

@@ -40,6 +40,16 @@ def damaged(folders: dict[str, Path], name: str, edit) -> Path:
     return folder
 
 
+def before_checksums(folder: Path) -> None:
+    """The folder as a run wrote it before manifests recorded the summary's checksum: its
+    summary may then be edited below without `load` refusing the checksum first."""
+    import json
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest.pop("summary_sha256", None)
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
 def _rows_twice(folder: Path) -> None:
     summary = pd.read_csv(folder / "summary.csv")
     pd.concat([summary, summary.iloc[[0]]]).to_csv(folder / "summary.csv", index=False)
@@ -97,8 +107,8 @@ def test_a_folder_without_its_manifest_is_refused_without_a_traceback(folders, c
 
 
 def test_an_outcome_an_older_folder_lacks_is_left_out_with_a_note(folders):
-    folder = damaged(folders, "older", lambda f: pd.read_csv(f / "summary.csv").drop(
-        columns="arrests_total").to_csv(f / "summary.csv", index=False))
+    folder = damaged(folders, "older", lambda f: (before_checksums(f), pd.read_csv(
+        f / "summary.csv").drop(columns="arrests_total").to_csv(f / "summary.csv", index=False)))
     with pytest.warns(UserWarning, match=r"left out.*arrests_total \('base'\)"):
         table = sim.compare(folders["base"], [folder])
     assert "arrests_total" not in set(table["outcome"])
@@ -148,9 +158,9 @@ def test_a_folder_named_twice_is_compared_once_and_a_run_with_itself_is_said(fol
 def test_an_incomplete_run_is_named_in_a_note(folders):
     folder = damaged(folders, "incomplete", lambda f: (f / "manifest.json").write_text(
         json.dumps({**json.loads((f / "manifest.json").read_text()), "status": "incomplete",
-                    "scenario_name": "half", "replicates": 5})))
-    with pytest.warns(UserWarning, match=r"'half' is incomplete \(3 of 5 replicates"):
-        sim.compare(folders["base"], [folder])
+                    "replicates": 5})))
+    with pytest.warns(UserWarning, match=r"'base' is incomplete \(3 of 5 replicates"):
+        sim.compare(folders["teams"], [folder])
 
 
 def test_wrong_calls_from_python_say_what_to_write(folders):
@@ -194,7 +204,7 @@ def test_posterior_means_are_over_the_draws_both_runs_have(folders):
                           for d in range(draws)], ignore_index=True)
         return dataclasses.replace(run, summary=rows, manifest={**run.manifest, **posterior})
 
-    with pytest.warns(UserWarning, match="the comparison uses the 3 both have"):
+    with pytest.warns(UserWarning, match="every difference pairs the 3 both have"):
         row = sim.compare(drawn(base, 1), [drawn(teams, 2)],
                           outcomes=["movements_intercepted"]).iloc[0]
     assert row["method"] == "posterior" and row["n"] == 3
@@ -246,6 +256,7 @@ def test_export_refuses_a_posterior_base_with_a_plain_run_without_a_traceback(fo
         import shutil
 
         shutil.copytree(folders["base"], drawn)
+        before_checksums(drawn)
         summary = pd.read_csv(drawn / "summary.csv").copy()
         summary.insert(3, "draw", 0)
         summary.to_csv(drawn / "summary.csv", index=False)

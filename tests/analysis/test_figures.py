@@ -220,7 +220,7 @@ def test_sim_compare_writes_the_table(runs, tmp_path, capsys):
                      "--no-figures"]) == 0
     comparison = pd.read_csv(tmp_path / "comparison.csv")
     assert (comparison["level"] == 0.95).all() and comparison["paired"].all()
-    assert "no_scanning_teams − jad_see_2023" in capsys.readouterr().out
+    assert "no scanning teams − JAD SEE 2023 baseline" in capsys.readouterr().out
 
 
 def test_the_comparison_figure_set_is_saved_as_png_and_svg(runs, comparison, route_graph,

@@ -27,7 +27,7 @@ from sim.decisions.optimise import (
     trials_table,
 )
 from sim.decisions.optimise_config import Posterior
-from sim.decisions.optimise_folder import prepare
+from sim.decisions.optimise_folder import check, clear
 from sim.decisions.optimise_report import optimise
 from sim.inference.experiments import ConfigError, Evaluator
 from sim.runs.layout import ResultsFolderError
@@ -408,12 +408,10 @@ def test_shipped_configs_load_and_start_from_the_2023_allocation(name):
 
 @pytest.mark.slow
 def test_dask_gives_the_trials_of_a_run_in_this_process(tmp_path):
-    from sim.decisions.optimise import ClusterEvaluator
-
     path = tiny_config(tmp_path, search={"trials": 2, "population": 2})
     with Evaluator(1) as pool:
         alone = trials_table(load_config(path), search(load_config(path), pool).records)
-    with ClusterEvaluator("local:1") as pool:
+    with Evaluator(1, "local:1") as pool:  # the one executor, on a local Dask cluster
         dask = trials_table(load_config(path), search(load_config(path), pool).records)
     pd.testing.assert_frame_equal(dask, alone)
 
@@ -576,7 +574,8 @@ def test_force_removes_only_what_the_earlier_search_wrote(tmp_path):
     for path, text in mine.items():
         path.write_text(text)
     problem = load_config(tiny_config(tmp_path))
-    notes = prepare(out, problem, resume=False, force=True)
+    notes = check(out, problem, resume=False, force=True)  # what `sim optimise --force` does
+    clear(out)
     assert not any(path.exists() for path in files)
     assert _unchanged(mine)
     assert notes == [f"{out} also holds files sim optimise did not write; they are kept "

@@ -252,3 +252,14 @@ def test_a_merge_key_may_be_overridden_by_a_key_beside_it():
 
     parsed = parse_yaml("base: &b\n  x: 1\n  y: 2\nother:\n  <<: *b\n  x: 3\n")
     assert parsed.data["other"] == {"x": 3, "y": 2}
+
+
+@pytest.mark.parametrize("key", ["[", "a[b]", "[x]", "str", "list[float]"])
+def test_an_unknown_key_that_looks_like_a_type_tag_is_named_as_written(key):
+    """pydantic names union members `list[float]`, `str`...: a planner's key of that shape is
+    still the planner's, reported as an unknown key (it raised an IndexError)."""
+    from sim.scenario.files import scenario_from_mapping
+
+    with pytest.raises(ScenarioError, match="unknown key") as raised:
+        scenario_from_mapping({"name": "x", key: 1})
+    assert f": {key}: unknown key" in str(raised.value)

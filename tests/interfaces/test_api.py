@@ -15,7 +15,7 @@ from project import ROOT
 from standins import failing_replicate, small, stand_in_replicate
 
 import sim
-from sim.model import JointActionModel
+from sim.model import JointActionModel, UnseededRunWarning
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.runs import runner
@@ -113,7 +113,8 @@ def test_extends_as_an_override_is_refused_not_ignored():
 # --- Mesa conventions --------------------------------------------------------------------------
 
 def test_rng_none_draws_a_fresh_seed_recorded_on_the_model():
-    first, second = (JointActionModel(rng=None, **SMALL) for _ in range(2))
+    with pytest.warns(UnseededRunWarning, match="neither repeatable nor paired"):
+        first, second = (JointActionModel(rng=None, **SMALL) for _ in range(2))
     assert first.seed != second.seed
     again = JointActionModel(rng=first.seed, **SMALL).run()
     assert again.outcomes() == first.run().outcomes()
@@ -132,10 +133,11 @@ def test_rng_takes_a_generator_and_a_seed_sequence():
 def test_the_datacollector_reports_every_outcome_at_the_start_and_every_hour():
     model = JointActionModel(rng=3, **SMALL).run()
     frame = model.datacollector.get_model_vars_dataframe()
-    assert list(frame.columns) == list(OUTCOME_NAMES)
+    assert list(frame.columns) == [*OUTCOME_NAMES, "seed"]
     assert len(frame) == 1 + model.hours
     assert frame["checks_total"].is_monotonic_increasing
-    assert frame.iloc[-1].to_dict() == model.outcomes()
+    assert (frame["seed"] == 3).all()
+    assert frame.iloc[-1].drop("seed").to_dict() == model.outcomes()
 
 
 def test_batch_run_slices_the_hours_by_data_collection_period():
@@ -148,12 +150,29 @@ def test_batch_run_slices_the_hours_by_data_collection_period():
 
 
 def test_batch_run_iterations_gives_distinct_replicates():
-    with pytest.warns(DeprecationWarning):  # Mesa deprecates iterations= in favour of rng=
+    with pytest.warns(DeprecationWarning), pytest.warns(UnseededRunWarning):  # rng=[None] * 3
         rows = mesa.batch_run(JointActionModel, parameters=SMALL, iterations=3,
                               number_processes=1, display_progress=False)
     frame = pd.DataFrame(rows)
     assert len(frame) == 3
     assert frame["legitimate_vehicles"].nunique() == 3
+
+
+def test_batch_run_rows_carry_the_seed_drawn_also_with_rng_none():
+    """rng=None draws a fresh seed per run: each row says which (an integer that repeats the
+    run), and a warning says such runs are neither repeatable nor paired."""
+    with pytest.warns(UnseededRunWarning, match="neither repeatable nor paired"):
+        rows = mesa.batch_run(JointActionModel, parameters={**SMALL, "action__days": 1},
+                              rng=[None, None], number_processes=1, display_progress=False)
+    seeds = [row["seed"] for row in rows]
+    assert all(isinstance(seed, int) and 0 <= seed < 2**63 for seed in seeds)
+    assert len(set(seeds)) == 2
+    again = JointActionModel(rng=seeds[0], **{**SMALL, "action__days": 1}).run()
+    first = {k: v for k, v in rows[0].items() if k in OUTCOME_NAMES}
+    assert first == again.outcomes()  # the seed on the row repeats the run
+    seeded = mesa.batch_run(JointActionModel, parameters={**SMALL, "action__days": 1},
+                            rng=[7], number_processes=1, display_progress=False)
+    assert seeded[0]["seed"] == 7 and seeded[0]["rng"] == 7
 
 
 def test_python_m_sim_keeps_its_worker_processes(tmp_path):
@@ -163,3 +182,55 @@ def test_python_m_sim_keeps_its_worker_processes(tmp_path):
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert "MainGuardWarning" not in done.stderr
+
+
+def test_dir_sim_lists_the_public_api():
+    listed = dir(sim)
+    for name in ("run", "load", "compare", "findings_table", "crossing_waits",
+                 "wait_differences", "project_folder", "figures", "Results"):
+        assert name in listed
+    assert "TYPE_CHECKING" not in listed and "import_module" not in listed
+    assert sim.findings_table is __import__("sim.analysis.findings").analysis.findings.table
+
+
+def test_the_project_is_found_from_anywhere_or_said_clearly(tmp_path, monkeypatch):
+    root = ROOT
+    monkeypatch.delenv("SIM_PROJECT", raising=False)
+    monkeypatch.chdir(tmp_path)  # a notebook copied out of the clone
+    assert sim.project_folder() == root  # found where sim was installed from
+    assert sim.project_folder(root / "notebooks") == root
+    monkeypatch.setenv("SIM_PROJECT", str(tmp_path))
+    with pytest.raises(sim.ProjectNotFoundError, match=r"SIM_PROJECT=.*no scenarios/"):
+        sim.project_folder()
+    monkeypatch.setenv("SIM_PROJECT", str(root))
+    assert sim.project_folder() == root
+
+
+def test_the_notebooks_find_the_project_with_project_folder():
+    import nbformat
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        source = "\n".join(cell.source for cell in nbformat.read(path, as_version=4).cells
+                           if cell.cell_type == "code")
+        assert "sim.project_folder()" in source and "StopIteration" not in source
+        assert "next(folder for folder" not in source, path.name
+
+
+def test_a_comparison_prints_as_a_planner_reads_it():
+    base = runner.run(small("base", replicates=3), workers=1,
+                      replicate_function=stand_in_replicate)
+    other = runner.run(small("teams", replicates=3, teams=1), workers=1,
+                       replicate_function=stand_in_replicate)
+    comparison = sim.compare(base, other)
+    text = repr(comparison)
+    assert text.startswith("Comparison with the base: 1 scenario ×")
+    assert "movements intercepted" in text and "90% interval" in text
+    assert "3 paired replicates" in text and "comparison.to_csv(FILE)" in text
+    assert str(comparison) == text and "<table" in comparison._repr_html_()
+    assert type(comparison[comparison["outcome"] == "arrests_total"]) is pd.DataFrame
+    from sim.analysis.compare import COLUMNS
+
+    assert list(pd.DataFrame(comparison).columns) == list(COLUMNS)
+    table = sim.findings_table(comparison)
+    assert list(table.columns) == ["scenario", "outcome", "unit", "base mean", "difference",
+                                   "90% interval", "% of base", "clear"]

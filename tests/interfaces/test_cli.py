@@ -48,7 +48,8 @@ def test_run_writes_the_results_folder_and_reports_means(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(tiny(tmp_path)), "--out", str(out), "--workers", "1"]) == 0
     report = capsys.readouterr().out
-    assert "tiny: 3 replicates" in report and "arrests_total" in report and "complete" in report
+    assert "tiny: 3 replicates" in report and "arrests" in report and "complete" in report
+    assert "arrests_total" not in report  # outcomes by their labels (sim.model.outcomes)
     summary = pd.read_csv(out / "summary.csv")
     assert summary["replicate"].tolist() == [0, 1, 2]
     manifest = read_manifest(out)

@@ -202,6 +202,38 @@ def test_controls_that_make_no_valid_scenario_are_reported_not_applied():
     assert DashboardModel("jad_see_2023.yaml", seed="12").problem == ""
 
 
+def test_officer_controls_post_officers_beside_the_file_as_written_and_show_their_waits():
+    """The planner's first question in the sidebar: 300 more Serbian officers at the crossing
+    with North Macedonia; the waits so far at that crossing, by vehicle class, changed against
+    as written."""
+    from sim.dashboard.app import waits_html
+    from sim.dashboard.model import crossing_waits_so_far, place_choices
+
+    labels = {place: label for label, place in place_choices().items()}
+    model = DashboardModel("jad_see_2023.yaml", officers_country="RS", officers_change=300,
+                           officers_posting="crossing", officers_place=labels["tabanovce"])
+    assert model.problem == ""
+    assert model.scenario_spec.countries["RS"].officers == 2800
+
+    def at_tabanovce(run) -> int:
+        return sum(u.officers for u in run.staffing.units
+                   if u.country == "RS" and u.place == "tabanovce")
+
+    assert at_tabanovce(model) - at_tabanovce(model.baseline) == 300
+    assert "RS officers 2,500 → 2,800" in model.changes
+    assert any("300 RS border police posted at Tabanovce" in c for c in model.changes)
+    model.step()
+    table, said = crossing_waits_so_far(model)
+    assert said == "at the crossings the change touches"
+    assert list(table.columns) == ["crossing", "vehicles", "changed", "as written",
+                                   "difference"]
+    assert set(table["crossing"]) == {"Tabanovce / Preševo"}
+    assert table["vehicles"].tolist() == ["cars", "buses", "lorries"]
+    assert "Tabanovce / Preševo" in waits_html(model)
+    fewer = DashboardModel("jad_see_2023.yaml", officers_country="RS", officers_change=-3000)
+    assert "cannot lose" in fewer.problem
+
+
 def test_a_seed_that_is_not_a_whole_number_is_refused():
     base = load_scenario(BASELINE)
     assert parse_seed("", base) == replicate_seeds(base.run.seed, 1)[0]

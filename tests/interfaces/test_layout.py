@@ -181,3 +181,44 @@ def test_public_api_is_reachable_from_import_sim():
             "hasattr(sim.figures, 'forest_plot'))")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     assert out.stdout.split() == ["True"] * 4
+
+
+# --- one executor, one folder guard ------------------------------------------------------------
+
+POOLS = {"ProcessPoolExecutor", "LocalCluster", "Client", "SpecCluster", "Pool"}
+
+
+def test_only_the_executor_starts_process_pools_and_dask_clients():
+    """Process pools, local clusters and Dask clients are created in sim/runs/executor.py
+    alone, so every runner shares its settings (spawn, Dask profiling off, the messages)."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path == PACKAGE / "runs" / "executor.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = (node.func.id if isinstance(node.func, ast.Name)
+                    else node.func.attr if isinstance(node.func, ast.Attribute) else "")
+            if name in POOLS:
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {name}(...)")
+    assert not found, "pools or clients created outside sim/runs/executor.py:\n" + "\n".join(found)
+
+
+def test_every_command_that_writes_an_output_claims_it():
+    """A command with an output option (--out, --xlsx, --doc) passes the folder guard
+    (`sim.runs.folder.claim`), itself or through the library call that claims (a run, a
+    sweep); tests/test_hostile_folders.py checks that each one refuses a held folder."""
+    claims_for_them = {"run": PACKAGE / "runs" / "runner.py",
+                       "sweep": PACKAGE / "runs" / "sweep.py"}
+    unguarded = []
+    for path in sorted((PACKAGE / "commands").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if not any(f'"{option}"' in text for option in ("--out", "--xlsx", "--doc")):
+            continue
+        if path.stem == "docs":  # rewrites sections of the repository's own docs
+            continue
+        source = claims_for_them.get(path.stem, path).read_text(encoding="utf-8")
+        if "claim(" not in source:
+            unguarded.append(path.name)
+    assert not unguarded, f"commands writing outputs without the folder guard: {unguarded}"

@@ -78,11 +78,13 @@ def test_a_dask_scheduler_address_gives_the_same_bytes_as_in_process(tmp_path):
 
 
 def test_cluster_specs_are_checked():
-    assert runner.parse_cluster("local:3") == ("local", 3)
-    assert runner.parse_cluster("tcp://10.0.0.5:8786") == ("scheduler", "tcp://10.0.0.5:8786")
+    from sim.runs.executor import parse_cluster
+
+    assert parse_cluster("local:3") == ("local", 3)
+    assert parse_cluster("tcp://10.0.0.5:8786") == ("scheduler", "tcp://10.0.0.5:8786")
     for bad in ("local:0", "local:x", "10.0.0.5:8786", "tcp://"):
         with pytest.raises(ValueError, match="expected"):
-            runner.parse_cluster(bad)
+            parse_cluster(bad)
 
 
 # --- failures --------------------------------------------------------------------------------
