@@ -13,21 +13,42 @@ Pure functions over a summary DataFrame (one row per replicate, outcomes as colu
 weights mapping (outcome -> harm points per unit, or a loaded `HarmWeights`):
 `harm_index`, `harm_contributions`, `harm_by_area` and `rank_by_harm`; `load_harm_weights`
 reads and checks a weights file, `shipped_weight_sets` the three shipped ones.
+
+Every reading (compare, export, marginal, optimise, the reference table) adds the index as a
+derived outcome when it reads a summary: `with_harm` (a summary table) and `add_harm` (a
+`Results`) add `harm_index` and its parts by crime area (`sim.model.outcomes.HARM_OUTCOMES`),
+and `weights_record` says which file and which content (sha256) gave them. `AREA_OUTCOMES`
+names the outcome each crime area is read by, and `trade_off` says in words when a change
+gains in one area and loses in another ("more migrants stopped, fewer drugs seized").
+`harm_changes` ranks labelled runs by their paired harm change from a base under several
+weight sets: whether the weights decide.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import hashlib
+import json
 import math
-from collections.abc import Mapping
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.model.outcomes import AREA_LABELS, DRUG_COLUMNS, OUTCOME_NAMES
-from sim.scenario.reading import InputError, parse_yaml, read_text
+from sim.model.outcomes import (
+    AREA_LABELS,
+    DRUG_COLUMNS,
+    HARM_AREAS,
+    HARM_OUTCOME_NAMES,
+    OUTCOME_NAMES,
+)
+from sim.runs.results import Results
+from sim.runs.statistics import INTERVAL, paired_difference
+from sim.scenario.reading import MAX_FILE_BYTES, InputError, decode, parse_yaml, read_bytes
 
 HARM_DIR = Path(__file__).resolve().parents[1] / "data" / "harm"
 WEIGHT_SETS = ("default", "drug_harm_first", "persons_first")
@@ -35,8 +56,8 @@ DEFAULT_WEIGHTS = HARM_DIR / "default.yaml"
 
 # The crime area each outcome's harm is booked to (an entry's `area:` may say otherwise).
 # Outcomes named after an area (movements_stopped_thb) belong to it; forged documents are
-# document fraud, which rides along every area; totals over areas are "all_areas".
-HARM_AREAS: tuple[str, ...] = (*AREA_LABELS, "document_fraud", "all_areas")
+# document fraud, which rides along every area; totals over areas are "all_areas"
+# (HARM_AREAS, from the outcome registry).
 _AREA_OF = {
     "illegal_entries_detected": "migrant_smuggling", "migrants_stopped": "migrant_smuggling",
     "migrants_deterred": "migrant_smuggling", "groups_turned_back": "migrant_smuggling",
@@ -90,11 +111,33 @@ class HarmWeights:
     weights: dict[str, HarmWeight]
     description: str = ""
     path: Path | None = None
+    sha256: str = ""  # of the file's bytes; of the weights as JSON when built in code
     as_mapping: dict[str, float] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "as_mapping",
                            {name: w.weight for name, w in self.weights.items()})
+        if not self.sha256:
+            text = json.dumps(self.as_mapping, sort_keys=True)
+            object.__setattr__(self, "sha256", hashlib.sha256(text.encode()).hexdigest())
+
+    def describe(self) -> str:
+        """Which weights, as every output records them: name, file and content hash."""
+        where = _shown_path(self.path) if self.path is not None else "given in code"
+        return f"{self.name} ({where}, sha256 {self.sha256[:12]})"
+
+    def record(self) -> dict[str, str]:
+        """The weights as a manifest or JSON output records them."""
+        return {"name": self.name, "file": "" if self.path is None else _shown_path(self.path),
+                "sha256": self.sha256}
+
+
+def _shown_path(path: Path) -> str:
+    """A weights file as written in outputs: relative to the project for the shipped ones."""
+    try:
+        return str(Path(path).resolve().relative_to(HARM_DIR.parents[2]))
+    except ValueError:
+        return str(path)
 
 
 # --- reading and checking weights --------------------------------------------------------------
@@ -153,8 +196,8 @@ def _entry(origin: str, outcome: str, value: Any) -> HarmWeight:
                       texts["unit"], texts["source"], area)
 
 
-def harm_weights(data: Any, origin: str = "harm weights", path: Path | None = None
-                 ) -> HarmWeights:
+def harm_weights(data: Any, origin: str = "harm weights", path: Path | None = None,
+                 sha256: str = "") -> HarmWeights:
     """Check and build HarmWeights from parsed YAML (a mapping with `weights:`), or in code
     from a plain mapping outcome -> weight (no path)."""
     if isinstance(data, HarmWeights):
@@ -180,7 +223,7 @@ def harm_weights(data: Any, origin: str = "harm weights", path: Path | None = No
             raise HarmWeightsError(f"{_where(origin, key)}: expected text")
     name = data.get("name") or (path.stem if path else origin)
     return HarmWeights(name=name, unit=data.get("unit", "harm points"), weights=entries,
-                       description=data.get("description", ""), path=path)
+                       description=data.get("description", ""), path=path, sha256=sha256)
 
 
 def load_harm_weights(source: str | Path = DEFAULT_WEIGHTS) -> HarmWeights:
@@ -189,11 +232,24 @@ def load_harm_weights(source: str | Path = DEFAULT_WEIGHTS) -> HarmWeights:
     weights are refused with HarmWeightsError naming the file and the key."""
     path = HARM_DIR / f"{source}.yaml" if str(source) in WEIGHT_SETS else Path(source)
     try:
-        data = parse_yaml(read_text(path)).data
+        content = read_bytes(path, MAX_FILE_BYTES, "a regular YAML file")
+        data = parse_yaml(decode(content)).data
     except InputError as error:
         line = f" (line {error.line})" if error.line else ""
         raise HarmWeightsError(f"{path}{line}: {error.message}") from None
-    return harm_weights(data, str(path), path)
+    return harm_weights(data, str(path), path, hashlib.sha256(content).hexdigest())
+
+
+def resolve_weights(harm: str | Path | HarmWeights | Mapping[str, float] | None = None
+                    ) -> HarmWeights:
+    """The weights a reading uses: None gives the shipped default; a file path or the name of
+    a shipped set (WEIGHT_SETS) is read and checked; weights already loaded, or a mapping
+    outcome -> weight built in code, are checked and used as they are."""
+    if harm is None:
+        return load_harm_weights(DEFAULT_WEIGHTS)
+    if isinstance(harm, str | Path):
+        return load_harm_weights(harm)
+    return harm_weights(harm)
 
 
 def shipped_weight_sets() -> dict[str, HarmWeights]:
@@ -261,3 +317,109 @@ def rankings(summaries: Mapping[str, pd.DataFrame],
     columns = {name: rank_by_harm(summaries, weights).set_index("label")["rank"]
                for name, weights in sets.items()}
     return pd.DataFrame(columns).loc[list(summaries)].rename_axis("label")
+
+
+# --- the index as a derived outcome of a summary -----------------------------------------------
+
+def missing_outcomes(summary: pd.DataFrame, weights: HarmWeights | Mapping[str, float]
+                     ) -> list[str]:
+    """The weighted outcomes a summary lacks (a folder written before they existed)."""
+    return [name for name in _mapping(weights) if name not in summary.columns]
+
+
+def with_harm(summary: pd.DataFrame, weights: HarmWeights | Mapping[str, float]
+              ) -> pd.DataFrame:
+    """The summary with the harm outcomes added as columns (`HARM_OUTCOME_NAMES`: the index
+    and its part in every crime area), computed from its outcomes and `weights`; columns of an
+    earlier computation are replaced. HarmWeightsError when a weighted outcome is missing."""
+    areas = harm_by_area(summary, weights)
+    table = summary.drop(columns=[c for c in HARM_OUTCOME_NAMES if c in summary.columns])
+    return pd.concat([table, areas[list(HARM_OUTCOME_NAMES)]], axis=1)
+
+
+def add_harm(results: Results, weights: HarmWeights | Mapping[str, float]) -> Results:
+    """A run as every reading sees it: its summary with the harm outcomes (`with_harm`) and
+    its manifest with `harm_weights` (`HarmWeights.record`). A run that lacks a weighted
+    outcome is returned as it is, with a warning naming the outcome."""
+    checked = harm_weights(weights)
+    missing = missing_outcomes(results.summary, checked)
+    if missing:
+        warnings.warn(f"'{results.scenario_name}' has no {missing[0]!r} (written before that "
+                      "outcome existed?): its harm index is left out; run it again to read it",
+                      stacklevel=2)
+        return results
+    return dataclasses.replace(results, summary=with_harm(results.summary, checked),
+                               manifest={**results.manifest, "harm_weights": checked.record()})
+
+
+# --- reading by crime area ---------------------------------------------------------------------
+
+# The outcome each crime area is read by in every headline: what a planner counts it in.
+AREA_OUTCOMES: dict[str, str] = {
+    "migrant_smuggling": "migrants_stopped",
+    "drug_trafficking": "drugs_kg_total",
+    "firearms_trafficking": "weapons_seized",
+    "thb": "victims_identified",
+    "high_risk_networks": "arrests_other",
+    "document_fraud": "forged_documents",
+}
+# How a change in each reads in words: ("more migrants stopped", "fewer migrants stopped").
+AREA_WORDS: dict[str, tuple[str, str]] = {
+    "migrants_stopped": ("more migrants stopped", "fewer migrants stopped"),
+    "drugs_kg_total": ("more drugs seized", "fewer drugs seized"),
+    "weapons_seized": ("more weapons seized", "fewer weapons seized"),
+    "victims_identified": ("more victims identified", "fewer victims identified"),
+    "arrests_other": ("more arrests in high-risk networks", "fewer arrests in high-risk "
+                                                            "networks"),
+    "forged_documents": ("more forged documents found", "fewer forged documents found"),
+}
+
+
+def trade_off(changes: Mapping[str, tuple[float, float]]) -> str | None:
+    """In words, when a change gains in one crime area and loses in another: `changes` maps
+    an outcome to the low and high end of its difference's interval; only areas whose
+    interval excludes zero count. "more migrants stopped, fewer drugs seized", gains first;
+    None when no area clearly gains while another clearly loses."""
+    gains, losses = [], []
+    for outcome in AREA_OUTCOMES.values():
+        if outcome not in changes:
+            continue
+        low, high = changes[outcome]
+        if low > 0:
+            gains.append(AREA_WORDS[outcome][0])
+        elif high < 0:
+            losses.append(AREA_WORDS[outcome][1])
+    if not gains or not losses:
+        return None
+    return ", ".join(gains + losses)
+
+
+def harm_changes(base: pd.DataFrame, others: Mapping[str, pd.DataFrame],
+                 weight_sets: Mapping[str, HarmWeights | Mapping[str, float]] | None = None,
+                 keys: Sequence[str] = ("replicate",), level: float = INTERVAL
+                 ) -> pd.DataFrame:
+    """The paired change in the harm index of each labelled run from `base` (summaries whose
+    rows pair on `keys`: the same seeds, and draws), under each weight set (default: the three
+    shipped), and each run's rank under each set (1: the most harm stopped). One row per label
+    and weight set: `label`, `weights`, `harm_change`, `ci_low`, `ci_high`, `rank`. Computed
+    from the summaries alone: another weights file re-ranks without a run."""
+    if not others:
+        raise ValueError("no runs to rank")
+    sets = weight_sets if weight_sets is not None else shipped_weight_sets()
+    rows = []
+    for set_name, weights in sets.items():
+        base_index = harm_index(base, weights).set_axis(pd.MultiIndex.from_frame(base[list(keys)]))
+        changes = []
+        for label, table in others.items():
+            index = harm_index(table, weights).set_axis(
+                pd.MultiIndex.from_frame(table[list(keys)]))
+            difference = paired_difference(base_index, index, level=level)
+            changes.append({"label": label, "weights": set_name,
+                            "harm_change": difference.mean, "ci_low": difference.mean_ci_low,
+                            "ci_high": difference.mean_ci_high})
+        order = sorted(range(len(changes)), key=lambda i: -changes[i]["harm_change"])
+        for rank, i in enumerate(order, start=1):
+            changes[i]["rank"] = rank
+        rows += changes
+    return pd.DataFrame(rows, columns=["label", "weights", "harm_change", "ci_low", "ci_high",
+                                       "rank"])

@@ -250,9 +250,41 @@ LABELS: dict[str, str] = {
 }
 
 
+# The harm index and its parts by crime area: outcomes computed when a summary is read, from its
+# outcomes and a weights file a planner can replace (`sim.analysis.harm`), never written by the
+# model; so a change of weights re-reads every results folder without re-running it. Harm is
+# booked to the five crime areas, to document fraud (forged documents ride along every area)
+# and, for totals over areas (networks disrupted), to all areas.
+HARM_AREAS: tuple[str, ...] = (*AREA_LABELS, "document_fraud", "all_areas")
+HARM_UNIT = "harm points"
+HARM_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("harm_index", HARM_UNIT, "Harm index: the sum over outcomes of value x weight, "
+            "in harm points (about 1,000 GBP of economic and social cost each, "
+            "sim/data/harm/default.yaml), computed when read with the weights file in use "
+            "(`--harm FILE`; default the shipped default).", False),
+    *(Outcome(f"harm_{area}", HARM_UNIT, f"The harm index's part booked to "
+              f"{AREA_LABELS.get(area, area.replace('_', ' '))}.", False)
+      for area in HARM_AREAS),
+)
+HARM_LABELS: dict[str, str] = {
+    "harm_index": "harm index",
+    "harm_migrant_smuggling": "harm: migrant smuggling",
+    "harm_drug_trafficking": "harm: drug trafficking",
+    "harm_firearms_trafficking": "harm: firearms trafficking",
+    "harm_thb": "harm: human trafficking",
+    "harm_high_risk_networks": "harm: high-risk networks",
+    "harm_document_fraud": "harm: document fraud",
+    "harm_all_areas": "harm: across crime areas",
+}
+HARM_OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in HARM_OUTCOMES)
+# Every outcome a reading may show: those the model writes, then those computed when read.
+READ_OUTCOME_NAMES: tuple[str, ...] = (*(o.name for o in OUTCOMES), *HARM_OUTCOME_NAMES)
+
+
 def outcome_label(name: str) -> str:
-    """An outcome as a reader sees it (`LABELS`; an outcome without one: its name in words)."""
-    return LABELS.get(name) or name.replace("_", " ")
+    """An outcome as a reader sees it (`LABELS`, `HARM_LABELS`; an outcome without one: its
+    name in words)."""
+    return LABELS.get(name) or HARM_LABELS.get(name) or name.replace("_", " ")
 
 
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
