@@ -180,3 +180,19 @@ def test_marginal_and_readme_tables_lead_with_the_harm_index_and_the_areas():
     assert text.index("| scenario | harm index (points) | migrants stopped | drugs kg |") < \
         text.index("| scenario | arrests |")
     assert "Harm index: weights default (sim/data/harm/default.yaml" in text
+
+
+def test_harm_outcomes_have_short_distinct_labels_and_a_bad_file_is_exit_2(folders, tmp_path,
+                                                                          capsys):
+    from sim.model.outcomes import HARM_LABELS, LABELS
+
+    assert set(HARM_LABELS) == set(HARM_OUTCOME_NAMES)
+    labels = [*LABELS.values(), *HARM_LABELS.values()]
+    assert len(set(labels)) == len(labels) and max(map(len, HARM_LABELS.values())) <= 32
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("weights:\n  cocain_kg: 3\n")
+    with pytest.raises(SystemExit) as exit_:
+        main(["compare", str(folders["base"]), str(folders["teams"]), "--harm", str(bad)])
+    assert exit_.value.code == 2
+    assert "weights.cocain_kg: 'cocain_kg' is not an outcome of the model; did you mean " \
+           "'cocaine_kg'?" in capsys.readouterr().err
