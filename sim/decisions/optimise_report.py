@@ -195,7 +195,7 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
         if changes is not None and len(changes):
             lines += [*area_markdown(changes, variant), ""]
     if ranking is not None and len(ranking):
-        lines += ["## Ranking under three weight sets", "",
+        lines += [f"## Ranking under {ranking['weights'].nunique()} weight sets", "",
                   "The re-evaluated allocations ranked by their paired change in the harm index "
                   f"from the baseline ({INTERVAL:.0%} interval), out of sample, under the weights "
                   "in use and the shipped alternatives (sim/data/harm/: drug harm first weighs "
@@ -246,7 +246,7 @@ def _verdict_on(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
     fresh runs) against the baseline out of sample."""
     lines = []
     own = table[table["baseline"] & (table["state"] == "COMPLETE")]
-    if len(own) and outcome in table:
+    if len(own) and outcome in table and pd.notna(own[outcome].iloc[0]):
         ranked = table[table["feasible"]][outcome].rank(ascending=direction == "minimise",
                                                         method="min")
         rank = int(ranked[own.index[0]]) if own.index[0] in ranked.index and pd.notna(

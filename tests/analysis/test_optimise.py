@@ -295,7 +295,7 @@ def test_command_writes_allocations_that_extend_the_baseline_and_a_paired_compar
     ranking = pd.read_csv(out / "harm_ranking.csv")
     assert list(dict.fromkeys(ranking["weights"])) == ["default", "drug_harm_first",
                                                        "persons_first"]
-    assert "## Ranking under three weight sets" in report
+    assert "## Ranking under 3 weight sets" in report
     assert "| allocation | default | drug_harm_first | persons_first |" in report
     runs = pd.read_csv(out / "out_of_sample_runs.csv")
     assert len(runs) == 2 * 3 * (1 + comparison["allocation"].nunique())  # variants x seeds
