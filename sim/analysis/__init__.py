@@ -10,7 +10,8 @@ decides a difference, and what knowing it is worth, EVPPI), `figures`
 `style` (labels, colours, units shared by every figure and finding), `findings` (results as
 sentences), `workbook` (the planner's spreadsheet), `sweep_figures` (a sweep's comparison and
 response curve), `reference` (the shipped scenarios against the baseline: the README's table),
-`notebooks` (executes the analysts' notebooks into HTML).
+`notebooks` (executes the analysts' notebooks into HTML), `harm` (the harm index by crime area
+from summary tables and weights a planner can replace).
 
 May import `sim.runs`, `sim.model`, `sim.scenario`, `sim.geography` and matplotlib; never
 `sim.inference`, `sim.decisions`, the dashboard or the commands.

@@ -1,9 +1,12 @@
 """The curated reference comparison of the shipped scenarios: `sim reference`.
 
 Runs the baseline and each shipped alternative with the same seeds (so every difference is
-paired), writes `comparison.csv`, `pairing.csv` (how much pairing narrows the intervals of
-no_scanning_teams − baseline) and the figures into the output folder; the runs themselves go to
-`<out>/runs/` (not committed). `make reference` runs it with the defaults below.
+paired), writes `comparison.csv`, `table.md` (the README's tables: the harm index and each crime
+area, then arrests, detections, cases, displacement and waiting, each difference with its
+interval), `pairing.csv` (how much pairing narrows the intervals of no_scanning_teams −
+baseline) and the figures into the output folder; the runs themselves go to `<out>/runs/` (not
+committed). `make reference` runs it with the defaults below; the harm index is read with the
+weights `harm` (default: the shipped default), named under the tables.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.compare import COMPARISON, compare, pairing_gain
+from sim.analysis.compare import COMPARISON, HarmLike, compare, pairing_gain
 from sim.analysis.figures import comparison_figures, save_figures
+from sim.analysis.headline import weights_line
 from sim.analysis.style import label
 from sim.runs.layout import write_text
 from sim.runs.results import Results, load, write_csv
@@ -77,7 +81,7 @@ def check_same_model(runs: Sequence[Results]) -> None:
 
 def build_reference(out: Path, *, replicates: int = REPLICATES, workers: int | None = None,
                     reuse: bool = False, posterior: int | None = None,
-                    posterior_file: Path | None = None) -> list[Path]:
+                    posterior_file: Path | None = None, harm: HarmLike = None) -> list[Path]:
     """Run, compare and draw; returns the files written into `out`. With `posterior`, every
     scenario runs over that many posterior draws × `replicates`, and the comparison's intervals
     and robustness cover parameter uncertainty."""
@@ -86,7 +90,7 @@ def build_reference(out: Path, *, replicates: int = REPLICATES, workers: int | N
                                   workers=workers, reuse=reuse, posterior=posterior,
                                   posterior_file=posterior_file)
     check_same_model([base, *others])
-    comparison = compare(base, others)
+    comparison = compare(base, others, harm=harm)
     write_csv(comparison, out / COMPARISON)
     write_text(out / "table.md", readme_table(comparison) + "\n")
     written = [out / COMPARISON, out / "table.md"]
@@ -103,25 +107,41 @@ def build_reference(out: Path, *, replicates: int = REPLICATES, workers: int | N
     return written
 
 
+# The README's first table: the harm index and each crime area by the outcome it is counted in
+# (sim.analysis.harm.AREA_OUTCOMES); the second: what the operation did and what it cost.
+README_AREAS = {"harm_index": "harm index (points)", "migrants_stopped": "migrants stopped",
+                "drugs_kg_total": "drugs kg", "weapons_seized": "weapons",
+                "victims_identified": "victims", "arrests_other": "high-risk arrests",
+                "forged_documents": "forged documents"}
 README_OUTCOMES = {"arrests_total": "arrests", "illegal_entries_detected": "illegal entries",
-                   "drugs_kg_total": "drugs kg", "cases_opened": "cases opened",
-                   "movements_displaced": "movements displaced", "mean_wait_minutes": "mean wait"}
+                   "cases_opened": "cases opened", "movements_displaced": "movements displaced",
+                   "mean_wait_minutes": "mean wait"}
 
 
 def readme_table(comparison: pd.DataFrame) -> str:
-    """The README's table: per scenario and outcome the difference with its interval, and on
-    posterior runs the share of draws agreeing in sign."""
+    """The README's tables: per scenario the difference with its interval in the harm index and
+    each crime area, then in the operation's other outcomes (on posterior runs with the share of
+    draws agreeing in sign), and which harm weights the index was read with."""
+    tables = [_markdown_table(comparison, README_AREAS), _markdown_table(comparison,
+                                                                         README_OUTCOMES)]
+    weights = weights_line(comparison)
+    return "\n\n".join(tables + ([weights] if weights else []))
+
+
+def _markdown_table(comparison: pd.DataFrame, columns: dict[str, str]) -> str:
+    """One Markdown table: a row of baseline means, then per scenario each column's difference
+    with its interval."""
     over_draws = bool((comparison["draws"] > 0).any()) if "draws" in comparison else False
-    lines = ["| scenario | " + " | ".join(README_OUTCOMES.values()) + " |",
-             "|---|" + "---|" * len(README_OUTCOMES)]
+    lines = ["| scenario | " + " | ".join(columns.values()) + " |",
+             "|---|" + "---|" * len(columns)]
     base = comparison.drop_duplicates("outcome").set_index("outcome")
     lines.append("| baseline mean | " + " | ".join(
         _level(base.loc[o, "base_mean"]) if o in base.index else "–"
-        for o in README_OUTCOMES) + " |")
+        for o in columns) + " |")
     for scenario, rows in comparison.groupby("scenario", sort=False):
         rows = rows.set_index("outcome")
         cells = []
-        for outcome in README_OUTCOMES:
+        for outcome in columns:
             if outcome not in rows.index:
                 cells.append("–")
                 continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands.common import at_least, folder_argument
+from sim.commands.common import HARM_HELP, at_least, folder_argument, harm_file
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,6 +24,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="run every scenario over N posterior draws × the replicates")
     parser.add_argument("--posterior-file", type=Path, metavar="FILE",
                         help="the ensemble (default scenarios/posterior.csv)")
+    parser.add_argument("--harm", type=harm_file, metavar="FILE", help=HARM_HELP)
     parser.set_defaults(handler=main)
 
 
@@ -37,6 +38,7 @@ def main(args: argparse.Namespace) -> int:
                command=getattr(args, "command_line", "sim reference")):
         written = build_reference(args.out, replicates=args.replicates or REPLICATES,
                                   workers=args.workers, reuse=args.reuse,
-                                  posterior=args.posterior, posterior_file=args.posterior_file)
+                                  posterior=args.posterior, posterior_file=args.posterior_file,
+                                  harm=args.harm)
     print("written:\n" + "\n".join(f"  {path}" for path in written))
     return 0

@@ -5,7 +5,8 @@ scanning teams, Frontex, networks, movements, Europol, the centre); `mechanisms`
 functions (traffic, queues, capacity, selection, detection); `staffing` who is on duty where and
 when; `crossings` the vectorised hourly work of the border crossings (officer time, class
 queues, scanners, Frontex); `posts` that of road checkpoints, ports and parcel centres; `roads`
-road checks on route segments; `checks` a movement meeting a check; `premises` the networks'
+road checks on route segments; `checks` a movement meeting a check; `reattempts` what a
+detection does (stop or turn back) and groups turned back trying again; `premises` the networks'
 premises and the searches that find them; `criminal` networks, movements, routes and
 adaptation; `shipments` the rare bulk shipments; `perception` how networks see the checks and
 route and time around them; `grapevine` networks hearing of their losses; `information` the

@@ -30,6 +30,7 @@ class MovementState(IntEnum):
     INTERCEPTED = 3
     DELIVERED = 4
     SUSPENDED = 5
+    TURNED_BACK = 6   # sent back at a border; tries again at `retry_at` (sim/model/reattempts.py)
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,15 @@ class Movement(CellAgent):
         self.displaced = False
         self.waited = False           # already waited for darkness at the current place
         self.version = 0              # bumps when the movement is rescheduled
+        self.serial = -1              # position in the model's movements: key of its own draws
+        self.turned_back_at: list[str] = []  # border places it was sent back from, in order
+        self.retry_at: float | None = None  # when a group turned back sets off again
+        self.documents_seized = False  # forged documents taken at a turn-back
+
+    @property
+    def forged_documents(self) -> int:
+        """Forged documents still carried (those found at a turn-back were seized)."""
+        return 0 if self.documents_seized else self.cargo.forged_documents
 
     def next_uniform(self) -> float:
         """The movement's next own uniform draw (cycled if a long reroute uses them up)."""

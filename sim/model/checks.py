@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import reattempts
 from sim.model.agents import CriminalNetwork, Movement, MovementState, OfficerUnit
 from sim.model.mechanisms import (
     NIGHT_HOURS,
@@ -98,7 +99,7 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
         documents = odds_scaled(documents, parameters.agency_document_skill[unit.agency])
     found_goods = movement.next_uniform() < goods
     found_documents = (movement.next_uniform() < documents
-                       and movement.cargo.forged_documents > 0)
+                       and movement.forged_documents > 0)
     movement.state = MovementState.IN_TRANSIT
     if found_goods or found_documents:
         equipment = ("scanner" if scanner else "detection_kit" if kit else "manual")
@@ -180,20 +181,35 @@ def unit_at(model: JointActionModel, place: str, uniform: float, posting: str | 
 
 def intercept(model: JointActionModel, movement: Movement, place: str, equipment: str, *,
               guide_caught: bool, unit: OfficerUnit | None = None) -> None:
-    """Stop a movement: arrests, seizures and entries detected; then report it (the network
-    hears of it by its own channels). `unit` made the stop (default: one on duty there)."""
+    """Detect a movement: arrests, seizures and entries detected; then report it (the network
+    hears of it by its own channels). A migrant group detected at a border is sent back and
+    may try again (sim/model/reattempts.py); any other detection ends the movement. `unit`
+    made the stop (default: one on duty there)."""
     movement.state = MovementState.INTERCEPTED
     network, cargo = movement.network, movement.cargo
     arrests = min(cargo.crew if guide_caught else 0, network.free_members)
     network.members_arrested += arrests
     seized = {"persons": cargo.migrants + cargo.victims, "arrests": arrests,
               "weapons": cargo.weapons, "rounds": cargo.rounds,
-              "forged_documents": cargo.forged_documents}
+              "forged_documents": movement.forged_documents}
     seized.update({DRUG_COLUMNS[d]: kg for d, kg in cargo.drugs_kg.items()})
     record_seizure(model, place, network, seized, cargo.migrants, cargo.victims)
-    model.tally.add("movements_intercepted", model.place_index[place], model.day)
+    index, day = model.place_index[place], model.day
+    model.tally.add("movements_intercepted", index, day)
+    model.tally.add("detections", index, day)
+    if not movement.turned_back_at:  # each person once, however often detected
+        model.summary_extra["migrants_detected_distinct"] += cargo.migrants
     unit = unit or unit_at(model, place, movement.next_uniform())
+    if reattempts.ends_in_turn_back(network.crime_area, model.route_planner.kind[place]):
+        model.tally.add("groups_turned_back", index, day)
+        retry_at = reattempts.turn_back(model, movement, place)
+        detail = ("turned back; gives up" if retry_at is None
+                  else f"turned back; tries again at hour {retry_at:.1f}")
+    else:
+        reattempts.count_stopped(model, movement)
+        retry_at, detail = None, "stopped"
     model.record_event("interception", place, movement=movement, unit=unit, equipment=equipment,
+                       detail=detail, turned_back=detail != "stopped", retry_at=retry_at,
                        **seized)
     model.intel.report_hit(network, place, model.clock, model.parameters.evidence_per_hit,
                            movement)
@@ -264,4 +280,5 @@ class InlandOperations:
             self.wanted_left -= found
             place = model.place_ids[int(places[index])]
             model.tally.add("arrests_other", int(places[index]), model.day, found)
+            model.tally.add("detections", int(places[index]), model.day)
             model.record_event("wanted_person", place, equipment="database", arrests=found)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.model.agents import Movement, MovementState
-from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS
+from sim.model.outcomes import AREA_LABELS, ARREST_COLUMNS, DRUG_COLUMNS
+from sim.model.reattempts import ends_in_turn_back
 
 if TYPE_CHECKING:
     from sim.model import JointActionModel
@@ -32,6 +33,7 @@ SEIZED_COUNTS: dict[str, tuple[str, ...]] = {
     **{column: (column,) for column in DRUG_COLUMNS.values()},
 }
 DETECTION_EVENTS = ("interception", "wanted_person", "premises_find", "cyber_lead")
+DETECTIONS = ("interception", "wanted_person", "premises_find")  # what `detections` counts
 
 
 class InvariantViolation(AssertionError):  # noqa: N818 (the domain word; an AssertionError)
@@ -51,11 +53,13 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
 
 
-def _cargo_amounts(movement: Movement) -> dict[str, float]:
-    """What a movement carries, in the units of the event and tally columns."""
+def _cargo_amounts(movement: Movement, first: bool = True) -> dict[str, float]:
+    """What a movement carries, in the units of the event and tally columns; its forged
+    documents only at its `first` detection (a group turned back loses them)."""
     cargo = movement.cargo
     amounts = {"persons": float(cargo.migrants + cargo.victims), "weapons": float(cargo.weapons),
-               "rounds": float(cargo.rounds), "forged_documents": float(cargo.forged_documents)}
+               "rounds": float(cargo.rounds),
+               "forged_documents": float(cargo.forged_documents if first else 0)}
     for column in DRUG_COLUMNS.values():
         amounts[column] = 0.0
     for drug, kg in cargo.drugs_kg.items():
@@ -63,20 +67,29 @@ def _cargo_amounts(movement: Movement) -> dict[str, float]:
     return amounts
 
 
+def _interceptions(model: JointActionModel) -> dict[int, list[dict[str, Any]]]:
+    """Each movement's interception events, in time order."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for event in model.events:
+        if event["kind"] == "interception":
+            found.setdefault(event["movement"], []).append(event)
+    return found
+
+
+def _ends(event: dict[str, Any]) -> bool:
+    """Whether an interception ended its movement (a stop, or a group that gave up)."""
+    return not event["turned_back"] or event["retry_at"] is None
+
+
 # --- movements: one state each, persons and goods conserved ----------------------------------
 
 def check_movements(model: JointActionModel) -> None:
     """Every movement is in exactly one state, consistent with where it is and what happened to
     it; persons and goods carried = seized + delivered + still moving (or planned, suspended);
-    what intercepted movements carried is exactly what their interceptions recorded."""
-    interceptions: dict[int, dict[str, Any]] = {}
-    for event in model.events:
-        if event["kind"] != "interception":
-            continue
-        if event["movement"] in interceptions:
-            raise InvariantViolation("one interception per movement", model,
-                                     "intercepted twice", event["place"], str(event["movement"]))
-        interceptions[event["movement"]] = event
+    each detection of a movement recorded exactly what it carried (forged documents once: a
+    group turned back loses them); only a migrant group at a border is turned back, and only
+    the last detection of a movement may end it."""
+    interceptions = _interceptions(model)
     seized: Counter[str] = Counter()
     for movement in model.movements:
         state, agent = movement.state, str(movement.unique_id)
@@ -86,16 +99,15 @@ def check_movements(model: JointActionModel) -> None:
         if state == MovementState.HELD:
             raise InvariantViolation("no movement left held after the hour", model,
                                      "held at a check past its hour", movement.place, agent)
-        _check_state(model, movement, interceptions)
-        if state != MovementState.INTERCEPTED:
-            continue  # what it carries is still on board: planned, moving, delivered, called off
-        event = interceptions[movement.unique_id]
-        for name, amount in _cargo_amounts(movement).items():
-            seized[name] += amount
-            if not _close(float(event.get(name, 0.0)), amount):
-                raise InvariantViolation("persons and goods conserved", model,
-                                         f"carried {amount} {name}, interception recorded "
-                                         f"{event.get(name, 0.0)}", event["place"], agent)
+        events = interceptions.get(movement.unique_id, [])
+        _check_state(model, movement, events)
+        for i, event in enumerate(events):
+            for name, amount in _cargo_amounts(movement, first=i == 0).items():
+                seized[name] += amount
+                if not _close(float(event.get(name, 0.0)), amount):
+                    raise InvariantViolation("persons and goods conserved", model,
+                                             f"carried {amount} {name}, interception recorded "
+                                             f"{event.get(name, 0.0)}", event["place"], agent)
     found: Counter[str] = Counter()
     for event in model.events:
         if event["kind"] in ("premises_find", "wanted_person"):
@@ -108,13 +120,14 @@ def check_movements(model: JointActionModel) -> None:
                                      f"{counted} {name} counted as seized or detected, "
                                      f"{seized[name]} from intercepted movements + "
                                      f"{found[name]} from premises")
-    intercepted = sum(m.state == MovementState.INTERCEPTED for m in model.movements)
+    intercepted = sum(len(events) for events in interceptions.values())
     if not _close(model.tally.total("movements_intercepted"), intercepted):
         raise InvariantViolation("movements conserved", model,
-                                 f"{intercepted} movements intercepted, tally counts "
+                                 f"{intercepted} interceptions recorded, tally counts "
                                  f"{model.tally.total('movements_intercepted')}")
     set_off = sum(m.state in (MovementState.IN_TRANSIT, MovementState.INTERCEPTED,
-                              MovementState.DELIVERED) for m in model.movements)
+                              MovementState.DELIVERED, MovementState.TURNED_BACK)
+                  for m in model.movements)
     if not _close(model.summary_extra["movements_attempted"], set_off):
         raise InvariantViolation("movements conserved", model,
                                  f"{set_off} movements set off, "
@@ -122,19 +135,43 @@ def check_movements(model: JointActionModel) -> None:
 
 
 def _check_state(model: JointActionModel, movement: Movement,
-                 interceptions: dict[int, dict[str, Any]]) -> None:
-    """A movement's state agrees with its position, its timing and the events."""
+                 events: list[dict[str, Any]]) -> None:
+    """A movement's state agrees with its position, its timing and its detections."""
     state, agent = movement.state, str(movement.unique_id)
-    intercepted = movement.unique_id in interceptions
-    if intercepted != (state == MovementState.INTERCEPTED):
+    kind = model.route_planner.kind
+    for event in events:
+        if event["place"] not in (*movement.route, *movement.turned_back_at):
+            raise InvariantViolation("one state per movement", model,
+                                     "intercepted at a place off its route", event["place"],
+                                     agent)
+        if event["turned_back"] != ends_in_turn_back(movement.network.crime_area,
+                                                     kind[event["place"]]):
+            raise InvariantViolation("only migrant groups at a border are turned back", model,
+                                     f"a {movement.network.crime_area} movement "
+                                     f"{'turned back' if event['turned_back'] else 'stopped'} "
+                                     f"at a {kind[event['place']]}", event["place"], agent)
+    if any(_ends(event) for event in events[:-1]):
+        raise InvariantViolation("one stop per movement", model, "detected again after its "
+                                 "trip ended", events[-1]["place"], agent)
+    ended = bool(events) and _ends(events[-1])
+    if ended != (state == MovementState.INTERCEPTED):
         raise InvariantViolation("one state per movement", model,
-                                 f"state {state.name} but "
-                                 f"{'an' if intercepted else 'no'} interception recorded",
+                                 f"state {state.name} but {len(events)} interception(s) "
+                                 f"recorded, {'the last ending it' if ended else 'none ending it'}",
                                  movement.place, agent)
-    if intercepted and interceptions[movement.unique_id]["place"] not in movement.route:
+    if state in (MovementState.PLANNED, MovementState.SUSPENDED) and events:
         raise InvariantViolation("one state per movement", model,
-                                 "intercepted at a place off its route",
-                                 interceptions[movement.unique_id]["place"], agent)
+                                 f"state {state.name} after an interception", movement.place,
+                                 agent)
+    if state == MovementState.TURNED_BACK:
+        retry_at = movement.retry_at
+        if not events or retry_at is None or not events[-1]["turned_back"]:
+            raise InvariantViolation("one state per movement", model, "turned back without a "
+                                     "turn-back that lets it try again", movement.place, agent)
+        if retry_at < min(model.tick + 1, model.hours) - TOLERANCE:
+            raise InvariantViolation("time only moves forward", model,
+                                     f"still turned back after its next attempt at {retry_at}",
+                                     movement.place, agent)
     if state == MovementState.DELIVERED and movement.leg != len(movement.route) - 1:
         raise InvariantViolation("one state per movement", model,
                                  f"delivered at leg {movement.leg} of {len(movement.route)}",
@@ -143,6 +180,45 @@ def _check_state(model: JointActionModel, movement: Movement,
         raise InvariantViolation("time only moves forward", model,
                                  f"still planned after its departure at {movement.departure}",
                                  movement.route[0], agent)
+
+
+def check_stops(model: JointActionModel) -> None:
+    """Every stop needs a detection: detections >= movements_stopped. Both agree with what
+    happened: detections with the detection events, stops (by crime area, with their
+    migrants) with the movements that were stopped, re-attempts with the turn-backs whose
+    next attempt has come."""
+    extra, totals = model.summary_extra, model.tally.totals()
+    if totals["detections"] + TOLERANCE < extra["movements_stopped"]:
+        raise InvariantViolation("every stop needs a detection", model,
+                                 f"{extra['movements_stopped']} movements stopped, "
+                                 f"{totals['detections']} detections")
+    detections = sum(event["kind"] in DETECTIONS for event in model.events)
+    if not _close(totals["detections"], detections):
+        raise InvariantViolation("detections counted once each", model,
+                                 f"tally counts {totals['detections']} detections, events "
+                                 f"record {detections}")
+    window = model.hours + model.parameters.follow_up_hours
+    stopped: Counter[str] = Counter()
+    for movement in model.movements:
+        if movement.state == MovementState.INTERCEPTED or (
+                movement.state == MovementState.TURNED_BACK and movement.retry_at > window):
+            stopped["movements_stopped"] += 1
+            stopped[f"movements_stopped_{movement.network.crime_area}"] += 1
+            stopped["migrants_stopped"] += movement.cargo.migrants
+    for name in ("movements_stopped", "migrants_stopped",
+                 *(f"movements_stopped_{area}" for area in AREA_LABELS)):
+        if not _close(extra[name], stopped[name]):
+            raise InvariantViolation("movements conserved", model,
+                                     f"{name} is {extra[name]}, the movements stopped make "
+                                     f"{stopped[name]}")
+    now = min(model.tick + 1, model.hours)
+    retried = sum(1 for event in model.events if event["kind"] == "interception"
+                  and event["turned_back"] and event["retry_at"] is not None
+                  and event["retry_at"] < now)
+    if not _close(extra["reattempts"], retried):
+        raise InvariantViolation("movements conserved", model,
+                                 f"{extra['reattempts']} re-attempts counted, {retried} "
+                                 "turn-backs have had their next attempt")
 
 
 # --- officers ------------------------------------------------------------------------------
@@ -461,8 +537,8 @@ def check_cases(model: JointActionModel) -> None:
                                  f"{cases} cases, {with_evidence} networks with evidence")
 
 
-CHECKS = (check_movements, check_officers, check_capacity, check_detections, check_counters,
-          check_information, check_cases)
+CHECKS = (check_movements, check_stops, check_officers, check_capacity, check_detections,
+          check_counters, check_information, check_cases)
 
 
 def check_all(model: JointActionModel) -> None:

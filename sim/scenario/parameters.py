@@ -680,6 +680,28 @@ class Parameters(StrictModel):
         ge=0, le=1,
         plausible=(0.1, 0.5), range_source=(
         "assumption: from one group in ten to one in two with its guide"))
+    reattempt_probability: float = par(
+        0.8, "probability", "assumption within reported ranges: on the Western Balkan route "
+        "people turned back try the same border many times (Frontex counts detections, not "
+        "persons, 'as the same person may cross the external border several times'; "
+        "InfoMigrants 2023: in the Balkans people 'sometimes cross the same border dozens of "
+        "times', F. Duvell: 'everyone knows that people try several times'; testimonies "
+        "of 4, 6 and over 20 attempts: VICE World News 'The hellish game', i news from Bihac, "
+        "Qantara.de 'The Game'), while some give up and travel back south (Frontex Western "
+        "Balkans Quarterly Q2 2017). A group that is "
+        "turned back every time makes 1 / (1 - p) attempts on average: 2 at 0.5, 5 at 0.8, "
+        "20 at 0.95", "Chance that a migrant group turned back at a crossing or green-border "
+        "sector tries again (sim/model/reattempts.py); otherwise it gives up and its trip "
+        "counts as stopped.", plausible=(0.5, 0.95), ge=0, le=1)
+    reattempt_delay_hours: float = par(
+        72.0, "hours", "assumption (no source found gives the interval): people turned back "
+        "wait in camps and squats near the border for the next attempt ('most fail and return "
+        "to Bosnia before they can attempt another crossing', RT 'Game over the border'; "
+        "Oxfam, BCHR and MYLA 'A dangerous game' 2017: some expelled more than once); a stated "
+        "range of one to ten days",
+        "Mean delay between a turn-back and the group's next attempt (gamma, shape 2: half "
+        "the groups go again within 0.84 of the mean, few the same night).",
+        plausible=(24.0, 240.0), gt=0, le=10_000)
     victims_mean: float = par(
         2.0, "persons", "assumption", "Mean victims moved in one THB trip.", gt=0, le=1_000)
     forged_documents_share: dict[str, float] = par(

@@ -145,6 +145,52 @@ def test_an_uncounted_interception_fires():
     fires(invariants.check_movements, model, "movements conserved")
 
 
+def test_a_stop_without_a_detection_fires():
+    model = paused()
+    model.summary_extra["movements_stopped"] = model.tally.total("detections") + 1
+    error = fires(invariants.check_stops, model, "every stop needs a detection")
+    assert "detections" in str(error)
+
+
+def test_a_stop_that_is_not_counted_fires():
+    model = paused()
+    assert model.summary_extra["movements_stopped"] > 0
+    model.summary_extra["movements_stopped_drug_trafficking"] += 1
+    fires(invariants.check_stops, model, "movements conserved")
+
+
+def test_a_detection_counted_twice_fires():
+    model = paused()
+    event = next(e for e in model.events if e["kind"] == "interception")
+    model.tally.add("detections", model.place_index[event["place"]], 0, 1)
+    fires(invariants.check_stops, model, "detections counted once each")
+
+
+def test_a_load_turned_back_instead_of_seized_fires():
+    model = paused()
+    event = next(e for e in model.events if e["kind"] == "interception"
+                 and not e["turned_back"])
+    event["turned_back"], event["retry_at"] = True, model.hours + 1.0
+    fires(invariants.check_movements, model, "only migrant groups at a border are turned back")
+
+
+def test_a_movement_detected_after_its_trip_ended_fires():
+    model = paused()
+    event = next(e for e in model.events if e["kind"] == "interception"
+                 and not e["turned_back"])
+    model.events.append(dict(event))
+    model.tally.add("movements_intercepted", model.place_index[event["place"]], 0, 1)
+    error = fires(invariants.check_movements, model, "one stop per movement")
+    assert error.agent == str(event["movement"])
+
+
+def test_a_group_left_turned_back_past_its_next_attempt_fires():
+    model = paused(parameters={"reattempt_probability": 1.0, "reattempt_delay_hours": 200.0})
+    movement = first(model, MovementState.TURNED_BACK)
+    movement.retry_at = 0.5
+    fires(invariants.check_movements, model, "time only moves forward")
+
+
 def test_units_that_do_not_add_up_fire():
     model = paused()
     model.units[0].officers += 1
@@ -340,9 +386,9 @@ def test_a_case_without_evidence_fires():
 
 def test_check_all_runs_every_check():
     assert set(invariants.CHECKS) == {
-        invariants.check_movements, invariants.check_officers, invariants.check_capacity,
-        invariants.check_detections, invariants.check_counters, invariants.check_information,
-        invariants.check_cases}
+        invariants.check_movements, invariants.check_stops, invariants.check_officers,
+        invariants.check_capacity, invariants.check_detections, invariants.check_counters,
+        invariants.check_information, invariants.check_cases}
 
 
 def test_a_violation_stops_the_run_naming_tick_place_and_agent(monkeypatch):
