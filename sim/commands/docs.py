@@ -3,7 +3,8 @@
 `parameters` (the parameter table of docs/ODD.md, from the registry), `outcomes` (the column
 dictionary of docs/results.md, from the outcome registry), `map` (docs/route_graph.png) and
 `flips` (which assumptions could flip each shipped difference, into docs/calibration.md, from
-`sim sensitivity` folders). Tests fail when a generated part is stale.
+`sim sensitivity` folders) and `reference` (the README's reference section, from the table.md
+`sim reference` wrote). Tests fail when a generated part is stale.
 """
 
 from __future__ import annotations
@@ -11,31 +12,39 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("docs", help="rewrite the generated parts of the documents "
-                                 "(parameter table, outcome columns, map, flips table)")
+                                 "(parameter table, outcome columns, map, flips table, the "
+                                 "README's reference section)")
     parts = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
     for name, default, help_text in (
             ("parameters", "docs/ODD.md", "the parameter table, from the registry"),
             ("outcomes", "docs/results.md", "the outcome columns, from the outcome registry"),
             ("map", "docs/route_graph.png", "the map of the route graph"),
             ("flips", "docs/calibration.md", "which assumptions could flip each shipped "
-             "difference, from `sim sensitivity` folders")):
+             "difference, from `sim sensitivity` folders"),
+            ("reference", "README.md", "the README's reference section, from the table.md of "
+             "a `sim reference` folder")):
         part = parts.add_parser(name, help=help_text)
         part.add_argument("--into", type=Path, metavar="FILE", help=f"default: {default}")
         if name == "flips":
             part.add_argument("folders", nargs="+", type=Path, metavar="DIR",
                               help="output folders of `sim sensitivity` runs with a `versus`")
+        if name == "reference":
+            part.add_argument("--from", dest="source", type=Path, metavar="DIR",
+                              default=ROOT / "results" / "reference",
+                              help="the `sim reference` folder (default: results/reference)")
         part.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    target = args.into or DOCS / {"parameters": "ODD.md", "outcomes": "results.md",
-                                  "map": "route_graph.png",
-                                  "flips": "calibration.md"}[args.what]
+    target = args.into or {"parameters": DOCS / "ODD.md", "outcomes": DOCS / "results.md",
+                           "map": DOCS / "route_graph.png", "flips": DOCS / "calibration.md",
+                           "reference": ROOT / "README.md"}[args.what]
     if args.what == "parameters":
         from sim.scenario.docs import render
 
@@ -51,6 +60,17 @@ def main(args: argparse.Namespace) -> int:
 
         target.parent.mkdir(parents=True, exist_ok=True)
         draw_map(load_route_graph()).savefig(target, dpi=120)
+    elif args.what == "reference":
+        from sim.analysis.reference_table import with_reference_section
+        from sim.runs.layout import ResultsFolderError
+
+        table = args.source / "table.md"
+        if not table.is_file():
+            raise ResultsFolderError(f"{args.source} holds no table.md: run sim reference "
+                                     "(or sim reference --table-only) first")
+        section = table.read_text(encoding="utf-8")
+        target.write_text(with_reference_section(target.read_text(encoding="utf-8"), section),
+                          encoding="utf-8")
     else:
         from sim.inference.sensitivity import write_flips_section
         from sim.runs.layout import ResultsFolderError
