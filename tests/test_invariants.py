@@ -182,26 +182,27 @@ def test_a_unit_counted_at_two_places_fires():
 def test_checks_above_capacity_fire():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.capacity))
+    i = int(np.argmax(state.capacity))  # a crossing side
     state.checks[i] = state.capacity[i] + 1
     error = fires(invariants.check_capacity, model, "checks within capacity")
-    assert error.place == model.place_ids[int(state.places[i])]
+    assert error.place == model.place_ids[int(state.places[i // 2])]
 
 
 def test_checks_beyond_the_officers_on_duty_fire():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.checks.sum(axis=1)))
-    model.on_duty["crossing"][state.places[i], model.hour_of_day] = 0.0
+    i = int(np.argmax(state.checks.sum(axis=1)))  # a crossing side
+    state.on_duty = state.on_duty.copy()  # the staffing's own array is shared: read only
+    state.on_duty[i, model.hour_of_day] = 0.0
     error = fires(invariants.check_capacity, model, "checks within capacity")
-    assert error.place == model.place_ids[int(state.places[i])]
+    assert error.place == model.place_ids[int(state.places[i // 2])]
 
 
 def test_a_crossing_officer_hour_that_vanishes_fires():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.idle))
-    state.idle[i] -= 1.0
+    i = int(np.argmax(state.allocation.idle + state.allocation.second_line))
+    state.allocation.second_line[i] -= 1.0
     fires(invariants.check_capacity, model,
           "every crossing officer-hour is in a booth, on a check, on patrol or idle")
 

@@ -35,13 +35,14 @@ def erlang_b(servers: np.ndarray | float, load: np.ndarray | float) -> np.ndarra
     """Share of arrivals blocked in a loss system of `servers` (M/G/c/c) offered `load`
     Erlangs (arrival rate x mean duration), by the recursion B(n) = a B(n-1) / (n + a B(n-1)).
     Fractional servers interpolate linearly between the neighbouring whole numbers (a team
-    that works part of the hour); no server blocks all. Servers more than 8 standard
-    deviations of the load above it block less than 1e-12 and count as blocking nothing."""
+    that works part of the hour); no server blocks all. Servers more than 6 standard
+    deviations of the load (and 6) above it block less than 1e-9 and count as blocking
+    nothing."""
     servers, load = np.broadcast_arrays(np.asarray(servers, dtype=float),
                                         np.asarray(load, dtype=float))
     low = np.floor(servers).astype(np.intp)
     heaviest = float(load.max(initial=0.0))
-    most = int(min(low.max(initial=0) + 1, np.ceil(heaviest + 8.0 * np.sqrt(heaviest) + 12.0)))
+    most = int(min(low.max(initial=0) + 1, np.ceil(heaviest + 6.0 * np.sqrt(heaviest) + 6.0)))
     flat = load.reshape(-1)
     b = np.ones(flat.shape)
     by_servers = np.zeros((most + 2, flat.size))  # B(n) by n; beyond `most`: 0
