@@ -35,14 +35,15 @@ def vehicle_hours_waiting(model: JointActionModel) -> float:
     return float(model.crossing_state._wait_weighted.sum() / 60.0)
 
 
-def with_more(posting: str, place: str, country: str, officers: int):
-    """The baseline with `officers` more of `country` at a place (its contingent grown)."""
+def with_more(posting: str, place: str, country: str, officers: int, **changes):
+    """The baseline (with `changes`) and `officers` more of `country` at a place: its
+    contingent grown by them, the rest of it where it was."""
     spread = baseline(action={"days": DAYS})
     contingent = spread.countries[country].model_dump(mode="json")
     contingent["officers"] += officers
     return baseline(action={"days": DAYS}, countries={country: contingent}, postings=[
         {"country": country, "agency": "border_police", "posting": posting, "place": place,
-         "officers": officers}])
+         "officers": officers}], **changes)
 
 
 def test_each_side_works_with_its_own_countrys_officers():
@@ -198,10 +199,8 @@ def test_more_officers_on_a_green_border_sector_detect_more_and_a_second_500_add
     sector = "gb_bg_tr"
     fixture = {"criminal": {"flow_scale": 3.0},
                "parameters": {"adaptivity": 0.0, "check_awareness": 0.0}}
-    scenarios = [baseline(action={"days": DAYS}, **fixture)] + [baseline(
-        action={"days": DAYS}, **fixture, postings=[
-            {"country": "BG", "agency": "border_police", "posting": "green_border",
-             "place": sector, "officers": n}]) for n in (500, 1000)]
+    scenarios = [baseline(action={"days": DAYS}, **fixture)] + [
+        with_more("green_border", sector, "BG", n, **fixture) for n in (500, 1000)]
     totals = np.array([[place_total(run(s, seed), "illegal_entries_detected", sector)
                         for s in scenarios] for seed in range(REPLICATES)])
     first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]

@@ -411,8 +411,9 @@ class CrossingState:
             tally.add_vector(outcome, day, per_crossing(values), places)
         model.inland.wanted_persons(persons, places)
         self.wait_table[tick] = self.wait
-        self.entry_table[tick] = entry
-        self.exit_table[tick] = self.queue_wait[self.other, EXIT]
+        arrived = entering > 0  # the parts of the wait of the hour's vehicles
+        self.entry_table[tick] = np.where(arrived, entry, 0.0)
+        self.exit_table[tick] = np.where(arrived, self.queue_wait[self.other, EXIT], 0.0)
         self.queue_table[tick] = self.number[:, ENTRY]
         self.share_table[tick] = self.share
         self.checking_table[tick] = self.waiting

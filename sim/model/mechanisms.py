@@ -81,19 +81,23 @@ def booths_to_open(load: np.ndarray, per_booth: np.ndarray, booths: np.ndarray,
     staffable = np.where(staffable < 1.0, officers / officers_per_booth, staffable)
     total = need.sum(axis=1)
     ratio = np.divide(staffable, total, out=np.ones_like(total), where=total > 0)
-    if ratio.min(initial=1.0) >= 1.0:  # every booth needed is staffed: nothing to share out
+    short = ratio < 1.0
+    if not short.any():  # every booth needed is staffed: nothing to share out
         return need
-    opened = np.floor(need * np.minimum(ratio, 1.0)[:, None])
-    spare = staffable - opened.sum(axis=1)
-    for column in np.argsort(-need.sum(axis=0), kind="stable"):  # busiest class first
-        extra = np.clip(np.minimum(spare, need[:, column] - opened[:, column]), 0.0, None)
+    order = np.argsort(-need.sum(axis=0), kind="stable")  # busiest lane first, everywhere
+    needed = need[short]
+    opened = np.floor(needed * ratio[short][:, None])
+    spare = staffable[short] - opened.sum(axis=1)
+    for column in order:
+        extra = np.clip(np.minimum(spare, needed[:, column] - opened[:, column]), 0.0, None)
         opened[:, column] += extra
         spare -= extra
-    starved = ((need > 0) & (opened == 0)).any(axis=1) & (opened.sum(axis=1) > 0)
-    if starved.any():  # fewer booths than classes waiting: the open ones take turns
-        opened[starved] = (opened[starved].sum(axis=1, keepdims=True) * need[starved]
-                           / need[starved].sum(axis=1, keepdims=True))
-    return opened
+    starved = ((needed > 0) & (opened == 0)).any(axis=1) & (opened.sum(axis=1) > 0)
+    if starved.any():  # fewer booths than lanes waiting: the open ones take turns
+        opened[starved] = (opened[starved].sum(axis=1, keepdims=True) * needed[starved]
+                           / needed[starved].sum(axis=1, keepdims=True))
+    need[short] = opened
+    return need
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,14 @@ def erlang_b(servers: np.ndarray | float, load: np.ndarray | float) -> np.ndarra
     nothing."""
     servers, load = np.broadcast_arrays(np.asarray(servers, dtype=float),
                                         np.asarray(load, dtype=float))
-    low = np.floor(servers).astype(np.intp)
-    heaviest = float(load.max(initial=0.0))
-    most = int(min(low.max(initial=0) + 1, np.ceil(heaviest + 6.0 * np.sqrt(heaviest) + 6.0)))
-    flat = load.reshape(-1)
+    blocked = np.zeros(servers.shape)
+    offered = load > 0
+    if not offered.any():
+        return blocked
+    served, flat = servers[offered], load[offered]  # only where work is offered
+    low = np.floor(served).astype(np.intp)
+    heaviest = float(flat.max())
+    most = int(min(low.max() + 1, np.ceil(heaviest + 6.0 * np.sqrt(heaviest) + 6.0)))
     b = np.ones(flat.shape)
     by_servers = np.zeros((most + 2, flat.size))  # B(n) by n; beyond `most`: 0
     by_servers[0] = 1.0
@@ -52,11 +56,10 @@ def erlang_b(servers: np.ndarray | float, load: np.ndarray | float) -> np.ndarra
         b = ab / (n + ab)
         by_servers[n] = b
     columns = np.arange(flat.size)
-    at_low = by_servers[np.minimum(low.reshape(-1), most + 1), columns]
-    at_high = by_servers[np.minimum(low.reshape(-1) + 1, most + 1), columns]
-    fraction = servers.reshape(-1) - low.reshape(-1)
-    blocked = (at_low + (at_high - at_low) * fraction).reshape(servers.shape)
-    return np.where(load > 0, blocked, 0.0)
+    at_low = by_servers[np.minimum(low, most + 1), columns]
+    at_high = by_servers[np.minimum(low + 1, most + 1), columns]
+    blocked[offered] = at_low + (at_high - at_low) * (served - low)
+    return blocked
 
 
 def erlang_c(servers: np.ndarray | int, load: np.ndarray | float) -> np.ndarray:
