@@ -325,23 +325,24 @@ class CrossingState:
         self.checks_by_officers = officer_checks
         self.patrol = allocation.patrol
         if self.sectors:
-            self.sector_patrol[self.sectors] = 0.0
             out = self.sector_of >= 0
-            np.add.at(self.sector_patrol, self.sector_of[out], self.patrol[out])
+            self.sector_patrol = np.bincount(self.sector_of[out], weights=self.patrol[out],
+                                             minlength=len(self.sector_patrol))
         staffed = officers > 0
         scanned, extra = self._scanners(hour_of_day, staffed, officer_checks, passing)
         self.capacity = allocation.servers * 60.0 / self.minutes.min() + (
             self.scanners * 60.0 / self.scan_minutes.min())
         self.checks = officer_checks + extra
         self.passing = passing
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lone = self._lone(allocation)[:, None]
-            self.officer_share = np.where(passing > 0, officer_checks / passing, lone)
-            self.share = np.where(passing > 0, np.minimum(self.checks / passing, 1.0),
-                                  np.maximum(lone, (self.scanners > 0)[:, None] * 1.0))
-            self.scanned_share = np.where(self.checks > 0, (scanned + extra) / self.checks,
-                                          (self.scanners > 0)[:, None] * 1.0)
-            scanned_only = np.where(passing > 0, extra / passing, 0.0)
+        lone = np.broadcast_to(self._lone(allocation)[:, None], passing.shape)
+        scanning = np.broadcast_to((self.scanners > 0)[:, None] * 1.0, passing.shape)
+        moving = passing > 0
+        self.officer_share = np.divide(officer_checks, passing, out=lone.copy(), where=moving)
+        self.share = np.minimum(np.divide(self.checks, passing, out=np.maximum(lone, scanning),
+                                          where=moving), 1.0)
+        self.scanned_share = np.divide(scanned + extra, self.checks, out=scanning.copy(),
+                                       where=self.checks > 0)
+        scanned_only = np.divide(extra, passing, out=np.zeros_like(passing), where=moving)
         held = self.model.parameters.lane_blocking_seconds / 60.0 * self.booth_side[:, None]
         entry = self.queue_wait[:, ENTRY] + (self.officer_share * (held + self.minutes)
                                              + scanned_only * (held + self.scan_minutes))
