@@ -9,11 +9,15 @@ SCENARIO  ?= scenarios/jad_see_2023.yaml
 ARGS      ?=
 
 .PHONY: run test test-fast lint notebooks bench fingerprint dashboard reference calibrate sensitivity \
-        sensitivity-differences posterior lock schema \
+        sensitivity-differences posterior ensemble lock schema \
         clean venv
 
 run: $(VENV)/.installed
 	$(SIM) run $(SCENARIO) --force $(ARGS)
+	@echo ""
+	@echo "sim is installed in $(VENV)/bin. To put it on PATH in this shell:"
+	@echo "    source $(VENV)/bin/activate"
+	@echo "(or call $(SIM) directly). Next: the quick start in README.md."
 
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -25,8 +29,9 @@ test-fast: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
+# The dev extras (ipykernel, nbclient, nbconvert, ...) run the notebooks into HTML.
 notebooks: $(VENV)/.installed-dev
-	$(PY) -m sim.analysis.notebooks --out results/notebooks
+	$(SIM) notebooks --out results/notebooks
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/run.py $(ARGS)
@@ -39,7 +44,7 @@ dashboard: $(VENV)/.installed-dev
 	$(SIM) dashboard $(SCENARIO)
 
 reference: $(VENV)/.installed
-	$(PY) -m sim.analysis.reference --out results/reference --posterior 50 --replicates 3 $(ARGS)
+	$(SIM) reference --out results/reference --posterior 50 --replicates 3 $(ARGS)
 
 # The joint calibration (action week + ordinary week, then its refinements; docs/calibration.md):
 # copy its fitted.yaml to scenarios/calibrated.yaml and its posterior.csv to
@@ -52,12 +57,17 @@ posterior: $(VENV)/.installed
 	$(SIM) posterior calibration/joint.yaml --calibration calibration/joint_fit \
 	  --out scenarios/posterior.csv
 
+# The ensemble: posterior draws x every other registered assumption, kept by history matching
+# (docs/calibration.md). Rebuild after a refit; it takes 15-60 minutes on 2 cores.
+ensemble: $(VENV)/.installed
+	$(SIM) ensemble calibration/ensemble.yaml --out scenarios/ensemble.csv $(ARGS)
+
 # Which assumptions could flip each shipped difference (docs/calibration.md, generated table).
 sensitivity-differences: $(VENV)/.installed
 	for config in calibration/differences/*.yaml; do \
 	  $(SIM) sensitivity $$config --out results/sensitivity/difference_$$(basename $$config .yaml) \
 	    --force --quiet || exit 1; done
-	$(PY) -m sim.analysis.sensitivity --flips-doc docs/calibration.md results/sensitivity/difference_*
+	$(SIM) docs flips results/sensitivity/difference_*
 
 sensitivity: $(VENV)/.installed
 	$(SIM) sensitivity calibration/sensitivity.yaml $(ARGS)

@@ -52,6 +52,7 @@ def write_report(out: Path, targets: list[Target], details: dict, machine: dict[
         *_cli_section(details),
         *_scaling_section(details, figure.name),
         *_write_section(details),
+        *_ensemble_section(details),
         *_mesa_section(details),
         *_profiles(),
         *_notes(),
@@ -118,8 +119,9 @@ def _baseline_section(details: dict) -> list[str]:
     if stages:
         total = stages["total"]
         rows += ["", "Where the time of one replicate goes, by stage (benchmarks/suites.py "
-                 "`stage_times`: a stopwatch around each stage's method, no profiler; median "
-                 "wall seconds per replicate of the same seeds):", "",
+                 "`stage_times`: a stopwatch around each stage of an hour the model declares, "
+                 "`JointActionModel.stages`, named as there; no profiler; median wall seconds "
+                 "per replicate of the same seeds):", "",
                  "| stage | wall median | share |", "|---|---|---|"]
         rows += [f"| {label} | {seconds:.3f} s | {seconds / total:.0%} |"
                  for label, seconds in stages.items() if label != "total"]
@@ -208,6 +210,25 @@ def _write_section(details: dict) -> list[str]:
             "process, with the runner's store functions wrapped by stopwatches: "
             f"{write['total']:.2f} s in all, {write['simulate']:.2f} s simulating, "
             f"{write['writing']:.2f} s writing ({write['share']:.1%}): {parts}.", ""]
+
+
+def _ensemble_section(details: dict) -> list[str]:
+    """The ensemble's build and a comparison over it, per member (the 200-member targets are
+    extrapolations: the per-member costs stay, the acceptance rate is what varies)."""
+    build, paired = details.get("ensemble"), details.get("ensemble_compare")
+    if not build or not paired:
+        return []
+    return ["## The ensemble", "",
+            f"`{build['command']}`: {build['members']} members kept of {build['candidates']} "
+            f"candidates ({build['acceptance'] or 0:.0%}) in {build['wall'].median / 60:.1f} "
+            f"min: {build['per_member']:.0f} s a member ({build['cpu_per_member']:.0f} s of CPU "
+            f"over all processes), {build['per_candidate']:.1f} s a candidate; 200 members at "
+            f"this acceptance: {build['per_member'] * 200 / 60:.0f} min.", "",
+            f"Paired comparison over members × 1 replicate (two `sim run --ensemble`, `sim "
+            f"compare` with the deciding assumptions and EVPPI): {paired['one_member']:.0f} s "
+            f"over 1 member, {paired['total']:.0f} s over {paired['members']}, so "
+            f"{paired['fixed']:.0f} s fixed and {paired['per_member']:.1f} s a member; 200 "
+            f"members: {paired['to_200'] / 60:.1f} min.", ""]
 
 
 def _mesa_section(details: dict) -> list[str]:

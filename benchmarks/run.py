@@ -27,6 +27,8 @@ from report import Target, write_report
 from suites import (
     baseline_replicate,
     cli_runs,
+    ensemble_build,
+    ensemble_comparison,
     graph_scaling,
     load_scaling,
     mesa_comparison,
@@ -53,6 +55,7 @@ class Settings:
         self.dask_replicates = 10 if quick else 200
         self.dask_runs = 1 if quick else 2
         self.mesa_runs = 3 if quick else 5
+        self.ensemble_members = 3 if quick else 10  # extrapolated to 200 per member
 
 
 def executor_pair(settings: Settings, work: Path) -> tuple[dict, dict]:
@@ -132,6 +135,22 @@ def measure_all(settings: Settings, work: Path, log) -> tuple[list[Target], dict
                           f"{settings.dask_replicates} replicates (ratio of the medians of "
                           f"{settings.dask_runs} alternating runs each)", "≤ 1.3",
                           Timing([ratio]), judged(ratio <= 1.3), "x"))
+
+    log(f"ensemble of {settings.ensemble_members} members, then a paired comparison over them")
+    details["ensemble"] = build = ensemble_build(settings.ensemble_members, work / "ensemble")
+    to_200 = Timing([build["per_member"] * 200 / 60])
+    targets.append(Target(f"Ensemble of 200 members (`sim ensemble`, 3 replicates a candidate, "
+                          f"2 workers), extrapolated from {build['members']} members "
+                          f"({build['per_member']:.0f} s each)", "≤ 60 min", to_200,
+                          judged(to_200.median <= 60), "min", digits=1))
+    details["ensemble_compare"] = paired = ensemble_comparison(
+        build["file"], max(build["members"], 1), work / "ensemble_compare")
+    to_200 = Timing([paired["to_200"] / 60])
+    targets.append(Target(f"Paired comparison of two scenarios over 200 members × 1 replicate "
+                          f"(two `sim run --ensemble`, `sim compare`), extrapolated from 1 and "
+                          f"{paired['members']} members ({paired['fixed']:.0f} s fixed, "
+                          f"{paired['per_member']:.1f} s a member)",
+                          "≤ 5 min", to_200, judged(to_200.median <= 5), "min", digits=1))
 
     log("plain Mesa loop")
     details["mesa"] = mesa_comparison(settings.mesa_runs)

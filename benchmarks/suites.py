@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
+import json
 import shutil
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from big_graph import replicated_graph
@@ -15,19 +16,11 @@ from measure import PYTHON, ROOT, Timing, repeat, run_json, time_command
 from mesa_loop import plain_loop
 
 from sim.geography import load_route_graph
-from sim.model import (
-    BASELINE,
-    JointActionModel,
-    checks,
-    crossings,
-    information,
-    posts,
-    resolve_scenario,
-)
-from sim.model import model as model_module
+from sim.model import BASELINE, JointActionModel, resolve_scenario
+from sim.model.model import Stage
+from sim.runs import layout, runner
 from sim.runs import results as store
-from sim.runs import runner
-from sim.runs.replicate import daily_table, events_table, run_replicate
+from sim.runs.replicate import crossing_waits_table, daily_table, events_table, run_replicate
 from sim.scenario.files import load_scenario
 
 SIM = str(Path(PYTHON).with_name("sim"))
@@ -57,67 +50,54 @@ def baseline_replicate(runs: int) -> dict:
     return parts
 
 
-# The stages of one replicate, each a method the model calls (sim/model/model.py: step).
-STAGES: dict[str, tuple[type, str]] = {
-    "model build": (JointActionModel, "__init__"),
-    "crossings (CrossingState.hour)": (crossings.CrossingState, "hour"),
-    "inland and port posts (PostState.hour)": (posts.PostState, "hour"),
-    "movements meeting places (JointActionModel._move)": (JointActionModel, "_move"),
-    "searches, cyber patrol (InlandOperations.hour)": (checks.InlandOperations, "hour"),
-    "information: relay, alerts, reactions (Information.deliver)": (
-        information.Information, "deliver"),
-    "outcome collection each tick (DataCollector)": (model_module._OutcomeCollector, "collect"),
-}
+def time_stages(model: JointActionModel) -> dict[str, float]:
+    """Put a stopwatch on each stage of this model's hour (`model.stages`, nothing else is
+    touched); the returned seconds per stage name add up as the model runs."""
+    totals = dict.fromkeys((stage.name for stage in model.stages), 0.0)
 
-
-@contextmanager
-def _stopwatches(totals: dict[str, float]) -> Iterator[None]:
-    """Time every call of each stage's method into `totals` (seconds); restored afterwards. A
-    stage called inside another (the first outcome collection inside the build) counts in its
-    own row only."""
-    originals = {label: getattr(owner, name) for label, (owner, name) in STAGES.items()}
-    running: list[str] = []
-
-    def timed(label: str, method):
-        def wrapper(*args, **kwargs):
+    def timed(name: str, run: Callable[[], None]) -> Callable[[], None]:
+        def stopwatch() -> None:
             start = time.perf_counter()
-            running.append(label)
-            try:
-                return method(*args, **kwargs)
-            finally:
-                running.pop()
-                elapsed = time.perf_counter() - start
-                totals[label] += elapsed
-                if running:
-                    totals[running[-1]] -= elapsed
-        return wrapper
+            run()
+            totals[name] += time.perf_counter() - start
+        return stopwatch
 
-    for label, (owner, name) in STAGES.items():
-        setattr(owner, name, timed(label, originals[label]))
-    try:
-        yield
-    finally:
-        for label, (owner, name) in STAGES.items():
-            setattr(owner, name, originals[label])
+    model.stages = tuple(Stage(name, timed(name, run)) for name, run in model.stages)
+    return totals
+
+
+REST_OF_HOUR = "outcome collection and the clock (the rest of each hour)"
 
 
 def stage_times(runs: int) -> dict[str, float]:
-    """Median wall seconds per replicate of each stage of `STAGES` (plus the rest of the hourly
-    step and the result tables), over `runs` baseline replicates after a warm-up: where the
-    time of one replicate goes, without a profiler's overhead."""
+    """Median wall seconds per replicate of the model build, each stage of an hour by its
+    declared name, the rest of the hourly step and the result tables, over `runs` baseline
+    replicates after a warm-up: where the time of one replicate goes, without a profiler's
+    overhead. The cycle collector is paused as `run_replicate` pauses it."""
     scenario = load_scenario(BASELINE)
     run_replicate(scenario, 1000)
     per_run: list[dict[str, float]] = []
     for seed in range(runs):
-        totals = dict.fromkeys(STAGES, 0.0)
-        start = time.perf_counter()
-        with _stopwatches(totals):
-            run_replicate(scenario, seed)
-        totals["total"] = time.perf_counter() - start
-        totals["the rest (rosters, tallies, result tables)"] = (
-            totals["total"] - sum(totals[label] for label in STAGES))
-        per_run.append(totals)
+        gc.disable()
+        try:
+            per_run.append(_replicate_by_stage(scenario, seed))
+        finally:
+            gc.enable()
     return {label: statistics.median(run[label] for run in per_run) for label in per_run[0]}
+
+
+def _replicate_by_stage(scenario, seed: int) -> dict[str, float]:
+    start = time.perf_counter()
+    model = JointActionModel(scenario, rng=seed)
+    built = time.perf_counter()
+    stages = time_stages(model)
+    model.run()
+    ran = time.perf_counter()
+    model.outcomes(), daily_table(model), events_table(model), crossing_waits_table(model)
+    end = time.perf_counter()
+    return {"model build": built - start, **stages,
+            REST_OF_HOUR: ran - built - sum(stages.values()),
+            "result tables": end - ran, "total": end - start}
 
 
 def cli_command(scenario: str, replicates: int, out: Path,
@@ -136,7 +116,7 @@ def cli_runs(scenario: str, replicates: int, runs: int, out: Path,
     parts = store.read_replicates(out)
     reading = time.perf_counter() - start
     start = time.perf_counter()
-    store.finish_folder(out, store.collect(parts, store.read_manifest(out), [], out))
+    store.finish_folder(out, store.collect(parts, layout.read_manifest(out), [], out))
     consolidation = time.perf_counter() - start
     startup = time_command([SIM, "validate", scenario], min(runs, 3))
     shutil.rmtree(out, ignore_errors=True)
@@ -217,12 +197,12 @@ def write_share(scenario: str, replicates: int, out: Path) -> dict:
     """An in-process `sim.run` into a results folder, with the time spent simulating and the
     time spent writing (each replicate's files, reading them back, the final tables) apart."""
     simulate = _Stopwatch(run_replicate)
-    writers = {name: _Stopwatch(getattr(store, name)) for name in
-               ("prepare_folder", "write_replicate", "read_replicates", "collect",
-                "finish_folder")}
-    originals = {name: getattr(store, name) for name in writers}
+    owners = {"prepare_folder": runner, "write_replicate": store, "read_replicates": store,
+              "collect": store, "finish_folder": store}  # where the runner looks each one up
+    writers = {name: _Stopwatch(getattr(owner, name)) for name, owner in owners.items()}
+    originals = {name: getattr(owner, name) for name, owner in owners.items()}
     for name, watch in writers.items():
-        setattr(store, name, watch)
+        setattr(owners[name], name, watch)
     try:
         start = time.perf_counter()
         runner.run(scenario, replicates=replicates, workers=1, out=out, force=True,
@@ -230,7 +210,7 @@ def write_share(scenario: str, replicates: int, out: Path) -> dict:
         total = time.perf_counter() - start
     finally:
         for name, function in originals.items():
-            setattr(store, name, function)
+            setattr(owners[name], name, function)
     shutil.rmtree(out, ignore_errors=True)
     writing = sum(w.seconds for w in writers.values())
     return {"total": total, "simulate": simulate.seconds, "writing": writing,
@@ -244,3 +224,60 @@ def mesa_comparison(runs: int) -> dict:
     agents, ticks = len(model.agents), model.hours
     timing = repeat(lambda: plain_loop(agents, ticks), runs)
     return {"agents": agents, "ticks": ticks, "timing": timing}
+
+
+ENSEMBLE_CONFIG = "calibration/ensemble.yaml"
+NO_CENTRE = "scenarios/no_coordination_centre.yaml"
+
+
+def ensemble_build(members: int, work: Path, *, candidates_per_member: int = 40) -> dict:
+    """`sim ensemble` for `members` members as a planner runs it (the shipped config: 3
+    replicates a candidate, 2 workers), timed from outside, with its record's counts: seconds
+    (wall, and CPU of all its processes) per member kept and per candidate tried, from which 200
+    members extrapolate (the first batch, which runs every replicate, weighs more in a small
+    build: the extrapolation errs long)."""
+    out = work / "ensemble.csv"
+    command = [SIM, "ensemble", ENSEMBLE_CONFIG, "--out", str(out), "--members", str(members),
+               "--candidates", str(members * candidates_per_member), "--force", "--quiet"]
+    wall = time_command(command, 1)
+    record = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    kept = max(record["members"], 1)
+    return {"wall": wall, "members": record["members"], "candidates": record["candidates_tried"],
+            "acceptance": record["acceptance"], "per_member": wall.median / kept,
+            "cpu_per_member": (wall.cpu_median or 0.0) / kept,
+            "per_candidate": wall.median / max(record["candidates_tried"], 1),
+            "file": out, "command": f"sim ensemble {ENSEMBLE_CONFIG} --members {members}"}
+
+
+def ensemble_comparison(file: Path, members: int, work: Path) -> dict:
+    """The paired comparison of two scenarios over members × 1 replicate: `sim run --ensemble`
+    of the baseline and of the operation without the centre, then `sim compare` (with the
+    deciding assumptions and EVPPI), over 1 member and over `members`: the difference is the
+    cost per member, the rest the fixed cost (start-up, worker processes, reading), and 200
+    members extrapolate as fixed + 200 × per member."""
+    def one(count: int, folder: Path) -> dict:
+        common = ["--ensemble", str(count), "--ensemble-file", str(file), "--replicates", "1",
+                  "--workers", "2", "--quiet", "--force"]
+        base, other = folder / "base", folder / "no_centre"
+        runs = Timing()
+        for scenario, out in ((str(BASELINE.relative_to(ROOT)), base), (NO_CENTRE, other)):
+            runs = _added(runs, time_command([SIM, "run", scenario, *common, "--out", str(out)],
+                                             1))
+        compare = time_command([SIM, "compare", str(base), str(other), "--out",
+                                str(folder / "comparison"), "--no-figures", "--force"], 1)
+        return {"runs": runs, "compare": compare, "total": runs.median + compare.median}
+
+    small, large = one(1, work / "one"), one(members, work / "many")
+    per_member = (max(large["total"] - small["total"], 0.0) / (members - 1) if members > 1
+                  else large["total"])
+    fixed = max(small["total"] - per_member, 0.0)
+    return {**large, "members": members, "one_member": small["total"], "fixed": fixed,
+            "per_member": per_member, "to_200": fixed + 200 * per_member}
+
+
+def _added(first: Timing, second: Timing) -> Timing:
+    """One timing of two commands run one after the other."""
+    if not first.wall:
+        return second
+    return Timing([a + b for a, b in zip(first.wall, second.wall, strict=True)],
+                  [a + b for a, b in zip(first.cpu, second.cpu, strict=True)])

@@ -12,7 +12,6 @@ Defaults: `method="auto"` (Student t on the paired differences; bootstrap when u
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import difflib
 import math
@@ -24,22 +23,52 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis import deciding as deciding_module
+from sim.analysis.headline import MIN_DRAWS, as_html, as_text
+from sim.analysis.pairing import is_paired, paired_runs
 from sim.model.outcomes import OUTCOME_NAMES, OUTCOMES
 from sim.runs.results import Results, load, write_csv
 from sim.runs.statistics import INTERVAL, paired_difference, reduce, unpaired_difference
 
 COMPARISON = "comparison.csv"
+DECIDING_FILE = "deciding.csv"
 METHODS = ("auto", "t", "bootstrap")
 RESAMPLES = 4000  # bootstrap resamples: the interval's ends move by < 1% of its width
 BOOTSTRAP_SEED = 20231113  # a fixed seed: the same folders always give the same table
 COLUMNS = ("scenario", "outcome", "unit", "base_mean", "mean", "difference",
            "relative_difference", "ci_low", "ci_high", "paired", "n", "base", "base_n",
-           "method", "level", "per_day", "draws", "robustness")
+           "method", "level", "per_day", "draws", "robustness", "deciding", "deciding_share",
+           "deciding_low", "deciding_high", "deciding_evppi", "next_deciding", "next_share",
+           "evpi")
+DECIDING = ("deciding", "deciding_share", "deciding_low", "deciding_high", "deciding_evppi",
+            "next_deciding", "next_share", "evpi")  # runs over draws or members only
 UNITS = {o.name: o.unit for o in OUTCOMES}
 
 
 class ComparisonError(ValueError):
     """Runs or folders that cannot be compared as asked (said to the user, exit status 2)."""
+
+
+class ComparisonTable(pd.DataFrame):
+    """What `compare` returns: a DataFrame with comparison.csv's columns (`COLUMNS`) that
+    prints as a planner reads it, the headline outcomes with plain labels and a sentence per
+    scenario (`sim.analysis.headline`). Anything done to it (a selection, a sort) gives a plain
+    DataFrame; `pd.DataFrame(comparison)` is the plain table."""
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _readable(self) -> bool:
+        return set(COLUMNS) <= set(self.columns)
+
+    def __repr__(self) -> str:
+        return as_text(self) if self._readable() else pd.DataFrame.__repr__(self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str | None:
+        return as_html(self) if self._readable() else pd.DataFrame._repr_html_(self)
 
 # outcomes that are not totals over the action's days: never divided by its length
 NOT_PER_DAY = frozenset(o.name for o in OUTCOMES if not o.total)
@@ -62,14 +91,6 @@ def per_day(results: Results) -> Results:
     totals = [o for o in OUTCOME_NAMES if o in summary and o not in NOT_PER_DAY]
     summary[totals] = summary[totals].astype(float) / days
     return dataclasses.replace(results, summary=summary)
-
-
-def is_paired(base: Results, other: Results) -> bool:
-    """Paired when the replicates both runs have were run with the same seeds."""
-    seeds = pd.concat({"base": base.summary.set_index("replicate")["seed"],
-                       "other": other.summary.set_index("replicate")["seed"]},
-                      axis=1, join="inner")
-    return not seeds.empty and bool((seeds["base"] == seeds["other"]).all())
 
 
 def same_model(base: Results, other: Results) -> bool:
@@ -132,7 +153,8 @@ def difference_interval(base: pd.Series, other: pd.Series, *, paired: bool,
 
 def compare(base: Results | str | Path, others: Sequence[Results | str | Path] | Results,
             *, method: str = "auto", level: float = INTERVAL,
-            outcomes: Sequence[str] = OUTCOME_NAMES, resamples: int = RESAMPLES) -> pd.DataFrame:
+            outcomes: Sequence[str] = OUTCOME_NAMES, resamples: int = RESAMPLES
+            ) -> ComparisonTable:
     """One row per other scenario and outcome (columns `COLUMNS`, docs/analysis.md).
 
     `base` and `others` are `Results` or results folders. `difference` is mean(other) −
@@ -148,7 +170,7 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
     others = [_as_results(o) for o in ([others] if isinstance(others, Results | str | Path)
                                       else others)]
     outcomes = _check_arguments(method, level, outcomes, resamples)
-    rows = []
+    rows, rankings = [], []
     for other in others:
         _check_same_kind(base, other)
         _note_oddities(base, other)
@@ -157,24 +179,26 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
         daily = None not in lengths and lengths[0] != lengths[1]
         present = _present(outcomes, base, other)
         if same_draws(base, other):
+            draws = base.summary["draw"].nunique()
+            if draws < MIN_DRAWS:
+                kind = (base.manifest.get("posterior") or {}).get("kind", "posterior")
+                what = ("ensemble members", "ensemble") if kind == "ensemble" else (
+                    "posterior draws", "posterior")
+                warnings.warn(f"'{other.scenario_name}' against '{base.scenario_name}' rests on "
+                              f"{draws} {what[0]}: a share of draws agreeing in sign "
+                              f"(robustness) moves by {100 / draws:.0f} points with each draw, "
+                              f"so read it only from {MIN_DRAWS} draws on (sim run --{what[1]} "
+                              f"{MIN_DRAWS})", stacklevel=2)
             rows += posterior_rows(per_day(base) if daily else base,
                                    per_day(other) if daily else other, level=level,
-                                   outcomes=present, daily=daily)
+                                   outcomes=present, daily=daily, rankings=rankings)
             continue
-        base_values = (per_day(base) if daily else base).summary.set_index("replicate")
-        if daily:
-            other = per_day(other)
-        other_values = other.summary.set_index("replicate")
-        all_base = len(base_values)
-        if paired:
-            common = base_values.index.intersection(other_values.index)
-            if len(common) < max(len(base_values), len(other_values)):
-                warnings.warn(f"'{other.scenario_name}' has {len(other_values)} replicates and "
-                              f"'{base.scenario_name}' {len(base_values)}: the comparison uses "
-                              f"the {len(common)} replicates both have (both means included)",
-                              stacklevel=2)
-            base_values, other_values = base_values.loc[common], other_values.loc[common]
-        n = len(other_values)
+        pairing = paired_runs(base, other)
+        if pairing.note():
+            warnings.warn(pairing.note(), stacklevel=2)
+        compared = [per_day(run) if daily else run for run in (pairing.base, pairing.other)]
+        base_values, other_values = (run.summary.set_index("replicate") for run in compared)
+        all_base, n = pairing.base_replicates, len(other_values)
         for outcome in present:
             a, b = base_values[outcome], other_values[outcome]
             difference, low, high, used = difference_interval(
@@ -188,8 +212,12 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
                 "ci_low": low, "ci_high": high, "paired": paired, "n": n,
                 "base": base.scenario_name, "base_n": all_base, "method": used,
                 "level": level, "per_day": daily, "draws": 0, "robustness": math.nan,
+                **dict.fromkeys(DECIDING, math.nan), "deciding": "", "next_deciding": "",
             })
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    table = ComparisonTable(pd.DataFrame(rows, columns=list(COLUMNS)))
+    table.attrs["deciding"] = (pd.concat(rankings, ignore_index=True) if rankings
+                               else pd.DataFrame())
+    return table
 
 
 def _as_results(run: Results | str | Path) -> Results:
@@ -238,14 +266,15 @@ def _check_same_kind(base: Results, other: Results) -> None:
     if drawn[0] != drawn[1]:
         posterior, plain = (base, other) if drawn[0] else (other, base)
         raise ComparisonError(
-            f"'{posterior.scenario_name}' ran over posterior draws (sim run --posterior) and "
-            f"'{plain.scenario_name}' did not: their differences would mix the posterior's "
-            "parameters into the change of scenario. Run both with --posterior N on the same "
-            "file, or both without")
+            f"'{posterior.scenario_name}' ran over posterior draws or ensemble members (sim run "
+            f"--posterior/--ensemble) and '{plain.scenario_name}' did not: their differences "
+            "would mix the members' parameters into the change of scenario. Run both with "
+            "--posterior N (or --ensemble N) on the same file, or both without")
     if drawn[0] and not same_draws(base, other):
         raise ComparisonError(
             f"'{other.scenario_name}' and '{base.scenario_name}' ran over different posterior "
-            "draws or seeds: run both with the same --posterior file, N and seed")
+            "draws, ensemble members or seeds: run both with the same --posterior (or "
+            "--ensemble) file, N and seed")
 
 
 def _note_oddities(base: Results, other: Results) -> None:
@@ -283,13 +312,34 @@ def _present(outcomes: list[str], base: Results, other: Results) -> list[str]:
 
 
 def same_draws(base: Results, other: Results) -> bool:
-    """Both runs went over posterior draws, the same ones with the same seeds (sim run
-    --posterior N on the same file), so they pair draw by draw and replicate by replicate."""
+    """Both runs went over posterior draws or ensemble members, the same ones with the same
+    seeds (sim run --posterior/--ensemble N on the same file), so they pair draw by draw (member
+    by member) and replicate by replicate."""
     if "draw" not in base.summary or "draw" not in other.summary:
         return False
     held = base.manifest.get("posterior"), other.manifest.get("posterior")
     files = [(p or {}).get("sha256") for p in held]
     return is_paired(base, other) and files[0] == files[1]
+
+
+def first_members(results: Results, count: int) -> Results:
+    """A run over draws or members cut to its first `count` of them (every table), so a
+    comparison can rest on fewer members than were run (`sim compare --ensemble N`)."""
+    if "draw" not in results.summary:
+        raise ComparisonError(f"'{results.scenario_name}' did not run over posterior draws or "
+                              "ensemble members (sim run --ensemble N): --ensemble has nothing "
+                              "to cut")
+    held = int(results.summary["draw"].nunique())
+    if not 1 <= count <= held:
+        raise ComparisonError(f"'{results.scenario_name}' ran over {held} members; --ensemble "
+                              f"takes 1 to {held}, not {count}")
+
+    def cut(table: pd.DataFrame) -> pd.DataFrame:
+        return table[table["draw"] < count] if "draw" in table else table
+
+    return dataclasses.replace(results, summary=cut(results.summary), daily=cut(results.daily),
+                               events=cut(results.events),
+                               crossing_waits=cut(results.crossing_waits))
 
 
 def per_draw_differences(base: Results, other: Results, outcome: str) -> pd.Series:
@@ -312,20 +362,31 @@ def robustness(per_draw: pd.Series) -> float:
 
 
 def posterior_rows(base: Results, other: Results, *, level: float,
-                   outcomes: Sequence[str], daily: bool = False) -> list[dict]:
-    """Rows of the comparison for runs over posterior draws: the difference is the mean of the
-    per-draw paired differences, its interval the central `level` share of them (parameter
-    uncertainty, plus what replicate noise is left in each draw's mean), `robustness` the share
-    of draws agreeing in sign."""
+                   outcomes: Sequence[str], daily: bool = False,
+                   rankings: list[pd.DataFrame] | None = None) -> list[dict]:
+    """Rows of the comparison for runs over posterior draws or ensemble members: the difference
+    is the mean of the per-draw paired differences, its interval the central `level` share of
+    them (parameter uncertainty, plus what replicate noise is left in each draw's mean),
+    `robustness` the share of draws agreeing in sign, and the `deciding` columns the assumption
+    that explains most of their spread (sim/analysis/deciding.py) with its first-order share,
+    the difference at its low and high ends and its EVPPI, the runner-up, and `evpi` the value
+    of knowing everything. Each outcome's full ranking is appended to `rankings`."""
     keys = ["draw", "replicate"]
     shared = base.summary.set_index(keys).index.intersection(other.summary.set_index(keys).index)
     if len(shared) < max(len(base.summary), len(other.summary)):
         warnings.warn(f"'{other.scenario_name}' has {len(other.summary)} draw-replicates and "
-                      f"'{base.scenario_name}' {len(base.summary)}: the comparison uses the "
-                      f"{len(shared)} both have (both means included)", stacklevel=3)
+                      f"'{base.scenario_name}' {len(base.summary)}: every difference pairs the "
+                      f"{len(shared)} both have, and both means are over those {len(shared)}",
+                      stacklevel=3)
     base_rows = base.summary.set_index(keys).loc[shared]
     other_rows = other.summary.set_index(keys).loc[shared]
     rows = []
+    ranking = deciding(base, other, outcomes)
+    if rankings is not None and len(ranking):
+        rankings.append(ranking.assign(scenario=other.scenario_name)[
+            ["scenario", *ranking.columns]])
+    kind = "ensemble" if (base.manifest.get("posterior") or {}).get("kind") == "ensemble" \
+        else "posterior"
     for outcome in outcomes:
         per_draw = per_draw_differences(base, other, outcome)
         low, high = np.quantile(per_draw, [0.5 - level / 2, 0.5 + level / 2])
@@ -338,20 +399,68 @@ def posterior_rows(base: Results, other: Results, *, level: float,
             "relative_difference": difference / base_mean if base_mean else math.nan,
             "ci_low": float(low), "ci_high": float(high), "paired": True,
             "n": len(shared), "base": base.scenario_name, "base_n": len(base.summary),
-            "method": "posterior", "level": level, "per_day": daily, "draws": len(per_draw),
-            "robustness": robustness(per_draw)})
+            "method": kind, "level": level, "per_day": daily, "draws": len(per_draw),
+            "robustness": robustness(per_draw),
+            **deciding_columns(ranking[ranking["outcome"] == outcome], per_draw)})
     return rows
+
+
+def deciding(base: Results, other: Results, outcomes: Sequence[str] = OUTCOME_NAMES
+             ) -> pd.DataFrame:
+    """For runs over the same draws or members: per outcome, every assumption ranked by how much
+    of the spread of the per-member difference (other − base) it explains, with the difference
+    at its low and high ends and its EVPPI (`sim.analysis.deciding.COLUMNS`); empty otherwise."""
+    if not same_draws(base, other):
+        return pd.DataFrame(columns=list(deciding_module.COLUMNS))
+    assumptions = deciding_module.member_assumptions(base)
+    if assumptions is None:
+        return pd.DataFrame(columns=list(deciding_module.COLUMNS))
+    per_member = {o: per_draw_differences(base, other, o) for o in outcomes
+                  if o in base.summary and o in other.summary}
+    return deciding_module.deciding_table(per_member, assumptions)
+
+
+def deciding_columns(ranking: pd.DataFrame, per_draw: pd.Series) -> dict:
+    """The comparison's deciding columns from one outcome's ranking."""
+    values = {**dict.fromkeys(DECIDING, math.nan), "deciding": "", "next_deciding": "",
+              "evpi": deciding_module.evpi(per_draw.to_numpy())}
+    if len(ranking):
+        top = ranking.iloc[0]
+        values.update(deciding=top["assumption"], deciding_share=top["first_order"],
+                      deciding_low=top["low_end"], deciding_high=top["high_end"],
+                      deciding_evppi=top["evppi"])
+    if len(ranking) > 1:
+        values.update(next_deciding=ranking.iloc[1]["assumption"],
+                      next_share=ranking.iloc[1]["first_order"])
+    return values
 
 
 def compare_results(base_dir: str | Path, other_dirs: Sequence[str | Path],
                     out: str | Path | None = None, *, method: str = "auto",
                     level: float = INTERVAL) -> pd.DataFrame:
-    """Compare results folders against a base folder; with `out`, write comparison.csv there."""
-    table = compare(load(base_dir), [load(d) for d in other_dirs], method=method, level=level)
+    """Compare results folders against a base folder; with `out`, write comparison.csv there
+    and, for runs over draws or members, deciding.csv (every assumption ranked per scenario
+    and outcome)."""
+    base, others = load(base_dir), [load(d) for d in other_dirs]
+    table = compare(base, others, method=method, level=level)
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
         write_csv(table, Path(out) / COMPARISON)
+        write_deciding(table, out)
     return table
+
+
+def write_deciding(table: pd.DataFrame, out: str | Path) -> Path | None:
+    """deciding.csv beside comparison.csv for a comparison over draws or members (every
+    assumption ranked per scenario and outcome); an earlier comparison's is removed otherwise.
+    The file written, or None."""
+    path = Path(out) / DECIDING_FILE
+    ranking = table.attrs.get("deciding", pd.DataFrame())
+    if not len(ranking):
+        path.unlink(missing_ok=True)
+        return None
+    write_csv(ranking, path)
+    return path
 
 
 def pairing_gain(base: Results, other: Results, *, level: float = INTERVAL,
@@ -409,27 +518,5 @@ def calibration_table(results: Results, targets: pd.DataFrame | None = None) -> 
     return pd.DataFrame(rows)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m sim.analysis.compare --pairing BASE_DIR OTHER_DIR`: the pairing gain, by
-    outcome."""
-    parser = argparse.ArgumentParser(prog="python -m sim.analysis.compare", description=(
-        "How much narrower paired difference intervals are than unpaired ones."))
-    parser.add_argument("--pairing", nargs=2, type=Path, metavar=("BASE_DIR", "OTHER_DIR"),
-                        required=True)
-    parser.add_argument("--level", type=float, default=INTERVAL,
-                        help=f"interval level (default {INTERVAL})")
-    args = parser.parse_args(argv)
-    base_dir, other_dir = args.pairing
-    gain = pairing_gain(load(base_dir), load(other_dir), level=args.level)
-    with pd.option_context("display.width", 200, "display.max_rows", None,
-                           "display.float_format", "{:,.4g}".format):
-        print(gain.to_string(index=False))
-    ratios = gain["width_ratio"]
-    print(f"\npaired ÷ unpaired interval width over {len(gain)} outcomes: median "
-          f"{ratios.median():.3f}, range {ratios.min():.3f}–{ratios.max():.3f} "
-          f"({gain['n'].iloc[0] if len(gain) else 0} replicates, level {args.level:.0%})")
-    return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())

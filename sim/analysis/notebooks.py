@@ -1,6 +1,6 @@
 """Execute the analysts' notebooks in a fresh kernel and write them as HTML.
 
-`python -m sim.analysis.notebooks --out results/notebooks` (`make notebooks`) runs every notebook in
+`sim notebooks --out results/notebooks` (`make notebooks`) runs every notebook in
 `notebooks/` top to bottom, as on a fresh machine; `--replicates N` sets `SIM_REPLICATES` (the
 notebooks' replicate count, full size by default). A notebook that raises stops the command
 with the failing cell named.
@@ -8,15 +8,15 @@ with the failing cell named.
 
 from __future__ import annotations
 
-import argparse
 import os
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 from nbconvert import HTMLExporter
+
+from sim.runs.layout import write_text
 
 NOTEBOOKS_FOLDER = Path(__file__).resolve().parents[2] / "notebooks"
 TIMEOUT_SECONDS = 3600  # per cell: a full-size comparison runs 8 scenarios × 30 replicates
@@ -48,26 +48,9 @@ def execute(path: Path, *, environment: Mapping[str, str] | None = None,
 def write_html(notebook: nbformat.NotebookNode, target: Path) -> Path:
     body, _ = HTMLExporter().from_notebook_node(notebook)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(body, encoding="utf-8")
+    write_text(target, body)  # whole, never through a link
     return target
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.analysis.notebooks", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("results/notebooks"))
-    parser.add_argument("--replicates", type=int, metavar="N",
-                        help="replicates per scenario (sets SIM_REPLICATES; default: full size)")
-    parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
-                        help="notebooks to run (default: every notebook in notebooks/)")
-    args = parser.parse_args(argv)
-    environment = {"SIM_REPLICATES": str(args.replicates)} if args.replicates else {}
-    for path in args.notebooks or notebook_paths():
-        started = time.perf_counter()
-        executed = execute(path, environment=environment)
-        target = write_html(executed, args.out / path.with_suffix(".html").name)
-        print(f"{path.name}: {time.perf_counter() - started:.0f} s -> {target}")
-    return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -4,20 +4,22 @@ The server listens on 127.0.0.1 only, on a free port unless one is given, and pr
 Solara would load its JavaScript, styles and fonts from a public CDN; here its asset proxy serves
 them from `sim/dashboard/assets` (the exact versions Solara 1.64 asks for, kept in the repository:
 the `solara-assets` package on PyPI stops at the versions of Solara 1.58). The CDN address is
-pointed at a closed local port, so an asset that is not there fails at once instead of being
-fetched from outside; Solara's telemetry and its call-home check stay off.
+pointed at a closed local port, so an asset that is not there is never fetched from outside;
+Solara's telemetry and its call-home check stay off.
+
+The page drives a live session over a websocket, so the server answers only its own page
+(`PageOnly`): a request whose `Host` is not the address it serves (DNS rebinding) or whose
+`Origin` is another site (any page open in the planner's browser) is refused, a websocket
+without an Origin too. A browser asset that is not in the local folder answers 404 at once,
+instead of holding a server thread while Solara retries the closed port.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
-import sys
 import warnings
 from pathlib import Path
-
-from sim.model import BASELINE
 
 ASSET_FOLDER = Path(__file__).resolve().parent / "assets"
 NO_CDN = "http://127.0.0.1:9/"  # the discard port: nothing listens, nothing leaves the machine
@@ -42,15 +44,54 @@ class DashboardError(RuntimeError):
     """The dashboard cannot be served as asked (assets missing, port taken)."""
 
 
-def register(subparsers) -> None:
-    """Add the `dashboard` sub-command to the `sim` command's parser."""
-    parser = subparsers.add_parser(
-        "dashboard", help="serve the interactive dashboard on 127.0.0.1 (open it in a browser)")
-    parser.add_argument("scenario", nargs="?", type=Path, default=BASELINE, metavar="SCENARIO",
-                        help="scenario file to start from (default: the 2023 baseline)")
-    parser.add_argument("--port", type=int, default=0, metavar="P",
-                        help="port to listen on (default: a free one, printed at start)")
-    parser.set_defaults(handler=_dashboard)
+CDN_PREFIX = "/_solara/cdn/"  # where Solara's page asks for its browser assets
+
+
+class PageOnly:
+    """ASGI middleware: only the page this server serves may talk to it. Host must be the
+    served address (127.0.0.1:PORT or localhost:PORT); an Origin, if sent (a websocket must
+    send one), must be that address; a missing asset under `CDN_PREFIX` is 404 at once."""
+
+    def __init__(self, app, port: int, assets: Path):
+        self.app = app
+        self.hosts = {f"127.0.0.1:{port}", f"localhost:{port}"}
+        self.origins = {f"http://{host}" for host in self.hosts}
+        self.assets = Path(assets).resolve()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            return await self.app(scope, receive, send)  # lifespan
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1")
+                   for name, value in scope.get("headers", [])}
+        origin = headers.get("origin")
+        websocket = scope["type"] == "websocket"
+        origin_ok = origin in self.origins if (origin is not None or websocket) else True
+        if headers.get("host") not in self.hosts or not origin_ok:
+            return await self._refuse(scope, send, 403, "sim dashboard answers only its own "
+                                      f"page at http://{sorted(self.hosts)[0]}/\n")
+        path = scope.get("path", "")
+        if not websocket and path.startswith(CDN_PREFIX) and not self._has_asset(
+                path.removeprefix(CDN_PREFIX)):
+            return await self._refuse(scope, send, 404, "not in the dashboard's assets\n")
+        return await self.app(scope, receive, send)
+
+    def _has_asset(self, path: str) -> bool:
+        """Whether Solara's asset proxy holds `path` (a bare name is a package's __main.js)."""
+        stored = path if "/" in path.replace("\\", "/") else f"{path}/__main.js"
+        target = (self.assets / stored).resolve()
+        return target.is_relative_to(self.assets) and target.is_file()
+
+    @staticmethod
+    async def _refuse(scope, send, status: int, text: str) -> None:
+        if scope["type"] == "websocket":  # closed before it is accepted: the handshake is 403
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        body = text.encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
 
 
 VIZ_MODULES = ("solara", "uvicorn", "mesa.visualization")  # what the viz extra installs
@@ -75,14 +116,6 @@ def check_viz_extra() -> None:
             "it); the rest of sim works without it")
 
 
-def _dashboard(args: argparse.Namespace) -> int:
-    try:
-        check_viz_extra()
-        serve(args.scenario, args.port)
-    except DashboardError as error:
-        print(f"sim dashboard: {error}", file=sys.stderr)
-        return 2
-    return 0
 
 
 def missing_assets(cache: Path) -> list[str]:
@@ -139,7 +172,9 @@ def serve(scenario: Path, port: int = 0, *, assets: Path = ASSET_FOLDER) -> None
     # Solara warns on every page load that 127.0.0.1 is not https; the cookie works all the same
     warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
 
-    config = uvicorn.Config("solara.server.starlette:app", host=host, port=port,
+    from solara.server.starlette import app
+
+    config = uvicorn.Config(PageOnly(app, port, assets), host=host, port=port,
                             log_level="warning")
     print(f"dashboard of {scenario}: http://{host}:{port}/ (Ctrl+C stops it)", flush=True)
     try:

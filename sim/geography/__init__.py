@@ -1,6 +1,10 @@
 """The route graph of South East Europe: places, crossings, green-border sectors, edges and
-corridors from the data files in `sim/data/`, loaded and checked by `graph`; `map` draws it
-(matplotlib is imported there alone, so loading the graph stays light). Imports nothing of `sim`.
+corridors from the data files in `sim/data/`, loaded and checked by `graph`; `names` finds
+places by the names people use (posts, local names and exonyms of `sim/data/aliases.csv`, each
+with its source); `map` draws it
+(matplotlib is imported there alone, so loading the graph stays light) with the coastlines and
+borders of `borders`; `sides` which side of a crossing hosts visiting equipment. Imports nothing
+of `sim`.
 """
 
 from sim.geography.graph import (

@@ -1,20 +1,23 @@
 """The Joint Action model: one replicate of the operation, hour by hour, on the route graph.
 
-Each tick is one hour. In order: officers on duty and their hours; legitimate traffic, queues
-and intensified checks at every crossing, road checkpoint, port and parcel centre (vectorised
-over places); criminal movements reaching a place this hour meet its check or patrol; inland
-teams search premises and the cyber patrol examines online targets; analysts cross-check hits,
-the relay path carries alerts and evidence, alerted units move, networks hear of their losses
-(sim.model.information). After the last tick, evidence gathered in the follow-up window opens
-cases.
+Each tick is one hour, run as the stages the model declares in order (`JointActionModel.stages`,
+listed by name in docs/ODD.md section 3): officers on duty and their hours; legitimate traffic,
+queues and intensified checks at the border crossings, then at road checkpoints, ports and parcel
+centres (vectorised over places); criminal movements reaching a place this hour meet its check or
+patrol; inland teams search premises and the cyber patrol examines online targets; analysts
+cross-check hits, the relay path carries alerts and evidence, alerted units move, networks hear
+of their losses (sim.model.information). After the last tick, evidence gathered in the follow-up
+window opens cases.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import mesa
 import networkx as nx
@@ -68,6 +71,12 @@ def resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict[str
 SeedLike = int | np.integer | np.random.SeedSequence | np.random.Generator | None
 
 
+class UnseededRunWarning(UserWarning):
+    """A model built with `rng=None` drew a fresh seed: it cannot be repeated, nor paired with
+    another run (`mesa.batch_run(..., rng=[1, 2, 3])` runs every parameter value on the same
+    seeds)."""
+
+
 def replicate_seed(rng: SeedLike) -> int:
     """The model's integer seed (0 ≤ seed < 2**63), from which every random stream is spawned.
 
@@ -93,11 +102,20 @@ _FINISHED = frozenset({MovementState.INTERCEPTED, MovementState.DELIVERED,
                        MovementState.SUSPENDED})
 
 
+class Stage(NamedTuple):
+    """One stage of an hour: its name in the domain's words, and what runs it."""
+
+    name: str
+    run: Callable[[], None]
+
+
 class JointActionModel(mesa.Model):
     """Six days (by default) of the EMPACT Joint Action Days South East Europe on the route
     graph. `rng` is an int seed, a SeedSequence, a Generator or None (a fresh seed), as in
-    Mesa; the seed used is `model.seed`, and every random number comes from its named streams.
-    `datacollector` records every outcome of OUTCOME_NAMES at the start and after every hour.
+    Mesa (None warns, `UnseededRunWarning`); the seed used is `model.seed`, and every random
+    number comes from its named streams. `datacollector` records every outcome of
+    OUTCOME_NAMES and the `seed` at the start and after every hour;
+    `stages` are the stages of an hour, in the order `step` runs them.
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: SeedLike = None,
@@ -105,6 +123,12 @@ class JointActionModel(mesa.Model):
                  **overrides: Any):
         self.scenario_spec = resolve_scenario(scenario, overrides)
         seed = replicate_seed(rng)
+        if rng is None:
+            warnings.warn(UnseededRunWarning(
+                f"rng=None drew the fresh seed {seed} (the `seed` column of batch_run rows): "
+                "the run is neither repeatable nor paired with the other values of the same "
+                "iteration; pass rng=[1, 2, ...] to mesa.batch_run (or rng=<int> here) for "
+                "repeatable runs that meet the same traffic and criminals"), stacklevel=2)
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams.from_seed(seed)
@@ -144,9 +168,11 @@ class JointActionModel(mesa.Model):
             self.schedule_departure(movement)
         self.intel = information.Information(self)
         self.inland = checks.InlandOperations(self)
+        self.stages = self._hour_stages()
         self._outcomes_at: tuple[tuple[int, bool], dict[str, float]] | None = None
-        self.datacollector = _OutcomeCollector(
-            model_reporters={name: _reporter(name) for name in OUTCOME_NAMES})
+        self.datacollector = _OutcomeCollector(  # the seed on every row (mesa.batch_run)
+            model_reporters={**{name: _reporter(name) for name in OUTCOME_NAMES},
+                             "seed": _seed})
         if self.hours == 0:
             self.finish()
         self.datacollector.collect(self)
@@ -211,23 +237,14 @@ class JointActionModel(mesa.Model):
         return min(self.tick // 24, max(self.scenario_spec.action.days - 1, 0))
 
     def step(self) -> None:
+        """One hour: the stages in order, then the clock moves on and the outcomes are
+        collected."""
         if self.tick >= self.hours:
             self.running = False
             return
         self.clock = float(self.tick)
-        hour = self.hour_of_day
-        self.intel.response.staff_posts(self.tick)  # units leaving for or back from an alert
-        self.tally.add_vector("officer_hours", self.day, self.on_duty_total[:, hour])
-        self.tally.add_vector("officer_hours_crossing", self.day, self.on_duty["crossing"][:, hour])
-        self.crossing_state.hour(hour)
-        self.post_state.hour(hour)
-        self._move(self.tick + 1.0)
-        self.inland.hour(hour)
-        self.intel.deliver(self.tick + 1.0)
-        if self.check_invariants:
-            from sim.model.invariants import check_all
-
-            check_all(self)
+        for _, run in self.stages:
+            run()
         self.tick += 1
         if self.tick >= self.hours:
             self.finish()
@@ -242,6 +259,48 @@ class JointActionModel(mesa.Model):
     def finish(self) -> None:
         self.intel.close(self.hours + self.parameters.follow_up_hours)
         self.running = False
+
+    # --- the stages of an hour -----------------------------------------------------------
+
+    def _hour_stages(self) -> tuple[Stage, ...]:
+        """The stages of an hour, in order; docs/ODD.md section 3 lists them by these names
+        (a test checks). The invariants, when asked for, are checked last."""
+        stages = (Stage("officers on duty", self._officers_on_duty),
+                  Stage("border crossings", self._border_crossings),
+                  Stage("road checkpoints, ports and parcel centres", self._inland_and_port_posts),
+                  Stage("movements meet places", self._movements_meet_places),
+                  Stage("inland operations", self._inland_operations),
+                  Stage("information exchange", self._information_exchange))
+        if self.check_invariants:
+            stages += (Stage("invariants hold", self._invariants_hold),)
+        return stages
+
+    def _officers_on_duty(self) -> None:
+        """Units re-tasked by an alert leave their posts or return; officer-hours are counted."""
+        self.intel.response.staff_posts(self.tick)
+        hour, day = self.hour_of_day, self.day
+        self.tally.add_vector("officer_hours", day, self.on_duty_total[:, hour])
+        self.tally.add_vector("officer_hours_crossing", day, self.on_duty["crossing"][:, hour])
+
+    def _border_crossings(self) -> None:
+        self.crossing_state.hour(self.hour_of_day)
+
+    def _inland_and_port_posts(self) -> None:
+        self.post_state.hour(self.hour_of_day)
+
+    def _movements_meet_places(self) -> None:
+        self._move(self.tick + 1.0)
+
+    def _inland_operations(self) -> None:
+        self.inland.hour(self.hour_of_day)
+
+    def _information_exchange(self) -> None:
+        self.intel.deliver(self.tick + 1.0)
+
+    def _invariants_hold(self) -> None:
+        from sim.model.invariants import check_all
+
+        check_all(self)
 
     # --- movements -----------------------------------------------------------------------
 
@@ -351,6 +410,10 @@ def _reporter(name: str):
     return report
 
 
+def _seed(model: JointActionModel) -> int:
+    return model.seed
+
+
 class _OutcomeCollector(mesa.DataCollector):
     """Mesa's DataCollector of the outcome reporters. The first collection validates and
     collects as Mesa does; later ones read the outcomes once and append the floats as they
@@ -362,6 +425,6 @@ class _OutcomeCollector(mesa.DataCollector):
             return
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
-        values = _outcomes_now(model)
+        values = {**_outcomes_now(model), "seed": model.seed}
         for name, column in self.model_vars.items():
             column.append(values[name])

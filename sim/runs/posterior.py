@@ -1,32 +1,50 @@
-"""Runs over a posterior ensemble: N draws × the scenario's replicates.
+"""Runs over a posterior or an ensemble: N draws (or members) × the scenario's replicates.
 
 Draw d, replicate r is replicate number k = d × R + r of the run, with seed r of the scenario's
 seeds: every draw meets the same traffic and criminals' luck (common random numbers across
 draws), so two draws differ by their parameter values only, and two scenarios run over the same
-draws are paired draw by draw and replicate by replicate. The tables get a `draw` column; the
-manifest's `posterior` entry names the file, its digest and the counts.
+draws are paired draw by draw and replicate by replicate. An ensemble's members (`sim ensemble`:
+a posterior draw with sampled values of the assumptions the calibration does not fit) run the
+same way; a posterior draw is the member that samples nothing. The tables get a `draw` column
+(the draw's or the member's number); the manifest's `posterior` entry names the file (relative
+to the project when inside it), its digest, the counts and, for an ensemble, `kind: ensemble`.
+The default files are found from the project, not the working directory.
 """
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sim.model.streams import replicate_seeds
-from sim.runs.results import ResultsFolderError, read_manifest
-from sim.scenario.posterior import DEFAULT_FILE, draws_for
+from sim.runs.layout import ResultsFolderError, read_manifest
+from sim.scenario.posterior import (
+    DEFAULT_FILE,
+    ENSEMBLE_FILE,
+    MAX_POSTERIOR_BYTES,
+    draws_for,
+    shown_path,
+)
+from sim.scenario.reading import read_bytes
 from sim.scenario.schema import Scenario
 
+Kind = Literal["posterior", "ensemble"]
 
-def posterior_plan(scenario: Scenario, draws: int, file: str | Path | None
-                   ) -> tuple[list[Scenario], list[int], dict[str, Any]]:
-    """The draws' scenarios, the run's seeds (draw-major) and the manifest's `posterior` entry."""
-    path = Path(file) if file is not None else DEFAULT_FILE
+
+def posterior_plan(scenario: Scenario, draws: int, file: str | Path | None,
+                   kind: Kind = "posterior") -> tuple[list[Scenario], list[int], dict[str, Any]]:
+    """The draws' (or members') scenarios, the run's seeds (draw-major) and the manifest's
+    `posterior` entry."""
+    path = Path(file) if file is not None else (ENSEMBLE_FILE if kind == "ensemble"
+                                                else DEFAULT_FILE)
     scenarios = draws_for(scenario, path, draws)
     per_draw = replicate_seeds(scenario.run.seed, scenario.run.replicates)
-    info = {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16],
+    digest = hashlib.sha256(read_bytes(path, MAX_POSTERIOR_BYTES, "a posterior file (CSV)"))
+    info = {"file": shown_path(path), "sha256": digest.hexdigest()[:16],
             "draws": draws, "replicates_per_draw": len(per_draw)}
+    if kind == "ensemble":
+        info["kind"] = "ensemble"
     return scenarios, per_draw * draws, info
 
 
@@ -38,10 +56,11 @@ def check_same_posterior(directory: Path, info: dict[str, Any] | None) -> None:
     """A folder resumed must hold a run over the same draws (or none, for a plain run)."""
     if not (directory / "manifest.json").is_file():
         return
-    held = read_manifest(directory).get("posterior")
+    held = read_manifest(directory).get("posterior")  # readable: the folder guard checked it
     if held != info:
+        what = "ensemble members" if (held or {}).get("kind") == "ensemble" else "posterior draws"
         raise ResultsFolderError(
-            f"{directory} holds a run " + (f"over {held['draws']} posterior draws of "
+            f"{directory} holds a run " + (f"over {held['draws']} {what} of "
                                            f"{held['file']}" if held else "without posterior "
-                                           "draws") + "; a folder never mixes two; use --force "
-            "to replace it or --out to write elsewhere")
+                                           "draws or ensemble members") + "; a folder never "
+            "mixes two; use --force to replace it or --out to write elsewhere")

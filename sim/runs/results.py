@@ -13,36 +13,52 @@ column).
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
 import os
-import platform
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from sim.model.outcomes import COUNT_OUTCOMES, OUTCOME_NAMES, OUTCOMES, PLACE_OUTCOMES
+from sim.model.outcomes import (
+    COUNT_OUTCOMES,
+    OUTCOME_NAMES,
+    OUTCOMES,
+    PLACE_OUTCOMES,
+    outcome_label,
+)
+from sim.runs.layout import (  # the folder's names, re-exported for readers of results
+    CROSSING_WAITS,
+    DAILY,
+    EVENTS,
+    FAILURES,
+    MANIFEST,
+    RECORD,
+    REPLICATES,
+    SUMMARY,
+    TABLES,
+    NoReplicatesError,
+    ResultsFolderError,
+    done_replicates,
+    note,
+    now,
+    open_checked,
+    read_json,
+    read_manifest,
+    summary_checksum,
+    write_atomically,
+    write_json,
+)
 from sim.runs.statistics import describe
 from sim.scenario.paths import levers
+from sim.scenario.reading import InputError
 from sim.scenario.schema import Scenario
 
 ROW_KEYS: tuple[str, ...] = ("scenario", "replicate", "seed")
-MANIFEST, SUMMARY, DAILY, EVENTS = "manifest.json", "summary.csv", "daily.csv", "events.parquet"
-CROSSING_WAITS = "crossing_waits.parquet"
-FAILURES, REPLICATES = "failures.json", "replicates"
-TABLES = ("summary", "daily", "events", "crossing_waits")
-VERSIONED_PACKAGES = ("jad-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx",
-                      "scipy", "PyYAML", "dask", "distributed")
-REPLICATE_FOLDER = re.compile(r"^\d{6}$")
+CHECKSUM = "summary_sha256"  # the manifest's checksum of summary.csv
 
 
 # --- the results object ----------------------------------------------------------------------
@@ -91,41 +107,126 @@ class Results:
 def load(directory: str | Path) -> Results:
     """Read a results folder written by `sim run`, `sim.run(out=...)` or `Results.save`.
 
-    A folder whose files cannot be read, or whose summary holds no replicate, a replicate twice
-    or a non-numeric outcome, is refused (`ResultsFolderError`, naming the file), so no
-    comparison is ever made on a damaged or hand-edited table."""
+    A folder whose files cannot be read (or are not regular files of bounded size), whose
+    summary holds no replicate, a replicate twice or a non-numeric outcome, or a row that the
+    manifest does not list (another replicate, seed or scenario, more rows than were run, a
+    table changed since the run: the manifest holds its checksum) is refused
+    (`ResultsFolderError`, naming the file and the row), so no comparison is ever made on a
+    damaged or hand-edited table. A folder written before manifests held the checksum is read
+    with a `FolderNote`."""
     directory = Path(directory)
-    if not (directory / MANIFEST).is_file() or not (directory / SUMMARY).is_file():
+    if not (directory / MANIFEST).exists() or not (directory / SUMMARY).exists():
         raise FileNotFoundError(f"{directory}: not a finished results folder (needs {MANIFEST} "
                                 f"and {SUMMARY}); an interrupted run is finished with --resume")
     manifest = _read(directory, MANIFEST, read_manifest)
     if not isinstance(manifest, dict):
         raise ResultsFolderError(f"{directory / MANIFEST}: not a results manifest (a JSON object "
                                  "with the run's scenario and seeds); run the scenario again")
-    failures = (_read(directory, FAILURES, lambda d: json.loads((d / FAILURES).read_text()))
-                if (directory / FAILURES).is_file() else [])
+    failures = (_read(directory, FAILURES, lambda d: read_json(d / FAILURES))
+                if (directory / FAILURES).exists() else [])
     # copy(): pandas reads a CSV into a block per column; one block per dtype keeps an
     # analyst's added columns and row selections fast (and free of PerformanceWarnings)
-    summary = _read(directory, SUMMARY, lambda d: pd.read_csv(
-        d / SUMMARY, keep_default_na=False, na_values=[""]).copy())
+    summary = _read(directory, SUMMARY, lambda d: _csv(d / SUMMARY).copy())
     _check_summary(summary, directory / SUMMARY)
-    daily = _read(directory, DAILY, lambda d: pd.read_csv(
-        d / DAILY, keep_default_na=False, na_values=[""]).copy())
-    waits = (_read(directory, CROSSING_WAITS, lambda d: pd.read_parquet(d / CROSSING_WAITS))
-             if (directory / CROSSING_WAITS).is_file()  # absent before the table existed
+    check_against_manifest(summary, manifest, directory)
+    daily = _read(directory, DAILY, lambda d: _csv(d / DAILY).copy())
+    waits = (_read(directory, CROSSING_WAITS, lambda d: _parquet(d / CROSSING_WAITS))
+             if (directory / CROSSING_WAITS).exists()  # absent before the table existed
              else pd.DataFrame())
-    events = _read(directory, EVENTS, lambda d: pd.read_parquet(d / EVENTS))
+    events = _read(directory, EVENTS, lambda d: _parquet(d / EVENTS))
     return Results(summary, daily, events, manifest, failures, directory, waits)
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    with open_checked(path) as file:
+        return pd.read_csv(file, keep_default_na=False, na_values=[""])
+
+
+def read_table(path: str | Path, **options: Any) -> pd.DataFrame:
+    """A CSV table a tool wrote (a history, indices, a summary), read only if it is a regular
+    file of bounded size; ResultsFolderError naming the file otherwise. `options` go to
+    `pandas.read_csv`."""
+    path = Path(path)
+    try:
+        with open_checked(path, expected="a CSV table") as file:
+            return pd.read_csv(file, **options)
+    except InputError as error:
+        raise ResultsFolderError(f"{path}: {error.message}") from None
+    except (OSError, ValueError) as error:
+        problem = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ResultsFolderError(f"{path}: cannot be read ({problem})") from None
+
+
+def _parquet(path: Path, **options: Any) -> pd.DataFrame:
+    with open_checked(path) as file:
+        return pd.read_parquet(file, **options)
 
 
 def _read(directory: Path, name: str, reader):
     """`reader(directory)`, with any failure to read `name` said as a damaged folder."""
     try:
         return reader(directory)
+    except InputError as error:  # a FIFO, a device, a folder or an oversized file
+        raise ResultsFolderError(f"{directory / name}: {error.message}; a results folder holds "
+                                 "only the files a run wrote: run the scenario again with "
+                                 "--force") from None
     except (OSError, ValueError) as error:  # JSON, CSV, parquet and decoding errors included
         problem = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise ResultsFolderError(f"{directory / name}: cannot be read ({problem}); the results "
                                  "folder is damaged: run the scenario again with --force") from None
+
+
+def check_against_manifest(summary: pd.DataFrame, manifest: dict[str, Any],
+                           directory: Path) -> None:
+    """Every row of the summary is a replicate the manifest lists (its number, seed, scenario
+    and hash, and with posterior draws its draw), as many rows as the run finished, and the
+    table is the one the run wrote (its checksum). A mismatch is refused naming the row."""
+    path = directory / SUMMARY
+    seeds = manifest.get("seeds")
+    if not isinstance(seeds, list):
+        raise ResultsFolderError(f"{directory / MANIFEST}: no list of seeds; not a manifest a "
+                                 "run wrote: run the scenario again")
+    count = manifest.get("replicates", len(seeds))
+    name, digest = manifest.get("scenario_name"), manifest.get("scenario_hash")
+    per_draw = (manifest.get("posterior") or {}).get("replicates_per_draw")
+    for line, row in enumerate(summary.to_dict("records"), start=2):
+        replicate = int(row["replicate"])
+        where = f"{path}, line {line} (replicate {replicate})"
+        if not 0 <= replicate < min(count, len(seeds)):
+            raise ResultsFolderError(f"{where}: not a replicate of this run (the manifest lists "
+                                     f"replicates 0 to {min(count, len(seeds)) - 1}); the table "
+                                     "was edited or mixed with another run's")
+        why = _row_mismatch(row, seeds[replicate], name, digest, per_draw)
+        if why:
+            raise ResultsFolderError(f"{where}: {why}; the table was edited or mixed with "
+                                     "another run's")
+    done = manifest.get("replicates_done")
+    if isinstance(done, int) and done != len(summary):
+        raise ResultsFolderError(f"{path}: holds {len(summary)} replicates, and the manifest "
+                                 f"says {done} finished; the table was edited or mixed with "
+                                 "another run's")
+    recorded = manifest.get(CHECKSUM)
+    if recorded is None:
+        note(f"{path}: its manifest holds no checksum of it (a folder written before runs "
+             "recorded one); its rows were checked against the manifest only")
+    elif _read(directory, SUMMARY, lambda d: summary_checksum(d / SUMMARY)) != recorded:
+        raise ResultsFolderError(f"{path}: changed since the run wrote it (its checksum is not "
+                                 "the manifest's); run the scenario again with --force")
+
+
+def _row_mismatch(row: dict[str, Any], seed: int, name: Any, digest: Any,
+                  per_draw: Any) -> str | None:
+    """Why a summary row is not the replicate the manifest lists, or None."""
+    if int(row["seed"]) != seed:
+        return f"seed {row['seed']}, and the manifest's seed of this replicate is {seed}"
+    if "scenario" in row and name is not None and str(row["scenario"]) != name:
+        return f"a row of scenario '{row['scenario']}' in a folder of '{name}'"
+    if "scenario_hash" in row and digest is not None and str(row["scenario_hash"]) != digest:
+        return (f"a row of another scenario (hash {str(row['scenario_hash'])[:12]}, the "
+                f"folder's is {str(digest)[:12]})")
+    if per_draw and "draw" in row and int(row["draw"]) != int(row["replicate"]) // per_draw:
+        return f"draw {row['draw']}, and this replicate ran draw {row['replicate'] // per_draw}"
+    return None
 
 
 def _check_summary(summary: pd.DataFrame, path: Path) -> None:
@@ -167,102 +268,15 @@ def _first_not(column: pd.Series, *, whole: bool = False) -> Any:
     return column.iloc[0]
 
 
-# --- manifest --------------------------------------------------------------------------------
-
-def scenario_hash(scenario: Scenario) -> str:
-    """sha256 of the canonical JSON of everything that decides a replicate's numbers.
-
-    The replicate and worker counts are left out: they never change replicate k, so a folder can
-    be resumed with more replicates or on another machine.
-    """
-    data = scenario.model_dump(mode="json")
-    data["run"] = {k: v for k, v in data["run"].items() if k not in ("replicates", "workers")}
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# What decides a replicate's numbers: the scenario, the route graph and its data, the model core
-# and the code that turns one replicate into tables (paths relative to `sim/`). Drawing and docs
-# generation inside those folders are left out.
-MODEL_PARTS = ("scenario", "geography", "model", "data", "runs/replicate.py")
-NOT_MODEL = frozenset({"geography/map.py", "scenario/docs.py"})
-
-
-def code_hash() -> str:
-    """sha256 of the model's source and data files (`MODEL_PARTS` less `NOT_MODEL`): a resumed
-    run must finish with the model that started it."""
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    files = sorted(p for part in MODEL_PARTS for p in
-                   ([package / part] if (package / part).is_file()
-                    else (package / part).rglob("*"))
-                   if p.is_file() and p.relative_to(package).as_posix() not in NOT_MODEL
-                   and p.suffix in (".py", ".csv", ".yaml", ".json")
-                   and "__pycache__" not in p.parts)
-    for path in files:
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def package_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def git_commit() -> str | None:
-    """The commit of the code that ran, `-dirty` when sim/ had changes; None outside git."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], check=True,
-                                capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "sim"],
-                               check=True, capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return commit + ("-dirty" if dirty.strip() else "")
-
-
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def new_manifest(scenario: Scenario, seeds: list[int], command: str) -> dict[str, Any]:
-    return {
-        "scenario_name": scenario.name, "scenario_hash": scenario_hash(scenario),
-        "code_hash": code_hash(),
-        "scenario": scenario.model_dump(mode="json"), "root_seed": scenario.run.seed,
-        "replicates": len(seeds), "seeds": seeds, "versions": package_versions(),
-        "git_commit": git_commit(), "command": command, "started": now(), "finished": None,
-        "status": "incomplete", "replicates_done": 0, "resumed": [],
-    }
-
-
-def read_manifest(directory: Path) -> dict[str, Any]:
-    return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically: a reader never sees half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def _shortest(value: float) -> str:
     return repr(float(value))
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """CSV with floats in Python's shortest round-trip form: same numbers, same bytes."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.to_csv(temporary, index=False, float_format=_shortest, lineterminator="\n")
-    os.replace(temporary, path)
+    """CSV with floats in Python's shortest round-trip form: same numbers, same bytes. Written
+    whole or not at all, never through a link (`sim.runs.layout.write_atomically`)."""
+    write_atomically(path, lambda temporary: frame.to_csv(
+        temporary, index=False, float_format=_shortest, lineterminator="\n"))
 
 
 # --- the results folder ----------------------------------------------------------------------
@@ -279,32 +293,24 @@ class ReplicateTables:
     crossing_waits: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-class ResultsFolderError(Exception):
-    """A results folder that must not be written: it holds other results, or is not ours."""
-
-
-class NoReplicatesError(ResultsFolderError):
-    """A results folder whose summary holds no replicate (every one failed, or none ran)."""
-
-
-def done_replicates(directory: Path) -> list[int]:
-    """Replicates already written whole (a folder named by its number exists only when whole)."""
-    folder = directory / REPLICATES
-    if not folder.is_dir():
-        return []
-    return sorted(int(p.name) for p in folder.iterdir() if REPLICATE_FOLDER.match(p.name))
-
-
-def write_replicate(directory: Path, tables: ReplicateTables) -> None:
-    """Write one replicate's tables into a temporary folder, then rename it into place."""
+def write_replicate(directory: Path, tables: ReplicateTables,
+                    manifest: dict[str, Any] | None = None) -> None:
+    """Write one replicate's tables, and its record (`replicate.json`: the scenario hash of the
+    manifest, replicate and seed, which `--resume` checks), into a new temporary folder, then
+    rename it into place."""
     folder = directory / REPLICATES
     final = folder / f"{tables.replicate:06d}"
     temporary = folder / f".tmp-{tables.replicate:06d}-{os.getpid()}"
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir(parents=True)
+    shutil.rmtree(temporary, ignore_errors=True)  # a link there is refused, not followed
+    folder.mkdir(exist_ok=True)
+    temporary.mkdir()  # new: nothing below it is a link
     try:
         for name in TABLES:
             getattr(tables, name).to_parquet(temporary / f"{name}.parquet", index=False)
+        if manifest is not None:
+            write_json(temporary / RECORD, {"scenario_hash": manifest.get("scenario_hash"),
+                                            "replicate": tables.replicate, "seed": tables.seed,
+                                            "run_id": manifest.get("run_id")})
         os.rename(temporary, final)
     except OSError:
         shutil.rmtree(temporary, ignore_errors=True)
@@ -323,30 +329,16 @@ def read_replicates(directory: Path, skip: Collection[int] = ()) -> list[Replica
         if replicate in skip:
             continue
         folder = directory / REPLICATES / f"{replicate:06d}"
-        frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES
-                  if (folder / f"{name}.parquet").is_file()}  # older replicates: no waits
+        frames = {}
+        for name in TABLES:
+            path = folder / f"{name}.parquet"
+            if path.exists():  # older replicates have no waits
+                frames[name] = _read(directory, path.relative_to(directory).as_posix(),
+                                     lambda _, table=path: _parquet(table))
         parts.append(ReplicateTables(replicate, int(frames["summary"]["seed"].iloc[0]),
                                      **frames))
     return parts
 
-
-def check_folder(directory: Path, scenario: Scenario, *, resume: bool, force: bool,
-                 source: str | None = None) -> str:
-    """"new", "resume" or "replace", or the ResultsFolderError that forbids writing
-    (`sim.runs.folder.check_folder`). Touches nothing."""
-    from sim.runs import folder
-
-    return folder.check_folder(directory, scenario, resume=resume, force=force, source=source)
-
-
-def prepare_folder(directory: Path, scenario: Scenario, seeds: list[int], command: str, *,
-                   resume: bool, force: bool, source: str | None = None) -> dict[str, Any]:
-    """Create, replace (`force`) or reopen (`resume`) a results folder; returns its manifest
-    (`sim.runs.folder.prepare_folder`: only a folder a run wrote is ever replaced)."""
-    from sim.runs import folder
-
-    return folder.prepare_folder(directory, scenario, seeds, command, resume=resume,
-                                 force=force, source=source)
 
 
 def _concat(parts: list[ReplicateTables], name: str) -> pd.DataFrame:
@@ -389,27 +381,36 @@ def with_inputs(summary: pd.DataFrame, manifest: dict[str, Any]) -> pd.DataFrame
 
 
 def finish_folder(directory: Path, results: Results) -> None:
-    """Write the consolidated tables and failures, then the manifest (last: its status)."""
+    """Write the consolidated tables and failures, then the manifest (last: its status, and the
+    checksum of the summary that `load` verifies)."""
     write_csv(results.summary, directory / SUMMARY)
     write_csv(results.daily, directory / DAILY)
-    temporary = directory / f".{EVENTS}.{os.getpid()}.tmp"
-    results.events.to_parquet(temporary, index=False)
-    os.replace(temporary, directory / EVENTS)
-    temporary = directory / f".{CROSSING_WAITS}.{os.getpid()}.tmp"
-    results.crossing_waits.to_parquet(temporary, index=False)
-    os.replace(temporary, directory / CROSSING_WAITS)
+    for name, frame in ((EVENTS, results.events), (CROSSING_WAITS, results.crossing_waits)):
+        write_atomically(directory / name,
+                         lambda temporary, f=frame: f.to_parquet(temporary, index=False))
     if results.failures:
         write_json(directory / FAILURES, results.failures)
     else:
         (directory / FAILURES).unlink(missing_ok=True)
+    results.manifest[CHECKSUM] = summary_checksum(directory / SUMMARY)
     write_json(directory / MANIFEST, results.manifest)
 
 
 def save(results: Results, directory: Path, *, force: bool = False) -> Path:
-    """Write in-memory results as a results folder, in the layout a run streams."""
+    """Write in-memory results as a results folder, in the layout a run streams (claimed as a
+    run claims it: `sim.runs.folder.claim`)."""
+    from sim.runs.folder import RESULTS, claim
+
     scenario = Scenario.model_validate(results.manifest["scenario"])
-    manifest = prepare_folder(directory, scenario, list(results.manifest["seeds"]),
-                              results.manifest.get("command", ""), resume=False, force=force)
+    with claim(directory, RESULTS, force, scenario=scenario) as held:
+        return _save(results, scenario, held.path, held.action)
+
+
+def _save(results: Results, scenario: Scenario, directory: Path, action: str) -> Path:
+    from sim.runs.run_folder import prepare_folder
+
+    manifest = prepare_folder(directory, action, scenario, list(results.manifest["seeds"]),
+                              results.manifest.get("command", ""))
     manifest["started"] = results.manifest.get("started")
     parts = []
     for replicate, summary in results.summary.groupby("replicate", sort=True):
@@ -419,7 +420,7 @@ def save(results: Results, directory: Path, *, force: bool = False) -> Path:
             for frame in (results.daily, results.events, results.crossing_waits))
         part = ReplicateTables(int(replicate), int(summary["seed"].iloc[0]),
                                summary.reset_index(drop=True), daily, events, waits)
-        write_replicate(directory, part)
+        write_replicate(directory, part, manifest)
         parts.append(part)
     saved = collect(parts, manifest, list(results.failures), directory)
     saved.manifest["finished"] = results.manifest.get("finished")
@@ -429,16 +430,18 @@ def save(results: Results, directory: Path, *, force: bool = False) -> Path:
 
 # --- the column dictionary in docs/results.md ------------------------------------------------
 
-DOC_START = "<!-- outcomes:start (generated by `python -m sim.runs.results docs/results.md`) -->"
+DOC_START = "<!-- outcomes:start (generated by `sim docs outcomes`) -->"
 DOC_END = "<!-- outcomes:end -->"
 
 
 def outcomes_markdown() -> str:
-    """The outcome columns as a Markdown table, from `sim.model.outcomes.OUTCOMES`."""
-    lines = ["| column | unit | in daily.csv | meaning |", "|---|---|---|---|"]
+    """The outcome columns as a Markdown table, from `sim.model.outcomes.OUTCOMES`, with the
+    label every table, figure and workbook shows for each."""
+    lines = ["| column | label | unit | in daily.csv | meaning |", "|---|---|---|---|---|"]
     for outcome in OUTCOMES:
         daily = "yes" if outcome.name in PLACE_OUTCOMES else "no"
-        lines.append(f"| `{outcome.name}` | {outcome.unit} | {daily} | {outcome.description} |")
+        lines.append(f"| `{outcome.name}` | {outcome_label(outcome.name)} | {outcome.unit} | "
+                     f"{daily} | {outcome.description} |")
     return "\n".join(lines)
 
 
@@ -449,8 +452,3 @@ def with_outcomes_section(document: str) -> str:
     if not start or not end:
         raise ValueError("the document has no outcome markers")
     return f"{head}{DOC_START}\n{outcomes_markdown()}\n{DOC_END}{tail}"
-
-
-if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/results.md")
-    target.write_text(with_outcomes_section(target.read_text(encoding="utf-8")), encoding="utf-8")

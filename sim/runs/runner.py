@@ -9,15 +9,12 @@ place), so a run killed at any moment leaves only whole replicates and `resume` 
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import re
+import contextlib
+import functools
 import traceback
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,11 +23,14 @@ import pandas as pd
 
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
+from sim.runs import folder as guard
+from sim.runs import layout
 from sim.runs import results as store
-from sim.runs.mainguard import spawn_problem
+from sim.runs.executor import ClusterLostError, Executor
 from sim.runs.posterior import check_same_posterior, draw_of, posterior_plan
 from sim.runs.progress import RunProgress, report_failure
 from sim.runs.results import ReplicateTables, Results
+from sim.runs.run_folder import check_folder, prepare_folder
 from sim.scenario.files import Problem, ScenarioError, load_scenario, merge, scenario_from_mapping
 from sim.scenario.overrides import with_overrides
 from sim.scenario.schema import Scenario
@@ -94,150 +94,17 @@ def _tables(task: Task, result: Any) -> ReplicateTables:
                            keyed(waits) if waits is not None and len(waits) else pd.DataFrame())
 
 
-# --- executors -------------------------------------------------------------------------------
-
-Finished = tuple[Task, ReplicateTables | Failure]
-
-
-def _in_process(tasks: list[Task], function: ReplicateFunction | None) -> Iterator[Finished]:
-    for task in tasks:
-        yield task, run_task(task, function)
-
-
-def _processes(tasks: list[Task], workers: int, function: ReplicateFunction | None
-               ) -> Iterator[Finished]:
-    # "spawn": workers start clean, safe alongside threads (rich, Dask) in this process
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(run_task, task, function): task for task in tasks}
-        try:
-            for future in as_completed(futures):
-                yield futures[future], _outcome(future, futures[future])
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _dask(tasks: list[Task], cluster: Any, function: ReplicateFunction | None
-          ) -> Iterator[Finished]:
-    import dask
-    from distributed import Client, LocalCluster
-    from distributed import as_completed as dask_completed
-
-    own_cluster = None
-    if isinstance(cluster, str) and cluster.startswith("local:"):
-        # no dashboard, so no one reads the workers' statistical profiler: spare its CPU
-        with dask.config.set({"distributed.worker.profile.enabled": False}):
-            own_cluster = LocalCluster(n_workers=parse_cluster(cluster)[1],
-                                       threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
-        client = Client(own_cluster)
-    elif isinstance(cluster, str):
-        client = Client(cluster, timeout="30s")
-    else:
-        client = cluster  # a distributed.Client the caller owns
-    try:
-        run_id = uuid.uuid4().hex[:8]  # keys unique per run: Dask would share equal keys
-        futures = {client.submit(run_task, task, function, pure=False,
-                                 key=f"{task.scenario.name}-{run_id}-replicate-{task.replicate}"
-                                 ): task for task in tasks}
-        try:
-            for future in dask_completed(futures):
-                yield futures[future], _outcome(future, futures[future])
-        finally:
-            client.cancel([f for f in futures if not f.done()])
-    finally:
-        if client is not cluster:
-            client.close()
-        if own_cluster is not None:
-            own_cluster.close()
-
-
-def _outcome(future: Any, task: Task) -> ReplicateTables | Failure:
-    """A future's result; a worker that died counts as that replicate failing."""
-    try:
-        return future.result()
-    except Exception as error:
-        return Failure(task.replicate, task.seed, f"{type(error).__name__}: {error}",
-                       "".join(traceback.format_exception(error)))
-
-
-def parse_cluster(spec: str) -> tuple[str, int | str]:
-    """`local:N` → ("local", N); `tcp://host:port` (or tls://) → ("scheduler", address)."""
-    if spec.startswith("local:"):
-        count = spec.removeprefix("local:")
-        if count.isdigit() and int(count) >= 1:
-            return "local", int(count)
-        raise ValueError(f"--cluster {spec}: expected local:N with N a whole number ≥ 1")
-    if re.match(r"^(tcp|tls|ucx|inproc)://[^\s/]+$", spec):
-        return "scheduler", spec
-    raise ValueError(f"--cluster {spec}: expected local:N or a scheduler address like "
-                     "tcp://HOST:PORT")
-
-
-def default_workers() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def execute(tasks: list[Task], *, workers: int | None = None, cluster: Any = None,
-            function: ReplicateFunction | None = None) -> Iterator[Finished]:
-    """Run tasks on the chosen executor, yielding each task with its replicate's tables (or its
-    failure) as it finishes, in any order."""
-    if not tasks:
-        return iter(())
-    if cluster is not None:
-        if isinstance(cluster, str):
-            parse_cluster(cluster)
-            problem = spawn_problem() if cluster.startswith("local:") else None
-            if problem:
-                raise RuntimeError(f"cluster={cluster!r} cannot start its workers: {problem}")
-        return _dask(tasks, cluster, function)
-    workers = min(workers or default_workers(), len(tasks))
-    if workers <= 1:
-        return _in_process(tasks, function)
-    problem = spawn_problem()
-    if problem:
-        warnings.warn(f"running the {len(tasks)} replicates one after another in this process: "
-                      f"{problem}", MainGuardWarning, skip_file_prefixes=(PACKAGE,))
-        return _in_process(tasks, function)
-    return _processes(tasks, workers, function)
+def _failure(task: Task, error: BaseException) -> Failure:
+    """A replicate whose worker died (or that Dask could not run) counts as failing."""
+    return Failure(task.replicate, task.seed, f"{type(error).__name__}: {error}",
+                   "".join(traceback.format_exception(error)))
 
 
 PACKAGE = str(Path(__file__).resolve().parents[1])  # warnings point at the caller's line
 
 
-class MainGuardWarning(RuntimeWarning):
-    """Replicates run in this process because worker processes could not start."""
-
-
 class ReplicateFailureWarning(UserWarning):
     """Some replicates failed; the results hold the others and `failures` says why."""
-
-
-class ClusterUnreachableError(RuntimeError):
-    """`--cluster ADDRESS` names a Dask scheduler that does not answer."""
-
-
-@contextmanager
-def connected(cluster: Any) -> Iterator[Any]:
-    """A scheduler address becomes a `distributed.Client` before any folder is touched, so an
-    address that does not answer is one message and leaves nothing behind; `local:N`, a
-    Client or None pass through."""
-    if not isinstance(cluster, str) or cluster.startswith("local:"):
-        yield cluster
-        return
-    parse_cluster(cluster)
-    from distributed import Client
-
-    try:  # waits distributed.comm.timeouts.connect (Dask's setting; 30 s by default)
-        client = Client(cluster)
-    except (OSError, TimeoutError) as error:
-        raise ClusterUnreachableError(
-            f"cannot reach the Dask scheduler at {cluster} ({error}); start it, or check the "
-            "address and port") from None
-    try:
-        yield client
-    finally:
-        client.close()
 
 
 class ReplicatesFailedError(RuntimeError):
@@ -303,7 +170,8 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
         check_invariants: bool = False, command: str | None = None,
         replicate_function: ReplicateFunction | None = None,
         source: str | Path | None = None, posterior: int | None = None,
-        posterior_file: str | Path | None = None, **overrides: Any) -> Results:
+        posterior_file: str | Path | None = None, ensemble: int | None = None,
+        ensemble_file: str | Path | None = None, **overrides: Any) -> Results:
     """Run a scenario's replicates and return their tables.
 
     `scenario` is a `Scenario` or a YAML path; `replicates`, `seed` and `workers` override its
@@ -319,24 +187,36 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
 
     `posterior=N` runs the first N draws of `posterior_file` (default scenarios/posterior.csv)
     × the replicates, with common random numbers across draws (sim/runs/posterior.py); the
-    tables get a `draw` column and replicate k is draw k // replicates.
+    tables get a `draw` column and replicate k is draw k // replicates. `ensemble=N` runs the
+    first N members of `ensemble_file` (default scenarios/ensemble.csv, `sim ensemble`) the same
+    way; both default files are found from the project, not the working directory.
 
     Raises `ReplicatesFailedError` (with the first traceback) when every replicate failed; warns
     (`ReplicateFailureWarning`) when some did, and `Results.failures` lists them.
     """
+    if posterior is not None and ensemble is not None:
+        raise ValueError("give posterior=N or ensemble=N, not both (an ensemble's members "
+                         "already hold posterior draws)")
+    members = ((ensemble, ensemble_file, "ensemble") if ensemble is not None
+               else (posterior, posterior_file, "posterior"))
     given = scenario
     scenario = resolve_scenario(scenario, replicates=replicates, seed=seed, workers=workers,
                                 overrides=overrides)
     if source is None and not isinstance(given, Scenario):
         source = given
     source = None if source is None else str(Path(source).resolve())
-    with connected(cluster) as executor:
-        plan = _plan(scenario, out, replicate=replicate, resume=resume, force=force,
+    directory = None if out is None else Path(out)
+    if directory is not None:  # refused before a scheduler is reached or a pool started
+        guard.check_free(directory)
+        check_folder(directory, scenario, resume=resume, force=force, source=source)
+    with Executor(scenario.run.workers, cluster) as executor, contextlib.ExitStack() as held:
+        plan = _plan(scenario, directory, held, replicate=replicate, resume=resume, force=force,
                      check_invariants=check_invariants, command=command, source=source,
-                     posterior=(posterior, posterior_file))
-        _execute_plans([plan], workers=scenario.run.workers, cluster=executor,
-                       function=replicate_function, progress=progress, label=scenario.name)
-    return _report(_finish(plan))
+                     posterior=members)
+        _execute_plans([plan], executor, function=replicate_function, progress=progress,
+                       label=scenario.name)
+        results = _finish(plan)
+    return _report(results)
 
 
 def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
@@ -344,75 +224,102 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
              workers: int | None = None, cluster: Any = None, resume: bool = False,
              force: bool = False, progress: bool = False, check_invariants: bool = False,
              command: str | None = None, label: str = "runs",
-             replicate_function: ReplicateFunction | None = None) -> list[Results]:
+             replicate_function: ReplicateFunction | None = None,
+             executor: Executor | None = None) -> list[Results]:
     """Several scenarios, each into its own folder (or memory), on one executor: one process
-    pool or Dask cluster serves them all, as a sweep needs. Every folder is checked before
-    any is touched. Options as in `run`."""
+    pool or Dask cluster serves them all, as a sweep needs (or `executor`, one the caller
+    holds). Every folder is checked before any is touched. Options as in `run`."""
     scenarios = [(resolve_scenario(s, replicates=replicates, seed=seed, workers=workers),
                   None if out is None else Path(out)) for s, out in runs]
     for scenario, out in scenarios:
         if out is not None:
-            store.check_folder(out, scenario, resume=resume, force=force)
-    with connected(cluster) as executor:
-        plans = [_plan(scenario, out, replicate=None, resume=resume, force=force,
+            guard.check_free(out)
+            check_folder(out, scenario, resume=resume, force=force)
+    first = scenarios[0][0] if scenarios else None
+    opened = (contextlib.nullcontext(executor) if executor is not None
+              else Executor(first.run.workers if first else None, cluster))
+    with opened as running, contextlib.ExitStack() as held:
+        plans = [_plan(scenario, out, held, replicate=None, resume=resume, force=force,
                        check_invariants=check_invariants, command=command)
                  for scenario, out in scenarios]
-        first = scenarios[0][0] if scenarios else None
-        _execute_plans(plans, workers=first.run.workers if first else None, cluster=executor,
-                       function=replicate_function, progress=progress, label=label)
-    return [_finish(plan) for plan in plans]
+        _execute_plans(plans, running, function=replicate_function, progress=progress,
+                       label=label)
+        return [_finish(plan) for plan in plans]
 
 
-def _plan(scenario: Scenario, out: str | Path | None, *,
+def _plan(scenario: Scenario, directory: Path | None, held: contextlib.ExitStack, *,
           replicate: int | Iterable[int] | None, resume: bool, force: bool,
           check_invariants: bool, command: str | None, source: str | None = None,
-          posterior: tuple[int | None, str | Path | None] = (None, None)) -> _Plan:
-    """Seeds, the folder (created, reopened or replaced) and the replicates still to run."""
+          posterior: tuple[int | None, str | Path | None, str] = (None, None, "posterior")
+          ) -> _Plan:
+    """Seeds, the folder (claimed for the run in `held`, then created, reopened or replaced)
+    and the replicates still to run."""
     seeds = replicate_seeds(scenario.run.seed, scenario.run.replicates)
     draws, info = [scenario], None
     if posterior[0] is not None:
         draws, seeds, info = posterior_plan(scenario, *posterior)
     wanted = _wanted(replicate, len(seeds))
-    directory = Path(out) if out is not None else None
     command = command or f"sim.run({scenario.name!r})"
     if directory is None:
-        manifest = store.new_manifest(scenario, seeds, command)
+        manifest = layout.new_manifest(scenario, seeds, command)
     else:
-        if resume:
+        claim = held.enter_context(guard.claim(directory, guard.RESULTS, force, resume,
+                                               scenario=scenario, source=source,
+                                               command=command))
+        if claim.action == "resume":
             check_same_posterior(directory, info)
-        manifest = store.prepare_folder(directory, scenario, seeds, command, resume=resume,
-                                        force=force, source=source)
-        done = set(store.done_replicates(directory))
+        manifest = prepare_folder(directory, claim.action, scenario, seeds, command,
+                                  source=source)
+        done = set(layout.done_replicates(directory))
         wanted = [k for k in _wanted(replicate, manifest["replicates"]) if k not in done]
     if info is not None:
         manifest["posterior"] = info
         if directory is not None:
-            store.write_json(directory / store.MANIFEST, manifest)
+            layout.write_json(directory / layout.MANIFEST, manifest)
     draw = (lambda k: draw_of(k, info)) if info else (lambda k: None)
     tasks = [Task(draws[draw(k) or 0], k, manifest["seeds"][k], check_invariants, draw(k))
              for k in wanted]
     return _Plan(scenario, directory, manifest, tasks)
 
 
-def _execute_plans(plans: list[_Plan], *, workers: int | None, cluster: Any,
+def _execute_plans(plans: list[_Plan], executor: Executor, *,
                    function: ReplicateFunction | None, progress: bool, label: str) -> None:
     """Run every plan's tasks; stream each replicate into its folder (or keep it) as it ends."""
     owner = {id(task): plan for plan in plans for task in plan.tasks}
     tasks = [task for plan in plans for task in plan.tasks]
+    run_id = uuid.uuid4().hex[:8]  # Dask keys unique per run: Dask would share equal keys
     with RunProgress(len(tasks), label, enabled=progress) as bar:
-        for task, outcome in execute(tasks, workers=workers, cluster=cluster,
-                                     function=function):
-            plan = owner[id(task)]
-            if isinstance(outcome, Failure):
-                report_failure(outcome, plan.scenario.name if len(plans) > 1 else "")
-                plan.failures.append(asdict(outcome))
-                if plan.directory is not None:
-                    store.write_json(plan.directory / store.FAILURES, plan.failures)
-            else:
-                if plan.directory is not None:
-                    store.write_replicate(plan.directory, outcome)
-                plan.parts.append(outcome)  # kept: the folder's tables need not read it back
-            bar.advance()
+        try:
+            for task, outcome in executor.completed(
+                    functools.partial(run_task, function=function), tasks,
+                    key=lambda t: f"{t.scenario.name}-{run_id}-replicate-{t.replicate}"):
+                plan = owner[id(task)]
+                if isinstance(outcome, BaseException):
+                    outcome = _failure(task, outcome)
+                if isinstance(outcome, Failure):
+                    report_failure(outcome, plan.scenario.name if len(plans) > 1 else "")
+                    plan.failures.append(asdict(outcome))
+                    if plan.directory is not None:
+                        layout.write_json(plan.directory / layout.FAILURES, plan.failures)
+                else:
+                    if plan.directory is not None:
+                        store.write_replicate(plan.directory, outcome, plan.manifest)
+                    plan.parts.append(outcome)  # kept: the folder's tables need not read it
+                bar.advance()
+        except ClusterLostError as error:
+            raise ClusterLostError(f"{error}; {_kept(plans)}") from None
+
+
+def _kept(plans: list[_Plan]) -> str:
+    """What a run cut short keeps, and how to finish it."""
+    finished = sum(len(plan.parts) for plan in plans)
+    total = sum(len(plan.tasks) for plan in plans)
+    folders = [str(plan.directory) for plan in plans if plan.directory is not None]
+    if not folders:
+        return f"{finished} of {total} replicates had finished; run again"
+    return (f"the {finished} of {total} replicates that finished are kept in "
+            f"{', '.join(folders[:3])}{' and others' if len(folders) > 3 else ''}: --resume "
+            "finishes the run")
 
 
 def _finish(plan: _Plan) -> Results:

@@ -27,9 +27,18 @@ from typing import Any
 
 import pandas as pd
 
-from sim.runs import folder as ownership
+from sim.runs import layout
 from sim.runs import results as store
-from sim.runs.runner import connected, resolve_scenario, run_many
+from sim.runs.executor import Executor
+from sim.runs.folder import SWEEP, check_free, claim
+from sim.runs.run_folder import check_folder
+from sim.runs.runner import resolve_scenario, run_many
+from sim.runs.sweep_folder import (
+    SWEEP_INDEX,
+    check_sweep_folder,
+    prepare_sweep_folder,
+    read_sweep_index,
+)
 from sim.scenario.files import (
     Problem,
     ScenarioError,
@@ -43,7 +52,7 @@ from sim.scenario.schema import NAME_PATTERN, Scenario
 
 SWEEP_KEYS = ("name", "description", "base", "grid")
 MAX_POINTS = 1_000  # each point is a scenario checked before the run and a results folder
-INDEX = ownership.SWEEP_INDEX
+INDEX = SWEEP_INDEX
 MAX_NAME = 80  # a scenario's name (sim.scenario.schema)
 MAX_POINT_NAME = 200  # a point's folder name; file systems take 255 bytes
 
@@ -271,7 +280,8 @@ def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
 
     `options` go to `sim.runs.runner.run_many` (replicates, seed, workers, cluster, resume, force,
     progress, check_invariants, command). An existing `out` is written only with `resume` (the
-    same sweep) or `force` (a folder this sweep wrote: `sim.runs.folder.check_sweep_folder`).
+    same sweep) or `force` (a folder this sweep wrote: `sim.runs.sweep_folder`), and the folder
+    is held for the whole sweep (`sim.runs.folder.claim`).
     """
     out = Path(out)
     index = pd.DataFrame([{"point": p.name, "scenario": p.scenario.name, "folder": p.name,
@@ -279,35 +289,40 @@ def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
                           for p in sweep.points])
     names = [p.name for p in sweep.points]
     resume, force = options.get("resume", False), options.get("force", False)
-    action = ownership.check_sweep_folder(out, sweep.name, names, resume=resume, force=force,
-                                          source=sweep.source)
+    check_free(out)
+    check_sweep_folder(out, sweep.name, names, resume=resume, force=force, source=sweep.source)
     folders = [(p.scenario, out / p.name) for p in sweep.points]
     for scenario, folder in folders:  # refuse before anything is written
-        store.check_folder(folder, resolve_scenario(scenario, seed=options.get("seed")),
-                           resume=resume, force=force)
-    with connected(options.pop("cluster", None)) as cluster:  # a scheduler before any file
-        ownership.prepare_sweep_folder(out, sweep.name, names, action, sweep.source)
+        check_folder(folder, resolve_scenario(scenario, seed=options.get("seed")),
+                     resume=resume, force=force)
+    workers = resolve_scenario(sweep.points[0].scenario, workers=options.get("workers")
+                               ).run.workers
+    with Executor(workers, options.pop("cluster", None)) as executor, claim(
+            out, SWEEP, force, resume, sweep=(sweep.name, names), source=sweep.source,
+            command=options.get("command")) as held:  # a scheduler before any file
+        prepare_sweep_folder(out, sweep.name, names, held.action, sweep.source)
         store.write_csv(index, out / INDEX)
         for row, results in zip(index.index, run_many(folders, label=sweep.name,
-                                                      cluster=cluster, **options), strict=True):
+                                                      executor=executor, **options),
+                                strict=True):
             index.loc[row, ["status", "replicates_done", "failures"]] = [
                 results.manifest["status"], results.manifest["replicates_done"],
                 len(results.failures)]
-    store.write_csv(index, out / INDEX)
+        store.write_csv(index, out / INDEX)
     return index
 
 
 def load_sweep_summaries(directory: str | Path) -> pd.DataFrame:
     """Every point's summary rows in one table, with the point's grid labels as columns."""
     directory = Path(directory)
-    index = ownership.read_sweep_index(directory)
+    index = read_sweep_index(directory)
     label_columns = [c for c in index.columns if c not in
                      ("point", "scenario", "folder", "status", "replicates_done", "failures")]
     frames = []
     for row in index.to_dict("records"):
         try:
             summary = store.load(directory / row["folder"]).summary
-        except store.NoReplicatesError as error:  # a point whose every replicate failed
+        except layout.NoReplicatesError as error:  # a point whose every replicate failed
             warnings.warn(f"point '{row['point']}' left out: {error}", stacklevel=2)
             continue
         # a grid key's lever column (summary.csv) gives way to its label, which names the point

@@ -1,16 +1,18 @@
-"""Generated parts of the docs: the parameter table of docs/ODD.md comes from the schema.
+"""Generated parts of the docs: the parameter table of docs/ODD.md comes from the schema, with
+each value's plausible range (the registry's: what the calibration fits within and the ensemble
+samples).
 
-`python -m sim.scenario.docs` rewrites the text between the markers; a test fails when it is stale.
+`sim docs parameters` rewrites the text between the markers; a test fails when it is stale.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from sim.scenario.parameters import Parameters
+from sim.scenario.ranges import registered_range
 from sim.scenario.schema import Scenario
 
 ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
@@ -31,14 +33,23 @@ def _rows(model: type[BaseModel], prefix: str) -> list[str]:
         if isinstance(default, dict):
             default = ", ".join(f"{k}: {v:g}" if isinstance(v, int | float) else f"{k}: {v}"
                                 for k, v in default.items())
-        rows.append(f"| `{prefix}{name}` | {default} | {extra['unit']} | "
-                    f"{field.description} | {extra['source']} |")
+        found = registered_range(f"{prefix}{name}")
+        plausible = found.describe() if found is not None else ""
+        if isinstance(extra.get("plausible"), dict):
+            plausible = "; ".join(f"{entry}: × {low:g}–{high:g}" for entry, (low, high)
+                                  in extra["plausible"].items())
+        source = extra["source"]
+        if extra.get("range_source"):
+            source += f". Range: {extra['range_source']}"
+        rows.append(f"| `{prefix}{name}` | {default} | {extra['unit']} | {plausible} | "
+                    f"{field.description} | {source} |")
     return rows
 
 
 def parameter_table() -> str:
     """Markdown table of every documented field: scenario allocations, then model parameters."""
-    header = ["| key | default | unit | meaning | source |", "|---|---|---|---|---|"]
+    header = ["| key | default | unit | plausible range | meaning | source |",
+              "|---|---|---|---|---|---|"]
     scenario = [r for r in _rows(Scenario, "") if not r.startswith("| `parameters.")]
     return "\n".join(header + scenario + _rows(Parameters, "parameters."))
 
@@ -46,13 +57,3 @@ def parameter_table() -> str:
 def render(text: str) -> str:
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
     return text[:start] + "\n" + parameter_table() + "\n" + text[end:]
-
-
-def main() -> int:
-    ODD.write_text(render(ODD.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"wrote the parameter table into {ODD}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,7 +3,7 @@
 These are the quantities a planner does not allocate but the model needs: how long a check takes,
 how likely a concealment is found, how much crime was attempted. They live in one place, the
 `Parameters` model, and the ODD parameter table (docs/ODD.md) is generated from it
-(`python -m sim.scenario.docs`). Values marked "calibrated" were fitted to the published outcomes
+(`sim docs parameters`). Values marked "calibrated" were fitted to the published outcomes
 of the operation (docs/calibration.md says how); "assumption" values say why they were chosen.
 """
 
@@ -111,26 +111,67 @@ def boolean_where_number(value: Any, annotation: Any) -> bool:
     return False
 
 
+Range = tuple[float, float]
+
+
 def par(default: Any, unit: str, source: str, description: str, *,
-        plausible: tuple[float, float] | None = None, **bounds: Any) -> Any:
+        plausible: Range | dict[str, Range] | None = None, log: bool = False,
+        range_source: str | None = None, **bounds: Any) -> Any:
     """A documented parameter field: description, unit and source travel into the JSON Schema.
 
     `plausible=(low, high)` is the range the evidence leaves open for a value that decides a
-    mechanism (what the ensemble samples; the default lies inside it). It is not a validation
-    bound: `ge`/`le` say what the model can take at all."""
+    mechanism: the calibration's prior where the calibration fits it, what the ensemble samples
+    where it does not (docs/calibration.md). For a mapping (one value per crime area, class or
+    concealment) the range multiplies the default of every entry, or, given as
+    `{entry: (low, high)}`, of those entries. `log=True` samples it uniformly in its logarithm.
+    `range_source` says where the ends come from (default: `source`). The default lies inside
+    the range. It is not a validation bound: `ge`/`le` say what the model can take at all."""
     extra: dict[str, Any] = {"unit": unit, "source": source}
     if plausible is not None:
-        low, high = plausible
-        if not low <= high:
-            raise ValueError(f"plausible range ({low}, {high}) is empty")
-        extra["plausible"] = [low, high]
+        extra["plausible"] = _plausible(default, plausible, log)
+        if log:
+            extra["plausible_log"] = True
+        if range_source:
+            extra["range_source"] = range_source
+    elif log or range_source:
+        raise ValueError("log and range_source describe a plausible range; give plausible=")
     return Field(default, description=description, json_schema_extra=extra, **bounds)
 
 
-def plausible_range(field: Any) -> tuple[float, float] | None:
-    """The registered plausible (low, high) of a parameter field, or None."""
+def _plausible(default: Any, plausible: Range | dict[str, Range], log: bool
+               ) -> list[float] | dict[str, list[float]]:
+    """The range as stored in the schema, checked: low < high, above 0 on a log scale, and the
+    default (for a mapping: a multiplier of 1) inside it."""
+    def checked(low: float, high: float, value: float, what: str) -> list[float]:
+        if not low < high:
+            raise ValueError(f"plausible range ({low}, {high}) of {what} is empty")
+        if log and low <= 0:
+            raise ValueError(f"plausible range ({low}, {high}) of {what}: a log range needs "
+                             "low > 0")
+        if not low <= value <= high:
+            raise ValueError(f"the default {value:g} of {what} lies outside its plausible "
+                             f"range ({low}, {high})")
+        return [float(low), float(high)]
+
+    if isinstance(plausible, dict):
+        if not isinstance(default, dict) or not set(plausible) <= set(default):
+            raise ValueError(f"plausible ranges by entry {sorted(plausible)} need a mapping "
+                             "default with those entries")
+        return {key: checked(*span, 1.0, f"{key} (× its default)")
+                for key, span in plausible.items()}
+    low, high = plausible
+    return checked(low, high, 1.0 if isinstance(default, dict) else default,
+                   "the multiplier of the defaults" if isinstance(default, dict)
+                   else "the default")
+
+
+def plausible_range(field: Any, entry: str | None = None) -> tuple[float, float] | None:
+    """The registered plausible (low, high) of a parameter field (of one entry of a mapping
+    with ranges by entry; for a mapping, a multiplier of the default), or None."""
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     value = extra.get("plausible")
+    if isinstance(value, dict):
+        value = value.get(entry) if entry is not None else None
     return (float(value[0]), float(value[1])) if value is not None else None
 
 
@@ -256,7 +297,10 @@ class Parameters(StrictModel):
         1.0, "share", "assumption: during the action every crossing officer not needed in a "
         "booth works second-line checks; an ordinary week caps it (business_as_usual.yaml)",
         "Most share of a side's on-duty crossing officers that work second-line checks; "
-        "officers neither in booths nor in the second line are idle.", ge=0, le=1)
+        "officers neither in booths nor in the second line are idle.", ge=0, le=1,
+        plausible=(0.25, 1.0), range_source=(
+        "assumption: from a quarter of the crossing officers on second-line checks to all who are"
+        " not in a booth"))
     second_line_referral_share: float = par(
         0.15, "share", "range: ordinarily 2-3% of commercial trucks are stopped at the "
         "US-Canada border (CBSA and CBP officers, thetruckingnetwork.ca); at one US port the "
@@ -266,21 +310,22 @@ class Parameters(StrictModel):
         "Share of the vehicles entering a side that first-line officers refer to the second "
         "line during the action; a referred vehicle is searched only if a team and an "
         "inspection place are free (Erlang's loss formula), otherwise it drives on.",
-        plausible=(0.05, 0.45), ge=0, le=1)
+        plausible=(0.05, 0.45), log=True, ge=0, le=1)
     second_line_car_minutes: float = par(
         20.0, "minutes/vehicle", "assumption: a search of a car with its occupants' documents "
         "and luggage, a sniffer dog's round and database queries takes tens of minutes "
         "(outside_data.md: second-line searches, 'a team, tens of minutes')",
         "Clock time of one second-line check of a car (the car's own delay, the time it holds "
-        "an inspection place and its team).", plausible=(10.0, 45.0), gt=0)
+        "an inspection place and its team).", plausible=(10.0, 45.0), log=True, gt=0)
     second_line_bus_minutes: float = par(
         60.0, "minutes/vehicle", "assumption: a coach's 35 passengers' documents and its "
         "luggage hold", "Clock time of one second-line check of a coach.",
-        plausible=(30.0, 120.0), gt=0)
+        plausible=(30.0, 120.0), log=True, gt=0)
     second_line_lorry_minutes: float = par(
         45.0, "minutes/vehicle", "assumption: a lorry's cab, trailer and cargo documents, a "
         "sniffer dog, partial unloading when something is found",
-        "Clock time of one second-line check of a lorry.", plausible=(20.0, 120.0), gt=0)
+        "Clock time of one second-line check of a lorry.", plausible=(20.0, 120.0), log=True,
+        gt=0)
     second_line_team_officers: float = par(
         3.0, "officers", "assumption: two or three officers and a customs officer work one "
         "vehicle", "Officers in one second-line team: a team works one vehicle at a time at "
@@ -289,7 +334,8 @@ class Parameters(StrictModel):
         1.0, "factor", "assumption: the bays of traffic.csv; no published counts of "
         "inspection places at most crossings",
         "Multiplier of every crossing side's inspection bays (the vehicles that can be under "
-        "a second-line check at once).", plausible=(0.5, 2.0), gt=0)
+        "a second-line check at once).", plausible=(0.5, 2.0), log=True, gt=0,
+        range_source="assumption: half to twice the bays of traffic.csv")
     approach_check_places: float = par(
         1.0, "vehicles/entry lane", "assumption on the number; the practice is sourced: "
         "officers with dogs and mirrors check vehicles standing in the lines before the booths "
@@ -297,7 +343,8 @@ class Parameters(StrictModel):
         "vehicles per booth lane",
         "Vehicles that mobile second-line teams can check at once in a side's approach road, "
         "per entry booth lane, beyond its inspection bays: where officers are left after the "
-        "bays, they work here, up to this many teams a lane.", plausible=(0.25, 2.0), ge=0)
+        "bays, they work here, up to this many teams a lane.", plausible=(0.25, 2.0),
+        log=True, ge=0)
     crossing_surplus_patrol: float = par(
         1.0, "share", "assumption: a border crossing and the green border on either side of it "
         "belong to the same border-police station, whose officers the shift leader sends out "
@@ -305,7 +352,10 @@ class Parameters(StrictModel):
         "Share of a side's second-line officers that no inspection place can use who patrol "
         "the adjoining green-border sector (the modelled sector of the same border) instead "
         "of standing idle; at a crossing with no modelled sector on its border they stay "
-        "idle. 0 keeps every officer at the crossing.", ge=0, le=1)
+        "idle. 0 keeps every officer at the crossing.", ge=0, le=1,
+        plausible=(0.0, 1.0), range_source=(
+        "assumption: not published whether shift leaders send spare crossing officers out; from "
+        "none to all"))
     occupancy: dict[str, float] = par(
         {"car": 1.8, "bus": 35.0, "lorry": 1.1}, "persons/vehicle", "assumption: mean car "
         "occupancy on international trips 1.8, a coach 35, a lorry its driver and sometimes a "
@@ -320,7 +370,10 @@ class Parameters(StrictModel):
         "assumption: annual average daily traffic of inter-urban motorway sections and main "
         "roads in South East Europe is of the order of 10,000-25,000 and 3,000-8,000 vehicles; "
         "segments ending at a crossing add its published vehicles (crossings.csv)",
-        "Traffic of a road segment of the route graph by road class (the edge's rule).")
+        "Traffic of a road segment of the route graph by road class (the edge's rule).",
+        plausible=(0.5, 2.0), log=True, range_source=(
+        "the traffic ranges quoted (10,000-25,000 and 3,000-8,000 vehicles a day): half to twice "
+        "the values above"))
     checkpoint_time_share: float = par(
         0.15, "share", "range: British police activity surveys found uniformed and traffic "
         "officers spend up to half their time inside police premises (Home Office synthesis, "
@@ -329,7 +382,7 @@ class Parameters(StrictModel):
         "Cincinnati, 2003); default the geometric middle of 0.05-0.5",
         "Share of a road-checkpoint officer's hour spent stopping vehicles; the rest (patrol, "
         "escort, reports, travel) is booked as officer_hours_idle_road_checkpoint.",
-        plausible=(0.05, 0.5), ge=0, le=1)
+        plausible=(0.05, 0.5), log=True, ge=0, le=1)
     road_occupancy: float = par(
         1.6, "persons/vehicle", "assumption: mean car occupancy on inter-urban roads",
         "Persons per vehicle stopped at a road checkpoint.", gt=0)
@@ -376,7 +429,10 @@ class Parameters(StrictModel):
         {"none": 0.98, "simple": 0.92, "professional": 0.8, "structural": 0.65},
         "probability", "assumption: X-ray/backscatter scanners see through structural "
         "concealment far better than a manual search", "Probability that a scanning team's "
-        "check finds goods or hidden persons, by concealment.")
+        "check finds goods or hidden persons, by concealment.",
+        plausible=(0.7, 1.0), range_source=(
+        "assumption: the manufacturer-level rates above are an upper end; in the field up to 30% "
+        "lower"))
     detection_kit_bonus: float = par(
         0.5, "share of misses recovered", "assumption: Frontex detection kits identify drugs "
         "and precursors a manual search flags but cannot confirm",
@@ -407,14 +463,17 @@ class Parameters(StrictModel):
     patrol_detection_per_officer_km: float = par(
         0.12, "1/(officer per km)", "calibrated to the published 2,229 illegal entries",
         "Green-border detection hazard per on-duty patrol officer per km where officers are "
-        "few (the slope at zero; patrol_saturation_officers_per_km bends it).", gt=0)
+        "few (the slope at zero; patrol_saturation_officers_per_km bends it).", gt=0,
+        plausible=(0.02, 0.4), log=True, range_source=(
+        "assumption: no published detection rate per patrol officer; a factor of 20 (the prior of"
+        " calibration/joint.yaml)"))
     patrol_saturation_officers_per_km: float = par(
         0.5, "officers/km", "assumption: a patrol pair watches a stretch of a few km (a vehicle "
         "patrol with binoculars, a fixed observation post); beyond about one officer per "
         "1-5 km of line, more officers watch ground already watched",
         "Patrol density at which the green-border detection hazard bends: hazard = slope x "
         "this x (1 - exp(-density / this)), so each extra officer per km adds less and the "
-        "hazard never exceeds slope x this.", plausible=(0.2, 1.0), gt=0)
+        "hazard never exceeds slope x this.", plausible=(0.2, 1.0), log=True, gt=0)
     green_border_hotspot_length_share: float = par(
         0.2, "share", "assumption: crossings on foot concentrate where terrain, roads and "
         "villages on both sides help (river fords on the Evros, the Horgos-Asotthalom stretch "
@@ -429,13 +488,16 @@ class Parameters(StrictModel):
     thermal_vision_factor: float = par(
         2.0, "factor", "assumption: thermal cameras roughly double night detection range",
         "Multiplier of the patrol's night detection hazard on the part of a sector that "
-        "thermal-vision units cover (thermal_vision_km each).", ge=1)
+        "thermal-vision units cover (thermal_vision_km each).", ge=1,
+        plausible=(1.2, 3.0), range_source=(
+        "assumption: from a small gain to three times the night detection"))
     scanner_minutes: dict[str, float] = par(
         {"car": 2.0, "bus": 8.0, "lorry": 5.0}, "minutes/vehicle", "assumption: a mobile "
         "X-ray scanner positions, scans and reads the image of a lorry or container in about "
         "5 minutes, a car in 2, a coach (passengers out) in 8",
         "Scanner time per vehicle scanned, by class (containers as lorries): what limits how "
-        "many vehicles a scanning team examines in an hour.")
+        "many vehicles a scanning team examines in an hour.",
+        plausible=(0.5, 2.0), log=True, range_source="assumption: half to twice the times above")
     document_expert_documents_per_hour: float = par(
         12.0, "documents/unit-hour", "assumption: an expert team examines a referred document "
         "with its equipment in about 5 minutes", "Documents one Frontex document-expert unit "
@@ -446,7 +508,10 @@ class Parameters(StrictModel):
     thermal_vision_km: float = par(
         10.0, "km/unit", "assumption: a vehicle-mounted thermal camera watches about 5 km of "
         "border line either side of its position", "Kilometres of a green-border sector one "
-        "thermal-vision unit covers at night.", gt=0)
+        "thermal-vision unit covers at night.", gt=0,
+        plausible=(5.0, 40.0), log=True, range_source=(
+        "assumption: a vehicle camera that sees a group a few km away, up to a mast-mounted "
+        "long-range system (issue 32 tried 40 km)"))
     wanted_person_rate: float = par(
         0.4e-4, "arrests/person checked", "calibrated to the 89 'other' arrests: database hits "
         "(SIS, INTERPOL) among persons checked", "Chance that a checked traveller is wanted "
@@ -456,7 +521,9 @@ class Parameters(StrictModel):
         150.0, "persons", "assumption: wanted_person_rate times the order of 4 million person "
         "passages through the region's checked crossings, ports and checkpoint roads in six "
         "days; free in calibration/baseline.yaml", "Wanted persons travelling during the "
-        "action (scaled by criminal.networks_scale): checks find at most these.", ge=0)
+        "action (scaled by criminal.networks_scale): checks find at most these.", ge=0,
+        plausible=(30.0, 600.0), log=True, range_source=(
+        "assumption: a fifth to four times the estimate above (calibration/baseline.yaml's prior)"))
 
     # --- inland operations ------------------------------------------------------------------
     premises_search_officer_hours: float = par(
@@ -466,7 +533,12 @@ class Parameters(StrictModel):
     lead_precision: float = par(
         0.4, "probability", "assumption: share of intelligence-phase premises targets that "
         "hold evidence or goods", "Chance that a premises search on a lead finds the network's "
-        "goods and members.", ge=0, le=1)
+        "goods and members.", ge=0, le=1,
+        plausible=(0.1, 0.8), range_source=(
+        "assumption; no source supports more than four in five targeted searches paying off: "
+        "where rates of house searches finding what they sought are published they are far lower "
+        "(Chicago police data on 6,855 search warrants 2016-19, reported by CBS 2 Chicago in "
+        "2020: no drugs found in 95% of narcotics warrants)"))
     local_lead_precision: float = par(
         0.05, "probability", "assumption: searches beyond the network leads follow local "
         "intelligence (illegal weapons holders, dealers) that rarely pays off",
@@ -488,20 +560,24 @@ class Parameters(StrictModel):
     link_probability_national: float = par(
         0.35, "probability", "assumption: national analysis links a hit to a known network",
         "Chance that a hit is linked to its network by national databases alone (at once).",
-        ge=0, le=1)
+        ge=0, le=1,
+        plausible=(0.2, 0.5), range_source=(
+        "assumption: a fifth to a half of hits linked by national databases alone"))
     link_probability_europol: float = par(
         0.75, "probability", "assumption: Europol cross-checks against its databases (SIENA, "
         "EAS)", "Chance that a hit is linked to its network once Europol analysts have given "
         "it a full cross-check (`analyst_hours_per_hit`); less time, less chance.", ge=0, le=1)
     analyst_hours_per_hit: float = par(
         1.0, "analyst-hours", "assumption: an EIS/SIENA cross-check of a vehicle, its "
-        "occupants and phones with a short report; stated range 0.5-2",
-        "Analyst time of a full cross-check of one hit.", gt=0)
+        "occupants and phones with a short report",
+        "Analyst time of a full cross-check of one hit.", gt=0,
+        plausible=(0.5, 2.0), log=True)
     analyst_returns_hours: float = par(
         0.5, "analyst-hours", "assumption: the first half hour finds most links (database "
-        "hits), the rest refines them; stated range 0.25-1",
+        "hits), the rest refines them",
         "Scale of diminishing returns: a hit given t analyst-hours gets 1 - exp(-t / scale) of "
-        "the full cross-check's extra chance of a link (normalised to 1 at a full check).", gt=0)
+        "the full cross-check's extra chance of a link (normalised to 1 at a full check).", gt=0,
+        plausible=(0.25, 1.0), log=True)
     analyst_duty_share: float = par(
         0.5, "share", "assumption: analysts on the ground work two 12-hour shifts",
         "Share of the deployed analysts at work in any hour.", ge=0, le=1)
@@ -511,25 +587,29 @@ class Parameters(StrictModel):
         "it is closed with the analyst time it got.", gt=0)
     national_channel_hours: float = par(
         1.0, "hours", "assumption: a national contact point of the action forwards within "
-        "the hour; stated range 0.5-3", "Delay of each national hop: from the checkpoint to "
+        "the hour", "Delay of each national hop: from the checkpoint to "
         "the national contact point, and from a receiving contact point to its checkpoints.",
-        ge=0)
+        ge=0,
+        plausible=(0.5, 3.0))
     coordination_messages_per_officer_hour: float = par(
         2.0, "messages/officer-hour", "assumption: a liaison officer reads, checks, translates "
-        "and forwards a message in about half an hour; stated range 1-4",
-        "Messages one coordination officer on duty at the centre relays per hour.", gt=0)
+        "and forwards a message in about half an hour",
+        "Messages one coordination officer on duty at the centre relays per hour.", gt=0,
+        plausible=(1.0, 4.0))
     relay_probability_without_centre: float = par(
-        0.35, "probability", "assumption, stated range 0.2-0.7: bilateral requests between the "
+        0.35, "probability", "assumption: bilateral requests between the "
         "26 countries run through different instruments (Framework Decision 2006/960/JHA "
         "between EU states, the Police Cooperation Convention for Southeast Europe, SIENA "
         "where connected); many are not answered within a week", "Chance that a bilateral "
         "alert or evidence message reaches the other country at all without the centre.",
-        ge=0, le=1)
+        ge=0, le=1,
+        plausible=(0.2, 0.7))
     relay_delay_without_centre_hours: float = par(
-        48.0, "hours", "stated range 8-168: Framework Decision 2006/960/JHA sets 8 hours for "
+        48.0, "hours", "Framework Decision 2006/960/JHA sets 8 hours for "
         "urgent requests on directly accessible data and 7 days for other urgent ones",
         "Delay of a bilateral message from one country's contact point to another's, "
-        "without the coordination centre.", ge=0)
+        "without the coordination centre.", ge=0,
+        plausible=(8.0, 168.0), log=True)
     evidence_per_hit: float = par(
         1.0, "evidence units", "assumption", "Mean evidence a linked interception adds.", ge=0)
     evidence_per_premises_find: float = par(
@@ -539,26 +619,33 @@ class Parameters(StrictModel):
         0.5, "evidence units", "assumption", "Mean evidence an online lead adds.", ge=0)
     evidence_shape: float = par(
         2.0, "gamma shape", "assumption: what a hit proves varies (a coefficient of variation "
-        "of 0.7); stated range 1-8", "Shape of the gamma distribution of each piece of "
+        "of 0.7)", "Shape of the gamma distribution of each piece of "
         "evidence around its mean: evidence is continuous, so cases respond smoothly to the "
-        "threshold.", gt=0)
+        "threshold.", gt=0,
+        plausible=(1.0, 8.0), log=True)
     evidence_prior_targeted: float = par(
         1.0, "evidence units", "assumption: the intelligence phase built a dossier on each "
         "targeted network", "Mean evidence a targeted network starts the action with.", ge=0)
     case_evidence_threshold: float = par(
         2.0, "evidence units", "calibrated to the 121 new cases", "Evidence that opens a case "
         "against a network once it has arrived (within the action or the follow-up window).",
-        gt=0)
+        gt=0,
+        plausible=(1.0, 4.0), range_source=(
+        "definition: a case against a network needs at least the evidence of one average linked "
+        "interception (evidence_per_hit = 1), else one courier would make a case against a "
+        "network; the upper end an assumption"))
     follow_up_hours: float = par(
         72.0, "hours", "assumption: evidence relayed shortly after the action still counts",
-        "Window after the action in which relayed evidence still opens cases.", ge=0)
+        "Window after the action in which relayed evidence still opens cases.", ge=0,
+        plausible=(24.0, 168.0), range_source="assumption: one day to a week after the action")
 
     # --- police units answering alerts (sim/model/response.py) --------------------------------
     retask_watch_hours: float = par(
         4.0, "hours", "assumption: a mobile unit holds an ad-hoc checkpoint a few hours past "
-        "the time the alerted vehicle was expected; stated range 1-8",
+        "the time the alerted vehicle was expected",
         "How long past a linked movement's expected passage a re-tasked unit waits before it "
-        "gives up.", ge=0)
+        "gives up.", ge=0,
+        plausible=(1.0, 8.0))
 
     # --- the criminal side's own channels (sim/model/grapevine.py) ----------------------------
     hear_own_loss_probability: float = par(
@@ -566,26 +653,35 @@ class Parameters(StrictModel):
         "or an arrested member is noticed by the rest of the network", "Chance that a network "
         "learns of its own seized movement, arrested members or raided premises.", ge=0, le=1)
     hear_own_loss_hours: float = par(
-        3.0, "hours", "assumption: mean delay (exponential); stated range 1-12",
-        "Mean delay before a network learns of its own loss.", ge=0)
+        3.0, "hours", "assumption: mean delay (exponential)",
+        "Mean delay before a network learns of its own loss.", ge=0,
+        plausible=(1.0, 12.0), log=True)
     hear_corridor_seizure_probability: float = par(
-        0.3, "probability", "assumption: word of seizures travels fast in criminal milieus; "
-        "stated range 0.1-0.6", "Chance that another network on the same corridor hears of a "
-        "seizure or a raid (and considers adapting), whatever the police relay.", ge=0, le=1)
+        0.3, "probability", "assumption: word of seizures travels fast in criminal milieus",
+        "Chance that another network on the same corridor hears of a "
+        "seizure or a raid (and considers adapting), whatever the police relay.", ge=0, le=1,
+        plausible=(0.1, 0.6))
     hear_corridor_seizure_hours: float = par(
-        12.0, "hours", "assumption: mean delay (exponential); stated range 2-48",
-        "Mean delay before word of a seizure reaches other networks on the corridor.", ge=0)
+        12.0, "hours", "assumption: mean delay (exponential)",
+        "Mean delay before word of a seizure reaches other networks on the corridor.", ge=0,
+        plausible=(2.0, 48.0), log=True)
 
     # --- criminal side: the hidden flows ----------------------------------------------------
     networks: dict[str, int] = par(
         per_area(migrant_smuggling=160, drug_trafficking=180, firearms_trafficking=45, thb=25,
                  high_risk_networks=30), "networks", "assumption: active networks on the "
         "corridors in one week (not published); calibrated with cases and arrests",
-        "Criminal networks active in the region, by crime area.")
+        "Criminal networks active in the region, by crime area.",
+        plausible=(0.5, 2.0), range_source=(
+        "assumption: no count of active networks is published; half to twice these (the prior of "
+        "calibration/joint.yaml)"))
     movements_per_network: dict[str, float] = par(
         per_area(migrant_smuggling=4.0, drug_trafficking=2.0, firearms_trafficking=1.5, thb=2.0,
                  high_risk_networks=1.0), "movements/network-week", "calibrated to the arrests "
-        "by crime area", "Mean trips a network starts in a week.")
+        "by crime area", "Mean trips a network starts in a week.",
+        plausible={"migrant_smuggling": (0.3, 2.0), "drug_trafficking": (0.4, 2.5)}, range_source=(
+        "assumption: trips per network are not published; the prior of calibration/joint.yaml "
+        "around these"))
     members_mean: dict[str, float] = par(
         per_area(migrant_smuggling=8, drug_trafficking=10, firearms_trafficking=6, thb=6,
                  high_risk_networks=12), "persons", "assumption", "Mean members of a network.")
@@ -594,42 +690,60 @@ class Parameters(StrictModel):
         "network.", ge=0, le=1_000)
     adaptivity: float = par(
         0.5, "probability", "assumption: half of networks react to a seizure or an alert",
-        "Chance that a network changes its plans after a seizure or an alert.", ge=0, le=1)
+        "Chance that a network changes its plans after a seizure or an alert.", ge=0, le=1,
+        plausible=(0.2, 0.8), range_source=(
+        "assumption: from one network in five to four in five reacting "
+        "(calibration/sensitivity.yaml)"))
     check_awareness: float = par(
         0.5, "probability", "assumption: smuggling networks scout crossings and share where "
         "police stand (Frontex risk analyses describe spotters and messaging groups); free in "
         "calibration/baseline.yaml", "Chance that a network watches the checks on its routes "
-        "before the action and plans its trips around them.", ge=0, le=1)
+        "before the action and plans its trips around them.", ge=0, le=1,
+        plausible=(0.2, 0.8), range_source=(
+        "assumption: from one network in five to four in five watching the checks "
+        "(calibration/differences/)"))
     hidden_check_awareness: float = par(
         0.2, "probability", "assumption: mobile scanners and thermal cameras move and are seen "
         "far less than fixed posts", "Chance that a watching network also sees scanners, "
-        "thermal cameras and the mobile road checkpoints.", ge=0, le=1)
+        "thermal cameras and the mobile road checkpoints.", ge=0, le=1,
+        plausible=(0.05, 0.5), range_source=(
+        "assumption: from one in twenty to half of the watching networks"))
     detour_hours_per_risk: float = par(
         24.0, "hours", "assumption: a network gives up about a day of travel to avoid a "
         "certain stop (cost = hours + this x -ln(1 - risk)); free in calibration/baseline.yaml",
-        "Travel time a watching network trades against the chance of being stopped.", ge=0)
+        "Travel time a watching network trades against the chance of being stopped.", ge=0,
+        plausible=(6.0, 96.0), log=True, range_source=(
+        "assumption: from six hours to four days of travel (calibration/baseline.yaml's prior)"))
     adaptation_weights: dict[str, float] = par(
         {"delay": 0.35, "reroute": 0.35, "green_border": 0.15, "suspend": 0.15}, "weights",
         "assumption", "Relative weights of the responses of an adapting network.")
     migrant_group_mean: float = par(
         9.0, "persons", "assumption: Frontex reports groups of a few to a few dozen",
-        "Mean migrants in a smuggled group.", gt=0, le=1_000)
+        "Mean migrants in a smuggled group.", gt=0, le=1_000,
+        plausible=(5.0, 15.0), range_source=(
+        "assumption: Frontex reports groups of a few to a few dozen; the mean between 5 and 15"))
     guide_present_green_border: float = par(
         0.15, "probability", "assumption: guides often stay behind or flee",
         "Chance that a smuggler is caught with an intercepted group on the green border.",
-        ge=0, le=1)
+        ge=0, le=1,
+        plausible=(0.1, 0.5), range_source=(
+        "assumption: from one group in ten to one in two with its guide"))
     victims_mean: float = par(
         2.0, "persons", "assumption", "Mean victims moved in one THB trip.", gt=0, le=1_000)
     forged_documents_share: dict[str, float] = par(
         per_area(migrant_smuggling=0.06, drug_trafficking=0.03, firearms_trafficking=0.02,
                  thb=0.6, high_risk_networks=0.1), "share of movements", "calibrated to the "
-        "114 forged documents", "Movements carrying forged documents.")
+        "114 forged documents", "Movements carrying forged documents.",
+        plausible=(0.5, 1.6), range_source=(
+        "assumption: the prior of calibration/joint.yaml around the hand-set shares"))
     heroin_kg_median: float = par(
         2.5, "kg", "assumption: EU Drug Markets Report 2019 — loads vary, often over 100 kg "
         "in lorries", "Median heroin load of a movement (lognormal, sigma 1.2).", gt=0, le=100_000)
     cocaine_kg_median: float = par(
         5.5, "kg", "assumption: container loads in the region range 10 kg to 0.5 t",
-        "Median cocaine load (lognormal, sigma 1.4).", gt=0, le=100_000)
+        "Median cocaine load (lognormal, sigma 1.4).", gt=0, le=100_000,
+        plausible=(1.0, 15.0), log=True, range_source=(
+        "assumption around 'container loads 10 kg to 0.5 t' (the prior of calibration/joint.yaml)"))
     cannabis_kg_median: float = par(
         3.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0, le=100_000)
     bulk_shipments_per_week: float = par(
@@ -637,7 +751,13 @@ class Parameters(StrictModel):
         "ports in 2018-21 (GI-TOC, geography.md), i.e. roughly 8-10 seizures of 100 kg or more a "
         "year, found at an ordinary rate of one in ten containers that carry them",
         "Bulk cocaine shipments (a container from a port, or a lorry) entering the region in a "
-        "week, over all cocaine networks (sim/model/shipments.py).", ge=0)
+        "week, over all cocaine networks (sim/model/shipments.py).", ge=0,
+        plausible=(0.3, 10.0), log=True, range_source=(
+        "8-10 bulk seizures a year in the region's ports (GI-TOC) at an ordinary find rate "
+        "between one in ten and one in fifty shipments: the US Department of Homeland Security's "
+        "Border Security Metrics Report 2021 puts the cocaine seized at US land ports of entry in"
+        " 2019 at 2.1% of the estimated flow, so 1.5 to 10 a week (the upper end was 6, an "
+        "assumption, until 7 December 2026)"))
     bulk_shipment_min_kg: float = par(
         100.0, "kg", "geography.md: loads 'often over 100 kg'; 161 kg at Thessaloniki (2023)",
         "Smallest load of a bulk shipment (the Pareto tail starts here).", gt=0, le=1_000_000)
@@ -651,7 +771,9 @@ class Parameters(StrictModel):
         "Pareto tail index of bulk shipment loads (smaller: heavier tail).", gt=0)
     weapons_per_movement_mean: float = par(
         4.0, "weapons", "Europol: small numbers hidden in cars and coaches",
-        "Mean firearms on one trafficking trip.", gt=0, le=10_000)
+        "Mean firearms on one trafficking trip.", gt=0, le=10_000,
+        plausible=(2.0, 8.0), log=True, range_source=(
+        "assumption: Europol's 'small numbers hidden in cars and coaches', two to eight"))
     rounds_per_weapon: float = par(
         70.0, "rounds", "assumption", "Mean rounds carried per weapon.", ge=0, le=100_000)
     stockpile_weapons_mean: float = par(

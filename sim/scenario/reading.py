@@ -12,15 +12,21 @@ The limits (each documented in docs/cli.md and named in its error message):
 
 Text must be UTF-8 (a byte-order mark is accepted); other encodings are refused with the line of
 the first bad byte and the hint to save the file as UTF-8.
+
+The same check guards every other file the tools read (results tables, posterior and ensemble
+files, reports): `open_regular` opens a file without following a FIFO or a device and refuses
+one larger than its limit, before a byte is read. `printable` makes text read from a file safe
+to show in a terminal (no escape sequence in a name can clear or recolour it).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -45,11 +51,13 @@ class InputError(Exception):
         self.key_path = key_path
 
 
-def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
-    """The UTF-8 text of a regular file of at most `limit` bytes; InputError otherwise.
+def open_regular(path: Path, limit: int, expected: str = "a regular file") -> BinaryIO:
+    """`path` opened for reading in binary, if it is a regular file of at most `limit` bytes;
+    InputError otherwise (`expected` names what should be there, e.g. "a CSV table").
 
     The file is opened without blocking and checked on the open descriptor, so a FIFO cannot
-    hang the reader and a file swapped after a check is still checked.
+    hang the reader, a device (`/dev/zero`) is never read and a file swapped after a check is
+    still checked.
     """
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
@@ -57,24 +65,65 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
     except FileNotFoundError:
         raise InputError("file not found") from None
     except IsADirectoryError:
-        raise InputError("is a directory, expected a YAML file") from None
+        raise InputError(f"is a directory, expected {expected}") from None
     except (OSError, ValueError) as error:
         raise InputError(f"cannot be read: {getattr(error, 'strerror', None) or error}") from None
-    mode = os.fstat(descriptor).st_mode
-    if not stat.S_ISREG(mode):
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
         os.close(descriptor)
-        kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
-        raise InputError(f"is {kind}, expected a regular YAML file")
-    with os.fdopen(descriptor, "rb") as file:
+        kind = next((name for test, name in _KINDS if test(status.st_mode)),
+                    "not a regular file")
+        raise InputError(f"is {kind}, expected {expected}")
+    if status.st_size > limit:
+        os.close(descriptor)
+        raise InputError(f"larger than {limit:,} bytes ({status.st_size:,}), the limit for "
+                         f"{expected}")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(descriptor, True)  # a regular file: reads are whole again
+    return os.fdopen(descriptor, "rb")
+
+
+def read_bytes(path: Path, limit: int, expected: str = "a regular file") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (`open_regular`); InputError
+    otherwise, also for a file that grew past the limit while it was read."""
+    chunks, size = [], 0
+    with open_regular(path, limit, expected) as file:
         try:
-            data = file.read(limit + 1)
+            while size <= limit:  # in pieces: memory grows with the file, not with the limit
+                chunk = file.read(min(1 << 20, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
         except OSError as error:
             raise InputError(f"cannot be read: {error.strerror or error}") from None
+    data = b"".join(chunks)
     if len(data) > limit:
-        raise InputError(f"larger than {limit:,} bytes, the limit for a scenario file (the "
-                         "shipped scenarios are a few kB); state only what differs from a base "
-                         "with `extends:`")
+        raise InputError(f"larger than {limit:,} bytes, the limit for {expected}")
+    return data
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """The UTF-8 text of a regular file of at most `limit` bytes; InputError otherwise."""
+    try:
+        data = read_bytes(path, limit, "a regular YAML file")
+    except InputError as error:
+        if error.message.startswith("larger than"):
+            raise InputError(f"larger than {limit:,} bytes, the limit for a scenario file (the "
+                             "shipped scenarios are a few kB); state only what differs from a "
+                             "base with `extends:`") from None
+        raise
     return decode(data)
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: object) -> str:
+    """`text` with every control character but newline and tab shown as an escape (`\\x1b`),
+    so that a name or message read from a file cannot move the cursor, clear or recolour the
+    terminal it is printed to."""
+    return _UNPRINTABLE.sub(lambda match: f"\\x{ord(match.group()):02x}", str(text))
 
 
 def decode(data: bytes) -> str:

@@ -86,7 +86,7 @@ class ActionWindow(StrictModel):
         start = self.start.replace(tzinfo=None)
         if start < EARLIEST_START:
             raise ValueError(f"start {self.start:%Y-%m-%d} is before {EARLIEST_START:%Y-%m-%d}")
-        if start + dt.timedelta(days=self.days) > LATEST_END:
+        if start > LATEST_END - dt.timedelta(days=self.days):  # never past year 9999's end
             raise ValueError(f"an action of {self.days} days from {self.start:%Y-%m-%d} ends "
                              f"after {LATEST_END:%Y-%m-%d}, past the calendar of the result "
                              "tables; choose an earlier start")
@@ -153,7 +153,14 @@ class CountryContingent(StrictModel):
 
 
 class Posting(StrictModel):
-    """Officers of one agency of one country at one place (explicit allocation)."""
+    """Officers of one agency of one country at one place (explicit allocation). They come out
+    of the country's contingent (`countries.<country>.officers`): the shares spread only the
+    officers no posting places.
+
+        postings:
+          - {country: RS, agency: border_police, posting: crossing, place: tabanovce,
+             officers: 300}
+    """
 
     country: str = Field(description="ISO 3166 alpha-2 code (XK for Kosovo).")
     agency: Agency = Field(description="Agency of the officers.")
@@ -162,9 +169,14 @@ class Posting(StrictModel):
                               "the officers are spread over the country's places of the kind by "
                               "the rule of `shares` (crossings by traffic, sectors by length and "
                               "pressure, inland teams over its hubs and destinations).")
-    officers: int = Field(description="Officers posted.", ge=0, le=MAX_OFFICERS)
+    officers: int = Field(description="Officers posted; they come out of the country's "
+                          "contingent (countries.<country>.officers).", ge=0, le=MAX_OFFICERS)
     unit_size: int | None = Field(None, description="Officers per unit (default by posting).",
                                   ge=1, le=1000)
+    away: bool = Field(False, description="true: the officers serve away from their country's "
+                       "own places and borders on purpose (a joint patrol abroad); without it "
+                       "such a posting is noted by sim validate and sim run, in case the "
+                       "country or the place is a slip.")
 
     _whole_officers = field_validator("officers", mode="before")(whole_officers)
 
@@ -310,7 +322,9 @@ class Intelligence(StrictModel):
 
     coverage: float = par(0.35, "share", "assumption: the intelligence phase 'identified targets' "
                           "(share not published)", "Share of networks known at the start.",
-                          ge=0, le=1)
+                          ge=0, le=1, plausible=(0.2, 0.5), range_source=(
+                              "assumption: a fifth to a half of the networks known "
+                              "(calibration/sensitivity.yaml); a planner's lever too"))
     targeted_share: float = par(0.5, "share", "assumption", "Share of known networks flagged as "
                                 "targets at checks and for premises searches.", ge=0, le=1)
 
@@ -389,8 +403,11 @@ class Scenario(StrictModel):
     countries: dict[str, CountryContingent] = Field(
         default_factory=dict, description="Contingents by ISO code of sim/data/countries.csv "
         f"(`sim list countries`); at most {MAX_OFFICERS:,} officers in all.")
-    postings: list[Posting] = Field(default_factory=list,
-                                    description="Explicit postings, placed before the shares.")
+    postings: list[Posting] = Field(
+        default_factory=list, description="Explicit postings, placed before the shares: each "
+        "takes its officers out of its country's contingent (countries.<country>.officers), "
+        "and the shares spread what is left. Fields: country, agency, posting, place (or none: "
+        "spread over the country's places of the kind), officers, unit_size, away.")
     scanning_teams: ScanningTeams = Field(default_factory=ScanningTeams)
     frontex: list[FrontexDeployment] = Field(default_factory=list)
     europol: Europol = Field(default_factory=Europol)
