@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
 
 from sim.commands.common import at_least
@@ -35,6 +36,7 @@ def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from sim.inference.ensemble import build, candidates_path, load_plan, summary_lines
+    from sim.runs.folder import FILE, claim
     from sim.runs.results import ResultsFolderError
 
     plan = load_plan(args.config, members=args.members, candidates=args.candidates,
@@ -44,10 +46,14 @@ def main(args: argparse.Namespace) -> int:
     if held and not (args.force or args.resume):
         raise ResultsFolderError(f"{held[0]} exists: --resume goes on from its candidates, "
                                  "--force builds the ensemble again")
-    if args.force:
-        for path in held:
-            path.unlink()
-    result = build(plan, out, resume=args.resume, progress=not args.quiet)
+    files = (out, out.with_suffix(".json"), candidates_path(out))
+    with contextlib.ExitStack() as claims:  # never through a link; replaced only when asked
+        for path in files:
+            claims.enter_context(claim(path, FILE, args.force or args.resume))
+        if args.force:
+            for path in held:
+                path.unlink()
+        result = build(plan, out, resume=args.resume, progress=not args.quiet)
     if not args.quiet:
         console = Console()
         for line in summary_lines(plan, result):

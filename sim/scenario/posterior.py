@@ -79,12 +79,10 @@ def read_posterior(path: str | Path) -> pd.DataFrame:
     try:
         with open_regular(path, MAX_POSTERIOR_BYTES, "a posterior file (CSV)") as file:
             table = pd.read_csv(file, comment="#")
-    except InputError as error:
-        raise _error(path, error.message) from None
-    except (OSError, ValueError) as error:
-        raise _error(path, f"cannot read the file: {error} (a posterior is rebuilt with "
-                     "`make posterior` or `sim calibrate calibration/joint.yaml`, an ensemble "
-                     "built with `sim ensemble calibration/ensemble.yaml --out FILE`; "
+    except (InputError, OSError, ValueError) as error:
+        raise _error(path, f"{getattr(error, 'message', None) or error} (a posterior is rebuilt "
+                     "with `make posterior` or `sim calibrate calibration/joint.yaml`, an "
+                     "ensemble built with `sim ensemble calibration/ensemble.yaml --out FILE`; "
                      "docs/calibration.md)") from None
     index = "member" if "member" in table.columns else "draw"
     if index not in table.columns or table.empty:
