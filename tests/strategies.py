@@ -127,9 +127,11 @@ def staffed_places(countries: dict[str, dict[str, Any]], postings: list[dict[str
 
     def host(country: str, place: str) -> bool:
         node = GRAPH.nodes[place]
-        if node["kind"] == "crossing":  # equipment works on the host side, with its officers
-            hosts = (node["country_b"] if host_side(GRAPH.nodes, place, None, members)
-                     else node["country_a"],)
+        if node["kind"] == "crossing":  # equipment works on its side, with its officers:
+            # a scanning team on the first-named country's, Frontex on the EU member's
+            frontex = node["country_b"] if host_side(GRAPH.nodes, place, None, members) \
+                else node["country_a"]
+            hosts = (node["country_a"],) if frontex == node["country_a"] else ()
         else:
             hosts = (node["country"], node.get("country_a"), node.get("country_b"))
         return country in hosts and not is_visiting(ROUTE_GRAPH, country)

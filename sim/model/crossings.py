@@ -132,7 +132,7 @@ class CrossingState:
         self.checking_table = np.zeros((model.hours, sides), dtype=bool)
         members = eu_members(model.route_graph)
         self.teams = [(team, SIDES * self.index[team.place] + host_side(
-            nodes, team.place, spec.side, members))
+            nodes, team.place, spec.side, members, frontex=False))
             for team, spec in zip(model.scanning_teams, scenario.scanning_teams.teams,
                                   strict=True) if team.place in self.index]
         self.no_scans = np.zeros(shape)

@@ -4,10 +4,11 @@ officers, and what happens to traffic where a side has nobody.
 Side 0 of a crossing is its first-named country's post (`country_a` in sim/data/crossings.csv),
 side 1 the other's. A side checks the traffic entering its country (first line and second line)
 and the traffic leaving it (first line). Scanning teams and Frontex work on the side a scenario
-names (`side:`), by default the host side: the EU member's where one of the two countries is one
-(Frontex supports the member states at the external borders), else the first-named country's.
-Officers of a third country posted at a crossing (visiting contingents with Frontex or a
-scanning team) work on the side of their country's scanning team there, else the host side.
+names (`side:`); by default a scanning team on the first-named country's, Frontex on the host
+side: the EU member's where one of the two countries is one (Frontex supports the member states
+at the external borders), else the first-named country's. Officers of a third country posted
+at a crossing (visiting contingents with Frontex or a scanning team) work on the side of their
+country's scanning team there, else the host side.
 
 Which sides check, by border status (November 2023):
 - EU external borders: every person passes the first line on entry and exit (Schengen Borders
@@ -115,7 +116,8 @@ def visitor_sides(scenario: Scenario, route_graph: RouteGraph) -> dict[tuple[str
     """(crossing, third country) -> the side its officers there work on: that of the
     country's scanning team at the crossing, else the host side (`host_side`)."""
     nodes, members = route_graph.graph.nodes, eu_members(route_graph)
-    sides = {(team.place, team.country): host_side(nodes, team.place, team.side, members)
+    sides = {(team.place, team.country): host_side(nodes, team.place, team.side, members,
+                                                   frontex=False)
              for team in scenario.scanning_teams.teams if nodes[team.place]["kind"] == "crossing"}
     for place in route_graph.ids_of_kind("crossing"):
         for country in scenario.countries:

@@ -371,10 +371,10 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
 
     members = eu_members(route_graph)
 
-    def hosts(place: str, side: str | None = None) -> set[str]:
+    def hosts(place: str, side: str | None = None, frontex: bool = True) -> set[str]:
         node = graph.nodes[place]
         if node["kind"] == "crossing":  # equipment works on one side, with its officers
-            chosen = host_side(graph.nodes, place, side, members)
+            chosen = host_side(graph.nodes, place, side, members, frontex)
             return {node["country_b"] if chosen else node["country_a"]}
         return {node["country"], node.get("country_a"), node.get("country_b")} - {None}
 
@@ -393,10 +393,11 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
 
     for i, team in enumerate(scenario.scanning_teams.teams):
         posting = graph.nodes[team.place]["kind"]
-        if not any((posting, team.place, c) in staffed for c in hosts(team.place, team.side)):
+        countries = hosts(team.place, team.side, frontex=False)
+        if not any((posting, team.place, c) in staffed for c in countries):
             problem(("scanning_teams", "teams", i, "place"), f"a scanning team at "
                     f"'{team.place}' would scan nothing: no {posting} officers of "
-                    f"{'/'.join(sorted(hosts(team.place, team.side)))} are posted there to "
+                    f"{'/'.join(sorted(countries))} are posted there to "
                     f"pick vehicles{why(team.place)}")
     units: dict[tuple[str, str], int] = {}
     for i, deployment in enumerate(scenario.frontex):

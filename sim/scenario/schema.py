@@ -230,9 +230,8 @@ class ScanningTeamSpec(StrictModel):
                                    "hours.")
     side: str | None = Field(None, description="At a crossing, the country whose side it "
                              "works on (one of the crossing's two countries): it works with "
-                             "that country's officers on the traffic entering it. Default: "
-                             "the EU member's side where one of the two countries is, else "
-                             "the first-named country's (`sim list crossings`).",
+                             "that country's officers on the traffic entering it. Default: the "
+                             "first-named country's (`sim list crossings`).",
                              pattern=r"^[A-Z]{2}$")
 
     @field_validator("hours")
