@@ -3,7 +3,8 @@ corridors from the data files in `sim/data/`, loaded and checked by `graph`; `na
 places by the names people use (posts, local names and exonyms of `sim/data/aliases.csv`, each
 with its source); `map` draws it
 (matplotlib is imported there alone, so loading the graph stays light) with the coastlines and
-borders of `borders`. Imports nothing of `sim`.
+borders of `borders`; `sides` which side of a crossing hosts visiting equipment. Imports nothing
+of `sim`.
 """
 
 from sim.geography.graph import (
