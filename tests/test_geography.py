@@ -174,12 +174,14 @@ def test_every_published_figure_reaches_its_cell_and_every_other_cell_names_its_
                 assert "rule " in source, (place, kind, column, source)
 
 
-def test_crossings_outside_the_published_set_differ_unless_the_rule_knows_the_same():
+def test_crossings_outside_the_published_set_differ_unless_the_rule_knows_the_same(
+        route_graph):
     figures = traffic_rule.read_figures(DATA / "crossing_figures.csv")
-    with (DATA / "crossings.csv").open(encoding="utf-8") as handle:
-        ids = [line.split(",", 1)[0] for line in handle.readlines()[1:]]
+    crossings = route_graph.crossings
+    ids = crossings["place_id"].tolist()
     road = traffic_rule.road_classes(DATA / "edges.csv", ids)
-    rows = traffic_rule.traffic_rows(figures, road, ids)
+    rows = traffic_rule.traffic_rows(figures, road, ids, traffic_rule.checked_crossings(
+        crossings.to_dict("records")))
     values: dict[str, tuple] = {}
     for row in rows:
         values.setdefault(row["place_id"], ())

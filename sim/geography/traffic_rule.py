@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import math
 import statistics
 import sys
 from dataclasses import dataclass
@@ -91,10 +92,13 @@ def _day(value: float) -> str:
 
 
 class _Anchors:
-    """Medians of the published figures, by road class, that the rule fills gaps with."""
+    """Medians of the published figures, by road class, that the rule fills gaps with: those of
+    the crossings that check traffic (a Schengen-internal motorway in Austria is no guide to a
+    Balkan crossing)."""
 
-    def __init__(self, figures: Figures, road: dict[str, str]):
-        self.figures, self.road = figures, road
+    def __init__(self, figures: Figures, road: dict[str, str], checked: set[str]):
+        self.road = road
+        self.figures = {p: f for p, f in figures.items() if p in checked}
         shares = [f["lorries_per_day"].value / f["vehicles_per_day"].value
                   for f in figures.values() if {"lorries_per_day", "vehicles_per_day"} <= set(f)]
         self.lorry_share = statistics.median(shares)
@@ -102,7 +106,8 @@ class _Anchors:
                                  if {"lorries_per_day", "vehicles_per_day"} <= set(f)]
         self.per_day = {k: {r: self._median_by_class(k, r) for r in ROAD_CLASSES}
                         for k in ("car", "lorry")}
-        self.per_booth = {k: self._per_booth(k) for k in CLASSES}
+        self.booths = {k: {r: self._booths_by_class(k, r) for r in ROAD_CLASSES}
+                       for k in CLASSES}
 
     def _published(self, place: str, kind: str) -> float | None:
         """Vehicles of a class a day from the crossing's own figures, without any anchor."""
@@ -115,11 +120,13 @@ class _Anchors:
             places = [p for p in sorted(self.figures) if self._published(p, kind) is not None]
         return statistics.median(self._published(p, kind) for p in places), places
 
-    def _per_booth(self, kind: str) -> tuple[float, list[str]]:
-        places = [p for p in sorted(self.figures) if BOOTHS[kind] in self.figures[p]
-                  and self._published(p, kind) is not None]
-        ratios = [self._published(p, kind) / self.figures[p][BOOTHS[kind]].value for p in places]
-        return statistics.median(ratios), places
+    def _booths_by_class(self, kind: str, road: str) -> tuple[int, list[str]]:
+        places = [p for p in sorted(self.figures) if self.road.get(p) == road
+                  and BOOTHS[kind] in self.figures[p]]
+        if not places:
+            places = [p for p in sorted(self.figures) if BOOTHS[kind] in self.figures[p]]
+        median = statistics.median(self.figures[p][BOOTHS[kind]].value for p in places)
+        return math.floor(median + 0.5), places
 
 
 def published_counts(own: dict[str, Figure], lorry_share: float | None) -> dict[str, float]:
@@ -176,22 +183,20 @@ def _traffic_source(kind: str, own: dict[str, Figure], road: str, anchors: _Anch
             f"at {', '.join(places)} = {_day(median)}")
 
 
-def _booths(kind: str, own: dict[str, Figure], vehicles: float,
-            anchors: _Anchors) -> tuple[int, str]:
+def _booths(kind: str, own: dict[str, Figure], road: str, anchors: _Anchors) -> tuple[int, str]:
     if BOOTHS[kind] in own:
         return int(own[BOOTHS[kind]].value), own[BOOTHS[kind]].source
-    per_booth, places = anchors.per_booth[kind]
-    booths = max(1, round(vehicles / per_booth))
-    noun = {"car": "cars", "bus": "coaches", "lorry": "lorries"}[kind]
-    return booths, (f"rule vehicles_per_booth: {_day(vehicles)} {noun} a day ÷ "
-                    f"{_day(per_booth)} a booth (median of the published booths and counts at "
-                    f"{', '.join(places)}), at least 1")
+    booths, places = anchors.booths[kind][road]
+    noun = {"car": "car", "bus": "coach", "lorry": "lorry"}[kind]
+    return booths, (f"rule road_class {road}: no published count; the median of the published "
+                    f"{noun} booths at {', '.join(places)}, rounded")
 
 
-def traffic_rows(figures: Figures, road: dict[str, str], crossings: list[str]) -> list[dict]:
+def traffic_rows(figures: Figures, road: dict[str, str], crossings: list[str],
+                 checked: set[str]) -> list[dict]:
     """traffic.csv rows: every crossing × class with vehicles a day, booths and bays, and the
-    source of each."""
-    anchors = _Anchors(figures, road)
+    source of each; the anchors come from the `checked` crossings' figures."""
+    anchors = _Anchors(figures, road, checked)
     rows = []
     for place in crossings:
         own = figures.get(place, {})
@@ -202,7 +207,7 @@ def traffic_rows(figures: Figures, road: dict[str, str], crossings: list[str]) -
         counts.setdefault("bus", COACHES_PER_CAR * counts["car"])
         for kind in CLASSES:
             vehicles = round(counts[kind])
-            booths, booths_source = _booths(kind, own, vehicles, anchors)
+            booths, booths_source = _booths(kind, own, road[place], anchors)
             bays_figure = own.get(BAYS[kind])
             rows.append({
                 "place_id": place, "vehicle_class": kind, "vehicles_per_day": vehicles,
@@ -211,6 +216,11 @@ def traffic_rows(figures: Figures, road: dict[str, str], crossings: list[str]) -
                 "booths_source": booths_source,
                 "bays_source": bays_figure.source if bays_figure else BAYS_RULE})
     return rows
+
+
+def checked_crossings(crossings: list[dict]) -> set[str]:
+    """The crossings whose published figures anchor the rule: all but the Schengen-internal."""
+    return {row["place_id"] for row in crossings if row["border_status"] != "schengen_internal"}
 
 
 def rule_inputs(figures: Figures, road: dict[str, str], place: str) -> tuple:
@@ -257,7 +267,7 @@ def build(folder: Path = DATA) -> dict[str, str]:
     if unknown:
         raise ValueError(f"crossing_figures.csv: {', '.join(unknown)} not in crossings.csv")
     road = road_classes(folder / "edges.csv", ids)
-    traffic = traffic_rows(figures, road, ids)
+    traffic = traffic_rows(figures, road, ids, checked_crossings(crossings))
     return {"traffic.csv": _csv_text(traffic, TRAFFIC_COLUMNS),
             "crossings.csv": _csv_text(crossing_rows(crossings, traffic, figures), columns)}
 
