@@ -26,7 +26,7 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
 notebooks: $(VENV)/.installed-dev
-	$(PY) -m sim.analysis.notebooks --out results/notebooks
+	$(SIM) notebooks --out results/notebooks
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/run.py $(ARGS)
@@ -39,7 +39,7 @@ dashboard: $(VENV)/.installed-dev
 	$(SIM) dashboard $(SCENARIO)
 
 reference: $(VENV)/.installed
-	$(PY) -m sim.analysis.reference --out results/reference --posterior 50 --replicates 3 $(ARGS)
+	$(SIM) reference --out results/reference --posterior 50 --replicates 3 $(ARGS)
 
 # The joint calibration (action week + ordinary week, then its refinements; docs/calibration.md):
 # copy its fitted.yaml to scenarios/calibrated.yaml and its posterior.csv to
@@ -57,7 +57,7 @@ sensitivity-differences: $(VENV)/.installed
 	for config in calibration/differences/*.yaml; do \
 	  $(SIM) sensitivity $$config --out results/sensitivity/difference_$$(basename $$config .yaml) \
 	    --force --quiet || exit 1; done
-	$(PY) -m sim.analysis.sensitivity --flips-doc docs/calibration.md results/sensitivity/difference_*
+	$(SIM) docs flips results/sensitivity/difference_*
 
 sensitivity: $(VENV)/.installed
 	$(SIM) sensitivity calibration/sensitivity.yaml $(ARGS)

@@ -118,8 +118,9 @@ def _baseline_section(details: dict) -> list[str]:
     if stages:
         total = stages["total"]
         rows += ["", "Where the time of one replicate goes, by stage (benchmarks/suites.py "
-                 "`stage_times`: a stopwatch around each stage's method, no profiler; median "
-                 "wall seconds per replicate of the same seeds):", "",
+                 "`stage_times`: a stopwatch around each stage of an hour the model declares, "
+                 "`JointActionModel.stages`, named as there; no profiler; median wall seconds "
+                 "per replicate of the same seeds):", "",
                  "| stage | wall median | share |", "|---|---|---|"]
         rows += [f"| {label} | {seconds:.3f} s | {seconds / total:.0%} |"
                  for label, seconds in stages.items() if label != "total"]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import shutil
 import statistics
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from big_graph import replicated_graph
@@ -15,19 +15,11 @@ from measure import PYTHON, ROOT, Timing, repeat, run_json, time_command
 from mesa_loop import plain_loop
 
 from sim.geography import load_route_graph
-from sim.model import (
-    BASELINE,
-    JointActionModel,
-    checks,
-    crossings,
-    information,
-    posts,
-    resolve_scenario,
-)
-from sim.model import model as model_module
+from sim.model import BASELINE, JointActionModel, resolve_scenario
+from sim.model.model import Stage
+from sim.runs import layout, runner
 from sim.runs import results as store
-from sim.runs import runner
-from sim.runs.replicate import daily_table, events_table, run_replicate
+from sim.runs.replicate import crossing_waits_table, daily_table, events_table, run_replicate
 from sim.scenario.files import load_scenario
 
 SIM = str(Path(PYTHON).with_name("sim"))
@@ -57,67 +49,54 @@ def baseline_replicate(runs: int) -> dict:
     return parts
 
 
-# The stages of one replicate, each a method the model calls (sim/model/model.py: step).
-STAGES: dict[str, tuple[type, str]] = {
-    "model build": (JointActionModel, "__init__"),
-    "crossings (CrossingState.hour)": (crossings.CrossingState, "hour"),
-    "inland and port posts (PostState.hour)": (posts.PostState, "hour"),
-    "movements meeting places (JointActionModel._move)": (JointActionModel, "_move"),
-    "searches, cyber patrol (InlandOperations.hour)": (checks.InlandOperations, "hour"),
-    "information: relay, alerts, reactions (Information.deliver)": (
-        information.Information, "deliver"),
-    "outcome collection each tick (DataCollector)": (model_module._OutcomeCollector, "collect"),
-}
+def time_stages(model: JointActionModel) -> dict[str, float]:
+    """Put a stopwatch on each stage of this model's hour (`model.stages`, nothing else is
+    touched); the returned seconds per stage name add up as the model runs."""
+    totals = dict.fromkeys((stage.name for stage in model.stages), 0.0)
 
-
-@contextmanager
-def _stopwatches(totals: dict[str, float]) -> Iterator[None]:
-    """Time every call of each stage's method into `totals` (seconds); restored afterwards. A
-    stage called inside another (the first outcome collection inside the build) counts in its
-    own row only."""
-    originals = {label: getattr(owner, name) for label, (owner, name) in STAGES.items()}
-    running: list[str] = []
-
-    def timed(label: str, method):
-        def wrapper(*args, **kwargs):
+    def timed(name: str, run: Callable[[], None]) -> Callable[[], None]:
+        def stopwatch() -> None:
             start = time.perf_counter()
-            running.append(label)
-            try:
-                return method(*args, **kwargs)
-            finally:
-                running.pop()
-                elapsed = time.perf_counter() - start
-                totals[label] += elapsed
-                if running:
-                    totals[running[-1]] -= elapsed
-        return wrapper
+            run()
+            totals[name] += time.perf_counter() - start
+        return stopwatch
 
-    for label, (owner, name) in STAGES.items():
-        setattr(owner, name, timed(label, originals[label]))
-    try:
-        yield
-    finally:
-        for label, (owner, name) in STAGES.items():
-            setattr(owner, name, originals[label])
+    model.stages = tuple(Stage(name, timed(name, run)) for name, run in model.stages)
+    return totals
+
+
+REST_OF_HOUR = "outcome collection and the clock (the rest of each hour)"
 
 
 def stage_times(runs: int) -> dict[str, float]:
-    """Median wall seconds per replicate of each stage of `STAGES` (plus the rest of the hourly
-    step and the result tables), over `runs` baseline replicates after a warm-up: where the
-    time of one replicate goes, without a profiler's overhead."""
+    """Median wall seconds per replicate of the model build, each stage of an hour by its
+    declared name, the rest of the hourly step and the result tables, over `runs` baseline
+    replicates after a warm-up: where the time of one replicate goes, without a profiler's
+    overhead. The cycle collector is paused as `run_replicate` pauses it."""
     scenario = load_scenario(BASELINE)
     run_replicate(scenario, 1000)
     per_run: list[dict[str, float]] = []
     for seed in range(runs):
-        totals = dict.fromkeys(STAGES, 0.0)
-        start = time.perf_counter()
-        with _stopwatches(totals):
-            run_replicate(scenario, seed)
-        totals["total"] = time.perf_counter() - start
-        totals["the rest (rosters, tallies, result tables)"] = (
-            totals["total"] - sum(totals[label] for label in STAGES))
-        per_run.append(totals)
+        gc.disable()
+        try:
+            per_run.append(_replicate_by_stage(scenario, seed))
+        finally:
+            gc.enable()
     return {label: statistics.median(run[label] for run in per_run) for label in per_run[0]}
+
+
+def _replicate_by_stage(scenario, seed: int) -> dict[str, float]:
+    start = time.perf_counter()
+    model = JointActionModel(scenario, rng=seed)
+    built = time.perf_counter()
+    stages = time_stages(model)
+    model.run()
+    ran = time.perf_counter()
+    model.outcomes(), daily_table(model), events_table(model), crossing_waits_table(model)
+    end = time.perf_counter()
+    return {"model build": built - start, **stages,
+            REST_OF_HOUR: ran - built - sum(stages.values()),
+            "result tables": end - ran, "total": end - start}
 
 
 def cli_command(scenario: str, replicates: int, out: Path,
@@ -136,7 +115,7 @@ def cli_runs(scenario: str, replicates: int, runs: int, out: Path,
     parts = store.read_replicates(out)
     reading = time.perf_counter() - start
     start = time.perf_counter()
-    store.finish_folder(out, store.collect(parts, store.read_manifest(out), [], out))
+    store.finish_folder(out, store.collect(parts, layout.read_manifest(out), [], out))
     consolidation = time.perf_counter() - start
     startup = time_command([SIM, "validate", scenario], min(runs, 3))
     shutil.rmtree(out, ignore_errors=True)

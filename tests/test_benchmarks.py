@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -37,34 +36,28 @@ def test_plain_loop_steps_every_agent_every_tick():
     assert plain_loop(agents=50, ticks=7) == 350
 
 
-def test_stage_stopwatches_time_every_stage_and_put_the_methods_back():
-    from suites import STAGES, _stopwatches
+def test_stage_stopwatches_time_every_declared_stage_and_leave_the_results_alone():
+    from suites import time_stages
 
     from sim.model import JointActionModel
 
-    originals = {label: getattr(owner, name) for label, (owner, name) in STAGES.items()}
-    totals = dict.fromkeys(STAGES, 0.0)
-    with _stopwatches(totals):
-        JointActionModel(rng=1, action__days=1).run()
-    assert all(seconds > 0 for seconds in totals.values()), totals
-    assert all(getattr(owner, name) is originals[label]
-               for label, (owner, name) in STAGES.items())
+    timed = JointActionModel(rng=1, action__days=1)
+    names = [stage.name for stage in timed.stages]
+    seconds = time_stages(timed)
+    timed.run()
+    assert list(seconds) == names and all(s > 0 for s in seconds.values()), seconds
+    untimed = JointActionModel(rng=1, action__days=1)
+    assert all(run.__self__ is untimed for _, run in untimed.stages)  # only `timed` was timed
+    assert timed.outcomes() == untimed.run().outcomes()
 
 
-def test_a_stage_called_inside_another_counts_in_its_own_row_only(monkeypatch):
-    import suites
+def test_stage_times_names_the_build_every_stage_the_rest_and_the_tables():
+    from suites import REST_OF_HOUR, stage_times
 
-    class Outer:
-        def run(self):
-            time.sleep(0.02)
-            Inner().run()
+    from sim.model import JointActionModel
 
-    class Inner:
-        def run(self):
-            time.sleep(0.05)
-
-    monkeypatch.setattr(suites, "STAGES", {"outer": (Outer, "run"), "inner": (Inner, "run")})
-    totals = {"outer": 0.0, "inner": 0.0}
-    with suites._stopwatches(totals):
-        Outer().run()
-    assert totals["inner"] >= 0.05 and 0.02 <= totals["outer"] < totals["inner"], totals
+    names = [stage.name for stage in JointActionModel(rng=0, action__days=1).stages]
+    times = stage_times(runs=1)
+    assert list(times) == ["model build", *names, REST_OF_HOUR, "result tables", "total"]
+    parts = sum(seconds for label, seconds in times.items() if label != "total")
+    assert abs(parts - times["total"]) < 1e-9 and times[REST_OF_HOUR] > 0, times

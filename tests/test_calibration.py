@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.analysis.calibration import calibrate, load_config, report_table, target_losses
-from sim.analysis.ensemble import accepted_draws
-from sim.analysis.experiments import ConfigError, Evaluator, scenario_with
 from sim.cli import main
+from sim.inference.calibration import calibrate, load_config, report_table, target_losses
+from sim.inference.ensemble import accepted_draws
+from sim.inference.experiments import ConfigError, Evaluator, scenario_with
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import load_scenario
 

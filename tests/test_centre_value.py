@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sim.analysis.centre_value import OUTCOMES, STEPS, markdown, reading
+from sim.decisions.centre_value import OUTCOMES, STEPS, markdown, reading
 
 
 def _table() -> tuple[pd.DataFrame, pd.Series]:

@@ -14,8 +14,11 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import main, scenario_files_table, schema_text
-from sim.runs.results import DOC_END, DOC_START, read_manifest, with_outcomes_section
+from sim.cli import main
+from sim.commands.listing import scenario_files_table
+from sim.commands.schema import schema_text
+from sim.runs.layout import read_manifest
+from sim.runs.results import DOC_END, DOC_START, with_outcomes_section
 from sim.runs.sweep import load_sweep, load_sweep_summaries
 from sim.scenario.files import load_scenario
 
@@ -273,7 +276,7 @@ def test_the_results_doc_lists_every_outcome():
     document = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
     assert DOC_START in document and DOC_END in document
     assert with_outcomes_section(document) == document, (
-        "run: python -m sim.runs.results docs/results.md")
+        "run: sim docs outcomes")
 
 
 # --- list ------------------------------------------------------------------------------------
@@ -290,7 +293,7 @@ def test_list_shows_the_names_a_scenario_can_use(capsys, what, expected):
 def test_waits_longer_than_the_action_are_named_as_queues_that_never_clear():
     import pandas as pd
 
-    from sim.cli import queue_notes
+    from sim.commands.run import queue_notes
     from sim.runs.results import Results
 
     scenario = load_scenario(SCENARIOS / "jad_see_2023.yaml")  # 144 hours

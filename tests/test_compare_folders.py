@@ -15,7 +15,7 @@ from test_runner import run_small, small
 
 import sim
 from sim.cli import main
-from sim.runs.results import ResultsFolderError
+from sim.runs.layout import ResultsFolderError
 
 
 @pytest.fixture(scope="module")

@@ -495,7 +495,7 @@ def test_a_night_shift_belongs_to_the_day_it_starts_on():
                                            {"place": "kakavia", "hours": [2, 8], "days": [2]}]})
     # the days left out are every day of the action, whatever hour it starts at; the model,
     # validation and the optimiser count the same hours
-    from sim.analysis.decisions import separate_overlaps
+    from sim.decisions.decisions import separate_overlaps
     from sim.scenario.schema import shift_ticks
 
     evening = {"start": "2023-11-13T18:00:00", "days": 3}

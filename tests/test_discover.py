@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.analysis.discover import find_boxes, latin_hypercube, threshold_value
-from sim.analysis.experiments import ConfigError, FreeParameter
 from sim.cli import main
+from sim.decisions.discover import find_boxes, latin_hypercube, threshold_value
+from sim.inference.experiments import ConfigError, FreeParameter
 
 
 def test_prim_recovers_a_planted_box_with_its_coverage_and_density():
@@ -90,7 +90,7 @@ def test_bad_options_are_refused_before_any_sample_runs(tmp_path, capsys, monkey
                                                       arguments, said):
     import test_optimise
 
-    import sim.analysis.discover as discover
+    import sim.decisions.discover as discover
 
     def no_runs(*args, **kwargs):
         raise AssertionError("samples ran before the options were checked")

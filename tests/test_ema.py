@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from sim.analysis.ema import ema_model
+from sim.inference.ema import ema_model
 from sim.scenario.files import ScenarioError
 
 with warnings.catch_warnings():

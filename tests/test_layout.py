@@ -1,8 +1,10 @@
 """The package layout: dependencies run one way, down the pipeline.
 
-scenario → geography → model → runs → analysis → dashboard, with the CLI on top. The model core
-must load without plotting, UI, optimiser, sensitivity or cluster libraries (a planner's batch job
-and a cluster worker import it thousands of times), and no package may reach back up the pipeline.
+geography → scenario → model → runs → analysis → inference → decisions → dashboard, with the
+commands and the CLI on top. The model core must load without plotting, UI, optimiser,
+sensitivity or cluster libraries (a planner's batch job and a cluster worker import it thousands
+of times), no package may reach back up the pipeline, no module imports another that imports it
+back (counting imports inside functions), and only `sim.commands` knows about the command line.
 """
 
 import ast
@@ -25,6 +27,9 @@ ALLOWED = {
     "model": {"model", "scenario", "geography"},
     "runs": {"runs", "model", "scenario", "geography"},
     "analysis": {"analysis", "runs", "model", "scenario", "geography"},
+    "inference": {"inference", "analysis", "runs", "model", "scenario", "geography"},
+    "decisions": {"decisions", "inference", "analysis", "runs", "model", "scenario",
+                  "geography"},
     "dashboard": {"dashboard", "analysis", "runs", "model", "scenario", "geography"},
 }
 
@@ -49,8 +54,8 @@ def test_model_core_and_runner_load_no_heavy_library(statement):
 
 
 def test_analysis_never_loads_the_dashboard():
-    statement = ("import sim.analysis.compare, sim.analysis.figures, sim.analysis.calibration, "
-                 "sim.analysis.sensitivity, sim.analysis.reference")
+    statement = ("import sim.analysis.compare, sim.analysis.figures, sim.inference.calibration, "
+                 "sim.inference.sensitivity, sim.analysis.reference")
     loaded = _loaded_after(statement)
     assert not [m for m in loaded if m.startswith(("sim.dashboard", "solara", "sim.cli"))]
 
@@ -83,10 +88,86 @@ def test_imports_run_down_the_pipeline():
     assert not problems, "imports against the pipeline:\n" + "\n".join(problems)
 
 
-def test_nothing_imports_the_cli():
+def test_nothing_imports_the_cli_or_the_commands():
     importers = [path.relative_to(PACKAGE.parent) for path in PACKAGE.rglob("*.py")
-                 if path.name not in ("cli.py", "__main__.py") and "cli" in _sim_imports(path)]
+                 if path.name not in ("cli.py", "__main__.py") and "commands" not in path.parts
+                 and {"cli", "commands"} & _sim_imports(path)]
     assert not importers
+
+
+def test_only_the_commands_know_the_command_line():
+    """No library module parses arguments, registers a command or runs as `python -m`."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "commands" in path.parts or path.name in ("cli.py", "__main__.py"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        tree = ast.parse(text)
+        imports = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                   for alias in node.names}
+        imports |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+        mains = [node for node in tree.body if isinstance(node, ast.If)
+                 and "__main__" in ast.unparse(node.test)]
+        if "argparse" in imports or {"register", "run_command"} & defined or mains:
+            found.append(str(path.relative_to(PACKAGE.parent)))
+    assert not found, f"command-line code outside sim/commands: {found}"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _module_imports(path: Path, modules: set[str]) -> set[str]:
+    """The modules of `sim` that `path` imports anywhere in its body (`from sim.a import b`
+    counts sim.a.b when b is a module, else sim.a)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
+                   and ast.unparse(block.test).endswith("TYPE_CHECKING")
+                   for statement in block.body for n in ast.walk(statement)}
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name in modules}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module in modules:
+            for alias in node.names:
+                child = f"{node.module}.{alias.name}"
+                found.add(child if child in modules else node.module)
+    return found
+
+
+def test_no_import_cycle_between_modules():
+    """Counting imports inside functions, no module of `sim` reaches itself again through the
+    modules it imports (a package's `__init__` counts as a module of its own)."""
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {name: _module_imports(path, set(paths)) - {name} for name, path in paths.items()}
+    cycles, state = [], {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = "open"
+        for child in sorted(graph[name]):
+            if state.get(child) == "open":
+                cycles.append(" → ".join([*trail[trail.index(child):], child]))
+            elif child not in state:
+                visit(child, [*trail, child])
+        state[name] = "done"
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [name])
+    assert not cycles, "import cycles:\n" + "\n".join(cycles)
+
+
+@pytest.mark.parametrize("package", [*ALLOWED, "commands"])
+def test_every_package_docstring_names_all_its_modules(package):
+    init = PACKAGE / package / "__init__.py"
+    doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+    modules = sorted(p.stem for p in (PACKAGE / package).glob("*.py") if p.stem != "__init__")
+    missing = [m for m in modules if f"`{m}`" not in doc]
+    assert not missing, f"sim/{package}/__init__.py does not name {missing}"
 
 
 def test_every_package_says_what_it_may_import():

@@ -8,7 +8,7 @@ from collections import Counter
 import pandas as pd
 from strategies import ROUTE_GRAPH
 
-from sim.analysis.marginal import (
+from sim.decisions.marginal import (
     BUSIEST,
     Block,
     _pinned,

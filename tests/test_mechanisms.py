@@ -174,7 +174,7 @@ def test_odd_parameter_table_is_current():
     from sim.scenario.docs import ODD, render
 
     text = ODD.read_text(encoding="utf-8")
-    assert render(text) == text, "docs/ODD.md is stale: run `python -m sim.scenario.docs`"
+    assert render(text) == text, "docs/ODD.md is stale: run `sim docs parameters`"
 
 
 def test_thermal_vision_covers_kilometres_with_diminishing_returns():

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.analysis.allocation_space import most_officers_at_one_place
-from sim.analysis.decisions import project_shares, separate_overlaps, spread
-from sim.analysis.experiments import ConfigError, Evaluator
-from sim.analysis.optimise import (
+from sim.cli import main
+from sim.decisions.allocation_space import most_officers_at_one_place
+from sim.decisions.decisions import project_shares, separate_overlaps, spread
+from sim.decisions.optimise import (
     LOG,
     _append,
     load_config,
@@ -25,11 +25,11 @@ from sim.analysis.optimise import (
     statistic,
     trials_table,
 )
-from sim.analysis.optimise_config import Posterior
-from sim.analysis.optimise_folder import prepare
-from sim.analysis.optimise_report import optimise
-from sim.cli import main
-from sim.runs.results import ResultsFolderError
+from sim.decisions.optimise_config import Posterior
+from sim.decisions.optimise_folder import prepare
+from sim.decisions.optimise_report import optimise
+from sim.inference.experiments import ConfigError, Evaluator
+from sim.runs.layout import ResultsFolderError
 from sim.scenario.files import load_scenario
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "jad_see_2023.yaml"
@@ -287,7 +287,7 @@ def test_command_writes_allocations_that_extend_the_baseline_and_a_paired_compar
 
 
 def test_the_verdict_is_on_the_best_allocation_whose_limits_held_out_of_sample(tmp_path):
-    from sim.analysis.optimise_report import verdict_lines
+    from sim.decisions.optimise_report import verdict_lines
 
     problem = load_config(tiny_config(tmp_path))
     table = pd.DataFrame({"trial": [0, 1, 2], "state": ["COMPLETE"] * 3, "feasible": [True] * 3,
@@ -407,7 +407,7 @@ def test_shipped_configs_load_and_start_from_the_2023_allocation(name):
 
 @pytest.mark.slow
 def test_dask_gives_the_trials_of_a_run_in_this_process(tmp_path):
-    from sim.analysis.optimise import ClusterEvaluator
+    from sim.decisions.optimise import ClusterEvaluator
 
     path = tiny_config(tmp_path, search={"trials": 2, "population": 2})
     with Evaluator(1) as pool:
@@ -484,7 +484,7 @@ def test_report_settings_may_change_on_resume_the_search_settings_may_not(tmp_pa
 
 
 def test_a_config_already_read_takes_no_settings(tmp_path):
-    from sim.analysis.optimise_report import optimise
+    from sim.decisions.optimise_report import optimise
 
     with pytest.raises(TypeError, match=r"load_config\(path, trials=...\)"):
         optimise(load_config(tiny_config(tmp_path)), trials=3)

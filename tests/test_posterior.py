@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.analysis.calibration import calibrate, load_regimes
-from sim.analysis.ensemble import accepted_draws
-from sim.analysis.experiments import ConfigError, Evaluator, FreeParameter, scenario_with
+from sim.inference.calibration import calibrate, load_regimes
+from sim.inference.ensemble import accepted_draws
+from sim.inference.experiments import ConfigError, Evaluator, FreeParameter, scenario_with
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import ScenarioError, load_scenario
 from sim.scenario.posterior import read_posterior, with_draw

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.analysis.calibration import load_regimes
-from sim.analysis.experiments import ConfigError, FreeParameter
-from sim.analysis.refinement import Step, moved, steps
 from sim.cli import main
+from sim.inference.calibration import load_regimes
+from sim.inference.experiments import ConfigError, FreeParameter
+from sim.inference.refinement import Step, moved, steps
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
@@ -123,7 +123,7 @@ def test_a_step_multiplies_scales_and_log_ranges_shifts_the_rest_and_stays_in_ra
 
 
 def test_a_draw_the_step_makes_invalid_is_left_out_and_counted():
-    from sim.analysis.ensemble import accepted_draws
+    from sim.inference.ensemble import accepted_draws
     from sim.scenario.files import load_scenario
 
     precision = FreeParameter(path="parameters.lead_precision", low=0.1, high=1.5)

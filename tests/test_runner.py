@@ -16,14 +16,9 @@ from sim.model.outcomes import OUTCOME_NAMES, PLACE_OUTCOMES
 from sim.model.streams import Streams, replicate_seeds
 from sim.runs import results as results_module
 from sim.runs import runner
+from sim.runs.layout import ResultsFolderError, read_manifest
 from sim.runs.replicate import EVENT_COLUMNS, ReplicateResult
-from sim.runs.results import (
-    ReplicateTables,
-    ResultsFolderError,
-    load,
-    read_manifest,
-    write_replicate,
-)
+from sim.runs.results import ReplicateTables, load, write_replicate
 from sim.scenario.files import ScenarioError
 from sim.scenario.schema import Scenario
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.analysis.experiments import ConfigError
-from sim.analysis.sensitivity import SensitivityConfig, analyse, design, load_config
 from sim.cli import main
+from sim.inference.experiments import ConfigError
+from sim.inference.sensitivity import SensitivityConfig, analyse, design, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
@@ -100,8 +100,8 @@ def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tm
     queues and second line), the analysts' cross-check deadline (never reached while twelve
     analysts clear every hit within hours, in both) cannot, so its μ* is exactly 0; the flips
     table and its document section are written."""
-    from sim.analysis.sensitivity import FLIPS_END, FLIPS_START
-    from sim.analysis.sensitivity import main as flips_main
+    from sim.inference.sensitivity import FLIPS_END, FLIPS_START
+    from sim.inference.sensitivity import main as flips_main
 
     (tmp_path / "day.yaml").write_text(f"extends: {BASELINE}\nname: day\naction: {{days: 1}}\n")
     (tmp_path / "without.yaml").write_text("extends: day.yaml\nname: half_flow\n"
@@ -135,7 +135,7 @@ def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tm
 
 
 def test_the_shipped_difference_configs_load_with_their_versus_scenario():
-    from sim.analysis.sensitivity import load_versus
+    from sim.inference.sensitivity import load_versus
 
     configs = sorted((ROOT / "calibration" / "differences").glob("*.yaml"))
     assert len(configs) >= 3

@@ -11,7 +11,7 @@ from test_runner import stand_in_replicate
 
 from sim.cli import main
 from sim.runs.folder import SWEEP_MARKER
-from sim.runs.results import ResultsFolderError
+from sim.runs.layout import ResultsFolderError
 from sim.runs.sweep import load_sweep, load_sweep_summaries, run_sweep
 from sim.scenario import ScenarioError
 

@@ -1,11 +1,12 @@
-"""Reading runs: paired and unpaired comparisons (`compare`), the analysts' figures (`figures`),
-calibration against the published figures (`calibration`), sensitivity analysis
-(`sensitivity`), the reference comparison of the shipped scenarios (`reference`), the notebook
-runner (`notebooks`), the planner's spreadsheet (`workbook`), a sweep's response
-curve (`sweep_figures`), the model as an EMA Workbench model
-(`ema`), and decision support: the search of allocations (`optimise` with its
-config `optimise_config`, decision variables `decisions`, search space `allocation_space`,
-out-of-sample report `optimise_report` and output folder `optimise_folder`). May import
-`sim.runs`, `sim.model`, `sim.scenario`, `sim.geography`, matplotlib, Optuna and SALib; never
-the dashboard or the CLI.
+"""Reading runs: what results folders say, as tables, figures, sentences and spreadsheets.
+
+`compare` (paired and unpaired differences with intervals, the calibration table), `figures`
+(the analysts' figures) with `figures_places` (the map of interceptions, displacement) and
+`style` (labels, colours, units shared by every figure and finding), `findings` (results as
+sentences), `workbook` (the planner's spreadsheet), `sweep_figures` (a sweep's comparison and
+response curve), `reference` (the shipped scenarios against the baseline: the README's table),
+`notebooks` (executes the analysts' notebooks into HTML).
+
+May import `sim.runs`, `sim.model`, `sim.scenario`, `sim.geography` and matplotlib; never
+`sim.inference`, `sim.decisions`, the dashboard or the commands.
 """

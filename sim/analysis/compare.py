@@ -12,7 +12,6 @@ Defaults: `method="auto"` (Student t on the paired differences; bootstrap when u
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import difflib
 import math
@@ -409,27 +408,5 @@ def calibration_table(results: Results, targets: pd.DataFrame | None = None) -> 
     return pd.DataFrame(rows)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m sim.analysis.compare --pairing BASE_DIR OTHER_DIR`: the pairing gain, by
-    outcome."""
-    parser = argparse.ArgumentParser(prog="python -m sim.analysis.compare", description=(
-        "How much narrower paired difference intervals are than unpaired ones."))
-    parser.add_argument("--pairing", nargs=2, type=Path, metavar=("BASE_DIR", "OTHER_DIR"),
-                        required=True)
-    parser.add_argument("--level", type=float, default=INTERVAL,
-                        help=f"interval level (default {INTERVAL})")
-    args = parser.parse_args(argv)
-    base_dir, other_dir = args.pairing
-    gain = pairing_gain(load(base_dir), load(other_dir), level=args.level)
-    with pd.option_context("display.width", 200, "display.max_rows", None,
-                           "display.float_format", "{:,.4g}".format):
-        print(gain.to_string(index=False))
-    ratios = gain["width_ratio"]
-    print(f"\npaired ÷ unpaired interval width over {len(gain)} outcomes: median "
-          f"{ratios.median():.3f}, range {ratios.min():.3f}–{ratios.max():.3f} "
-          f"({gain['n'].iloc[0] if len(gain) else 0} replicates, level {args.level:.0%})")
-    return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,6 +1,6 @@
 """Execute the analysts' notebooks in a fresh kernel and write them as HTML.
 
-`python -m sim.analysis.notebooks --out results/notebooks` (`make notebooks`) runs every notebook in
+`sim notebooks --out results/notebooks` (`make notebooks`) runs every notebook in
 `notebooks/` top to bottom, as on a fresh machine; `--replicates N` sets `SIM_REPLICATES` (the
 notebooks' replicate count, full size by default). A notebook that raises stops the command
 with the failing cell named.
@@ -8,10 +8,8 @@ with the failing cell named.
 
 from __future__ import annotations
 
-import argparse
 import os
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import nbformat
@@ -52,22 +50,5 @@ def write_html(notebook: nbformat.NotebookNode, target: Path) -> Path:
     return target
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.analysis.notebooks", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("results/notebooks"))
-    parser.add_argument("--replicates", type=int, metavar="N",
-                        help="replicates per scenario (sets SIM_REPLICATES; default: full size)")
-    parser.add_argument("notebooks", nargs="*", type=Path, metavar="NOTEBOOK",
-                        help="notebooks to run (default: every notebook in notebooks/)")
-    args = parser.parse_args(argv)
-    environment = {"SIM_REPLICATES": str(args.replicates)} if args.replicates else {}
-    for path in args.notebooks or notebook_paths():
-        started = time.perf_counter()
-        executed = execute(path, environment=environment)
-        target = write_html(executed, args.out / path.with_suffix(".html").name)
-        print(f"{path.name}: {time.perf_counter() - started:.0f} s -> {target}")
-    return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())

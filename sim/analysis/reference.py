@@ -1,4 +1,4 @@
-"""The curated reference comparison of the shipped scenarios: `python -m sim.analysis.reference`.
+"""The curated reference comparison of the shipped scenarios: `sim reference`.
 
 Runs the baseline and each shipped alternative with the same seeds (so every difference is
 paired), writes `comparison.csv`, `pairing.csv` (how much pairing narrows the intervals of
@@ -8,7 +8,6 @@ no_scanning_teams − baseline) and the figures into the output folder; the runs
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -52,7 +51,7 @@ def run_scenarios(names: Sequence[str], runs: Path, *, replicates: int, workers:
         finished = run(SCENARIOS_FOLDER / f"{name}.yaml", replicates=replicates,
                        workers=workers, out=folder, force=True, posterior=posterior,
                        posterior_file=posterior_file,
-                       command=f"python -m sim.analysis.reference ({name})")
+                       command=f"sim reference ({name})")
         if finished.failures:
             raise ReferenceRunError(f"{name}: {len(finished.failures)} of {replicates} replicates "
                                  f"failed, first: {finished.failures[0]['error']} (tracebacks "
@@ -140,25 +139,5 @@ def _level(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.analysis.reference", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path("results/reference"))
-    parser.add_argument("--replicates", type=int, default=REPLICATES,
-                        help=f"replicates per scenario (default {REPLICATES})")
-    parser.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="reuse complete runs in <out>/runs instead of running again")
-    parser.add_argument("--posterior", type=int, metavar="N",
-                        help="run every scenario over N posterior draws × the replicates")
-    parser.add_argument("--posterior-file", type=Path, metavar="FILE",
-                        help="the ensemble (default scenarios/posterior.csv)")
-    args = parser.parse_args(argv)
-    written = build_reference(args.out, replicates=args.replicates, workers=args.workers,
-                              reuse=args.reuse, posterior=args.posterior,
-                              posterior_file=args.posterior_file)
-    print("written:\n" + "\n".join(f"  {path}" for path in written))
-    return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())

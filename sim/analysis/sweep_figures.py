@@ -18,6 +18,7 @@ from matplotlib.ticker import MaxNLocator
 
 from sim.analysis.compare import UNITS, ComparisonError, compare
 from sim.analysis.figures import FOREST_OUTCOMES
+from sim.runs import layout
 from sim.runs import results as store
 from sim.runs.folder import read_sweep_index
 from sim.runs.statistics import INTERVAL
@@ -41,12 +42,12 @@ def sweep_comparison(directory: str | Path, *, reference: str | None = None,
     if reference not in set(index["point"]):
         raise ComparisonError(f"no point '{reference}' in {directory}; points: "
                               + ", ".join(index["point"]))
-    finished = index[[(directory / f / store.SUMMARY).is_file() for f in index["folder"]]]
+    finished = index[[(directory / f / layout.SUMMARY).is_file() for f in index["folder"]]]
     runs = {}
     for row in finished.itertuples():
         try:
             runs[row.point] = store.load(directory / row.folder)
-        except store.NoReplicatesError as error:  # every replicate of the point failed
+        except layout.NoReplicatesError as error:  # every replicate of the point failed
             warnings.warn(f"point '{row.point}' left out: {error}", stacklevel=2)
     if reference not in runs:
         raise ComparisonError(f"point '{reference}' has no finished results; finish the sweep "

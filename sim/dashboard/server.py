@@ -10,14 +10,10 @@ fetched from outside; Solara's telemetry and its call-home check stay off.
 
 from __future__ import annotations
 
-import argparse
 import os
 import socket
-import sys
 import warnings
 from pathlib import Path
-
-from sim.model import BASELINE
 
 ASSET_FOLDER = Path(__file__).resolve().parent / "assets"
 NO_CDN = "http://127.0.0.1:9/"  # the discard port: nothing listens, nothing leaves the machine
@@ -42,15 +38,6 @@ class DashboardError(RuntimeError):
     """The dashboard cannot be served as asked (assets missing, port taken)."""
 
 
-def register(subparsers) -> None:
-    """Add the `dashboard` sub-command to the `sim` command's parser."""
-    parser = subparsers.add_parser(
-        "dashboard", help="serve the interactive dashboard on 127.0.0.1 (open it in a browser)")
-    parser.add_argument("scenario", nargs="?", type=Path, default=BASELINE, metavar="SCENARIO",
-                        help="scenario file to start from (default: the 2023 baseline)")
-    parser.add_argument("--port", type=int, default=0, metavar="P",
-                        help="port to listen on (default: a free one, printed at start)")
-    parser.set_defaults(handler=_dashboard)
 
 
 VIZ_MODULES = ("solara", "uvicorn", "mesa.visualization")  # what the viz extra installs
@@ -75,14 +62,6 @@ def check_viz_extra() -> None:
             "it); the rest of sim works without it")
 
 
-def _dashboard(args: argparse.Namespace) -> int:
-    try:
-        check_viz_extra()
-        serve(args.scenario, args.port)
-    except DashboardError as error:
-        print(f"sim dashboard: {error}", file=sys.stderr)
-        return 2
-    return 0
 
 
 def missing_assets(cache: Path) -> list[str]:

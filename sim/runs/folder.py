@@ -14,7 +14,6 @@ A folder written before sweeps wrote markers is known by its `index.csv`.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -27,17 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.runs import results as store
+from sim.runs import layout as store
 from sim.scenario.schema import Scenario
-
-
-def folder_argument(text: str) -> Path:
-    """An output folder named on a command line (argparse `type=`): an empty name would be the
-    current folder, so it is refused (`.` names the current folder)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("expected a folder name, got an empty one (write . for "
-                                         "the current folder)")
-    return Path(text)
 
 MARKER = ".jad-sim-run"
 MARKER_KIND = "jad-sim results folder"

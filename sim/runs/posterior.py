@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.model.streams import replicate_seeds
-from sim.runs.results import ResultsFolderError, read_manifest
+from sim.runs.layout import ResultsFolderError, read_manifest
 from sim.scenario.posterior import DEFAULT_FILE, draws_for
 from sim.scenario.schema import Scenario
 

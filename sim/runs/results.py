@@ -13,36 +13,39 @@ column).
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
 import os
-import platform
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.model.outcomes import COUNT_OUTCOMES, OUTCOME_NAMES, OUTCOMES, PLACE_OUTCOMES
+from sim.runs.layout import (  # the folder's names, re-exported for readers of results
+    CROSSING_WAITS,
+    DAILY,
+    EVENTS,
+    FAILURES,
+    MANIFEST,
+    REPLICATES,
+    SUMMARY,
+    TABLES,
+    NoReplicatesError,
+    ResultsFolderError,
+    done_replicates,
+    now,
+    read_manifest,
+    write_json,
+)
 from sim.runs.statistics import describe
 from sim.scenario.paths import levers
 from sim.scenario.schema import Scenario
 
 ROW_KEYS: tuple[str, ...] = ("scenario", "replicate", "seed")
-MANIFEST, SUMMARY, DAILY, EVENTS = "manifest.json", "summary.csv", "daily.csv", "events.parquet"
-CROSSING_WAITS = "crossing_waits.parquet"
-FAILURES, REPLICATES = "failures.json", "replicates"
-TABLES = ("summary", "daily", "events", "crossing_waits")
-VERSIONED_PACKAGES = ("jad-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx",
-                      "scipy", "PyYAML", "dask", "distributed")
-REPLICATE_FOLDER = re.compile(r"^\d{6}$")
 
 
 # --- the results object ----------------------------------------------------------------------
@@ -167,93 +170,6 @@ def _first_not(column: pd.Series, *, whole: bool = False) -> Any:
     return column.iloc[0]
 
 
-# --- manifest --------------------------------------------------------------------------------
-
-def scenario_hash(scenario: Scenario) -> str:
-    """sha256 of the canonical JSON of everything that decides a replicate's numbers.
-
-    The replicate and worker counts are left out: they never change replicate k, so a folder can
-    be resumed with more replicates or on another machine.
-    """
-    data = scenario.model_dump(mode="json")
-    data["run"] = {k: v for k, v in data["run"].items() if k not in ("replicates", "workers")}
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-# What decides a replicate's numbers: the scenario, the route graph and its data, the model core
-# and the code that turns one replicate into tables (paths relative to `sim/`). Drawing and docs
-# generation inside those folders are left out.
-MODEL_PARTS = ("scenario", "geography", "model", "data", "runs/replicate.py")
-NOT_MODEL = frozenset({"geography/map.py", "scenario/docs.py"})
-
-
-def code_hash() -> str:
-    """sha256 of the model's source and data files (`MODEL_PARTS` less `NOT_MODEL`): a resumed
-    run must finish with the model that started it."""
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    files = sorted(p for part in MODEL_PARTS for p in
-                   ([package / part] if (package / part).is_file()
-                    else (package / part).rglob("*"))
-                   if p.is_file() and p.relative_to(package).as_posix() not in NOT_MODEL
-                   and p.suffix in (".py", ".csv", ".yaml", ".json")
-                   and "__pycache__" not in p.parts)
-    for path in files:
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def package_versions() -> dict[str, str | None]:
-    versions: dict[str, str | None] = {"python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
-
-
-def git_commit() -> str | None:
-    """The commit of the code that ran, `-dirty` when sim/ had changes; None outside git."""
-    root = Path(__file__).resolve().parents[2]
-    try:
-        commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], check=True,
-                                capture_output=True, text=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "--", "sim"],
-                               check=True, capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return commit + ("-dirty" if dirty.strip() else "")
-
-
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-
-
-def new_manifest(scenario: Scenario, seeds: list[int], command: str) -> dict[str, Any]:
-    return {
-        "scenario_name": scenario.name, "scenario_hash": scenario_hash(scenario),
-        "code_hash": code_hash(),
-        "scenario": scenario.model_dump(mode="json"), "root_seed": scenario.run.seed,
-        "replicates": len(seeds), "seeds": seeds, "versions": package_versions(),
-        "git_commit": git_commit(), "command": command, "started": now(), "finished": None,
-        "status": "incomplete", "replicates_done": 0, "resumed": [],
-    }
-
-
-def read_manifest(directory: Path) -> dict[str, Any]:
-    return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
-
-
-def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically: a reader never sees half a file."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(temporary, path)
-
-
 def _shortest(value: float) -> str:
     return repr(float(value))
 
@@ -277,22 +193,6 @@ class ReplicateTables:
     daily: pd.DataFrame
     events: pd.DataFrame
     crossing_waits: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-class ResultsFolderError(Exception):
-    """A results folder that must not be written: it holds other results, or is not ours."""
-
-
-class NoReplicatesError(ResultsFolderError):
-    """A results folder whose summary holds no replicate (every one failed, or none ran)."""
-
-
-def done_replicates(directory: Path) -> list[int]:
-    """Replicates already written whole (a folder named by its number exists only when whole)."""
-    folder = directory / REPLICATES
-    if not folder.is_dir():
-        return []
-    return sorted(int(p.name) for p in folder.iterdir() if REPLICATE_FOLDER.match(p.name))
 
 
 def write_replicate(directory: Path, tables: ReplicateTables) -> None:
@@ -329,24 +229,6 @@ def read_replicates(directory: Path, skip: Collection[int] = ()) -> list[Replica
                                      **frames))
     return parts
 
-
-def check_folder(directory: Path, scenario: Scenario, *, resume: bool, force: bool,
-                 source: str | None = None) -> str:
-    """"new", "resume" or "replace", or the ResultsFolderError that forbids writing
-    (`sim.runs.folder.check_folder`). Touches nothing."""
-    from sim.runs import folder
-
-    return folder.check_folder(directory, scenario, resume=resume, force=force, source=source)
-
-
-def prepare_folder(directory: Path, scenario: Scenario, seeds: list[int], command: str, *,
-                   resume: bool, force: bool, source: str | None = None) -> dict[str, Any]:
-    """Create, replace (`force`) or reopen (`resume`) a results folder; returns its manifest
-    (`sim.runs.folder.prepare_folder`: only a folder a run wrote is ever replaced)."""
-    from sim.runs import folder
-
-    return folder.prepare_folder(directory, scenario, seeds, command, resume=resume,
-                                 force=force, source=source)
 
 
 def _concat(parts: list[ReplicateTables], name: str) -> pd.DataFrame:
@@ -408,6 +290,8 @@ def finish_folder(directory: Path, results: Results) -> None:
 def save(results: Results, directory: Path, *, force: bool = False) -> Path:
     """Write in-memory results as a results folder, in the layout a run streams."""
     scenario = Scenario.model_validate(results.manifest["scenario"])
+    from sim.runs.folder import prepare_folder
+
     manifest = prepare_folder(directory, scenario, list(results.manifest["seeds"]),
                               results.manifest.get("command", ""), resume=False, force=force)
     manifest["started"] = results.manifest.get("started")
@@ -429,7 +313,7 @@ def save(results: Results, directory: Path, *, force: bool = False) -> Path:
 
 # --- the column dictionary in docs/results.md ------------------------------------------------
 
-DOC_START = "<!-- outcomes:start (generated by `python -m sim.runs.results docs/results.md`) -->"
+DOC_START = "<!-- outcomes:start (generated by `sim docs outcomes`) -->"
 DOC_END = "<!-- outcomes:end -->"
 
 
@@ -449,8 +333,3 @@ def with_outcomes_section(document: str) -> str:
     if not start or not end:
         raise ValueError("the document has no outcome markers")
     return f"{head}{DOC_START}\n{outcomes_markdown()}\n{DOC_END}{tail}"
-
-
-if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/results.md")
-    target.write_text(with_outcomes_section(target.read_text(encoding="utf-8")), encoding="utf-8")

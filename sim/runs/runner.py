@@ -26,6 +26,8 @@ import pandas as pd
 
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
+from sim.runs import folder as guard
+from sim.runs import layout
 from sim.runs import results as store
 from sim.runs.mainguard import spawn_problem
 from sim.runs.posterior import check_same_posterior, draw_of, posterior_plan
@@ -352,7 +354,7 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
                   None if out is None else Path(out)) for s, out in runs]
     for scenario, out in scenarios:
         if out is not None:
-            store.check_folder(out, scenario, resume=resume, force=force)
+            guard.check_folder(out, scenario, resume=resume, force=force)
     with connected(cluster) as executor:
         plans = [_plan(scenario, out, replicate=None, resume=resume, force=force,
                        check_invariants=check_invariants, command=command)
@@ -376,18 +378,18 @@ def _plan(scenario: Scenario, out: str | Path | None, *,
     directory = Path(out) if out is not None else None
     command = command or f"sim.run({scenario.name!r})"
     if directory is None:
-        manifest = store.new_manifest(scenario, seeds, command)
+        manifest = layout.new_manifest(scenario, seeds, command)
     else:
         if resume:
             check_same_posterior(directory, info)
-        manifest = store.prepare_folder(directory, scenario, seeds, command, resume=resume,
+        manifest = guard.prepare_folder(directory, scenario, seeds, command, resume=resume,
                                         force=force, source=source)
-        done = set(store.done_replicates(directory))
+        done = set(layout.done_replicates(directory))
         wanted = [k for k in _wanted(replicate, manifest["replicates"]) if k not in done]
     if info is not None:
         manifest["posterior"] = info
         if directory is not None:
-            store.write_json(directory / store.MANIFEST, manifest)
+            layout.write_json(directory / layout.MANIFEST, manifest)
     draw = (lambda k: draw_of(k, info)) if info else (lambda k: None)
     tasks = [Task(draws[draw(k) or 0], k, manifest["seeds"][k], check_invariants, draw(k))
              for k in wanted]
@@ -407,7 +409,7 @@ def _execute_plans(plans: list[_Plan], *, workers: int | None, cluster: Any,
                 report_failure(outcome, plan.scenario.name if len(plans) > 1 else "")
                 plan.failures.append(asdict(outcome))
                 if plan.directory is not None:
-                    store.write_json(plan.directory / store.FAILURES, plan.failures)
+                    layout.write_json(plan.directory / layout.FAILURES, plan.failures)
             else:
                 if plan.directory is not None:
                     store.write_replicate(plan.directory, outcome)

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from sim.runs import folder as ownership
+from sim.runs import layout
 from sim.runs import results as store
 from sim.runs.runner import connected, resolve_scenario, run_many
 from sim.scenario.files import (
@@ -283,7 +284,7 @@ def run_sweep(sweep: Sweep, out: str | Path, **options: Any) -> pd.DataFrame:
                                           source=sweep.source)
     folders = [(p.scenario, out / p.name) for p in sweep.points]
     for scenario, folder in folders:  # refuse before anything is written
-        store.check_folder(folder, resolve_scenario(scenario, seed=options.get("seed")),
+        ownership.check_folder(folder, resolve_scenario(scenario, seed=options.get("seed")),
                            resume=resume, force=force)
     with connected(options.pop("cluster", None)) as cluster:  # a scheduler before any file
         ownership.prepare_sweep_folder(out, sweep.name, names, action, sweep.source)
@@ -307,7 +308,7 @@ def load_sweep_summaries(directory: str | Path) -> pd.DataFrame:
     for row in index.to_dict("records"):
         try:
             summary = store.load(directory / row["folder"]).summary
-        except store.NoReplicatesError as error:  # a point whose every replicate failed
+        except layout.NoReplicatesError as error:  # a point whose every replicate failed
             warnings.warn(f"point '{row['point']}' left out: {error}", stacklevel=2)
             continue
         # a grid key's lever column (summary.csv) gives way to its label, which names the point

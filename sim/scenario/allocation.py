@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.geography import RouteGraph, load_route_graph
-from sim.scenario.files import Problem, ScenarioError, suggest, written_path
+from sim.scenario.problems import Problem, ScenarioError, suggest, written_path
 from sim.scenario.schema import DEFAULT_SHARES, Scenario, shift_ticks
 
 PRESSURE_WEIGHT = {"low": 1.0, "medium": 2.0, "high": 4.0}

@@ -1,11 +1,10 @@
 """Generated parts of the docs: the parameter table of docs/ODD.md comes from the schema.
 
-`python -m sim.scenario.docs` rewrites the text between the markers; a test fails when it is stale.
+`sim docs parameters` rewrites the text between the markers; a test fails when it is stale.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -46,13 +45,3 @@ def parameter_table() -> str:
 def render(text: str) -> str:
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
     return text[:start] + "\n" + parameter_table() + "\n" + text[end:]
-
-
-def main() -> int:
-    ODD.write_text(render(ODD.read_text(encoding="utf-8")), encoding="utf-8")
-    print(f"wrote the parameter table into {ODD}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -3,7 +3,7 @@
 These are the quantities a planner does not allocate but the model needs: how long a check takes,
 how likely a concealment is found, how much crime was attempted. They live in one place, the
 `Parameters` model, and the ODD parameter table (docs/ODD.md) is generated from it
-(`python -m sim.scenario.docs`). Values marked "calibrated" were fitted to the published outcomes
+(`sim docs parameters`). Values marked "calibrated" were fitted to the published outcomes
 of the operation (docs/calibration.md says how); "assumption" values say why they were chosen.
 """
 

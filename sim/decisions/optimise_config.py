@@ -18,9 +18,9 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from sim.analysis.allocation_space import Space
-from sim.analysis.decisions import Constraints, Decisions
-from sim.analysis.experiments import ConfigError, line_of, read_config_lines
+from sim.decisions.allocation_space import Space
+from sim.decisions.decisions import Constraints, Decisions
+from sim.inference.experiments import ConfigError, line_of, read_config_lines
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import Problem, ScenarioError, load_scenario, suggest

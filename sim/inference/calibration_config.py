@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import Field, model_validator
 
-from sim.analysis.experiments import ConfigError, FreeParameter, read_config
+from sim.inference.experiments import ConfigError, FreeParameter, read_config
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.scenario.files import Problem, load_scenario
 from sim.scenario.parameters import StrictModel

@@ -1,6 +1,6 @@
 """The decision variables of an optimisation resolved against its baseline scenario: the places
 each resource may take, the Optuna distributions, the decoding of a proposal into a repaired
-allocation (`sim.analysis.decisions` says how repair works), and the constraint checks that
+allocation (`sim.decisions.decisions` says how repair works), and the constraint checks that
 reject what repair cannot keep.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sim.analysis.decisions import (
+from sim.decisions.decisions import (
     Constraints,
     Decisions,
     PlaceChoice,
@@ -19,8 +19,8 @@ from sim.analysis.decisions import (
     shift_label,
     spread,
 )
-from sim.analysis.experiments import ConfigError
 from sim.geography import RouteGraph, load_route_graph
+from sim.inference.experiments import ConfigError
 from sim.scenario.allocation import build_units, check_scenario
 from sim.scenario.files import Problem, ScenarioError, merge, scenario_from_mapping
 from sim.scenario.schema import Scenario

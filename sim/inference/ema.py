@@ -1,6 +1,6 @@
 """The model as an EMA Workbench model: uncertainties and levers named by `sim params` paths.
 
-    from sim.analysis.ema import ema_model
+    from sim.inference.ema import ema_model
     from ema_workbench import perform_experiments
     model = ema_model(uncertainties={"criminal.flow_scale": (0.8, 1.2)},
                       levers={"europol.coordination_centre.enabled": [True, False]},

@@ -13,23 +13,19 @@ against none), and the part of the alerts' value that mobile units answering the
 Every difference is `mechanism on − mechanism off` with a 90 % paired t interval.
 
     sim decompose [SCENARIO] --replicates 30 --doc docs/centre_value.md
-    python -m sim.analysis.centre_value ...
+    sim decompose ...
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim.model import BASELINE
-from sim.runs.folder import folder_argument
 from sim.runs.runner import run_many
 from sim.runs.statistics import INTERVAL, number, paired_difference
 from sim.scenario.files import Problem, ScenarioError, load_scenario, merge, scenario_from_mapping
@@ -193,52 +189,11 @@ def reading(table: pd.DataFrame, means: pd.Series) -> list[str]:
     ]
 
 
-def run_command(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
-    scenario = load_scenario(args.scenario)
-    table, means = decompose(scenario, replicates=args.replicates, workers=args.workers)
-    seconds = time.perf_counter() - started
-    command = getattr(args, "command_line", "sim decompose")
-    if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out / "decomposition.csv", index=False)
-    page = markdown(table, means, command=command, replicates=args.replicates,
-                    seconds=seconds, days=scenario.action.days)
-    if args.doc is not None:
-        args.doc.write_text(page)
-    if not args.quiet:
-        print(page)
-    return 0
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("scenario", nargs="?", type=Path, default=BASELINE, metavar="SCENARIO",
-                        help="scenario with the centre (default: the baseline)")
-    parser.add_argument("--replicates", type=int, default=30, metavar="N",
-                        help="paired replicates per variant (default 30)")
-    parser.add_argument("--workers", type=int, metavar="W", help="worker processes")
-    parser.add_argument("--out", type=folder_argument, metavar="DIR",
-                        help="write decomposition.csv here")
-    parser.add_argument("--doc", type=Path, metavar="FILE",
-                        help="write the markdown page here (e.g. docs/centre_value.md)")
-    parser.add_argument("--quiet", action="store_true", help="do not print the page")
-    parser.set_defaults(handler=run_command)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add `sim decompose` to the `sim` command's sub-commands."""
-    add_arguments(commands.add_parser(
-        "decompose", help="the coordination centre's value by mechanism (paired)"))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.analysis.centre_value",
-                                     description=__doc__.splitlines()[0])
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    args.command_line = " ".join(["python -m sim.analysis.centre_value", *(argv or sys.argv[1:])])
-    return args.handler(args)
 
 
-if __name__ == "__main__":
-    sys.exit(main())

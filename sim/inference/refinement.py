@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 from rich.console import Console
 
-from sim.analysis.calibration import (
+from sim.inference.calibration import (
     Calibration,
     CalibrationConfig,
     LoadedRegime,
@@ -35,7 +35,7 @@ from sim.analysis.calibration import (
     fitted_report,
     with_fragment,
 )
-from sim.analysis.experiments import ConfigError, Evaluator, FreeParameter
+from sim.inference.experiments import ConfigError, Evaluator, FreeParameter
 from sim.scenario.files import Problem, merge
 
 REFINE_FOLDER = "refine"

@@ -11,18 +11,16 @@ or not.
 
 Writes into the output folder: `fitted.yaml` (a scenario fragment holding only the fitted values,
 for the baseline to `extends`), `loss_history.csv`, `report.csv`, `posterior.csv` (the accepted
-proposals, `sim.analysis.ensemble`) and `calibration.json`.
+proposals, `sim.inference.ensemble`) and `calibration.json`.
 
-The config and target tables live in `sim.analysis.calibration_config`; free parameters, config
-reading and the evaluator with its pool of workers in `sim.analysis.experiments`, shared with
-`sim.analysis.sensitivity`.
+The config and target tables live in `sim.inference.calibration_config`; free parameters, config
+reading and the evaluator with its pool of workers in `sim.inference.experiments`, shared with
+`sim.inference.sensitivity`.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -32,11 +30,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis.calibration_config import (  # noqa: F401 (the config's names, re-exported)
+from sim.inference.calibration_config import (  # noqa: F401 (the config's names, re-exported)
     Budget,
     CalibrationConfig,
     LoadedRegime,
@@ -47,8 +44,8 @@ from sim.analysis.calibration_config import (  # noqa: F401 (the config's names,
     load_regimes,
     load_targets,
 )
-from sim.analysis.ensemble import POSTERIOR, Ensemble, accepted_draws, write_posterior
-from sim.analysis.experiments import (
+from sim.inference.ensemble import POSTERIOR, Ensemble, write_posterior
+from sim.inference.experiments import (
     ConfigError,
     Evaluator,
     FreeParameter,
@@ -56,9 +53,8 @@ from sim.analysis.experiments import (
     scenario_with,
 )
 from sim.model.streams import replicate_seeds
+from sim.runs import layout
 from sim.runs import results as store
-from sim.runs.folder import folder_argument
-from sim.runs.results import ResultsFolderError
 from sim.runs.statistics import number, reduce
 from sim.scenario.allocation import check_scenario
 from sim.scenario.files import (
@@ -142,7 +138,7 @@ def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime]
     seeds and the weighted losses add up. With `out`, the history is written after every trial
     (an interrupted fit keeps it) and the other files at the end. `report=False` skips the
     fresh-seed runs of the fitted values (`fitted_report` runs them later, e.g. after the
-    refinements of `sim.analysis.refinement`). `config.refine` is not run here."""
+    refinements of `sim.inference.refinement`). `config.refine` is not run here."""
     import optuna
 
     regimes = (scenario if isinstance(scenario, list)
@@ -294,7 +290,8 @@ def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, com
     header = ("# yaml-language-server: $schema=scenario.schema.json\n"
               "# Fitted values of hidden parameters (sim calibrate): a fragment a scenario "
               "extends (docs/calibration.md).\n"
-              f"# Command: `{command}` on {store.now()} (git {store.git_commit() or 'unknown'}).\n"
+              f"# Command: `{command}` on {layout.now()} "
+              f"(git {layout.git_commit() or 'unknown'}).\n"
               f"# Config: {config_path}; {len(calibration.history)} trials, loss "
               f"{calibration.loss:.4g}{refined}; {calibration.seconds / 60:.1f} min; report: "
               "report.csv beside the original.\n")
@@ -304,7 +301,7 @@ def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, com
     store.write_csv(calibration.report, out / "report.csv")
     if ensemble is not None:
         write_posterior(ensemble, out / POSTERIOR)
-    store.write_json(out / "calibration.json", {
+    layout.write_json(out / "calibration.json", {
         "command": command, "config": str(config_path), "values": calibration.values,
         "loss": calibration.loss, "trials_run": len(calibration.history),
         "seconds": round(calibration.seconds, 1),
@@ -314,8 +311,8 @@ def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, com
             "refused": ensemble.refused,
             "tolerance": ensemble.tolerance, "tolerance_reached": ensemble.reached,
             "rule": ensemble.describe()},
-        "finished": store.now(), "git_commit": store.git_commit(),
-        "packages": store.package_versions()})
+        "finished": layout.now(), "git_commit": layout.git_commit(),
+        "packages": layout.package_versions()})
 
 
 def print_report(report: pd.DataFrame, console: Console | None = None,
@@ -348,69 +345,5 @@ def _percent(miss: float) -> str:
 
 # --- the command ---------------------------------------------------------------------------------
 
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add `sim calibrate` to the `sim` command's sub-commands."""
-    parser = commands.add_parser("calibrate", help="fit hidden parameters to published outcomes")
-    parser.add_argument("config", type=Path, metavar="CONFIG")
-    parser.add_argument("--out", type=folder_argument, metavar="DIR",
-                        help="output folder (default: results/calibration/<config name>)")
-    parser.add_argument("--trials", type=int, metavar="N", help="override budget.trials")
-    parser.add_argument("--replicates", type=int, metavar="N", help="override budget.replicates")
-    parser.add_argument("--workers", type=int, metavar="W", help="override budget.workers")
-    parser.add_argument("--minutes", type=float, metavar="M", help="override budget.minutes")
-    parser.add_argument("--force", action="store_true", help="replace an earlier calibration")
-    parser.add_argument("--quiet", action="store_true", help="no progress, no report")
-    parser.set_defaults(handler=run_command)
 
 
-def run_command(args: argparse.Namespace) -> int:
-    config, regimes = load_regimes(args.config)
-    overrides = {"trials": args.trials, "replicates": args.replicates, "workers": args.workers,
-                 "minutes": args.minutes}
-    try:
-        budget = config.budget.model_copy(update={k: v for k, v in overrides.items()
-                                                  if v is not None})
-        config.budget = Budget.model_validate(budget.model_dump())
-        if args.workers is not None:  # the machine's workers serve every stage
-            for refinement in config.refine:
-                refinement.budget = refinement.budget.model_copy(update={"workers":
-                                                                         args.workers})
-    except ValidationError as error:
-        raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
-                           for e in error.errors(include_url=False)]) from None
-    out = args.out or Path("results") / "calibration" / args.config.stem
-    if any((out / name).exists() for name in (*FILES, "refine")) and not args.force:
-        raise ResultsFolderError(f"{out} already holds a calibration; --force replaces it")
-    shutil.rmtree(out / "refine", ignore_errors=True)  # no stale stage of an earlier fit
-    out.mkdir(parents=True, exist_ok=True)
-    from sim.analysis.refinement import calibrate_in_stages, moved, steps
-
-    calibration, stages = calibrate_in_stages(config, regimes, out=out, progress=not args.quiet)
-    settings = config.posterior
-    moves = steps(config, {stage.name: stage.manifest() for stage in stages})
-    ensemble = accepted_draws(moved(calibration.history, moves), regimes[0].scenario,
-                              config.parameters, tolerance=settings.tolerance,
-                              min_draws=settings.min_draws, max_draws=settings.max_draws,
-                              seed=settings.seed)
-    write_outputs(calibration, out, config_path=args.config,
-                  command=getattr(args, "command_line", "sim calibrate"), ensemble=ensemble,
-                  refinements=[stage.manifest() for stage in stages])
-    if not args.quiet:
-        report = calibration.report
-        for regime in regimes:
-            rows = report[report["regime"] == regime.label] if "regime" in report else report
-            print_report(rows, title=f"{regime.scenario.name} with the fitted values "
-                         f"({config.report.replicates} fresh replicates)")
-        shares = ", ".join(f"{label} {share:.1%}" for label, share in calibration.shares.items())
-        Console().print(f"criminal movements intercepted (of those that set off): {shares}\n"
-                        f"posterior: {ensemble.describe()}"
-                        + (f"; moved by the refinements: "
-                           f"{', '.join(step.describe() for step in moves)}" if moves else "")
-                        + "\n"
-                        f"fitted in {calibration.seconds / 60:.1f} min "
-                        f"({len(calibration.history)} trials × {config.budget.replicates} "
-                        f"replicates × {len(regimes)} scenario(s), loss {calibration.loss:.4g}"
-                        + "".join(f"; refinement {s.name}: {len(s.calibration.history)} trials, "
-                                  f"loss {s.calibration.loss:.4g}" for s in stages) + "); "
-                        f"written: {out}/ ({', '.join(FILES)})", highlight=False)
-    return 0

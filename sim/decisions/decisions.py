@@ -15,7 +15,7 @@ Decision variables (each optional in the config):
   hourly weights); one categorical choice per kind.
 
 The resolved search space (candidate places, Optuna distributions, decoding) is
-`sim.analysis.allocation_space.Space`. Repair is deterministic and is what every proposal goes
+`sim.decisions.allocation_space.Space`. Repair is deterministic and is what every proposal goes
 through before it is run: a team or unit on a full place moves to the next free place in the
 candidate list, shares are projected onto their bounds and their total, a transfer is clipped
 so both countries stay within `constraints.officers_per_country`. A proposal that still breaks

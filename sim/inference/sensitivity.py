@@ -11,21 +11,18 @@ Writes into the output folder: `indices.csv` (one row per outcome × parameter) 
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
-import time
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, field_validator
 from rich.console import Console
 from rich.table import Table
 
-from sim.analysis.experiments import (
-    ConfigError,
+from sim.inference.experiments import (
     Evaluator,
     FreeParameter,
     read_config,
@@ -33,11 +30,8 @@ from sim.analysis.experiments import (
 )
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
-from sim.runs import results as store
-from sim.runs.folder import folder_argument
 from sim.runs.progress import RunProgress
-from sim.runs.results import ResultsFolderError
-from sim.scenario.files import Problem, load_scenario, suggest
+from sim.scenario.files import load_scenario, suggest
 from sim.scenario.parameters import StrictModel
 from sim.scenario.schema import Scenario
 
@@ -260,50 +254,8 @@ def print_indices(indices: pd.DataFrame, console: Console | None = None) -> None
         console.print(table)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add `sim sensitivity` to the `sim` command's sub-commands."""
-    parser = commands.add_parser("sensitivity",
-                                 help="which parameters drive which outcomes (SALib)")
-    parser.add_argument("config", type=Path, metavar="CONFIG")
-    parser.add_argument("--method", choices=("morris", "sobol"),
-                        help="override the config's method (default there: morris)")
-    parser.add_argument("--out", type=folder_argument, metavar="DIR",
-                        help="output folder (default: results/sensitivity/<config name>)")
-    parser.add_argument("--workers", type=int, metavar="W", help="override workers")
-    parser.add_argument("--force", action="store_true", help="replace earlier indices")
-    parser.add_argument("--quiet", action="store_true", help="no progress, no table")
-    parser.set_defaults(handler=run_command)
 
 
-def run_command(args: argparse.Namespace) -> int:
-    config, scenario = load_config(args.config)
-    overrides = {k: v for k, v in (("method", args.method), ("workers", args.workers))
-                 if v is not None}
-    try:
-        config = SensitivityConfig.model_validate({**config.model_dump(), **overrides})
-    except ValidationError as error:
-        raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
-                           for e in error.errors(include_url=False)]) from None
-    out = args.out or Path("results") / "sensitivity" / f"{args.config.stem}_{config.method}"
-    if any((out / name).exists() for name in FILES) and not args.force:
-        raise ResultsFolderError(f"{out} already holds indices; --force replaces them")
-    out.mkdir(parents=True, exist_ok=True)
-    started = time.monotonic()
-    versus = load_versus(args.config, config)
-    indices, points = run_design(config, scenario, versus=versus, progress=not args.quiet)
-    store.write_csv(indices, out / "indices.csv")
-    store.write_csv(points, out / "design.csv")
-    if versus is not None:
-        store.write_csv(flips(config, points, indices), out / "flips.csv")
-    subject = indices["target"].iloc[0] if versus is not None else scenario.name
-    fig = figure(indices, title=f"{subject}: sensitivity ({config.method}, "
-                 f"{config.replicates} replicates per point)")
-    fig.savefig(out / "indices.png", dpi=120)
-    if not args.quiet:
-        print_indices(indices)
-        Console().print(f"done in {(time.monotonic() - started) / 60:.1f} min; written: "
-                        f"{out}/ ({', '.join(FILES)})", highlight=False)
-    return 0
 
 
 # --- which assumptions could flip a shipped answer: generated into docs/calibration.md -----------
@@ -351,22 +303,5 @@ def write_flips_section(document: Path, folders: list[Path]) -> None:
     document.write_text(f"{head}{FLIPS_START}\n{body}\n{FLIPS_END}{tail}", encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """`python -m sim.analysis.sensitivity --flips-doc docs/calibration.md DIR...`: write the
-    table of assumptions that could flip each analysed difference into the document."""
-    parser = argparse.ArgumentParser(prog="python -m sim.analysis.sensitivity")
-    parser.add_argument("--flips-doc", type=Path, required=True, metavar="DOC")
-    parser.add_argument("folders", nargs="+", type=Path, metavar="DIR",
-                        help="output folders of `sim sensitivity` runs with a `versus`")
-    args = parser.parse_args(argv)
-    missing = [str(f) for f in args.folders if not (f / "flips.csv").is_file()]
-    if missing:
-        parser.error("no flips.csv (run `sim sensitivity` on a config with `versus`) in "
-                     + ", ".join(missing))
-    write_flips_section(args.flips_doc, args.folders)
-    print(f"wrote the flips table of {len(args.folders)} differences into {args.flips_doc}")
-    return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())

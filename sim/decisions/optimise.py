@@ -2,7 +2,7 @@
 evaluated with common random numbers, then re-evaluated where the search never looked.
 
 The config names the baseline scenario (the allocation to beat), the decision variables and
-constraints (`sim.analysis.decisions`), the objectives (outcomes to maximise or minimise) and
+constraints (`sim.decisions.decisions`), the objectives (outcomes to maximise or minimise) and
 the effort. Optuna's NSGA-II sampler, seeded, proposes a generation of allocations at a time;
 every proposal is repaired into one that keeps the constraints (or rejected, never run), and
 runs the same replicate seeds — and, with a posterior, the same posterior draws — as every other
@@ -10,7 +10,7 @@ runs the same replicate seeds — and, with a posterior, the same posterior draw
 or a pessimistic quantile (the lower one for an outcome to maximise). Outcome limits (e.g. the
 longest wait at a crossing) use the same statistic; an allocation that breaks one is kept out of
 the front. Against the optimiser's curse the front is re-run on seeds and draws the search never
-used, beside the baseline, with paired intervals (`sim.analysis.optimise_report`).
+used, beside the baseline, with paired intervals (`sim.decisions.optimise_report`).
 
 Each finished generation is appended to `trials.jsonl` in the output folder; `--resume` rebuilds
 the study from it and goes on, and gives the same trials as a run never interrupted (every
@@ -19,7 +19,6 @@ proposal's sampler is seeded by the config seed and the trial number).
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -32,10 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.experiments import Evaluator
-from sim.analysis.optimise_config import Optimisation, Posterior, load_config
-from sim.runs.folder import folder_argument
-from sim.runs.results import ResultsFolderError
+from sim.decisions.optimise_config import Optimisation, Posterior, load_config
+from sim.inference.experiments import Evaluator
+from sim.runs.layout import ResultsFolderError
 from sim.runs.runner import ClusterUnreachableError, RunProgress, parse_cluster
 from sim.scenario.posterior import with_draw
 from sim.scenario.schema import Scenario
@@ -80,7 +78,7 @@ class ClusterEvaluator:
             each_done: Callable[[], None] | None = None) -> list[pd.DataFrame]:
         from distributed import as_completed
 
-        from sim.analysis.experiments import replicate_outcomes
+        from sim.inference.experiments import replicate_outcomes
 
         pairs = [(scenario, seed) for scenario in scenarios for seed in seeds]
         futures = self._client.map(replicate_outcomes, *zip(*pairs, strict=True), pure=False)
@@ -389,25 +387,4 @@ def pareto_front(problem: Optimisation, table: pd.DataFrame) -> pd.DataFrame:
     return front.drop_duplicates(subset=allocation_columns or None)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add `sim optimise` to the `sim` command's sub-commands."""
-    from sim.analysis.optimise_report import run_command
-
-    parser = commands.add_parser("optimise", help="search allocations: a Pareto front, "
-                                 "re-evaluated out of sample against the baseline")
-    parser.add_argument("config", type=Path, metavar="CONFIG")
-    parser.add_argument("--out", type=folder_argument, metavar="DIR",
-                        help="output folder (default: results/optimise/<config name>)")
-    parser.add_argument("--trials", type=int, metavar="N", help="override search.trials")
-    parser.add_argument("--replicates", type=int, metavar="N", help="override search.replicates")
-    parser.add_argument("--report-replicates", type=int, metavar="N",
-                        help="override report.replicates (fresh seeds per allocation)")
-    parser.add_argument("--workers", type=int, metavar="W", help="override search.workers")
-    parser.add_argument("--cluster", metavar="SPEC", help="run on Dask: local:N or "
-                        "tcp://HOST:PORT (as sim run)")
-    again = parser.add_mutually_exclusive_group()
-    again.add_argument("--resume", action="store_true", help="go on from trials.jsonl")
-    again.add_argument("--force", action="store_true", help="replace an earlier search")
-    parser.add_argument("--quiet", action="store_true", help="no progress, no report")
-    parser.set_defaults(handler=run_command)
 

@@ -9,9 +9,7 @@ evidence that an allocation beats the baseline.
 
 from __future__ import annotations
 
-import argparse
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,9 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
-from rich.console import Console
 
-from sim.analysis.optimise import (
+from sim.decisions.optimise import (
     Optimisation,
     evaluate,
     evaluator,
@@ -31,9 +28,9 @@ from sim.analysis.optimise import (
     search,
     trials_table,
 )
-from sim.analysis.optimise_folder import ALLOCATIONS, FILES, own_allocations, prepare
+from sim.decisions.optimise_folder import ALLOCATIONS, own_allocations
+from sim.runs import layout
 from sim.runs import results as store
-from sim.runs.results import ResultsFolderError
 from sim.runs.statistics import INTERVAL, number, paired_difference
 from sim.scenario.posterior import with_draw
 
@@ -120,7 +117,7 @@ def allocation_yaml(name: str, allocation: dict[str, Any], baseline: Path, folde
     schema = os.path.relpath((baseline.parent / "scenario.schema.json").resolve(),
                              folder.resolve())
     header = (f"# yaml-language-server: $schema={schema}\n"
-              f"# Allocation found by `{command}` (trial {trial}); sim/analysis/optimise.py.\n"
+              f"# Allocation found by `{command}` (trial {trial}); sim/decisions/optimise.py.\n"
               "# Out-of-sample comparison with the baseline: ../out_of_sample.csv, "
               "../report.md.\n")
     document = {"name": name, "extends": os.path.relpath(baseline.resolve(), folder.resolve()),
@@ -185,7 +182,7 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
     draws = (f" × {len(problem.search_draws)} posterior draws ({config.search.posterior.statistic})"
              if config.search.posterior else "")
     lines = [f"# Optimisation `{problem.path.stem}`", "",
-             f"Command: `{command}` ({store.now()}, git {store.git_commit() or 'unknown'}); "
+             f"Command: `{command}` ({layout.now()}, git {layout.git_commit() or 'unknown'}); "
              f"{seconds / 60:.1f} min.", "",
              f"Search: {len(table)} trials (NSGA-II, generations of {config.search.population}),"
              f" each on the same {config.search.replicates} replicate seeds{draws}; "
@@ -315,11 +312,11 @@ def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: 
     pareto_figure(problem, table, front, comparison).savefig(out / "pareto.png", dpi=110)
     (out / "report.md").write_text(report_markdown(problem, table, front, comparison, seconds,
                                                    command), encoding="utf-8")
-    store.write_json(out / "optimise.json", {
+    layout.write_json(out / "optimise.json", {
         "command": command, "config": str(problem.path), "config_digest": problem.digest,
         "trials": len(table), "seconds": round(seconds, 1),
-        "replicates_run": replicates_run(problem, table), "finished": store.now(),
-        "git_commit": store.git_commit(), "packages": store.package_versions()})
+        "replicates_run": replicates_run(problem, table), "finished": layout.now(),
+        "git_commit": layout.git_commit(), "packages": layout.package_versions()})
 
 
 def optimise(config: str | Path | Optimisation, *, out: Path | None = None,
@@ -349,25 +346,3 @@ def optimise(config: str | Path | Optimisation, *, out: Path | None = None,
     return table, front, comparison
 
 
-def run_command(args: argparse.Namespace) -> int:
-    """`sim optimise`: the config and the options are checked before the output folder is
-    touched, so a mistake (exit 2) leaves an earlier search as it was."""
-    out = args.out or Path("results") / "optimise" / args.config.stem
-    if args.cluster:
-        from sim.runs.runner import parse_cluster
-
-        try:
-            parse_cluster(args.cluster)
-        except ValueError as error:
-            raise ResultsFolderError(str(error)) from None
-    problem = load_config(args.config, trials=args.trials, replicates=args.replicates,
-                          workers=args.workers, report_replicates=args.report_replicates)
-    for note in prepare(out, problem, resume=args.resume, force=args.force):
-        print(f"sim optimise: note: {note}", file=sys.stderr)
-    optimise(problem, out=out, resume=args.resume, progress=not args.quiet,
-             cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"))
-    if not args.quiet:
-        print((out / "report.md").read_text(encoding="utf-8"))
-        Console().print(f"written: {out}/ ({', '.join(FILES[1:])}, allocations/)",
-                      highlight=False)
-    return 0

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from sim.analysis.optimise import LOG, Optimisation, parse_log
-from sim.runs.results import ResultsFolderError
+from sim.decisions.optimise import LOG, Optimisation, parse_log
+from sim.runs.layout import ResultsFolderError
 
 FILES = (LOG, "trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md",
          "optimise.json")

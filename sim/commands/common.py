@@ -1,0 +1,205 @@
+"""What the commands share: argument types, run options, notes on stderr, output checks.
+
+Kept light at import (argparse and pathlib only): `sim --help` and `sim validate` load every
+command module, so library modules are imported inside the functions that use them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sim.scenario.schema import Scenario
+
+PACKAGE = Path(__file__).resolve().parents[1]  # sim/: notes raised from here are ours
+
+
+def folder_argument(text: str) -> Path:
+    """An output folder named on a command line (argparse `type=`): an empty name would be the
+    current folder, so it is refused (`.` names the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder name, got an empty one (write . for "
+                                         "the current folder)")
+    return Path(text)
+
+
+def cluster_spec(spec: str) -> str:
+    """A --cluster value: local:N or a scheduler address."""
+    from sim.runs.runner import parse_cluster
+
+    try:
+        parse_cluster(spec)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix(f"--cluster {spec}: ")) from None
+    return spec
+
+
+def at_least(minimum: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a number ≥ {minimum}, got {value}")
+        return value
+    return parse
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1, got {value}")
+    return value
+
+
+def run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--replicates", type=at_least(1), metavar="N",
+                        help="replicates to run (default: the scenario's run.replicates)")
+    parser.add_argument("--seed", type=at_least(0), metavar="S",
+                        help="root seed (default: the scenario's run.seed)")
+    parser.add_argument("--workers", type=at_least(1), metavar="W",
+                        help="local worker processes (default: all cores; 1 runs in-process)")
+    parser.add_argument("--cluster", type=cluster_spec, metavar="SPEC",
+                        help="run on Dask: local:N starts N local workers, tcp://HOST:PORT "
+                             "uses a running scheduler")
+    again = parser.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true",
+                       help="finish an interrupted run in the same folder")
+    again.add_argument("--force", action="store_true", help="replace existing results")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar, no report")
+    parser.add_argument("--check-invariants", action="store_true",
+                        help="check the model's invariants every hour (slower)")
+
+
+def scenario_notes(scenario: Scenario) -> list[str]:
+    """What the model will do that the file does not make plain: the calendar, shares a country
+    cannot use, crossings closed or unchecked."""
+    from sim.geography import load_route_graph
+    from sim.model.staffing import closed_crossing_notes
+    from sim.scenario.allocation import allocation_notes, calendar_notes
+
+    graph = load_route_graph()
+    return (calendar_notes(scenario) + allocation_notes(scenario, graph)
+            + closed_crossing_notes(scenario, graph))
+
+
+def print_sweep_notes(sweep) -> None:
+    """Each note once, with the grid points it holds for."""
+    points: dict[str, list[str]] = {}
+    for point in sweep.points:
+        for note in scenario_notes(point.scenario):
+            points.setdefault(note, []).append(point.name)
+    for note, names in points.items():
+        where = ("every point" if len(names) == len(sweep.points)
+                 else ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4
+                                              else ""))
+        print(f"sim sweep: note ({where}): {note}", file=sys.stderr)
+
+
+def print_notes(scenario: Scenario, command: str) -> None:
+    """What the model will do differently from what the file says, on stderr."""
+    for note in scenario_notes(scenario):
+        print(f"sim {command}: note: {note}", file=sys.stderr)
+
+
+def run_settings(args: argparse.Namespace) -> dict:
+    return {"resume": args.resume, "force": args.force, "progress": not args.quiet,
+            "check_invariants": args.check_invariants, "command": args.command_line,
+            "cluster": args.cluster}
+
+
+def default_folder(name: str) -> Path:
+    """`results/<name>`, refusing a name that would lead out of `results/`."""
+    from sim.scenario.files import Problem, ScenarioError
+
+    if name.strip(".") == "":
+        raise ScenarioError([Problem("command line", None, ("name",), f"'{name}' cannot name "
+                                     "a results folder; rename the scenario or give --out")])
+    return Path("results") / name
+
+
+def wrong_kind(path: Path, command: str) -> None:
+    """A sweep file given to `sim run`, or a scenario to `sim sweep`: say which command fits."""
+    from sim.runs.sweep import is_sweep_file
+    from sim.scenario.files import Problem, ScenarioError
+
+    sweep = is_sweep_file(path)
+    if sweep == (command == "run"):
+        kind, other = ("a sweep file (it has base: or grid:)", "sweep") if sweep else (
+            "a scenario file (it has no base: or grid:)", "run")
+        raise ScenarioError([Problem(str(path), None, (), f"is {kind}; run it with "
+                                     f"`sim {other} {shlex.quote(str(path))}`")])
+
+
+def print_comparison_notes(notes: list[warnings.WarningMessage]) -> None:
+    """What a reader of the table must know (pairing, model versions, incomplete runs), as
+    notes; another library's warning as Python would show it."""
+    for note in notes:
+        if Path(note.filename).resolve().is_relative_to(PACKAGE):
+            print(f"sim compare: note: {note.message}", file=sys.stderr)
+        else:
+            warnings.showwarning(note.message, note.category, note.filename, note.lineno)
+
+
+def distinct(others: list[Path]) -> list[Path]:
+    """The folders to compare with the base, each once (one named twice is compared once,
+    with a note)."""
+    seen, kept = set(), []
+    for folder in others:
+        if folder.resolve() in seen:
+            print(f"sim compare: note: {folder} is named twice: compared once", file=sys.stderr)
+            continue
+        seen.add(folder.resolve())
+        kept.append(folder)
+    return kept
+
+
+def check_comparison_out(out: Path, table: str, force: bool) -> None:
+    """A comparison is written beside results, never into a results folder (a later `sim run
+    --force` there would refuse the foreign file); an earlier table is replaced only with
+    --force."""
+    from sim.runs.results import ResultsFolderError
+
+    if out.exists() and not out.is_dir():
+        raise ResultsFolderError(f"{out} is a file; --out names the folder to write into")
+    if (out / "manifest.json").is_file() or (out / "index.csv").is_file():
+        kind = "results" if (out / "manifest.json").is_file() else "sweep"
+        raise ResultsFolderError(f"{out} is a {kind} folder; write the comparison into another "
+                                 f"folder (e.g. {out.parent / 'comparisons'})")
+    if (out / table).exists() and not force:
+        raise ResultsFolderError(f"{out / table} already exists; --force replaces it (and the "
+                                 "figures beside it)")
+
+
+def check_workbook(path: Path, force: bool) -> None:
+    """A workbook is an .xlsx file; one that exists is replaced only with --force."""
+    from sim.runs.results import ResultsFolderError
+
+    if path.suffix.lower() != ".xlsx":
+        raise ResultsFolderError(f"{path}: a workbook's name ends in .xlsx (e.g. "
+                                 f"{path.with_suffix('.xlsx').name})")
+    if path.is_dir():
+        raise ResultsFolderError(f"{path} is a folder; name the workbook file to write")
+    if path.exists() and not force:
+        raise ResultsFolderError(f"{path} already exists; --force replaces it")
+
+
+def finished(folder: Path) -> None:
+    from sim.runs.results import ResultsFolderError
+
+    missing = [name for name in ("summary.csv", "manifest.json") if not (folder / name).is_file()]
+    if missing:
+        raise ResultsFolderError(f"{folder} is not a finished results folder (no "
+                                 f"{' or '.join(missing)}); run the scenario first, or finish "
+                                 "an interrupted run with --resume")
+
+

@@ -1,0 +1,130 @@
+"""`sim compare BASE OTHER...`: paired differences with intervals, figures, workbook; a
+sweep folder alone: every point against its reference and the response curve."""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from pathlib import Path
+
+from sim.commands.common import (
+    check_comparison_out,
+    check_workbook,
+    distinct,
+    finished,
+    folder_argument,
+    fraction,
+    print_comparison_notes,
+)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("compare", help="compare results folders with a base")
+    parser.add_argument("base", type=Path, metavar="BASE_DIR",
+                        help="a results folder, or a sweep folder (alone: every point against "
+                             "its first, or --reference)")
+    parser.add_argument("others", type=Path, nargs="*", metavar="OTHER_DIR")
+    parser.add_argument("--reference", metavar="POINT",
+                        help="in a sweep folder, the point the others are compared with")
+    parser.add_argument("--out", type=folder_argument, metavar="DIR",
+                        help="write comparison.csv and the figures (PNG and SVG) here")
+    parser.add_argument("--method", choices=("auto", "t", "bootstrap"), default="auto",
+                        help="interval of the difference: t, bootstrap, or auto (default: t "
+                             "when replicates share seeds, bootstrap otherwise)")
+    parser.add_argument("--level", type=fraction, metavar="L",
+                        help="confidence level of the intervals (default 0.9, the project's "
+                             "interval: sim.runs.statistics.INTERVAL)")
+    parser.add_argument("--no-figures", action="store_true", help="write only comparison.csv")
+    parser.add_argument("--xlsx", type=Path, metavar="FILE",
+                        help="also write a workbook: summaries, the comparison with its "
+                             "intervals, means per place and day, replicates")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing comparison table in --out, or workbook "
+                             "(--xlsx)")
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from sim.analysis.compare import compare_results
+    from sim.analysis.sweep_figures import is_sweep_folder
+    from sim.runs.results import ResultsFolderError
+    from sim.runs.statistics import INTERVAL
+    from sim.terminal import print_comparison
+
+    if args.level is None:
+        args.level = INTERVAL
+    if is_sweep_folder(args.base):
+        return compare_sweep(args)
+    if not args.others:
+        raise ResultsFolderError(f"{args.base} is a results folder: name the folders to "
+                                 "compare with it (or give a sweep folder alone)")
+    for folder in (args.base, *args.others):
+        finished(folder)
+    args.others = distinct(args.others)
+    if args.xlsx:
+        check_workbook(args.xlsx, args.force)
+    if args.out:
+        check_comparison_out(args.out, "comparison.csv", args.force)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always")
+        table = compare_results(args.base, args.others, args.out, method=args.method,
+                                level=args.level)
+    print_comparison_notes(notes)
+    console = Console()
+    print_comparison(table, console)
+    if args.out:
+        written = [args.out / "comparison.csv"]
+        if not args.no_figures:
+            from sim.analysis.figures import comparison_figures, save_figures
+
+            with warnings.catch_warnings():  # the notes above were said once already
+                warnings.simplefilter("ignore", UserWarning)
+                figures = comparison_figures(args.base, args.others, table)
+            written += save_figures(figures, args.out)
+        console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
+    if args.xlsx:
+        from sim.analysis.workbook import write_workbook
+
+        with warnings.catch_warnings():  # the notes above were said once already
+            warnings.simplefilter("ignore", UserWarning)
+            write_workbook(args.xlsx, args.others, base=args.base, level=args.level,
+                           method=args.method)
+        console.print(f"written: {args.xlsx}", highlight=False)
+    return 0
+
+
+def compare_sweep(args: argparse.Namespace) -> int:
+    """`sim compare SWEEP_DIR`: every point against the reference point, and the response
+    curve (sweep_comparison.csv and response.png/svg with --out)."""
+    from rich.console import Console
+
+    from sim.analysis.sweep_figures import response_curve, sweep_comparison
+    from sim.runs.results import ResultsFolderError
+    from sim.terminal import print_comparison
+
+    if args.others:
+        raise ResultsFolderError(f"{args.base} is a sweep folder: compare it alone (its points "
+                                 "are compared with one another)")
+    if args.out:
+        check_comparison_out(args.out, "sweep_comparison.csv", args.force)
+    with warnings.catch_warnings(record=True) as notes:
+        warnings.simplefilter("always")
+        table = sweep_comparison(args.base, reference=args.reference, method=args.method,
+                                 level=args.level)
+    print_comparison_notes(notes)
+    console = Console()
+    print_comparison(table, console)
+    if args.out:
+        written = [args.out / "sweep_comparison.csv"]
+        args.out.mkdir(parents=True, exist_ok=True)
+        table.to_csv(written[0], index=False, lineterminator="\n")
+        if not args.no_figures:
+            from sim.analysis.figures import save_figures
+
+            written += save_figures({"response": response_curve(table)}, args.out)
+        console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
+    return 0
+
+

@@ -1,0 +1,60 @@
+"""`sim docs WHAT`: rewrite the generated parts of the documents.
+
+`parameters` (the parameter table of docs/ODD.md, from the registry), `outcomes` (the column
+dictionary of docs/results.md, from the outcome registry), `map` (docs/route_graph.png) and
+`flips` (which assumptions could flip each shipped difference, into docs/calibration.md, from
+`sim sensitivity` folders). Tests fail when a generated part is stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("docs", help="rewrite the generated parts of the documents "
+                                 "(parameter table, outcome columns, map, flips table)")
+    parser.add_argument("what", choices=("parameters", "outcomes", "map", "flips"))
+    parser.add_argument("folders", nargs="*", type=Path, metavar="DIR",
+                        help="flips: output folders of `sim sensitivity` runs with a `versus`")
+    parser.add_argument("--into", type=Path, metavar="FILE",
+                        help="the document (default: docs/ODD.md, docs/results.md, "
+                             "docs/route_graph.png, docs/calibration.md)")
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    target = args.into or DOCS / {"parameters": "ODD.md", "outcomes": "results.md",
+                                  "map": "route_graph.png",
+                                  "flips": "calibration.md"}[args.what]
+    if args.what != "flips" and args.folders:
+        raise SystemExit(f"sim docs {args.what}: takes no folders")
+    if args.what == "parameters":
+        from sim.scenario.docs import render
+
+        target.write_text(render(target.read_text(encoding="utf-8")), encoding="utf-8")
+    elif args.what == "outcomes":
+        from sim.runs.results import with_outcomes_section
+
+        target.write_text(with_outcomes_section(target.read_text(encoding="utf-8")),
+                          encoding="utf-8")
+    elif args.what == "map":
+        from sim.geography import load_route_graph
+        from sim.geography.map import draw_map
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        draw_map(load_route_graph()).savefig(target, dpi=120)
+    else:
+        from sim.inference.sensitivity import write_flips_section
+
+        missing = [str(f) for f in args.folders if not (f / "flips.csv").is_file()]
+        if not args.folders or missing:
+            raise SystemExit("sim docs flips: name folders of `sim sensitivity` runs with a "
+                             "`versus` (no flips.csv in " + (", ".join(missing) or "none given")
+                             + ")")
+        write_flips_section(target, args.folders)
+    print(f"wrote {target}")
+    return 0

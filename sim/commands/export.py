@@ -1,0 +1,32 @@
+"""`sim export FOLDER... --xlsx FILE`: results folders as a spreadsheet."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.commands.common import check_workbook, finished
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("export", help="write results folders as a spreadsheet")
+    parser.add_argument("folders", type=Path, nargs="+", metavar="RESULTS_DIR")
+    parser.add_argument("--xlsx", type=Path, required=True, metavar="FILE",
+                        help="the workbook to write (.xlsx)")
+    parser.add_argument("--base", type=Path, metavar="BASE_DIR",
+                        help="also compare every folder with this one (sheet 'comparison')")
+    parser.add_argument("--force", action="store_true", help="replace an existing workbook")
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    from sim.analysis.workbook import write_workbook
+
+    for folder in (*args.folders, *([args.base] if args.base else [])):
+        finished(folder)
+    check_workbook(args.xlsx, args.force)
+    written = write_workbook(args.xlsx, args.folders, base=args.base)
+    print(f"written: {written}")
+    return 0
+
+
