@@ -10,8 +10,8 @@ from matplotlib.figure import Figure
 
 import sim
 from sim import geography
+from sim.cli import main as sim_main
 from sim.geography import GeographyError, corridor_path, load_route_graph, traffic_rule
-from sim.geography import map as geography_map
 from sim.geography.map import draw_map
 
 DATA = Path(sim.__file__).parent / "data"
@@ -150,10 +150,24 @@ def _sourced_external(route_graph, columns: tuple[str, ...]) -> set[str]:
 
 
 def test_the_data_files_are_what_the_published_figures_and_the_rule_give():
-    texts = traffic_rule.build(DATA)
-    for file, text in texts.items():
-        assert (DATA / file).read_text(encoding="utf-8") == text, (
-            f"{file} is stale: run python -m sim.geography.traffic_rule")
+    assert traffic_rule.stale_files(DATA) == [], "stale: run tools/traffic-rule"
+
+
+def test_the_generator_is_a_tool_not_a_module_entry_point():
+    script = Path(sim.__file__).parents[1] / "tools" / "traffic-rule"
+    assert script.is_file() and "write_files" in script.read_text(encoding="utf-8")
+    assert "__main__" not in Path(traffic_rule.__file__).read_text(encoding="utf-8")
+
+
+def test_a_stale_file_is_reported_and_rewritten(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    traffic = folder / "traffic.csv"
+    traffic.write_text(traffic.read_text(encoding="utf-8").replace(",4826,", ",4827,", 1),
+                       encoding="utf-8")
+    assert traffic_rule.stale_files(folder) == ["traffic.csv"]
+    assert traffic_rule.write_files(folder) == [traffic]
+    assert traffic_rule.stale_files(folder) == []
 
 
 def test_every_published_figure_reaches_its_cell_and_every_other_cell_names_its_rule(
@@ -174,24 +188,72 @@ def test_every_published_figure_reaches_its_cell_and_every_other_cell_names_its_
                 assert "rule " in source, (place, kind, column, source)
 
 
-def test_crossings_outside_the_published_set_differ_unless_the_rule_knows_the_same(
-        route_graph):
-    figures = traffic_rule.read_figures(DATA / "crossing_figures.csv")
-    crossings = route_graph.crossings
-    ids = crossings["place_id"].tolist()
-    road = traffic_rule.road_classes(DATA / "edges.csv", ids)
+def _rule_rows():
+    crossings, _, figures, sections, road = traffic_rule.inputs(DATA)
+    ids = [row["place_id"] for row in crossings]
     rows = traffic_rule.traffic_rows(figures, road, ids, traffic_rule.checked_crossings(
-        crossings.to_dict("records")))
+        crossings), sections)
+    return ids, figures, sections, road, rows
+
+
+def test_crossings_outside_the_published_set_differ_unless_the_rule_knows_the_same():
+    ids, figures, sections, road, rows = _rule_rows()
     values: dict[str, tuple] = {}
     for row in rows:
         values.setdefault(row["place_id"], ())
         values[row["place_id"]] += ((row["vehicles_per_day"], row["booths"], row["bays"]),)
-    unsourced = [c for c in ids if c not in figures]  # the rule has only their road class
+    unsourced = [c for c in ids if c not in figures]  # the rule knows road class and section
     assert len(unsourced) < 30
+    clones = set()
     for a, b in itertools.combinations(unsourced, 2):
-        same_inputs = (traffic_rule.rule_inputs(figures, road, a)
-                       == traffic_rule.rule_inputs(figures, road, b))
+        same_inputs = (traffic_rule.rule_inputs(figures, road, a, sections)
+                       == traffic_rule.rule_inputs(figures, road, b, sections))
         assert (values[a] == values[b]) == same_inputs, (a, b)
+        clones |= {a, b} if same_inputs else set()
+    assert len(clones) <= 16, sorted(clones)
+
+
+def test_a_crossing_without_a_lorry_count_gets_lorries_in_proportion_to_its_cars():
+    """Small crossings get no trunk-corridor lorry counts: outside the motorway class and the
+    border sections with a lorry total, lorries are LORRIES_PER_CAR of the cars."""
+    rows = _rule_rows()[-1]
+    assert 0.05 < traffic_rule.LORRIES_PER_CAR < 0.2
+    by_place = {(r["place_id"], r["vehicle_class"]): r for r in rows}
+    for place in ("gostun", "scepan_polje", "palanca", "sukobin", "blace", "maljevac"):
+        lorries, cars = by_place[place, "lorry"], by_place[place, "car"]
+        assert "rule lorries_per_car" in lorries["traffic_source"], place
+        assert lorries["vehicles_per_day"] == pytest.approx(
+            traffic_rule.LORRIES_PER_CAR * cars["vehicles_per_day"], abs=1), place
+        assert lorries["vehicles_per_day"] < 300, place
+
+
+def test_border_sections_share_their_published_totals():
+    """The members of a border section carry no more than the section's published total, a
+    published share is applied as published, and the rest is an equal part of what is left."""
+    sections, rows = _rule_rows()[2], _rule_rows()[-1]
+    by_place = {(r["place_id"], r["vehicle_class"]): r["vehicles_per_day"] for r in rows}
+    seen = {s.id: s for by_figure in sections.values() for s in by_figure.values()}
+    for section in seen.values():
+        kinds = ("car", "bus") if section.figure == "passenger_vehicles_per_day" else ("lorry",)
+        carried = sum(by_place[m, k] for m in section.members for k in kinds)
+        assert carried <= section.value + len(section.members), section.id
+    # Sremska Rača: 10.1 / 26.6 of the BiH-Serbia border (RZS), BHAS's 13,555 a day
+    rača = by_place["sremska_raca", "car"] + by_place["sremska_raca", "bus"]
+    assert rača == pytest.approx(13_555 * 0.380, abs=2)
+    zvornik = by_place["mali_zvornik", "car"] + by_place["mali_zvornik", "bus"]
+    assert zvornik == pytest.approx((13_555 - 13_555 * 0.380) / 7, abs=2)
+    # Stara Gradiška: a quarter of the four Brod-Posavina crossings' lorries
+    assert by_place["stara_gradiska", "lorry"] == round(1_677 / 4)
+
+
+def test_sections_name_known_crossings_and_refuse_a_crossing_twice(tmp_path):
+    folder = tmp_path / "data"
+    shutil.copytree(DATA, folder)
+    totals = folder / "border_totals.csv"
+    lines = totals.read_text(encoding="utf-8").splitlines(keepends=True)
+    totals.write_text("".join([*lines, lines[1]]), encoding="utf-8")
+    with pytest.raises(ValueError, match="already in a section"):
+        traffic_rule.build(folder)
 
 
 def test_external_crossings_have_published_traffic_and_booths(route_graph):
@@ -290,7 +352,7 @@ BROKEN = {
                        "lat 142.7 is outside Europe"),
     "unknown kind": (edit_row("places.csv", "sofia,", ",hub,", ",hubb,"),
                      "unknown kind 'hubb' (did you mean 'hub'?)"),
-    "negative traffic": (edit_row("crossings.csv", "kalotina,", ",9108,", ",-9108,"),
+    "negative traffic": (edit_row("crossings.csv", "kapitan_andreevo,", ",13681,", ",-13681,"),
                          "column 'persons_per_day' must not be negative"),
     "non-numeric hours": (edit_row("edges.csv", "istanbul,edirne,", ",2.87,", ",fast,"),
                           "column 'hours' must be a number, not 'fast'"),
@@ -465,6 +527,6 @@ def test_draw_map_draws_into_a_given_axes(route_graph, tmp_path):
     assert (tmp_path / "map.png").stat().st_size > 0
 
 
-def test_main_renders_the_map_file(tmp_path):
-    geography_map.main([str(tmp_path / "docs" / "route_graph.png")])
+def test_sim_docs_map_renders_the_map_file(tmp_path):
+    assert sim_main(["docs", "map", "--into", str(tmp_path / "docs" / "route_graph.png")]) == 0
     assert (tmp_path / "docs" / "route_graph.png").stat().st_size > 10_000
