@@ -14,6 +14,10 @@ ARGS      ?=
 
 run: $(VENV)/.installed
 	$(SIM) run $(SCENARIO) --force $(ARGS)
+	@echo ""
+	@echo "sim is installed in $(VENV)/bin. To put it on PATH in this shell:"
+	@echo "    source $(VENV)/bin/activate"
+	@echo "(or call $(SIM) directly). Next: the quick start in README.md."
 
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
@@ -25,6 +29,7 @@ test-fast: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 
+# The dev extras (ipykernel, nbclient, nbconvert, ...) run the notebooks into HTML.
 notebooks: $(VENV)/.installed-dev
 	$(SIM) notebooks --out results/notebooks
 

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.analysis.headline import MIN_DRAWS, as_html, as_text
+from sim.analysis.pairing import is_paired, paired_runs
 from sim.model.outcomes import OUTCOME_NAMES, OUTCOMES
 from sim.runs.results import Results, load, write_csv
 from sim.runs.statistics import INTERVAL, paired_difference, reduce, unpaired_difference
@@ -39,6 +41,28 @@ UNITS = {o.name: o.unit for o in OUTCOMES}
 
 class ComparisonError(ValueError):
     """Runs or folders that cannot be compared as asked (said to the user, exit status 2)."""
+
+
+class ComparisonTable(pd.DataFrame):
+    """What `compare` returns: a DataFrame with comparison.csv's columns (`COLUMNS`) that
+    prints as a planner reads it, the headline outcomes with plain labels and a sentence per
+    scenario (`sim.analysis.headline`). Anything done to it (a selection, a sort) gives a plain
+    DataFrame; `pd.DataFrame(comparison)` is the plain table."""
+
+    @property
+    def _constructor(self):
+        return pd.DataFrame
+
+    def _readable(self) -> bool:
+        return set(COLUMNS) <= set(self.columns)
+
+    def __repr__(self) -> str:
+        return as_text(self) if self._readable() else pd.DataFrame.__repr__(self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str | None:
+        return as_html(self) if self._readable() else pd.DataFrame._repr_html_(self)
 
 # outcomes that are not totals over the action's days: never divided by its length
 NOT_PER_DAY = frozenset(o.name for o in OUTCOMES if not o.total)
@@ -61,14 +85,6 @@ def per_day(results: Results) -> Results:
     totals = [o for o in OUTCOME_NAMES if o in summary and o not in NOT_PER_DAY]
     summary[totals] = summary[totals].astype(float) / days
     return dataclasses.replace(results, summary=summary)
-
-
-def is_paired(base: Results, other: Results) -> bool:
-    """Paired when the replicates both runs have were run with the same seeds."""
-    seeds = pd.concat({"base": base.summary.set_index("replicate")["seed"],
-                       "other": other.summary.set_index("replicate")["seed"]},
-                      axis=1, join="inner")
-    return not seeds.empty and bool((seeds["base"] == seeds["other"]).all())
 
 
 def same_model(base: Results, other: Results) -> bool:
@@ -131,7 +147,8 @@ def difference_interval(base: pd.Series, other: pd.Series, *, paired: bool,
 
 def compare(base: Results | str | Path, others: Sequence[Results | str | Path] | Results,
             *, method: str = "auto", level: float = INTERVAL,
-            outcomes: Sequence[str] = OUTCOME_NAMES, resamples: int = RESAMPLES) -> pd.DataFrame:
+            outcomes: Sequence[str] = OUTCOME_NAMES, resamples: int = RESAMPLES
+            ) -> ComparisonTable:
     """One row per other scenario and outcome (columns `COLUMNS`, docs/analysis.md).
 
     `base` and `others` are `Results` or results folders. `difference` is mean(other) −
@@ -156,24 +173,23 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
         daily = None not in lengths and lengths[0] != lengths[1]
         present = _present(outcomes, base, other)
         if same_draws(base, other):
+            draws = base.summary["draw"].nunique()
+            if draws < MIN_DRAWS:
+                warnings.warn(f"'{other.scenario_name}' against '{base.scenario_name}' rests on "
+                              f"{draws} posterior draws: a share of draws agreeing in sign "
+                              f"(robustness) moves by {100 / draws:.0f} points with each draw, "
+                              f"so read it only from {MIN_DRAWS} draws on (sim run --posterior "
+                              f"{MIN_DRAWS})", stacklevel=2)
             rows += posterior_rows(per_day(base) if daily else base,
                                    per_day(other) if daily else other, level=level,
                                    outcomes=present, daily=daily)
             continue
-        base_values = (per_day(base) if daily else base).summary.set_index("replicate")
-        if daily:
-            other = per_day(other)
-        other_values = other.summary.set_index("replicate")
-        all_base = len(base_values)
-        if paired:
-            common = base_values.index.intersection(other_values.index)
-            if len(common) < max(len(base_values), len(other_values)):
-                warnings.warn(f"'{other.scenario_name}' has {len(other_values)} replicates and "
-                              f"'{base.scenario_name}' {len(base_values)}: the comparison uses "
-                              f"the {len(common)} replicates both have (both means included)",
-                              stacklevel=2)
-            base_values, other_values = base_values.loc[common], other_values.loc[common]
-        n = len(other_values)
+        pairing = paired_runs(base, other)
+        if pairing.note():
+            warnings.warn(pairing.note(), stacklevel=2)
+        compared = [per_day(run) if daily else run for run in (pairing.base, pairing.other)]
+        base_values, other_values = (run.summary.set_index("replicate") for run in compared)
+        all_base, n = pairing.base_replicates, len(other_values)
         for outcome in present:
             a, b = base_values[outcome], other_values[outcome]
             difference, low, high, used = difference_interval(
@@ -188,7 +204,7 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
                 "base": base.scenario_name, "base_n": all_base, "method": used,
                 "level": level, "per_day": daily, "draws": 0, "robustness": math.nan,
             })
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return ComparisonTable(pd.DataFrame(rows, columns=list(COLUMNS)))
 
 
 def _as_results(run: Results | str | Path) -> Results:
@@ -320,8 +336,9 @@ def posterior_rows(base: Results, other: Results, *, level: float,
     shared = base.summary.set_index(keys).index.intersection(other.summary.set_index(keys).index)
     if len(shared) < max(len(base.summary), len(other.summary)):
         warnings.warn(f"'{other.scenario_name}' has {len(other.summary)} draw-replicates and "
-                      f"'{base.scenario_name}' {len(base.summary)}: the comparison uses the "
-                      f"{len(shared)} both have (both means included)", stacklevel=3)
+                      f"'{base.scenario_name}' {len(base.summary)}: every difference pairs the "
+                      f"{len(shared)} both have, and both means are over those {len(shared)}",
+                      stacklevel=3)
     base_rows = base.summary.set_index(keys).loc[shared]
     other_rows = other.summary.set_index(keys).loc[shared]
     rows = []

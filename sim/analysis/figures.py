@@ -30,6 +30,7 @@ from sim.analysis.figures_places import (
     interceptions_by_place,
     new_route_places,
 )
+from sim.analysis.pairing import Pairing, paired_runs
 from sim.analysis.style import (
     CRIME_AREA_COLOURS,
     EXTREME_SCENARIOS,
@@ -47,7 +48,7 @@ from sim.analysis.style import (
 from sim.geography import RouteGraph, load_route_graph
 from sim.model.outcomes import PLACE_OUTCOMES, with_derived
 from sim.runs.results import Results
-from sim.runs.statistics import paired_difference, reduce
+from sim.runs.statistics import differences_by, reduce
 
 __all__ = ["CHECKED_KINDS", "CRIME_AREA_COLOURS", "OKABE_ITO", "SCENARIO_COLOURS",
            "SCENARIO_LABELS", "as_results", "calibration", "colours", "comparison_figures",
@@ -147,13 +148,25 @@ def forest_plot(comparison: pd.DataFrame, outcomes: Sequence[str] = FOREST_OUTCO
     axes[0].set_ylim(len(scenarios) - 0.5, -0.5)
     base = table["base"].iloc[0] if len(table) else "base"
     level = table["level"].iloc[0] if len(table) else math.nan
-    replicates = int(table["n"].min()) if len(table) else 0
     figure.supxlabel(f"difference from {label(base)}, % of its mean (each panel its own scale; "
-                     f"bars: {level:.0%} interval of the paired difference; arrows: off the "
-                     "scale)", fontsize=9)
+                     f"bars: {level:.0%} interval of the difference; arrows: off the scale)",
+                     fontsize=9)
     figure.suptitle(f"What each allocation changes against {label(base)} "
-                    f"({replicates} paired replicates each)")
+                    f"({replicate_counts(table)})")
     return figure
+
+
+def replicate_counts(comparison: pd.DataFrame) -> str:
+    """What a comparison's differences rest on, from its `n` and `paired` columns: '10 paired
+    replicates each' (a base with more replicates is said in the comparison's note)."""
+    if comparison.empty:
+        return "no replicates"
+    rows = comparison.drop_duplicates("scenario")
+    paired = bool(rows["paired"].astype(bool).all())
+    counts = sorted(set(rows["n"].astype(int)))
+    text = (f"{counts[0]:,}" if len(counts) == 1 else f"{counts[0]:,} to {counts[-1]:,}")
+    return text + (" paired replicates each" if paired
+                   else " replicates each (unpaired: seeds differ)")
 
 
 # --- day by day ------------------------------------------------------------------------------
@@ -166,17 +179,16 @@ def daily_totals(results: Results) -> pd.DataFrame:
     return pd.DataFrame(derived).reset_index()
 
 
-def daily_differences(base: Results, other: Results, outcome: str) -> pd.DataFrame:
-    """Per day both runs have: the paired difference other − base of `outcome` (mean and its
-    90% interval over replicates run with the same seeds)."""
-    a = daily_totals(base).set_index(["day", "replicate"])[outcome]
-    b = daily_totals(other).set_index(["day", "replicate"])[outcome]
-    rows = []
-    for day in sorted(set(a.index.get_level_values(0)) & set(b.index.get_level_values(0))):
-        reduction = paired_difference(a.loc[day], b.loc[day])
-        rows.append({"day": day, "difference": reduction.mean, "ci_low": reduction.mean_ci_low,
-                     "ci_high": reduction.mean_ci_high, "n": reduction.replicates})
-    return pd.DataFrame(rows, columns=["day", "difference", "ci_low", "ci_high", "n"])
+def daily_differences(base: ResultsLike | Pairing, other: ResultsLike | None = None,
+                      outcome: str = "movements_intercepted") -> pd.DataFrame:
+    """Per day both runs have: the difference other − base of `outcome` (mean and its 90%
+    interval), paired over the replicates both runs share when their seeds match
+    (`sim.analysis.pairing.paired_runs`), else as independent samples."""
+    pairing = base if isinstance(base, Pairing) else paired_runs(base, other)
+    a = daily_totals(pairing.base).set_index(["replicate", "day"])[outcome]
+    b = daily_totals(pairing.other).set_index(["replicate", "day"])[outcome]
+    table = differences_by(a, b, paired=pairing.paired)
+    return table[["day", "difference", "ci_low", "ci_high", "n"]]
 
 
 def day_by_day(results: Sequence[ResultsLike], outcomes: Sequence[str] = DAILY_OUTCOMES
@@ -186,6 +198,7 @@ def day_by_day(results: Sequence[ResultsLike], outcomes: Sequence[str] = DAILY_O
     from it per day (points with 90% intervals; 0 = the base)."""
     runs = [as_results(r) for r in results]
     base, others = runs[0], runs[1:]
+    pairings = [paired_runs(base, other) for other in others]
     palette = colours([r.scenario_name for r in runs])
     columns = 3
     rows = math.ceil(len(outcomes) / columns)
@@ -204,9 +217,10 @@ def day_by_day(results: Sequence[ResultsLike], outcomes: Sequence[str] = DAILY_O
                     color=palette[base.scenario_name], label=label(base.scenario_name))
             ax.set_ylim(bottom=0)
             ax.set_ylabel(f"{unit} per day (axis from 0)")
-        for shift, other in zip(np.linspace(-0.2, 0.2, max(len(others), 1)), others,
-                                strict=False):
-            table = daily_differences(base, other, outcome)
+        for shift, pairing in zip(np.linspace(-0.2, 0.2, max(len(others), 1)), pairings,
+                                  strict=False):
+            other = pairing.other
+            table = daily_differences(pairing, outcome=outcome)
             ax.errorbar(table["day"] + shift, table["difference"],
                         yerr=[table["difference"] - table["ci_low"],
                               table["ci_high"] - table["difference"]], fmt="o-",
@@ -221,13 +235,21 @@ def day_by_day(results: Sequence[ResultsLike], outcomes: Sequence[str] = DAILY_O
     for ax in axes[len(outcomes):]:
         ax.set_visible(False)
     axes[0].legend(fontsize=8)
-    replicates = min(len(r.summary) for r in runs) if runs else 0
     figure.suptitle(
         f"Day by day: {label(base.scenario_name)}, mean per day (band: 90% interval of the "
-        f"mean, {replicates} replicates)" if not others else
-        f"Day by day: each scenario's paired difference from {label(base.scenario_name)} "
-        f"per day (bars: 90% intervals, {replicates} replicates with the same seeds)")
+        f"mean, {len(base.summary)} replicates)" if not others else
+        f"Day by day: each scenario's difference from {label(base.scenario_name)} per day "
+        f"(bars: 90% intervals; {'; '.join(_pairing_labels(pairings))})")
     return figure
+
+
+def _pairing_labels(pairings: Sequence[Pairing]) -> list[str]:
+    """Each scenario's pairing in words, said once when all are alike."""
+    labels = [pairing.label() for pairing in pairings]
+    if len(set(labels)) == 1:
+        return labels[:1]
+    return [f"{label(p.other.scenario_name)} {text}" for p, text in
+            zip(pairings, labels, strict=True)]
 
 
 # --- trade-off -------------------------------------------------------------------------------
@@ -272,10 +294,10 @@ def trade_off(results: Sequence[ResultsLike], detections: str = "movements_inter
                   "action; 0 = base)")
     ax.grid(color="#EEEEEE")
     ax.legend(title="scenario", loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    replicates = min(len(r.summary) for r in runs)
+    pairings = [paired_runs(base, other) for other in others]
     ax.set_title("What the action costs the public at the border: detections against waiting"
-                 f"\n(paired differences from {label(base.scenario_name)}, bars: 90% "
-                 f"intervals, {replicates} replicates)", fontsize=11)
+                 f"\n(differences from {label(base.scenario_name)}, bars: 90% intervals; "
+                 f"{'; '.join(_pairing_labels(pairings))})", fontsize=11)
     if notes:
         figure.supxlabel("; ".join(notes), fontsize=8, color="#555555")
     return figure

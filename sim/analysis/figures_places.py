@@ -15,11 +15,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox
 
+from sim.analysis.pairing import Pairing, paired_runs
 from sim.analysis.style import CRIME_AREA_COLOURS, ResultsLike, as_results, colours, label
 from sim.geography import RouteGraph, load_route_graph
 from sim.geography.map import REGION, draw_land
 from sim.runs.results import Results
-from sim.runs.statistics import paired_difference
+from sim.runs.statistics import differences_by
 
 CHECKED_KINDS = ("crossing", "green_border")
 # the BG–TR–GR junction, where five checked places lie within 80 km: drawn again, enlarged
@@ -210,25 +211,28 @@ def displacement_by_place(results: Results) -> pd.DataFrame:
     return displacement_by_replicate(results).groupby(level="place").mean()
 
 
-def displacement_differences(base: Results, other: Results) -> pd.DataFrame:
-    """Per place and measure: the paired difference other − base (mean per action and its 90%
-    interval over replicates run with the same seeds)."""
-    a, b = displacement_by_replicate(base), displacement_by_replicate(other)
+def displacement_differences(base: ResultsLike | Pairing, other: ResultsLike | None = None
+                             ) -> pd.DataFrame:
+    """Per place and measure: the difference other − base per action with its 90% interval,
+    over the replicates both runs share when their seeds match (paired,
+    `sim.analysis.pairing.paired_runs`), else as independent samples. Columns: place, measure,
+    base (the base's mean over those replicates), difference, ci_low, ci_high, n."""
+    pairing = base if isinstance(base, Pairing) else paired_runs(base, other)
+    a = displacement_by_replicate(pairing.base)
+    b = displacement_by_replicate(pairing.other)
     places = a.index.get_level_values("place").unique().union(
         b.index.get_level_values("place").unique())
-    replicates = base.summary["replicate"]
-    full = pd.MultiIndex.from_product([replicates, places], names=["replicate", "place"])
-    a, b = a.reindex(full, fill_value=0.0), b.reindex(full, fill_value=0.0)
-    rows = []
-    for place in places:
-        for measure in DISPLACEMENT_MEASURES:
-            before = a.xs(place, level="place")[measure]
-            after = b.xs(place, level="place")[measure]
-            reduction = paired_difference(before, after)
-            rows.append({"place": place, "measure": measure, "base": float(before.mean()),
-                         "difference": reduction.mean, "ci_low": reduction.mean_ci_low,
-                         "ci_high": reduction.mean_ci_high})
-    return pd.DataFrame(rows)
+    a, b = (table.reindex(pd.MultiIndex.from_product(
+        [run.summary["replicate"], places], names=["replicate", "place"]), fill_value=0.0)
+        for table, run in ((a, pairing.base), (b, pairing.other)))
+    frames = [differences_by(a[measure], b[measure], paired=pairing.paired).assign(
+        measure=measure) for measure in DISPLACEMENT_MEASURES]
+    table = pd.concat(frames, ignore_index=True).rename(columns={"base_mean": "base"})
+    order = {measure: i for i, measure in enumerate(DISPLACEMENT_MEASURES)}
+    table = table.sort_values(["place", "measure"], key=lambda c: c.map(order)
+                              if c.name == "measure" else c, kind="stable")
+    return table[["place", "measure", "base", "difference", "ci_low", "ci_high",
+                  "n"]].reset_index(drop=True)
 
 
 def displacement(base: ResultsLike, other: ResultsLike, route_graph: RouteGraph | None = None,
@@ -236,10 +240,11 @@ def displacement(base: ResultsLike, other: ResultsLike, route_graph: RouteGraph 
     """Three panels, one per measure (`DISPLACEMENT_MEASURES`): at the `top` checked places
     where the scenario differs most from the base, the paired difference per place with its 90%
     interval and, in grey, the base's level."""
-    base, other = as_results(base), as_results(other)
+    pairing = paired_runs(base, other)
+    base, other = pairing.base, pairing.other
     route_graph = route_graph or load_route_graph()
     kind_of = dict(route_graph.graph.nodes(data="kind"))
-    table = displacement_differences(base, other)
+    table = displacement_differences(pairing)
     table = table[table["place"].map(kind_of).isin(CHECKED_KINDS)]
     change = table.assign(size=table["difference"].abs()).groupby("place")["size"].sum()
     places = list(change.nlargest(top).index)[::-1]
@@ -265,6 +270,6 @@ def displacement(base: ResultsLike, other: ResultsLike, route_graph: RouteGraph 
                    borderaxespad=0)
     figure.suptitle(f"Displacement: {label(other.scenario_name)} minus "
                     f"{label(base.scenario_name)}, at the {len(places)} checked places that "
-                    f"change most\n(paired differences, {len(base.summary)} replicates; grey: "
-                    "the base's level)", fontsize=11)
+                    f"change most\n({pairing.label()}; grey: the base's level over those "
+                    "replicates)", fontsize=11)
     return figure

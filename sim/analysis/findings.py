@@ -1,10 +1,10 @@
 """Findings as sentences, built from a comparison table (`sim.analysis.compare.compare` or a
-comparison.csv): every number in them comes from the table, with its interval and unit, so a
-notebook states what it found without a number typed in."""
+comparison.csv) and from runs: every number in them comes from the tables, with its interval and
+unit, so a notebook states what it found without a number typed in. `table`, `sentence` and
+`findings` (the headline of a comparison) live in `sim.analysis.headline` and are re-exported
+here; `sim.findings_table` is `table`."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import pandas as pd
 
@@ -16,75 +16,15 @@ from sim.analysis.figures_places import (
     displacement_differences,
     short_name,
 )
+from sim.analysis.headline import MAIN_OUTCOMES, findings, sentence, table
+from sim.analysis.pairing import paired_runs
 from sim.analysis.style import UNITS, figure_number, label, with_interval
 from sim.geography import RouteGraph, load_route_graph
 from sim.runs.results import Results
 from sim.runs.statistics import paired_difference, reduce
 
-MAIN_OUTCOMES = ("arrests_total", "illegal_entries_detected", "drugs_kg_total",
-                 "cases_opened", "movements_intercepted", "movements_displaced",
-                 "mean_wait_minutes")
-
-
-def table(comparison: pd.DataFrame, outcomes: Sequence[str] = MAIN_OUTCOMES) -> pd.DataFrame:
-    """One row per scenario and outcome as a planner reads it: the base mean, the difference
-    and its interval, each with the unit, and whether the interval excludes 0."""
-    rows = comparison[comparison["outcome"].isin(outcomes)].copy()
-    rows["order"] = rows["outcome"].map({o: i for i, o in enumerate(outcomes)})
-    rows = rows.sort_values(["scenario", "order"], kind="stable")
-    level = rows["level"].iloc[0] if len(rows) else 0.9
-    per_day = rows["per_day"].astype(bool) if "per_day" in rows else False
-    return pd.DataFrame({
-        "scenario": [label(s) for s in rows["scenario"]],
-        "outcome": [label(o) for o in rows["outcome"]],
-        "unit": rows["unit"].fillna("") + pd.Series(per_day, index=rows.index).map(
-            {True: " per day", False: ""}),
-        "base mean": rows["base_mean"].map(figure_number),
-        "difference": rows["difference"].map(lambda v: figure_number(v, signed=True)),
-        f"{level:.0%} interval": [f"{figure_number(lo, signed=True)} to "
-                                  f"{figure_number(hi, signed=True)}"
-                                  for lo, hi in zip(rows["ci_low"], rows["ci_high"],
-                                                    strict=True)],
-        "% of base": [f"{100 * v:+.1f}%" if pd.notna(v) else "–"
-                      for v in rows["relative_difference"]],
-        "clear": (rows["ci_low"] > 0) | (rows["ci_high"] < 0),
-    }).reset_index(drop=True)
-
-
-def sentence(comparison: pd.DataFrame, scenario: str,
-             outcomes: Sequence[str] = MAIN_OUTCOMES) -> str:
-    """What one scenario changes against the base: the outcomes whose interval excludes 0,
-    each with its difference, interval and unit, then those it cannot be told apart on."""
-    rows = comparison[(comparison["scenario"] == scenario)
-                      & comparison["outcome"].isin(outcomes)].set_index("outcome")
-    rows = rows.reindex([o for o in outcomes if o in rows.index])
-    if rows.empty:
-        return f"{label(scenario)}: no outcome to report."
-    first = rows.iloc[0]
-    level, per_day = first["level"], bool(first.get("per_day", False))
-    clear, unclear = [], []
-    for outcome, row in rows.iterrows():
-        unit = row["unit"] + (" per day" if per_day else "")
-        if row["ci_low"] > 0 or row["ci_high"] < 0:
-            change = with_interval(row["difference"], row["ci_low"], row["ci_high"], unit)
-            clear.append(f"{label(outcome)} {change}")
-        else:
-            unclear.append(label(outcome))
-    base = label(first["base"])
-    text = (f"{label(scenario).capitalize()} against the {base}"
-            f"{' (compared per day)' if per_day else ''}, {int(first['n'])} paired replicates, "
-            f"{level:.0%} intervals: ")
-    text += "; ".join(clear) if clear else "no outcome differs clearly"
-    if unclear:
-        text += (f". Not told apart from the {base} at this replicate count: "
-                 f"{', '.join(unclear)}")
-    return text + "."
-
-
-def findings(comparison: pd.DataFrame, outcomes: Sequence[str] = MAIN_OUTCOMES) -> list[str]:
-    """One `sentence` per scenario of the table, in the table's order."""
-    return [sentence(comparison, s, outcomes) for s in dict.fromkeys(comparison["scenario"])]
-
+__all__ = ["MAIN_OUTCOMES", "calibration_findings", "daily_findings", "displacement_findings",
+           "findings", "place_findings", "sentence", "table"]
 
 def _interval(reduction, unit: str) -> str:
     return (f"{figure_number(reduction.mean)} {unit} (90% interval of the mean "
@@ -127,23 +67,26 @@ def daily_findings(results: Results, outcome: str = "movements_intercepted") -> 
 def displacement_findings(base: Results, other: Results, route_graph: RouteGraph | None = None,
                           top: int = 3) -> list[str]:
     """The places whose interceptions, deliveries through them or reroutes through them change
-    most (other − base, paired), each with its interval; only changes whose interval excludes
-    0."""
+    most (other − base, paired over the replicates both runs share), each with its interval;
+    only changes whose interval excludes 0."""
     route_graph = route_graph or load_route_graph()
     kind_of = dict(route_graph.graph.nodes(data="kind"))
-    table = displacement_differences(base, other)
+    pairing = paired_runs(base, other)
+    table = displacement_differences(pairing)
     table = table[table["place"].map(kind_of).isin(CHECKED_KINDS)
                   & ((table["ci_low"] > 0) | (table["ci_high"] < 0))]
     table = table.reindex(table["difference"].abs().sort_values(ascending=False).index)
+    names = f"{label(other.scenario_name)} − {label(base.scenario_name)}"
     lines = []
     for row in table.head(top).itertuples():
         change = with_interval(row.difference, row.ci_low, row.ci_high, "movements", 0.9)
         lines.append(f"{short_name(route_graph, row.place)}, "
                      f"{DISPLACEMENT_MEASURES[row.measure]}: {change} "
-                     f"per action ({label(other.scenario_name)} − {label(base.scenario_name)}; "
-                     f"base {figure_number(row.base)}).")
+                     f"per action ({names}, {pairing.label()}; base "
+                     f"{figure_number(row.base)}).")
     return lines or [f"No checked place changes clearly between {label(base.scenario_name)} "
-                     f"and {label(other.scenario_name)} at this replicate count."]
+                     f"and {label(other.scenario_name)} at this replicate count "
+                     f"({pairing.label()})."]
 
 
 def calibration_findings(table: pd.DataFrame) -> list[str]:

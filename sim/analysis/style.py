@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.model.outcomes import LABELS as OUTCOME_LABELS
 from sim.model.outcomes import OUTCOMES
 from sim.runs.results import Results, load
 
@@ -30,9 +31,6 @@ SCENARIO_LABELS = {"jad_see_2023": "JAD SEE 2023 baseline",
                    "random_checks": "random checks",
                    "longer_action": "ten-day action"}
 CRIME_AREA_LABELS = {"thb": "trafficking in human beings"}
-OUTCOME_LABELS = {"arrests_total": "arrests", "drugs_kg_total": "drugs seized",
-                  "checks_total": "checks", "mean_wait_minutes": "mean wait at crossings",
-                  "max_wait_minutes": "longest wait at a crossing"}
 # Scenarios far from the policy choices (no action at all): drawn apart so they do not set the
 # scale on which the policy effects (a few per cent) must be read.
 EXTREME_SCENARIOS = ("business_as_usual",)
@@ -41,7 +39,8 @@ ResultsLike = Results | str | Path
 
 def label(name: str) -> str:
     """A scenario, outcome or crime-area id as words: `no_scanning_teams` → `no scanning
-    teams`, `jad_see_2023` → `JAD SEE 2023 baseline`."""
+    teams`, `jad_see_2023` → `JAD SEE 2023 baseline`; an outcome by its label in the outcome
+    registry (`sim.model.outcomes.LABELS`)."""
     return (SCENARIO_LABELS.get(name) or CRIME_AREA_LABELS.get(name) or OUTCOME_LABELS.get(name)
             or name.replace("_", " "))
 

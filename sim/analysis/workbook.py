@@ -1,10 +1,15 @@
-"""A spreadsheet for planners who do not use Python: `sim export RESULTS... --xlsx FILE`.
+"""A spreadsheet for planners who do not use Python: `sim export RESULTS... --xlsx FILE` (and
+`sim compare ... --xlsx FILE`).
 
-One workbook: what it holds and where it came from (`about`), every outcome's mean and intervals
-per scenario (`summary`), each scenario's difference from a base with its interval
-(`comparison`, when a base is given), means per place and day (`by place and day`, crossings
-first) and one row per replicate with the scenario's levers (`replicates`). Written with
-openpyxl; numbers stay numbers (never text), so a spreadsheet can sort and chart them.
+One workbook: what it holds, where it came from and the notes a reader must see (`about`), each
+scenario's difference from a base with its interval (`comparison`, when a base is given), the
+wait per vehicle at every crossing by side and vehicle class (`waits by crossing`), every
+outcome's mean and intervals per scenario (`summary`), means per place and day (`by place and
+day`, crossings first) and one row per replicate with the scenario's levers (`replicates`).
+Plain labels come first and the ids last; differences relative to the base are percentages;
+every sheet has filters. With a base, runs whose seeds match it are compared over the
+replicates all of them share (`sim.analysis.pairing`), in every sheet. Written with openpyxl;
+numbers stay numbers (never text), so a spreadsheet can sort, filter and chart them.
 """
 
 from __future__ import annotations
@@ -15,33 +20,135 @@ from pathlib import Path
 import pandas as pd
 
 from sim.analysis.compare import compare
-from sim.model.outcomes import PLACE_OUTCOMES
-from sim.runs.results import Results, load
+from sim.analysis.pairing import is_paired, restrict
+from sim.analysis.style import ResultsLike, as_results, label
+from sim.analysis.waits import changed_crossings, crossing_waits, wait_differences
+from sim.model.outcomes import OUTCOMES, PLACE_OUTCOMES
+from sim.runs.results import Results
 from sim.runs.statistics import INTERVAL
 
 PLACE_KEYS = ["scenario", "day", "date", "kind", "country", "place", "place_name"]
+UNITS = {o.name: o.unit for o in OUTCOMES}
+PERCENT = "difference, % of base"
+SHARES = (PERCENT, "share of draws agreeing")
+PLAIN_INTEGERS = ("replicate", "day", "posterior draws")  # no thousands separator
+
+
+def outcome_heading(name: str) -> str:
+    """An outcome column's heading: its label and unit, `persons checked (persons)`."""
+    unit = UNITS.get(name, "")
+    return f"{label(name)} ({unit})" if unit else label(name)
+
+
+def shared_replicates(base: Results, runs: Sequence[Results]) -> tuple[Results, list[Results],
+                                                                         list[str]]:
+    """The base and the runs as the workbook compares them: runs run with the base's seeds, and
+    the base, restricted to the replicates all of them share; with the notes that say so."""
+    paired = [run for run in runs if is_paired(base, run)]
+    if not paired:
+        return base, list(runs), []
+    shared = set(base.summary["replicate"])
+    for run in paired:
+        shared &= set(run.summary["replicate"])
+    counts = [(r.scenario_name, len(r.summary)) for r in [base, *paired]]
+    if all(count == len(shared) for _, count in counts):
+        return base, list(runs), []
+    note = ("replicates: the base " + ", ".join(f"'{name}' has {count}" for name, count in
+                                                counts)
+            + f"; every sheet uses the {len(shared)} replicates they all share (paired, same "
+            "seeds), so both sides of each difference are means over the same replicates")
+    return (restrict(base, sorted(shared)),
+            [restrict(run, sorted(shared)) if run in paired else run for run in runs], [note])
 
 
 def summary_sheet(runs: Sequence[Results]) -> pd.DataFrame:
-    """Per scenario and outcome: unit, replicates, mean, median, 5th and 95th percentile and the
-    confidence interval of the mean."""
+    """Per scenario and outcome: unit, replicates, mean, median, 5th and 95th percentile of
+    replicates and the confidence interval of the mean."""
     frames = []
     for results in runs:
-        table = results.describe().reset_index(names="outcome")
-        table.insert(0, "scenario", results.scenario_name)
-        frames.append(table)
+        table = results.describe().reset_index(names="outcome id")
+        frames.append(pd.DataFrame({
+            "scenario": label(results.scenario_name),
+            "outcome": table["outcome id"].map(label), "unit": table["unit"],
+            "replicates": table["replicates"], "mean": table["mean"],
+            "median": table["median"], "5th percentile": table["p5"],
+            "95th percentile": table["p95"], "mean, interval low": table["mean_ci_low"],
+            "mean, interval high": table["mean_ci_high"],
+            "scenario id": results.scenario_name, "outcome id": table["outcome id"]}))
     return pd.concat(frames, ignore_index=True)
 
 
+def comparison_sheet(comparison: pd.DataFrame) -> pd.DataFrame:
+    """`compare`'s table with plain labels first, the relative difference as a percentage and
+    the ids last."""
+    rows = comparison
+    return pd.DataFrame({
+        "scenario": rows["scenario"].map(label), "outcome": rows["outcome"].map(label),
+        "unit": rows["unit"] + rows["per_day"].astype(bool).map({True: " per day",
+                                                                  False: ""}),
+        "base mean": rows["base_mean"], "mean": rows["mean"],
+        "difference": rows["difference"], PERCENT: rows["relative_difference"],
+        "interval low": rows["ci_low"], "interval high": rows["ci_high"],
+        "clear": ((rows["ci_low"] > 0) | (rows["ci_high"] < 0)).map({True: "yes",
+                                                                     False: "no"}),
+        "replicates": rows["n"], "paired": rows["paired"].map({True: "yes", False: "no"}),
+        "interval": rows["level"].map("{:.0%}".format) + " " + rows["method"],
+        "posterior draws": rows["draws"], "share of draws agreeing": rows["robustness"],
+        "scenario id": rows["scenario"], "outcome id": rows["outcome"], "base id": rows["base"]})
+
+
+def waits_sheet(runs: Sequence[Results], base: Results | None) -> pd.DataFrame:
+    """The wait per vehicle at every crossing, by side (when the results have sides) and
+    vehicle class: with a base, each scenario's difference from it with its interval and
+    whether the scenario changes the crossing's officers, teams or Frontex (those first);
+    without, each scenario's vehicles, mean wait and longest hourly wait."""
+    frames = []
+    if base is not None:
+        for run in runs:
+            if run.crossing_waits.empty or base.crossing_waits.empty:
+                continue
+            table = wait_differences(base, run)
+            changed = set(changed_crossings(base, run))
+            table.insert(1, "changed by the scenario",
+                         table["place"].isin(changed).map({True: "yes", False: "no"}))
+            frames.append(table.sort_values("changed by the scenario", ascending=False,
+                                            kind="stable"))
+        columns = {"base_wait_minutes": "base mean wait (minutes)",
+                   "wait_minutes": "mean wait (minutes)", "difference": "difference (minutes)",
+                   "ci_low": "interval low", "ci_high": "interval high", "n": "replicates",
+                   "vehicles": "vehicles (base)",
+                   "base_longest_wait_minutes": "base longest hourly wait (minutes)",
+                   "longest_wait_minutes": "longest hourly wait (minutes)"}
+    else:
+        for run in runs:
+            if not run.crossing_waits.empty:
+                frames.append(crossing_waits(run).assign(scenario=run.scenario_name))
+        columns = {"mean_wait_minutes": "mean wait (minutes)",
+                   "longest_wait_minutes": "longest hourly wait (minutes)"}
+    if not frames:
+        return pd.DataFrame({"note": ["no crossing waits in these results (written before "
+                                      "the table existed)"]})
+    table = pd.concat(frames, ignore_index=True).rename(columns=columns)
+    table = table.assign(**{"scenario id": table["scenario"],
+                            "scenario": table["scenario"].map(label),
+                            "vehicle class": table.pop("vehicle_class"),
+                            "crossing id": table.pop("place")})
+    first = ["scenario", *[c for c in ("changed by the scenario",) if c in table], "crossing",
+             *(["side"] if "side" in table else []), "vehicle class"]
+    rest = [c for c in table.columns if c not in first and not c.endswith(" id")]
+    return table[[*first, *rest, "crossing id", "scenario id"]]
+
+
 def places_sheet(runs: Sequence[Results]) -> pd.DataFrame:
-    """Mean over replicates per scenario, day and place (places with any activity), crossings
-    first; a place absent from a replicate's daily table had nothing that day (zero)."""
+    """Mean over each run's replicates per scenario, day and place (places with any
+    activity), crossings first; a place absent from a replicate's daily table had nothing that
+    day (zero). Plain headings first, ids last."""
     frames = []
     for results in runs:
         daily = results.daily
         if daily.empty:
             continue
-        replicates = max(daily["replicate"].nunique(), 1)
+        replicates = max(len(results.summary), 1)
         sums = daily.groupby(PLACE_KEYS, sort=False)[list(PLACE_OUTCOMES)].sum()
         frames.append((sums / replicates).reset_index())
     if not frames:
@@ -49,46 +156,84 @@ def places_sheet(runs: Sequence[Results]) -> pd.DataFrame:
     table = pd.concat(frames, ignore_index=True)
     table["crossing_first"] = table["kind"] != "crossing"
     table = table.sort_values(["scenario", "crossing_first", "place", "day"], kind="stable")
-    return table.drop(columns="crossing_first").reset_index(drop=True)
+    table = table.drop(columns="crossing_first").reset_index(drop=True)
+    readable = pd.DataFrame({"scenario": table["scenario"].map(label),
+                             "place": table["place_name"], "kind": table["kind"],
+                             "country": table["country"], "day": table["day"],
+                             "date": table["date"]})
+    for name in PLACE_OUTCOMES:
+        readable[outcome_heading(name)] = table[name]
+    return readable.assign(**{"place id": table["place"], "scenario id": table["scenario"]})
 
 
-def about_sheet(runs: Sequence[Results], base: Results | None, level: float) -> pd.DataFrame:
-    rows = [("sheet summary", "every outcome's mean, median, 5th-95th percentile of replicates "
-             "and the confidence interval of the mean, per scenario"),
-            ("sheet comparison", f"difference of each scenario from '{base.scenario_name}' with "
-             f"its {level:.0%} interval (paired when the replicates share seeds)"
-             if base is not None else "not written: no base scenario given (--base)"),
-            ("sheet by place and day", "mean over replicates per scenario, day and place; "
-             "crossings first"),
-            ("sheet replicates", "one row per replicate: seed, every outcome, the scenario's "
-             "hash and the value of each lever it sets (where it differs from the baseline)")]
+def replicates_sheet(runs: Sequence[Results]) -> pd.DataFrame:
+    """Every summary row: scenario, replicate, seed (as text: a spreadsheet cannot hold 63-bit
+    integers exactly), every outcome under its label, then the scenario's hash and levers."""
+    table = pd.concat([r.summary for r in runs], ignore_index=True)
+    table["seed"] = table["seed"].astype(str)
+    table.insert(0, "scenario id", table.pop("scenario"))
+    table.insert(0, "scenario", table["scenario id"].map(label))
+    return table.rename(columns={o.name: outcome_heading(o.name) for o in OUTCOMES})
+
+
+def about_sheet(runs: Sequence[Results], base: Results | None, level: float,
+                notes: Sequence[str]) -> pd.DataFrame:
+    rows = [(f"note {i}", note) for i, note in enumerate(dict.fromkeys(notes), start=1)]
+    rows += [
+        ("sheet comparison", f"difference of each scenario from '{label(base.scenario_name)}' "
+         f"with its {level:.0%} interval (paired when the replicates share seeds); 'clear': "
+         "the interval excludes 0" if base is not None
+         else "not written: no base scenario given (--base)"),
+        ("sheet waits by crossing", "the wait per vehicle at every crossing, by side and "
+         "vehicle class (mean over the action, weighted by vehicles) and the longest hourly "
+         "wait" + ("; each scenario's difference from the base, the crossings it changes "
+                   "first" if base is not None else "")),
+        ("sheet summary", "every outcome's mean, median, 5th-95th percentile of replicates "
+         "and the confidence interval of the mean, per scenario"),
+        ("sheet by place and day", "mean over replicates per scenario, day and place; "
+         "crossings first"),
+        ("sheet replicates", "one row per replicate: seed, every outcome, the scenario's "
+         "hash and the value of each lever it sets (where it differs from the baseline)")]
     for results in ([base] if base is not None else []) + list(runs):
         manifest = results.manifest
-        rows.append((f"scenario {results.scenario_name}",
-                     f"{len(results.summary)} replicates, status {manifest.get('status')}, "
+        rows.append((f"scenario {label(results.scenario_name)}",
+                     f"{len(results.summary)} replicates used, status {manifest.get('status')}, "
                      f"folder {results.directory}, scenario hash "
                      f"{str(manifest.get('scenario_hash'))[:12]}, commit "
                      f"{manifest.get('git_commit')}"))
-    rows.append(("units and columns", "docs/results.md"))
+    rows.append(("units and columns", "docs/results.md; ids (last columns) are the names "
+                 "the scenario files and comparison.csv use"))
     return pd.DataFrame(rows, columns=["item", "what"])
 
 
-def write_workbook(path: str | Path, folders: Sequence[str | Path], *,
-                   base: str | Path | None = None, level: float = INTERVAL,
-                   method: str = "auto") -> Path:
-    """Write the planner's workbook for results folders (and a base to compare them with)."""
+def write_workbook(path: str | Path, folders: Sequence[ResultsLike], *,
+                   base: ResultsLike | None = None, level: float = INTERVAL,
+                   method: str = "auto", notes: Sequence[str] = ()) -> Path:
+    """Write the planner's workbook for results (folders or `Results`) and a base to compare
+    them with; `notes` (what the comparison said) go to the about sheet."""
+    import warnings
+
     path = Path(path)
-    runs = [load(folder) for folder in folders]
-    base_run = load(base) if base is not None else None
+    runs = [as_results(folder) for folder in folders]
+    base_run = as_results(base) if base is not None else None
+    notes, shared_notes = list(notes), []
+    sheets: dict[str, pd.DataFrame] = {}
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        if base_run is not None:
+            base_run, runs, shared_notes = shared_replicates(base_run, runs)
+            sheets["comparison"] = comparison_sheet(compare(base_run, runs, method=method,
+                                                            level=level))
+        sheets["waits by crossing"] = waits_sheet(runs, base_run)
+    found = list(dict.fromkeys([*shared_notes, *(str(warning.message) for warning in said)]))
+    for note in found:  # said to the caller once (sim export prints them as notes)
+        warnings.warn(note, stacklevel=2)
+    notes += found
     everything = ([base_run] if base_run is not None else []) + runs
-    sheets = {"about": about_sheet(runs, base_run, level),
-              "summary": summary_sheet(everything)}
-    if base_run is not None:
-        sheets["comparison"] = compare(base_run, runs, method=method, level=level)
-    sheets["by place and day"] = places_sheet(everything)
-    replicates = pd.concat([r.summary for r in everything], ignore_index=True)
-    replicates["seed"] = replicates["seed"].astype(str)  # 63-bit seeds: exact only as text
-    sheets["replicates"] = replicates
+    sheets = {"about": about_sheet(runs, base_run, level, notes), **sheets,
+              "summary": summary_sheet(everything),
+              "by place and day": places_sheet(everything),
+              "replicates": replicates_sheet(everything)}
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
@@ -98,20 +243,30 @@ def write_workbook(path: str | Path, folders: Sequence[str | Path], *,
 
 
 def _tidy(sheet, frame: pd.DataFrame) -> None:
-    """Bold frozen header, readable column widths, numbers with thousands separators."""
-    from openpyxl.styles import Font
+    """Bold frozen header with filters, readable column widths, numbers with thousands
+    separators, relative differences as percentages."""
+    from openpyxl.styles import Alignment, Font
 
     sheet.freeze_panes = "A2"
+    if len(frame.columns):
+        sheet.auto_filter.ref = sheet.dimensions
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     for index, column in enumerate(frame.columns, start=1):
-        width = max([len(str(column)), *(len(str(value)) for value in frame[column])])
+        width = max([min(len(str(column)), 24), *(len(str(value)) for value in frame[column])])
         letter = sheet.cell(row=1, column=index).column_letter
         sheet.column_dimensions[letter].width = min(max(width + 2, 8), 60)
-        if pd.api.types.is_integer_dtype(frame[column]) and column not in ("replicate", "seed",
-                                                                           "day", "n", "base_n"):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "#,##0"
+        cells = [cell for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index)]
+        if column in SHARES:
+            number_format = "0.0%"
+        elif column in PLAIN_INTEGERS:
+            number_format = "0"
+        elif pd.api.types.is_integer_dtype(frame[column]):
+            number_format = "#,##0"
         elif pd.api.types.is_float_dtype(frame[column]):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = "#,##0.00"
+            number_format = "#,##0.00"
+        else:
+            continue
+        for cell in cells:
+            cell.number_format = number_format

@@ -140,12 +140,16 @@ def wrong_kind(path: Path, command: str) -> None:
                                      f"`sim {other} {shlex.quote(str(path))}`")])
 
 
-def print_comparison_notes(notes: list[warnings.WarningMessage]) -> None:
+def print_comparison_notes(notes: list[warnings.WarningMessage],
+                           command: str = "compare") -> None:
     """What a reader of the table must know (pairing, model versions, incomplete runs), as
-    notes; another library's warning as Python would show it."""
+    notes, each once; another library's warning as Python would show it."""
+    said = set()
     for note in notes:
         if Path(note.filename).resolve().is_relative_to(PACKAGE):
-            print(f"sim compare: note: {note.message}", file=sys.stderr)
+            if str(note.message) not in said:
+                print(f"sim {command}: note: {note.message}", file=sys.stderr)
+            said.add(str(note.message))
         else:
             warnings.showwarning(note.message, note.category, note.filename, note.lineno)
 

@@ -17,6 +17,8 @@ from sim.commands.common import (
     print_comparison_notes,
 )
 
+CROSSING_WAITS = "crossing_waits.csv"  # with --out: the wait at every crossing, side and class
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("compare", help="compare results folders with a base")
@@ -27,17 +29,24 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--reference", metavar="POINT",
                         help="in a sweep folder, the point the others are compared with")
     parser.add_argument("--out", type=folder_argument, metavar="DIR",
-                        help="write comparison.csv and the figures (PNG and SVG) here")
+                        help="write comparison.csv, crossing_waits.csv (the wait at every "
+                             "crossing, side and vehicle class) and the figures (PNG and SVG) "
+                             "here")
     parser.add_argument("--method", choices=("auto", "t", "bootstrap"), default="auto",
                         help="interval of the difference: t, bootstrap, or auto (default: t "
                              "when replicates share seeds, bootstrap otherwise)")
     parser.add_argument("--level", type=fraction, metavar="L",
                         help="confidence level of the intervals (default 0.9, the project's "
                              "interval: sim.runs.statistics.INTERVAL)")
-    parser.add_argument("--no-figures", action="store_true", help="write only comparison.csv")
+    parser.add_argument("--full", action="store_true",
+                        help="every outcome in the terminal (default: the headline outcomes "
+                             "and a one-line finding)")
+    parser.add_argument("--no-figures", action="store_true",
+                        help="write only comparison.csv and crossing_waits.csv")
     parser.add_argument("--xlsx", type=Path, metavar="FILE",
                         help="also write a workbook: summaries, the comparison with its "
-                             "intervals, means per place and day, replicates")
+                             "intervals, waits per crossing, means per place and day, "
+                             "replicates")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing comparison table in --out, or workbook "
                              "(--xlsx)")
@@ -47,9 +56,9 @@ def register(commands: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from sim.analysis.compare import compare_results
+    from sim.analysis.compare import COMPARISON, compare
     from sim.analysis.sweep_figures import is_sweep_folder
-    from sim.runs.results import ResultsFolderError
+    from sim.runs.results import ResultsFolderError, load, write_csv
     from sim.runs.statistics import INTERVAL
     from sim.terminal import print_comparison
 
@@ -66,22 +75,26 @@ def main(args: argparse.Namespace) -> int:
     if args.xlsx:
         check_workbook(args.xlsx, args.force)
     if args.out:
-        check_comparison_out(args.out, "comparison.csv", args.force)
+        check_comparison_out(args.out, COMPARISON, args.force)
+    base, others = load(args.base), [load(folder) for folder in args.others]
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
-        table = compare_results(args.base, args.others, args.out, method=args.method,
-                                level=args.level)
+        table = compare(base, others, method=args.method, level=args.level)
+        waits = crossing_waits(base, others)
     print_comparison_notes(notes)
     console = Console()
-    print_comparison(table, console)
+    print_comparison(table, console, full=args.full, waits=waits[0])
     if args.out:
-        written = [args.out / "comparison.csv"]
+        args.out.mkdir(parents=True, exist_ok=True)
+        write_csv(table, args.out / COMPARISON)
+        write_csv(waits[1], args.out / CROSSING_WAITS)
+        written = [args.out / COMPARISON, args.out / CROSSING_WAITS]
         if not args.no_figures:
             from sim.analysis.figures import comparison_figures, save_figures
 
             with warnings.catch_warnings():  # the notes above were said once already
                 warnings.simplefilter("ignore", UserWarning)
-                figures = comparison_figures(args.base, args.others, table)
+                figures = comparison_figures(base, others, table)
             written += save_figures(figures, args.out)
         console.print("written: " + ", ".join(str(path) for path in written), highlight=False)
     if args.xlsx:
@@ -89,10 +102,27 @@ def main(args: argparse.Namespace) -> int:
 
         with warnings.catch_warnings():  # the notes above were said once already
             warnings.simplefilter("ignore", UserWarning)
-            write_workbook(args.xlsx, args.others, base=args.base, level=args.level,
-                           method=args.method)
+            write_workbook(args.xlsx, others, base=base, level=args.level,
+                           method=args.method, notes=[str(n.message) for n in notes])
         console.print(f"written: {args.xlsx}", highlight=False)
     return 0
+
+
+def crossing_waits(base, others) -> tuple[dict, object]:
+    """The waits at the crossings each other run changes, for the terminal ({scenario: (rows,
+    what they are)}), and the waits at every crossing, side and class of every run against the
+    base, for crossing_waits.csv."""
+    import pandas as pd
+
+    from sim.analysis.waits import wait_differences, waits_to_show
+
+    shown, every = {}, []
+    for other in others:
+        table = (wait_differences(base, other) if not base.crossing_waits.empty
+                 and not other.crossing_waits.empty else None)
+        shown[other.scenario_name] = waits_to_show(base, other, every=table)
+        every += [table] if table is not None else []
+    return shown, (pd.concat(every, ignore_index=True) if every else pd.DataFrame())
 
 
 def compare_sweep(args: argparse.Namespace) -> int:
@@ -115,7 +145,7 @@ def compare_sweep(args: argparse.Namespace) -> int:
                                  level=args.level)
     print_comparison_notes(notes)
     console = Console()
-    print_comparison(table, console)
+    print_comparison(table, console, full=args.full)
     if args.out:
         written = [args.out / "sweep_comparison.csv"]
         args.out.mkdir(parents=True, exist_ok=True)

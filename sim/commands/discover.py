@@ -59,6 +59,7 @@ def main(args: argparse.Namespace) -> int:
     from sim.decisions.optimise_config import load_draws
     from sim.inference.experiments import ConfigError
     from sim.model.outcomes import OUTCOME_NAMES
+    from sim.runs import layout
     from sim.runs import results as store
     from sim.runs.results import ResultsFolderError
     from sim.scenario.files import Problem, load_scenario, suggest
@@ -100,12 +101,12 @@ def main(args: argparse.Namespace) -> int:
     figure(table, columns, found, trajectories, f"{scenario.name}: where {args.outcome} {sign} "
            f"{limit:.4g} ({len(table)} samples × {args.replicates} replicates)").savefig(
         out / "discover.png", dpi=110)
-    store.write_json(out / "discover.json", {
+    layout.write_json(out / "discover.json", {
         "command": getattr(args, "command_line", "sim discover"), "scenario": str(args.scenario),
         "outcome": args.outcome, "side": "below" if below else "above", "threshold": limit,
         "samples": len(table), "cases": int(table["case"].sum()),
-        "seconds": round(time.monotonic() - started, 1), "finished": store.now(),
-        "git_commit": store.git_commit(), "packages": store.package_versions()})
+        "seconds": round(time.monotonic() - started, 1), "finished": layout.now(),
+        "git_commit": layout.git_commit(), "packages": layout.package_versions()})
     if not args.quiet:
         print_boxes(found, args.outcome, sign, limit, int(table["case"].sum()), len(table))
         Console().print(f"written: {out}/ ({', '.join(FILES)})", highlight=False)

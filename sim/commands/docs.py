@@ -17,21 +17,25 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("docs", help="rewrite the generated parts of the documents "
                                  "(parameter table, outcome columns, map, flips table)")
-    parser.add_argument("what", choices=("parameters", "outcomes", "map", "flips"))
-    parser.add_argument("folders", nargs="*", type=Path, metavar="DIR",
-                        help="flips: output folders of `sim sensitivity` runs with a `versus`")
-    parser.add_argument("--into", type=Path, metavar="FILE",
-                        help="the document (default: docs/ODD.md, docs/results.md, "
-                             "docs/route_graph.png, docs/calibration.md)")
-    parser.set_defaults(handler=main)
+    parts = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
+    for name, default, help_text in (
+            ("parameters", "docs/ODD.md", "the parameter table, from the registry"),
+            ("outcomes", "docs/results.md", "the outcome columns, from the outcome registry"),
+            ("map", "docs/route_graph.png", "the map of the route graph"),
+            ("flips", "docs/calibration.md", "which assumptions could flip each shipped "
+             "difference, from `sim sensitivity` folders")):
+        part = parts.add_parser(name, help=help_text)
+        part.add_argument("--into", type=Path, metavar="FILE", help=f"default: {default}")
+        if name == "flips":
+            part.add_argument("folders", nargs="+", type=Path, metavar="DIR",
+                              help="output folders of `sim sensitivity` runs with a `versus`")
+        part.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
     target = args.into or DOCS / {"parameters": "ODD.md", "outcomes": "results.md",
                                   "map": "route_graph.png",
                                   "flips": "calibration.md"}[args.what]
-    if args.what != "flips" and args.folders:
-        raise SystemExit(f"sim docs {args.what}: takes no folders")
     if args.what == "parameters":
         from sim.scenario.docs import render
 
@@ -49,12 +53,12 @@ def main(args: argparse.Namespace) -> int:
         draw_map(load_route_graph()).savefig(target, dpi=120)
     else:
         from sim.inference.sensitivity import write_flips_section
+        from sim.runs.layout import ResultsFolderError
 
         missing = [str(f) for f in args.folders if not (f / "flips.csv").is_file()]
-        if not args.folders or missing:
-            raise SystemExit("sim docs flips: name folders of `sim sensitivity` runs with a "
-                             "`versus` (no flips.csv in " + (", ".join(missing) or "none given")
-                             + ")")
+        if missing:
+            raise ResultsFolderError("no flips.csv (run `sim sensitivity` on a config "
+                             "with `versus`) in " + ", ".join(missing))
         write_flips_section(target, args.folders)
     print(f"wrote {target}")
     return 0

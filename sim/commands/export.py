@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands.common import check_workbook, finished
+from sim.commands.common import check_workbook, finished, print_comparison_notes
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -14,19 +14,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--xlsx", type=Path, required=True, metavar="FILE",
                         help="the workbook to write (.xlsx)")
     parser.add_argument("--base", type=Path, metavar="BASE_DIR",
-                        help="also compare every folder with this one (sheet 'comparison')")
+                        help="also compare every folder with this one (sheets 'comparison' "
+                        "and 'waits by crossing': differences with intervals)")
     parser.add_argument("--force", action="store_true", help="replace an existing workbook")
     parser.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
+    import warnings
+
     from sim.analysis.workbook import write_workbook
 
     for folder in (*args.folders, *([args.base] if args.base else [])):
         finished(folder)
     check_workbook(args.xlsx, args.force)
-    written = write_workbook(args.xlsx, args.folders, base=args.base)
+    with warnings.catch_warnings(record=True) as notes:  # said once, and in the about sheet
+        warnings.simplefilter("always")
+        written = write_workbook(args.xlsx, args.folders, base=args.base)
+    print_comparison_notes(notes, "export")
     print(f"written: {written}")
     return 0
-
-

@@ -22,6 +22,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--border", metavar="XX-YY", help="only crossings on one border")
     parser.add_argument("--kind", metavar="KIND", help="only places of a kind (hub, crossing, "
                         "port, ...) or crossings of a border status (eu_external, ...)")
+    parser.add_argument("--name", metavar="TEXT", help="only places or crossings called so: "
+                        "an id, a name, a crossing's post, a local name or exonym "
+                        "(sim/data/aliases.csv); case and accents do not matter")
     parser.add_argument("--csv", action="store_true", help="every column, as CSV")
     parser.set_defaults(handler=main)
 
@@ -34,8 +37,12 @@ def main(args: argparse.Namespace) -> int:
     else:
         from sim.geography import load_route_graph
 
-        table = getattr(load_route_graph(), args.what)
+        route_graph = load_route_graph()
+        table = (places_table(route_graph) if args.what == "places"
+                 else getattr(route_graph, args.what))
     try:
+        if args.name:
+            table = named(table, args.what, args.name)
         table = filter_list(table, args.what, country=args.country, border=args.border,
                             kind=args.kind)
     except ValueError as error:
@@ -46,6 +53,33 @@ def main(args: argparse.Namespace) -> int:
     else:
         print_list(table, args.what)
     return 0
+
+
+def places_table(route_graph) -> pd.DataFrame:
+    """The places with the two countries of each crossing and green-border sector
+    (`country_a`, `country_b`), so that `--country` lists a border place for both its
+    countries, as `sim list crossings` does."""
+    import pandas as pd
+
+    sides = pd.concat([frame[["place_id", "country_a", "country_b"]]
+                       for frame in (route_graph.crossings, route_graph.sectors)],
+                      ignore_index=True)
+    return route_graph.places.merge(sides.rename(columns={"place_id": "id"}), on="id",
+                                    how="left").fillna({"country_a": "", "country_b": ""})
+
+
+def named(table: pd.DataFrame, what: str, text: str) -> pd.DataFrame:
+    """Rows of places or crossings one of whose names holds `text` as whole words."""
+    from sim.geography.names import find_places
+
+    if what not in ("places", "crossings"):
+        raise ValueError(f"--name applies to places and crossings, not {what}")
+    found = set(find_places(text, partial=True))
+    rows = table[table["id" if what == "places" else "place_id"].isin(found)]
+    if rows.empty:
+        raise ValueError(f"--name {text}: no {what} called so (names, posts, local names and "
+                         "exonyms; sim/data/aliases.csv)")
+    return rows
 
 
 def scenario_files_table(folder: Path) -> pd.DataFrame:

@@ -18,6 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from sim.runs.sweep import is_sweep_file, load_sweep
     from sim.scenario.files import ScenarioError, load_scenario
+    from sim.scenario.postings import explicit_postings
 
     failed = 0
     for path in args.files:
@@ -31,6 +32,8 @@ def main(args: argparse.Namespace) -> int:
                 print(f"{path}: ok ('{scenario.name}', {scenario.officers_total:,} officers, "
                       f"{days} day{'s' * (days != 1)}, {replicates} "
                       f"replicate{'s' * (replicates != 1)})")
+                for line in explicit_postings(scenario):
+                    print(f"  postings: {line}")
                 print_notes(scenario, "validate")
         except ScenarioError as error:
             failed += 1

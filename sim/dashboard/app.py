@@ -31,7 +31,10 @@ from sim.dashboard.model import (
     AS_IN_FILE,
     HOURLY_OUTCOMES,
     NO_TEAM,
+    OFFICERS_RANGE,
+    OFFICERS_STEP,
     RELAY_DELAYS,
+    SPREAD,
     TARGETING_RULES,
     TEAM_SLOTS,
     DashboardModel,
@@ -39,14 +42,17 @@ from sim.dashboard.model import (
     border_of,
     cases_with_evidence,
     crossing_choices,
+    crossing_waits_so_far,
     default_seed,
     frontex_borders,
     frontex_control,
     parse_seed,
+    place_choices,
     scenario_choices,
     start_scenario,
 )
 from sim.scenario.files import load_scenario
+from sim.scenario.parameters import POSTING_KINDS
 
 __all__ = ["AS_IN_FILE", "NO_TEAM", "DashboardModel", "Page", "allocation_overrides",
            "border_of", "crossing_choices", "model_params", "parse_seed"]
@@ -137,6 +143,34 @@ def QueueWaits(model: DashboardModel):  # noqa: N802 (Solara names components li
     return solara.FigureMatplotlib(figure, format="png")
 
 
+def waits_html(model: DashboardModel) -> str:
+    """The wait per vehicle so far at the crossings the change touches (else the busiest), by
+    vehicle class: changed, as written and the difference (`crossing_waits_so_far`)."""
+    with model.hour_lock:
+        table, said = crossing_waits_so_far(model)
+    if table.empty:
+        return "<p class='waits'>Waits per crossing and vehicle class: after the first hour.</p>"
+
+    def cell(column: str, value: Any) -> str:
+        text = (value if isinstance(value, str) else
+                f"{value:+,.1f}" if column == "difference" else f"{value:,.1f}")
+        align = "left" if isinstance(value, str) else "right"
+        return f"<td align='{align}'>{html.escape(text)}</td>"
+
+    heads = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
+    rows = "".join("<tr>" + "".join(cell(column, value) for column, value in row.items())
+                   + "</tr>" for _, row in table.iterrows())
+    return (f"<div class='waits'><b>Wait per vehicle so far (minutes), {said}</b>"
+            f"<table class='waits'><tr>{heads}</tr>{rows}</table></div>")
+
+
+@solara.component
+def CrossingWaits(model: DashboardModel):  # noqa: N802 (Solara names components like classes)
+    """The waits so far by crossing and vehicle class, changed against as written."""
+    update_counter.get()
+    solara.HTML(tag="div", unsafe_innerHTML=waits_html(model))
+
+
 def model_params(start: Path) -> dict[str, Any]:
     """The sidebar: Mesa user parameters, each passed to DashboardModel on Reset."""
     base = load_scenario(start)
@@ -153,6 +187,16 @@ def model_params(start: Path) -> dict[str, Any]:
         "relay_delay": {"type": "Select", "label": "Centre's relay delay",
                         "value": AS_IN_FILE, "values": [AS_IN_FILE, *RELAY_DELAYS]},
     }
+    params["officers_country"] = {"type": "Select", "label": "Officers of country",
+                                  "value": AS_IN_FILE,
+                                  "values": [AS_IN_FILE, *sorted(base.countries)]}
+    params["officers_change"] = {"type": "SliderInt", "label": "Officers added (− removes)",
+                                 "value": 0, "min": -OFFICERS_RANGE, "max": OFFICERS_RANGE,
+                                 "step": OFFICERS_STEP}
+    params["officers_posting"] = {"type": "Select", "label": "Added officers posted at",
+                                  "value": SPREAD, "values": [SPREAD, *POSTING_KINDS]}
+    params["officers_place"] = {"type": "Select", "label": "Place of the posting",
+                                "value": SPREAD, "values": [SPREAD, *place_choices()]}
     for slot in range(TEAM_SLOTS):
         params[f"scanning_team_{slot + 1}"] = {"type": "Select", "value": AS_IN_FILE,
                                                "label": f"Scanning team {slot + 1} at",
@@ -177,6 +221,7 @@ def Dashboard(model: DashboardModel):  # noqa: N802 (Solara names components lik
             ActionClock(model)
             OutcomesByHour(model)
             QueueWaits(model)
+            CrossingWaits(model)
     return panels
 
 

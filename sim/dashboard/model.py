@@ -13,6 +13,7 @@ from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from sim.geography import load_route_graph
@@ -30,6 +31,10 @@ NO_TEAM = "no team"
 TEAM_SLOTS = 3
 BUSIEST_CROSSINGS = 5
 RELAY_DELAYS = {f"{hours} h": hours for hours in (0, 1, 2, 4, 8, 12, 24, 48)}
+SPREAD = "spread by the country's shares"  # officers added to a contingent, no posting
+OFFICERS_STEP, OFFICERS_RANGE = 50, 2000  # the officers control: -2000 .. +2000 by 50
+PLURALS = {"car": "cars", "bus": "buses", "lorry": "lorries"}
+WAITS_SHOWN = 4  # crossings in the waits table: those the change touches, else the busiest
 TARGETING_RULES = ("intelligence_led", "risk_profile", "random")
 DETECTIONS = ("interception", "premises_find", "wanted_person", "cyber_lead")
 HOURLY_OUTCOMES = {"arrests_total": "arrests", "illegal_entries_detected": "illegal entries",
@@ -86,15 +91,59 @@ def frontex_control(border: str) -> str:
     return "frontex_at_" + border.replace("–", "_")
 
 
+def place_choices() -> dict[str, str]:
+    """'Tabanovce / Preševo (MK–RS), crossing' -> place id: the crossings, green-border sectors
+    and ports officers can be posted to from the sidebar."""
+    graph = load_route_graph().graph
+    labels = {}
+    for place, node in graph.nodes(data=True):
+        if node["kind"] in ("crossing", "green_border", "port"):
+            name = (f"{node['side_a']} / {node['side_b']}" if "side_a" in node
+                    else node["name"])
+            labels[f"{name} ({border_of(graph, place)}), {node['kind'].replace('_', ' ')}"] = place
+    return dict(sorted(labels.items()))
+
+
+def officer_overrides(base: Scenario, *, country: str = AS_IN_FILE, change: int = 0,
+                      posting: str = SPREAD, place: str | None = None) -> dict[str, Any]:
+    """The overrides for `change` more (or, negative, fewer) officers of `country`: its
+    contingent grows by them and, with a `posting` kind, they are posted explicitly (at `place`,
+    or spread over the country's places of that kind), the rest of the contingent spread as
+    before. Empty when the country is as in the file or the change is 0."""
+    if country == AS_IN_FILE or not change:
+        return {}
+    contingent = base.countries.get(country)
+    if contingent is None:
+        raise ValueError(f"{country} has no contingent in this scenario file")
+    officers = contingent.officers + int(change)
+    if officers < 0:
+        raise ValueError(f"{country} has {contingent.officers:,} officers: it cannot lose "
+                         f"{-int(change):,}")
+    overrides: dict[str, Any] = {f"countries__{country}__officers": officers}
+    if posting != SPREAD:
+        if change < 0:
+            raise ValueError("officers are taken away through the shares: choose "
+                             f"'{SPREAD}' to remove them")
+        from sim.scenario.allocation import AGENCY_MIX
+
+        agency = max(AGENCY_MIX[posting], key=AGENCY_MIX[posting].get)
+        overrides["postings"] = [*(p.model_dump(mode="json") for p in base.postings),
+                                 {"country": country, "agency": agency, "posting": posting,
+                                  "place": place, "officers": int(change)}]
+    return overrides
+
+
 def allocation_overrides(base: Scenario, *, team_places: list[str], frontex_off: set[str],
                          targeting: str = AS_IN_FILE, coordination_centre: str = AS_IN_FILE,
-                         relay_delay: str = AS_IN_FILE) -> dict[str, Any]:
+                         relay_delay: str = AS_IN_FILE,
+                         officers: dict[str, Any] | None = None) -> dict[str, Any]:
     """The model's `__` overrides for the dashboard's controls (empty when all are as in the file).
 
     `team_places` holds one choice per scanning-team slot: AS_IN_FILE keeps the file's team in
     that slot, NO_TEAM removes it, a crossing id moves it there (keeping its hours and country).
+    `officers` holds the officer controls (`officer_overrides`' keywords).
     """
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = officer_overrides(base, **(officers or {}))
     teams = base.scanning_teams.teams
     if any(choice != AS_IN_FILE for choice in team_places):
         placed = []
@@ -158,8 +207,13 @@ def scenario_from_controls(scenario_file: str | Path | None, *, seed: str | int 
         controls.pop(name)  # a border where the chosen file has no Frontex
     choices = {name: controls.pop(name, AS_IN_FILE)
                for name in ("targeting", "coordination_centre", "relay_delay")}
+    place = controls.pop("officers_place", SPREAD)
+    officers = {"country": controls.pop("officers_country", AS_IN_FILE),
+                "change": int(controls.pop("officers_change", 0) or 0),
+                "posting": controls.pop("officers_posting", SPREAD),
+                "place": None if place == SPREAD else place_choices().get(place, place)}
     overrides = allocation_overrides(base, team_places=team_places, frontex_off=frontex_off,
-                                     **choices) | controls
+                                     officers=officers, **choices) | controls
     scenario = resolve_scenario(path, overrides)
     check_scenario(scenario, label="the dashboard's controls")
     return path, scenario, parse_seed(seed, base), overrides
@@ -257,6 +311,43 @@ class DashboardModel(JointActionModel):
         return found
 
 
+def crossing_waits_so_far(model: DashboardModel) -> tuple[pd.DataFrame, str]:
+    """The wait per vehicle so far at the crossings the changed allocation touches (else the
+    busiest with checks), by side (when the model has sides) and vehicle class: changed, as
+    written (when the allocation changed) and the difference, in minutes; with which crossings
+    these are, in words."""
+    from sim.analysis.waits import changed_crossings, wait_summary
+    from sim.runs.replicate import crossing_waits_table
+
+    places = (changed_crossings(model.baseline.scenario_spec, model.scenario_spec,
+                                model.route_graph) if model.baseline is not None else [])
+    said = ("at the crossings the change touches" if places
+            else "at the busiest crossings with checks")
+    places = (places or [c.place for c in model.busiest])[:WAITS_SHOWN]
+    runs = {"changed" if model.baseline is not None else "wait": model}
+    if model.baseline is not None:
+        runs["as written"] = model.baseline
+    columns = {}
+    for name, run in runs.items():
+        table = crossing_waits_table(run) if run.tick else pd.DataFrame()
+        columns[name] = (wait_summary(table[table["place"].isin(places)])["mean_wait_minutes"]
+                         if not table.empty else pd.Series(dtype=float))
+    frame = pd.DataFrame(columns)
+    if frame.empty:
+        return frame, said
+    if model.baseline is not None:
+        frame["difference"] = frame["changed"] - frame["as written"]
+    frame = frame.reset_index()
+    frame.insert(0, "crossing", [_name(model.graph, p) for p in frame["place"]])
+    order = {place: i for i, place in enumerate(places)}
+    classes = {"car": 0, "bus": 1, "lorry": 2}
+    frame = frame.sort_values(["place", "vehicle_class"], key=lambda c: c.map(
+        order if c.name == "place" else classes), kind="stable")
+    frame["vehicle_class"] = frame["vehicle_class"].map(PLURALS).fillna(frame["vehicle_class"])
+    frame = frame.rename(columns={"vehicle_class": "vehicles"})
+    return frame.drop(columns="place").reset_index(drop=True), said
+
+
 def cases_with_evidence(model: JointActionModel) -> float:
     """Networks whose evidence received so far opens a case (`Evidence.cases_by`).
 
@@ -298,6 +389,16 @@ def describe_changes(base: Scenario, changed: Scenario, overrides: dict[str, Any
             changes.append(f"coordination centre {'on' if value else 'off'}")
         elif key == "europol__coordination_centre__relay_delay_hours":
             changes.append(f"relay delay {value} h")
+        elif key.startswith("countries__") and key.endswith("__officers"):
+            country = key.split("__")[1]
+            before = base.countries[country].officers if country in base.countries else 0
+            changes.append(f"{country} officers {before:,} → {value:,}")
+        elif key == "postings":
+            for posting in changed.postings[len(base.postings):]:
+                where = (_name(graph, posting.place) if posting.place
+                         else f"{posting.country}'s {posting.posting.replace('_', ' ')} places")
+                changes.append(f"{posting.officers:,} {posting.country} "
+                               f"{posting.agency.replace('_', ' ')} posted at {where}")
         else:
             changes.append(f"{key} = {value}")
     return changes

@@ -138,7 +138,7 @@ def markdown(table: pd.DataFrame, means: pd.Series, *, command: str, replicates:
         "*faster relay*. Speed shows mostly in interceptions: a relay delay shorter than the "
         "follow-up window (`follow_up_hours`, 72 h by default) still brings the evidence home "
         "in time, so faster relay adds cases only through the linked movements it stops "
-        "(tests/test_relay.py gives the measured sizes for 1 h against 24 h).",
+        "(tests/model/test_relay.py gives the measured sizes for 1 h against 24 h).",
         "",
         "| mechanism | what is compared | " + " | ".join(HEADERS) + " |",
         "|---|---|" + "---|" * len(HEADERS),

@@ -289,8 +289,8 @@ def why_not(block: Block, base: pd.DataFrame, daily: pd.DataFrame | None) -> str
                 f"a message waited {number(wait)} h on average for an officer on duty, and that "
                 "wait is the night hours when no coordination officer is on duty (shift profile "
                 "`coordination`); more officers on the day shifts add capacity no message waits "
-                "for. With fewer officers the queue grows (tests/test_relay.py: a centre without "
-                "coordination officers relays fewer alerts)")
+                "for. With fewer officers the queue grows (tests/model/test_relay.py: a centre "
+                "without coordination officers relays fewer alerts)")
     if block.resource in ("document_experts", "detection_kit", "scanning_team") and (
             daily is not None and "movements_intercepted" in daily):
         stopped = daily.loc[daily["place"] == block.where, "movements_intercepted"].sum() / runs

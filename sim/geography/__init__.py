@@ -1,5 +1,7 @@
 """The route graph of South East Europe: places, crossings, green-border sectors, edges and
-corridors from the data files in `sim/data/`, loaded and checked by `graph`; `map` draws it
+corridors from the data files in `sim/data/`, loaded and checked by `graph`; `names` finds
+places by the names people use (posts, local names and exonyms of `sim/data/aliases.csv`, each
+with its source); `map` draws it
 (matplotlib is imported there alone, so loading the graph stays light) with the coastlines and
 borders of `borders`; `traffic_rule` builds traffic.csv from the published figures of
 `crossing_figures.csv`, the border totals of `border_totals.csv` and the rule for the rest.

@@ -5,8 +5,10 @@
     model = ema_model(uncertainties={"criminal.flow_scale": (0.8, 1.2)},
                       levers={"europol.coordination_centre.enabled": [True, False]},
                       outcomes=["arrests_total", "cases_opened"], replicates=10)
-    experiments, outcomes = perform_experiments(model, scenarios=20, policies=2)
+    experiments, outcomes = experiments_of(model, scenarios=20, policies=2, seed=1)
 
+`experiments_of` is the workbench's `perform_experiments` with its samples drawn from a seed
+(the workbench draws them unseeded by default), so the same call gives the same experiments.
 Each experiment runs `replicates` replicates of the scenario with the sampled values as `a__b`
 overrides (validated like a scenario file) and reports each outcome's mean over them. Every
 experiment uses the same replicate seeds, so two policies meet the same criminals and traffic
@@ -19,6 +21,8 @@ import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from sim.model.outcomes import OUTCOME_NAMES
 from sim.runs.runner import run
@@ -73,3 +77,23 @@ def ema_model(*, uncertainties: Mapping[str, Any] | None = None,
                        (constants or {}).items()]
     model.outcomes = [ema.ScalarOutcome(o) for o in outcomes]
     return model
+
+
+def experiments_of(model, *, scenarios: int = 0, policies: int = 0, seed: int,
+                   evaluator=None, **options: Any):
+    """`ema_workbench.perform_experiments(model, scenarios, policies, ...)` with the samples
+    of uncertainties and of levers drawn from `seed` (one stream each:
+    `SeedSequence(seed).spawn(2)`), so the same seed gives the same experiments; without an
+    `evaluator`, a `SequentialEvaluator`. Other `options` go to `perform_experiments`."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # optional parallel back-ends the workbench lacks
+        from ema_workbench import SequentialEvaluator, perform_experiments
+
+    uncertainty_seed, lever_seed = (int(child.generate_state(1, dtype=np.uint64)[0] >> 1)
+                                    for child in np.random.SeedSequence(seed).spawn(2))
+    options = {"uncertainty_sampling_kwargs": {"rng": uncertainty_seed},
+               "lever_sampling_kwargs": {"rng": lever_seed}, **options}
+    if evaluator is not None:
+        return perform_experiments(model, scenarios, policies, evaluator=evaluator, **options)
+    with SequentialEvaluator(model) as sequential:
+        return perform_experiments(model, scenarios, policies, evaluator=sequential, **options)

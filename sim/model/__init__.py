@@ -25,9 +25,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sim.model.model import BASELINE, JointActionModel, resolve_scenario
+    from sim.model.model import BASELINE, JointActionModel, UnseededRunWarning, resolve_scenario
 
-__all__ = ["BASELINE", "JointActionModel", "resolve_scenario"]
+__all__ = ["BASELINE", "JointActionModel", "UnseededRunWarning", "resolve_scenario"]
 
 
 def __getattr__(name: str) -> Any:

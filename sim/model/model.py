@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -70,6 +71,12 @@ def resolve_scenario(scenario: Scenario | str | Path | None, overrides: dict[str
 SeedLike = int | np.integer | np.random.SeedSequence | np.random.Generator | None
 
 
+class UnseededRunWarning(UserWarning):
+    """A model built with `rng=None` drew a fresh seed: it cannot be repeated, nor paired with
+    another run (`mesa.batch_run(..., rng=[1, 2, 3])` runs every parameter value on the same
+    seeds)."""
+
+
 def replicate_seed(rng: SeedLike) -> int:
     """The model's integer seed (0 ≤ seed < 2**63), from which every random stream is spawned.
 
@@ -105,8 +112,9 @@ class Stage(NamedTuple):
 class JointActionModel(mesa.Model):
     """Six days (by default) of the EMPACT Joint Action Days South East Europe on the route
     graph. `rng` is an int seed, a SeedSequence, a Generator or None (a fresh seed), as in
-    Mesa; the seed used is `model.seed`, and every random number comes from its named streams.
-    `datacollector` records every outcome of OUTCOME_NAMES at the start and after every hour;
+    Mesa (None warns, `UnseededRunWarning`); the seed used is `model.seed`, and every random
+    number comes from its named streams. `datacollector` records every outcome of
+    OUTCOME_NAMES and the `seed` at the start and after every hour;
     `stages` are the stages of an hour, in the order `step` runs them.
     """
 
@@ -115,6 +123,12 @@ class JointActionModel(mesa.Model):
                  **overrides: Any):
         self.scenario_spec = resolve_scenario(scenario, overrides)
         seed = replicate_seed(rng)
+        if rng is None:
+            warnings.warn(UnseededRunWarning(
+                f"rng=None drew the fresh seed {seed} (the `seed` column of batch_run rows): "
+                "the run is neither repeatable nor paired with the other values of the same "
+                "iteration; pass rng=[1, 2, ...] to mesa.batch_run (or rng=<int> here) for "
+                "repeatable runs that meet the same traffic and criminals"), stacklevel=2)
         super().__init__(rng=seed)
         self.seed = seed
         self.streams = Streams.from_seed(seed)
@@ -156,8 +170,9 @@ class JointActionModel(mesa.Model):
         self.inland = checks.InlandOperations(self)
         self.stages = self._hour_stages()
         self._outcomes_at: tuple[tuple[int, bool], dict[str, float]] | None = None
-        self.datacollector = _OutcomeCollector(
-            model_reporters={name: _reporter(name) for name in OUTCOME_NAMES})
+        self.datacollector = _OutcomeCollector(  # the seed on every row (mesa.batch_run)
+            model_reporters={**{name: _reporter(name) for name in OUTCOME_NAMES},
+                             "seed": _seed})
         if self.hours == 0:
             self.finish()
         self.datacollector.collect(self)
@@ -395,6 +410,10 @@ def _reporter(name: str):
     return report
 
 
+def _seed(model: JointActionModel) -> int:
+    return model.seed
+
+
 class _OutcomeCollector(mesa.DataCollector):
     """Mesa's DataCollector of the outcome reporters. The first collection validates and
     collects as Mesa does; later ones read the outcomes once and append the floats as they
@@ -406,6 +425,6 @@ class _OutcomeCollector(mesa.DataCollector):
             return
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
-        values = _outcomes_now(model)
+        values = {**_outcomes_now(model), "seed": model.seed}
         for name, column in self.model_vars.items():
             column.append(values[name])

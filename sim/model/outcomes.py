@@ -127,6 +127,68 @@ OUTCOMES: tuple[Outcome, ...] = (
             "crossing.", False),
     Outcome("legitimate_vehicles", "vehicles", "Legitimate vehicles arriving at crossings."),
 )
+# What a reader sees: one plain label per outcome, the same in every terminal table, figure,
+# finding and workbook (at most 32 characters, so a table fits 80 columns without cutting it).
+LABELS: dict[str, str] = {
+    "officers_deployed": "officers deployed",
+    "officer_hours": "officer-hours worked",
+    "officer_hours_crossing": "officer-hours at crossings",
+    "officer_hours_idle_crossing": "idle officer-hours, crossings",
+    "officer_hours_crossing_patrol": "crossing officers on patrol",
+    "officer_hours_idle_port": "idle officer-hours, ports",
+    "officer_hours_idle_parcel_centre": "idle officer-hours, parcels",
+    "checks_persons": "persons checked",
+    "checks_vehicles": "vehicles checked",
+    "checks_parcels": "parcels checked",
+    "checks_premises": "premises searched",
+    "checks_total": "checks",
+    "illegal_entries_detected": "illegal entries detected",
+    "forged_documents": "forged documents",
+    "arrests_total": "arrests",
+    "arrests_migrant_smuggling": "arrests: migrant smuggling",
+    "arrests_drug_trafficking": "arrests: drug trafficking",
+    "arrests_firearms_trafficking": "arrests: firearms trafficking",
+    "arrests_thb": "arrests: human trafficking",
+    "arrests_other": "arrests: other",
+    "weapons_seized": "weapons seized",
+    "ammunition_seized": "ammunition seized",
+    "cocaine_kg": "cocaine seized",
+    "heroin_kg": "heroin seized",
+    "cannabis_kg": "cannabis seized",
+    "synthetic_kg": "synthetic drugs seized",
+    "drugs_kg_total": "drugs seized",
+    "other_drugs_kg": "drugs other than cocaine",
+    "victims_identified": "victims identified",
+    "online_targets_examined": "online targets examined",
+    "movements_intercepted": "movements intercepted",
+    "cases_opened": "cases opened",
+    "networks_disrupted": "networks disrupted",
+    "movements_attempted": "movements attempted",
+    "movements_displaced": "movements displaced",
+    "movements_suspended": "movements called off",
+    "movements_delivered": "movements delivered",
+    "alerts_relayed": "alerts relayed",
+    "alerts_in_time": "alerts in time",
+    "alerts_too_late": "alerts too late",
+    "linked_movements_intercepted": "linked movements intercepted",
+    "units_retasked": "units re-tasked by alerts",
+    "centre_messages_relayed": "messages relayed by the centre",
+    "centre_wait_hours": "centre's message wait",
+    "mean_wait_minutes": "mean wait at crossings",
+    "max_wait_minutes": "longest wait at a crossing",
+    "mean_wait_minutes_cars": "mean wait, cars",
+    "max_wait_minutes_cars": "longest wait, cars",
+    "mean_wait_minutes_lorries": "mean wait, lorries",
+    "max_wait_minutes_lorries": "longest wait, lorries",
+    "legitimate_vehicles": "vehicles at crossings",
+}
+
+
+def outcome_label(name: str) -> str:
+    """An outcome as a reader sees it (`LABELS`; an outcome without one: its name in words)."""
+    return LABELS.get(name) or name.replace("_", " ")
+
+
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
 COUNT_OUTCOMES: frozenset[str] = frozenset(o.name for o in OUTCOMES if o.count)
 PLACE_OUTCOMES: tuple[str, ...] = tuple(

@@ -24,7 +24,13 @@ from typing import Any
 
 import pandas as pd
 
-from sim.model.outcomes import COUNT_OUTCOMES, OUTCOME_NAMES, OUTCOMES, PLACE_OUTCOMES
+from sim.model.outcomes import (
+    COUNT_OUTCOMES,
+    OUTCOME_NAMES,
+    OUTCOMES,
+    PLACE_OUTCOMES,
+    outcome_label,
+)
 from sim.runs.layout import (  # the folder's names, re-exported for readers of results
     CROSSING_WAITS,
     DAILY,
@@ -318,11 +324,13 @@ DOC_END = "<!-- outcomes:end -->"
 
 
 def outcomes_markdown() -> str:
-    """The outcome columns as a Markdown table, from `sim.model.outcomes.OUTCOMES`."""
-    lines = ["| column | unit | in daily.csv | meaning |", "|---|---|---|---|"]
+    """The outcome columns as a Markdown table, from `sim.model.outcomes.OUTCOMES`, with the
+    label every table, figure and workbook shows for each."""
+    lines = ["| column | label | unit | in daily.csv | meaning |", "|---|---|---|---|---|"]
     for outcome in OUTCOMES:
         daily = "yes" if outcome.name in PLACE_OUTCOMES else "no"
-        lines.append(f"| `{outcome.name}` | {outcome.unit} | {daily} | {outcome.description} |")
+        lines.append(f"| `{outcome.name}` | {outcome_label(outcome.name)} | {outcome.unit} | "
+                     f"{daily} | {outcome.description} |")
     return "\n".join(lines)
 
 

@@ -83,6 +83,45 @@ def unpaired_difference(base: pd.Series, other: pd.Series, *, level: float = INT
     return Reduction(n, mean, math.nan, math.nan, math.nan, mean - half, mean + half)
 
 
+def differences_by(base: pd.Series, other: pd.Series, *, paired: bool,
+                   level: float = INTERVAL) -> pd.DataFrame:
+    """`paired_difference` (or, when the runs' seeds differ, `unpaired_difference`) of one
+    measure for every group: `base` and `other` are indexed by replicate and the group's keys
+    (place, day, vehicle class ...), the replicate level first. One row per group with its
+    keys, `base_mean`, `mean`, `difference`, `ci_low`, `ci_high` and `n` (replicates the
+    difference rests on: paired, those both runs have, and both means are over them)."""
+    keys = list(base.index.names[1:])
+    replicate = base.index.names[0]
+    if paired:
+        shared = base.index.get_level_values(0).unique().intersection(
+            other.index.get_level_values(0).unique())
+        base = base[base.index.get_level_values(0).isin(shared)]
+        other = other[other.index.get_level_values(0).isin(shared)]
+    groups_of = {"base": _groups(base, keys, replicate), "other": _groups(other, keys, replicate)}
+    rows = []
+    for key in sorted(set(groups_of["base"]) | set(groups_of["other"]), key=str):
+        before = groups_of["base"].get(key, pd.Series(dtype=float))
+        after = groups_of["other"].get(key, pd.Series(dtype=float))
+        if before.empty or after.empty:
+            continue
+        reduction = (paired_difference(before, after, level=level) if paired
+                     else unpaired_difference(before, after, level=level))
+        rows.append({**dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
+                     "base_mean": float(before.mean()), "mean": float(after.mean()),
+                     "difference": reduction.mean, "ci_low": reduction.mean_ci_low,
+                     "ci_high": reduction.mean_ci_high, "n": reduction.replicates})
+    return pd.DataFrame(rows, columns=[*keys, "base_mean", "mean", "difference", "ci_low",
+                                       "ci_high", "n"])
+
+
+def _groups(values: pd.Series, keys: list[str], replicate: str) -> dict:
+    """The series of each group, indexed by replicate alone."""
+    if not keys:
+        return {(): values}
+    grouped = values.groupby(level=keys if len(keys) > 1 else keys[0], sort=False)
+    return {key: group.droplevel(keys).rename_axis(replicate) for key, group in grouped}
+
+
 def describe(summary: pd.DataFrame, outcomes: tuple[str, ...] = OUTCOME_NAMES) -> pd.DataFrame:
     """One row per outcome: its unit and the `Reduction` of its replicate values."""
     units = {o.name: o.unit for o in OUTCOMES}
@@ -99,4 +138,5 @@ def number(value: float) -> str:
         value = 0.0
     if abs(value) >= 100:
         return f"{value:,.0f}"
-    return f"{value:,.1f}" if abs(value) >= 1 or value == 0 else f"{value:.3g}"
+    text = f"{value:,.1f}" if abs(value) >= 1 or value == 0 else f"{value:.3g}"
+    return f"{value:.4f}" if "e" in text else text  # below 0.0001: no exponent

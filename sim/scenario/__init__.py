@@ -6,7 +6,9 @@ every model constant with its default, unit and source; `schema` the pydantic `S
 mistake with its file, line and key path); `paths` every settable
 value as a dotted path (`sim params`); `posterior` reading posterior ensembles; `overrides` the
 `a__b=value` keyword overrides of the API; `allocation` turns contingents into officer units on
-places and checks that an allocation can exist on the route graph; `docs` writes the parameter
+places and checks that an allocation can exist on the route graph; `postings` says what explicit
+postings take from each contingent and notes postings away from a country's own borders;
+`docs` writes the parameter
 table of docs/ODD.md from the schema. May import `sim.geography` (the route graph an allocation
 is checked against) and pydantic, PyYAML, numpy; nothing that runs, draws or serves.
 """

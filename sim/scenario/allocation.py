@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.geography import RouteGraph, load_route_graph
+from sim.geography.names import find_places, suggest_place
+from sim.scenario.postings import away_notes, is_visiting
 from sim.scenario.problems import Problem, ScenarioError, suggest, written_path
 from sim.scenario.schema import DEFAULT_SHARES, Scenario, shift_ticks
 
@@ -150,8 +152,10 @@ def build_units(scenario: Scenario, route_graph: RouteGraph | None = None) -> li
 def allocation_notes(scenario: Scenario, route_graph: RouteGraph | None = None) -> list[str]:
     """What the spreading rule does with a planner's explicit shares that a country cannot
     use as written: a share for a posting kind the country has no place of goes to its road
-    checkpoints (`build_units`). Said, not silently done (`sim validate`, `sim run`; the
-    crossings' closed hours: `sim.model.staffing.closed_crossing_notes`)."""
+    checkpoints (`build_units`); and postings away from their country's own places without
+    `away: true` (`sim.scenario.postings.away_notes`). Said, not silently done (`sim
+    validate`, `sim run`; the crossings' closed hours: `sim.model.staffing.
+    closed_crossing_notes`)."""
     route_graph = route_graph or load_route_graph()
     centre = scenario.europol.coordination_centre.place
     moved = []
@@ -169,7 +173,7 @@ def allocation_notes(scenario: Scenario, route_graph: RouteGraph | None = None) 
     notes = [f"countries.*.shares: shares for postings a country has no place of go to its "
              f"road checkpoints: {'; '.join(moved)} (`sim list places` shows the places)"
              ] if moved else []
-    return notes
+    return notes + away_notes(scenario, route_graph)
 
 
 # Schengen enlargements that change which crossings of the route graph have border checks; the
@@ -205,19 +209,6 @@ def calendar_notes(scenario: Scenario) -> list[str]:
     return notes
 
 
-
-
-def is_visiting(route_graph: RouteGraph, country: str) -> bool:
-    """A country with no external border, port or green-border sector in the region (Austria,
-    Germany, France, Spain, the Netherlands, ...): its officers come as visitors."""
-    graph = route_graph.graph
-    for _, a in graph.nodes(data=True):
-        if a["kind"] == "port" and a["country"] == country:
-            return False
-        if country in (a.get("country_a"), a.get("country_b")) and (
-                a["kind"] == "green_border" or a.get("border_status") != "schengen_internal"):
-            return False
-    return True
 
 
 def _visiting_units(scenario: Scenario, route_graph: RouteGraph, code: str,
@@ -264,7 +255,7 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
     problems: list[Problem] = []
 
     def problem(path: tuple, message: str, name: str | None = None,
-                valid: Iterable[str] = ()) -> None:
+                valid: Iterable[str] = (), suggestion: str | None = None) -> None:
         path = written_path(lines, path)
         line = next((lines[path[:i]] for i in range(len(path), 0, -1) if path[:i] in lines), None)
         entry = path[:3] if path[:2] == ("scanning_teams", "teams") else path[:2]
@@ -280,17 +271,25 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
                 listed = "postings: {remove: [...]}"
             message += (f" (this entry comes from the file this one extends; if it does not "
                         f"belong here, drop it with {listed})")
-        problems.append(Problem(label, line, path, message,
-                                suggest(name, valid) if name is not None else None))
+        if suggestion is None and name is not None:
+            suggestion = suggest(name, valid)
+        problems.append(Problem(label, line, path, message, suggestion))
 
-    def check_place(path: tuple, place: str, kinds: set[str] | None = None) -> bool:
+    def check_place(path: tuple, place: str, kinds: set[str] | None = None,
+                    countries: tuple[str, ...] = ()) -> bool:
+        valid = [n for n, a in graph.nodes(data=True) if not kinds or a["kind"] in kinds]
         if place not in graph:
-            problem(path, f"unknown place '{place}'", place, graph.nodes)
+            named = find_places(place, route_graph)
+            known = ("; " + ", ".join(f"'{p}' ({route_graph.place_name(p)})" for p in named)
+                     + f" {'is' if len(named) == 1 else 'are'} called so: scenario files name "
+                     "places by id (`sim list places`)" if named else "")
+            problem(path, f"unknown place '{place}'{known}", suggestion=suggest_place(
+                place, valid, route_graph, countries=countries))
             return False
         if kinds and graph.nodes[place]["kind"] not in kinds:
-            valid = [n for n, a in graph.nodes(data=True) if a["kind"] in kinds]
             problem(path, f"'{place}' is a {graph.nodes[place]['kind']}, expected a "
-                    f"{' or '.join(sorted(kinds))}", place, valid)
+                    f"{' or '.join(sorted(kinds))}", suggestion=suggest_place(
+                        place, valid, route_graph, countries=countries))
             return False
         return True
 
@@ -309,7 +308,7 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
             kinds = {"crossing": {"crossing"}, "green_border": {"green_border"},
                      "port": {"port"}, "coordination": {"hub"}}.get(posting.posting,
                                                                      {"hub", "destination"})
-            check_place((*path, "place"), posting.place, kinds)
+            check_place((*path, "place"), posting.place, kinds, (posting.country,))
         elif posting.officers and not places_for(route_graph, posting.country, posting.posting,
                                                  scenario.europol.coordination_centre.place)[0]:
             problem((*path, "place"), f"{posting.country} has no {posting.posting} place in the "

@@ -306,7 +306,10 @@ def problems_from_validation(error: ValidationError, label: str, lines: dict) ->
         # a value of a union type (`'traffic' | list[float]`) fails once per member, each
         # under a tag the planner never wrote (`literal['traffic','units']`): drop the tags
         member = any(_is_union_tag(part) for part in item["loc"])  # one member of a union
-        loc = tuple(part for part in item["loc"] if not _is_union_tag(part) and part != "[key]")
+        raw = item["loc"]
+        written = raw[-1:] if item["type"] == "extra_forbidden" else ()  # the planner's own key
+        loc = tuple(part for part in raw[:len(raw) - len(written)]
+                    if not _is_union_tag(part) and part != "[key]") + tuple(written)
         suggestion = None
         if item["type"] == "extra_forbidden":
             valid = _valid_keys(Scenario, loc[:-1])

@@ -153,7 +153,14 @@ class CountryContingent(StrictModel):
 
 
 class Posting(StrictModel):
-    """Officers of one agency of one country at one place (explicit allocation)."""
+    """Officers of one agency of one country at one place (explicit allocation). They come out
+    of the country's contingent (`countries.<country>.officers`): the shares spread only the
+    officers no posting places.
+
+        postings:
+          - {country: RS, agency: border_police, posting: crossing, place: tabanovce,
+             officers: 300}
+    """
 
     country: str = Field(description="ISO 3166 alpha-2 code (XK for Kosovo).")
     agency: Agency = Field(description="Agency of the officers.")
@@ -162,9 +169,14 @@ class Posting(StrictModel):
                               "the officers are spread over the country's places of the kind by "
                               "the rule of `shares` (crossings by traffic, sectors by length and "
                               "pressure, inland teams over its hubs and destinations).")
-    officers: int = Field(description="Officers posted.", ge=0, le=MAX_OFFICERS)
+    officers: int = Field(description="Officers posted; they come out of the country's "
+                          "contingent (countries.<country>.officers).", ge=0, le=MAX_OFFICERS)
     unit_size: int | None = Field(None, description="Officers per unit (default by posting).",
                                   ge=1, le=1000)
+    away: bool = Field(False, description="true: the officers serve away from their country's "
+                       "own places and borders on purpose (a joint patrol abroad); without it "
+                       "such a posting is noted by sim validate and sim run, in case the "
+                       "country or the place is a slip.")
 
     _whole_officers = field_validator("officers", mode="before")(whole_officers)
 
@@ -348,8 +360,11 @@ class Scenario(StrictModel):
     countries: dict[str, CountryContingent] = Field(
         default_factory=dict, description="Contingents by ISO code of sim/data/countries.csv "
         f"(`sim list countries`); at most {MAX_OFFICERS:,} officers in all.")
-    postings: list[Posting] = Field(default_factory=list,
-                                    description="Explicit postings, placed before the shares.")
+    postings: list[Posting] = Field(
+        default_factory=list, description="Explicit postings, placed before the shares: each "
+        "takes its officers out of its country's contingent (countries.<country>.officers), "
+        "and the shares spread what is left. Fields: country, agency, posting, place (or none: "
+        "spread over the country's places of the kind), officers, unit_size, away.")
     scanning_teams: ScanningTeams = Field(default_factory=ScanningTeams)
     frontex: list[FrontexDeployment] = Field(default_factory=list)
     europol: Europol = Field(default_factory=Europol)
