@@ -48,6 +48,18 @@ BAYS_RULE = ("rule bays_per_booth: one inspection place per first-line booth of 
              "the Preševo freight terminal (one inspection platform in each lorry lane, Serbian "
              "customs via vojvodinauzivo.rs); no count of inspection places is published for this "
              "crossing")
+# What one first-line booth clears in an hour, by class, where a customs border runs: lorries
+# measured at Kapitan Andreevo on its busiest published day (3,066 lorries in 24 h, Bulgarian
+# border police via btvnovinite.bg, through 5 lorry booths each way: 3,066 / 2 / 5 / 24 = 12.8;
+# outside_data.md), cars and coaches at the model's first-line times (80 s, 600 s: 45 and 6 an
+# hour); inside the EU customs union a lorry's booth checks its driver alone (60 s: 60 an hour).
+BOOTH_PER_HOUR = {"car": 45.0, "bus": 6.0, "lorry": 12.8}
+BOOTH_PER_HOUR_CUSTOMS_UNION = {"car": 45.0, "bus": 7.5, "lorry": 60.0}
+CUSTOMS_UNION = ("eu_internal_checked", "schengen_internal")
+# The most a booth is used over a whole day for a published day's traffic to have crossed that
+# day (queues of the busy hours clear by night): Kapitan Andreevo's average day (2,790 lorries)
+# is 91% of its busiest (3,066).
+DAY_UTILISATION = 0.95
 TRAFFIC_COLUMNS = ("place_id", "vehicle_class", "vehicles_per_day", "booths", "bays",
                    "traffic_source", "booths_source", "bays_source")
 
@@ -322,6 +334,47 @@ def traffic_rows(figures: Figures, road: dict[str, str], crossings: list[str],
     return rows
 
 
+def booths_needed(kind: str, per_day: float, status: str) -> int:
+    """Booths of a class each side needs to clear a day's two-way traffic within the day."""
+    rate = (BOOTH_PER_HOUR_CUSTOMS_UNION if status in CUSTOMS_UNION else BOOTH_PER_HOUR)[kind]
+    return math.ceil(per_day / 2 / (24 * rate * DAY_UTILISATION))
+
+
+def consistent(rows: list[dict], statuses: dict[str, str]) -> list[dict]:
+    """Traffic and booths that agree: a day's traffic counts vehicles that crossed, so the
+    booths must have cleared it. Where a rule set the traffic and a source the booths, the
+    traffic is cut to what those booths clear (rule booth_capacity); otherwise the booths are
+    raised to what the traffic needs (rule booths_for_traffic), the source kept beside it."""
+    out = []
+    for row in rows:
+        status = statuses[row["place_id"]]
+        need = booths_needed(row["vehicle_class"], row["vehicles_per_day"], status)
+        if need <= row["booths"]:
+            out.append(row)
+            continue
+        kind = row["vehicle_class"]
+        traffic_is_rule = row["traffic_source"].startswith("rule ")
+        booths_are_rule = row["booths_source"].startswith("rule ")
+        rate = (BOOTH_PER_HOUR_CUSTOMS_UNION if status in CUSTOMS_UNION
+                else BOOTH_PER_HOUR)[kind]
+        if traffic_is_rule and not booths_are_rule:
+            cap = math.floor(2 * row["booths"] * 24 * rate * DAY_UTILISATION)
+            out.append({**row, "vehicles_per_day": cap, "traffic_source": (
+                f"rule booth_capacity: {row['vehicles_per_day']:,} by "
+                f"{row['traffic_source']}, cut to the {cap:,} a day that the {row['booths']} "
+                f"published booths each way clear ({rate:g} an hour each, "
+                f"{DAY_UTILISATION:.0%} of the day)")})
+        else:
+            out.append({**row, "booths": need, "bays": max(row["bays"], need)
+                        if row["bays_source"] == BAYS_RULE else row["bays"],
+                        "booths_source": (
+                f"rule booths_for_traffic: {need} booths each way, what "
+                f"{row['vehicles_per_day']:,} a day need at {rate:g} an hour a booth "
+                f"({DAY_UTILISATION:.0%} of the day); given: {row['booths']} by "
+                f"{row['booths_source']}")})
+    return out
+
+
 def checked_crossings(crossings: list[dict]) -> set[str]:
     """The crossings whose published figures anchor the rule: all but the Schengen-internal."""
     return {row["place_id"] for row in crossings if row["border_status"] != "schengen_internal"}
@@ -387,7 +440,9 @@ def build(folder: Path = DATA) -> dict[str, str]:
     """The text of traffic.csv and crossings.csv that the figures and the rule give."""
     crossings, columns, figures, sections, road = inputs(folder)
     ids = [row["place_id"] for row in crossings]
-    traffic = traffic_rows(figures, road, ids, checked_crossings(crossings), sections)
+    traffic = consistent(traffic_rows(figures, road, ids, checked_crossings(crossings),
+                                      sections),
+                         {row["place_id"]: row["border_status"] for row in crossings})
     return {"traffic.csv": _csv_text(traffic, TRAFFIC_COLUMNS),
             "crossings.csv": _csv_text(crossing_rows(crossings, traffic, figures, sections),
                                        columns)}

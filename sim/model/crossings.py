@@ -57,6 +57,19 @@ def traffic_shift_weights(route_graph: RouteGraph) -> np.ndarray:
     return (1.0 - TRAFFIC_FOLLOWING_SHARE) / 24.0 + TRAFFIC_FOLLOWING_SHARE * rhythm
 
 
+CUSTOMS_UNION = frozenset({"eu_internal_checked", "schengen_internal"})
+
+
+def first_line_seconds(parameters, border_statuses: list[str]) -> np.ndarray:
+    """Booth time by side (rows, two per crossing) and class (columns): the customs documents
+    (`customs_first_line_seconds`) are presented only where a customs border runs, not at a
+    crossing inside the EU customs union, where the booth checks the persons alone."""
+    full = np.array([parameters.first_line_seconds[k] for k in VEHICLE_CLASSES])
+    customs = np.array([parameters.customs_first_line_seconds[k] for k in VEHICLE_CLASSES])
+    inside = np.array([status in CUSTOMS_UNION for status in border_statuses])
+    return np.repeat(full - customs * inside[:, None], SIDES, axis=0)
+
+
 class CrossingState:
     """Traffic, officers, booth queues, second-line checks and equipment of every crossing
     side in arrays."""
@@ -93,7 +106,8 @@ class CrossingState:
         # booths of each lane (entry, exit by class) where a side has a first line
         self.lane_booths = (np.repeat(self.booths[:, None, :], 2, axis=1)
                             * self.booth_side[:, None, None]).reshape(-1, 6)
-        self.seconds = np.array([parameters.first_line_seconds[k] for k in VEHICLE_CLASSES])
+        self.seconds = first_line_seconds(parameters, [nodes[c]["border_status"]
+                                                       for c in crossing_ids])
         self.minutes = np.array([parameters.second_line_car_minutes,
                                  parameters.second_line_bus_minutes,
                                  parameters.second_line_lorry_minutes])
@@ -207,7 +221,8 @@ class CrossingState:
             safety=parameters.booth_staffing_safety,
             second_line_share=parameters.second_line_share,
             team_officers=parameters.second_line_team_officers,
-            patrol_share=parameters.crossing_surplus_patrol, has_sector=self.sector_of >= 0)
+            patrol_share=parameters.crossing_surplus_patrol, has_sector=self.sector_of >= 0,
+            ordinary=parameters.ordinary_first_line * (officers > 0) * self.checking)
         return allocation, per_booth, lanes
 
     def _second_line(self, allocation: PostAllocation, passing: np.ndarray
@@ -317,7 +332,8 @@ class CrossingState:
                                      where=capacity > 0)  # of the booths open, this hour
         # the queue and the vehicle's own booth time; a referred vehicle holds the booth
         # lane_blocking_seconds longer (its part of the booth time of the others' queue)
-        self.queue_wait = np.where(booth_lane, wait * 60.0 + self.seconds / 60.0, 0.0)
+        self.queue_wait = np.where(booth_lane, wait * 60.0 + self.seconds[:, None] / 60.0,
+                                   0.0)
         if self.closed.any():
             self._closed_hour(hour_of_day)
         passing = served[:, ENTRY]
@@ -405,6 +421,7 @@ class CrossingState:
         tally.add_vector("checks_persons", day, persons, places)
         tally.add_vector("legitimate_vehicles", day, per_crossing(entering.sum(axis=1)), places)
         for outcome, values in (("officer_hours_first_line", allocation.first_line),
+                                ("officer_hours_first_line_ordinary", allocation.ordinary),
                                 ("officer_hours_second_line", allocation.second_line),
                                 ("officer_hours_second_line_busy", self.busy),
                                 ("officer_hours_crossing_patrol", allocation.patrol),

@@ -105,8 +105,9 @@ class PostAllocation:
     """What a crossing side's officers do in one hour (rows: sides): `booths` opened per lane,
     `first_line` officers in them, `servers` second-line teams (each working one inspection
     place, on a vehicle of any class), `second_line` officers in those teams, `patrol`
-    officers sent to the adjoining green-border sector, `idle` the rest. The officers add
-    up."""
+    officers sent to the adjoining green-border sector, `idle` the rest: the posted officers
+    add up. `ordinary` are officers of the side's ordinary shift in booths the posted officers
+    could not staff (not the action's officers)."""
 
     booths: np.ndarray
     first_line: np.ndarray
@@ -114,27 +115,38 @@ class PostAllocation:
     second_line: np.ndarray
     patrol: np.ndarray
     idle: np.ndarray
+    ordinary: np.ndarray
 
 
 def allocate_post_officers(officers: np.ndarray, load: np.ndarray, per_booth: np.ndarray,
                            booths: np.ndarray, places: np.ndarray, *,
                            officers_per_booth: int, safety: float, second_line_share: float,
                            team_officers: float, patrol_share: float,
-                           has_sector: np.ndarray) -> PostAllocation:
+                           has_sector: np.ndarray, ordinary: np.ndarray | float = 0.0
+                           ) -> PostAllocation:
     """The one rule by which a crossing side's officers on duty are spent, in order: first-line
     booths for the load of every lane (`booths_to_open`; every person passes the first line);
     then second-line teams of `team_officers`, one to an inspection place, up to the `places`
     there are (bays and approach places; at most `second_line_share` of the officers, as the
     scenario assigns); officers left over patrol the adjoining sector (`patrol_share`, where a
-    modelled sector adjoins) or stand idle."""
-    opened = booths_to_open(load, per_booth, booths, officers, officers_per_booth, safety)
-    first = np.minimum(opened.sum(axis=1) * officers_per_booth, officers)
+    modelled sector adjoins) or stand idle. `ordinary` is the share of the booth officers the
+    load needs that the side's ordinary shift provides where the posted officers fall short."""
+    cover = 0.0
+    if np.any(ordinary):
+        needed = booths_to_open(load, per_booth, booths, np.full_like(officers, np.inf),
+                                officers_per_booth, safety).sum(axis=1) * officers_per_booth
+        cover = np.maximum(ordinary * needed - officers, 0.0)
+    opened = booths_to_open(load, per_booth, booths, officers + cover, officers_per_booth,
+                            safety)
+    staffing = opened.sum(axis=1) * officers_per_booth
+    first = np.minimum(staffing, officers)
     pool = np.minimum(officers - first, officers * second_line_share)
     servers = np.minimum(pool / team_officers, places)
     second = servers * team_officers
     patrol = np.where(has_sector, (pool - second) * patrol_share, 0.0)
     idle = np.maximum(officers - first - second - patrol, 0.0)
-    return PostAllocation(opened, first, servers, second, patrol, idle)
+    return PostAllocation(opened, first, servers, second, patrol, idle,
+                          np.maximum(staffing - first, 0.0))
 
 
 def equipment_coverage(units: np.ndarray | float, per_unit_hour: float,

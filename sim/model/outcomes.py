@@ -54,6 +54,9 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("officer_hours_crossing", "officer-hours", "Hours worked by crossing officers."),
     Outcome("officer_hours_first_line", "officer-hours", "Crossing officer-hours staffing "
             "first-line booths (entry and exit; officers_per_lane to a booth)."),
+    Outcome("officer_hours_first_line_ordinary", "officer-hours", "Booth officer-hours of the "
+            "crossings' ordinary shifts where the posted officers on duty could not staff the "
+            "booths the traffic needs (ordinary_first_line; not the action's officers)."),
     Outcome("officer_hours_second_line", "officer-hours", "Crossing officer-hours in "
             "second-line teams at inspection bays and approach places, at work on a check or "
             "waiting for the next vehicle referred to them."),
@@ -207,6 +210,7 @@ LABELS: dict[str, str] = {
     "officer_hours": "officer-hours worked",
     "officer_hours_crossing": "officer-hours at crossings",
     "officer_hours_first_line": "officer-hours in booths",
+    "officer_hours_first_line_ordinary": "ordinary-shift hours in booths",
     "officer_hours_second_line": "officer-hours, second line",
     "officer_hours_second_line_busy": "officer-hours on checks, 2nd line",
     "officer_hours_idle_crossing": "idle officer-hours, crossings",

@@ -256,6 +256,13 @@ class Parameters(StrictModel):
                     raise ValueError(f"{name}: values must not be negative")
                 _check_mapping_limit(name, getattr(self, name))
                 _check_mapping_unit(name, field.json_schema_extra, getattr(self, name))
+        persons_only = {k: v for k, v in self.customs_first_line_seconds.items()
+                        if v >= self.first_line_seconds[k] and v > 0}
+        if persons_only:
+            raise ValueError(f"customs_first_line_seconds: {persons_only} is not less than the "
+                             f"booth time first_line_seconds {self.first_line_seconds}; the "
+                             "customs documents are a part of it (the persons' check is the "
+                             "rest)")
         return self
 
     # --- legitimate traffic, booths and inspection places (sim/model/crossings.py) ----------
@@ -271,6 +278,17 @@ class Parameters(StrictModel):
         "(Article 8); a coach's passengers about 10 min; a lorry's driver, vehicle and customs "
         "documents about 5 min", "First-line booth time of one vehicle, by class (car, bus, "
         "lorry), on entry and on exit.")
+    customs_first_line_seconds: dict[str, float] = par(
+        {"car": 0.0, "bus": 120.0, "lorry": 240.0}, "seconds/vehicle", "the EU customs union: "
+        "goods in free circulation cross internal frontiers without customs formalities (Union "
+        "Customs Code, Regulation (EU) No 952/2013; Bulgaria and Romania in it since 2007), so "
+        "at a checked crossing inside the EU (eu_internal_checked) a lorry's booth time is its "
+        "driver's person check only; at an external border and between non-EU states the "
+        "transit or import documents are presented at the booth (Turkey's customs union covers "
+        "goods, not the customs border). Split assumed: of a lorry's 5 min, 4 for documents",
+        "Part of first_line_seconds spent on customs documents, by class: charged at crossings "
+        "where a customs border runs, not inside the EU customs union.",
+        plausible={"bus": (0.5, 2.0), "lorry": (0.5, 1.125)})
     first_line_service_cv: float = par(
         0.7, "coefficient of variation", "assumption: booth times vary by traveller and "
         "officer (mean inspection times of 16.6 to 56.6 s between half-hour periods at one US "
@@ -278,6 +296,15 @@ class Parameters(StrictModel):
         "between deterministic (0) and exponential (1)", "Coefficient of variation of one "
         "vehicle's first-line booth time: the queue's Allen-Cunneen factor (1 + cv²) / 2.",
         plausible=(0.4, 1.0), ge=0, le=3)
+    ordinary_first_line: float = par(
+        1.0, "share", "the action's officers come on top of the crossings' ordinary shifts: "
+        "Moldova's part was 120 staff at 14 border crossing points, national roads and selected "
+        "areas (maisigurinue.md; jad_see_2023.md), a few per crossing, while every crossing "
+        "kept its booths open; 0 restores the earlier rule that the posted officers alone staff "
+        "the booths", "Share of the first-line booth officers a side's traffic needs that its "
+        "ordinary shift provides where the posted officers on duty fall short (in the hours "
+        "they are on duty; counted as officer_hours_first_line_ordinary, not as the action's).",
+        plausible=(0.5, 1.0), ge=0, le=1)
     booth_staffing_safety: float = par(
         1.0, "square-root staffing factor", "Borst, Mandelbaum and Reiman, 'Dimensioning large "
         "call centers', Operations Research 52 (2004): square-root safety staffing R + β√R "
