@@ -14,6 +14,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from sim.geography import load_route_graph
+from sim.geography.sides import eu_members, host_side
 from sim.model import BASELINE, JointActionModel
 from sim.scenario.allocation import build_units, check_scenario, is_visiting
 from sim.scenario.files import load_scenario, merge, scenario_from_mapping
@@ -34,7 +35,9 @@ SMALL: dict[str, Any] = {
     "run": {"replicates": 2, "seed": 11},
     "countries": {"GR": {"officers": 1500}, "MK": {"officers": 800},
                   "BG": {"officers": 1200}, "TR": {"officers": 1200}},
-    "scanning_teams": {"teams": [{"place": "evzonoi", "country": "NL", "hours": [6, 22]}]},
+    # the team scans on North Macedonia's side, where the northbound trips enter
+    "scanning_teams": {"teams": [{"place": "evzonoi", "country": "NL", "hours": [6, 22],
+                                  "side": "MK"}]},
     "frontex": [{"kind": "thermal_vision", "place": "gb_evros", "count": 1},
                 {"kind": "detection_kit", "place": "kapitan_andreevo", "count": 1}],
     "criminal": {"flow_scale": 1.0, "networks_scale": 0.3},
@@ -120,10 +123,18 @@ def staffed_places(countries: dict[str, dict[str, Any]], postings: list[dict[str
     scenario = scenario_from_mapping({"name": "hosts", "countries": countries,
                                       "postings": postings}, label="test")
 
+    members = eu_members(ROUTE_GRAPH)
+
     def host(country: str, place: str) -> bool:
         node = GRAPH.nodes[place]
-        return country in (node["country"], node.get("country_a"), node.get("country_b")) and (
-            not is_visiting(ROUTE_GRAPH, country))
+        if node["kind"] == "crossing":  # equipment works on its side, with its officers:
+            # a scanning team on the first-named country's, Frontex on the EU member's
+            frontex = node["country_b"] if host_side(GRAPH.nodes, place, None, members) \
+                else node["country_a"]
+            hosts = (node["country_a"],) if frontex == node["country_a"] else ()
+        else:
+            hosts = (node["country"], node.get("country_a"), node.get("country_b"))
+        return country in hosts and not is_visiting(ROUTE_GRAPH, country)
 
     return sorted({u.place for u in build_units(scenario, ROUTE_GRAPH)
                    if u.posting == kind and u.officers and host(u.country, u.place)})

@@ -3,8 +3,10 @@
 `model` holds `JointActionModel`; `agents` the Mesa agents (crossings, sectors, officer units,
 scanning teams, Frontex, networks, movements, Europol, the centre); `mechanisms` the small pure
 functions (traffic, queues, capacity, selection, detection); `staffing` who is on duty where and
-when; `crossings` the vectorised hourly work of the border crossings (officer time, class
-queues, scanners, Frontex); `posts` that of road checkpoints, ports and parcel centres; `roads`
+when; `crossings` the vectorised hourly work of the border crossing sides (booths, second-line
+teams, class queues, scanners, Frontex), with `queueing` (Erlang B and C, Allen-Cunneen, the
+fluid queue between hours) and `sides` (which country works each side, closed sides and where
+their traffic goes); `posts` that of road checkpoints, ports and parcel centres; `roads`
 road checks on route segments; `checks` a movement meeting a check; `reattempts` what a
 detection does (stop or turn back) and groups turned back trying again; `premises` the networks'
 premises and the searches that find them; `criminal` networks, movements, routes and

@@ -110,13 +110,16 @@ class BorderCrossing(CellAgent):
 
     @property
     def queue_vehicles(self) -> float:
-        """Vehicles of all classes queueing at the booths after this hour."""
-        return float(self.model.crossing_state.queue[self.index].sum())
+        """Vehicles of all classes at the booths of both sides (entry and exit) after this
+        hour."""
+        state = self.model.crossing_state
+        return float(state.number[2 * self.index:2 * self.index + 2].sum())
 
     @property
     def wait_minutes(self) -> float:
-        """The longest of this hour's waits of the vehicle classes (booth queue and checks)."""
-        return float(self.model.crossing_state.wait[self.index].max())
+        """The longest of this hour's waits of the vehicle classes crossing here, either way
+        (booth queues and checks)."""
+        return float(self.model.crossing_state.wait[2 * self.index:2 * self.index + 2].max())
 
 
 class GreenBorderSector(CellAgent):

@@ -18,6 +18,8 @@ import numpy as np
 from sim.model.agents import Movement, MovementState
 from sim.model.outcomes import AREA_LABELS, ARREST_COLUMNS, DRUG_COLUMNS
 from sim.model.reattempts import ends_in_turn_back
+from sim.model.sides import side_of_unit, visitor_sides
+from sim.scenario.schema import SHIFT_HOURS
 
 if TYPE_CHECKING:
     from sim.model import JointActionModel
@@ -134,13 +136,25 @@ def check_movements(model: JointActionModel) -> None:
                                  f"{model.summary_extra['movements_attempted']} counted")
 
 
+def _places_met(model: JointActionModel, movement: Movement) -> set[str]:
+    """The places of a movement's route, and the crossings a closed crossing on it sends its
+    traffic to (sim/model/sides.py)."""
+    plan = model.crossing_state.plan
+    places = set(movement.route)
+    for place in movement.route:
+        i = model.crossing_state.index.get(place)
+        if i is not None and not plan.open_[i] and plan.divert_to[i] >= 0:
+            places.add(plan.crossings[plan.divert_to[i]])
+    return places
+
+
 def _check_state(model: JointActionModel, movement: Movement,
                  events: list[dict[str, Any]]) -> None:
     """A movement's state agrees with its position, its timing and its detections."""
     state, agent = movement.state, str(movement.unique_id)
     kind = model.route_planner.kind
     for event in events:
-        if event["place"] not in (*movement.route, *movement.turned_back_at):
+        if event["place"] not in (*_places_met(model, movement), *movement.turned_back_at):
             raise InvariantViolation("one state per movement", model,
                                      "intercepted at a place off its route", event["place"],
                                      agent)
@@ -283,57 +297,73 @@ def _check_units_at(model: JointActionModel, hour: int) -> None:
 # --- checks and capacity -----------------------------------------------------------------
 
 def check_capacity(model: JointActionModel) -> None:
-    """Checks never exceed the capacity of the officers and equipment on duty this hour, nor the
-    arrivals; no officer-hour at a crossing is used twice or lost (booths + checks + patrol + idle =
-    officers on duty)."""
-    parameters, hour = model.parameters, model.hour_of_day
+    """Checks never exceed what the teams, inspection places and scanners on duty this hour can
+    do, nor the vehicles passing; each side works with its own country's officers; no
+    officer-hour at a crossing side is used twice or lost (booths + second line + patrol + idle
+    = officers on duty)."""
+    hour = model.hour_of_day
     state = model.crossing_state
-    officers = model.on_duty["crossing"][state.places, hour]
-    teams = np.zeros(len(state.places))
-    for team in model.scanning_teams:
-        if team.place in state.index and team.active(model.day + 1, hour):
-            teams[state.index[team.place]] += 1
-    scans = teams[:, None] * 60.0 / state.scan_minutes
-    possible = officers * 60.0 / state.minutes.min() + scans.max(axis=1)
-    arrivals = state.arrivals[model.tick]
+    allocation = state.allocation
+    officers = state.on_duty[:, hour]
+    where = [model.place_ids[int(state.places[p // 2])] for p in range(len(officers))]
+    teams = state.teams_at(hour, model.day) * (officers > 0)
     checks = state.checks.sum(axis=1)
-    for label, limit in (("officers and scanners on duty", possible),
-                         ("arrivals", arrivals.sum(axis=1))):
+    unmanned = np.flatnonzero((checks > TOLERANCE) & (officers <= 0))
+    if unmanned.size:
+        i = int(unmanned[0])
+        raise InvariantViolation("checks within capacity", model, f"{checks[i]:.2f} vehicle "
+                                 f"checks on side {state.plan.countries[i]} with no officer "
+                                 "on duty", where[i])
+    busy = state.busy / model.parameters.second_line_team_officers  # teams at work
+    if (busy > allocation.servers + TOLERANCE).any():
+        i = int(np.argmax(busy - allocation.servers))
+        raise InvariantViolation("checks within capacity", model, f"{busy[i]:.2f} second-line "
+                                 f"teams at work on side {state.plan.countries[i]}, "
+                                 f"{allocation.servers[i]:.2f} on duty", where[i])
+    scans = teams * 60.0 / state.scan_minutes.min()  # vehicles the scanners can do
+    for label, limit in (("the officers' checks and the scanners on duty",
+                          state.checks_by_officers.sum(axis=1) + scans),
+                         ("vehicles passing the entry post", state.passing.sum(axis=1))):
         over = np.flatnonzero(checks > limit + TOLERANCE)
         if over.size:
             i = int(over[0])
             raise InvariantViolation("checks within capacity", model,
-                                     f"{checks[i]} vehicle checks, {label} {limit[i]}",
-                                     model.place_ids[int(state.places[i])])
-    team = parameters.officers_per_lane
-    staffable = np.floor(officers / team)
-    staffable = np.where(staffable < 1.0, officers / team, staffable)  # part of one booth
-    over = np.flatnonzero((state.opened.sum(axis=1) > staffable + TOLERANCE)
-                          | (state.opened > state.booths + TOLERANCE).any(axis=1))
-    if over.size:
-        i = int(over[0])
-        raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
-                                 "patrol or idle", model, f"{state.opened[i].sum():.2f} booths "
-                                 f"open ({state.opened[i].tolist()}) with {officers[i]:.2f} "
-                                 f"officers on duty and {state.booths[i].tolist()} booths",
-                                 model.place_ids[int(state.places[i])])
-    booths = state.first_line
-    waiting = (officers > 0)[:, None] & (state.arrivals[model.tick] > 0) & (state.opened <= 0)
-    if waiting.any():
-        i, k = (int(x) for x in np.argwhere(waiting)[0])
-        raise InvariantViolation("a staffed crossing serves every class with vehicles arriving",
-                                 model, f"{officers[i]:.2f} officers on duty, no booth open for "
-                                 f"class {k}", model.place_ids[int(state.places[i])])
-    used = booths + state.officer_checks_hours + state.patrol + state.idle
+                                     f"{checks[i]} vehicle checks on side "
+                                     f"{state.plan.countries[i]}, {label} {limit[i]}", where[i])
+    if (allocation.servers > state.places_total + TOLERANCE).any():
+        i = int(np.argmax(allocation.servers - state.places_total))
+        raise InvariantViolation("checks within capacity", model, f"{allocation.servers[i]} "
+                                 f"second-line teams at {state.places_total[i]} inspection "
+                                 "places", where[i])
+    _check_booths(model, officers, where)
+    used = allocation.first_line + allocation.second_line + allocation.patrol + allocation.idle
     lost = np.flatnonzero(np.abs(used - officers) > 1e-6 * np.maximum(officers, 1.0))
     if lost.size:
         i = int(lost[0])
         raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
-                                 "patrol or idle", model, f"{officers[i]} on duty, "
-                                 f"{booths[i]} in booths, "
-                                 f"{state.officer_checks_hours[i]:.2f} on checks, "
-                                 f"{state.patrol[i]:.2f} on patrol, "
-                                 f"{state.idle[i]:.2f} idle", model.place_ids[int(state.places[i])])
+                                 "patrol or idle", model, f"{officers[i]} on duty on side "
+                                 f"{state.plan.countries[i]}, {allocation.first_line[i]} in "
+                                 f"booths, {allocation.second_line[i]:.2f} in second-line teams, "
+                                 f"{allocation.patrol[i]:.2f} on patrol, "
+                                 f"{allocation.idle[i]:.2f} idle", where[i])
+    if (state.busy > allocation.second_line + TOLERANCE).any():
+        i = int(np.argmax(state.busy - allocation.second_line))
+        raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
+                                 "patrol or idle", model, f"{state.busy[i]:.2f} officers busy "
+                                 f"on checks, {allocation.second_line[i]:.2f} in teams", where[i])
+    side_officers = np.zeros(len(officers))
+    visitors = visitor_sides(model.scenario_spec, model.route_graph)
+    for unit in (u for u in model.units if u.posting == "crossing"):
+        side = 2 * state.index[unit.place] + side_of_unit(model.graph.nodes, unit.place,
+                                                          unit.country, visitors)
+        side_officers[side] += unit.officers
+    hours = side_officers * SHIFT_HOURS  # each officer works a shift a day
+    if not np.allclose(state.on_duty.sum(axis=1), hours, rtol=1e-9, atol=1e-6):
+        i = int(np.argmax(np.abs(state.on_duty.sum(axis=1) - hours)))
+        raise InvariantViolation("each side works with its own country's officers", model,
+                                 f"{state.on_duty[i].sum():.1f} officer-hours a day on side "
+                                 f"{state.plan.countries[i]}, its units of "
+                                 f"{side_officers[i]:g} officers work {hours[i]:g}", where[i])
     out = state.sector_of >= 0
     sent = np.bincount(state.sector_of[out], state.patrol[out], minlength=len(model.place_ids))
     if not np.allclose(state.sector_patrol, sent, rtol=1e-9, atol=1e-9):
@@ -345,8 +375,36 @@ def check_capacity(model: JointActionModel) -> None:
     crowded = np.flatnonzero(teams > model.scenario_spec.scanning_teams.max_per_place)
     if crowded.size:
         raise InvariantViolation("checks within capacity", model, "more scanning teams than "
-                                 "max_per_place", model.place_ids[int(state.places[crowded[0]])])
+                                 "max_per_place", where[int(crowded[0])])
     _check_post_capacity(model, hour)
+
+
+def _check_booths(model: JointActionModel, officers: np.ndarray, where: list[str]) -> None:
+    """No more booths open than exist or than the side's officers staff, and one for every
+    lane with vehicles waiting where officers are on duty."""
+    state = model.crossing_state
+    booths = state.allocation.booths.reshape(-1, 2, 3)
+    team = model.parameters.officers_per_lane
+    staffable = np.floor(officers / team)
+    staffable = np.where(staffable < 1.0, officers / team, staffable)  # part of one booth
+    over = np.flatnonzero((booths.sum(axis=(1, 2)) > staffable + TOLERANCE)
+                          | (booths > state.booths[:, None, :] + TOLERANCE).any(axis=(1, 2)))
+    if over.size:
+        i = int(over[0])
+        raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
+                                 "patrol or idle", model, f"{booths[i].sum():.2f} booths open "
+                                 f"with {officers[i]:.2f} officers on duty on side "
+                                 f"{state.plan.countries[i]} and {state.booths[i].tolist()} "
+                                 "booths a lane", where[i])
+    entering = state.arrivals[model.tick]
+    lanes = np.stack([entering, entering[state.other]], axis=1)
+    waiting = ((officers > 0) & state.booth_side)[:, None, None] & (lanes > 0) & (booths <= 0)
+    if waiting.any():
+        i, lane, k = (int(x) for x in np.argwhere(waiting)[0])
+        raise InvariantViolation("a staffed crossing side serves every lane with vehicles "
+                                 "arriving", model, f"{officers[i]:.2f} officers on duty on "
+                                 f"side {state.plan.countries[i]}, no booth open for "
+                                 f"{'exit' if lane else 'entry'} lane of class {k}", where[i])
 
 
 def _check_post_capacity(model: JointActionModel, hour: int) -> None:
@@ -406,9 +464,11 @@ def check_detections(model: JointActionModel) -> None:
                       + crossing.sector_patrol[index]) > 0
         else:
             at_crossing = crossing.index.get(place)
+            sides = slice(2 * at_crossing, 2 * at_crossing + 2) if at_crossing is not None \
+                else slice(0)
             active = post_checks[index] > 0 or (
-                at_crossing is not None and (crossing.checks[at_crossing].sum() > 0
-                                             or crossing.capacity[at_crossing] >= 1))
+                at_crossing is not None and (crossing.checks[sides].sum() > 0
+                                             or crossing.capacity[sides].max() > 0))
         if not active:
             raise InvariantViolation("detections only where a check or patrol happened", model,
                                      f"{event['kind']} ({event['equipment']}) with no check, "

@@ -52,20 +52,41 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("officers_deployed", "officers", "Officers in units (all postings).", False),
     Outcome("officer_hours", "officer-hours", "Hours worked by officers on duty."),
     Outcome("officer_hours_crossing", "officer-hours", "Hours worked by crossing officers."),
-    Outcome("officer_hours_idle_crossing", "officer-hours", "Crossing officer-hours neither in "
-            "a booth, on an intensified check nor patrolling the adjoining sector (more officers "
-            "than traffic and bays can use where no modelled sector adjoins)."),
+    Outcome("officer_hours_first_line", "officer-hours", "Crossing officer-hours staffing "
+            "first-line booths (entry and exit; officers_per_lane to a booth)."),
+    Outcome("officer_hours_first_line_ordinary", "officer-hours", "Booth officer-hours of the "
+            "crossings' ordinary shifts where the posted officers on duty could not staff the "
+            "booths the traffic needs (ordinary_first_line; not the action's officers)."),
+    Outcome("officer_hours_second_line", "officer-hours", "Crossing officer-hours in "
+            "second-line teams at inspection bays and approach places, at work on a check or "
+            "waiting for the next vehicle referred to them."),
+    Outcome("officer_hours_second_line_busy", "officer-hours", "The part of "
+            "officer_hours_second_line spent on checks (vehicles checked x their check's "
+            "minutes x second_line_team_officers)."),
+    Outcome("officer_hours_idle_crossing", "officer-hours", "Crossing officer-hours in no "
+            "booth, no second-line team and not on patrol: more officers than the booths, "
+            "inspection places and approaches can use where no modelled sector adjoins (or "
+            "crossing_surplus_patrol keeps them), and those beyond second_line_share."),
     Outcome("officer_hours_crossing_patrol", "officer-hours", "Crossing officer-hours spent "
-            "patrolling the adjoining green-border sector because no booth or bay could use "
-            "them (crossing_surplus_patrol)."),
+            "patrolling the adjoining green-border sector because no booth or inspection "
+            "place could use them (crossing_surplus_patrol)."),
     Outcome("officer_hours_idle_port", "officer-hours", "Port officer-hours with no container "
             "or passenger left to check."),
     Outcome("officer_hours_idle_parcel_centre", "officer-hours", "Parcel-centre officer-hours "
             "with no parcel left to check."),
-    Outcome("checks_persons", "persons", "Persons given an intensified check (document and "
-            "database) at crossings, road checkpoints and ports (ferry passengers included)."),
-    Outcome("checks_vehicles", "vehicles", "Vehicles and containers given an intensified check "
-            "(counted over legitimate traffic; criminal vehicles are a negligible part of it)."),
+    Outcome("officer_hours_idle_road_checkpoint", "officer-hours", "Road-checkpoint "
+            "officer-hours not spent stopping vehicles: the share of their time outside "
+            "checkpoint_time_share (patrol, escort, reports, travel) and stop capacity beyond "
+            "the traffic on their segments."),
+    Outcome("checks_persons", "persons", "Persons given an intensified check: the occupants "
+            "of vehicles in a second-line check at crossings, of vehicles stopped at road "
+            "checkpoints, and port passengers checked (not the first-line passage every "
+            "traveller makes at a crossing: docs/results.md, 'What each published count "
+            "counts')."),
+    Outcome("checks_vehicles", "vehicles", "Vehicles and containers given an intensified check: "
+            "second-line checks and scans at crossings, road-checkpoint stops, port container "
+            "checks (counted over legitimate traffic; criminal vehicles are a negligible part "
+            "of it)."),
     Outcome("checks_parcels", "parcels", "Parcels checked at parcel centres."),
     Outcome("checks_premises", "premises", "Premises searched."),
     Outcome("checks_total", "entities", "checks_persons + checks_vehicles + checks_parcels + "
@@ -158,19 +179,29 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("centre_wait_hours", "hours", "Mean time a message relayed by the centre waited "
             "in its queue for a coordination officer on duty (hours without officers on duty "
             "and hours of more messages than their capacity).", False),
-    Outcome("mean_wait_minutes", "minutes", "Mean wait of legitimate vehicles at the "
-            "crossings that check them (staffed, or closed in the hour), all classes "
-            "(vehicle-weighted): the booth queue plus, for the share picked, their own "
-            "intensified check or scan.", False),
-    Outcome("max_wait_minutes", "minutes", "Longest hourly mean wait of any vehicle class at "
-            "any crossing.", False),
+    Outcome("mean_wait_minutes", "minutes", "Mean time legitimate vehicles spend crossing "
+            "at crossings where at least one side checks (vehicle-weighted, all classes): the "
+            "exit booths of the side they leave and the entry booths of the side they enter "
+            "(queue and booth time), plus, for the share checked, their own second-line check "
+            "or scan; at a side shut by its roster, the time to its opening.", False),
+    Outcome("max_wait_minutes", "minutes", "Longest hourly mean wait of any vehicle class "
+            "entering any crossing side.", False),
     Outcome("mean_wait_minutes_cars", "minutes", "mean_wait_minutes of cars.", False),
-    Outcome("max_wait_minutes_cars", "minutes", "Longest hourly mean wait of cars at any "
-            "crossing.", False),
+    Outcome("max_wait_minutes_cars", "minutes", "Longest hourly mean wait of cars entering "
+            "any crossing side.", False),
+    Outcome("mean_wait_minutes_buses", "minutes", "mean_wait_minutes of coaches.", False),
+    Outcome("max_wait_minutes_buses", "minutes", "Longest hourly mean wait of coaches "
+            "entering any crossing side.", False),
     Outcome("mean_wait_minutes_lorries", "minutes", "mean_wait_minutes of lorries.", False),
-    Outcome("max_wait_minutes_lorries", "minutes", "Longest hourly mean wait of lorries at any "
-            "crossing.", False),
-    Outcome("legitimate_vehicles", "vehicles", "Legitimate vehicles arriving at crossings."),
+    Outcome("max_wait_minutes_lorries", "minutes", "Longest hourly mean wait of lorries "
+            "entering any crossing side.", False),
+    Outcome("legitimate_vehicles", "vehicles", "Legitimate vehicles crossing (each counted "
+            "once, at the side it enters), also at crossings that do not check."),
+    Outcome("vehicles_diverted", "vehicles", "Legitimate vehicles whose crossing was closed "
+            "(a side without officers) and who crossed at another (counted at the closed "
+            "crossing)."),
+    Outcome("vehicles_turned_away", "vehicles", "Legitimate vehicles whose crossing was "
+            "closed with no open crossing to go to (counted at the closed crossing)."),
 )
 # What a reader sees: one plain label per outcome, the same in every terminal table, figure,
 # finding and workbook (at most 32 characters, so a table fits 80 columns without cutting it).
@@ -178,10 +209,15 @@ LABELS: dict[str, str] = {
     "officers_deployed": "officers deployed",
     "officer_hours": "officer-hours worked",
     "officer_hours_crossing": "officer-hours at crossings",
+    "officer_hours_first_line": "officer-hours in booths",
+    "officer_hours_first_line_ordinary": "ordinary-shift hours in booths",
+    "officer_hours_second_line": "officer-hours, second line",
+    "officer_hours_second_line_busy": "officer-hours on checks, 2nd line",
     "officer_hours_idle_crossing": "idle officer-hours, crossings",
     "officer_hours_crossing_patrol": "crossing officers on patrol",
     "officer_hours_idle_port": "idle officer-hours, ports",
     "officer_hours_idle_parcel_centre": "idle officer-hours, parcels",
+    "officer_hours_idle_road_checkpoint": "idle officer-hours, road checks",
     "checks_persons": "persons checked",
     "checks_vehicles": "vehicles checked",
     "checks_parcels": "parcels checked",
@@ -244,9 +280,13 @@ LABELS: dict[str, str] = {
     "max_wait_minutes": "longest wait at a crossing",
     "mean_wait_minutes_cars": "mean wait, cars",
     "max_wait_minutes_cars": "longest wait, cars",
+    "mean_wait_minutes_buses": "mean wait, coaches",
+    "max_wait_minutes_buses": "longest wait, coaches",
     "mean_wait_minutes_lorries": "mean wait, lorries",
     "max_wait_minutes_lorries": "longest wait, lorries",
     "legitimate_vehicles": "vehicles at crossings",
+    "vehicles_diverted": "vehicles diverted",
+    "vehicles_turned_away": "vehicles turned away",
 }
 
 

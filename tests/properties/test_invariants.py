@@ -228,26 +228,27 @@ def test_a_unit_counted_at_two_places_fires():
 def test_checks_above_capacity_fire():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.capacity))
+    i = int(np.argmax(state.capacity))  # a crossing side
     state.checks[i] = state.capacity[i] + 1
     error = fires(invariants.check_capacity, model, "checks within capacity")
-    assert error.place == model.place_ids[int(state.places[i])]
+    assert error.place == model.place_ids[int(state.places[i // 2])]
 
 
 def test_checks_beyond_the_officers_on_duty_fire():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.checks.sum(axis=1)))
-    model.on_duty["crossing"][state.places[i], model.hour_of_day] = 0.0
+    i = int(np.argmax(state.checks.sum(axis=1)))  # a crossing side
+    state.on_duty = state.on_duty.copy()  # the staffing's own array is shared: read only
+    state.on_duty[i, model.hour_of_day] = 0.0
     error = fires(invariants.check_capacity, model, "checks within capacity")
-    assert error.place == model.place_ids[int(state.places[i])]
+    assert error.place == model.place_ids[int(state.places[i // 2])]
 
 
 def test_a_crossing_officer_hour_that_vanishes_fires():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.idle))
-    state.idle[i] -= 1.0
+    i = int(np.argmax(state.allocation.idle + state.allocation.second_line))
+    state.allocation.second_line[i] -= 1.0
     fires(invariants.check_capacity, model,
           "every crossing officer-hour is in a booth, on a check, on patrol or idle")
 
@@ -263,11 +264,12 @@ def test_crossing_officers_on_patrol_that_no_crossing_sent_fire():
 
 
 def test_a_sector_patrolled_only_by_crossing_officers_may_detect():
-    """Greece and Turkey put every officer at crossings: the Evros sector has no officers of
-    its own, only crossing officers out on patrol, and its detections are no violation."""
+    """Greece and Turkey put every officer (4,000 each) at crossings: the Evros sector has no
+    officers of its own, only crossing officers out on patrol (those the crossings' booths and
+    inspection places cannot use), and its detections are no violation."""
     scenario = small_scenario(action={"days": 2}, criminal={"flow_scale": 2.0}, frontex=[],
-                              countries={"GR": {"shares": {"crossing": 1.0}},
-                                         "TR": {"shares": {"crossing": 1.0}}})
+                              countries={"GR": {"officers": 4000, "shares": {"crossing": 1.0}},
+                                         "TR": {"officers": 4000, "shares": {"crossing": 1.0}}})
     detected = 0.0
     for seed in range(4):
         model = run_model(scenario, seed, check_invariants=True)
