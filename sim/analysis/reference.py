@@ -190,7 +190,8 @@ def write_table(out: Path) -> list[Path]:
     existed)."""
     comparison, _ = read_reference(out)
     names = list(dict.fromkeys(comparison["scenario"]))
-    naive = naive_estimates(_staffing_of(out, BASE),
+    base = str(comparison["base"].iloc[0]) if len(comparison) else BASE
+    naive = naive_estimates(_staffing_of(out, base),
                             {name: _staffing_of(out, name) for name in names})
     write_csv(naive, out / NAIVE_FILE)
     write_text(out / TABLE, reference_markdown(comparison, naive) + "\n")
