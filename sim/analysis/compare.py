@@ -235,9 +235,16 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
                 "harm_weights": weights if outcome in HARM_OUTCOME_NAMES else "",
             })
     table = ComparisonTable(pd.DataFrame(rows, columns=list(COLUMNS)))
-    table.attrs["deciding"] = (pd.concat(rankings, ignore_index=True) if rankings
-                               else pd.DataFrame())
+    # as records, not a DataFrame: pandas compares attrs when tables are concatenated
+    table.attrs["deciding"] = (pd.concat(rankings, ignore_index=True).to_dict("records")
+                               if rankings else [])
     return table
+
+
+def deciding_ranking(table: pd.DataFrame) -> pd.DataFrame:
+    """Every assumption ranked per scenario and outcome, for a comparison over draws or
+    members (empty otherwise): what deciding.csv holds."""
+    return pd.DataFrame(table.attrs.get("deciding", []))
 
 
 def with_harm_outcomes(base: Results, others: list[Results], outcomes: list[str],
@@ -491,7 +498,7 @@ def write_deciding(table: pd.DataFrame, out: str | Path) -> Path | None:
     assumption ranked per scenario and outcome); an earlier comparison's is removed otherwise.
     The file written, or None."""
     path = Path(out) / DECIDING_FILE
-    ranking = table.attrs.get("deciding", pd.DataFrame())
+    ranking = deciding_ranking(table)
     if not len(ranking):
         path.unlink(missing_ok=True)
         return None

@@ -18,7 +18,13 @@ import yaml
 from project import ROOT
 
 import sim
-from sim.analysis.compare import ComparisonError, compare, deciding, first_members
+from sim.analysis.compare import (
+    ComparisonError,
+    compare,
+    deciding,
+    deciding_ranking,
+    first_members,
+)
 from sim.analysis.deciding import evppi, first_order, rank_assumptions
 from sim.inference.ensemble import build, candidates_path, load_plan, split_assumptions
 from sim.inference.history_matching import implausibility
@@ -206,7 +212,7 @@ def test_a_comparison_over_members_names_what_decides_it_and_a_dummy_ranks_below
     # every relay arrives: (almost) no loss; a late hit's relay may miss the follow-up window
     assert cases["deciding_high"] == pytest.approx(0, abs=1.0)
     assert cases["next_deciding"] == "parameters.retask_watch_hours"
-    ranking = table.attrs["deciding"].set_index("assumption")
+    ranking = deciding_ranking(table).set_index("assumption")
     assert set(ranking["outcome"]) == {"cases_opened"}  # nothing decides the checks
     assert list(deciding(base, other, ["cases_opened"])["assumption"]) == list(ranking.index)
     assert (ranking.loc["parameters.retask_watch_hours", "first_order"]
