@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
 
 from sim.geography import load_route_graph
@@ -199,3 +200,19 @@ def small_scenarios(draw: st.DrawFn) -> tuple[Scenario, int]:
         "parameters": {"adaptivity": draw(st.sampled_from([0.0, 0.5, 1.0]))},
     }
     return valid(data), draw(st.integers(0, 2**32 - 1))
+
+
+T_PAIRED = 2.76  # two-sided 1 % point of Student's t with 29 degrees of freedom (30 pairs)
+
+
+def paired_t(differences: np.ndarray) -> float:
+    """Student's t of the mean of paired differences (inf when they are all equal and not 0)."""
+    spread = differences.std(ddof=1)
+    if spread == 0:
+        return np.inf if differences.mean() != 0 else 0.0
+    return float(differences.mean() / (spread / np.sqrt(len(differences))))
+
+
+def place_total(model: JointActionModel, outcome: str, place: str) -> float:
+    """A place outcome of a finished model, summed over the days."""
+    return float(model.tally.values[model.tally.index[outcome], model.place_index[place]].sum())

@@ -5,29 +5,24 @@ differs); and the baseline's waits against what border police report."""
 
 import numpy as np
 import pytest
-from strategies import GRAPH, ROUTE_GRAPH, baseline
+from strategies import (
+    GRAPH,
+    ROUTE_GRAPH,
+    T_PAIRED,
+    baseline,
+    paired_t,
+    place_total,
+    run_model,
+)
 
 from sim.model import JointActionModel
 from sim.scenario.allocation import build_units
 
 REPLICATES = 30
 DAYS = 2
-T_PAIRED = 2.76  # two-sided 1 % point of Student's t with 29 degrees of freedom
 
 
-def paired_t(differences: np.ndarray) -> float:
-    spread = differences.std(ddof=1)
-    if spread == 0:
-        return np.inf if differences.mean() != 0 else 0.0
-    return float(differences.mean() / (spread / np.sqrt(len(differences))))
 
-
-def run(scenario, seed: int) -> JointActionModel:
-    return JointActionModel(scenario, rng=seed, route_graph=ROUTE_GRAPH).run()
-
-
-def place_total(model: JointActionModel, outcome: str, place: str) -> float:
-    return float(model.tally.values[model.tally.index[outcome], model.place_index[place]].sum())
 
 
 def vehicle_hours_waiting(model: JointActionModel) -> float:
@@ -130,8 +125,8 @@ def test_moving_a_countrys_crossing_officers_to_one_crossing_lengthens_the_waits
     crossings kept running and the mean wait fell by 1%)."""
     moved = _greece_at_evzonoi(days=DAYS)
     usual = baseline(action={"days": DAYS})
-    differences = np.array([vehicle_hours_waiting(run(moved, seed))
-                            - vehicle_hours_waiting(run(usual, seed))
+    differences = np.array([vehicle_hours_waiting(run_model(moved, seed))
+                            - vehicle_hours_waiting(run_model(usual, seed))
                             for seed in range(REPLICATES)])
     assert differences.mean() > 0 and paired_t(differences) > T_PAIRED
 
@@ -167,7 +162,7 @@ def test_more_officers_at_the_busiest_crossing_check_more_and_a_second_500_adds_
                   key=lambda c: GRAPH.nodes[c]["vehicles_per_day"])
     assert busiest == "kapitan_andreevo"
     scenarios = [_bulgaria_thin_at_kapitan_andreevo(extra) for extra in (0, 500, 1000)]
-    totals = np.array([[place_total(run(s, seed), "checks_vehicles", busiest)
+    totals = np.array([[place_total(run_model(s, seed), "checks_vehicles", busiest)
                         for s in scenarios] for seed in range(REPLICATES)])
     first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]
     assert first.mean() > 0.05 * totals[:, 0].mean() and paired_t(first) > T_PAIRED
@@ -181,7 +176,7 @@ def test_the_baselines_busiest_crossing_has_more_teams_than_referrals_need():
     base, more = baseline(action={"days": 1}), with_more("crossing", "kapitan_andreevo", "BG",
                                                          500)
     more = more.model_copy(update={"action": base.action})
-    before, after = run(base, 1), run(more, 1)
+    before, after = run_model(base, 1), run_model(more, 1)
     checks = [place_total(m, "checks_vehicles", "kapitan_andreevo") for m in (before, after)]
     assert 0 <= checks[1] - checks[0] < 0.01 * checks[0]
     patrol = [place_total(m, "officer_hours_crossing_patrol", "kapitan_andreevo")
@@ -201,7 +196,7 @@ def test_more_officers_on_a_green_border_sector_detect_more_and_a_second_500_add
                "parameters": {"adaptivity": 0.0, "check_awareness": 0.0}}
     scenarios = [baseline(action={"days": DAYS}, **fixture)] + [
         with_more("green_border", sector, "BG", n, **fixture) for n in (500, 1000)]
-    totals = np.array([[place_total(run(s, seed), "illegal_entries_detected", sector)
+    totals = np.array([[place_total(run_model(s, seed), "illegal_entries_detected", sector)
                         for s in scenarios] for seed in range(REPLICATES)])
     first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]
     assert first.mean() > 0 and paired_t(first) > T_PAIRED

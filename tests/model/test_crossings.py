@@ -3,30 +3,16 @@ random numbers), the refusals of equipment that would do nothing, and the queues
 
 import numpy as np
 import pytest
-from strategies import ROUTE_GRAPH, baseline
+from strategies import ROUTE_GRAPH, T_PAIRED, baseline, paired_t, place_total, run_model
 
 from sim.model import JointActionModel
 from sim.scenario.files import ScenarioError
 
 REPLICATES = 30
 DAYS = 2
-T_PAIRED = 2.76  # two-sided 1 % point of Student's t with 29 degrees of freedom
 
 
-def paired_t(differences: np.ndarray) -> float:
-    """Student's t of the mean of paired differences (inf when they are all equal and not 0)."""
-    spread = differences.std(ddof=1)
-    if spread == 0:
-        return np.inf if differences.mean() != 0 else 0.0
-    return float(differences.mean() / (spread / np.sqrt(len(differences))))
 
-
-def run(scenario, seed: int) -> JointActionModel:
-    return JointActionModel(scenario, rng=seed, route_graph=ROUTE_GRAPH).run()
-
-
-def place_total(model: JointActionModel, outcome: str, place: str) -> float:
-    return float(model.tally.values[model.tally.index[outcome], model.place_index[place]].sum())
 
 
 def sides(model: JointActionModel, place: str) -> list[int]:
@@ -57,7 +43,7 @@ def test_spare_crossing_officers_patrol_the_adjoining_sector_and_detect_there():
     sent = baseline(action={"days": DAYS})
     detected, idle = [], []
     for seed in range(REPLICATES):
-        before, after = run(kept, seed), run(sent, seed)
+        before, after = run_model(kept, seed), run_model(sent, seed)
         totals = after.outcomes()
         idle.append(totals["officer_hours_idle_crossing"] / totals["officer_hours_crossing"])
         assert np.array_equal(after.crossing_state.wait_table, before.crossing_state.wait_table)
@@ -113,7 +99,7 @@ def test_a_second_detection_kit_adds_less_than_the_first():
                           parameters={"adaptivity": 0.0}, frontex=others + (
                               [{"kind": "detection_kit", "place": place, "count": n}] if n
                               else [])) for n in (0, 1, 2)]
-    totals = np.array([[place_total(run(s, seed), "movements_intercepted", place)
+    totals = np.array([[place_total(run_model(s, seed), "movements_intercepted", place)
                         for s in scenarios] for seed in range(REPLICATES)])
     first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]
     assert paired_t(first) > T_PAIRED and paired_t(second) > T_PAIRED
@@ -130,7 +116,7 @@ def _one_two_three(kind: str, place: str, days: int = DAYS, **changes) -> np.nda
     scenarios = [baseline(action={"days": days}, frontex=others + (
         [{"kind": kind, "place": place, "count": n}] if n else []), **changes)
         for n in (0, 1, 2)]
-    return np.array([[place_total(run(s, seed), outcome, place) for s in scenarios]
+    return np.array([[place_total(run_model(s, seed), outcome, place) for s in scenarios]
                      for seed in range(REPLICATES)])
 
 
@@ -201,7 +187,7 @@ def test_lorries_wait_hours_at_the_busiest_bg_tr_and_gr_mk_crossings_and_cars_le
     the longest is that of the busier direction."""
     from sim.runs.replicate import crossing_waits_table
 
-    tables = [crossing_waits_table(run(baseline(), seed)) for seed in range(5)]
+    tables = [crossing_waits_table(run_model(baseline(), seed)) for seed in range(5)]
     for place, hours in (("kapitan_andreevo", 3.0), ("evzonoi", 2.0)):
         longest, cars, lorries = [], [], []
         for table in tables:
@@ -371,7 +357,7 @@ def test_a_crossing_with_nobody_on_duty_is_closed_and_its_traffic_queues(monkeyp
     night = [t for t in range(model.hours) if (model.start.hour + t) % 24 in range(6)]
     assert all(state.wait_table[t, i, 2] > 0 for t in night)  # waiting for the opening
     # waits count in the outcomes, and no trip crosses a border check while nobody is there
-    assert model.outcomes()["mean_wait_minutes"] > run(baseline(action={"days": 2}),
+    assert model.outcomes()["mean_wait_minutes"] > run_model(baseline(action={"days": 2}),
                                                        3).outcomes()["mean_wait_minutes"]
     at_night = [e for e in model.events if e["kind"] == "interception"
                 and model.graph.nodes[e["place"]]["kind"] == "crossing"
