@@ -50,11 +50,12 @@ def user_errors() -> tuple[type[Exception], ...]:
     """The exceptions that mean bad input or a folder that must not be written: one message,
     exit 2 (imported only when an exception is on its way, so `sim --help` stays light)."""
     from sim.analysis.compare import ComparisonError
+    from sim.analysis.harm import HarmWeightsError
     from sim.runs.executor import ClusterError
     from sim.runs.layout import ResultsFolderError
     from sim.scenario.files import ScenarioError
 
-    return ScenarioError, ResultsFolderError, ComparisonError, ClusterError
+    return ScenarioError, ResultsFolderError, ComparisonError, ClusterError, HarmWeightsError
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -26,6 +26,7 @@ from sim.analysis.headline import (
     resting_on,
     robustness_text,
     short_finding,
+    weights_line,
 )
 from sim.analysis.style import label
 from sim.runs.results import Results
@@ -124,6 +125,9 @@ def print_comparison(table: pd.DataFrame, console: Console | None = None, *,
         if waits and scenario in waits:
             print_waits(*waits[scenario], console=console)
         console.print()
+    weights = weights_line(table)
+    if weights:
+        console.print(f"{weights} Another file: --harm FILE.", highlight=False)
     if not full:
         count = table["outcome"].nunique()
         console.print(f"The headline outcomes; --full shows all {count} (and --out writes "

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
 
 from sim.geography import load_route_graph
+from sim.geography.sides import eu_members, host_side
 from sim.model import BASELINE, JointActionModel
 from sim.scenario.allocation import build_units, check_scenario, is_visiting
 from sim.scenario.files import load_scenario, merge, scenario_from_mapping
@@ -34,7 +36,9 @@ SMALL: dict[str, Any] = {
     "run": {"replicates": 2, "seed": 11},
     "countries": {"GR": {"officers": 1500}, "MK": {"officers": 800},
                   "BG": {"officers": 1200}, "TR": {"officers": 1200}},
-    "scanning_teams": {"teams": [{"place": "evzonoi", "country": "NL", "hours": [6, 22]}]},
+    # the team scans on North Macedonia's side, where the northbound trips enter
+    "scanning_teams": {"teams": [{"place": "evzonoi", "country": "NL", "hours": [6, 22],
+                                  "side": "MK"}]},
     "frontex": [{"kind": "thermal_vision", "place": "gb_evros", "count": 1},
                 {"kind": "detection_kit", "place": "kapitan_andreevo", "count": 1}],
     "criminal": {"flow_scale": 1.0, "networks_scale": 0.3},
@@ -120,10 +124,18 @@ def staffed_places(countries: dict[str, dict[str, Any]], postings: list[dict[str
     scenario = scenario_from_mapping({"name": "hosts", "countries": countries,
                                       "postings": postings}, label="test")
 
+    members = eu_members(ROUTE_GRAPH)
+
     def host(country: str, place: str) -> bool:
         node = GRAPH.nodes[place]
-        return country in (node["country"], node.get("country_a"), node.get("country_b")) and (
-            not is_visiting(ROUTE_GRAPH, country))
+        if node["kind"] == "crossing":  # equipment works on its side, with its officers:
+            # a scanning team on the first-named country's, Frontex on the EU member's
+            frontex = node["country_b"] if host_side(GRAPH.nodes, place, None, members) \
+                else node["country_a"]
+            hosts = (node["country_a"],) if frontex == node["country_a"] else ()
+        else:
+            hosts = (node["country"], node.get("country_a"), node.get("country_b"))
+        return country in hosts and not is_visiting(ROUTE_GRAPH, country)
 
     return sorted({u.place for u in build_units(scenario, ROUTE_GRAPH)
                    if u.posting == kind and u.officers and host(u.country, u.place)})
@@ -188,3 +200,19 @@ def small_scenarios(draw: st.DrawFn) -> tuple[Scenario, int]:
         "parameters": {"adaptivity": draw(st.sampled_from([0.0, 0.5, 1.0]))},
     }
     return valid(data), draw(st.integers(0, 2**32 - 1))
+
+
+T_PAIRED = 2.76  # two-sided 1 % point of Student's t with 29 degrees of freedom (30 pairs)
+
+
+def paired_t(differences: np.ndarray) -> float:
+    """Student's t of the mean of paired differences (inf when they are all equal and not 0)."""
+    spread = differences.std(ddof=1)
+    if spread == 0:
+        return np.inf if differences.mean() != 0 else 0.0
+    return float(differences.mean() / (spread / np.sqrt(len(differences))))
+
+
+def place_total(model: JointActionModel, outcome: str, place: str) -> float:
+    """A place outcome of a finished model, summed over the days."""
+    return float(model.tally.values[model.tally.index[outcome], model.place_index[place]].sum())

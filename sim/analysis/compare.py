@@ -6,6 +6,12 @@ interval measures the change of allocation, not the noise of two independent wee
 seeds differ the two samples are independent and the difference of means gets a bootstrap
 interval. `pairing_gain` measures how much narrower pairing makes the interval.
 
+Besides the model's outcomes, the table holds the harm index and its parts by crime area
+(`sim.analysis.harm`), computed from each run's summary when it is read with the weights given
+as `harm=` (a file, a shipped set's name or a mapping; default the shipped default): a change
+of weights changes those rows and nothing else, without a re-run. Their `harm_weights` column
+names the weights file and its sha256.
+
 Defaults: `method="auto"` (Student t on the paired differences; bootstrap when unpaired) and
 `level=0.90` (`sim.runs.statistics.INTERVAL`, the level used everywhere else in the project).
 """
@@ -16,7 +22,7 @@ import dataclasses
 import difflib
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -24,9 +30,16 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis import deciding as deciding_module
+from sim.analysis.harm import HarmWeights, add_harm, resolve_weights
 from sim.analysis.headline import MIN_DRAWS, as_html, as_text
 from sim.analysis.pairing import is_paired, paired_runs
-from sim.model.outcomes import OUTCOME_NAMES, OUTCOMES
+from sim.model.outcomes import (
+    HARM_OUTCOME_NAMES,
+    HARM_OUTCOMES,
+    OUTCOME_NAMES,
+    OUTCOMES,
+    READ_OUTCOME_NAMES,
+)
 from sim.runs.results import Results, load, write_csv
 from sim.runs.statistics import INTERVAL, paired_difference, reduce, unpaired_difference
 
@@ -39,10 +52,11 @@ COLUMNS = ("scenario", "outcome", "unit", "base_mean", "mean", "difference",
            "relative_difference", "ci_low", "ci_high", "paired", "n", "base", "base_n",
            "method", "level", "per_day", "draws", "robustness", "deciding", "deciding_share",
            "deciding_low", "deciding_high", "deciding_evppi", "next_deciding", "next_share",
-           "evpi")
+           "evpi", "harm_weights")
 DECIDING = ("deciding", "deciding_share", "deciding_low", "deciding_high", "deciding_evppi",
             "next_deciding", "next_share", "evpi")  # runs over draws or members only
-UNITS = {o.name: o.unit for o in OUTCOMES}
+UNITS = {o.name: o.unit for o in (*OUTCOMES, *HARM_OUTCOMES)}
+HarmLike = str | Path | HarmWeights | Mapping[str, float] | None
 
 
 class ComparisonError(ValueError):
@@ -71,7 +85,7 @@ class ComparisonTable(pd.DataFrame):
         return as_html(self) if self._readable() else pd.DataFrame._repr_html_(self)
 
 # outcomes that are not totals over the action's days: never divided by its length
-NOT_PER_DAY = frozenset(o.name for o in OUTCOMES if not o.total)
+NOT_PER_DAY = frozenset(o.name for o in (*OUTCOMES, *HARM_OUTCOMES) if not o.total)
 
 
 def action_days(results: Results) -> int | None:
@@ -88,7 +102,7 @@ def per_day(results: Results) -> Results:
         raise ValueError(f"'{results.scenario_name}': the manifest does not say how many days "
                          "the action lasted")
     summary = results.summary.copy()
-    totals = [o for o in OUTCOME_NAMES if o in summary and o not in NOT_PER_DAY]
+    totals = [o for o in READ_OUTCOME_NAMES if o in summary and o not in NOT_PER_DAY]
     summary[totals] = summary[totals].astype(float) / days
     return dataclasses.replace(results, summary=summary)
 
@@ -153,8 +167,8 @@ def difference_interval(base: pd.Series, other: pd.Series, *, paired: bool,
 
 def compare(base: Results | str | Path, others: Sequence[Results | str | Path] | Results,
             *, method: str = "auto", level: float = INTERVAL,
-            outcomes: Sequence[str] = OUTCOME_NAMES, resamples: int = RESAMPLES
-            ) -> ComparisonTable:
+            outcomes: Sequence[str] = READ_OUTCOME_NAMES, resamples: int = RESAMPLES,
+            harm: HarmLike = None) -> ComparisonTable:
     """One row per other scenario and outcome (columns `COLUMNS`, docs/analysis.md).
 
     `base` and `others` are `Results` or results folders. `difference` is mean(other) −
@@ -164,12 +178,16 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
     runs have, and both means are taken over those; otherwise the scenario's own count). A
     scenario whose action lasts a different number of days than the base's is compared per day
     (`per_day` true; totals divided by each run's days, `per_day()`). Outcomes a folder written
-    by an older version lacks are left out with a warning.
+    by an older version lacks are left out with a warning. The harm outcomes
+    (`sim.model.outcomes.HARM_OUTCOMES`) are computed from each run's summary with the weights
+    `harm` (`sim.analysis.harm.resolve_weights`: None is the shipped default); their rows name
+    the weights in `harm_weights`.
     """
     base = _as_results(base)
     others = [_as_results(o) for o in ([others] if isinstance(others, Results | str | Path)
                                       else others)]
     outcomes = _check_arguments(method, level, outcomes, resamples)
+    base, others, outcomes, weights = with_harm_outcomes(base, others, outcomes, harm)
     rows, rankings = [], []
     for other in others:
         _check_same_kind(base, other)
@@ -191,7 +209,8 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
                               f"{MIN_DRAWS})", stacklevel=2)
             rows += posterior_rows(per_day(base) if daily else base,
                                    per_day(other) if daily else other, level=level,
-                                   outcomes=present, daily=daily, rankings=rankings)
+                                   outcomes=present, daily=daily, rankings=rankings,
+                                   harm_weights=weights)
             continue
         pairing = paired_runs(base, other)
         if pairing.note():
@@ -213,11 +232,33 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
                 "base": base.scenario_name, "base_n": all_base, "method": used,
                 "level": level, "per_day": daily, "draws": 0, "robustness": math.nan,
                 **dict.fromkeys(DECIDING, math.nan), "deciding": "", "next_deciding": "",
+                "harm_weights": weights if outcome in HARM_OUTCOME_NAMES else "",
             })
     table = ComparisonTable(pd.DataFrame(rows, columns=list(COLUMNS)))
-    table.attrs["deciding"] = (pd.concat(rankings, ignore_index=True) if rankings
-                               else pd.DataFrame())
+    # as records, not a DataFrame: pandas compares attrs when tables are concatenated
+    table.attrs["deciding"] = (pd.concat(rankings, ignore_index=True).to_dict("records")
+                               if rankings else [])
     return table
+
+
+def deciding_ranking(table: pd.DataFrame) -> pd.DataFrame:
+    """Every assumption ranked per scenario and outcome, for a comparison over draws or
+    members (empty otherwise): what deciding.csv holds."""
+    return pd.DataFrame(table.attrs.get("deciding", []))
+
+
+def with_harm_outcomes(base: Results, others: list[Results], outcomes: list[str],
+                       harm: HarmLike) -> tuple[Results, list[Results], list[str], str]:
+    """The runs with the harm outcomes added when any is asked for (`add_harm`), the outcomes
+    left to compare (harm outcomes dropped, with one warning, when a run cannot give them), and
+    the weights as the table records them."""
+    if not set(outcomes) & set(HARM_OUTCOME_NAMES):
+        return base, others, outcomes, ""
+    weights = resolve_weights(harm)
+    runs = [add_harm(run, weights) for run in (base, *others)]
+    if not all("harm_index" in run.summary for run in runs):
+        outcomes = [o for o in outcomes if o not in HARM_OUTCOME_NAMES]
+    return runs[0], runs[1:], outcomes, weights.describe()
 
 
 def _as_results(run: Results | str | Path) -> Results:
@@ -244,7 +285,7 @@ def _check_arguments(method: str, level: float, outcomes: Sequence[str],
     if isinstance(outcomes, str):
         raise TypeError(f"outcomes is a list of outcome names: write outcomes=[{outcomes!r}]")
     outcomes = list(outcomes)
-    unknown = [o for o in outcomes if o not in OUTCOME_NAMES]
+    unknown = [o for o in outcomes if o not in READ_OUTCOME_NAMES]
     if unknown:
         raise ValueError("; ".join(_unknown_outcome(o) for o in unknown))
     if not outcomes:
@@ -253,7 +294,7 @@ def _check_arguments(method: str, level: float, outcomes: Sequence[str],
 
 
 def _unknown_outcome(name: object) -> str:
-    close = difflib.get_close_matches(str(name), OUTCOME_NAMES, n=1)
+    close = difflib.get_close_matches(str(name), READ_OUTCOME_NAMES, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else " (docs/results.md lists the outcomes)"
     return f"unknown outcome {name!r}{hint}"
 
@@ -363,7 +404,8 @@ def robustness(per_draw: pd.Series) -> float:
 
 def posterior_rows(base: Results, other: Results, *, level: float,
                    outcomes: Sequence[str], daily: bool = False,
-                   rankings: list[pd.DataFrame] | None = None) -> list[dict]:
+                   rankings: list[pd.DataFrame] | None = None,
+                   harm_weights: str = "") -> list[dict]:
     """Rows of the comparison for runs over posterior draws or ensemble members: the difference
     is the mean of the per-draw paired differences, its interval the central `level` share of
     them (parameter uncertainty, plus what replicate noise is left in each draw's mean),
@@ -401,7 +443,8 @@ def posterior_rows(base: Results, other: Results, *, level: float,
             "n": len(shared), "base": base.scenario_name, "base_n": len(base.summary),
             "method": kind, "level": level, "per_day": daily, "draws": len(per_draw),
             "robustness": robustness(per_draw),
-            **deciding_columns(ranking[ranking["outcome"] == outcome], per_draw)})
+            **deciding_columns(ranking[ranking["outcome"] == outcome], per_draw),
+            "harm_weights": harm_weights if outcome in HARM_OUTCOME_NAMES else ""})
     return rows
 
 
@@ -437,12 +480,12 @@ def deciding_columns(ranking: pd.DataFrame, per_draw: pd.Series) -> dict:
 
 def compare_results(base_dir: str | Path, other_dirs: Sequence[str | Path],
                     out: str | Path | None = None, *, method: str = "auto",
-                    level: float = INTERVAL) -> pd.DataFrame:
+                    level: float = INTERVAL, harm: HarmLike = None) -> pd.DataFrame:
     """Compare results folders against a base folder; with `out`, write comparison.csv there
     and, for runs over draws or members, deciding.csv (every assumption ranked per scenario
     and outcome)."""
     base, others = load(base_dir), [load(d) for d in other_dirs]
-    table = compare(base, others, method=method, level=level)
+    table = compare(base, others, method=method, level=level, harm=harm)
     if out is not None:
         Path(out).mkdir(parents=True, exist_ok=True)
         write_csv(table, Path(out) / COMPARISON)
@@ -455,7 +498,7 @@ def write_deciding(table: pd.DataFrame, out: str | Path) -> Path | None:
     assumption ranked per scenario and outcome); an earlier comparison's is removed otherwise.
     The file written, or None."""
     path = Path(out) / DECIDING_FILE
-    ranking = table.attrs.get("deciding", pd.DataFrame())
+    ranking = deciding_ranking(table)
     if not len(ranking):
         path.unlink(missing_ok=True)
         return None

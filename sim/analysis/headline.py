@@ -3,6 +3,10 @@ differences and intervals (`table`, also `sim.findings_table`), and what each sc
 in one sentence (`sentence`, `findings`). Built from a comparison table (`sim.compare` or a
 comparison.csv) alone, with pandas: `sim compare` prints it, and the table `sim.compare`
 returns shows it as its `repr`.
+
+The headline leads with the harm index, then each crime area by the outcome it is counted in
+(`sim.analysis.harm.AREA_OUTCOMES`), then arrests, detections, cases, displacement and waiting;
+a change that gains in one crime area and loses in another says so in words (`trade_off`).
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from sim.analysis.harm import AREA_OUTCOMES
+from sim.analysis.harm import trade_off as trade_off_words
 from sim.analysis.style import figure_number, label, with_interval
 
-MAIN_OUTCOMES = ("arrests_total", "illegal_entries_detected", "drugs_kg_total",
-                 "cases_opened", "movements_intercepted", "movements_displaced",
+MAIN_OUTCOMES = ("harm_index", *AREA_OUTCOMES.values(), "arrests_total",
+                 "illegal_entries_detected", "cases_opened", "movements_displaced",
                  "mean_wait_minutes")
 MIN_DRAWS = 20  # below this a share of draws agreeing in sign moves by 5 points or more a draw
 
@@ -109,7 +115,18 @@ def sentence(comparison: pd.DataFrame, scenario: str,
         counted = "draw count" if over_draws(rows) else "replicate count"
         text += (f". Not told apart from the {base} at this {counted}: "
                  f"{', '.join(unclear)}")
-    return text + "."
+    traded = trade_off(comparison, scenario)
+    return text + "." + (f" It trades one crime area for another: {traded}." if traded else "")
+
+
+def trade_off(comparison: pd.DataFrame, scenario: str) -> str | None:
+    """In words, when the scenario clearly gains in one crime area and clearly loses in another
+    (each area by its outcome in `AREA_OUTCOMES`, an interval that excludes 0): "more migrants
+    stopped, fewer drugs seized"; None otherwise."""
+    rows = comparison[(comparison["scenario"] == scenario)
+                      & comparison["outcome"].isin(AREA_OUTCOMES.values())]
+    return trade_off_words({row.outcome: (row.ci_low, row.ci_high)
+                            for row in rows.itertuples()})
 
 
 def short_finding(comparison: pd.DataFrame, scenario: str,
@@ -134,7 +151,16 @@ def short_finding(comparison: pd.DataFrame, scenario: str,
         text += (f"; the other {within} within noise at this {counted} count")
     elif not changes:
         text += f" at this {counted} count"
-    return text + "."
+    traded = trade_off(comparison, scenario)
+    return text + "." + (f" A trade between crime areas: {traded}." if traded else "")
+
+
+def weights_line(comparison: pd.DataFrame) -> str | None:
+    """Which harm weights the table's harm rows were computed with (None: no harm rows)."""
+    if "harm_weights" not in comparison:
+        return None
+    named = [w for w in dict.fromkeys(comparison["harm_weights"].dropna()) if w]
+    return f"Harm index: weights {'; '.join(named)}." if named else None
 
 
 def findings(comparison: pd.DataFrame, outcomes: Sequence[str] = MAIN_OUTCOMES) -> list[str]:
@@ -157,6 +183,8 @@ def as_text(comparison: pd.DataFrame, outcomes: Sequence[str] = MAIN_OUTCOMES) -
         parts += ["", label(scenario).capitalize(),
                   rows.to_string(index=False) if len(rows) else "(none of the headline "
                   "outcomes)", sentence(comparison, scenario, outcomes)]
+    weights = weights_line(comparison)
+    parts += ["", weights] if weights else []
     parts += ["", "Every outcome and column (comparison.csv's, docs/analysis.md): "
               "comparison.to_csv(FILE), or pd.DataFrame(comparison) after "
               "pd.set_option('display.max_columns', None); other outcomes as here: "
@@ -173,8 +201,10 @@ def as_html(comparison: pd.DataFrame, outcomes: Sequence[str] = MAIN_OUTCOMES) -
         return "<p>An empty comparison (no scenario or no outcome).</p>"
     sentences = "".join(f"<li>{html.escape(text)}</li>" for text in findings(comparison,
                                                                                outcomes))
+    weights = weights_line(comparison)
     return (table(comparison, outcomes).to_html(index=False) + f"<ul>{sentences}</ul>"
-            "<p><small>Every outcome and column (comparison.csv's, docs/analysis.md): "
+            + (f"<p>{html.escape(weights)}</p>" if weights else "")
+            + "<p><small>Every outcome and column (comparison.csv's, docs/analysis.md): "
             "<code>comparison.to_csv(FILE)</code>, or <code>pd.DataFrame(comparison)</code> "
             "after <code>pd.set_option('display.max_columns', None)</code>; other outcomes as "
             "here: <code>sim.findings_table(comparison, outcomes=[...])</code>.</small></p>")

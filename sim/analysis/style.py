@@ -7,8 +7,8 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim.model.outcomes import HARM_LABELS, HARM_OUTCOMES, OUTCOMES
 from sim.model.outcomes import LABELS as OUTCOME_LABELS
-from sim.model.outcomes import OUTCOMES
 from sim.runs.results import Results, load
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -20,7 +20,7 @@ SCENARIO_COLOURS = {"jad_see_2023": "#000000", "business_as_usual": "#E69F00",
 CRIME_AREA_COLOURS = {"migrant_smuggling": "#0072B2", "drug_trafficking": "#D55E00",
                       "firearms_trafficking": "#000000", "thb": "#CC79A7",
                       "high_risk_networks": "#E69F00"}
-UNITS = {o.name: o.unit for o in OUTCOMES}
+UNITS = {o.name: o.unit for o in (*OUTCOMES, *HARM_OUTCOMES)}
 # One label per shipped scenario, the same in the README, the figures and the notebooks.
 SCENARIO_LABELS = {"jad_see_2023": "JAD SEE 2023 baseline",
                    "business_as_usual": "business as usual",
@@ -40,9 +40,9 @@ ResultsLike = Results | str | Path
 def label(name: str) -> str:
     """A scenario, outcome or crime-area id as words: `no_scanning_teams` → `no scanning
     teams`, `jad_see_2023` → `JAD SEE 2023 baseline`; an outcome by its label in the outcome
-    registry (`sim.model.outcomes.LABELS`)."""
+    registry (`sim.model.outcomes.LABELS`, `HARM_LABELS`)."""
     return (SCENARIO_LABELS.get(name) or CRIME_AREA_LABELS.get(name) or OUTCOME_LABELS.get(name)
-            or name.replace("_", " "))
+            or HARM_LABELS.get(name) or name.replace("_", " "))
 
 
 def outcome_label(outcome: str) -> str:

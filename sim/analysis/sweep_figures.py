@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from sim.analysis.compare import UNITS, ComparisonError, compare
+from sim.analysis.compare import UNITS, ComparisonError, HarmLike, compare
 from sim.analysis.figures import FOREST_OUTCOMES
 from sim.runs import layout
 from sim.runs import results as store
@@ -32,9 +32,11 @@ def is_sweep_folder(directory: str | Path) -> bool:
 
 
 def sweep_comparison(directory: str | Path, *, reference: str | None = None,
-                     method: str = "auto", level: float = INTERVAL) -> pd.DataFrame:
+                     method: str = "auto", level: float = INTERVAL,
+                     harm: HarmLike = None) -> pd.DataFrame:
     """Every point's difference from the reference point (default: the first), for every
-    outcome, with the point's grid labels as columns (comparison.csv's columns otherwise)."""
+    outcome and the harm index with the weights `harm` (default: the shipped default), with
+    the point's grid labels as columns (comparison.csv's columns otherwise)."""
     directory = Path(directory)
     index = read_sweep_index(directory)
     labels = [c for c in index.columns if c not in STATUS_COLUMNS]
@@ -57,7 +59,8 @@ def sweep_comparison(directory: str | Path, *, reference: str | None = None,
         alone = "" if len(index) > 1 else " (the sweep has one point)"
         raise ComparisonError(f"{directory}: only point '{reference}' has finished results: "
                               f"nothing to compare it with{alone}")
-    table = compare(runs[reference], [runs[p] for p in others], method=method, level=level)
+    table = compare(runs[reference], [runs[p] for p in others], method=method, level=level,
+                    harm=harm)
     names = {runs[p].scenario_name: p for p in others}
     table.insert(0, "point", table["scenario"].map(names))
     for column in reversed(labels):

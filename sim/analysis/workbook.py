@@ -3,9 +3,13 @@
 
 One workbook: what it holds, where it came from and the notes a reader must see (`about`), each
 scenario's difference from a base with its interval (`comparison`, when a base is given), the
-wait per vehicle at every crossing by side and vehicle class (`waits by crossing`), every
-outcome's mean and intervals per scenario (`summary`), means per place and day (`by place and
-day`, crossings first) and one row per replicate with the scenario's levers (`replicates`).
+wait per vehicle at every crossing by side and vehicle class (`waits by crossing`), the harm
+index and each crime area by its outcome and its harm (`by crime area`: differences from the
+base with intervals, or means without a base), every outcome's mean and intervals per scenario
+(`summary`), means per place and day (`by place and day`, crossings first) and one row per
+replicate with the scenario's levers (`replicates`). The harm outcomes are computed when the
+results are read, with the weights given (`harm=`, `--harm FILE`; default the shipped
+default), named with their file and sha256 in the about sheet.
 Plain labels come first and the ids last; differences relative to the base are percentages;
 every sheet has filters. With a base, runs whose seeds match it are compared over the
 replicates all of them share (`sim.analysis.pairing`), in every sheet. Written with openpyxl;
@@ -19,17 +23,30 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.analysis.compare import compare
+from sim.analysis.compare import HarmLike, compare
+from sim.analysis.harm import AREA_OUTCOMES, HarmWeights, add_harm, resolve_weights
 from sim.analysis.pairing import is_paired, restrict
 from sim.analysis.style import ResultsLike, as_results, label
 from sim.analysis.waits import changed_crossings, crossing_waits, wait_differences
-from sim.model.outcomes import OUTCOMES, PLACE_OUTCOMES
+from sim.model.outcomes import (
+    AREA_LABELS,
+    HARM_OUTCOMES,
+    OUTCOMES,
+    PLACE_OUTCOMES,
+    READ_OUTCOME_NAMES,
+)
 from sim.runs.layout import write_atomically
 from sim.runs.results import Results
 from sim.runs.statistics import INTERVAL
 
 PLACE_KEYS = ["scenario", "day", "date", "kind", "country", "place", "place_name"]
-UNITS = {o.name: o.unit for o in OUTCOMES}
+UNITS = {o.name: o.unit for o in (*OUTCOMES, *HARM_OUTCOMES)}
+# The `by crime area` sheet: each area's outcome, then its harm; the index first.
+AREA_ROWS: tuple[tuple[str, str], ...] = (
+    ("all crime areas", "harm_index"),
+    *((area, name) for area, outcome in AREA_OUTCOMES.items()
+      for name in (outcome, f"harm_{area}")),
+    ("all crime areas", "harm_all_areas"))
 PERCENT = "difference, % of base"
 SHARES = (PERCENT, "share of draws agreeing")
 PLAIN_INTEGERS = ("replicate", "day", "posterior draws")  # no thousands separator
@@ -67,7 +84,7 @@ def summary_sheet(runs: Sequence[Results]) -> pd.DataFrame:
     replicates and the confidence interval of the mean."""
     frames = []
     for results in runs:
-        table = results.describe().reset_index(names="outcome id")
+        table = results.describe(READ_OUTCOME_NAMES).reset_index(names="outcome id")
         frames.append(pd.DataFrame({
             "scenario": label(results.scenario_name),
             "outcome": table["outcome id"].map(label), "unit": table["unit"],
@@ -96,6 +113,24 @@ def comparison_sheet(comparison: pd.DataFrame) -> pd.DataFrame:
         "interval": rows["level"].map("{:.0%}".format) + " " + rows["method"],
         "posterior draws": rows["draws"], "share of draws agreeing": rows["robustness"],
         "scenario id": rows["scenario"], "outcome id": rows["outcome"], "base id": rows["base"]})
+
+
+def area_sheet(comparison: pd.DataFrame | None, summary: pd.DataFrame) -> pd.DataFrame:
+    """The harm index and each crime area by its outcome and its harm points: with a base,
+    the `comparison` sheet's rows of those outcomes (differences with intervals); without,
+    the `summary` sheet's (means with intervals). A `crime area` column first."""
+    order = {outcome: i for i, (_, outcome) in enumerate(AREA_ROWS)}
+    area_of = {outcome: area for area, outcome in AREA_ROWS}
+    table = comparison if comparison is not None else summary
+    rows = table[table["outcome id"].isin(order)].copy()
+    if rows.empty:
+        return pd.DataFrame({"note": ["no harm index in these results (written before the "
+                                      "outcomes it weighs existed)"]})
+    rows["order"] = rows["outcome id"].map(order)
+    rows = rows.sort_values(["scenario id", "order"], kind="stable").drop(columns="order")
+    rows.insert(1, "crime area", rows["outcome id"].map(
+        lambda o: AREA_LABELS.get(area_of[o], area_of[o].replace("_", " "))))
+    return rows.reset_index(drop=True)
 
 
 def waits_sheet(runs: Sequence[Results], base: Results | None) -> pd.DataFrame:
@@ -174,17 +209,26 @@ def replicates_sheet(runs: Sequence[Results]) -> pd.DataFrame:
     table["seed"] = table["seed"].astype(str)
     table.insert(0, "scenario id", table.pop("scenario"))
     table.insert(0, "scenario", table["scenario id"].map(label))
-    return table.rename(columns={o.name: outcome_heading(o.name) for o in OUTCOMES})
+    return table.rename(columns={o.name: outcome_heading(o.name)
+                                 for o in (*OUTCOMES, *HARM_OUTCOMES)})
 
 
 def about_sheet(runs: Sequence[Results], base: Results | None, level: float,
-                notes: Sequence[str]) -> pd.DataFrame:
+                notes: Sequence[str], weights: HarmWeights | None = None) -> pd.DataFrame:
     rows = [(f"note {i}", note) for i, note in enumerate(dict.fromkeys(notes), start=1)]
+    if weights is not None:
+        rows.append(("harm weights", f"{weights.describe()}: the harm index and its parts by "
+                     "crime area, computed from each replicate's outcomes when the results "
+                     "were read (another file: --harm FILE)"))
     rows += [
         ("sheet comparison", f"difference of each scenario from '{label(base.scenario_name)}' "
          f"with its {level:.0%} interval (paired when the replicates share seeds); 'clear': "
          "the interval excludes 0" if base is not None
          else "not written: no base scenario given (--base)"),
+        ("sheet by crime area", "the harm index, then each crime area by the outcome it is "
+         "counted in and the harm points booked to it" + (
+             f": each scenario's difference from the base with its {level:.0%} interval"
+             if base is not None else ": means with the interval of the mean")),
         ("sheet waits by crossing", "the wait per vehicle at every crossing, by side and "
          "vehicle class (mean over the action, weighted by vehicles) and the longest hourly "
          "wait" + ("; each scenario's difference from the base, the crossings it changes "
@@ -209,30 +253,37 @@ def about_sheet(runs: Sequence[Results], base: Results | None, level: float,
 
 def write_workbook(path: str | Path, folders: Sequence[ResultsLike], *,
                    base: ResultsLike | None = None, level: float = INTERVAL,
-                   method: str = "auto", notes: Sequence[str] = ()) -> Path:
+                   method: str = "auto", notes: Sequence[str] = (), harm: HarmLike = None
+                   ) -> Path:
     """Write the planner's workbook for results (folders or `Results`) and a base to compare
-    them with; `notes` (what the comparison said) go to the about sheet."""
+    them with; `notes` (what the comparison said) go to the about sheet; `harm` the weights of
+    the harm index (default: the shipped default)."""
     import warnings
 
     path = Path(path)
-    runs = [as_results(folder) for folder in folders]
-    base_run = as_results(base) if base is not None else None
+    weights = resolve_weights(harm)
     notes, shared_notes = list(notes), []
     sheets: dict[str, pd.DataFrame] = {}
     with warnings.catch_warnings(record=True) as said:
         warnings.simplefilter("always")
+        runs = [add_harm(as_results(folder), weights) for folder in folders]
+        base_run = add_harm(as_results(base), weights) if base is not None else None
         if base_run is not None:
             base_run, runs, shared_notes = shared_replicates(base_run, runs)
             sheets["comparison"] = comparison_sheet(compare(base_run, runs, method=method,
-                                                            level=level))
+                                                            level=level, harm=weights))
         sheets["waits by crossing"] = waits_sheet(runs, base_run)
     found = list(dict.fromkeys([*shared_notes, *(str(warning.message) for warning in said)]))
     for note in found:  # said to the caller once (sim export prints them as notes)
         warnings.warn(note, stacklevel=2)
     notes += found
     everything = ([base_run] if base_run is not None else []) + runs
-    sheets = {"about": about_sheet(runs, base_run, level, notes), **sheets,
-              "summary": summary_sheet(everything),
+    summary = summary_sheet(everything)
+    comparison = sheets.pop("comparison", None)
+    sheets = {"about": about_sheet(runs, base_run, level, notes, weights),
+              **({"comparison": comparison} if comparison is not None else {}),
+              "by crime area": area_sheet(comparison, summary), **sheets,
+              "summary": summary,
               "by place and day": places_sheet(everything),
               "replicates": replicates_sheet(everything)}
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -29,6 +29,21 @@ def folder_argument(text: str) -> Path:
     return Path(text)
 
 
+def harm_file(text: str):
+    """A --harm value: a weights file, or the name of a shipped set (default, drug_harm_first,
+    persons_first), read and checked before anything runs (`sim.analysis.harm`)."""
+    from sim.analysis.harm import HarmWeightsError, load_harm_weights
+
+    try:
+        return load_harm_weights(text)
+    except HarmWeightsError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+HARM_HELP = ("harm weights: a YAML file (as sim/data/harm/default.yaml) or a shipped set's "
+             "name (default, drug_harm_first, persons_first); default: the shipped default")
+
+
 def cluster_spec(spec: str) -> str:
     """A --cluster value: local:N or a scheduler address."""
     from sim.runs.executor import parse_cluster

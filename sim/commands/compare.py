@@ -9,11 +9,13 @@ import warnings
 from pathlib import Path
 
 from sim.commands.common import (
+    HARM_HELP,
     at_least,
     distinct,
     finished,
     folder_argument,
     fraction,
+    harm_file,
     print_comparison_notes,
     workbook_name,
 )
@@ -44,6 +46,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="compare over the first N members (or posterior draws) of runs "
                              "made with sim run --ensemble (or --posterior): robustness, the "
                              "deciding assumption and its EVPPI rest on those N")
+    parser.add_argument("--harm", type=harm_file, metavar="FILE", help=HARM_HELP + " (the "
+                        "harm index's rows change, nothing else)")
     parser.add_argument("--full", action="store_true",
                         help="every outcome in the terminal (default: the headline outcomes "
                              "and a one-line finding)")
@@ -99,7 +103,7 @@ def _compare(args: argparse.Namespace) -> int:
                         [first_members(other, args.ensemble) for other in others])
     with warnings.catch_warnings(record=True) as notes:
         warnings.simplefilter("always")
-        table = compare(base, others, method=args.method, level=args.level)
+        table = compare(base, others, method=args.method, level=args.level, harm=args.harm)
         waits = crossing_waits(base, others)
     print_comparison_notes(notes)
     console = Console()
@@ -124,7 +128,8 @@ def _compare(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():  # the notes above were said once already
             warnings.simplefilter("ignore", UserWarning)
             write_workbook(args.xlsx, others, base=base, level=args.level,
-                           method=args.method, notes=[str(n.message) for n in notes])
+                           method=args.method, notes=[str(n.message) for n in notes],
+                           harm=args.harm)
         console.print(f"written: {args.xlsx}", highlight=False)
     return 0
 
@@ -175,7 +180,7 @@ def compare_sweep(args: argparse.Namespace) -> int:
         with warnings.catch_warnings(record=True) as notes:
             warnings.simplefilter("always")
             table = sweep_comparison(args.base, reference=args.reference, method=args.method,
-                                     level=args.level)
+                                     level=args.level, harm=args.harm)
         print_comparison_notes(notes)
         console = Console()
         print_comparison(shown(table), console, full=args.full)

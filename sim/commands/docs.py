@@ -3,9 +3,10 @@
 `parameters` (the parameter table of docs/ODD.md, from the registry), `outcomes` (the column
 dictionary of docs/results.md, from the outcome registry), `map` (docs/route_graph.png) and
 `flips` (which assumptions could flip each shipped difference, into docs/calibration.md, from
-`sim sensitivity` folders) and `assimilation` (the study of the update on synthetic truths, into
-docs/during_the_action.md, from a `sim assimilate --study` folder). Tests fail when a generated
-part is stale.
+`sim sensitivity` folders), `assimilation` (the study of the update on synthetic truths, into
+docs/during_the_action.md, from a `sim assimilate --study` folder) and `reference` (the README's
+reference section, from the table.md `sim reference` wrote). Tests fail when a generated part is
+stale.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("docs", help="rewrite the generated parts of the documents "
                                  "(parameter table, outcome columns, map, flips table, "
-                                 "assimilation study)")
+                                 "assimilation study, the README's reference section)")
     parts = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
     for name, default, help_text in (
             ("parameters", "docs/ODD.md", "the parameter table, from the registry"),
@@ -28,7 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:
             ("flips", "docs/calibration.md", "which assumptions could flip each shipped "
              "difference, from `sim sensitivity` folders"),
             ("assimilation", "docs/during_the_action.md", "the study of the update on "
-             "synthetic truths, from a `sim assimilate --study` folder")):
+             "synthetic truths, from a `sim assimilate --study` folder"),
+            ("reference", "README.md", "the README's reference section, from the table.md of "
+             "a `sim reference` folder")):
         part = parts.add_parser(name, help=help_text)
         part.add_argument("--into", type=Path, metavar="FILE", help=f"default: {default}")
         if name == "flips":
@@ -37,14 +41,18 @@ def register(commands: argparse._SubParsersAction) -> None:
         if name == "assimilation":
             part.add_argument("folder", type=Path, metavar="DIR",
                               help="the output folder of `sim assimilate --study`")
+        if name == "reference":
+            part.add_argument("--from", dest="source", type=Path, metavar="DIR",
+                              default=ROOT / "results" / "reference",
+                              help="the `sim reference` folder (default: results/reference)")
         part.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    target = args.into or DOCS / {"parameters": "ODD.md", "outcomes": "results.md",
-                                  "map": "route_graph.png",
-                                  "flips": "calibration.md",
-                                  "assimilation": "during_the_action.md"}[args.what]
+    target = args.into or {"parameters": DOCS / "ODD.md", "outcomes": DOCS / "results.md",
+                           "map": DOCS / "route_graph.png", "flips": DOCS / "calibration.md",
+                           "assimilation": DOCS / "during_the_action.md",
+                           "reference": ROOT / "README.md"}[args.what]
     if args.what == "parameters":
         from sim.scenario.docs import render
 
@@ -68,6 +76,17 @@ def main(args: argparse.Namespace) -> int:
             raise ResultsFolderError(f"no study.json in {args.folder} (run `sim assimilate "
                                      "SCENARIO --study N --out DIR`)")
         write_study_section(target, args.folder)
+    elif args.what == "reference":
+        from sim.analysis.reference_table import with_reference_section
+        from sim.runs.layout import ResultsFolderError
+
+        table = args.source / "table.md"
+        if not table.is_file():
+            raise ResultsFolderError(f"{args.source} holds no table.md: run sim reference "
+                                     "(or sim reference --table-only) first")
+        section = table.read_text(encoding="utf-8")
+        target.write_text(with_reference_section(target.read_text(encoding="utf-8"), section),
+                          encoding="utf-8")
     else:
         from sim.inference.sensitivity import write_flips_section
         from sim.runs.layout import ResultsFolderError

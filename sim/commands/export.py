@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.commands.common import finished, print_comparison_notes, workbook_name
+from sim.commands.common import (
+    HARM_HELP,
+    finished,
+    harm_file,
+    print_comparison_notes,
+    workbook_name,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -16,6 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--base", type=Path, metavar="BASE_DIR",
                         help="also compare every folder with this one (sheets 'comparison' "
                         "and 'waits by crossing': differences with intervals)")
+    parser.add_argument("--harm", type=harm_file, metavar="FILE", help=HARM_HELP + " (sheet "
+                        "'by crime area' and the harm rows)")
     parser.add_argument("--force", action="store_true", help="replace an existing workbook")
     parser.set_defaults(handler=main)
 
@@ -31,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
     with (claim(workbook_name(args.xlsx), FILE, args.force),
           warnings.catch_warnings(record=True) as notes):  # said once, and in the about sheet
         warnings.simplefilter("always")
-        written = write_workbook(args.xlsx, args.folders, base=args.base)
+        written = write_workbook(args.xlsx, args.folders, base=args.base, harm=args.harm)
     print_comparison_notes(notes, "export")
     print(f"written: {written}")
     return 0

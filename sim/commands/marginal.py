@@ -6,7 +6,7 @@ import argparse
 import contextlib
 from pathlib import Path
 
-from sim.commands.common import folder_argument
+from sim.commands.common import HARM_HELP, folder_argument, harm_file
 
 FILES = ("marginal.csv", "blocks.csv", "marginal.md")
 
@@ -25,6 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                         help="results folder (default: results/marginal/<scenario name>)")
     parser.add_argument("--doc", type=Path, metavar="FILE",
                         help="also write the markdown table here (docs/marginal_value.md)")
+    parser.add_argument("--harm", type=harm_file, metavar="FILE", help=HARM_HELP)
     again = parser.add_mutually_exclusive_group()
     again.add_argument("--force", action="store_true", help="replace earlier results")
     again.add_argument("--resume", action="store_true",
@@ -49,7 +50,8 @@ def main(args: argparse.Namespace) -> int:
             held.enter_context(claim(args.doc, FILE, force=True))  # a page it regenerates
         found, table, scenario = run_marginal(
             args.file, out, replicates=args.replicates, seed=args.seed, workers=args.workers,
-            progress=not args.quiet, force=args.force, command=command, resume=args.resume)
+            progress=not args.quiet, force=args.force, command=command, resume=args.resume,
+            harm=args.harm)
         base = read_table(out / "base" / "summary.csv")
         daily_file = out / "base" / "daily.csv"
         daily = read_table(daily_file) if daily_file.exists() else None

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sim.commands.common import at_least, folder_argument
+from sim.commands.common import HARM_HELP, at_least, folder_argument, harm_file
 
 CONFIRM_RUNS = 50_000  # model runs above which a search starts only with --yes
 SECONDS_PER_REPLICATE_DAY = 0.1  # one worker, a baseline day: 0.44 s a 6-day replicate and
@@ -26,6 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--report-replicates", type=int, metavar="N",
                         help="override report.replicates (fresh seeds per allocation)")
     parser.add_argument("--workers", type=int, metavar="W", help="override search.workers")
+    parser.add_argument("--harm", type=harm_file, metavar="FILE", help=HARM_HELP + " (replaces "
+                        "the config's harm:)")
     parser.add_argument("--cluster", metavar="SPEC", help="run on Dask: local:N or "
                         "tcp://HOST:PORT (as sim run)")
     parser.add_argument("--from-day", type=at_least(1), metavar="K", help="re-plan during "
@@ -51,6 +53,7 @@ def main(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from sim.decisions.optimise import load_config
+    from sim.decisions.optimise_config import objective_note
     from sim.decisions.optimise_folder import FILES, check, clear
     from sim.decisions.optimise_report import optimise
     from sim.runs.executor import parse_cluster
@@ -63,10 +66,13 @@ def main(args: argparse.Namespace) -> int:
             parse_cluster(args.cluster)
         except ValueError as error:
             raise ResultsFolderError(str(error)) from None
-    problem = load_config(args.config, trials=args.trials, replicates=args.replicates,
-                          workers=args.workers, report_replicates=args.report_replicates,
+    problem = load_config(args.config, harm=args.harm, trials=args.trials,
+                          replicates=args.replicates, workers=args.workers,
+                          report_replicates=args.report_replicates,
                           from_day=args.from_day, ensemble=args.ensemble)
-    for note in replan_notes(args.ensemble, problem):
+    note = objective_note(problem)
+    notes_before = ([note] if note else []) + replan_notes(args.ensemble, problem)
+    for note in notes_before if not args.quiet else ():
         print(f"sim optimise: note: {note}", file=sys.stderr)
     confirm(problem, args)
     notes: list[str] = []

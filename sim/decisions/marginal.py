@@ -28,6 +28,11 @@ Where a block goes (a stated rule, so a planner can repeat it):
 The base of the table is the scenario with its visiting contingents pinned the same way (the
 same units in the same order as every block's), so a block that changes nothing in the model
 shows a difference of exactly zero rather than the noise of a reordered allocation.
+
+Besides every outcome of the model, the table holds the harm index and its parts by crime area
+(`sim.analysis.harm`), computed from the summaries with the weights given (`--harm FILE`,
+default the shipped default); the page shows the harm index and each crime area by the outcome
+it is counted in, and says in words when a block gains in one area and loses in another.
 """
 
 from __future__ import annotations
@@ -37,7 +42,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.harm import (
+    AREA_OUTCOMES,
+    HarmWeights,
+    resolve_weights,
+    trade_off,
+    with_harm,
+)
 from sim.geography import RouteGraph, load_route_graph
+from sim.model.outcomes import HARM_OUTCOME_NAMES
 from sim.runs import runner
 from sim.runs.layout import write_atomically, write_text
 from sim.runs.statistics import INTERVAL, number, paired_difference
@@ -55,9 +68,8 @@ from sim.scenario.schema import Scenario
 
 BLOCK_OFFICERS = 100
 BUSIEST = 10
-REPORTED = ("arrests_total", "illegal_entries_detected", "drugs_kg_total", "weapons_seized",
-            "forged_documents", "movements_intercepted", "cases_opened", "movements_displaced",
-            "checks_total", "mean_wait_minutes")
+REPORTED = ("harm_index", *AREA_OUTCOMES.values(), "arrests_total", "illegal_entries_detected",
+            "movements_intercepted", "cases_opened", "mean_wait_minutes")
 # What each kind of resource can change in the model: printed for a block whose every
 # interval includes zero, so the table says why an effect may be absent.
 MECHANISM = {
@@ -210,8 +222,14 @@ def blocks(scenario: Scenario, graph: RouteGraph | None = None) -> list[Block]:
 
 
 def marginal_table(base: pd.DataFrame, variants: dict[str, pd.DataFrame],
-                   outcomes: tuple[str, ...]) -> pd.DataFrame:
-    """One row per block and outcome: the paired difference's mean and 90 % interval."""
+                   outcomes: tuple[str, ...], harm: HarmWeights | None = None) -> pd.DataFrame:
+    """One row per block and outcome: the paired difference's mean and 90 % interval. With
+    `harm` weights, also the harm index and its parts by crime area, computed from the
+    summaries (`harm_weights` names the weights on their rows)."""
+    if harm is not None:
+        base = with_harm(base, harm)
+        variants = {name: with_harm(summary, harm) for name, summary in variants.items()}
+        outcomes = (*outcomes, *HARM_OUTCOME_NAMES)
     rows = []
     for name, summary in variants.items():
         for outcome in outcomes:
@@ -219,13 +237,15 @@ def marginal_table(base: pd.DataFrame, variants: dict[str, pd.DataFrame],
                                      summary.set_index("replicate")[outcome])
             rows.append({"block": name, "outcome": outcome, "mean": diff.mean,
                          "ci_low": diff.mean_ci_low, "ci_high": diff.mean_ci_high,
-                         "replicates": diff.replicates})
+                         "replicates": diff.replicates,
+                         "harm_weights": (harm.describe() if harm is not None
+                                          and outcome in HARM_OUTCOME_NAMES else "")})
     return pd.DataFrame(rows)
 
 
 def run_marginal(scenario_file: Path, out: Path, *, replicates: int, seed: int | None,
                  workers: int | None, progress: bool, force: bool, command: str,
-                 resume: bool = False
+                 resume: bool = False, harm: HarmWeights | str | Path | None = None
                  ) -> tuple[list[Block], pd.DataFrame, Scenario]:
     scenario = runner.resolve_scenario(load_scenario(scenario_file), replicates=replicates,
                                        seed=seed, workers=workers)
@@ -242,7 +262,8 @@ def run_marginal(scenario_file: Path, out: Path, *, replicates: int, seed: int |
     base, *others = results
     table = marginal_table(base.summary, {b.name: r.summary for b, r in
                                           zip(found, others, strict=True)},
-                           tuple(o for o in base.summary.columns if o in _all_outcomes()))
+                           tuple(o for o in base.summary.columns if o in _all_outcomes()),
+                           resolve_weights(harm))
     write_atomically(out / "marginal.csv", lambda path: table.to_csv(path, index=False))
     listed = pd.DataFrame([{"block": b.name, "resource": b.resource, "where": b.where}
                            for b in found])
@@ -259,6 +280,12 @@ def _all_outcomes() -> tuple[str, ...]:
 ACCOUNTING = ("officers_deployed", "officer_hours", "legitimate_vehicles")
 
 
+def _weights(table: pd.DataFrame) -> str:
+    named = ([w for w in dict.fromkeys(table["harm_weights"]) if w]
+             if "harm_weights" in table else [])
+    return "; ".join(named) if named else "none (the harm index was not computed)"
+
+
 def _cell(row: pd.Series) -> str:
     return (f"{_signed(row['mean'])} ({_signed(row['ci_low'])} to {_signed(row['ci_high'])})")
 
@@ -266,6 +293,12 @@ def _cell(row: pd.Series) -> str:
 def _signed(value: float) -> str:
     text = number(value)
     return text if text.startswith("-") or text in ("0", "0.0", "–") else f"+{text}"
+
+
+def traded(table: pd.DataFrame, block: str) -> str | None:
+    """In words, when a block gains in one crime area and loses in another."""
+    rows = table[table["block"] == block]
+    return trade_off({row.outcome: (row.ci_low, row.ci_high) for row in rows.itertuples()})
 
 
 def effects(table: pd.DataFrame) -> dict[str, list[str]]:
@@ -325,21 +358,29 @@ def write_doc(path: Path, found: list[Block], table: pd.DataFrame, base: pd.Data
         f"from the scenario over its replicates, with the {INTERVAL:.0%} confidence interval "
         "of that mean; `marginal.csv` in the results folder holds every outcome.",
         "",
+        "The harm index leads, then each crime area by the outcome it is counted in (migrants "
+        "stopped, drugs seized, weapons, victims identified, arrests in high-risk networks, "
+        "forged documents); harm weights: "
+        + _weights(table) + ".",
+        "",
         "| block | where | " + " | ".join(REPORTED) + " |",
         "|---|---|" + "---|" * len(REPORTED),
     ]
     cells = table.set_index(["block", "outcome"])
     for block in found:
         row = [block.name, block.where.replace(", ", " ")]
-        row += [_cell(cells.loc[(block.name, o)]) for o in REPORTED]
+        row += [_cell(cells.loc[(block.name, o)]) if (block.name, o) in cells.index else "–"
+                for o in REPORTED]
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "## Which blocks show an effect", "",
               "Outcomes whose interval excludes zero (accounting outcomes such as officer-hours "
               "left out):", ""]
     for block in found:
         names = seen.get(block.name)
+        trade = traded(table, block.name)
         lines.append(f"- `{block.name}`: " + (", ".join(names) if names else
-                     f"none at {replicates} replicates: {why_not(block, base, daily)}"))
+                     f"none at {replicates} replicates: {why_not(block, base, daily)}")
+                     + (f"; it trades one crime area for another: {trade}" if trade else ""))
     kinds = sorted({b.resource for b in found})
     silent = [k for k in kinds if not any(seen.get(b.name) for b in found if b.resource == k)]
     lines += ["", "Every resource kind shows an effect on at least one outcome"

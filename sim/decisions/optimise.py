@@ -9,10 +9,12 @@ runs the same replicate seeds — and, with a posterior or an ensemble, the same
 as every other (common random numbers). An objective is the mean over seeds per draw, then the
 mean over draws or a pessimistic quantile (the lower one for an outcome to maximise); an
 ensemble's `regret` criterion scores the search by the mean and ranks the re-evaluated
-allocations by their largest regret (`sim.decisions.robust`). Outcome limits (e.g. the
-longest wait at a crossing) use the same statistic; an allocation that breaks one is kept out of
-the front. Against the optimiser's curse the front is re-run on seeds and draws the search never
-used, beside the baseline, with paired intervals (`sim.decisions.optimise_report`).
+allocations by their largest regret (`sim.decisions.robust`). Objectives and limits may be harm
+outcomes (`harm_index`, `harm_<area>`), computed from each run's outcomes with the config's harm
+weights. Outcome limits (e.g. the longest wait at a crossing) use the same statistic; an
+allocation that breaks one is kept out of the front. Against the optimiser's curse the front is
+re-run on seeds and draws the search never used, beside the baseline, with paired intervals
+(`sim.decisions.optimise_report`).
 
 Each finished generation is appended to `trials.jsonl` in the output folder; `--resume` rebuilds
 the study from it and goes on, and gives the same trials as a run never interrupted (every
@@ -34,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.analysis.harm import harm_index, missing_outcomes, with_harm
 from sim.decisions.optimise_config import Members, Optimisation, Posterior, load_config
 from sim.inference.experiments import Evaluator
 from sim.runs.layout import ResultsFolderError, write_text
@@ -86,6 +89,9 @@ def scores(problem: Optimisation, table: pd.DataFrame,
     """Objective values and constraint excesses (> 0: broken) of one proposal's runs;
     `reference` holds the baseline's runs on the same seeds and draws, for relative limits."""
     config = problem.config
+    if problem.uses_harm:  # harm outcomes are computed from the runs' outcomes
+        table = with_harm(table, problem.weights)
+        reference = None if reference is None else with_harm(reference, problem.weights)
     per_draw = table.groupby("draw").mean(numeric_only=True)
     posterior = problem.members
     values = [statistic(per_draw, o.outcome, o.direction, posterior)
@@ -319,9 +325,20 @@ def _record(trial: Any) -> dict[str, Any]:
             "user_attrs": trial.user_attrs}
 
 
+def in_search_harm(problem: Optimisation, record: dict[str, Any]) -> float:
+    """A trial's harm index in the search, from the means of its runs (the index is linear in
+    the outcomes: the index of the means is the mean of the indices); NaN for a trial that did
+    not run or a log written before an outcome the weights weigh existed."""
+    means = record["user_attrs"].get("means")
+    if not means or missing_outcomes(pd.DataFrame([means]), problem.weights):
+        return math.nan
+    return float(harm_index(pd.DataFrame([means]), problem.weights).iloc[0])
+
+
 def trials_table(problem: Optimisation, records: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per trial: its parameters, objective values, feasibility, rejection, and whether
-    it is the baseline's own allocation."""
+    """One row per trial: its parameters, objective values, its harm index in the search
+    (`harm_index`, when it is not an objective), feasibility, rejection, and whether it is the
+    baseline's own allocation."""
     rows = []
     names = [o.outcome for o in problem.config.objectives]
     own = problem.space.baseline_params()
@@ -334,6 +351,8 @@ def trials_table(problem: Optimisation, records: list[dict[str, Any]]) -> pd.Dat
                "baseline": problem.space.allocation(record["params"]) == own}
         row.update({name: (record["values"] or [math.nan] * len(names))[i]
                     for i, name in enumerate(names)})
+        if "harm_index" not in names:
+            row["harm_index"] = in_search_harm(problem, record)
         row.update(record["params"])
         rows.append(row)
     return pd.DataFrame(rows)

@@ -9,6 +9,14 @@ ensemble`: posterior draws with the assumptions the calibration does not fit sam
 names the robustness criterion the allocations are ranked by: the mean over members, a low
 percentile of them, or the least maximum regret (`sim.decisions.robust`). `search.max_runs`
 states the run budget: a config whose search and report would run more is refused.
+
+Objectives and outcome limits name any outcome of the model (docs/results.md), per crime area
+too (`movements_stopped_drug_trafficking`, `drugs_kg_total`), or a harm outcome computed from
+the runs (`harm_index`, `harm_<area>`; `sim.analysis.harm`) with the weights file `harm:`
+(relative to the config file; default the shipped sim/data/harm/default.yaml; `--harm FILE`
+replaces it). A limit relative to the baseline states "no lower than 2023's":
+`{outcome: drugs_kg_total, min: 1.0, relative: true}`. The verdict of every report is on the
+harm index, whatever the objectives (`sim.decisions.optimise_report`).
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from sim.analysis.harm import HarmWeights, HarmWeightsError, load_harm_weights, resolve_weights
 from sim.decisions.allocation_space import Space
 from sim.decisions.decisions import Constraints, Decisions
 from sim.decisions.replan_space import (
@@ -32,7 +41,7 @@ from sim.decisions.replan_space import (
     updated_ensemble_file,
 )
 from sim.inference.experiments import ConfigError, line_of, read_config_lines
-from sim.model.outcomes import OUTCOME_NAMES
+from sim.model.outcomes import HARM_OUTCOME_NAMES, READ_OUTCOME_NAMES
 from sim.model.streams import replicate_seeds
 from sim.scenario.files import Problem, ScenarioError, load_scenario, suggest
 from sim.scenario.parameters import StrictModel
@@ -47,7 +56,7 @@ from sim.scenario.schema import NAME_PATTERN, Scenario
 
 
 class Objective(StrictModel):
-    """An outcome to maximise or minimise (e.g. waiting time as a cost)."""
+    """An outcome to maximise or minimise (e.g. the harm index; waiting time as a cost)."""
 
     outcome: str
     direction: Literal["maximise", "minimise"] = "maximise"
@@ -139,6 +148,9 @@ class OptimiseConfig(StrictModel):
     replan: Replan | None = Field(None, description="A re-plan during the action "
                                   "(sim/decisions/replan.py): from which day, with what "
                                   "delays; `--from-day` sets its from_day.")
+    harm: Path | None = Field(None, description="Harm weights file of the harm index "
+                              "(relative to the config file; default: the shipped "
+                              "sim/data/harm/default.yaml).")
 
     @field_validator("objectives")
     @classmethod
@@ -154,8 +166,8 @@ class OptimiseConfig(StrictModel):
     def _known(self) -> OptimiseConfig:
         for name in [o.outcome for o in self.objectives] + [c.outcome for c in
                                                             self.constraints.outcomes]:
-            if name not in OUTCOME_NAMES:
-                close = suggest(name, OUTCOME_NAMES)
+            if name not in READ_OUTCOME_NAMES:
+                close = suggest(name, READ_OUTCOME_NAMES)
                 raise ValueError(f"unknown outcome {name!r}" + (f" (did you mean {close!r}?)"
                                                                 if close else ""))
         if self.report.seed == self.search.seed:
@@ -176,6 +188,18 @@ class Optimisation:
     path: Path
     digest: str = ""
     earlier_digest: str = ""  # the digest before `report` was left out of it: its logs resume
+    harm: HarmWeights | None = None  # the weights of the harm index (None: the default's)
+
+    @property
+    def weights(self) -> HarmWeights:
+        """The harm weights of the search and its report."""
+        return self.harm if self.harm is not None else resolve_weights(None)
+
+    @property
+    def uses_harm(self) -> bool:
+        """Whether an objective or an outcome limit is a harm outcome (so the search's values
+        depend on the weights)."""
+        return bool(set(searched_outcomes(self.config)) & set(HARM_OUTCOME_NAMES))
 
     @property
     def members(self) -> Members | None:
@@ -203,12 +227,20 @@ class Optimisation:
         return replicate_seeds(self.config.report.seed, self.config.report.replicates)
 
 
-def load_config(path: str | Path, **overrides: Any) -> Optimisation:
+def searched_outcomes(config: OptimiseConfig) -> list[str]:
+    """The outcomes the search scores: objectives, then outcome limits."""
+    return [o.outcome for o in config.objectives] + [c.outcome for c in
+                                                     config.constraints.outcomes]
+
+
+def load_config(path: str | Path, harm: HarmWeights | str | Path | None = None,
+                **overrides: Any) -> Optimisation:
     """Read an optimisation config with its scenario and posterior, and check everything the
-    search and its report will need; `overrides` replace `search` settings (trials,
-    replicates, workers) and `report_replicates` the report's; `from_day` (K) makes it a
-    re-plan from the evening of day K and `ensemble` (a `sim assimilate` folder or an
-    ensemble file) gives the members (sim/decisions/replan.py)."""
+    search and its report will need; `harm` replaces the config's harm weights (`harm:`),
+    `overrides` replace `search` settings (trials, replicates, workers) and
+    `report_replicates` the report's; `from_day` (K) makes it a re-plan from the evening of
+    day K and `ensemble` (a `sim assimilate` folder or an ensemble file) gives the members
+    (sim/decisions/replan.py)."""
     path = Path(path)
     config, label, lines = read_config_lines(path, OptimiseConfig)
     updated = overrides.pop("ensemble", None)
@@ -223,13 +255,45 @@ def load_config(path: str | Path, **overrides: Any) -> Optimisation:
         search_draws, report_draws = (_draws(config, path, label) if updated is None
                                       else _updated_draws(config, updated, label))
         check_budget(config, len(search_draws), len(report_draws), label)
+        weights = _weights(config, path, label, harm)
     except ConfigError as error:
         raise ConfigError([replace(p, line=p.line or (line_of(lines, p.key_path)
                                                       if p.key_path else None))
                            for p in error.problems]) from None
-    return Optimisation(config, scenario, space, search_draws, report_draws, path,
-                        _digest(config, scenario, search_draws),
-                        _digest(config, scenario, search_draws, with_report=True))
+    problem = Optimisation(config, scenario, space, search_draws, report_draws, path,
+                           harm=weights)
+    weighed = weights.sha256 if problem.uses_harm else ""
+    problem.digest = _digest(config, scenario, search_draws, harm=weighed)
+    problem.earlier_digest = _digest(config, scenario, search_draws, with_report=True,
+                                     harm=weighed)
+    return problem
+
+
+def _weights(config: OptimiseConfig, path: Path, label: str,
+             harm: HarmWeights | str | Path | None) -> HarmWeights:
+    """The harm weights: given on the command line, else the config's `harm:` file, else the
+    shipped default; a file that cannot be used is a problem of the config."""
+    try:
+        if harm is not None:
+            return resolve_weights(harm)
+        if config.harm is not None:
+            return load_harm_weights(path.parent / config.harm)
+        return resolve_weights(None)
+    except HarmWeightsError as error:
+        raise ConfigError([Problem(label, None, ("harm",), str(error))]) from None
+
+
+def objective_note(problem: Optimisation) -> str | None:
+    """Said to a config whose first objective is not a harm outcome (the configs written
+    before the harm index): what the search ranks by, and that the verdict is on the harm
+    index all the same."""
+    first = problem.config.objectives[0].outcome
+    if first in HARM_OUTCOME_NAMES:
+        return None
+    return (f"the first objective, {first}, is not the harm index: the search ranks "
+            f"allocations by it, but the report's verdict is on the harm index (weights "
+            f"{problem.weights.describe()}), with the change in every crime area; name "
+            "harm_index first among the objectives to search for it")
 
 
 def _override(config: OptimiseConfig, overrides: dict[str, Any]) -> None:
@@ -353,16 +417,19 @@ def check_budget(config: OptimiseConfig, search_draws: int, report_draws: int,
 
 
 def _digest(config: OptimiseConfig, scenario: Scenario, draws: list[dict[str, float]],
-            with_report: bool = False) -> str:
+            with_report: bool = False, harm: str = "") -> str:
     """What the search's trials depend on: a log with another digest is not resumed.
     `report` and the effort (`trials`, `workers`) are left out, so they may change on resume;
-    `with_report` gives the digest logs were written with before that."""
-    leave_out: dict[str, Any] = {"search": {"trials", "workers"}}
+    `with_report` gives the digest logs were written with before that. The harm weights count
+    (by their content, `harm`) only when an objective or a limit is a harm outcome, so a config
+    without one resumes its logs whatever the weights."""
+    leave_out: dict[str, Any] = {"search": {"trials", "workers"}, "harm": True}
     if not with_report:
         leave_out["report"] = True
     return hashlib.sha256(json.dumps(
         {**config.model_dump(mode="json", exclude=leave_out),
-         "scenario": scenario.model_dump(mode="json"), "draws": draws},
+         "scenario": scenario.model_dump(mode="json"), "draws": draws,
+         **({"harm_sha256": harm} if harm else {})},
         sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -18,7 +18,8 @@ from sim.runs.layout import ResultsFolderError
 from sim.runs.lock import is_lock_entry
 from sim.scenario.reading import InputError, open_regular
 
-FILES = (LOG, "trials.csv", "pareto.csv", "out_of_sample.csv", "pareto.png", "report.md",
+FILES = (LOG, "trials.csv", "pareto.csv", "out_of_sample.csv", "by_area.csv",
+         "harm_ranking.csv", "out_of_sample_runs.csv", "pareto.png", "report.md",
          "optimise.json", "robust.csv", "overturn.csv", "replan.csv")
 ALLOCATIONS = "allocations"
 ALLOCATION_MARK = "# Allocation found by `"  # the second line of every allocation file

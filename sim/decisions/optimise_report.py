@@ -2,6 +2,12 @@
 (paired intervals on seeds and draws the search never used), each chosen allocation as a
 scenario file that extends the baseline, the Pareto figure, the tables and `report.md`.
 
+The verdict is on the harm index, whatever the objectives, with every chosen allocation's change
+in each crime area beside it, and the allocations ranked under the weights in use and the
+shipped alternatives (`sim.decisions.optimise_harm`): `by_area.csv`, `harm_ranking.csv`, and the
+fresh runs themselves (`out_of_sample_runs.csv`), from which another weights file re-reads the
+search without a run.
+
 The search's own values of the best allocations are biased upwards (the optimiser's curse: the
 best of many noisy estimates is lucky on average); only the out-of-sample differences are
 evidence that an allocation beats the baseline.
@@ -18,6 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from sim.analysis.harm import with_harm
 from sim.decisions.optimise import (
     Optimisation,
     evaluate,
@@ -28,15 +35,24 @@ from sim.decisions.optimise import (
     search,
     trials_table,
 )
+from sim.decisions.optimise_config import objective_note
+from sim.decisions.optimise_figure import CALIBRATED, pareto_figure
 from sim.decisions.optimise_folder import ALLOCATIONS, own_allocations
+from sim.decisions.optimise_harm import (
+    RUNS,
+    area_markdown,
+    area_section,
+    area_sentence,
+    harm_readings,
+    ranking_markdown,
+    runs_table,
+)
 from sim.decisions.robust import Robustness, assess, overturn_table
 from sim.decisions.robust import markdown as robust_markdown
 from sim.runs import layout
 from sim.runs import results as store
 from sim.runs.statistics import INTERVAL, number, paired_difference
 from sim.scenario.posterior import with_draw
-
-CALIBRATED = "as_calibrated"  # the scenario's own parameters; report.variants change them
 
 
 def chosen(front: pd.DataFrame, most: int) -> pd.DataFrame:
@@ -63,10 +79,12 @@ def contenders(problem: Optimisation, front: pd.DataFrame, table: pd.DataFrame
 
 def out_of_sample(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
                   records: dict[int, dict], pool: Any, progress: bool = False
-                  ) -> tuple[pd.DataFrame, dict[str, Any], Robustness | None]:
+                  ) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame, Robustness | None]:
     """Re-run the baseline and the chosen allocations on fresh seeds and draws; one row per
-    allocation × objective with the paired difference from the baseline and its interval, and
-    (over draws or members) the robust choice (`sim.decisions.robust`)."""
+    allocation × objective (and the harm index, the verdict's outcome) with the paired
+    difference from the baseline and its interval; the allocation files; the fresh runs
+    (`optimise_harm.runs_table`), from which the report reads every crime area; and (over
+    draws or members) the robust choice (`sim.decisions.robust`)."""
     from sim.runs.runner import RunProgress
 
     picks = chosen(contenders(problem, front, table), problem.config.report.allocations)
@@ -76,19 +94,30 @@ def out_of_sample(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
         for t, name in zip(picks["trial"], names, strict=True)]
     seeds, draws = problem.report_seeds, problem.report_draws
     variants = {CALIBRATED: {}, **problem.config.report.variants}
-    rows, calibrated = [], []
+    rows, runs, calibrated = [], [], []
     with RunProgress(len(variants) * len(scenarios) * len(seeds) * len(draws),
                      "out of sample", enabled=progress) as bar:
         for variant, overrides in variants.items():
             tables = evaluate(problem, [with_draw(s, overrides) for s in scenarios], pool,
                               draws, seeds, bar.advance)
+            runs.append(runs_table(names, list(picks["trial"]), tables, variant))
+            tables = [with_harm(t, problem.weights) for t in tables]
             rows += _paired_rows(problem, front, names, picks, tables, variant)
             calibrated = tables if variant == CALIBRATED else calibrated
     files = {name: problem.space.allocation(records[int(t)]["params"])
              for name, t in zip(names, picks["trial"], strict=True)}
     held = {row["allocation"]: bool(row["limits_held"]) for row in rows
             if row["variant"] == CALIBRATED}
-    return pd.DataFrame(rows), files, assess(problem, names, calibrated, held)
+    return (pd.DataFrame(rows), files,
+            pd.concat(runs, ignore_index=True) if runs else pd.DataFrame(),
+            assess(problem, names, calibrated, held))
+
+
+def verdict_outcomes(problem: Optimisation) -> list[tuple[str, str]]:
+    """The outcomes re-evaluated out of sample, with their direction: the objectives, and the
+    harm index (the verdict's) when it is not one."""
+    named = [(o.outcome, o.direction) for o in problem.config.objectives]
+    return named + ([] if "harm_index" in dict(named) else [("harm_index", "maximise")])
 
 
 def _paired_rows(problem: Optimisation, front: pd.DataFrame, names: list[str],
@@ -100,16 +129,16 @@ def _paired_rows(problem: Optimisation, front: pd.DataFrame, names: list[str],
     for name, trial, table in zip(names, picks["trial"], tables[1:], strict=True):
         other = table.set_index(["draw", "seed"])
         _, excess = scores(problem, table, tables[0])
-        for objective in problem.config.objectives:
-            difference = paired_difference(base[objective.outcome], other[objective.outcome])
+        for outcome, direction in verdict_outcomes(problem):
+            difference = paired_difference(base[outcome], other[outcome])
             up, down = difference.mean_ci_low > 0, difference.mean_ci_high < 0
-            better, worse = (up, down) if objective.direction == "maximise" else (down, up)
+            better, worse = (up, down) if direction == "maximise" else (down, up)
             rows.append({
                 "variant": variant, "allocation": name, "trial": int(trial),
-                "objective": objective.outcome, "direction": objective.direction,
-                "in_search": float(picks.set_index("trial").loc[trial, objective.outcome]),
-                "mean": float(other[objective.outcome].mean()),
-                "baseline_mean": float(base[objective.outcome].mean()),
+                "objective": outcome, "direction": direction,
+                "in_search": float(picks.set_index("trial").loc[trial, outcome]),
+                "mean": float(other[outcome].mean()),
+                "baseline_mean": float(base[outcome].mean()),
                 "difference": difference.mean, "ci_low": difference.mean_ci_low,
                 "ci_high": difference.mean_ci_high, "n": difference.replicates,
                 "verdict": "better" if better else "worse" if worse else "within noise",
@@ -133,59 +162,14 @@ def allocation_yaml(name: str, allocation: dict[str, Any], baseline: Path, folde
                                    default_flow_style=None, width=100)
 
 
-def pareto_figure(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
-                  comparison: pd.DataFrame) -> Any:
-    """Every trial, the front, and the re-evaluated allocations with the baseline: the first
-    objective (detections) against the second (a cost such as waiting), or against the trial
-    number when there is one objective."""
-    from matplotlib.figure import Figure
-
-    from sim.analysis.figures import outcome_label
-
-    objectives = [o.outcome for o in problem.config.objectives]
-    figure = Figure(figsize=(7.5, 5.2), layout="constrained")
-    ax = figure.subplots()
-    y = objectives[0]
-    x = objectives[1] if len(objectives) > 1 else "trial"
-    feasible, infeasible = table[table["feasible"]], table[table["state"] == "COMPLETE"]
-    infeasible = infeasible[~infeasible["feasible"]]
-    ax.scatter(feasible[x], feasible[y], s=14, color="#999999", label="trials (in search)")
-    if len(infeasible):
-        ax.scatter(infeasible[x], infeasible[y], s=18, marker="x", color="#D55E00",
-                   label="trials breaking an outcome limit")
-    ax.plot(front[x], front[y], "o-" if len(objectives) == 2 else "o", color="#0072B2", ms=5,
-            label="Pareto front (in search" + (", all objectives)" if len(objectives) > 2
-                                               else ")"))
-    comparison = comparison[comparison["variant"] == CALIBRATED] if len(comparison) else \
-        comparison
-    if not comparison.empty and x != "trial":
-        wide = comparison.pivot(index="allocation", columns="objective", values="mean")
-        base = comparison.groupby("objective")["baseline_mean"].first()
-        below = comparison.assign(v=comparison["difference"] - comparison["ci_low"]).pivot(
-            index="allocation", columns="objective", values="v")
-        above = comparison.assign(v=comparison["ci_high"] - comparison["difference"]).pivot(
-            index="allocation", columns="objective", values="v")
-        ax.errorbar(wide[x], wide[y], xerr=[below[x], above[x]], yerr=[below[y], above[y]],
-                    fmt="o", ms=7, mfc="none", color="#000000", elinewidth=0.8, capsize=2,
-                    label="re-evaluated on fresh seeds and draws (bars: 90% interval of the "
-                          "paired difference from the baseline)")
-        for name, row in wide.iterrows():
-            ax.annotate(str(name).rsplit("_", 1)[-1], (row[x], row[y]), fontsize=8,
-                        xytext=(4, 4), textcoords="offset points")
-        ax.scatter([base[x]], [base[y]], marker="*", s=160, color="#E69F00",
-                   label="baseline (2023 allocation), fresh seeds and draws", zorder=5)
-    ax.set_xlabel(outcome_label(x) if x != "trial" else "trial")
-    ax.set_ylabel(outcome_label(y))
-    ax.legend(fontsize=7, loc="best")
-    ax.set_title(f"{problem.path.stem}: {len(table)} trials")
-    return figure
-
-
 def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
                     comparison: pd.DataFrame, seconds: float, command: str,
+                    changes: pd.DataFrame | None = None, ranking: pd.DataFrame | None = None,
                     robustness: Robustness | None = None) -> str:
-    """report.md: what ran, the front, what holds out of sample, and (over draws or members)
-    the robust choice and what could overturn it."""
+    """report.md: what ran, the front, what holds out of sample (the objectives and the harm
+    index, then every crime area: `changes`), the ranking under several weight sets
+    (`ranking`), the verdict on the harm index and (over draws or members) the robust choice
+    and what could overturn it."""
     config = problem.config
     members = problem.members
     draws = (f" × {len(problem.search_draws)} {members.kind} ({members.statistic})"
@@ -194,7 +178,8 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
              f"Command: `{command}` ({layout.now()}, git {layout.git_commit() or 'unknown'}); "
              f"{seconds / 60:.1f} min, {replicates_run(problem, table):,} model runs"
              + (f" (budget: {config.search.max_runs:,}, search.max_runs)"
-                if config.search.max_runs else "") + ".", "",
+                if config.search.max_runs else "")
+             + f". Harm weights: {problem.weights.describe()}.", "",
              f"Search: {len(table)} trials (NSGA-II, generations of {config.search.population}),"
              f" each on the same {config.search.replicates} replicate seeds{draws}; "
              f"{int(table['feasible'].sum())} feasible, "
@@ -208,16 +193,29 @@ def report_markdown(problem: Optimisation, table: pd.DataFrame, front: pd.DataFr
              + (f" × {len(problem.report_draws)} fresh {members.kind}" if members
                 else "") + ", paired with the baseline", "",
              f"Difference = allocation − baseline, {INTERVAL:.0%} interval of the mean "
-             "difference; `better`/`worse` when the interval excludes zero.", "",
+             "difference; `better`/`worse` when the interval excludes zero. The objectives, "
+             "and the harm index the verdict is on.", "",
              _markdown(comparison[comparison["variant"] == CALIBRATED]
                        if len(comparison) else comparison), ""]
+    lines += area_section(changes, CALIBRATED)
     for variant, overrides in (config.report.variants.items() if len(comparison) else ()):
         settings = ", ".join(f"`{k}` = {v:g}" for k, v in overrides.items())
         lines += [f"### Variant `{variant}`: the same runs with {settings}", "",
                   "Baseline and allocations both run under the variant (paired), e.g. "
                   "against networks that know where the resources stand.", "",
                   _markdown(comparison[comparison["variant"] == variant]), ""]
-    lines += verdict_lines(problem, table, front, comparison)
+        if changes is not None and len(changes):
+            lines += [*area_markdown(changes, variant), ""]
+    if ranking is not None and len(ranking):
+        lines += [f"## Ranking under {ranking['weights'].nunique()} weight sets", "",
+                  "The re-evaluated allocations ranked by their paired change in the harm index "
+                  f"from the baseline ({INTERVAL:.0%} interval), out of sample, under the weights "
+                  "in use and the shipped alternatives (sim/data/harm/: drug harm first weighs "
+                  "drugs four times and migrants half; persons first weighs migrants 25 times, "
+                  "victims twice and drugs a quarter). `harm_ranking.csv` holds the table; "
+                  "`sim.decisions.optimise_harm.rerank(folder, FILE)` ranks them under another "
+                  "file without a run.", "", *ranking_markdown(ranking), ""]
+    lines += verdict_lines(problem, table, front, comparison, changes)
     if robustness is not None:
         lines += robust_markdown(robustness, members.kind)
     return "\n".join(lines)
@@ -232,25 +230,54 @@ def fresh_runs(problem: Optimisation, runs: int) -> str:
 
 
 def verdict_lines(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
-                  comparison: pd.DataFrame) -> list[str]:
-    """The answer on the first objective: where the baseline stood in the search, and whether
-    the best other allocation beats it on fresh seeds (a paired interval that excludes zero)."""
-    first = problem.config.objectives[0].outcome
-    lines = ["## Verdict on the first objective", ""]
+                  comparison: pd.DataFrame, changes: pd.DataFrame | None = None) -> list[str]:
+    """The answer, on the harm index (never on a count of movements): where the baseline stood
+    in the search, whether the best other allocation on the harm index beats it on fresh runs
+    (a paired interval that excludes zero), and its change in every crime area. A config whose
+    first objective is another outcome is told so, and gets the verdict on that objective too."""
+    lines = ["## Verdict on the harm index", ""]
+    note = objective_note(problem)
+    if note:
+        lines += [note[0].upper() + note[1:] + ".", ""]
+    harm, chosen_name = _verdict_on(problem, table, front, comparison, "harm_index",
+                                    "maximise")
+    lines += harm
+    if chosen_name and changes is not None and len(changes):
+        lines += [area_sentence(changes, CALIBRATED, chosen_name), ""]
+    first = problem.config.objectives[0]
+    if first.outcome != "harm_index":
+        lines += [f"### On the first objective, {first.outcome}", ""]
+        lines += _verdict_on(problem, table, front, comparison, first.outcome,
+                             first.direction)[0]
+    return lines
+
+
+def _verdict_on(problem: Optimisation, table: pd.DataFrame, front: pd.DataFrame,
+                comparison: pd.DataFrame, outcome: str, direction: str
+                ) -> tuple[list[str], str | None]:
+    """The verdict on one outcome, and the allocation it is on: the baseline's place in the
+    search, and the re-evaluated allocation best on it in the search (whose limits held on the
+    fresh runs) against the baseline out of sample."""
+    lines = []
     own = table[table["baseline"] & (table["state"] == "COMPLETE")]
-    if len(own):
-        ranked = table[table["feasible"]][first].rank(
-            ascending=problem.config.objectives[0].direction == "minimise", method="min")
-        rank = int(ranked[own.index[0]]) if own.index[0] in ranked.index else None
-        lines.append(f"The baseline's own allocation scored {number(float(own[first].iloc[0]))}"
-                     f" on {first} in the search (trial {int(own['trial'].iloc[0])}"
+    if len(own) and outcome in table and pd.notna(own[outcome].iloc[0]):
+        ranked = table[table["feasible"]][outcome].rank(ascending=direction == "minimise",
+                                                        method="min")
+        rank = int(ranked[own.index[0]]) if own.index[0] in ranked.index and pd.notna(
+            ranked[own.index[0]]) else None
+        lines.append(f"The baseline's own allocation scored {number(float(own[outcome].iloc[0]))}"
+                     f" on {outcome} in the search (trial {int(own['trial'].iloc[0])}"
                      + (f", rank {rank} of {len(ranked)} feasible trials" if rank else
                         ", over an outcome limit") + ("; it is on the Pareto front" if
                                                       front["baseline"].any() else "") + ").")
     if comparison.empty:
-        return [*lines, "", "No other allocation was feasible: nothing to compare.", ""]
+        return [*lines, "", "No other allocation was feasible: nothing to compare.", ""], None
     calibrated = comparison[(comparison["variant"] == CALIBRATED)
-                            & (comparison["objective"] == first)]
+                            & (comparison["objective"] == outcome)]
+    if calibrated.empty:
+        return [*lines, "", f"{outcome} was not re-evaluated out of sample.", ""], None
+    calibrated = calibrated.sort_values("in_search", ascending=direction == "minimise",
+                                        kind="stable", na_position="last")
     best, note = calibrated.iloc[0], ""
     if not bool(best.limits_held):
         held = calibrated[calibrated["limits_held"].astype(bool)]
@@ -261,7 +288,7 @@ def verdict_lines(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
                 "verdict is on the search's best, which does not keep the limits as it stands. ")
         best = held.iloc[0] if len(held) else best
     on_front = int(best.trial) in set(front["trial"])
-    lines += ["", note + f"The front's best allocation for {first} other than the baseline's"
+    lines += ["", note + f"The front's best allocation for {outcome} other than the baseline's"
               + (" whose limits held" if note and bool(best.limits_held) else "") + ", "
               f"`{best.allocation}` "
               f"(trial {int(best.trial)}, allocations/{best.allocation}.yaml"
@@ -272,7 +299,7 @@ def verdict_lines(problem: Optimisation, table: pd.DataFrame, front: pd.DataFram
               f"{number(best.baseline_mean)}: "
               f"a paired difference of {number(best.difference)} ({INTERVAL:.0%} interval "
               f"{number(best.ci_low)} to {number(best.ci_high)}), so {_verdict(best)}.", ""]
-    return lines
+    return lines, str(best.allocation)
 
 
 def _verdict(row: pd.Series) -> str:
@@ -321,7 +348,8 @@ def replicates_run(problem: Optimisation, table: pd.DataFrame) -> int:
 
 def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: pd.DataFrame,
                   comparison: pd.DataFrame, files: dict[str, dict], seconds: float,
-                  command: str, robustness: Robustness | None = None) -> None:
+                  command: str, runs: pd.DataFrame | None = None,
+                  robustness: Robustness | None = None) -> None:
     folder = out / ALLOCATIONS
     folder.mkdir(parents=True, exist_ok=True)
     for stale in own_allocations(out):  # an earlier report's, on resume
@@ -334,6 +362,11 @@ def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: 
     store.write_csv(table, out / "trials.csv")
     store.write_csv(front, out / "pareto.csv")
     store.write_csv(comparison, out / "out_of_sample.csv")
+    changes, ranking = harm_readings(problem, runs, CALIBRATED)
+    if runs is not None:
+        store.write_csv(runs, out / RUNS)
+        store.write_csv(changes, out / "by_area.csv")
+        store.write_csv(ranking, out / "harm_ranking.csv")
     if robustness is not None:
         store.write_csv(robustness.table, out / "robust.csv")
         overturn = overturn_table(robustness)
@@ -343,9 +376,11 @@ def write_outputs(problem: Optimisation, out: Path, table: pd.DataFrame, front: 
     layout.write_atomically(out / "pareto.png", lambda temporary: figure.savefig(
         temporary, format="png", dpi=110))
     layout.write_text(out / "report.md", report_markdown(problem, table, front, comparison,
-                                                         seconds, command, robustness))
+                                                         seconds, command, changes, ranking,
+                                                         robustness))
     layout.write_json(out / "optimise.json", {
         "command": command, "config": str(problem.path), "config_digest": problem.digest,
+        "harm_weights": problem.weights.record(),
         "trials": len(table), "seconds": round(seconds, 1),
         "replicates_run": replicates_run(problem, table), "finished": layout.now(),
         "git_commit": layout.git_commit(), "packages": layout.package_versions()})
@@ -371,11 +406,11 @@ def optimise(config: str | Path | Optimisation, *, out: Path | None = None,
         records = {r["number"]: r for r in result.records}
         table = trials_table(problem, result.records)
         front = pareto_front(problem, table)
-        comparison, files, robustness = out_of_sample(problem, table, front, records, pool,
-                                                      progress)
+        comparison, files, runs, robustness = out_of_sample(problem, table, front, records,
+                                                            pool, progress)
     if out is not None:
         write_outputs(problem, out, table, front, comparison, files,
-                      time.monotonic() - started, command, robustness)
+                      time.monotonic() - started, command, runs, robustness)
     return table, front, comparison
 
 

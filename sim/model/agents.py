@@ -30,6 +30,7 @@ class MovementState(IntEnum):
     INTERCEPTED = 3
     DELIVERED = 4
     SUSPENDED = 5
+    TURNED_BACK = 6   # sent back at a border; tries again at `retry_at` (sim/model/reattempts.py)
 
 
 @dataclass(frozen=True)
@@ -109,13 +110,16 @@ class BorderCrossing(CellAgent):
 
     @property
     def queue_vehicles(self) -> float:
-        """Vehicles of all classes queueing at the booths after this hour."""
-        return float(self.model.crossing_state.queue[self.index].sum())
+        """Vehicles of all classes at the booths of both sides (entry and exit) after this
+        hour."""
+        state = self.model.crossing_state
+        return float(state.number[2 * self.index:2 * self.index + 2].sum())
 
     @property
     def wait_minutes(self) -> float:
-        """The longest of this hour's waits of the vehicle classes (booth queue and checks)."""
-        return float(self.model.crossing_state.wait[self.index].max())
+        """The longest of this hour's waits of the vehicle classes crossing here, either way
+        (booth queues and checks)."""
+        return float(self.model.crossing_state.wait[2 * self.index:2 * self.index + 2].max())
 
 
 class GreenBorderSector(CellAgent):
@@ -244,6 +248,15 @@ class Movement(CellAgent):
         self.displaced = False
         self.waited = False           # already waited for darkness at the current place
         self.version = 0              # bumps when the movement is rescheduled
+        self.serial = -1              # position in the model's movements: key of its own draws
+        self.turned_back_at: list[str] = []  # border places it was sent back from, in order
+        self.retry_at: float | None = None  # when a group turned back sets off again
+        self.documents_seized = False  # forged documents taken at a turn-back
+
+    @property
+    def forged_documents(self) -> int:
+        """Forged documents still carried (those found at a turn-back were seized)."""
+        return 0 if self.documents_seized else self.cargo.forged_documents
 
     def next_uniform(self) -> float:
         """The movement's next own uniform draw (cycled if a long reroute uses them up)."""

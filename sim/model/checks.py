@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.model import reattempts
 from sim.model.agents import CriminalNetwork, Movement, MovementState, OfficerUnit
 from sim.model.mechanisms import (
     NIGHT_HOURS,
     detection_probability,
-    green_border_detection,
     night_wait,
     odds_scaled,
+    sector_detection,
     selection_probability,
 )
 from sim.model.outcomes import DRUG_COLUMNS
@@ -71,9 +72,10 @@ def _flagged(model: JointActionModel, network: CriminalNetwork, place: str) -> b
 
 
 def _checked(model: JointActionModel, movement: Movement, place: str, base_share: float,
-             posting: str) -> tuple[str, bool]:
-    """Selection then detection at a post whose share of arrivals checked is `base_share`:
-    (outcome, whether the movement was picked for a check)."""
+             posting: str, side: int = -1) -> tuple[str, bool]:
+    """Selection then detection at a post whose share of arrivals checked is `base_share`
+    (at a crossing: on `side`, whose country's officers check): (outcome, whether the movement
+    was picked for a check)."""
     parameters = model.parameters
     pick = selection_probability(
         float(base_share), model.scenario_spec.targeting, risk_lift=parameters.risk_profile_lift,
@@ -83,8 +85,9 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
         movement.draw += 6  # keep each check's draws in step whether or not it happens
         return PASS, False
     movement.state = MovementState.HELD
-    unit = unit_at(model, place, movement.next_uniform(), posting)
-    scanner, kit, experts = _equipment(model, movement, place, posting)
+    country = model.crossing_state.plan.countries[side] if side >= 0 else None
+    unit = unit_at(model, place, movement.next_uniform(), posting, country)
+    scanner, kit, experts = _equipment(model, movement, place, posting, side)
     # a group that crossed the green border on foot is driven between borders in a van
     concealment = "simple" if movement.kind == "foot_group" else movement.concealment
     goods = detection_probability(
@@ -98,7 +101,7 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
         documents = odds_scaled(documents, parameters.agency_document_skill[unit.agency])
     found_goods = movement.next_uniform() < goods
     found_documents = (movement.next_uniform() < documents
-                       and movement.cargo.forged_documents > 0)
+                       and movement.forged_documents > 0)
     movement.state = MovementState.IN_TRANSIT
     if found_goods or found_documents:
         equipment = ("scanner" if scanner else "detection_kit" if kit else "manual")
@@ -110,12 +113,13 @@ def _checked(model: JointActionModel, movement: Movement, place: str, base_share
 
 
 def _equipment(model: JointActionModel, movement: Movement, place: str,
-               posting: str) -> tuple[bool, bool, bool]:
+               posting: str, side: int = -1) -> tuple[bool, bool, bool]:
     """(scanned, served by a detection kit, documents examined by an expert) for a checked
-    movement: each by the share of the hour's checks the equipment at the place can serve."""
+    movement: each by the share of the hour's checks the equipment at the place (at a
+    crossing: on the side it enters) can serve."""
     if posting == "crossing":
-        state, index = model.crossing_state, model.crossing_state.index[place]
-        scan = state.scanned_chance(place, movement.kind)
+        state, index = model.crossing_state, side
+        scan = state.scanned_chance(side, movement.kind)
     elif posting == "port":
         state, index = model.post_state, model.place_index[place]
         scan = float(state.port_scanned[index])
@@ -129,17 +133,23 @@ def _equipment(model: JointActionModel, movement: Movement, place: str,
 
 
 def _at_crossing(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
-    """A vehicle that gets through a crossing has waited in its class's booth queue, and in the
-    bay if it was picked for a check."""
+    """A vehicle crosses into the side of the country it enters: it waits at the exit booths
+    of the side it leaves and the entry booths of the side it enters, and in the bay if it was
+    picked for a check. Where the crossing is closed (a side without officers) it drives to
+    the crossing its traffic uses and is checked there; where none is open, nobody stops it."""
     state = model.crossing_state
-    i = state.index[place]
-    if state.closed[i]:  # nobody on duty: it waits for the opening like the traffic
-        return WAIT, model.tick + float(state.opens_in[i]) - model.clock
-    outcome, picked = _checked(model, movement, place, state.checked_share(place, movement.kind),
-                               "crossing")
+    side, detour = state.side_of(place, movement)
+    if side < 0:
+        return PASS, 0.0
+    shut = state.shut_hours(side)
+    if shut > 0:  # a post shut by its roster: it waits for the opening like the traffic
+        return WAIT, model.tick + shut - model.clock
+    where = state.place_of(side)
+    outcome, picked = _checked(model, movement, where,
+                               state.checked_share(side, movement.kind), "crossing", side)
     if outcome != PASS:
         return outcome, 0.0
-    return outcome, state.wait_minutes(place, movement.kind, picked) / 60.0
+    return outcome, detour + state.wait_minutes(side, movement.kind, picked) / 60.0
 
 
 def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple[str, float]:
@@ -155,11 +165,7 @@ def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple
                 + model.crossing_state.patrol_officers(place))
     thermal = model.frontex_at.get((place, "thermal_vision"), 0)
     night = hour in NIGHT_HOURS
-    chance = green_border_detection(
-        officers, sector.length_km,
-        hazard_per_officer_km=parameters.patrol_detection_per_officer_km,
-        thermal_units=thermal, thermal_factor=parameters.thermal_vision_factor,
-        thermal_km=parameters.thermal_vision_km, night=night)
+    chance = sector_detection(parameters, officers, sector.length_km, thermal, night)
     uniform, guide = movement.next_uniform(), movement.next_uniform()
     if uniform < chance:
         equipment = "thermal_vision" if thermal and night else "patrol"
@@ -169,31 +175,47 @@ def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple
     return PASS, 0.0
 
 
-def unit_at(model: JointActionModel, place: str, uniform: float, posting: str | None = None
-            ) -> OfficerUnit | None:
-    """The unit on duty at `place` that made a check (of that posting, where there is one),
-    chosen by the movement's own draw."""
+def unit_at(model: JointActionModel, place: str, uniform: float, posting: str | None = None,
+            country: str | None = None) -> OfficerUnit | None:
+    """The unit on duty at `place` that made a check (of that posting and, on a crossing side,
+    of that side's country, where there is one), chosen by the movement's own draw."""
     units = model.units_at.get((model.place_index[place], model.hour_of_day), [])
     units = [u for u in units if u.posting == posting] or units
+    units = [u for u in units if u.country == country] or units
     return units[min(int(uniform * len(units)), len(units) - 1)] if units else None
 
 
 def intercept(model: JointActionModel, movement: Movement, place: str, equipment: str, *,
               guide_caught: bool, unit: OfficerUnit | None = None) -> None:
-    """Stop a movement: arrests, seizures and entries detected; then report it (the network
-    hears of it by its own channels). `unit` made the stop (default: one on duty there)."""
+    """Detect a movement: arrests, seizures and entries detected; then report it (the network
+    hears of it by its own channels). A migrant group detected at a border is sent back and
+    may try again (sim/model/reattempts.py); any other detection ends the movement. `unit`
+    made the stop (default: one on duty there)."""
     movement.state = MovementState.INTERCEPTED
     network, cargo = movement.network, movement.cargo
     arrests = min(cargo.crew if guide_caught else 0, network.free_members)
     network.members_arrested += arrests
     seized = {"persons": cargo.migrants + cargo.victims, "arrests": arrests,
               "weapons": cargo.weapons, "rounds": cargo.rounds,
-              "forged_documents": cargo.forged_documents}
+              "forged_documents": movement.forged_documents}
     seized.update({DRUG_COLUMNS[d]: kg for d, kg in cargo.drugs_kg.items()})
     record_seizure(model, place, network, seized, cargo.migrants, cargo.victims)
-    model.tally.add("movements_intercepted", model.place_index[place], model.day)
+    index, day = model.place_index[place], model.day
+    model.tally.add("movements_intercepted", index, day)
+    model.tally.add("detections", index, day)
+    if not movement.turned_back_at:  # each person once, however often detected
+        model.summary_extra["migrants_detected_distinct"] += cargo.migrants
     unit = unit or unit_at(model, place, movement.next_uniform())
+    if reattempts.ends_in_turn_back(network.crime_area, model.route_planner.kind[place]):
+        model.tally.add("groups_turned_back", index, day)
+        retry_at = reattempts.turn_back(model, movement, place)
+        detail = ("turned back; gives up" if retry_at is None
+                  else f"turned back; tries again at hour {retry_at:.1f}")
+    else:
+        reattempts.count_stopped(model, movement)
+        retry_at, detail = None, "stopped"
     model.record_event("interception", place, movement=movement, unit=unit, equipment=equipment,
+                       detail=detail, turned_back=detail != "stopped", retry_at=retry_at,
                        **seized)
     model.intel.report_hit(network, place, model.clock, model.parameters.evidence_per_hit,
                            movement)
@@ -270,4 +292,5 @@ class InlandOperations:
             self.wanted_left -= found
             place = model.place_ids[int(places[index])]
             model.tally.add("arrests_other", int(places[index]), model.day, found)
+            model.tally.add("detections", int(places[index]), model.day)
             model.record_event("wanted_person", place, equipment="database", arrests=found)

@@ -17,6 +17,7 @@ import numpy as np
 from sim.model.agents import Cargo, Corridor, CriminalNetwork, Movement, MovementState
 from sim.model.mechanisms import lognormal_load
 from sim.model.perception import CheckPressure, route_around, time_departure, watch
+from sim.model.reattempts import count_deterred
 from sim.scenario.parameters import CONCEALMENT_MIX, CRIME_AREAS, MOVEMENT_KINDS
 
 if TYPE_CHECKING:
@@ -266,6 +267,7 @@ def react(model: JointActionModel, network: CriminalNetwork, hot_place: str, cau
             movement.departure += 24.0 + 24.0 * float(rng.random())
         elif response == "suspend":
             movement.state = MovementState.SUSPENDED
+            count_deterred(model, movement)
         else:
             on_foot = response == "green_border" and network.crime_area == "migrant_smuggling"
             if on_foot:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sim.model.agents import CriminalNetwork, Movement, MovementState
 from sim.model.evidence import Evidence
 from sim.model.grapevine import Grapevine
+from sim.model.outcomes import AREA_LABELS
 from sim.model.relay import GONE, Alert, CrossChecks, Hit, Message, Relay, Track, timeliness
 from sim.model.response import Response
 
@@ -137,4 +138,7 @@ class Information:
                                   if self.relay.messages_relayed else 0.0),
             "cases_opened": float(len(opened)),
             "networks_disrupted": float(sum(n.members_arrested > 0 for n in opened)),
+            **{f"networks_disrupted_{area}": float(sum(n.members_arrested > 0
+                                                       for n in opened if n.crime_area == area))
+               for area in AREA_LABELS},
         }

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.model.agents import Movement, MovementState
-from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS
+from sim.model.outcomes import AREA_LABELS, ARREST_COLUMNS, DRUG_COLUMNS
+from sim.model.reattempts import ends_in_turn_back
+from sim.model.sides import side_of_unit, visitor_sides
+from sim.scenario.schema import SHIFT_HOURS
 
 if TYPE_CHECKING:
     from sim.model import JointActionModel
@@ -32,6 +35,7 @@ SEIZED_COUNTS: dict[str, tuple[str, ...]] = {
     **{column: (column,) for column in DRUG_COLUMNS.values()},
 }
 DETECTION_EVENTS = ("interception", "wanted_person", "premises_find", "cyber_lead")
+DETECTIONS = ("interception", "wanted_person", "premises_find")  # what `detections` counts
 
 
 class InvariantViolation(AssertionError):  # noqa: N818 (the domain word; an AssertionError)
@@ -51,11 +55,13 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
 
 
-def _cargo_amounts(movement: Movement) -> dict[str, float]:
-    """What a movement carries, in the units of the event and tally columns."""
+def _cargo_amounts(movement: Movement, first: bool = True) -> dict[str, float]:
+    """What a movement carries, in the units of the event and tally columns; its forged
+    documents only at its `first` detection (a group turned back loses them)."""
     cargo = movement.cargo
     amounts = {"persons": float(cargo.migrants + cargo.victims), "weapons": float(cargo.weapons),
-               "rounds": float(cargo.rounds), "forged_documents": float(cargo.forged_documents)}
+               "rounds": float(cargo.rounds),
+               "forged_documents": float(cargo.forged_documents if first else 0)}
     for column in DRUG_COLUMNS.values():
         amounts[column] = 0.0
     for drug, kg in cargo.drugs_kg.items():
@@ -63,20 +69,29 @@ def _cargo_amounts(movement: Movement) -> dict[str, float]:
     return amounts
 
 
+def _interceptions(model: JointActionModel) -> dict[int, list[dict[str, Any]]]:
+    """Each movement's interception events, in time order."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for event in model.events:
+        if event["kind"] == "interception":
+            found.setdefault(event["movement"], []).append(event)
+    return found
+
+
+def _ends(event: dict[str, Any]) -> bool:
+    """Whether an interception ended its movement (a stop, or a group that gave up)."""
+    return not event["turned_back"] or event["retry_at"] is None
+
+
 # --- movements: one state each, persons and goods conserved ----------------------------------
 
 def check_movements(model: JointActionModel) -> None:
     """Every movement is in exactly one state, consistent with where it is and what happened to
     it; persons and goods carried = seized + delivered + still moving (or planned, suspended);
-    what intercepted movements carried is exactly what their interceptions recorded."""
-    interceptions: dict[int, dict[str, Any]] = {}
-    for event in model.events:
-        if event["kind"] != "interception":
-            continue
-        if event["movement"] in interceptions:
-            raise InvariantViolation("one interception per movement", model,
-                                     "intercepted twice", event["place"], str(event["movement"]))
-        interceptions[event["movement"]] = event
+    each detection of a movement recorded exactly what it carried (forged documents once: a
+    group turned back loses them); only a migrant group at a border is turned back, and only
+    the last detection of a movement may end it."""
+    interceptions = _interceptions(model)
     seized: Counter[str] = Counter()
     for movement in model.movements:
         state, agent = movement.state, str(movement.unique_id)
@@ -86,16 +101,15 @@ def check_movements(model: JointActionModel) -> None:
         if state == MovementState.HELD:
             raise InvariantViolation("no movement left held after the hour", model,
                                      "held at a check past its hour", movement.place, agent)
-        _check_state(model, movement, interceptions)
-        if state != MovementState.INTERCEPTED:
-            continue  # what it carries is still on board: planned, moving, delivered, called off
-        event = interceptions[movement.unique_id]
-        for name, amount in _cargo_amounts(movement).items():
-            seized[name] += amount
-            if not _close(float(event.get(name, 0.0)), amount):
-                raise InvariantViolation("persons and goods conserved", model,
-                                         f"carried {amount} {name}, interception recorded "
-                                         f"{event.get(name, 0.0)}", event["place"], agent)
+        events = interceptions.get(movement.unique_id, [])
+        _check_state(model, movement, events)
+        for i, event in enumerate(events):
+            for name, amount in _cargo_amounts(movement, first=i == 0).items():
+                seized[name] += amount
+                if not _close(float(event.get(name, 0.0)), amount):
+                    raise InvariantViolation("persons and goods conserved", model,
+                                             f"carried {amount} {name}, interception recorded "
+                                             f"{event.get(name, 0.0)}", event["place"], agent)
     found: Counter[str] = Counter()
     for event in model.events:
         if event["kind"] in ("premises_find", "wanted_person"):
@@ -108,33 +122,70 @@ def check_movements(model: JointActionModel) -> None:
                                      f"{counted} {name} counted as seized or detected, "
                                      f"{seized[name]} from intercepted movements + "
                                      f"{found[name]} from premises")
-    intercepted = sum(m.state == MovementState.INTERCEPTED for m in model.movements)
+    intercepted = sum(len(events) for events in interceptions.values())
     if not _close(model.tally.total("movements_intercepted"), intercepted):
         raise InvariantViolation("movements conserved", model,
-                                 f"{intercepted} movements intercepted, tally counts "
+                                 f"{intercepted} interceptions recorded, tally counts "
                                  f"{model.tally.total('movements_intercepted')}")
     set_off = sum(m.state in (MovementState.IN_TRANSIT, MovementState.INTERCEPTED,
-                              MovementState.DELIVERED) for m in model.movements)
+                              MovementState.DELIVERED, MovementState.TURNED_BACK)
+                  for m in model.movements)
     if not _close(model.summary_extra["movements_attempted"], set_off):
         raise InvariantViolation("movements conserved", model,
                                  f"{set_off} movements set off, "
                                  f"{model.summary_extra['movements_attempted']} counted")
 
 
+def _places_met(model: JointActionModel, movement: Movement) -> set[str]:
+    """The places of a movement's route, and the crossings a closed crossing on it sends its
+    traffic to (sim/model/sides.py)."""
+    plan = model.crossing_state.plan
+    places = set(movement.route)
+    for place in movement.route:
+        i = model.crossing_state.index.get(place)
+        if i is not None and not plan.open_[i] and plan.divert_to[i] >= 0:
+            places.add(plan.crossings[plan.divert_to[i]])
+    return places
+
+
 def _check_state(model: JointActionModel, movement: Movement,
-                 interceptions: dict[int, dict[str, Any]]) -> None:
-    """A movement's state agrees with its position, its timing and the events."""
+                 events: list[dict[str, Any]]) -> None:
+    """A movement's state agrees with its position, its timing and its detections."""
     state, agent = movement.state, str(movement.unique_id)
-    intercepted = movement.unique_id in interceptions
-    if intercepted != (state == MovementState.INTERCEPTED):
+    kind = model.route_planner.kind
+    for event in events:
+        if event["place"] not in (*_places_met(model, movement), *movement.turned_back_at):
+            raise InvariantViolation("one state per movement", model,
+                                     "intercepted at a place off its route", event["place"],
+                                     agent)
+        if event["turned_back"] != ends_in_turn_back(movement.network.crime_area,
+                                                     kind[event["place"]]):
+            raise InvariantViolation("only migrant groups at a border are turned back", model,
+                                     f"a {movement.network.crime_area} movement "
+                                     f"{'turned back' if event['turned_back'] else 'stopped'} "
+                                     f"at a {kind[event['place']]}", event["place"], agent)
+    if any(_ends(event) for event in events[:-1]):
+        raise InvariantViolation("one stop per movement", model, "detected again after its "
+                                 "trip ended", events[-1]["place"], agent)
+    ended = bool(events) and _ends(events[-1])
+    if ended != (state == MovementState.INTERCEPTED):
         raise InvariantViolation("one state per movement", model,
-                                 f"state {state.name} but "
-                                 f"{'an' if intercepted else 'no'} interception recorded",
+                                 f"state {state.name} but {len(events)} interception(s) "
+                                 f"recorded, {'the last ending it' if ended else 'none ending it'}",
                                  movement.place, agent)
-    if intercepted and interceptions[movement.unique_id]["place"] not in movement.route:
+    if state in (MovementState.PLANNED, MovementState.SUSPENDED) and events:
         raise InvariantViolation("one state per movement", model,
-                                 "intercepted at a place off its route",
-                                 interceptions[movement.unique_id]["place"], agent)
+                                 f"state {state.name} after an interception", movement.place,
+                                 agent)
+    if state == MovementState.TURNED_BACK:
+        retry_at = movement.retry_at
+        if not events or retry_at is None or not events[-1]["turned_back"]:
+            raise InvariantViolation("one state per movement", model, "turned back without a "
+                                     "turn-back that lets it try again", movement.place, agent)
+        if retry_at < min(model.tick + 1, model.hours) - TOLERANCE:
+            raise InvariantViolation("time only moves forward", model,
+                                     f"still turned back after its next attempt at {retry_at}",
+                                     movement.place, agent)
     if state == MovementState.DELIVERED and movement.leg != len(movement.route) - 1:
         raise InvariantViolation("one state per movement", model,
                                  f"delivered at leg {movement.leg} of {len(movement.route)}",
@@ -143,6 +194,45 @@ def _check_state(model: JointActionModel, movement: Movement,
         raise InvariantViolation("time only moves forward", model,
                                  f"still planned after its departure at {movement.departure}",
                                  movement.route[0], agent)
+
+
+def check_stops(model: JointActionModel) -> None:
+    """Every stop needs a detection: detections >= movements_stopped. Both agree with what
+    happened: detections with the detection events, stops (by crime area, with their
+    migrants) with the movements that were stopped, re-attempts with the turn-backs whose
+    next attempt has come."""
+    extra, totals = model.summary_extra, model.tally.totals()
+    if totals["detections"] + TOLERANCE < extra["movements_stopped"]:
+        raise InvariantViolation("every stop needs a detection", model,
+                                 f"{extra['movements_stopped']} movements stopped, "
+                                 f"{totals['detections']} detections")
+    detections = sum(event["kind"] in DETECTIONS for event in model.events)
+    if not _close(totals["detections"], detections):
+        raise InvariantViolation("detections counted once each", model,
+                                 f"tally counts {totals['detections']} detections, events "
+                                 f"record {detections}")
+    window = model.hours + model.parameters.follow_up_hours
+    stopped: Counter[str] = Counter()
+    for movement in model.movements:
+        if movement.state == MovementState.INTERCEPTED or (
+                movement.state == MovementState.TURNED_BACK and movement.retry_at > window):
+            stopped["movements_stopped"] += 1
+            stopped[f"movements_stopped_{movement.network.crime_area}"] += 1
+            stopped["migrants_stopped"] += movement.cargo.migrants
+    for name in ("movements_stopped", "migrants_stopped",
+                 *(f"movements_stopped_{area}" for area in AREA_LABELS)):
+        if not _close(extra[name], stopped[name]):
+            raise InvariantViolation("movements conserved", model,
+                                     f"{name} is {extra[name]}, the movements stopped make "
+                                     f"{stopped[name]}")
+    now = min(model.tick + 1, model.hours)
+    retried = sum(1 for event in model.events if event["kind"] == "interception"
+                  and event["turned_back"] and event["retry_at"] is not None
+                  and event["retry_at"] < now)
+    if not _close(extra["reattempts"], retried):
+        raise InvariantViolation("movements conserved", model,
+                                 f"{extra['reattempts']} re-attempts counted, {retried} "
+                                 "turn-backs have had their next attempt")
 
 
 # --- officers ------------------------------------------------------------------------------
@@ -207,57 +297,73 @@ def _check_units_at(model: JointActionModel, hour: int) -> None:
 # --- checks and capacity -----------------------------------------------------------------
 
 def check_capacity(model: JointActionModel) -> None:
-    """Checks never exceed the capacity of the officers and equipment on duty this hour, nor the
-    arrivals; no officer-hour at a crossing is used twice or lost (booths + checks + patrol + idle =
-    officers on duty)."""
-    parameters, hour = model.parameters, model.hour_of_day
+    """Checks never exceed what the teams, inspection places and scanners on duty this hour can
+    do, nor the vehicles passing; each side works with its own country's officers; no
+    officer-hour at a crossing side is used twice or lost (booths + second line + patrol + idle
+    = officers on duty)."""
+    hour = model.hour_of_day
     state = model.crossing_state
-    officers = model.on_duty["crossing"][state.places, hour]
-    teams = np.zeros(len(state.places))
-    for team in model.scanning_teams:
-        if team.place in state.index and team.active(model.day + 1, hour):
-            teams[state.index[team.place]] += 1
-    scans = teams[:, None] * 60.0 / state.scan_minutes
-    possible = officers * 60.0 / state.minutes.min() + scans.max(axis=1)
-    arrivals = state.arrivals[model.tick]
+    allocation = state.allocation
+    officers = state.on_duty[:, hour]
+    where = [model.place_ids[int(state.places[p // 2])] for p in range(len(officers))]
+    teams = state.teams_at(hour, model.day) * (officers > 0)
     checks = state.checks.sum(axis=1)
-    for label, limit in (("officers and scanners on duty", possible),
-                         ("arrivals", arrivals.sum(axis=1))):
+    unmanned = np.flatnonzero((checks > TOLERANCE) & (officers <= 0))
+    if unmanned.size:
+        i = int(unmanned[0])
+        raise InvariantViolation("checks within capacity", model, f"{checks[i]:.2f} vehicle "
+                                 f"checks on side {state.plan.countries[i]} with no officer "
+                                 "on duty", where[i])
+    busy = state.busy / model.parameters.second_line_team_officers  # teams at work
+    if (busy > allocation.servers + TOLERANCE).any():
+        i = int(np.argmax(busy - allocation.servers))
+        raise InvariantViolation("checks within capacity", model, f"{busy[i]:.2f} second-line "
+                                 f"teams at work on side {state.plan.countries[i]}, "
+                                 f"{allocation.servers[i]:.2f} on duty", where[i])
+    scans = teams * 60.0 / state.scan_minutes.min()  # vehicles the scanners can do
+    for label, limit in (("the officers' checks and the scanners on duty",
+                          state.checks_by_officers.sum(axis=1) + scans),
+                         ("vehicles passing the entry post", state.passing.sum(axis=1))):
         over = np.flatnonzero(checks > limit + TOLERANCE)
         if over.size:
             i = int(over[0])
             raise InvariantViolation("checks within capacity", model,
-                                     f"{checks[i]} vehicle checks, {label} {limit[i]}",
-                                     model.place_ids[int(state.places[i])])
-    team = parameters.officers_per_lane
-    staffable = np.floor(officers / team)
-    staffable = np.where(staffable < 1.0, officers / team, staffable)  # part of one booth
-    over = np.flatnonzero((state.opened.sum(axis=1) > staffable + TOLERANCE)
-                          | (state.opened > state.booths + TOLERANCE).any(axis=1))
-    if over.size:
-        i = int(over[0])
-        raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
-                                 "patrol or idle", model, f"{state.opened[i].sum():.2f} booths "
-                                 f"open ({state.opened[i].tolist()}) with {officers[i]:.2f} "
-                                 f"officers on duty and {state.booths[i].tolist()} booths",
-                                 model.place_ids[int(state.places[i])])
-    booths = state.first_line
-    waiting = (officers > 0)[:, None] & (state.arrivals[model.tick] > 0) & (state.opened <= 0)
-    if waiting.any():
-        i, k = (int(x) for x in np.argwhere(waiting)[0])
-        raise InvariantViolation("a staffed crossing serves every class with vehicles arriving",
-                                 model, f"{officers[i]:.2f} officers on duty, no booth open for "
-                                 f"class {k}", model.place_ids[int(state.places[i])])
-    used = booths + state.officer_checks_hours + state.patrol + state.idle
+                                     f"{checks[i]} vehicle checks on side "
+                                     f"{state.plan.countries[i]}, {label} {limit[i]}", where[i])
+    if (allocation.servers > state.places_total + TOLERANCE).any():
+        i = int(np.argmax(allocation.servers - state.places_total))
+        raise InvariantViolation("checks within capacity", model, f"{allocation.servers[i]} "
+                                 f"second-line teams at {state.places_total[i]} inspection "
+                                 "places", where[i])
+    _check_booths(model, officers, where)
+    used = allocation.first_line + allocation.second_line + allocation.patrol + allocation.idle
     lost = np.flatnonzero(np.abs(used - officers) > 1e-6 * np.maximum(officers, 1.0))
     if lost.size:
         i = int(lost[0])
         raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
-                                 "patrol or idle", model, f"{officers[i]} on duty, "
-                                 f"{booths[i]} in booths, "
-                                 f"{state.officer_checks_hours[i]:.2f} on checks, "
-                                 f"{state.patrol[i]:.2f} on patrol, "
-                                 f"{state.idle[i]:.2f} idle", model.place_ids[int(state.places[i])])
+                                 "patrol or idle", model, f"{officers[i]} on duty on side "
+                                 f"{state.plan.countries[i]}, {allocation.first_line[i]} in "
+                                 f"booths, {allocation.second_line[i]:.2f} in second-line teams, "
+                                 f"{allocation.patrol[i]:.2f} on patrol, "
+                                 f"{allocation.idle[i]:.2f} idle", where[i])
+    if (state.busy > allocation.second_line + TOLERANCE).any():
+        i = int(np.argmax(state.busy - allocation.second_line))
+        raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
+                                 "patrol or idle", model, f"{state.busy[i]:.2f} officers busy "
+                                 f"on checks, {allocation.second_line[i]:.2f} in teams", where[i])
+    side_officers = np.zeros(len(officers))
+    visitors = visitor_sides(model.scenario_spec, model.route_graph)
+    for unit in (u for u in model.units if u.posting == "crossing"):
+        side = 2 * state.index[unit.place] + side_of_unit(model.graph.nodes, unit.place,
+                                                          unit.country, visitors)
+        side_officers[side] += unit.officers
+    hours = side_officers * SHIFT_HOURS  # each officer works a shift a day
+    if not np.allclose(state.on_duty.sum(axis=1), hours, rtol=1e-9, atol=1e-6):
+        i = int(np.argmax(np.abs(state.on_duty.sum(axis=1) - hours)))
+        raise InvariantViolation("each side works with its own country's officers", model,
+                                 f"{state.on_duty[i].sum():.1f} officer-hours a day on side "
+                                 f"{state.plan.countries[i]}, its units of "
+                                 f"{side_officers[i]:g} officers work {hours[i]:g}", where[i])
     out = state.sector_of >= 0
     sent = np.bincount(state.sector_of[out], state.patrol[out], minlength=len(model.place_ids))
     if not np.allclose(state.sector_patrol, sent, rtol=1e-9, atol=1e-9):
@@ -269,8 +375,36 @@ def check_capacity(model: JointActionModel) -> None:
     crowded = np.flatnonzero(teams > model.scenario_spec.scanning_teams.max_per_place)
     if crowded.size:
         raise InvariantViolation("checks within capacity", model, "more scanning teams than "
-                                 "max_per_place", model.place_ids[int(state.places[crowded[0]])])
+                                 "max_per_place", where[int(crowded[0])])
     _check_post_capacity(model, hour)
+
+
+def _check_booths(model: JointActionModel, officers: np.ndarray, where: list[str]) -> None:
+    """No more booths open than exist or than the side's officers staff, and one for every
+    lane with vehicles waiting where officers are on duty."""
+    state = model.crossing_state
+    booths = state.allocation.booths.reshape(-1, 2, 3)
+    team = model.parameters.officers_per_lane
+    staffable = np.floor(officers / team)
+    staffable = np.where(staffable < 1.0, officers / team, staffable)  # part of one booth
+    over = np.flatnonzero((booths.sum(axis=(1, 2)) > staffable + TOLERANCE)
+                          | (booths > state.booths[:, None, :] + TOLERANCE).any(axis=(1, 2)))
+    if over.size:
+        i = int(over[0])
+        raise InvariantViolation("every crossing officer-hour is in a booth, on a check, on "
+                                 "patrol or idle", model, f"{booths[i].sum():.2f} booths open "
+                                 f"with {officers[i]:.2f} officers on duty on side "
+                                 f"{state.plan.countries[i]} and {state.booths[i].tolist()} "
+                                 "booths a lane", where[i])
+    entering = state.arrivals[model.tick]
+    lanes = np.stack([entering, entering[state.other]], axis=1)
+    waiting = ((officers > 0) & state.booth_side)[:, None, None] & (lanes > 0) & (booths <= 0)
+    if waiting.any():
+        i, lane, k = (int(x) for x in np.argwhere(waiting)[0])
+        raise InvariantViolation("a staffed crossing side serves every lane with vehicles "
+                                 "arriving", model, f"{officers[i]:.2f} officers on duty on "
+                                 f"side {state.plan.countries[i]}, no booth open for "
+                                 f"{'exit' if lane else 'entry'} lane of class {k}", where[i])
 
 
 def _check_post_capacity(model: JointActionModel, hour: int) -> None:
@@ -330,9 +464,11 @@ def check_detections(model: JointActionModel) -> None:
                       + crossing.sector_patrol[index]) > 0
         else:
             at_crossing = crossing.index.get(place)
+            sides = slice(2 * at_crossing, 2 * at_crossing + 2) if at_crossing is not None \
+                else slice(0)
             active = post_checks[index] > 0 or (
-                at_crossing is not None and (crossing.checks[at_crossing].sum() > 0
-                                             or crossing.capacity[at_crossing] >= 1))
+                at_crossing is not None and (crossing.checks[sides].sum() > 0
+                                             or crossing.capacity[sides].max() > 0))
         if not active:
             raise InvariantViolation("detections only where a check or patrol happened", model,
                                      f"{event['kind']} ({event['equipment']}) with no check, "
@@ -461,8 +597,8 @@ def check_cases(model: JointActionModel) -> None:
                                  f"{cases} cases, {with_evidence} networks with evidence")
 
 
-CHECKS = (check_movements, check_officers, check_capacity, check_detections, check_counters,
-          check_information, check_cases)
+CHECKS = (check_movements, check_stops, check_officers, check_capacity, check_detections,
+          check_counters, check_information, check_cases)
 
 
 def check_all(model: JointActionModel) -> None:

@@ -8,6 +8,7 @@ operations, not thousands of Python calls.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,73 +59,94 @@ def booth_throughput(seconds: np.ndarray, blocking_seconds: float,
 
 
 def booths_to_open(load: np.ndarray, per_booth: np.ndarray, booths: np.ndarray,
-                   officers: np.ndarray, officers_per_booth: int) -> np.ndarray:
-    """Booths opened per class (columns): as many as clear the class's queue and arrivals within
-    the hour, at most the booths there are, at least one where a vehicle waits; when the
-    officers on duty cannot staff them all, booths go to the classes in proportion to need.
+                   officers: np.ndarray, officers_per_booth: int,
+                   safety: float = 0.0) -> np.ndarray:
+    """Booths opened per lane (columns: a class's entry or exit lanes): for an offered load of
+    R = load / per_booth booths' work (the hour's arrivals and the queue left), R + β√R rounded
+    up (square-root safety staffing, β = `safety`: Borst, Mandelbaum and Reiman, Operations
+    Research 52, 2004; β = 0 opens just enough to clear the load), at most the booths there
+    are, at least one where a vehicle waits; when the officers on duty cannot staff them all,
+    booths go to the lanes in proportion to need.
 
     Officers fewer than a booth's team staff a booth for that part of the hour (1 of a team of
     2: half a booth). Where the booths that can be staffed are fewer than the classes with
     vehicles waiting, the open booths serve every waiting class in turn, each a share of their
     time by the booths it needs (fractional booths, never more than the class has): no class
     waits behind a booth that never opens."""
-    need = np.where(load > 0, np.maximum(1.0, np.ceil(load / per_booth)), 0.0)
+    offered = load / per_booth
+    need = np.where(load > 0, np.maximum(1.0, np.ceil(offered + safety * np.sqrt(offered)
+                                                      - 1e-9)), 0.0)
     need = np.minimum(need, booths)
     staffable = np.floor(officers / officers_per_booth)
     staffable = np.where(staffable < 1.0, officers / officers_per_booth, staffable)
     total = need.sum(axis=1)
     ratio = np.divide(staffable, total, out=np.ones_like(total), where=total > 0)
-    if ratio.min(initial=1.0) >= 1.0:  # every booth needed is staffed: nothing to share out
+    short = ratio < 1.0
+    if not short.any():  # every booth needed is staffed: nothing to share out
         return need
-    opened = np.floor(need * np.minimum(ratio, 1.0)[:, None])
-    spare = staffable - opened.sum(axis=1)
-    for column in np.argsort(-need.sum(axis=0), kind="stable"):  # busiest class first
-        extra = np.clip(np.minimum(spare, need[:, column] - opened[:, column]), 0.0, None)
+    order = np.argsort(-need.sum(axis=0), kind="stable")  # busiest lane first, everywhere
+    needed = need[short]
+    opened = np.floor(needed * ratio[short][:, None])
+    spare = staffable[short] - opened.sum(axis=1)
+    for column in order:
+        extra = np.clip(np.minimum(spare, needed[:, column] - opened[:, column]), 0.0, None)
         opened[:, column] += extra
         spare -= extra
-    starved = ((need > 0) & (opened == 0)).any(axis=1) & (opened.sum(axis=1) > 0)
-    if starved.any():  # fewer booths than classes waiting: the open ones take turns
-        opened[starved] = (opened[starved].sum(axis=1, keepdims=True) * need[starved]
-                           / need[starved].sum(axis=1, keepdims=True))
-    return opened
+    starved = ((needed > 0) & (opened == 0)).any(axis=1) & (opened.sum(axis=1) > 0)
+    if starved.any():  # fewer booths than lanes waiting: the open ones take turns
+        opened[starved] = (opened[starved].sum(axis=1, keepdims=True) * needed[starved]
+                           / needed[starved].sum(axis=1, keepdims=True))
+    need[short] = opened
+    return need
 
 
-def second_line_checks(officer_minutes: np.ndarray, arrivals: np.ndarray,
-                       minutes: np.ndarray, limit: np.ndarray) -> np.ndarray:
-    """Intensified checks per class (columns) the second line does in one hour: the same share
-    of every class's arrivals, as large as the officer time allows, with a class whose bays are
-    full (`limit`) capped and its officers moved to the other classes (water filling)."""
-    checks = np.zeros_like(arrivals)
-    open_ = arrivals > 0
-    budget = officer_minutes.astype(float)
-    work = arrivals * minutes
-    for _ in range(arrivals.shape[1]):
-        demand = (work * open_).sum(axis=1)
-        share = np.divide(budget, demand, out=np.zeros_like(budget), where=demand > 0)
-        share = np.minimum(share, 1.0)[:, None]
-        shared = share * arrivals
-        capped = open_ & (shared >= limit)
-        if not capped.any():  # the shares just computed are the final ones
-            return np.where(open_, shared, checks)
-        checks = np.where(capped, limit, checks)
-        budget = np.maximum(budget - (limit * minutes * capped).sum(axis=1), 0.0)
-        open_ = open_ & ~capped
-    demand = (work * open_).sum(axis=1)
-    share = np.minimum(np.divide(budget, demand, out=np.zeros_like(budget), where=demand > 0),
-                       1.0)[:, None]
-    return np.where(open_, share * arrivals, checks)
+@dataclass(frozen=True)
+class PostAllocation:
+    """What a crossing side's officers do in one hour (rows: sides): `booths` opened per lane,
+    `first_line` officers in them, `servers` second-line teams (each working one inspection
+    place, on a vehicle of any class), `second_line` officers in those teams, `patrol`
+    officers sent to the adjoining green-border sector, `idle` the rest: the posted officers
+    add up. `ordinary` are officers of the side's ordinary shift in booths the posted officers
+    could not staff (not the action's officers)."""
+
+    booths: np.ndarray
+    first_line: np.ndarray
+    servers: np.ndarray
+    second_line: np.ndarray
+    patrol: np.ndarray
+    idle: np.ndarray
+    ordinary: np.ndarray
 
 
-def check_teams(officers_per_bay: np.ndarray, standard: float, most: np.ndarray,
-                serial_share: float) -> tuple[np.ndarray, np.ndarray]:
-    """(officers working one vehicle, its check's clock time as a share of the standard team's)
-    when the second line spreads over the bays in use: a team grows from `standard` up to
-    `most` officers (how many can work one vehicle at once) and shortens only the part of the
-    check that hands can share (Amdahl: the dog, the scanner image, database answers and the
-    report take `serial_share` of the time whatever the team), so each extra officer saves
-    less and costs officer time: more checks per bay, with diminishing returns."""
-    team = np.clip(officers_per_bay[..., None], standard, most)
-    return team, serial_share + (1.0 - serial_share) * standard / team
+def allocate_post_officers(officers: np.ndarray, load: np.ndarray, per_booth: np.ndarray,
+                           booths: np.ndarray, places: np.ndarray, *,
+                           officers_per_booth: int, safety: float, second_line_share: float,
+                           team_officers: float, patrol_share: float,
+                           has_sector: np.ndarray, ordinary: np.ndarray | float = 0.0
+                           ) -> PostAllocation:
+    """The one rule by which a crossing side's officers on duty are spent, in order: first-line
+    booths for the load of every lane (`booths_to_open`; every person passes the first line);
+    then second-line teams of `team_officers`, one to an inspection place, up to the `places`
+    there are (bays and approach places; at most `second_line_share` of the officers, as the
+    scenario assigns); officers left over patrol the adjoining sector (`patrol_share`, where a
+    modelled sector adjoins) or stand idle. `ordinary` is the share of the booth officers the
+    load needs that the side's ordinary shift provides where the posted officers fall short."""
+    cover = 0.0
+    if np.any(ordinary):
+        needed = booths_to_open(load, per_booth, booths, np.full_like(officers, np.inf),
+                                officers_per_booth, safety).sum(axis=1) * officers_per_booth
+        cover = np.maximum(ordinary * needed - officers, 0.0)
+    opened = booths_to_open(load, per_booth, booths, officers + cover, officers_per_booth,
+                            safety)
+    staffing = opened.sum(axis=1) * officers_per_booth
+    first = np.minimum(staffing, officers)
+    pool = np.minimum(officers - first, officers * second_line_share)
+    servers = np.minimum(pool / team_officers, places)
+    second = servers * team_officers
+    patrol = np.where(has_sector, (pool - second) * patrol_share, 0.0)
+    idle = np.maximum(officers - first - second - patrol, 0.0)
+    return PostAllocation(opened, first, servers, second, patrol, idle,
+                          np.maximum(staffing - first, 0.0))
 
 
 def equipment_coverage(units: np.ndarray | float, per_unit_hour: float,
@@ -144,23 +166,6 @@ def shift_profile(weights: np.ndarray | list[float], shift_hours: float) -> np.n
     scaled so that every officer works `shift_hours` a day (officer-hours are kept)."""
     weights = np.asarray(weights, dtype=float)
     return shift_hours * weights / weights.sum()
-
-
-def queue_step(queue: np.ndarray, arrivals: np.ndarray, service: np.ndarray,
-               unchecked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Fluid queue over one hour: returns (queue after the hour, wait in minutes of an arrival).
-
-    A vehicle arriving mid-hour waits for the queue ahead of it plus half the hour's arrivals,
-    served at `service` vehicles per hour. Where a crossing without border checks has nobody on
-    duty (`unchecked`), traffic flows freely and nobody waits; where `service` is 0 otherwise
-    (a closed crossing), the queue keeps everything that arrives.
-    """
-    backlog = queue + arrivals
-    served = np.where(unchecked, backlog, np.minimum(backlog, service))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        wait = np.where(service > 0, (queue + arrivals / 2.0) / service * 60.0, 0.0)
-    wait = np.where(unchecked, 0.0, wait)
-    return backlog - served, wait
 
 
 def check_capacity(officers: np.ndarray, officer_minutes_per_check: float | np.ndarray,
@@ -208,23 +213,58 @@ def detection_probability(concealment: str, *, manual: dict[str, float],
     return 1.0 - miss * (1.0 - kit_bonus)
 
 
+def patrol_hazard(density: np.ndarray | float, slope: float,
+                  saturation: float) -> np.ndarray | float:
+    """Detection hazard of a green-border patrol at `density` officers per km: `slope` x
+    density where officers are few, bending at `saturation` officers per km (officers watch
+    ground already watched): slope x saturation x (1 - exp(-density / saturation))."""
+    return slope * saturation * -np.expm1(-np.asarray(density, dtype=float) / saturation)
+
+
 def green_border_detection(patrol_officers: float, length_km: float, *, hazard_per_officer_km:
-                           float, thermal_units: int, thermal_factor: float, thermal_km: float,
-                           night: bool) -> float:
+                           float, saturation_officers_per_km: float, hotspot_length_share: float,
+                           hotspot_crossing_share: float, thermal_units: int,
+                           thermal_factor: float, thermal_km: float, night: bool) -> float:
     """Chance that a patrolled sector detects a group crossing on foot in one hour.
 
-    Detection is a hazard proportional to patrol density (officers per km); at night thermal
-    vision multiplies it on the part of the sector its units cover (`thermal_km` each), so a
-    unit adds less on a long sector and nothing once the sector is covered.
+    A share of the sector's crossings (`hotspot_crossing_share`) happens at hotspots on a
+    share of its length (`hotspot_length_share`), and the patrol puts the same share of its
+    officers there; a group crosses at a hotspot with that chance, elsewhere otherwise. The
+    hazard at each has diminishing returns in officers per km (`patrol_hazard`). At night
+    thermal-vision units watch `thermal_km` each, the hotspots first, multiplying the hazard
+    on the part they cover, so a unit adds less on a long sector and nothing once the sector
+    is covered.
     """
     if patrol_officers <= 0:
         return 0.0
-    density = patrol_officers / max(length_km, 1.0)
-    hazard = hazard_per_officer_km * density
-    if night and thermal_units > 0:
-        covered = min(1.0, thermal_units * thermal_km / max(length_km, 1.0))
+    length = max(length_km, 1.0)
+    parts = ((hotspot_crossing_share, hotspot_length_share * length),
+             (1.0 - hotspot_crossing_share, (1.0 - hotspot_length_share) * length))
+    watched = thermal_units * thermal_km if night else 0.0
+    chance = 0.0
+    for share, km in parts:
+        if share <= 0.0 or km <= 0.0:
+            continue
+        hazard = float(patrol_hazard(share * patrol_officers / km, hazard_per_officer_km,
+                                     saturation_officers_per_km))
+        covered = min(1.0, watched / km)
+        watched = max(watched - km, 0.0)
         hazard *= 1.0 + (thermal_factor - 1.0) * covered
-    return 1.0 - math.exp(-hazard)
+        chance += share * -math.expm1(-hazard)
+    return chance
+
+
+def sector_detection(parameters, patrol_officers: float, length_km: float, thermal_units: int,
+                     night: bool) -> float:
+    """`green_border_detection` with the scenario's parameters (a `Parameters` object)."""
+    return green_border_detection(
+        patrol_officers, length_km,
+        hazard_per_officer_km=parameters.patrol_detection_per_officer_km,
+        saturation_officers_per_km=parameters.patrol_saturation_officers_per_km,
+        hotspot_length_share=parameters.green_border_hotspot_length_share,
+        hotspot_crossing_share=parameters.green_border_hotspot_crossing_share,
+        thermal_units=thermal_units, thermal_factor=parameters.thermal_vision_factor,
+        thermal_km=parameters.thermal_vision_km, night=night)
 
 
 def lognormal_load(rng: np.random.Generator, median: float, sigma: float) -> float:

@@ -40,7 +40,7 @@ from sim.model.agents import (
 )
 from sim.model.criminal import create_networks, plan_movements, planner_for
 from sim.model.crossings import CrossingState
-from sim.model.outcomes import OUTCOME_NAMES, Tally
+from sim.model.outcomes import OUTCOME_NAMES, RUNNING_COUNTS, Tally
 from sim.model.posts import PostState
 from sim.model.reallocation import change_allocation
 from sim.model.roads import RoadSegments
@@ -153,9 +153,7 @@ class JointActionModel(mesa.Model):
                                 for p, a in self.graph.nodes(data=True)}
         self.tally = Tally(len(self.place_ids), self.scenario_spec.action.days)
         self.events: list[dict[str, Any]] = []
-        self.summary_extra: dict[str, float] = {"movements_attempted": 0.0,
-                                                "movements_displaced": 0.0,
-                                                "movements_suspended": 0.0}
+        self.summary_extra: dict[str, float] = dict.fromkeys(RUNNING_COUNTS, 0.0)
 
         self.change_days = frozenset(change_days(self.scenario_spec))
         self._build_officers()
@@ -164,6 +162,8 @@ class JointActionModel(mesa.Model):
         self.networks = create_networks(self)
         self.movements = (plan_movements(self, self.networks)
                           + plan_bulk_shipments(self, self.networks))
+        for serial, movement in enumerate(self.movements):
+            movement.serial = serial  # the same in every scenario with the same criminals
         self.delivered = 0  # movements that reached their destination (outcomes each hour)
         self._arrivals: list[tuple[float, int, int, Movement]] = []
         self._sequence = itertools.count()
@@ -218,6 +218,9 @@ class JointActionModel(mesa.Model):
         self.post_state = PostState(self)
 
     def _build_frontex(self, deployments: list) -> None:
+        """The Frontex units of a day's plan: the agents, their counts by place and kind, and
+        the scenario's entries (with the side each names) that the crossings read."""
+        self.frontex_deployments = list(deployments)
         self.frontex = [FrontexDeployment(self, self.space[d.place], place=d.place, kind=d.kind,
                                           count=d.count)
                         for d in deployments]
@@ -320,6 +323,10 @@ class JointActionModel(mesa.Model):
         if movement.departure < self.hours:
             self._push(movement)
 
+    def schedule_retry(self, movement: Movement) -> None:
+        """A group turned back sets off again at `movement.time` (sim/model/reattempts.py)."""
+        self._push(movement)
+
     def _push(self, movement: Movement) -> None:
         movement.version += 1
         heapq.heappush(self._arrivals, (movement.time, next(self._sequence), movement.version,
@@ -337,6 +344,9 @@ class JointActionModel(mesa.Model):
             if movement.state == MovementState.PLANNED:
                 movement.state = MovementState.IN_TRANSIT
                 self.summary_extra["movements_attempted"] += 1
+            elif movement.state == MovementState.TURNED_BACK:  # a group tries again
+                movement.state = MovementState.IN_TRANSIT
+                self.summary_extra["reattempts"] += 1
             place = movement.route[movement.leg]
             movement.cell = cells[place]
             if response.watches and response.stops(movement, place):  # a re-tasked unit

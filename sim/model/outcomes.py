@@ -14,9 +14,19 @@ import numpy as np
 COUNT_UNITS = frozenset({"officers", "officer-hours", "persons", "vehicles", "parcels",
                          "premises", "entities", "documents", "weapons", "rounds", "targets",
                          "movements", "cases", "networks", "alerts",
-                         "messages"})
+                         "messages", "detections"})
 # Units of outcomes that are a mean or a level over the action, not a sum over its days.
 LEVEL_UNITS = frozenset({"minutes", "hours", "officers"})
+
+
+# The crime areas of the model (sim.scenario.parameters.CRIME_AREAS) as the docs name them.
+AREA_LABELS = {
+    "migrant_smuggling": "migrant smuggling",
+    "drug_trafficking": "drug trafficking",
+    "firearms_trafficking": "firearms trafficking",
+    "thb": "trafficking in human beings",
+    "high_risk_networks": "high-risk criminal networks",
+}
 
 
 @dataclass(frozen=True)
@@ -42,26 +52,49 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("officers_deployed", "officers", "Officers in units (all postings).", False),
     Outcome("officer_hours", "officer-hours", "Hours worked by officers on duty."),
     Outcome("officer_hours_crossing", "officer-hours", "Hours worked by crossing officers."),
-    Outcome("officer_hours_idle_crossing", "officer-hours", "Crossing officer-hours neither in "
-            "a booth, on an intensified check nor patrolling the adjoining sector (more officers "
-            "than traffic and bays can use where no modelled sector adjoins)."),
+    Outcome("officer_hours_first_line", "officer-hours", "Crossing officer-hours staffing "
+            "first-line booths (entry and exit; officers_per_lane to a booth)."),
+    Outcome("officer_hours_first_line_ordinary", "officer-hours", "Booth officer-hours of the "
+            "crossings' ordinary shifts where the posted officers on duty could not staff the "
+            "booths the traffic needs (ordinary_first_line; not the action's officers)."),
+    Outcome("officer_hours_second_line", "officer-hours", "Crossing officer-hours in "
+            "second-line teams at inspection bays and approach places, at work on a check or "
+            "waiting for the next vehicle referred to them."),
+    Outcome("officer_hours_second_line_busy", "officer-hours", "The part of "
+            "officer_hours_second_line spent on checks (vehicles checked x their check's "
+            "minutes x second_line_team_officers)."),
+    Outcome("officer_hours_idle_crossing", "officer-hours", "Crossing officer-hours in no "
+            "booth, no second-line team and not on patrol: more officers than the booths, "
+            "inspection places and approaches can use where no modelled sector adjoins (or "
+            "crossing_surplus_patrol keeps them), and those beyond second_line_share."),
     Outcome("officer_hours_crossing_patrol", "officer-hours", "Crossing officer-hours spent "
-            "patrolling the adjoining green-border sector because no booth or bay could use "
-            "them (crossing_surplus_patrol)."),
+            "patrolling the adjoining green-border sector because no booth or inspection "
+            "place could use them (crossing_surplus_patrol)."),
     Outcome("officer_hours_idle_port", "officer-hours", "Port officer-hours with no container "
             "or passenger left to check."),
     Outcome("officer_hours_idle_parcel_centre", "officer-hours", "Parcel-centre officer-hours "
             "with no parcel left to check."),
-    Outcome("checks_persons", "persons", "Persons given an intensified check (document and "
-            "database) at crossings, road checkpoints and ports (ferry passengers included)."),
-    Outcome("checks_vehicles", "vehicles", "Vehicles and containers given an intensified check "
-            "(counted over legitimate traffic; criminal vehicles are a negligible part of it)."),
+    Outcome("officer_hours_idle_road_checkpoint", "officer-hours", "Road-checkpoint "
+            "officer-hours not spent stopping vehicles: the share of their time outside "
+            "checkpoint_time_share (patrol, escort, reports, travel) and stop capacity beyond "
+            "the traffic on their segments."),
+    Outcome("checks_persons", "persons", "Persons given an intensified check: the occupants "
+            "of vehicles in a second-line check at crossings, of vehicles stopped at road "
+            "checkpoints, and port passengers checked (not the first-line passage every "
+            "traveller makes at a crossing: docs/results.md, 'What each published count "
+            "counts')."),
+    Outcome("checks_vehicles", "vehicles", "Vehicles and containers given an intensified check: "
+            "second-line checks and scans at crossings, road-checkpoint stops, port container "
+            "checks (counted over legitimate traffic; criminal vehicles are a negligible part "
+            "of it)."),
     Outcome("checks_parcels", "parcels", "Parcels checked at parcel centres."),
     Outcome("checks_premises", "premises", "Premises searched."),
     Outcome("checks_total", "entities", "checks_persons + checks_vehicles + checks_parcels + "
             "checks_premises (the published 'entities checked')."),
     Outcome("illegal_entries_detected", "persons", "Irregular migrants detected (at checks, "
-            "on the green border, in premises)."),
+            "on the green border, in premises), at every detection as Frontex counts them: a "
+            "group turned back and detected again counts again. What the published 2,229 "
+            "illegal entries count."),
     Outcome("forged_documents", "documents", "Forged documents detected."),
     Outcome("arrests_total", "persons", "All arrests."),
     Outcome("arrests_migrant_smuggling", "persons", "Arrests of smugglers."),
@@ -83,11 +116,44 @@ OUTCOMES: tuple[Outcome, ...] = (
             "traffickers."),
     Outcome("online_targets_examined", "targets", "Online targets examined by the firearms "
             "cyber patrol."),
-    Outcome("movements_intercepted", "movements", "Criminal movements stopped."),
+    Outcome("movements_intercepted", "movements", "Interceptions of criminal movements at "
+            "checks and patrols, turn-backs included (a group turned back and met again counts "
+            "each time)."),
+    Outcome("detections", "detections", "Detection events of every kind, at the border or "
+            "inland: interceptions (turn-backs included), premises finds and wanted persons "
+            "hit at checks (one per event). What statistics of detections count; a movement "
+            "or a person can be detected more than once."),
+    Outcome("groups_turned_back", "movements", "Migrant groups detected at a crossing or a "
+            "green-border sector and sent back (every time: part of movements_intercepted)."),
     Outcome("cases_opened", "cases", "New cases against criminal networks.", False),
     Outcome("networks_disrupted", "networks", "Networks with a case opened and at least one "
             "member arrested.", False),
-    Outcome("movements_attempted", "movements", "Criminal movements that set off.", False),
+    *(Outcome(f"networks_disrupted_{area}", "networks", f"networks_disrupted of {label}.",
+              False) for area, label in AREA_LABELS.items()),
+    Outcome("movements_attempted", "movements", "Criminal movements that set off (a "
+            "re-attempt is the same movement).", False),
+    Outcome("reattempts", "movements", "Attempts made again during the action by groups "
+            "turned back at a border (sim/model/reattempts.py).", False),
+    Outcome("movements_stopped", "movements", "Movements ended by police action before their "
+            "destination, by the end of the follow-up window: load seized, persons apprehended "
+            "or identified, or (groups turned back at a border) not set off again, because the "
+            "group gave up or its next attempt falls after the window. Every stop has at least "
+            "one detection.", False),
+    *(Outcome(f"movements_stopped_{area}", "movements", f"movements_stopped of {label}.",
+              False) for area, label in AREA_LABELS.items()),
+    Outcome("migrants_stopped", "persons", "Migrants in the movements stopped (each person "
+            "once).", False),
+    Outcome("migrants_detected_distinct", "persons", "Migrants detected at least once (each "
+            "person once, however often detected; premises finds included): the persons "
+            "behind illegal_entries_detected.", False),
+    Outcome("movements_deterred", "movements", "Movements abandoned without being stopped: "
+            "trips their network called off before setting off after seizures, raids or "
+            "alerts (the movements_suspended among the displaced).", False),
+    Outcome("migrants_deterred", "persons", "Migrants in the movements deterred.", False),
+    Outcome("victims_deterred", "persons", "Trafficking victims in the movements deterred.",
+            False),
+    Outcome("drugs_kg_deterred", "kg", "Drugs in the movements deterred.", False),
+    Outcome("weapons_deterred", "weapons", "Firearms in the movements deterred.", False),
     Outcome("movements_displaced", "movements", "Movements delayed, rerouted, moved to the "
             "green border or suspended by their network's reaction to seizures and alerts (a "
             "new route through the same checked places does not count).",
@@ -113,19 +179,29 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("centre_wait_hours", "hours", "Mean time a message relayed by the centre waited "
             "in its queue for a coordination officer on duty (hours without officers on duty "
             "and hours of more messages than their capacity).", False),
-    Outcome("mean_wait_minutes", "minutes", "Mean wait of legitimate vehicles at the "
-            "crossings that check them (staffed, or closed in the hour), all classes "
-            "(vehicle-weighted): the booth queue plus, for the share picked, their own "
-            "intensified check or scan.", False),
-    Outcome("max_wait_minutes", "minutes", "Longest hourly mean wait of any vehicle class at "
-            "any crossing.", False),
+    Outcome("mean_wait_minutes", "minutes", "Mean time legitimate vehicles spend crossing "
+            "at crossings where at least one side checks (vehicle-weighted, all classes): the "
+            "exit booths of the side they leave and the entry booths of the side they enter "
+            "(queue and booth time), plus, for the share checked, their own second-line check "
+            "or scan; at a side shut by its roster, the time to its opening.", False),
+    Outcome("max_wait_minutes", "minutes", "Longest hourly mean wait of any vehicle class "
+            "entering any crossing side.", False),
     Outcome("mean_wait_minutes_cars", "minutes", "mean_wait_minutes of cars.", False),
-    Outcome("max_wait_minutes_cars", "minutes", "Longest hourly mean wait of cars at any "
-            "crossing.", False),
+    Outcome("max_wait_minutes_cars", "minutes", "Longest hourly mean wait of cars entering "
+            "any crossing side.", False),
+    Outcome("mean_wait_minutes_buses", "minutes", "mean_wait_minutes of coaches.", False),
+    Outcome("max_wait_minutes_buses", "minutes", "Longest hourly mean wait of coaches "
+            "entering any crossing side.", False),
     Outcome("mean_wait_minutes_lorries", "minutes", "mean_wait_minutes of lorries.", False),
-    Outcome("max_wait_minutes_lorries", "minutes", "Longest hourly mean wait of lorries at any "
-            "crossing.", False),
-    Outcome("legitimate_vehicles", "vehicles", "Legitimate vehicles arriving at crossings."),
+    Outcome("max_wait_minutes_lorries", "minutes", "Longest hourly mean wait of lorries "
+            "entering any crossing side.", False),
+    Outcome("legitimate_vehicles", "vehicles", "Legitimate vehicles crossing (each counted "
+            "once, at the side it enters), also at crossings that do not check."),
+    Outcome("vehicles_diverted", "vehicles", "Legitimate vehicles whose crossing was closed "
+            "(a side without officers) and who crossed at another (counted at the closed "
+            "crossing)."),
+    Outcome("vehicles_turned_away", "vehicles", "Legitimate vehicles whose crossing was "
+            "closed with no open crossing to go to (counted at the closed crossing)."),
 )
 # What a reader sees: one plain label per outcome, the same in every terminal table, figure,
 # finding and workbook (at most 32 characters, so a table fits 80 columns without cutting it).
@@ -133,10 +209,15 @@ LABELS: dict[str, str] = {
     "officers_deployed": "officers deployed",
     "officer_hours": "officer-hours worked",
     "officer_hours_crossing": "officer-hours at crossings",
+    "officer_hours_first_line": "officer-hours in booths",
+    "officer_hours_first_line_ordinary": "ordinary-shift hours in booths",
+    "officer_hours_second_line": "officer-hours, second line",
+    "officer_hours_second_line_busy": "officer-hours on checks, 2nd line",
     "officer_hours_idle_crossing": "idle officer-hours, crossings",
     "officer_hours_crossing_patrol": "crossing officers on patrol",
     "officer_hours_idle_port": "idle officer-hours, ports",
     "officer_hours_idle_parcel_centre": "idle officer-hours, parcels",
+    "officer_hours_idle_road_checkpoint": "idle officer-hours, road checks",
     "checks_persons": "persons checked",
     "checks_vehicles": "vehicles checked",
     "checks_parcels": "parcels checked",
@@ -161,9 +242,30 @@ LABELS: dict[str, str] = {
     "victims_identified": "victims identified",
     "online_targets_examined": "online targets examined",
     "movements_intercepted": "movements intercepted",
+    "detections": "detections",
+    "groups_turned_back": "groups turned back",
     "cases_opened": "cases opened",
     "networks_disrupted": "networks disrupted",
+    "networks_disrupted_migrant_smuggling": "networks disrupted: migrants",
+    "networks_disrupted_drug_trafficking": "networks disrupted: drugs",
+    "networks_disrupted_firearms_trafficking": "networks disrupted: firearms",
+    "networks_disrupted_thb": "networks disrupted: THB",
+    "networks_disrupted_high_risk_networks": "networks disrupted: high-risk",
     "movements_attempted": "movements attempted",
+    "reattempts": "attempts made again",
+    "movements_stopped": "movements stopped",
+    "movements_stopped_migrant_smuggling": "movements stopped: migrants",
+    "movements_stopped_drug_trafficking": "movements stopped: drugs",
+    "movements_stopped_firearms_trafficking": "movements stopped: firearms",
+    "movements_stopped_thb": "movements stopped: THB",
+    "movements_stopped_high_risk_networks": "movements stopped: high-risk",
+    "migrants_stopped": "migrants stopped",
+    "migrants_detected_distinct": "migrants detected (each once)",
+    "movements_deterred": "movements deterred",
+    "migrants_deterred": "migrants deterred",
+    "victims_deterred": "victims deterred",
+    "drugs_kg_deterred": "drugs deterred",
+    "weapons_deterred": "weapons deterred",
     "movements_displaced": "movements displaced",
     "movements_suspended": "movements called off",
     "movements_delivered": "movements delivered",
@@ -178,15 +280,51 @@ LABELS: dict[str, str] = {
     "max_wait_minutes": "longest wait at a crossing",
     "mean_wait_minutes_cars": "mean wait, cars",
     "max_wait_minutes_cars": "longest wait, cars",
+    "mean_wait_minutes_buses": "mean wait, coaches",
+    "max_wait_minutes_buses": "longest wait, coaches",
     "mean_wait_minutes_lorries": "mean wait, lorries",
     "max_wait_minutes_lorries": "longest wait, lorries",
     "legitimate_vehicles": "vehicles at crossings",
+    "vehicles_diverted": "vehicles diverted",
+    "vehicles_turned_away": "vehicles turned away",
 }
 
 
+# The harm index and its parts by crime area: outcomes computed when a summary is read, from its
+# outcomes and a weights file a planner can replace (`sim.analysis.harm`), never written by the
+# model; so a change of weights re-reads every results folder without re-running it. Harm is
+# booked to the five crime areas, to document fraud (forged documents ride along every area)
+# and, for totals over areas (networks disrupted), to all areas.
+HARM_AREAS: tuple[str, ...] = (*AREA_LABELS, "document_fraud", "all_areas")
+HARM_UNIT = "harm points"
+HARM_OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("harm_index", HARM_UNIT, "Harm index: the sum over outcomes of value x weight, "
+            "in harm points (about 1,000 GBP of economic and social cost each, "
+            "sim/data/harm/default.yaml), computed when read with the weights file in use "
+            "(`--harm FILE`; default the shipped default).", False),
+    *(Outcome(f"harm_{area}", HARM_UNIT, f"The harm index's part booked to "
+              f"{AREA_LABELS.get(area, area.replace('_', ' '))}.", False)
+      for area in HARM_AREAS),
+)
+HARM_LABELS: dict[str, str] = {
+    "harm_index": "harm index",
+    "harm_migrant_smuggling": "harm: migrant smuggling",
+    "harm_drug_trafficking": "harm: drug trafficking",
+    "harm_firearms_trafficking": "harm: firearms trafficking",
+    "harm_thb": "harm: human trafficking",
+    "harm_high_risk_networks": "harm: high-risk networks",
+    "harm_document_fraud": "harm: document fraud",
+    "harm_all_areas": "harm: across crime areas",
+}
+HARM_OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in HARM_OUTCOMES)
+# Every outcome a reading may show: those the model writes, then those computed when read.
+READ_OUTCOME_NAMES: tuple[str, ...] = (*(o.name for o in OUTCOMES), *HARM_OUTCOME_NAMES)
+
+
 def outcome_label(name: str) -> str:
-    """An outcome as a reader sees it (`LABELS`; an outcome without one: its name in words)."""
-    return LABELS.get(name) or name.replace("_", " ")
+    """An outcome as a reader sees it (`LABELS`, `HARM_LABELS`; an outcome without one: its
+    name in words)."""
+    return LABELS.get(name) or HARM_LABELS.get(name) or name.replace("_", " ")
 
 
 OUTCOME_NAMES: tuple[str, ...] = tuple(o.name for o in OUTCOMES)
@@ -205,6 +343,13 @@ ARREST_COLUMNS = {
 }
 DRUG_COLUMNS = {"cocaine": "cocaine_kg", "heroin": "heroin_kg", "cannabis": "cannabis_kg",
                 "synthetic": "synthetic_kg"}
+# Outcomes the model counts as it goes, outside the per-place tally (model.summary_extra).
+RUNNING_COUNTS = ("movements_attempted", "movements_displaced", "movements_suspended",
+                  "reattempts", "movements_stopped",
+                  *(f"movements_stopped_{area}" for area in AREA_LABELS),
+                  "migrants_stopped", "migrants_detected_distinct", "movements_deterred",
+                  "migrants_deterred", "victims_deterred", "drugs_kg_deterred",
+                  "weapons_deterred")
 
 
 class Tally:

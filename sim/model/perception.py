@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.agents import CriminalNetwork, Movement
-from sim.model.mechanisms import DAILY_RHYTHM, green_border_detection
+from sim.model.mechanisms import DAILY_RHYTHM, sector_detection
 
 if TYPE_CHECKING:
     from sim.model import JointActionModel
@@ -60,29 +60,27 @@ class CheckPressure:
     @staticmethod
     def _tables(model: JointActionModel) -> dict:
         parameters = model.parameters
-        visible: dict[str, float] = {}
-        hidden: dict[str, float] = {}
-        crossing_hourly: dict[str, np.ndarray] = {}
+        visible: dict = {}
+        hidden: dict = {}
+        crossing_hourly: dict[tuple[str, str], np.ndarray] = {}
         state = model.crossing_state
         seen_by_hour, scanned_by_hour = state.expected_shares()  # sim/model/crossings.py
-        for place, i in state.index.items():
-            seen = seen_by_hour[i]
-            crossing_hourly[place] = seen
-            visible[place] = float(seen.mean())
-            hidden[place] = float(scanned_by_hour[i].mean() - seen.mean())
+        for side, country in enumerate(state.plan.countries):  # (crossing, country entered)
+            key = (state.plan.crossings[side // 2], country)
+            seen = seen_by_hour[side]
+            crossing_hourly[key] = seen
+            visible[key] = float(seen.mean())
+            hidden[key] = float(scanned_by_hour[side].mean() - seen.mean())
         night = [20, 21, 22, 23, 0, 1, 2, 3, 4, 5]
         for place, sector in model.sectors.items():
             where = model.place_index[place]
             officers = float((model.on_duty["green_border"][where, night]
                               + state.expected_patrol[where, night]).mean())
             thermal = model.frontex_at.get((place, "thermal_vision"), 0)
-            kwargs = {"hazard_per_officer_km": parameters.patrol_detection_per_officer_km,
-                      "thermal_factor": parameters.thermal_vision_factor,
-                      "thermal_km": parameters.thermal_vision_km, "night": True}
-            seen = green_border_detection(officers, sector.length_km, thermal_units=0, **kwargs)
+            seen = sector_detection(parameters, officers, sector.length_km, 0, True)
             visible[place] = seen
-            hidden[place] = green_border_detection(
-                officers, sector.length_km, thermal_units=thermal, **kwargs) - seen
+            hidden[place] = sector_detection(parameters, officers, sector.length_km, thermal,
+                                             True) - seen
         roads = model.roads
         segment = np.mean([roads.checked(hour)[0] for hour in range(24)], axis=0)
         # Memos of what follows from a route alone (the pressure is fixed once computed).
@@ -92,12 +90,14 @@ class CheckPressure:
                 "segment": segment, "choices": choices, "targets": targets}
 
     def route_risk(self, route: tuple[str, ...], sees_hidden: bool) -> float:
-        """Chance, as the network sees it, of being stopped somewhere along `route`."""
+        """Chance, as the network sees it, of being stopped somewhere along `route` (at a
+        crossing, by the side of the country it enters)."""
         passed = 1.0
-        for place in route:
-            seen = self.visible.get(place, 0.0)
+        for position in range(len(route)):
+            key = self.key(route, position)
+            seen = self.visible.get(key, 0.0)
             if sees_hidden:
-                seen += self.hidden.get(place, 0.0)
+                seen += self.hidden.get(key, 0.0)
             passed *= 1.0 - min(seen, 1.0)
         if not sees_hidden:  # road checkpoints are mobile units: moved during the day
             return 1.0 - passed
@@ -107,6 +107,20 @@ class CheckPressure:
             if s is not None:
                 passed *= 1.0 - float(self.segment[s])
         return 1.0 - passed
+
+
+    def key(self, route: tuple[str, ...], position: int):
+        """What the pressure tables know place `route[position]` by: a crossing by itself and
+        the country the route enters there (the next place's), any other place by itself."""
+        place = route[position]
+        if self.model.route_planner.kind[place] != "crossing":
+            return place
+        nodes = self.model.graph.nodes
+        entered = (nodes[route[position + 1]]["country"] if position + 1 < len(route)
+                   else nodes[place]["country_b"])
+        if entered not in (nodes[place]["country_a"], nodes[place]["country_b"]):
+            entered = nodes[place]["country_a"]
+        return place, entered
 
 
 def _share(checks: np.ndarray, arrivals: np.ndarray) -> np.ndarray:
@@ -198,16 +212,18 @@ def _target_hour(model: JointActionModel, route: tuple[str, ...]) -> tuple[int |
     """The hour a watching network aims to reach the first checked place of `route`, and the
     travel hours to it."""
     hours, kinds = model.route_planner.hours, model.route_planner.kind
+    pressure = model.check_pressure
     travelled = 0.0
     target_hour = None
-    for a, b in itertools.pairwise(route):
+    for position, (a, b) in enumerate(itertools.pairwise(route)):
         travelled += hours[a, b]
         kind = kinds[b]
         if kind == "green_border":
             target_hour = ARRIVE_AFTER_DARK
             break
-        if kind == "crossing" and b in model.check_pressure.crossing_hourly:
-            shares = model.check_pressure.crossing_hourly[b]
+        key = pressure.key(route, position + 1)
+        if kind == "crossing" and key in pressure.crossing_hourly:
+            shares = pressure.crossing_hourly[key]
             quietest = np.flatnonzero(np.isclose(shares, shares.min()))
             target_hour = int(quietest[np.argmax(DAILY_RHYTHM[quietest])])
             break

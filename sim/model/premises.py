@@ -154,6 +154,8 @@ class PremisesSearches:
         seized: dict[str, float] = {"arrests": arrests, **found.stock}
         seized["persons"] = found.migrants + found.victims
         record_seizure(model, place, network, seized, found.migrants, found.victims)
+        model.tally.add("detections", model.place_index[place], model.day)
+        model.summary_extra["migrants_detected_distinct"] += found.migrants
         model.record_event("premises_find", place, network=network, equipment="premises_search",
                            **seized)
         model.intel.report_raid(network, place, model.clock,

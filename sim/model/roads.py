@@ -8,8 +8,9 @@ roads) plus the published daily vehicles of the border crossings at its ends (`c
 border traffic drives on to the next city. A city's road-checkpoint officers on duty are spread
 evenly over its road segments; their capacity (`checkpoint_time_share` of their time,
 `road_check_officer_minutes` per stop) against the segment's traffic in the hour gives the share
-of passing vehicles stopped. A criminal vehicle driving a checked segment is picked with that
-share (then the targeting rule applies) when it reaches the segment's far end.
+of passing vehicles stopped; the rest of their time is booked as idle
+(`officer_hours_idle_road_checkpoint`). A criminal vehicle driving a checked segment is picked
+with that share (then the targeting rule applies) when it reaches the segment's far end.
 """
 
 from __future__ import annotations
@@ -66,9 +67,15 @@ class RoadSegments:
         self._checkpoints_tick = -1
 
     def hour(self, hour_of_day: int) -> np.ndarray:
-        """Road checks by place this hour; leaves each segment's share of traffic checked."""
+        """Road checks by place this hour; leaves each segment's share of traffic checked and
+        books the checkpoint officers' hours not spent stopping vehicles as idle."""
         self.share, checks = self.checked(hour_of_day)
         self._checkpoints.clear()  # post strengths may have changed since the last hour
+        model = self.model
+        officers = model.on_duty["road_checkpoint"][:, hour_of_day]
+        stopping = checks * model.parameters.road_check_officer_minutes / 60.0
+        model.tally.add_vector("officer_hours_idle_road_checkpoint", model.day,
+                               np.maximum(officers - stopping, 0.0))
         return checks
 
     def checked(self, hour_of_day: int) -> tuple[np.ndarray, np.ndarray]:

@@ -16,6 +16,7 @@ from sim.geography import RouteGraph
 from sim.model.agents import ShiftPattern
 from sim.model.crossings import traffic_shift_weights
 from sim.model.mechanisms import shift_profile
+from sim.model.sides import SIDES, SidePlan, side_of_unit, side_plan, visitor_sides
 from sim.scenario.allocation import UnitSpec, build_units
 from sim.scenario.schema import SHIFT_HOURS, Scenario
 
@@ -27,12 +28,16 @@ POSTINGS = ("crossing", "green_border", "road_checkpoint", "port", "parcel_centr
 class Staffing:
     """`units` in creation order; `on_duty[posting]` officers by place index x hour of the day
     (after the scenario's shift profiles); `units_at[(place index, hour)]` the positions in
-    `units` of the units on duty there, ascending; `shift_profiles` by posting."""
+    `units` of the units on duty there, ascending; `shift_profiles` by posting;
+    `crossing_sides` the crossing officers on duty by crossing side (2 x crossing + side, in
+    the route graph's order of crossings) x hour, and `sides` what each side does."""
 
     units: tuple[UnitSpec, ...]
     on_duty: dict[str, np.ndarray]
     units_at: dict[tuple[int, int], tuple[int, ...]]
     shift_profiles: dict[str, np.ndarray]
+    crossing_sides: np.ndarray
+    sides: SidePlan
 
 
 _CACHE: dict[tuple[int, str], tuple[RouteGraph, Staffing]] = {}
@@ -70,38 +75,74 @@ def _staffing(scenario: Scenario, route_graph: RouteGraph) -> Staffing:
         for kind, profile in scenario.shifts.items() if profile != "units"}
     for kind, profile in profiles.items():  # same officer-hours, other hours
         on_duty[kind] = (on_duty[kind].sum(axis=1) / SHIFT_HOURS)[:, None] * profile
+    sides = _crossing_sides(units, route_graph, profiles.get("crossing"),
+                            visitor_sides(scenario, route_graph))
     return Staffing(units, on_duty, {key: tuple(sorted(positions))
-                                     for key, positions in units_at.items()}, profiles)
+                                     for key, positions in units_at.items()}, profiles, sides,
+                    side_plan(scenario, route_graph, sides))
+
+
+def _crossing_sides(units: tuple[UnitSpec, ...], route_graph: RouteGraph,
+                    profile: np.ndarray | None, visitors: dict[tuple[str, str], int]
+                    ) -> np.ndarray:
+    """Crossing officers on duty by side (2 x crossing + side) and hour: each unit works the
+    post of its own country's side (sim/model/sides.py), in its shift or the crossings'
+    profile (the same officer-hours)."""
+    nodes = route_graph.graph.nodes
+    crossing = {c: i for i, c in enumerate(route_graph.ids_of_kind("crossing"))}
+    on_duty = np.zeros((SIDES * len(crossing), 24))
+    for unit in units:
+        if unit.posting != "crossing":
+            continue
+        side = SIDES * crossing[unit.place] + side_of_unit(nodes, unit.place, unit.country,
+                                                           visitors)
+        if profile is None:
+            on_duty[side, list(ShiftPattern(unit.shift_start).hours())] += unit.officers
+        else:
+            on_duty[side] += unit.officers * profile
+    return on_duty
 
 
 def closed_crossing_notes(scenario: Scenario, route_graph: RouteGraph) -> list[str]:
-    """Crossings with border checks whose rosters leave hours with no crossing officer on duty
-    (closed then: their traffic and any trip queue until officers are back), and those the
-    scenario posts nobody to (traffic passes unchecked: their ordinary staff are not modelled).
-    Nothing for a scenario without officers (a parameters fragment)."""
+    """Crossing sides with border checks and no crossing officer of their country posted
+    (closed, or unchecked where the scenario says so: each named, with where the traffic goes),
+    and sides whose rosters leave hours with nobody on duty (closed then: their traffic and any
+    trip queue until officers are back). Nothing for a scenario without officers (a
+    parameters fragment)."""
     if scenario.officers_total == 0:
         return []
-    on_duty = staffing_of(scenario, route_graph).on_duty["crossing"]
-    index = {p: i for i, p in enumerate(route_graph.graph.nodes)}
-    closed: dict[str, list[str]] = {}  # hours closed -> crossings
-    unposted = []
-    for place in route_graph.ids_of_kind("crossing"):
-        if route_graph.graph.nodes[place]["border_status"] == "schengen_internal":
-            continue  # no border checks: with nobody there, traffic flows
-        hours = [h for h in range(24) if on_duty[index[place], h] <= 0]
-        if len(hours) == 24:
-            unposted.append(place)
-        elif hours:
-            closed.setdefault(_hour_ranges(hours), []).append(place)
+    staffing = staffing_of(scenario, route_graph)
+    plan, on_duty = staffing.sides, staffing.crossing_sides
     notes = []
+    closed = [p for p, mode in enumerate(plan.mode) if mode == "closed"]
     if closed:
-        notes.append("crossings whose rosters leave hours with no crossing officer on duty are "
-                     "closed then, and their traffic queues: " + "; ".join(
-                         f"{', '.join(places)} ({hours})" for hours, places in closed.items())
+        goes = []
+        for p in closed:
+            i = p // 2
+            target = plan.divert_to[i]
+            where = (f"traffic to {plan.crossings[target]}" if target >= 0
+                     else "traffic does not cross (no open crossing of that border or country)")
+            goes.append(f"{plan.crossings[i]}:{plan.countries[p]} ({where})")
+        notes.append("crossing sides with no officer of their country posted are closed, so "
+                     "the crossing takes no traffic (crossing_sides.unstaffed: closed): "
+                     + "; ".join(goes) + " (post officers there, or list the side under "
+                     "crossing_sides.unchecked)")
+    unchecked = [p for p, mode in enumerate(plan.mode) if mode == "unchecked"]
+    if unchecked:
+        notes.append("crossing sides with no officer of their country posted pass traffic "
+                     "unchecked (crossing_sides): " + ", ".join(
+                         f"{plan.crossings[p // 2]}:{plan.countries[p]}" for p in unchecked))
+    gaps: dict[str, list[str]] = {}  # hours closed -> sides
+    for p in np.flatnonzero(plan.staffed):
+        hours = [h for h in range(24) if on_duty[p, h] <= 0]
+        if hours and plan.first_line[p // 2]:
+            gaps.setdefault(_hour_ranges(hours), []).append(
+                f"{plan.crossings[p // 2]}:{plan.countries[p]}")
+    if gaps:
+        notes.append("crossing sides whose rosters leave hours with no crossing officer on "
+                     "duty are closed then, and their traffic queues: " + "; ".join(
+                         f"{', '.join(sides)} ({hours})" for hours, sides in gaps.items())
                      + " (shifts and postings decide who is on duty)")
-    if unposted:
-        notes.append(f"no crossing officer is posted at {', '.join(unposted)}: their traffic "
-                     "passes unchecked (their ordinary staff are not in the scenario)")
     return notes
 
 

@@ -27,6 +27,7 @@ STREAMS: tuple[str, ...] = (
     "evidence",     # how much each piece of evidence proves
     "grapevine",    # networks hearing of seizures and raids by their own channels
     "response",     # checks by units re-tasked by an alert
+    "reattempts",   # whether and when a group turned back tries again (keyed by movement)
 )
 
 
@@ -54,6 +55,7 @@ class Streams:
     evidence: np.random.Generator
     grapevine: np.random.Generator
     response: np.random.Generator
+    reattempts: np.random.Generator
     seed: int = 0
 
     def keyed(self, name: str, *key: int) -> np.random.Generator:

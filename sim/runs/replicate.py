@@ -131,20 +131,24 @@ def _text(value: str | None) -> str:
 
 
 def crossing_waits_table(model: JointActionModel) -> pd.DataFrame:
-    """One row per hour, crossing and vehicle class of a run model: arrivals, share checked
-    and wait in minutes (the booth queue plus the checked share's own check), e.g.
-    `crossing_waits_table(JointActionModel(rng=1).run())` in a notebook."""
+    """One row per hour, crossing side and vehicle class of a run model: vehicles entering
+    the side's country, their wait and its parts, the share checked and the entry queue
+    (`CrossingState.wait_columns`), e.g. `crossing_waits_table(JointActionModel(rng=1).run())`
+    in a notebook."""
     from sim.model.mechanisms import VEHICLE_CLASSES
 
-    state = model.crossing_state
+    columns = model.crossing_state.wait_columns()
     hours = model.tick  # the hours run so far
-    places, classes = list(state.index), list(VEHICLE_CLASSES)
-    per_hour = len(places) * len(classes)
+    per_hour = len(columns["arrivals"]) // max(hours, 1)
     stamps = _hour_stamps(pd.Timestamp(model.start), pd.Series(range(hours), dtype=np.int64))
-    return pd.DataFrame({  # hour by hour, crossing by crossing, class by class
+    return pd.DataFrame({  # hour by hour, side by side, class by class
         "tick": np.repeat(np.arange(hours, dtype=np.int64), per_hour),
         "time": pd.Series([stamp for stamp in stamps for _ in range(per_hour)], dtype="str"),
-        "place": pd.Series([p for p in places for _ in classes] * hours, dtype="str"),
-        "vehicle_class": pd.Series(classes * (len(places) * hours), dtype="str"),
-        "arrivals": state.arrivals[:hours].reshape(-1),
-        "wait_minutes": state.wait_table[:hours].reshape(-1)})
+        "place": pd.Series(columns["place"], dtype="str"),
+        "side": pd.Series(columns["side"], dtype="str"),
+        "vehicle_class": pd.Series(list(VEHICLE_CLASSES) * (per_hour // 3 * hours),
+                                   dtype="str"),
+        **{name: columns[name] for name in ("arrivals", "checked_crossing", "wait_minutes",
+                                            "entry_wait_minutes",
+                                            "exit_wait_minutes", "checked_share",
+                                            "queue_vehicles")}})

@@ -25,6 +25,7 @@ import pandas as pd
 
 from sim.model.outcomes import (
     COUNT_OUTCOMES,
+    HARM_OUTCOMES,
     OUTCOME_NAMES,
     OUTCOMES,
     PLACE_OUTCOMES,
@@ -436,12 +437,18 @@ DOC_END = "<!-- outcomes:end -->"
 
 def outcomes_markdown() -> str:
     """The outcome columns as a Markdown table, from `sim.model.outcomes.OUTCOMES`, with the
-    label every table, figure and workbook shows for each."""
+    label every table, figure and workbook shows for each; then the harm outcomes every
+    reading computes from them (`HARM_OUTCOMES`)."""
     lines = ["| column | label | unit | in daily.csv | meaning |", "|---|---|---|---|---|"]
     for outcome in OUTCOMES:
         daily = "yes" if outcome.name in PLACE_OUTCOMES else "no"
         lines.append(f"| `{outcome.name}` | {outcome_label(outcome.name)} | {outcome.unit} | "
                      f"{daily} | {outcome.description} |")
+    lines += ["", "Computed when a summary is read (not in summary.csv; in comparison.csv, "
+              "the workbook, marginal.csv and the optimiser's tables, with the weights file "
+              "named):", "", "| outcome | label | unit | meaning |", "|---|---|---|---|"]
+    lines += [f"| `{outcome.name}` | {outcome_label(outcome.name)} | {outcome.unit} | "
+              f"{outcome.description} |" for outcome in HARM_OUTCOMES]
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from sim.model.outcomes import OUTCOME_NAMES, OUTCOMES
+from sim.model.outcomes import HARM_OUTCOMES, OUTCOME_NAMES, OUTCOMES
 
 INTERVAL = 0.90  # central interval: 5th to 95th percentile, and the 90% confidence of a mean
 
@@ -124,7 +124,7 @@ def _groups(values: pd.Series, keys: list[str], replicate: str) -> dict:
 
 def describe(summary: pd.DataFrame, outcomes: tuple[str, ...] = OUTCOME_NAMES) -> pd.DataFrame:
     """One row per outcome: its unit and the `Reduction` of its replicate values."""
-    units = {o.name: o.unit for o in OUTCOMES}
+    units = {o.name: o.unit for o in (*OUTCOMES, *HARM_OUTCOMES)}
     rows = [{"outcome": name, "unit": units.get(name, ""), **asdict(reduce(summary[name]))}
             for name in outcomes if name in summary]
     return pd.DataFrame(rows).set_index("outcome")

@@ -25,6 +25,7 @@ import numpy as np
 
 from sim.geography import RouteGraph, load_route_graph
 from sim.geography.names import find_places, suggest_place
+from sim.geography.sides import eu_members, host_side
 from sim.scenario.days import distinct_plans
 from sim.scenario.postings import away_notes, is_visiting
 from sim.scenario.problems import Problem, ScenarioError, suggest, written_path
@@ -332,6 +333,13 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
     centre = scenario.europol.coordination_centre
     check_place(("europol", "coordination_centre", "place"), centre.place, {"hub"})
     _check_scanning_teams(scenario, check_place, problem)
+    for i, side in enumerate(scenario.crossing_sides.unchecked):
+        place, _, country = side.partition(":")
+        path = ("crossing_sides", "unchecked", i)
+        if check_place(path, place, {"crossing"}) and country not in (
+                graph.nodes[place]["country_a"], graph.nodes[place]["country_b"]):
+            problem(path, f"'{place}' lies between {graph.nodes[place]['country_a']} and "
+                    f"{graph.nodes[place]['country_b']}, not {country}")
     if not problems:  # names are known: now what the equipment would work with
         _check_hosts(scenario, route_graph, problem)
     if problems:
@@ -368,8 +376,13 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
     posting they join stands, and thermal-vision units beyond what a sector's length can use."""
     graph = route_graph.graph
 
-    def hosts(place: str) -> set[str]:
+    members = eu_members(route_graph)
+
+    def hosts(place: str, side: str | None = None, frontex: bool = True) -> set[str]:
         node = graph.nodes[place]
+        if node["kind"] == "crossing":  # equipment works on one side, with its officers
+            chosen = host_side(graph.nodes, place, side, members, frontex)
+            return {node["country_b"] if chosen else node["country_a"]}
         return {node["country"], node.get("country_a"), node.get("country_b")} - {None}
 
     # host officers: of the place's own countries, not visitors who come with the equipment
@@ -392,15 +405,18 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
     for days, plan in distinct_plans(scenario):  # each day's plan (one for most scenarios)
         on = (f" on day{'s' * (len(days) > 1)} {', '.join(map(str, days))}"
               if len(days) < scenario.action.days else "")
-        staffed = {(u.posting, u.place) for u in build_units(plan, route_graph)
-                   if u.officers and u.country in hosts(u.place) and not visiting.get(u.country)}
+        staffed = {(u.posting, u.place, u.country) for u in build_units(plan, route_graph)
+                   if u.officers and u.country in hosts(u.place, u.country if graph.nodes[
+                       u.place]["kind"] == "crossing" else None)
+                   and not visiting.get(u.country)}
         for i, team in enumerate(scenario.scanning_teams.teams):
             posting = graph.nodes[team.place]["kind"]
+            countries = hosts(team.place, team.side, frontex=False)
             working = team.days is None or set(team.days) & set(days)
-            if working and (posting, team.place) not in staffed:
+            if working and not any((posting, team.place, c) in staffed for c in countries):
                 once(("scanning_teams", "teams", i, "place"), f"a scanning team at "
                      f"'{team.place}' would scan nothing{on}: no {posting} officers of "
-                     f"{'/'.join(sorted(hosts(team.place)))} are posted there to pick "
+                     f"{'/'.join(sorted(countries))} are posted there to pick "
                      f"vehicles{why(team.place)}")
         units: dict[tuple[str, str], int] = {}
         for i, deployment in enumerate(scenario.frontex):
@@ -408,11 +424,12 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
                 continue
             posting = ("green_border" if deployment.kind == "thermal_vision"
                        else graph.nodes[deployment.place]["kind"])
-            if (posting, deployment.place) not in staffed:
+            countries = hosts(deployment.place, deployment.side)
+            if not any((posting, deployment.place, c) in staffed for c in countries):
                 once(("frontex", i, "place"), f"Frontex {deployment.kind} at "
                      f"'{deployment.place}' would work with nobody{on}: no "
                      f"{posting.replace('_', ' ')} officers of "
-                     f"{'/'.join(sorted(hosts(deployment.place)))} are posted there"
+                     f"{'/'.join(sorted(countries))} are posted there"
                      f"{why(deployment.place)}")
             key = (deployment.kind, deployment.place)
             units[key] = units.get(key, 0) + deployment.count

@@ -65,7 +65,7 @@ def change_days(scenario: Scenario) -> list[int]:
 def _plan_key(scenario: Scenario, day: int) -> tuple:
     return (tuple(sorted((code, tuple(sorted(shares_on_day(c, day).items())))
                          for code, c in scenario.countries.items())),
-            tuple((d.kind, d.place, d.count) for d in frontex_on_day(scenario, day)))
+            tuple((d.kind, d.place, d.side, d.count) for d in frontex_on_day(scenario, day)))
 
 
 def distinct_plans(scenario: Scenario) -> list[tuple[list[int], Scenario]]:

@@ -60,6 +60,17 @@ RETIRED: dict[str, str] = {
     "scanner_vehicles_per_hour": "a scanning team's throughput now follows from its time per "
     "vehicle by class; set scanner_minutes: {car: ..., bus: ..., lorry: ...} instead "
     "(60 / vehicles per hour; 12 vehicles an hour is 5 minutes)",
+    "vehicle_check_officer_minutes": "a second-line check now takes a stated clock time by "
+    "class, worked by a team; set second_line_car_minutes, second_line_bus_minutes, "
+    "second_line_lorry_minutes and second_line_team_officers instead (old officer-minutes / "
+    "team officers is the clock time)",
+    "check_time_by_class": "each class has its own second-line clock time now; set "
+    "second_line_car_minutes, second_line_bus_minutes and second_line_lorry_minutes instead",
+    "intensified_check_officers": "set second_line_team_officers instead (the officers of one "
+    "second-line team)",
+    "check_team_max_officers": "second-line teams no longer grow to go faster: more officers "
+    "staff more inspection places (bays, then approach_check_places) instead; remove the key",
+    "check_serial_share": "second-line teams no longer grow to go faster; remove the key",
 }
 
 
@@ -245,49 +256,130 @@ class Parameters(StrictModel):
                     raise ValueError(f"{name}: values must not be negative")
                 _check_mapping_limit(name, getattr(self, name))
                 _check_mapping_unit(name, field.json_schema_extra, getattr(self, name))
-        small = {k: v for k, v in self.check_team_max_officers.items()
-                 if v < self.intensified_check_officers}
-        if small:
-            raise ValueError(f"check_team_max_officers: {small} is fewer than the standard team "
-                             f"(intensified_check_officers {self.intensified_check_officers}); "
-                             "a check team can only grow from it")
+        persons_only = {k: v for k, v in self.customs_first_line_seconds.items()
+                        if v >= self.first_line_seconds[k] and v > 0}
+        if persons_only:
+            raise ValueError(f"customs_first_line_seconds: {persons_only} is not less than the "
+                             f"booth time first_line_seconds {self.first_line_seconds}; the "
+                             "customs documents are a part of it (the persons' check is the "
+                             "rest)")
         return self
 
-    # --- legitimate traffic and queues -------------------------------------------------------
+    # --- legitimate traffic, booths and inspection places (sim/model/crossings.py) ----------
     inbound_share: float = par(
-        0.5, "share", "assumption: published crossing traffic counts both directions; the "
-        "intensified checks of the action target entries", "Share of a crossing's daily traffic "
-        "that arrives in the checked direction.", ge=0, le=1)
+        0.5, "share", "assumption: published crossing traffic counts both directions, about "
+        "as many each way over a week", "Share of a crossing's two-way daily traffic that "
+        "enters each side's country (the rest leaves it).", ge=0, le=1)
     first_line_seconds: dict[str, float] = par(
         {"car": 80.0, "bus": 600.0, "lorry": 300.0}, "seconds/vehicle", "assumption: a car "
-        "with 2-3 occupants 80 s (Schengen Borders Handbook first-line check); a coach's "
-        "passengers about 10 min; a lorry's driver, vehicle and customs documents about 5 min",
-        "First-line booth time of one vehicle, by class (car, bus, lorry).")
+        "with 2-3 occupants 80 s: observed primary inspections of cars at US land ports average "
+        "34 s, 70 s when a compartment is opened (Transportation Research Record 1942, 2006, "
+        "El Paso), and the Schengen Borders Code adds a database query of every person "
+        "(Article 8); a coach's passengers about 10 min; a lorry's driver, vehicle and customs "
+        "documents about 5 min", "First-line booth time of one vehicle, by class (car, bus, "
+        "lorry), on entry and on exit.")
+    customs_first_line_seconds: dict[str, float] = par(
+        {"car": 0.0, "bus": 120.0, "lorry": 240.0}, "seconds/vehicle", "the EU customs union: "
+        "goods in free circulation cross internal frontiers without customs formalities (Union "
+        "Customs Code, Regulation (EU) No 952/2013; Bulgaria and Romania in it since 2007), so "
+        "at a checked crossing inside the EU (eu_internal_checked) a lorry's booth time is its "
+        "driver's person check only; at an external border and between non-EU states the "
+        "transit or import documents are presented at the booth (Turkey's customs union covers "
+        "goods, not the customs border). Split assumed: of a lorry's 5 min, 4 for documents",
+        "Part of first_line_seconds spent on customs documents, by class: charged at crossings "
+        "where a customs border runs, not inside the EU customs union.",
+        plausible={"bus": (0.5, 2.0), "lorry": (0.5, 1.125)})
+    first_line_service_cv: float = par(
+        0.7, "coefficient of variation", "assumption: booth times vary by traveller and "
+        "officer (mean inspection times of 16.6 to 56.6 s between half-hour periods at one US "
+        "port: Gurian et al., Journal of Homeland Security and Emergency Management 5(1), 2008); "
+        "between deterministic (0) and exponential (1)", "Coefficient of variation of one "
+        "vehicle's first-line booth time: the queue's Allen-Cunneen factor (1 + cv²) / 2.",
+        plausible=(0.4, 1.0), ge=0, le=3)
+    ordinary_first_line: float = par(
+        1.0, "share", "the action's officers come on top of the crossings' ordinary shifts: "
+        "Moldova's part was 120 staff at 14 border crossing points, national roads and selected "
+        "areas (maisigurinue.md; jad_see_2023.md), a few per crossing, while every crossing "
+        "kept its booths open; 0 restores the earlier rule that the posted officers alone staff "
+        "the booths", "Share of the first-line booth officers a side's traffic needs that its "
+        "ordinary shift provides where the posted officers on duty fall short (in the hours "
+        "they are on duty; counted as officer_hours_first_line_ordinary, not as the action's).",
+        plausible=(0.5, 1.0), ge=0, le=1)
+    booth_staffing_safety: float = par(
+        1.0, "square-root staffing factor", "Borst, Mandelbaum and Reiman, 'Dimensioning large "
+        "call centers', Operations Research 52 (2004): square-root safety staffing R + β√R "
+        "with β of order 0.5-1.5 keeps waits short at high utilisation (Halfin and Whitt 1981)",
+        "How many first-line booths the shift leader opens for an offered load of R booths' "
+        "work (arrivals and the queue left, per hour, over one booth's throughput): "
+        "R + β√R rounded up, at most the booths there are.", plausible=(0.5, 1.5), ge=0)
     lane_blocking_seconds: float = par(
-        150.0, "seconds/selected vehicle", "assumption: a vehicle picked for an intensified "
+        150.0, "seconds/selected vehicle", "assumption: a vehicle picked for a second-line "
         "check holds its lane while first-line officers question it and direct it to the bay",
-        "Extra booth time per vehicle selected for an intensified check: the price of checks "
-        "in queue length.", ge=0)
+        "Extra booth time per vehicle referred to the second line: the price of checks in "
+        "queue length.", plausible=(60.0, 300.0), ge=0)
     officers_per_lane: int = par(
         2, "officers", "assumption: one border guard and one customs officer per booth",
         "Officers needed to staff one first-line booth.", ge=1)
     second_line_share: float = par(
         1.0, "share", "assumption: during the action every crossing officer not needed in a "
-        "booth does intensified checks (no officer-hour vanishes); an ordinary week caps it",
-        "Most share of on-duty crossing officers that work second-line intensified checks; "
+        "booth works second-line checks; an ordinary week caps it (business_as_usual.yaml)",
+        "Most share of a side's on-duty crossing officers that work second-line checks; "
         "officers neither in booths nor in the second line are idle.", ge=0, le=1,
         plausible=(0.25, 1.0), range_source=(
         "assumption: from a quarter of the crossing officers on second-line checks to all who are"
         " not in a booth"))
+    second_line_referral_share: float = par(
+        0.15, "share", "range: ordinarily 2-3% of commercial trucks are stopped at the "
+        "US-Canada border (CBSA and CBP officers, thetruckingnetwork.ca); at one US port the "
+        "share of primary inspections with a physical search ranged from 5% to 56% between "
+        "half-hour periods (Gurian et al. 2008); the action's intensified, intelligence-led "
+        "checks lie between: default the geometric middle of 0.05-0.45",
+        "Share of the vehicles entering a side that first-line officers refer to the second "
+        "line during the action; a referred vehicle is searched only if a team and an "
+        "inspection place are free (Erlang's loss formula), otherwise it drives on.",
+        plausible=(0.05, 0.45), log=True, ge=0, le=1)
+    second_line_car_minutes: float = par(
+        20.0, "minutes/vehicle", "assumption: a search of a car with its occupants' documents "
+        "and luggage, a sniffer dog's round and database queries takes tens of minutes "
+        "(outside_data.md: second-line searches, 'a team, tens of minutes')",
+        "Clock time of one second-line check of a car (the car's own delay, the time it holds "
+        "an inspection place and its team).", plausible=(10.0, 45.0), log=True, gt=0)
+    second_line_bus_minutes: float = par(
+        60.0, "minutes/vehicle", "assumption: a coach's 35 passengers' documents and its "
+        "luggage hold", "Clock time of one second-line check of a coach.",
+        plausible=(30.0, 120.0), log=True, gt=0)
+    second_line_lorry_minutes: float = par(
+        45.0, "minutes/vehicle", "assumption: a lorry's cab, trailer and cargo documents, a "
+        "sniffer dog, partial unloading when something is found",
+        "Clock time of one second-line check of a lorry.", plausible=(20.0, 120.0), log=True,
+        gt=0)
+    second_line_team_officers: float = par(
+        3.0, "officers", "assumption: two or three officers and a customs officer work one "
+        "vehicle", "Officers in one second-line team: a team works one vehicle at a time at "
+        "an inspection place.", plausible=(2.0, 4.0), ge=1)
+    inspection_bays_scale: float = par(
+        1.0, "factor", "assumption: the bays of traffic.csv; no published counts of "
+        "inspection places at most crossings",
+        "Multiplier of every crossing side's inspection bays (the vehicles that can be under "
+        "a second-line check at once).", plausible=(0.5, 2.0), log=True, gt=0,
+        range_source="assumption: half to twice the bays of traffic.csv")
+    approach_check_places: float = par(
+        1.0, "vehicles/entry lane", "assumption on the number; the practice is sourced: "
+        "officers with dogs and mirrors check vehicles standing in the lines before the booths "
+        "(borderreport.com on US land ports), and the approach roads hold one line of waiting "
+        "vehicles per booth lane",
+        "Vehicles that mobile second-line teams can check at once in a side's approach road, "
+        "per entry booth lane, beyond its inspection bays: where officers are left after the "
+        "bays, they work here, up to this many teams a lane.", plausible=(0.25, 2.0),
+        log=True, ge=0)
     crossing_surplus_patrol: float = par(
         1.0, "share", "assumption: a border crossing and the green border on either side of it "
         "belong to the same border-police station, whose officers the shift leader sends out "
-        "on the border section when the crossing's booths and bays are full (all agencies "
-        "of the crossing go, as joint patrols)",
-        "Share of the second-line crossing officers that no inspection bay can use (beyond one "
-        "standard team kept back) who patrol the adjoining green-border sector (the modelled "
-        "sector of the same border) instead of standing idle; at a crossing with no modelled "
-        "sector on its border they stay idle. 0 keeps every officer at the crossing.", ge=0, le=1,
+        "on the border section when the crossing's booths, bays and approaches are full",
+        "Share of a side's second-line officers that no inspection place can use who patrol "
+        "the adjoining green-border sector (the modelled sector of the same border) instead "
+        "of standing idle; at a crossing with no modelled sector on its border they stay "
+        "idle. 0 keeps every officer at the crossing.", ge=0, le=1,
         plausible=(0.0, 1.0), range_source=(
         "assumption: not published whether shift leaders send spare crossing officers out; from "
         "none to all"))
@@ -295,51 +387,11 @@ class Parameters(StrictModel):
         {"car": 1.8, "bus": 35.0, "lorry": 1.1}, "persons/vehicle", "assumption: mean car "
         "occupancy on international trips 1.8, a coach 35, a lorry its driver and sometimes a "
         "second", "Persons per vehicle crossing, by class.")
-    check_time_by_class: dict[str, float] = par(
-        {"car": 1.0, "bus": 1.5, "lorry": 2.5}, "factor", "assumption: a coach's luggage hold "
-        "takes half as long again as a car, a lorry's cargo (partial unloading, sniffer dog) "
-        "two and a half times", "Officer time of an intensified vehicle check by class, as a "
-        "multiple of vehicle_check_officer_minutes (a car's).")
-    inspection_bays_scale: float = par(
-        1.0, "factor", "assumption: the bays of traffic.csv are a rule estimate (no published "
-        "counts of inspection places); a free parameter of the calibration",
-        "Multiplier of every crossing's inspection bays (the vehicles that can be under an "
-        "intensified check at once).", gt=0,
-        plausible=(0.5, 4.0), log=True, range_source=(
-        "assumption: half to four times the rule estimate of traffic.csv"))
-    intensified_check_officers: float = par(
-        3.0, "officers", "assumption: a team of two or three officers and a customs officer "
-        "works one vehicle", "Officers who work one intensified check together: its clock "
-        "time (the checked vehicle's own delay and the time it holds a bay) is the officer "
-        "time divided by this.", ge=1)
-    check_team_max_officers: dict[str, float] = par(
-        {"car": 5.0, "bus": 8.0, "lorry": 8.0}, "officers", "assumption: around a car two "
-        "officers at the doors, one at the boot and engine, one or two with the occupants' "
-        "documents; a coach's 35 passengers' documents and luggage hold shared by up to eight; "
-        "a lorry partly unloaded by up to eight",
-        "Most officers who can work one vehicle's intensified check at once, by class: where "
-        "more second-line officers stand than the bays in use hold in standard teams "
-        "(intensified_check_officers), the teams grow up to this and the checks go faster "
-        "(check_serial_share); officers beyond it patrol the adjoining sector or are idle.")
-    check_serial_share: float = par(
-        0.3, "share", "assumption: the sniffer dog's round, the scanner image, the database "
-        "answers (SIS, INTERPOL) and the report take about a third of a check's clock time "
-        "however many officers work the vehicle",
-        "Share of an intensified check's clock time (at the standard team) that more officers "
-        "cannot shorten; the rest falls in proportion to the team.", ge=0, le=1)
-    vehicle_check_officer_minutes: float = par(
-        200.0, "officer-minutes/vehicle", "assumption: two to three officers for about an hour "
-        "(search, sniffer dog or scanner, database queries, report); calibrated with the "
-        "vehicles band",
-        "Officer time of one intensified check of a car, occupants' documents excluded "
-        "(other classes: check_time_by_class).", gt=0,
-        plausible=(100, 600), log=True, range_source=(
-        "assumption: from two officers for under an hour to a crew for most of a shift (the prior"
-        " of calibration/joint.yaml)"))
     person_check_officer_minutes: float = par(
         10.0, "officer-minutes/person", "assumption: document inspection and database queries "
         "(SIS, INTERPOL SLTD) with interview",
-        "Officer time of one intensified person (document and database) check.", gt=0)
+        "Officer time of one intensified person (document and database) check of a port "
+        "passenger.", gt=0)
     road_vehicles_per_day: dict[str, float] = par(
         {"motorway": 15000.0, "other": 5000.0}, "vehicles/day (both directions)",
         "assumption: annual average daily traffic of inter-urban motorway sections and main "
@@ -350,10 +402,14 @@ class Parameters(StrictModel):
         "the traffic ranges quoted (10,000-25,000 and 3,000-8,000 vehicles a day): half to twice "
         "the values above"))
     checkpoint_time_share: float = par(
-        0.1, "share", "calibrated with the vehicles band: road units also patrol, escort and "
-        "report; only part of a shift is spent stopping vehicles at a set-up checkpoint",
-        "Share of a road unit's shift spent stopping vehicles.", ge=0, le=1,
-        plausible=(0.05, 0.2), range_source="assumption: half to twice the tenth of a shift")
+        0.15, "share", "range: British police activity surveys found uniformed and traffic "
+        "officers spend up to half their time inside police premises (Home Office synthesis, "
+        "NCJ 135913, 1988), so at most half a shift is left for a checkpoint; Baltimore patrol "
+        "officers spent 6% of their free time on directed activities (Famega, University of "
+        "Cincinnati, 2003); default the geometric middle of 0.05-0.5",
+        "Share of a road-checkpoint officer's hour spent stopping vehicles; the rest (patrol, "
+        "escort, reports, travel) is booked as officer_hours_idle_road_checkpoint.",
+        plausible=(0.05, 0.5), log=True, ge=0, le=1)
     road_occupancy: float = par(
         1.6, "persons/vehicle", "assumption: mean car occupancy on inter-urban roads",
         "Persons per vehicle stopped at a road checkpoint.", gt=0)
@@ -433,10 +489,29 @@ class Parameters(StrictModel):
         "examines it (the share examined: document_expert_documents_per_hour).", ge=0, le=1)
     patrol_detection_per_officer_km: float = par(
         0.12, "1/(officer per km)", "calibrated to the published 2,229 illegal entries",
-        "Green-border detection hazard per on-duty patrol officer per km of sector.", gt=0,
+        "Green-border detection hazard per on-duty patrol officer per km where officers are "
+        "few (the slope at zero; patrol_saturation_officers_per_km bends it).", gt=0,
         plausible=(0.02, 0.4), log=True, range_source=(
         "assumption: no published detection rate per patrol officer; a factor of 20 (the prior of"
         " calibration/joint.yaml)"))
+    patrol_saturation_officers_per_km: float = par(
+        0.5, "officers/km", "assumption: a patrol pair watches a stretch of a few km (a vehicle "
+        "patrol with binoculars, a fixed observation post); beyond about one officer per "
+        "1-5 km of line, more officers watch ground already watched",
+        "Patrol density at which the green-border detection hazard bends: hazard = slope x "
+        "this x (1 - exp(-density / this)), so each extra officer per km adds less and the "
+        "hazard never exceeds slope x this.", plausible=(0.2, 1.0), log=True, gt=0)
+    green_border_hotspot_length_share: float = par(
+        0.2, "share", "assumption: crossings on foot concentrate where terrain, roads and "
+        "villages on both sides help (river fords on the Evros, the Horgos-Asotthalom stretch "
+        "on the Hungarian-Serbian border in Frontex and press reports); no published shares",
+        "Share of a green-border sector's length that holds its crossing hotspots.",
+        plausible=(0.1, 0.3), gt=0, le=1)
+    green_border_hotspot_crossing_share: float = par(
+        0.7, "share", "assumption, as green_border_hotspot_length_share",
+        "Share of a sector's crossings on foot that happen at its hotspots; the patrol "
+        "leader puts the same share of the sector's officers there (risk analysis tells where "
+        "groups cross).", plausible=(0.5, 0.9), ge=0, le=1)
     thermal_vision_factor: float = par(
         2.0, "factor", "assumption: thermal cameras roughly double night detection range",
         "Multiplier of the patrol's night detection hazard on the part of a sector that "
@@ -680,6 +755,28 @@ class Parameters(StrictModel):
         ge=0, le=1,
         plausible=(0.1, 0.5), range_source=(
         "assumption: from one group in ten to one in two with its guide"))
+    reattempt_probability: float = par(
+        0.8, "probability", "assumption within reported ranges: on the Western Balkan route "
+        "people turned back try the same border many times (Frontex counts detections, not "
+        "persons, 'as the same person may cross the external border several times'; "
+        "InfoMigrants 2023: in the Balkans people 'sometimes cross the same border dozens of "
+        "times', F. Duvell: 'everyone knows that people try several times'; testimonies "
+        "of 4, 6 and over 20 attempts: VICE World News 'The hellish game', i news from Bihac, "
+        "Qantara.de 'The Game'), while some give up and travel back south (Frontex Western "
+        "Balkans Quarterly Q2 2017). A group that is "
+        "turned back every time makes 1 / (1 - p) attempts on average: 2 at 0.5, 5 at 0.8, "
+        "20 at 0.95", "Chance that a migrant group turned back at a crossing or green-border "
+        "sector tries again (sim/model/reattempts.py); otherwise it gives up and its trip "
+        "counts as stopped.", plausible=(0.5, 0.95), ge=0, le=1)
+    reattempt_delay_hours: float = par(
+        72.0, "hours", "assumption (no source found gives the interval): people turned back "
+        "wait in camps and squats near the border for the next attempt ('most fail and return "
+        "to Bosnia before they can attempt another crossing', RT 'Game over the border'; "
+        "Oxfam, BCHR and MYLA 'A dangerous game' 2017: some expelled more than once); a stated "
+        "range of one to ten days",
+        "Mean delay between a turn-back and the group's next attempt (gamma, shape 2: half "
+        "the groups go again within 0.84 of the mean, few the same night).",
+        plausible=(24.0, 240.0), gt=0, le=10_000)
     victims_mean: float = par(
         2.0, "persons", "assumption", "Mean victims moved in one THB trip.", gt=0, le=1_000)
     forged_documents_share: dict[str, float] = par(

@@ -253,6 +253,11 @@ class ScanningTeamSpec(StrictModel):
                                    "all days when omitted. A shift belongs to the day it "
                                    "starts on: hours [20, 4] on day 1 work into day 2's first "
                                    "hours.")
+    side: str | None = Field(None, description="At a crossing, the country whose side it "
+                             "works on (one of the crossing's two countries): it works with "
+                             "that country's officers on the traffic entering it. Default: the "
+                             "first-named country's (`sim list crossings`).",
+                             pattern=r"^[A-Z]{2}$")
 
     @field_validator("hours")
     @classmethod
@@ -287,6 +292,12 @@ class FrontexDeployment(StrictModel):
                               "(drugs, explosives, precursors) or thermal_vision (green border).")
     place: str = Field(description="Place id (a crossing, port or green-border sector).")
     count: int = Field(1, description="Teams or units of this kind at the place.", ge=1, le=100)
+    side: str | None = Field(None, description="At a crossing, the country whose side it "
+                             "works on (one of the crossing's two countries): it works with "
+                             "that country's officers on the traffic entering it. Default: "
+                             "the EU member's side where one of the two countries is, else "
+                             "the first-named country's (`sim list crossings`).",
+                             pattern=r"^[A-Z]{2}$")
     days: list[int] | None = Field(None, description="Action days (1-based) the units work "
                                    "at this place; all days when omitted (a unit moved during "
                                    "the action is two entries, each with its days).")
@@ -360,6 +371,35 @@ class Traffic(StrictModel):
                        "at every crossing (0 = none).", ge=0, le=1000)
 
 
+SIDE_PATTERN = r"^[a-z0-9_]+:[A-Z]{2}$"
+
+
+class CrossingSides(StrictModel):
+    """Each side of a border crossing is its own post, worked by its own country's officers.
+    What a side does when the scenario posts no crossing officer of its country there."""
+
+    unstaffed: Literal["closed", "unchecked"] = par(
+        "closed", "rule", "assumption: a border post without officers is shut (traffic may "
+        "not cross a border outside a manned crossing point: Schengen Borders Code, Article 5)",
+        "closed: the crossing takes no traffic, which goes to the nearest open crossing of the "
+        "same border (else the nearest open crossing of that country; else it does not cross); "
+        "unchecked: traffic passes that side without checks (its ordinary staff are not in "
+        "the scenario).")
+    unchecked: list[str] = Field(
+        default_factory=list, description="Sides written crossing:COUNTRY (e.g. "
+        "kapitan_andreevo:TR) that pass traffic unchecked when the scenario posts nobody "
+        "there, whatever `unstaffed` says.")
+
+    @field_validator("unchecked")
+    @classmethod
+    def _sides_written_as_place_and_country(cls, sides: list[str]) -> list[str]:
+        wrong = [side for side in sides if not re.fullmatch(SIDE_PATTERN, side)]
+        if wrong:
+            raise ValueError(f"'{wrong[0]}' is not a crossing side: write the crossing id, a "
+                             "colon and the side's country code, e.g. kapitan_andreevo:TR")
+        return sides
+
+
 class Reporting(StrictModel):
     """How the countries' daily figures relate to what happened: what `sim assimilate` allows
     between a daily report and the model's count of the same thing (docs/during_the_action.md).
@@ -424,6 +464,7 @@ class Scenario(StrictModel):
     targeting: Targeting = par("intelligence_led", "rule", "Europol: 'intelligence-led'",
                                "Who is picked for intensified checks.")
     traffic: Traffic = Field(default_factory=Traffic)
+    crossing_sides: CrossingSides = Field(default_factory=CrossingSides)
     shifts: dict[PostingKind, Literal["traffic", "units"] | list[float]] = par(
         DEFAULT_SHIFTS, "weights by hour", "assumption: crossing rosters follow the "
         "daily traffic rhythm (half of the staff round the clock, half with the traffic)",

@@ -92,9 +92,9 @@ def test_the_shipped_baseline_config_loads():
 
 # --- recovery of a synthetic truth -----------------------------------------------------------
 
-TRUTH = {"parameters.vehicle_check_officer_minutes": 90.0,
+TRUTH = {"parameters.road_check_officer_minutes": 90.0,
          "parameters.parcel_check_officer_minutes": 25.0}
-FIT = [{"path": "parameters.vehicle_check_officer_minutes", "low": 40, "high": 200, "log": True},
+FIT = [{"path": "parameters.road_check_officer_minutes", "low": 40, "high": 200, "log": True},
        {"path": "parameters.parcel_check_officer_minutes", "low": 10, "high": 80, "log": True}]
 TOLERANCE = 0.10  # relative error allowed in each recovered value
 
@@ -149,13 +149,13 @@ def test_the_fit_is_reproducible_and_the_command_writes_a_fragment_the_baseline_
                                     "simulated_mean", "simulated_p5", "simulated_p95",
                                     "inside_band", "miss_pct_of_band"]
     fitted = yaml.safe_load((out / "fitted.yaml").read_text())
-    assert set(fitted["parameters"]) == {"vehicle_check_officer_minutes",
+    assert set(fitted["parameters"]) == {"road_check_officer_minutes",
                                          "parcel_check_officer_minutes"}
     variant = tmp_path / "uses_fit.yaml"
     variant.write_text(f"extends: {out / 'fitted.yaml'}\nname: uses_fit\n")
     scenario = load_scenario(variant, check_graph=False)
-    assert scenario.parameters.vehicle_check_officer_minutes == pytest.approx(
-        fitted["parameters"]["vehicle_check_officer_minutes"])
+    assert scenario.parameters.road_check_officer_minutes == pytest.approx(
+        fitted["parameters"]["road_check_officer_minutes"])
 
 
 def test_a_time_limit_stops_proposing_but_still_reports_and_trial_0_is_the_scenario(tmp_path):

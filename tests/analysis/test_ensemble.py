@@ -18,7 +18,13 @@ import yaml
 from project import ROOT
 
 import sim
-from sim.analysis.compare import ComparisonError, compare, deciding, first_members
+from sim.analysis.compare import (
+    ComparisonError,
+    compare,
+    deciding,
+    deciding_ranking,
+    first_members,
+)
 from sim.analysis.deciding import evppi, first_order, rank_assumptions
 from sim.inference.ensemble import build, candidates_path, load_plan, split_assumptions
 from sim.inference.history_matching import implausibility
@@ -100,10 +106,10 @@ def write_ensemble_config(folder: Path, **settings) -> Path:
                                          "illegal_entries_detected,100,0,2000\n")
     calibration = {"regimes": [{"scenario": "action.yaml", "targets": "action.csv"},
                                {"scenario": "ordinary.yaml", "targets": "ordinary.csv"}],
-                   "parameters": [{"path": "parameters.vehicle_check_officer_minutes"}]}
+                   "parameters": [{"path": "parameters.second_line_referral_share"}]}
     (folder / "fit.yaml").write_text(yaml.safe_dump(calibration))
     pd.DataFrame({"draw": [0, 1, 2], "weight": [1 / 3] * 3,
-                  "parameters.vehicle_check_officer_minutes": [150.0, 250.0, 400.0]}
+                  "parameters.second_line_referral_share": [0.1, 0.15, 0.3]}
                  ).to_csv(folder / "posterior.csv", index=False)
     config = {"calibration": "fit.yaml", "posterior": "posterior.csv",
               "assumptions": [{"path": "parameters.second_line_share"},
@@ -140,12 +146,12 @@ def test_a_tiny_ensemble_is_built_stored_like_the_posterior_and_resumed(tmp_path
     members = read_posterior(out)
     assert list(members["member"]) == list(range(len(members))) and 1 <= len(members) <= 3
     assert {"draw", "candidate", "implausibility", "parameters.second_line_share",
-            "parameters.vehicle_check_officer_minutes"} <= set(members.columns)
+            "parameters.second_line_referral_share"} <= set(members.columns)
     assert (members["implausibility"] <= 3.0).all()
     assert members.attrs["sampled"] == ["parameters.second_line_share",
                                         "parameters.relay_probability_without_centre"]
     record = json.loads(out.with_suffix(".json").read_text())
-    assert record["identified"] == ["parameters.vehicle_check_officer_minutes"]
+    assert record["identified"] == ["parameters.second_line_referral_share"]
     assert record["candidates_tried"] == len(result.candidates) >= len(members)
     # every candidate is recorded with its implausibility per regime and target
     tried = pd.read_csv(candidates_path(out))
@@ -203,9 +209,10 @@ def test_a_comparison_over_members_names_what_decides_it_and_a_dummy_ranks_below
     # fewer cases the centre's absence costs
     assert cases["deciding"] == "parameters.relay_probability_without_centre"
     assert cases["deciding_share"] > 0.5 and cases["deciding_low"] < cases["deciding_high"]
-    assert cases["deciding_high"] == pytest.approx(0, abs=0.5)  # every relay arrives: no loss
+    # every relay arrives: (almost) no loss; a late hit's relay may miss the follow-up window
+    assert cases["deciding_high"] == pytest.approx(0, abs=1.0)
     assert cases["next_deciding"] == "parameters.retask_watch_hours"
-    ranking = table.attrs["deciding"].set_index("assumption")
+    ranking = deciding_ranking(table).set_index("assumption")
     assert set(ranking["outcome"]) == {"cases_opened"}  # nothing decides the checks
     assert list(deciding(base, other, ["cases_opened"])["assumption"]) == list(ranking.index)
     assert (ranking.loc["parameters.retask_watch_hours", "first_order"]

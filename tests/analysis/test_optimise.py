@@ -65,7 +65,9 @@ def tiny_config(folder: Path, **changes) -> Path:
                          "max_per_place": 1}],
             "transfers": [{"from": "TR", "to": "GR", "low": -30, "high": 30}]},
         "constraints": {"officers_per_country": {"TR": [290, 320], "GR": [320, 350]},
-                        "outcomes": [{"outcome": "max_wait_minutes", "max": 1000}]},
+                        # a tenth of the officers cannot staff every booth lane at the
+                        # thinnest crossing sides: their lorries wait days, not hours
+                        "outcomes": [{"outcome": "max_wait_minutes", "max": 100_000}]},
         "objectives": [{"outcome": "movements_intercepted", "direction": "maximise"},
                        {"outcome": "mean_wait_minutes", "direction": "minimise"}],
         "search": {"trials": 8, "population": 4, "replicates": 1, "seed": 3, "workers": 1},
@@ -278,6 +280,29 @@ def test_command_writes_allocations_that_extend_the_baseline_and_a_paired_compar
     verdict = report[report.index("## Verdict"):]
     assert "The baseline's own allocation scored" in verdict
     assert "paired difference" in verdict
+    # an old config (movements first) still runs; its verdict is on the harm index, per area
+    assert verdict.startswith("## Verdict on the harm index\n\nThe first objective, "
+                              "movements_intercepted, is not the harm index")
+    assert "The front's best allocation for harm_index" in verdict
+    assert "Per crime area, out of sample (90% intervals): migrant smuggling: migrants " \
+           "stopped" in verdict
+    assert "### On the first objective, movements_intercepted" in verdict
+    assert set(comparison["objective"]) == {"movements_intercepted", "mean_wait_minutes",
+                                            "harm_index"}
+    by_area = pd.read_csv(out / "by_area.csv")
+    assert {"harm_index", "migrants_stopped", "drugs_kg_total", "weapons_seized",
+            "victims_identified", "harm_drug_trafficking"} <= set(by_area["outcome"])
+    assert (by_area["ci_low"] <= by_area["ci_high"]).all()
+    assert "## Per crime area and in the harm index, out of sample" in report
+    ranking = pd.read_csv(out / "harm_ranking.csv")
+    assert list(dict.fromkeys(ranking["weights"])) == ["default", "drug_harm_first",
+                                                       "persons_first"]
+    assert "## Ranking under 3 weight sets" in report
+    assert "| allocation | default | drug_harm_first | persons_first |" in report
+    runs = pd.read_csv(out / "out_of_sample_runs.csv")
+    assert len(runs) == 2 * 3 * (1 + comparison["allocation"].nunique())  # variants x seeds
+    recorded = json.loads((out / "optimise.json").read_text())["harm_weights"]
+    assert recorded["file"] == "sim/data/harm/default.yaml" and len(recorded["sha256"]) == 64
     assert any(phrase in verdict for phrase in (
         "better than the baseline, the interval excludes zero",
         "worse than the baseline, the interval excludes zero",
@@ -290,20 +315,22 @@ def test_command_writes_allocations_that_extend_the_baseline_and_a_paired_compar
 def test_the_verdict_is_on_the_best_allocation_whose_limits_held_out_of_sample(tmp_path):
     from sim.decisions.optimise_report import verdict_lines
 
-    problem = load_config(tiny_config(tmp_path))
+    problem = load_config(tiny_config(tmp_path, objectives=[{"outcome": "harm_index"}]))
     table = pd.DataFrame({"trial": [0, 1, 2], "state": ["COMPLETE"] * 3, "feasible": [True] * 3,
                           "baseline": [True, False, False],
-                          "movements_intercepted": [10.0, 14.0, 12.0]})
+                          "harm_index": [10.0, 14.0, 12.0]})
     rows = [{"variant": "as_calibrated", "allocation": name, "trial": trial,
-             "objective": "movements_intercepted", "direction": "maximise", "in_search": value,
+             "objective": "harm_index", "direction": "maximise", "in_search": value,
              "mean": value, "baseline_mean": 10.0, "difference": value - 10,
              "ci_low": value - 11, "ci_high": value - 9, "n": 3, "verdict": "better",
              "limits_held": held}
-            for name, trial, value, held in [("tiny_1", 1, 14.0, False), ("tiny_2", 2, 12.0, True)]]
+            for name, trial, value, held in [("tiny_2", 2, 12.0, True), ("tiny_1", 1, 14.0, False)]]
     text = "\n".join(verdict_lines(problem, table, table.iloc[1:], pd.DataFrame(rows)))
+    assert text.startswith("## Verdict on the harm index\n\nThe baseline's own allocation")
     assert "`tiny_1` (trial 1) did best in the search but broke an outcome limit" in text
     assert "other than the baseline's whose limits held, `tiny_2`" in text
-    rows[1]["limits_held"] = False
+    assert "first objective" not in text  # the harm index is the first objective
+    rows[0]["limits_held"] = False
     text = "\n".join(verdict_lines(problem, table, table.iloc[1:], pd.DataFrame(rows)))
     assert "Every re-evaluated allocation broke an outcome limit" in text and "`tiny_1`" in text
 
@@ -382,6 +409,8 @@ def test_pessimistic_quantile_is_the_lower_one_for_more_and_the_upper_one_for_le
     ({"constraints": {"officers_per_country": {"TR": [0, 10]}}}, "outside these bounds"),
     ({"search": {"trails": 3}}, "trails"),
     ({"report": {"variants": {"x": {"parameters.adaptivty": 1}}}}, "adaptivty"),
+    ({"objectives": [{"outcome": "harm_indx"}]}, "did you mean 'harm_index'"),
+    ({"harm": "nowhere.yaml"}, r"harm: .*nowhere\.yaml: file not found"),
 ])
 def test_config_mistakes_are_named(tmp_path, changes, message):
     path = tiny_config(tmp_path, **changes)

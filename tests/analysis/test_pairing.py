@@ -85,8 +85,8 @@ def test_a_30_replicate_base_reads_as_the_10_replicates_it_shares(runs, tmp_path
         books = [write_workbook(tmp_path / "long.xlsx", [variant], base=base30)]
     books.append(write_workbook(tmp_path / "short.xlsx", [variant], base=base10))
     sheets = pd.ExcelFile(books[0]).sheet_names
-    assert sheets == ["about", "comparison", "waits by crossing", "summary", "by place and day",
-                      "replicates"]
+    assert sheets == ["about", "comparison", "by crime area", "waits by crossing", "summary",
+                      "by place and day", "replicates"]
     for sheet in sheets[1:]:
         pd.testing.assert_frame_equal(pd.read_excel(books[0], sheet_name=sheet),
                                       pd.read_excel(books[1], sheet_name=sheet), obj=sheet)

@@ -20,10 +20,10 @@ from sim.scenario.posterior import read_posterior, with_draw
 
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
 ORDINARY = ROOT / "scenarios" / "business_as_usual.yaml"
-FIT = [{"path": "parameters.vehicle_check_officer_minutes", "low": 60, "high": 135, "log": True},
+FIT = [{"path": "parameters.second_line_referral_share", "low": 0.12, "high": 0.27, "log": True},
        {"path": "parameters.parcel_check_officer_minutes", "low": 15, "high": 40, "log": True}]
 BAND = 0.06  # half-width of the synthetic bands, as a share of the true outcome
-TRUTH = {"parameters.vehicle_check_officer_minutes": 90.0,
+TRUTH = {"parameters.second_line_referral_share": 0.18,
          "parameters.parcel_check_officer_minutes": 25.0}
 
 
@@ -63,7 +63,8 @@ def test_a_config_with_both_a_scenario_and_regimes_says_which_to_keep(tmp_path):
 
 def synthetic_anchors(folder: Path) -> Path:
     """Each regime's targets: the model's own outcomes at TRUTH (seeds the fit does not use),
-    ±6% bands; the ordinary week has no parcel checks, so it anchors vehicle checks only."""
+    ±6% bands; the ordinary week has no parcel checks, so it anchors vehicle checks only (the
+    share referred to the second line sets them in both weeks)."""
     for name in ("action.csv", "ordinary.csv"):
         (folder / name).write_text("outcome,published,band_low,band_high\n"
                                    "checks_vehicles,1,0,2\n")
@@ -158,7 +159,7 @@ def test_a_draw_applied_to_a_scenario_sets_exactly_its_values(tmp_path):
 
 def tiny_posterior(path: Path) -> Path:
     pd.DataFrame({"draw": [0, 1, 2], "weight": [1 / 3] * 3,
-                  "parameters.vehicle_check_officer_minutes": [60.0, 120.0, 180.0],
+                  "parameters.second_line_referral_share": [0.3, 0.15, 0.1],
                   "parameters.networks.migrant_smuggling": [80, 160, 240]}).to_csv(
         path, index=False)
     return path
@@ -177,7 +178,7 @@ def test_a_posterior_run_has_draws_times_replicates_with_common_seeds_across_dra
     assert list(summary["replicate"]) == [0, 1, 2, 3]
     assert list(summary["seed"].iloc[:2]) == list(summary["seed"].iloc[2:])
     assert set(results.daily["draw"]) == {0, 1} and "draw" in results.events
-    # slower vehicle checks in draw 1 check fewer vehicles on the same seeds
+    # fewer referrals to the second line in draw 1 check fewer vehicles on the same seeds
     vehicles = summary.set_index(["draw", "replicate"])["checks_vehicles"]
     assert (vehicles.loc[1].to_numpy() < vehicles.loc[0].to_numpy()).all()
     assert results.manifest["posterior"]["draws"] == 2
@@ -194,8 +195,8 @@ def test_the_readme_table_shows_the_share_of_draws_agreeing_in_sign():
              "difference": -30.0, "ci_low": -40.0, "ci_high": 5.0, "draws": 100,
              "robustness": 0.93} for outcome in ("arrests_total", "cases_opened")]
     table = readme_table(pd.DataFrame(rows))
-    assert "| no coordination centre | -30 (-40 to +5), 93% of draws | – | – | " \
-           "-30 (-40 to +5), 93% of draws |" in table
+    assert "| no coordination centre | -30 (-40 to +5), 93% of draws | – | " \
+           "-30 (-40 to +5), 93% of draws | – | – |" in table
     plain = readme_table(pd.DataFrame(rows).assign(draws=0, robustness=np.nan))
     assert "of draws" not in plain
 
@@ -211,14 +212,14 @@ def test_sim_posterior_rebuilds_the_ensemble_from_a_history_and_refuses_a_foreig
     folder.mkdir()
     pd.DataFrame({"trial": range(4), "loss": [0.0, 0.3, 0.0, 2.0],
                   "band_loss": [0.0, 0.3, 0.0, 2.0],
-                  "parameters.vehicle_check_officer_minutes": [80.0, 90.0, 100.0, 110.0],
+                  "parameters.second_line_referral_share": [0.2, 0.22, 0.24, 0.26],
                   "parameters.parcel_check_officer_minutes": [20.0, 22.0, 24.0, 26.0]}
                  ).to_csv(folder / "loss_history.csv", index=False)
     assert main(["posterior", str(config), "--calibration", str(folder), "--tolerance",
                  "0.5"]) == 0
     draws = pd.read_csv(folder / "posterior.csv")
     assert list(draws.columns) == ["draw", "weight", *TRUTH]
-    assert sorted(draws["parameters.vehicle_check_officer_minutes"]) == [80.0, 90.0, 100.0]
+    assert sorted(draws["parameters.second_line_referral_share"]) == [0.2, 0.22, 0.24]
     assert set(pd.read_csv(folder / "posterior_trials.csv")["trial"]) == {0, 1, 2}
     pd.DataFrame({"trial": [0], "loss": [0.0], "band_loss": [0.0]}).to_csv(
         folder / "loss_history.csv", index=False)

@@ -17,7 +17,7 @@ from sim.inference.experiments import ConfigError, FreeParameter
 from sim.inference.refinement import Step, moved, steps
 
 BASELINE = ROOT / "scenarios" / "jad_see_2023.yaml"
-VEHICLE = {"path": "parameters.vehicle_check_officer_minutes", "low": 60, "high": 400,
+VEHICLE = {"path": "parameters.road_check_officer_minutes", "low": 60, "high": 400,
            "log": True}
 PARCEL = {"path": "parameters.parcel_check_officer_minutes", "low": 10, "high": 80, "log": True}
 
@@ -62,7 +62,7 @@ def test_a_refinement_must_name_existing_regimes_and_write_a_parameter_as_the_ma
 
 def test_one_command_runs_the_main_fit_then_the_refinement_and_reports_the_merged_values(
         tmp_path):
-    # the refinement may only propose vehicle checks of 250 minutes or more, so its value
+    # the refinement may only propose road checks of 250 minutes or more, so its value
     # differs from every value the main fit tried below that
     narrow = {**VEHICLE, "low": 250, "high": 400}
     refine = [{"name": "vehicles", "parameters": [narrow],
@@ -84,7 +84,7 @@ def test_one_command_runs_the_main_fit_then_the_refinement_and_reports_the_merge
     assert len(main_history) == 3 and len(stage_history) == 2
     # the fitted file holds the refined value and the main fit's other values
     fitted = yaml.safe_load((out / "fitted.yaml").read_text())["parameters"]
-    assert fitted["vehicle_check_officer_minutes"] == pytest.approx(refined, rel=1e-3)
+    assert fitted["road_check_officer_minutes"] == pytest.approx(refined, rel=1e-3)
     assert fitted["parcel_check_officer_minutes"] == pytest.approx(
         manifest["values"][PARCEL["path"]], rel=1e-3)  # the main fit's value, kept
     assert len(pd.read_csv(out / "report.csv")) == 2  # the merged values on fresh seeds

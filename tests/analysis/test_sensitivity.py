@@ -95,9 +95,9 @@ def test_the_shipped_config_loads():
 
 
 def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tmp_path):
-    """One baseline day versus the same day with half the criminal flow: how long an intensified
-    vehicle check takes moves the difference (it sets how the checks fall between the crossings'
-    queues and second line), the analysts' cross-check deadline (never reached while twelve
+    """One baseline day versus the same day with half the criminal flow: the share of vehicles
+    referred to the crossings' second line moves the difference (it sets how many trips are
+    checked there), the analysts' cross-check deadline (never reached while twelve
     analysts clear every hit within hours, in both) cannot, so its μ* is exactly 0; the flips
     table and its document section are written."""
     from sim.inference.sensitivity import FLIPS_END, FLIPS_START
@@ -107,8 +107,8 @@ def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tm
                                            "criminal: {flow_scale: 0.5}\n")
     config = {"scenario": "day.yaml", "versus": "without.yaml",
               "outcomes": ["illegal_entries_detected"],
-              "parameters": [{"path": "parameters.vehicle_check_officer_minutes",
-                              "low": 150, "high": 600},
+              "parameters": [{"path": "parameters.second_line_referral_share",
+                              "low": 0.05, "high": 0.45},
                              {"path": "parameters.cross_check_deadline_hours", "low": 12,
                               "high": 24}],
               "trajectories": 3, "replicates": 2, "seed": 3, "workers": 1}
@@ -118,11 +118,11 @@ def test_the_paired_difference_of_two_scenarios_has_its_own_indices_and_flips(tm
     assert main(["sensitivity", str(path), "--out", str(out), "--quiet"]) == 0
     indices = pd.read_csv(out / "indices.csv").set_index("parameter")
     assert indices["target"].iloc[0] == "difference: half_flow − day"
-    assert indices.loc["parameters.vehicle_check_officer_minutes", "mu_star"] > 0
+    assert indices.loc["parameters.second_line_referral_share", "mu_star"] > 0
     assert indices.loc["parameters.cross_check_deadline_hours", "mu_star"] == 0
     flips = pd.read_csv(out / "flips.csv").set_index("parameter")
     # half the groups, fewer detected: the difference is negative at every point
-    assert flips.loc["parameters.vehicle_check_officer_minutes", "difference_overall"] < 0
+    assert flips.loc["parameters.second_line_referral_share", "difference_overall"] < 0
     assert not flips["flips"].any()
     doc = tmp_path / "doc.md"
     doc.write_text(f"before\n{FLIPS_START}\nold\n{FLIPS_END}\nafter\n")

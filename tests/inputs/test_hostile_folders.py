@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import io
 import json
 import os
 import re
@@ -24,12 +23,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from commandline import run
 from matplotlib.figure import Figure
 from project import BASELINE, ROOT, SCENARIOS
 
 import sim
 from sim.analysis.figures import save_figures
-from sim.cli import main
 from sim.runs import layout
 from sim.runs.lock import LOCK, Holder, acquire
 from sim.runs.results import ResultsFolderError
@@ -45,14 +44,6 @@ def tiny(folder: Path, name: str = "a", replicates: int = 2, extra: str = "") ->
                     f"run: {{replicates: {replicates}, seed: 11, workers: 1}}\n"
                     f"traffic: {{scale: 0.2}}\ncriminal: {{flow_scale: 0.3}}\n{extra}")
     return path
-
-
-def run(*args: str) -> tuple[int, str]:
-    """`sim ARGS` in this process: exit status and stderr."""
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        status = main(list(args))
-    return status, err.getvalue()
 
 
 def refused(status: int, message: str, *fragments: str) -> None:

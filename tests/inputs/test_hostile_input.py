@@ -5,8 +5,6 @@ bounded. The fuzz test at the end builds scenario files from the grammar of thes
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import resource
@@ -17,6 +15,7 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from commandline import run
 from project import ROOT
 
 from sim.cli import main
@@ -36,14 +35,6 @@ def tiny(folder: Path, name: str | None = "tiny", extra: str = "", file: str = "
                     "run: {replicates: 1, seed: 11}\ntraffic: {scale: 0.2}\n"
                     f"criminal: {{flow_scale: 0.3}}\n{extra}")
     return path
-
-
-def run(*args: str) -> tuple[int, str]:
-    """`sim ARGS` in this process: exit status and stderr."""
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        status = main(list(args))
-    return status, err.getvalue()
 
 
 def files_under(folder: Path) -> dict[Path, bytes]:

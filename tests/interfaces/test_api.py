@@ -224,8 +224,9 @@ def test_a_comparison_prints_as_a_planner_reads_it():
     comparison = sim.compare(base, other)
     text = repr(comparison)
     assert text.startswith("Comparison with the base: 1 scenario ×")
-    assert "movements intercepted" in text and "90% interval" in text
+    assert "harm index" in text and "drugs seized" in text and "90% interval" in text
     assert "3 paired replicates" in text and "comparison.to_csv(FILE)" in text
+    assert "Harm index: weights default (sim/data/harm/default.yaml, sha256" in text
     assert str(comparison) == text and "<table" in comparison._repr_html_()
     assert type(comparison[comparison["outcome"] == "arrests_total"]) is pd.DataFrame
     from sim.analysis.compare import COLUMNS

@@ -90,7 +90,7 @@ def test_every_block_of_the_quick_start_runs_and_shows_the_waits_it_changes(tmp_
     assert "Comparison with the JAD SEE 2023 baseline" in printed["python"]
     assert "Tabanovce / Preševo" in printed["python"]  # sim.crossing_waits at one crossing
     book = openpyxl.load_workbook(folder / "more_serbian_officers.xlsx")
-    assert book.sheetnames[:3] == ["about", "comparison", "waits by crossing"]
+    assert book.sheetnames[:4] == ["about", "comparison", "by crime area", "waits by crossing"]
     waits = book["waits by crossing"]
     header = [cell.value for cell in waits[1]]
     assert header[:4] == ["scenario", "changed by the scenario", "crossing", "vehicle class"]

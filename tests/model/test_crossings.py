@@ -3,66 +3,22 @@ random numbers), the refusals of equipment that would do nothing, and the queues
 
 import numpy as np
 import pytest
-from strategies import ROUTE_GRAPH, baseline, crossings_of
+from strategies import ROUTE_GRAPH, T_PAIRED, baseline, paired_t, place_total, run_model
 
 from sim.model import JointActionModel
 from sim.scenario.files import ScenarioError
 
 REPLICATES = 30
 DAYS = 2
-T_PAIRED = 2.76  # two-sided 1 % point of Student's t with 29 degrees of freedom
 
 
-def paired_t(differences: np.ndarray) -> float:
-    """Student's t of the mean of paired differences (inf when they are all equal and not 0)."""
-    spread = differences.std(ddof=1)
-    if spread == 0:
-        return np.inf if differences.mean() != 0 else 0.0
-    return float(differences.mean() / (spread / np.sqrt(len(differences))))
 
 
-def run(scenario, seed: int) -> JointActionModel:
-    return JointActionModel(scenario, rng=seed, route_graph=ROUTE_GRAPH).run()
 
-
-def place_total(model: JointActionModel, outcome: str, place: str) -> float:
-    return float(model.tally.values[model.tally.index[outcome], model.place_index[place]].sum())
-
-
-def mean_wait(model: JointActionModel, places: list[str]) -> float:
-    """Vehicle-weighted mean wait (minutes) at some crossings over the action."""
-    state = model.crossing_state
-    rows = [state.index[p] for p in places]
-    arrivals = state.arrivals[:, rows, :]
-    return float((state.wait_table[:, rows, :] * arrivals).sum() / arrivals.sum())
-
-
-def test_moving_a_countrys_crossing_officers_onto_one_crossing():
-    """All of Romania's crossing officers at Siret: Siret checks more vehicles, and the waits at
-    Romania's other crossings change (fewer officers for booths and checks there)."""
-    spread = baseline(action={"days": DAYS})
-    romanian = [u for u in _units(spread) if u.country == "RO" and u.posting == "crossing"]
-    officers = sum(u.officers for u in romanian)
-    shares = dict(spread.countries["RO"].shares)
-    total = sum(shares.values()) - shares["crossing"]
-    shares = {k: 0.0 if k == "crossing" else v / total for k, v in shares.items()}
-    concentrated = baseline(
-        action={"days": DAYS},
-        countries={"RO": {"officers": spread.countries["RO"].officers, "shares": shares}},
-        postings=[{"country": "RO", "agency": "border_police", "posting": "crossing",
-                   "place": "siret", "officers": officers}])
-    assert sum(u.officers for u in _units(concentrated)
-               if u.country == "RO" and u.posting == "crossing") == officers
-    others = [c for c in crossings_of("RO") if c != "siret"
-              and ROUTE_GRAPH.graph.nodes[c]["border_status"] != "schengen_internal"]
-    checks, waits = [], []
-    for seed in range(REPLICATES):
-        before, after = run(spread, seed), run(concentrated, seed)
-        checks.append(place_total(after, "checks_vehicles", "siret")
-                      - place_total(before, "checks_vehicles", "siret"))
-        waits.append(mean_wait(after, others) - mean_wait(before, others))
-    assert np.mean(checks) > 0 and paired_t(np.array(checks)) > T_PAIRED
-    assert abs(paired_t(np.array(waits))) > T_PAIRED
+def sides(model: JointActionModel, place: str) -> list[int]:
+    """The two side indices of a crossing (sim/model/sides.py)."""
+    i = model.crossing_state.index[place]
+    return [2 * i, 2 * i + 1]
 
 
 def _units(scenario):
@@ -71,63 +27,49 @@ def _units(scenario):
     return build_units(scenario, ROUTE_GRAPH)
 
 
-def test_officers_beyond_standard_teams_speed_the_bays_and_ten_times_too_many_go_unused():
-    """Niki (GR–MK) with twice, then ten times its crossing officers (same seeds): twice checks
-    more vehicles there (bigger teams turn the bays over faster) but not twice as many; ten
-    times cannot use most of the officers it is given at the crossing: they patrol the GR–MK
-    green border, and the crossing's patrol officer-hours say so. (How much of the baseline's
-    own crossing time no bay can use depends on the calibrated inspection bays,
-    `inspection_bays_scale`, which the published bands do not pin down: docs/ODD.md.)"""
-    place = "niki"
-    base = baseline(action={"days": DAYS})
-    have = sum(u.officers for u in _units(base) if u.place == place and u.posting == "crossing")
-
-    def piled(factor: int):
-        return baseline(action={"days": DAYS}, postings=[
-            {"country": "GR", "agency": "border_police", "posting": "crossing", "place": place,
-             "officers": (factor - 1) * have}])
-
-    for seed in range(3):
-        models = [run(scenario, seed) for scenario in (base, piled(2), piled(10))]
-        checks = [place_total(m, "checks_vehicles", place) for m in models]
-        unused = [place_total(m, "officer_hours_idle_crossing", place)
-                  + place_total(m, "officer_hours_crossing_patrol", place) for m in models]
-        hours = [float(m.on_duty["crossing"][m.place_index[place]].sum()) * DAYS
-                 for m in models]
-        assert checks[0] < checks[1] < 2 * checks[0] and checks[2] < 2 * checks[0]
-        assert unused[2] > unused[0] + 0.5 * (hours[2] - hours[0])
-        assert place_total(models[2], "officer_hours_crossing_patrol", place) > 0.9 * (
-            unused[2])  # Niki's border has a modelled sector: the spare officers go out on it
-
-
 def test_spare_crossing_officers_patrol_the_adjoining_sector_and_detect_there():
-    """With `crossing_surplus_patrol` 1 (the default) against 0, same seeds: the second-line
-    officers no bay can use patrol the sector of the same border, so the baseline's idle
-    crossing time falls to at most a tenth of crossing time (what is left stands at crossings
-    with no modelled sector on their border), the GR–TR sector (Evros) detects more groups on
-    foot, and the crossings' checks and queues are exactly what they were."""
-    assert ROUTE_GRAPH.graph.nodes["gb_evros"]["country_b"] == "TR"
+    """With `crossing_surplus_patrol` 1 (the default) against 0, same seeds: the officers no
+    booth, bay or approach place can use patrol the sector of the same border (in the baseline
+    mostly Turkey's side of Kapitan Andreevo, on the BG–TR sector), so the baseline's idle
+    crossing time stays at most a tenth of crossing time (what is left stands at crossings
+    with no modelled sector on their border), the sector's detection chance of a group rises
+    and it detects no fewer groups, and the crossings' checks and queues are exactly what
+    they were. (The BG–TR sector's own patrol is dense, past patrol_saturation_officers_per_km:
+    the crossing officers add little to what it detects.)"""
+    from sim.model.mechanisms import sector_detection
+
+    assert ROUTE_GRAPH.graph.nodes["gb_bg_tr"]["country_b"] == "TR"
     kept = baseline(action={"days": DAYS}, parameters={"crossing_surplus_patrol": 0.0})
     sent = baseline(action={"days": DAYS})
     detected, idle = [], []
     for seed in range(REPLICATES):
-        before, after = run(kept, seed), run(sent, seed)
+        before, after = run_model(kept, seed), run_model(sent, seed)
         totals = after.outcomes()
         idle.append(totals["officer_hours_idle_crossing"] / totals["officer_hours_crossing"])
         assert np.array_equal(after.crossing_state.wait_table, before.crossing_state.wait_table)
         assert before.outcomes()["officer_hours_crossing_patrol"] == 0
-        detected.append(place_total(after, "illegal_entries_detected", "gb_evros")
-                        - place_total(before, "illegal_entries_detected", "gb_evros"))
+        detected.append(place_total(after, "illegal_entries_detected", "gb_bg_tr")
+                        - place_total(before, "illegal_entries_detected", "gb_bg_tr"))
     assert max(idle) <= 0.10
-    assert np.mean(detected) > 0 and paired_t(np.array(detected)) > T_PAIRED
+    assert np.sum(detected) >= 0
+    model = JointActionModel(sent, rng=0, route_graph=ROUTE_GRAPH)
+    sector = model.place_index["gb_bg_tr"]
+    model.crossing_state.expected_shares()  # (a model reusing a staffing's tables skips it)
+    hour = int(np.argmax(model.crossing_state.expected_patrol[sector]))
+    own = model.on_duty["green_border"][sector, hour]
+    patrol = model.crossing_state.expected_patrol[sector, hour]
+    assert patrol > 0
+    length = model.sectors["gb_bg_tr"].length_km
+    assert sector_detection(model.parameters, own + patrol, length, 0, True) > sector_detection(
+        model.parameters, own, length, 0, True)
 
 
 def test_networks_watching_a_sector_see_the_crossing_officers_on_patrol():
-    """The pressure a watching network sees on the Evros sector includes the crossing officers
+    """The pressure a watching network sees on the BG–TR sector includes the crossing officers
     who patrol it: higher with `crossing_surplus_patrol` 1 than 0."""
     seen = [JointActionModel(baseline(action={"days": 1},
                                       parameters={"crossing_surplus_patrol": share}),
-                             rng=0, route_graph=ROUTE_GRAPH).check_pressure.visible["gb_evros"]
+                             rng=0, route_graph=ROUTE_GRAPH).check_pressure.visible["gb_bg_tr"]
             for share in (0.0, 1.0)]
     assert seen[1] > seen[0] > 0
 
@@ -136,7 +78,8 @@ def test_a_crossing_adjoins_the_modelled_sector_of_its_own_border_or_none():
     state = JointActionModel(rng=0, route_graph=ROUTE_GRAPH, action__days=1).crossing_state
     ids = list(ROUTE_GRAPH.graph.nodes)
     adjoining = {c: (ids[s] if s >= 0 else None)
-                 for c, s in zip(state.index, state.sector_of, strict=True)}
+                 for c, s in zip(state.index, state.sector_of[::2], strict=True)}
+    assert (state.sector_of[::2] == state.sector_of[1::2]).all()  # both sides, one sector
     assert adjoining["kapitan_andreevo"] == adjoining["lesovo"] == "gb_bg_tr"
     assert adjoining["kipoi"] == adjoining["kastanies"] == "gb_evros"
     assert adjoining["evzonoi"] == "gb_gr_mk" and adjoining["tabanovce"] == "gb_mk_rs"
@@ -156,7 +99,7 @@ def test_a_second_detection_kit_adds_less_than_the_first():
                           parameters={"adaptivity": 0.0}, frontex=others + (
                               [{"kind": "detection_kit", "place": place, "count": n}] if n
                               else [])) for n in (0, 1, 2)]
-    totals = np.array([[place_total(run(s, seed), "movements_intercepted", place)
+    totals = np.array([[place_total(run_model(s, seed), "movements_intercepted", place)
                         for s in scenarios] for seed in range(REPLICATES)])
     first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]
     assert paired_t(first) > T_PAIRED and paired_t(second) > T_PAIRED
@@ -173,7 +116,7 @@ def _one_two_three(kind: str, place: str, days: int = DAYS, **changes) -> np.nda
     scenarios = [baseline(action={"days": days}, frontex=others + (
         [{"kind": kind, "place": place, "count": n}] if n else []), **changes)
         for n in (0, 1, 2)]
-    return np.array([[place_total(run(s, seed), outcome, place) for s in scenarios]
+    return np.array([[place_total(run_model(s, seed), outcome, place) for s in scenarios]
                      for seed in range(REPLICATES)])
 
 
@@ -182,9 +125,11 @@ def test_a_second_thermal_vision_unit_adds_less_than_the_first():
     same seeds): the second adds a paired-significant number of entries detected there, and
     less than the first, because the first already watches half of the sector. Fixture: units
     that watch 60 km each, three times the criminal flow and networks that do not react, so
-    that the effect shows over the six days."""
+    that the effect shows over the six days, and networks that do not watch the patrols (a
+    watching network that sees thermal cameras avoids the sector, so fewer groups cross it)."""
     totals = _one_two_three("thermal_vision", "gb_mk_rs", days=6, criminal={"flow_scale": 3.0},
-                            parameters={"adaptivity": 0.0, "thermal_vision_km": 60.0})
+                            parameters={"adaptivity": 0.0, "check_awareness": 0.0,
+                                        "thermal_vision_km": 60.0})
     first, second = totals[:, 1] - totals[:, 0], totals[:, 2] - totals[:, 1]
     assert paired_t(first) > T_PAIRED and paired_t(second) > T_PAIRED
     assert (totals[:, 2] - totals[:, 0]).mean() < 2 * first.mean()
@@ -210,11 +155,11 @@ def test_a_second_document_expert_adds_less_than_the_first():
 
 def test_more_intensified_checks_lengthen_the_lorry_queue_at_the_busiest_crossing():
     """Same officers, same traffic: a larger second line checks more lorries at Kapitan Andreevo
-    and the lorries there wait longer (checked lorries hold the booths)."""
+    and the lorries entering Bulgaria there wait longer (referred lorries hold the booths)."""
     few, many = (JointActionModel(rng=3, route_graph=ROUTE_GRAPH, action__days=DAYS,
                                   parameters__second_line_share=share).run()
                  for share in (0.05, 1.0))
-    i = few.crossing_state.index["kapitan_andreevo"]
+    i = sides(few, "kapitan_andreevo")[0]
     assert (many.crossing_state.arrivals == few.crossing_state.arrivals).all()
     assert place_total(many, "checks_vehicles", "kapitan_andreevo") > place_total(
         few, "checks_vehicles", "kapitan_andreevo")
@@ -237,11 +182,12 @@ def test_lorries_wait_hours_at_the_busiest_bg_tr_and_gr_mk_crossings_and_cars_le
     ordinary days was found, so the check there is the summary of the outside data: lorries
     wait hours at the busiest crossings, cars tens of minutes. Kapitan Andreevo must reach
     the order of the border police's busy-period queues, three hours (a queue of about 4 km;
-    the reports start at 5 km, 3.75 h, and the jointly fitted baseline's longest lorry wait
-    there is about 3.6 h, just short of that), Evzoni two hours."""
+    the reports start at 5 km, 3.75 h), Evzoni two hours. A lorry's wait is the exit booths of
+    the side it leaves, the entry booths of the side it enters and its own check if picked;
+    the longest is that of the busier direction."""
     from sim.runs.replicate import crossing_waits_table
 
-    tables = [crossing_waits_table(run(baseline(), seed)) for seed in range(5)]
+    tables = [crossing_waits_table(run_model(baseline(), seed)) for seed in range(5)]
     for place, hours in (("kapitan_andreevo", 3.0), ("evzonoi", 2.0)):
         longest, cars, lorries = [], [], []
         for table in tables:
@@ -255,13 +201,15 @@ def test_lorries_wait_hours_at_the_busiest_bg_tr_and_gr_mk_crossings_and_cars_le
 
 
 def test_queues_build_by_day_and_drain_by_night():
+    """Lorries towards Turkey at Kapitan Andreevo (Bulgaria's exit booths and Turkey's entry
+    booths) pile up by day and the night clears most of them."""
     model = JointActionModel(rng=4, route_graph=ROUTE_GRAPH, action__days=DAYS)
     state = model.crossing_state
-    i = state.index["kapitan_andreevo"]
+    bulgaria, turkey = sides(model, "kapitan_andreevo")
     queue = []
     for _ in range(model.hours):
         model.step()
-        queue.append(state.queue[i, 2])
+        queue.append(state.number[bulgaria, 1, 2] + state.number[turkey, 0, 2])
     queue = np.array(queue)
     assert queue.max() > 100  # lorries pile up at the day's peak
     assert queue[:6].max() < queue.max() / 4  # and the night clears most of them
@@ -326,14 +274,21 @@ def test_a_scanning_team_at_a_port_scans_containers():
     assert max(scanned) > 0
 
 
-def test_the_wait_table_has_every_hour_crossing_and_class():
+def test_the_wait_table_has_every_hour_crossing_side_and_class():
+    """One row per hour, crossing side and class; a row's wait is its exit and entry parts
+    plus the checked share's own checks, and the busy hours wait longer than the night."""
     from sim.runs.replicate import crossing_waits_table
 
     model = JointActionModel(rng=6, route_graph=ROUTE_GRAPH, action__days=1).run()
     table = crossing_waits_table(model)
-    assert len(table) == 24 * len(model.crossings) * 3
-    lorries = table[(table["place"] == "kapitan_andreevo") & (table["vehicle_class"] == "lorry")]
+    assert len(table) == 24 * len(model.crossings) * 2 * 3
+    ka = table[table["place"] == "kapitan_andreevo"]
+    assert set(ka["side"]) == {"BG", "TR"}
+    lorries = ka[(ka["vehicle_class"] == "lorry") & (ka["side"] == "BG")]
     assert lorries["wait_minutes"].max() > lorries["wait_minutes"].iloc[:6].max()
+    np.testing.assert_allclose(table["wait_minutes"], table["entry_wait_minutes"]
+                               + table["exit_wait_minutes"], atol=1e-9)
+    assert table["checked_share"].between(0, 1).all()
 
 
 def test_scanner_time_left_never_floors_to_minus_one_vehicle():
@@ -347,8 +302,8 @@ def test_scanner_time_left_never_floors_to_minus_one_vehicle():
         def active(self, day: int, hour: int) -> bool:
             return True
 
-    state.teams = [(Always(), i) for i in range(len(state.places))]
-    staffed = np.ones(len(state.places), dtype=bool)
+    state.teams = [(Always(), i) for i in range(len(state.other))]
+    staffed = np.ones(len(state.other), dtype=bool)
     rng = np.random.default_rng(7)
     shape = state.checks.shape
     for _ in range(300):
@@ -367,11 +322,13 @@ def test_crossings_short_of_a_booth_team_keep_a_booth_open_and_their_vehicles_wa
                              check_invariants=True, parameters__officers_per_lane=1000)
     state = short.crossing_state
     for _ in range(short.hours):
+        hour = short.hour_of_day
         short.step()
-        officers = short.on_duty["crossing"][state.places, short.hour_of_day]
-        arrived = (officers > 0)[:, None] & (state.arrivals[short.tick - 1] > 0)
+        officers = state.on_duty[:, hour]
+        arrived = ((officers > 0) & state.booth_side)[:, None] & (
+            state.arrivals[short.tick - 1] > 0)
         assert (state.wait[arrived] > 0).all()
-        assert (state.opened.sum(axis=1)[officers > 0] <= 1.0 + 1e-9).all()
+        assert (state.allocation.booths.sum(axis=1)[officers > 0] <= 1.0 + 1e-9).all()
     usual = JointActionModel(rng=2, route_graph=ROUTE_GRAPH, action__days=1).run()
     assert (short.outcomes()["mean_wait_minutes"] > usual.outcomes()["mean_wait_minutes"])
 
@@ -382,9 +339,10 @@ def test_a_crossing_with_nobody_on_duty_is_closed_and_its_traffic_queues(monkeyp
     met = []  # (closed, outcome, delay) of every trip reaching a crossing
 
     def at_crossing(model, movement, place):
-        outcome, delay = original(model, movement, place)
         state = model.crossing_state
-        met.append((bool(state.closed[state.index[place]]), outcome, delay))
+        side, _ = state.side_of(place, movement)
+        outcome, delay = original(model, movement, place)
+        met.append((state.shut_hours(side) > 0, outcome, delay))
         return outcome, delay
 
     original = checks._at_crossing
@@ -395,32 +353,40 @@ def test_a_crossing_with_nobody_on_duty_is_closed_and_its_traffic_queues(monkeyp
                              check_invariants=True).run()
     at_closed = [(outcome, delay) for closed, outcome, delay in met if closed]
     assert at_closed and all(o == checks.WAIT and 0 < d <= 8 for o, d in at_closed), at_closed
-    state, i = model.crossing_state, model.crossing_state.index["kapitan_andreevo"]
+    state, i = model.crossing_state, sides(model, "kapitan_andreevo")[0]
     night = [t for t in range(model.hours) if (model.start.hour + t) % 24 in range(6)]
     assert all(state.wait_table[t, i, 2] > 0 for t in night)  # waiting for the opening
     # waits count in the outcomes, and no trip crosses a border check while nobody is there
-    assert model.outcomes()["mean_wait_minutes"] > run(baseline(action={"days": 2}),
+    assert model.outcomes()["mean_wait_minutes"] > run_model(baseline(action={"days": 2}),
                                                        3).outcomes()["mean_wait_minutes"]
     at_night = [e for e in model.events if e["kind"] == "interception"
                 and model.graph.nodes[e["place"]]["kind"] == "crossing"
                 and int(e["clock"] + model.start.hour) % 24 in range(6)]
     assert at_night == []
     # a crossing without border checks and nobody there lets its traffic flow
-    internal = model.crossing_state.index["bregana"]
+    internal = sides(model, "bregana")
     assert state.wait_table[:, internal, :].max() == 0.0
     # networks that watch the crossings expect a closed hour's trip to meet the opening's checks
     seen, _ = state.expected_shares()
     assert seen[i, 3] == seen[i, 6] > 0
 
 
-def test_a_crossing_the_scenario_posts_nobody_to_lets_traffic_pass_unchecked():
-    scenario = baseline(countries={"MK": {"officers": 0}, "RS": {"officers": 0}},
-                        action={"days": 1})
-    model = JointActionModel(scenario, rng=1, route_graph=ROUTE_GRAPH,
-                             check_invariants=True).run()
-    i = model.crossing_state.index["tabanovce"]
-    assert model.crossing_state.wait_table[:, i, :].max() == 0.0
-    assert not model.crossing_state.closed.any()
+def test_sides_the_scenario_posts_nobody_to_pass_traffic_unchecked_when_it_says_so():
+    """With crossing_sides.unstaffed: unchecked, a crossing whose two countries post no
+    officer lets its traffic pass without a wait and is never shut; by default (closed) its
+    traffic does not cross there."""
+    nobody = {"countries": {"MK": {"officers": 0}, "RS": {"officers": 0}},
+              "action": {"days": 1}}
+    model = JointActionModel(baseline(**nobody, crossing_sides={"unstaffed": "unchecked"}),
+                             rng=1, route_graph=ROUTE_GRAPH, check_invariants=True).run()
+    state = model.crossing_state
+    tabanovce = sides(model, "tabanovce")
+    assert state.wait_table[:, tabanovce, :].max() == 0.0
+    assert not state.closed.any() and state.plan.open_.all()
+    closed = JointActionModel(baseline(**nobody), rng=1, route_graph=ROUTE_GRAPH,
+                              check_invariants=True).run()
+    assert closed.crossing_state.arrivals[:, tabanovce].sum() == 0
+    assert closed.outcomes()["vehicles_turned_away"] > 0
 
 
 def test_the_closed_hours_are_named_before_anything_runs():
@@ -428,7 +394,12 @@ def test_the_closed_hours_are_named_before_anything_runs():
 
     nobody = baseline(countries={"MK": {"officers": 0}, "RS": {"officers": 0}})
     notes = closed_crossing_notes(nobody, ROUTE_GRAPH)
-    assert any("no crossing officer is posted at tabanovce" in note for note in notes), notes
+    assert any("tabanovce:MK (traffic does not cross" in note for note in notes), notes
+    assert any("evzonoi:MK (traffic does not cross" in note for note in notes), notes
+    unchecked = baseline(countries={"MK": {"officers": 0}}, crossing_sides={
+        "unchecked": ["evzonoi:MK"]})
+    notes = closed_crossing_notes(unchecked, ROUTE_GRAPH)
+    assert any("pass traffic unchecked" in note and "evzonoi:MK" in note for note in notes)
     night = baseline(shifts={"crossing": [0.0] * 6 + [1.0] * 18})
     notes = closed_crossing_notes(night, ROUTE_GRAPH)
     assert any("(00:00-06:00)" in note and "kapitan_andreevo" in note for note in notes), notes
@@ -439,18 +410,25 @@ def test_the_closed_hours_are_named_before_anything_runs():
 
 def test_a_vehicle_only_the_scanning_team_picks_waits_its_scan_not_an_officers_check(
         monkeypatch):
+    """On the side where the scanning team works (Evzonoi, Greece's), a vehicle's wait is
+    its booths, plus the officers' check for the share they check and the scan for the share
+    only the team picks, each after the booth time its referral holds."""
     from sim.model.crossings import CrossingState
 
     seen = []  # (check part of the wait, officers' share, team's extra share) per hour
 
     def hour(state, hour_of_day):
         original(state, hour_of_day)
-        i = state.index["evzonoi"]
-        arrivals = state.arrivals[state.model.tick][i]
-        if (arrivals > 0).all() and state.scanners[i] > 0:
-            extra = np.minimum(state._last_extra[i] / arrivals, state.share[i])
-            seen.append((state.wait[i] - state.queue_wait[i], state.share[i] - extra, extra,
-                         state.clock[i], state.scan_minutes))
+        side = 2 * state.index["evzonoi"]
+        passing = state.passing[side]
+        arrived = state.arrivals[state.model.tick][side]
+        if (passing > 0).all() and (arrived > 0).all() and state.scanners[side] > 0:
+            extra = state._last_extra[side] / passing
+            own = state.wait[side] - state.queue_wait[side, 0] - state.queue_wait[
+                state.other[side], 1]
+            held = state.model.parameters.lane_blocking_seconds / 60.0
+            seen.append((own, state.officer_share[side], extra, state.minutes + held,
+                         state.scan_minutes + held))
 
     def scanners(state, *args):
         scanned, extra = original_scanners(state, *args)
@@ -462,8 +440,8 @@ def test_a_vehicle_only_the_scanning_team_picks_waits_its_scan_not_an_officers_c
     monkeypatch.setattr(CrossingState, "_scanners", scanners)
     JointActionModel(baseline(action={"days": 1}), rng=2, route_graph=ROUTE_GRAPH).run()
     assert seen and any((extra > 0).any() for _, _, extra, _, _ in seen)
-    for own, officers, extra, clock, scan in seen:
-        np.testing.assert_allclose(own, officers * clock + extra * scan)
+    for own, officers, extra, minutes, scan in seen:
+        np.testing.assert_allclose(own, officers * minutes + extra * scan, atol=1e-9)
 
 
 def test_dates_outside_november_2023_say_what_the_model_keeps_from_it():

@@ -117,18 +117,26 @@ def test_an_action_of_zero_days_is_refused_before_it_runs(make):
 
 
 def unlimited_checks() -> dict:
-    """Every crossing staffed round the clock by a unit whose checks take no time at all, and
-    every check finds everything."""
+    """Both sides of every crossing staffed round the clock by units whose booths and checks
+    take no time at all and who refer every vehicle to the second line, and every check finds
+    everything."""
     postings, countries = [], {}
     for crossing in CROSSINGS:
-        country = GRAPH.nodes[crossing]["country_a"]
-        postings.append({"country": country, "agency": "border_police", "posting": "crossing",
-                         "place": crossing, "officers": 24, "unit_size": 4})
-        countries[country] = {"officers": countries.get(country, {"officers": 0})["officers"]
-                              + 24, "shares": {"crossing": 1.0}}
+        for side in ("country_a", "country_b"):
+            country = GRAPH.nodes[crossing][side]
+            postings.append({"country": country, "agency": "border_police",
+                             "posting": "crossing", "place": crossing, "officers": 120,
+                             "unit_size": 4})
+            countries[country] = {"officers": countries.get(country, {"officers": 0})[
+                "officers"] + 120, "shares": {"crossing": 1.0}}
+    instant = 1e-6
     return {"countries": countries, "postings": postings, "targeting": "random",
             "scanning_teams": {"teams": []}, "frontex": [],
-            "parameters": {"vehicle_check_officer_minutes": 1e-6,
+            "parameters": {"second_line_referral_share": 1.0, "lane_blocking_seconds": 0.0,
+                           "first_line_seconds": dict.fromkeys(("car", "bus", "lorry"), instant),
+                           "second_line_car_minutes": instant,
+                           "second_line_bus_minutes": instant,
+                           "second_line_lorry_minutes": instant,
                            "person_check_officer_minutes": 1e-6,
                            "detection_manual": {"none": 1.0, "simple": 1.0, "professional": 1.0,
                                                 "structural": 1.0},
@@ -143,7 +151,7 @@ def test_unlimited_capacity_checks_every_arrival():
     checked = tally.values[tally.index["checks_vehicles"], crossings]
     arrived = tally.values[tally.index["legitimate_vehicles"], crossings]
     assert arrived.sum() > 0
-    np.testing.assert_array_equal(checked, arrived)
+    np.testing.assert_allclose(checked, arrived, rtol=1e-6, atol=1e-6)
     # and no vehicle of a criminal network gets through a crossing unchecked
     kind = {p: GRAPH.nodes[p]["kind"] for p in GRAPH.nodes}
     for movement in model.movements:

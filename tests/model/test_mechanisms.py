@@ -32,40 +32,34 @@ def test_booths_open_for_the_load_within_booths_and_officers():
     assert opened.tolist() == [[0, 0, 0], [0.5, 0, 0.5], [2, 0, 1], [2, 0, 2]]
 
 
-def test_second_line_checks_share_officer_time_and_move_it_past_full_bays():
-    arrivals = np.array([[60.0, 2.0, 30.0]])
-    minutes = np.array([60.0, 300.0, 150.0])
-    roomy = np.full((1, 3), 1e9)
-    checks = m.second_line_checks(np.array([1200.0]), arrivals, minutes, roomy)
-    assert (checks * minutes).sum() == pytest.approx(1200.0)
-    assert (checks / arrivals).std() == pytest.approx(0.0)  # the same share of every class
-    lorry_bays_full = np.array([[1e9, 1e9, 1.0]])
-    moved = m.second_line_checks(np.array([1200.0]), arrivals, minutes, lorry_bays_full)
-    assert moved[0, 2] == 1.0 and moved[0, 0] > checks[0, 0]
-    assert (moved * minutes).sum() == pytest.approx(1200.0)
-    plenty = m.second_line_checks(np.array([1e6]), arrivals, minutes, roomy)
-    assert plenty.tolist() == arrivals.tolist()  # never more checks than arrivals
+def test_square_root_staffing_opens_a_margin_of_booths_over_the_load():
+    """R + β√R booths for an offered load of R booths' work: 4 booths' work and β = 1 open
+    6; β = 0 opens just the 4; never more than the booths there are."""
+    load, per_booth = np.array([[180.0, 45.0]]), np.array([[45.0, 45.0]])
+    booths, officers = np.array([[10.0, 10.0]]), np.array([100.0])
+    assert m.booths_to_open(load, per_booth, booths, officers, 2, 1.0).tolist() == [[6, 2]]
+    assert m.booths_to_open(load, per_booth, booths, officers, 2, 0.0).tolist() == [[4, 1]]
+    assert m.booths_to_open(load, per_booth, np.array([[5.0, 1.0]]), officers, 2,
+                            1.0).tolist() == [[5, 1]]
 
 
-def test_check_teams_grow_with_officers_per_bay_with_diminishing_returns_and_a_cap():
-    """Few officers per bay: the standard team at the standard clock time. More: bigger teams,
-    each extra officer shortening the check less and costing more officer time per check; past
-    the most a vehicle holds, nothing changes (those officers stay idle)."""
-    most = np.array([5.0, 8.0, 8.0])
-    team, factor = m.check_teams(np.array([1.0, 3.0, 4.0, 5.0, 6.0, 8.0, 30.0]), 3.0, most,
-                                 0.3)
-    assert (team[:2] == 3.0).all() and factor[:2] == pytest.approx(np.ones((2, 3)))
-    assert team[-1].tolist() == [5.0, 8.0, 8.0] and (factor[-1] == factor[-2]).all()
-    lorry = factor[:, 2]
-    assert (np.diff(lorry) <= 0).all() and lorry[-1] > 0.3  # the serial part stays
-    savings = -np.diff(lorry[1:5])  # one officer more each: 3 -> 4 -> 5 -> 6
-    assert (np.diff(savings) < 0).all()
-    officer_time = team[:, 2] * lorry  # per check, relative to the standard team's
-    assert (np.diff(officer_time) >= 0).all() and officer_time[-1] > officer_time[0]
-    with pytest.raises(ValueError, match="fewer than the standard team"):
-        from sim.scenario.parameters import Parameters
-
-        Parameters(check_team_max_officers={"car": 2.0})
+def test_one_rule_spends_every_officer_on_booths_teams_patrol_or_idle():
+    """Booths first (every person passes the first line), then second-line teams up to the
+    places, then the adjoining sector where there is one, else idle; the parts add up."""
+    load = np.array([[90.0, 0.0, 30.0, 90.0, 0.0, 30.0]] * 3)
+    per_booth = np.full((3, 6), 45.0)
+    booths = np.full((3, 6), 2.0)
+    places = np.array([6.0, 6.0, 6.0])
+    result = m.allocate_post_officers(
+        np.array([4.0, 40.0, 40.0]), load, per_booth, booths, places,
+        officers_per_booth=2, safety=0.0, second_line_share=1.0, team_officers=3.0,
+        patrol_share=1.0, has_sector=np.array([True, True, False]))
+    assert result.first_line.tolist() == pytest.approx([4.0, 12.0, 12.0])
+    assert result.second_line.tolist() == pytest.approx([0.0, 18.0, 18.0])
+    assert result.patrol.tolist() == pytest.approx([0.0, 10.0, 0.0])
+    assert result.idle.tolist() == pytest.approx([0.0, 0.0, 10.0])
+    total = result.first_line + result.second_line + result.patrol + result.idle
+    assert total.tolist() == pytest.approx([4.0, 40.0, 40.0])
 
 
 def test_equipment_coverage_has_diminishing_returns_and_no_cap():
@@ -79,20 +73,6 @@ def test_equipment_coverage_has_diminishing_returns_and_no_cap():
 def test_shift_profile_keeps_officer_hours():
     profile = m.shift_profile(np.arange(1, 25), 8)
     assert profile.sum() == pytest.approx(8.0) and profile[23] > profile[0]
-
-
-def test_queue_grows_when_arrivals_exceed_service_and_drains_after():
-    queue, wait = m.queue_step(np.array([0.0]), np.array([120.0]), np.array([60.0]),
-                               np.array([False]))
-    assert queue[0] == 60 and wait[0] == pytest.approx(60.0)
-    queue, wait = m.queue_step(queue, np.array([0.0]), np.array([60.0]), np.array([False]))
-    assert queue[0] == 0 and wait[0] == pytest.approx(60.0)
-
-
-def test_unstaffed_crossing_has_no_queue():
-    queue, wait = m.queue_step(np.array([0.0]), np.array([500.0]), np.array([0.0]),
-                               np.array([True]))
-    assert queue[0] == 0 and wait[0] == 0
 
 
 def test_check_capacity_counts_officer_minutes_and_equipment():
@@ -134,8 +114,12 @@ def test_scanner_and_kit_only_raise_detection():
     assert kit == pytest.approx(1 - 0.9 * 0.5)
 
 
+GREEN = {"hazard_per_officer_km": 0.1, "saturation_officers_per_km": 0.5,
+         "hotspot_length_share": 0.2, "hotspot_crossing_share": 0.7}
+
+
 def test_green_border_detection_rises_with_patrols_and_thermal_vision_at_night():
-    kwargs = {"hazard_per_officer_km": 0.1, "thermal_factor": 2.0, "thermal_km": 10.0}
+    kwargs = {**GREEN, "thermal_factor": 2.0, "thermal_km": 10.0}
     none = m.green_border_detection(0, 10, thermal_units=0, night=True, **kwargs)
     few = m.green_border_detection(5, 10, thermal_units=0, night=True, **kwargs)
     many = m.green_border_detection(20, 10, thermal_units=0, night=True, **kwargs)
@@ -177,9 +161,24 @@ def test_odd_parameter_table_is_current():
     assert render(text) == text, "docs/ODD.md is stale: run `sim docs parameters`"
 
 
-def test_thermal_vision_covers_kilometres_with_diminishing_returns():
-    kwargs = {"hazard_per_officer_km": 0.1, "thermal_factor": 3.0, "thermal_km": 10.0,
+def test_green_border_detection_has_diminishing_returns_in_officers_per_km():
+    """Each extra officer on a sector adds less detection than the one before (the hazard
+    bends at the saturation density and the chance at 1), and concentrating crossings at
+    hotspots where the patrol also stands raises detection over an even spread."""
+    kwargs = {**GREEN, "thermal_units": 0, "thermal_factor": 1.0, "thermal_km": 10.0,
               "night": True}
+    chance = [m.green_border_detection(n, 100, **kwargs) for n in range(0, 400, 20)]
+    gains = np.diff(chance)
+    assert (gains > 0).all() and (np.diff(gains) < 0).all()
+    assert m.patrol_hazard(0.01, 0.1, 0.5) == pytest.approx(0.001, rel=0.02)  # slope at 0
+    assert m.patrol_hazard(100.0, 0.1, 0.5) == pytest.approx(0.05)  # at most slope x bend
+    even = {**kwargs, "hotspot_length_share": 0.5, "hotspot_crossing_share": 0.5}
+    assert m.green_border_detection(10, 100, **kwargs) > m.green_border_detection(
+        10, 100, **even)
+
+
+def test_thermal_vision_covers_kilometres_with_diminishing_returns():
+    kwargs = {**GREEN, "thermal_factor": 3.0, "thermal_km": 10.0, "night": True}
     chance = [m.green_border_detection(10, 40, thermal_units=n, **kwargs) for n in range(7)]
     gains = np.diff(chance)
     assert gains[0] > 0 and gains[1] < 2 * gains[0]

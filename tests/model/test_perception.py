@@ -20,11 +20,13 @@ def _scenario(heavy: bool):
     shares["crossing"] = 0.0
     countries = {code: {"officers": c["officers"]} for code, c in SMALL["countries"].items()}
     countries["GR"]["shares"] = countries["MK"]["shares"] = shares
-    postings = ([{"country": "GR", "agency": "border_police", "posting": "crossing",
-                  "place": PLACE, "officers": 1200}] if heavy else [])  # ... but this one
+    # ... but North Macedonia's side of this one, where the northbound trips enter
+    postings = ([{"country": "MK", "agency": "border_police", "posting": "crossing",
+                  "place": PLACE, "officers": 700}] if heavy else [])
     return small_scenario(action={"days": 3}, countries=countries, postings=postings,
                           scanning_teams={"teams": []},  # no host officers for it at evzonoi
                           criminal={"networks_scale": 1.0},
+                          crossing_sides={"unstaffed": "unchecked"},  # the others wave through
                           parameters={"check_awareness": 0.8})
 
 

@@ -145,6 +145,52 @@ def test_an_uncounted_interception_fires():
     fires(invariants.check_movements, model, "movements conserved")
 
 
+def test_a_stop_without_a_detection_fires():
+    model = paused()
+    model.summary_extra["movements_stopped"] = model.tally.total("detections") + 1
+    error = fires(invariants.check_stops, model, "every stop needs a detection")
+    assert "detections" in str(error)
+
+
+def test_a_stop_that_is_not_counted_fires():
+    model = paused()
+    assert model.summary_extra["movements_stopped"] > 0
+    model.summary_extra["movements_stopped_drug_trafficking"] += 1
+    fires(invariants.check_stops, model, "movements conserved")
+
+
+def test_a_detection_counted_twice_fires():
+    model = paused()
+    event = next(e for e in model.events if e["kind"] == "interception")
+    model.tally.add("detections", model.place_index[event["place"]], 0, 1)
+    fires(invariants.check_stops, model, "detections counted once each")
+
+
+def test_a_load_turned_back_instead_of_seized_fires():
+    model = paused()
+    event = next(e for e in model.events if e["kind"] == "interception"
+                 and not e["turned_back"])
+    event["turned_back"], event["retry_at"] = True, model.hours + 1.0
+    fires(invariants.check_movements, model, "only migrant groups at a border are turned back")
+
+
+def test_a_movement_detected_after_its_trip_ended_fires():
+    model = paused()
+    event = next(e for e in model.events if e["kind"] == "interception"
+                 and not e["turned_back"])
+    model.events.append(dict(event))
+    model.tally.add("movements_intercepted", model.place_index[event["place"]], 0, 1)
+    error = fires(invariants.check_movements, model, "one stop per movement")
+    assert error.agent == str(event["movement"])
+
+
+def test_a_group_left_turned_back_past_its_next_attempt_fires():
+    model = paused(parameters={"reattempt_probability": 1.0, "reattempt_delay_hours": 200.0})
+    movement = first(model, MovementState.TURNED_BACK)
+    movement.retry_at = 0.5
+    fires(invariants.check_movements, model, "time only moves forward")
+
+
 def test_units_that_do_not_add_up_fire():
     model = paused()
     model.units[0].officers += 1
@@ -182,26 +228,27 @@ def test_a_unit_counted_at_two_places_fires():
 def test_checks_above_capacity_fire():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.capacity))
+    i = int(np.argmax(state.capacity))  # a crossing side
     state.checks[i] = state.capacity[i] + 1
     error = fires(invariants.check_capacity, model, "checks within capacity")
-    assert error.place == model.place_ids[int(state.places[i])]
+    assert error.place == model.place_ids[int(state.places[i // 2])]
 
 
 def test_checks_beyond_the_officers_on_duty_fire():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.checks.sum(axis=1)))
-    model.on_duty["crossing"][state.places[i], model.hour_of_day] = 0.0
+    i = int(np.argmax(state.checks.sum(axis=1)))  # a crossing side
+    state.on_duty = state.on_duty.copy()  # the staffing's own array is shared: read only
+    state.on_duty[i, model.hour_of_day] = 0.0
     error = fires(invariants.check_capacity, model, "checks within capacity")
-    assert error.place == model.place_ids[int(state.places[i])]
+    assert error.place == model.place_ids[int(state.places[i // 2])]
 
 
 def test_a_crossing_officer_hour_that_vanishes_fires():
     model = paused()
     state = model.crossing_state
-    i = int(np.argmax(state.idle))
-    state.idle[i] -= 1.0
+    i = int(np.argmax(state.allocation.idle + state.allocation.second_line))
+    state.allocation.second_line[i] -= 1.0
     fires(invariants.check_capacity, model,
           "every crossing officer-hour is in a booth, on a check, on patrol or idle")
 
@@ -217,11 +264,12 @@ def test_crossing_officers_on_patrol_that_no_crossing_sent_fire():
 
 
 def test_a_sector_patrolled_only_by_crossing_officers_may_detect():
-    """Greece and Turkey put every officer at crossings: the Evros sector has no officers of
-    its own, only crossing officers out on patrol, and its detections are no violation."""
+    """Greece and Turkey put every officer (4,000 each) at crossings: the Evros sector has no
+    officers of its own, only crossing officers out on patrol (those the crossings' booths and
+    inspection places cannot use), and its detections are no violation."""
     scenario = small_scenario(action={"days": 2}, criminal={"flow_scale": 2.0}, frontex=[],
-                              countries={"GR": {"shares": {"crossing": 1.0}},
-                                         "TR": {"shares": {"crossing": 1.0}}})
+                              countries={"GR": {"officers": 4000, "shares": {"crossing": 1.0}},
+                                         "TR": {"officers": 4000, "shares": {"crossing": 1.0}}})
     detected = 0.0
     for seed in range(4):
         model = run_model(scenario, seed, check_invariants=True)
@@ -340,9 +388,9 @@ def test_a_case_without_evidence_fires():
 
 def test_check_all_runs_every_check():
     assert set(invariants.CHECKS) == {
-        invariants.check_movements, invariants.check_officers, invariants.check_capacity,
-        invariants.check_detections, invariants.check_counters, invariants.check_information,
-        invariants.check_cases}
+        invariants.check_movements, invariants.check_stops, invariants.check_officers,
+        invariants.check_capacity, invariants.check_detections, invariants.check_counters,
+        invariants.check_information, invariants.check_cases}
 
 
 def test_a_violation_stops_the_run_naming_tick_place_and_agent(monkeypatch):

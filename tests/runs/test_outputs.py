@@ -59,8 +59,8 @@ def test_export_writes_a_workbook_a_planner_can_open(tmp_path):
     assert main(["export", str(tmp_path / "teams"), "--base", str(tmp_path / "base"),
                  "--xlsx", str(book)]) == 0
     workbook = openpyxl.load_workbook(book)
-    assert workbook.sheetnames == ["about", "comparison", "waits by crossing", "summary",
-                                   "by place and day", "replicates"]
+    assert workbook.sheetnames == ["about", "comparison", "by crime area", "waits by crossing",
+                                   "summary", "by place and day", "replicates"]
     comparison = pd.read_excel(book, sheet_name="comparison")
     assert list(comparison.columns[:3]) == ["scenario", "outcome", "unit"]  # plain labels first
     row = comparison.set_index("outcome id").loc["movements_intercepted"]
@@ -167,7 +167,8 @@ def test_the_default_comparison_shows_the_headline_and_a_finding():
                            "level": 0.9} for name in OUTCOME_NAMES])
     text = "\n".join(rendered(lambda console: print_comparison(table, console, full=False)))
     assert "arrests (persons)" in text and "officer-hours" not in text
-    assert "Finding: arrests -10 (-10.0%)" in text
+    # the headline leads with the crime areas (and the harm index, when the table has it)
+    assert "Finding: migrants stopped -10 (-10.0%); drugs seized -10" in text
     assert f"--full shows all {len(OUTCOME_NAMES)}" in text
 
 

@@ -218,9 +218,9 @@ def test_save_and_load_round_trip(tmp_path):
 
 
 def test_the_crossing_wait_table_is_written_loaded_and_adds_up_to_the_mean_waits(tmp_path):
-    """crossing_waits.parquet: one row per replicate, hour, crossing and vehicle class, read back
-    by `sim.load`; its arrival-weighted wait of each replicate is that replicate's
-    mean_wait_minutes in summary.csv."""
+    """crossing_waits.parquet: one row per replicate, hour, crossing side and vehicle class,
+    read back by `sim.load`; its arrival-weighted wait over the crossings that check is each
+    replicate's mean_wait_minutes in summary.csv."""
     from strategies import ROUTE_GRAPH
 
     from sim.model import BASELINE
@@ -231,10 +231,13 @@ def test_the_crossing_wait_table_is_written_loaded_and_adds_up_to_the_mean_waits
     loaded = sim.load(tmp_path / "waits")
     waits = loaded.crossing_waits
     crossings = sum(1 for _, kind in ROUTE_GRAPH.graph.nodes(data="kind") if kind == "crossing")
-    assert len(waits) == 2 * 24 * crossings * 3
+    assert len(waits) == 2 * 24 * crossings * 2 * 3
     assert set(waits["vehicle_class"]) == {"car", "bus", "lorry"}
-    weighted = (waits["wait_minutes"] * waits["arrivals"]).groupby(waits["replicate"]).sum()
-    mean = weighted / waits.groupby("replicate")["arrivals"].sum()
+    checked = waits[waits["checked_crossing"]]
+    assert not waits["checked_crossing"].all()  # the Schengen internal crossings do not check
+    weighted = (checked["wait_minutes"] * checked["arrivals"]).groupby(
+        checked["replicate"]).sum()
+    mean = weighted / checked.groupby("replicate")["arrivals"].sum()
     summary = loaded.summary.set_index("replicate")["mean_wait_minutes"]
     assert mean.to_numpy() == pytest.approx(summary.loc[mean.index].to_numpy())
     assert summary.max() > 0
