@@ -155,16 +155,7 @@ def measure_all(settings: Settings, work: Path, log) -> tuple[list[Target], dict
                           f"{paired['per_member']:.1f} s a member)",
                           "≤ 5 min", to_200, judged(to_200.median <= 5), "min", digits=1))
 
-    log(f"during the action: sim assimilate ({settings.update_members} members), then sim "
-        "optimise --from-day 2")
-    details["during"] = during = during_the_action(settings.update_members, work / "during",
-                                                   trials=settings.replan_trials)
-    targets.append(Target(f"`sim assimilate` of 2 days' reports ({during['members']} members × "
-                          f"2 replicates{', refreshed' if during['refreshed'] else ''}) + `sim "
-                          f"optimise optimise/replan.yaml --from-day 2` ({during['trials']} "
-                          f"trials, {during['replan_runs']} runs), 2 workers", "≤ 10 min",
-                          Timing([during["total"].median / 60]),
-                          judged(during["total"].median <= 600), "min", digits=1))
+    targets.append(during_target(settings, work, log, details, judged))
 
     log("plain Mesa loop")
     details["mesa"] = mesa_comparison(settings.mesa_runs)
@@ -172,6 +163,47 @@ def measure_all(settings: Settings, work: Path, log) -> tuple[list[Target], dict
         log("profile of the current code")
         (ROOT / "docs" / "profile_after.txt").write_text(profile_text(), encoding="utf-8")
     return targets, details
+
+
+def during_target(settings: Settings, work: Path, log, details: dict, judged) -> Target:
+    """Issue 36's evening: `sim assimilate` of three days' reports, then `sim optimise
+    --from-day 3` over the update, on the baseline."""
+    log(f"during the action: sim assimilate ({settings.update_members} members), then sim "
+        "optimise --from-day 3")
+    details["during"] = during = during_the_action(settings.update_members, work / "during",
+                                                   trials=settings.replan_trials)
+    day = during["day"]
+    return Target(f"`sim assimilate` of {day} days' reports ({during['members']} members × "
+                  f"2 replicates{', refreshed' if during['refreshed'] else ''}; "
+                  f"{during['assimilate'].median / 60:.1f} min) + `sim optimise "
+                  f"optimise/replan.yaml --from-day {day}` ({during['trials']} trials, "
+                  f"{during['replan_runs']} runs; {during['replan'].median / 60:.1f} min), "
+                  "2 workers", "≤ 10 min", Timing([during["total"].median / 60]),
+                  judged(during["total"].median <= 600), "min", digits=1)
+
+
+def during_only(settings: Settings) -> int:
+    """`--only during`: the evening's target alone, printed and written to
+    results/bench/during.md (docs/performance.md is left as the last full run wrote it)."""
+    work = Path(tempfile.mkdtemp(prefix="jad-bench-"))
+    started = time.perf_counter()
+    details: dict = {}
+    try:
+        target = during_target(settings, work, lambda what: print(what, flush=True), details,
+                               lambda passed: passed if not settings.quick else None)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    during = details["during"]
+    text = (f"{target.name}: {target.measured_text()} (target {target.target}; "
+            f"{target.verdict().strip('*')}); CPU {during['total'].cpu_median or 0:.0f} s; "
+            f"effective sample size {during['ess']}; load average "
+            f"{', '.join(f'{x:.2f}' for x in load_average())}; "
+            f"{time.perf_counter() - started:.0f} s in all")
+    out = ROOT / "results" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "during.md").write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,8 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite performance.md from the last run's saved measurements "
                              "(after editing benchmarks/notes.md) without measuring again")
+    parser.add_argument("--only", choices=["during"], help="measure one target alone: "
+                        "`during` (sim assimilate + sim optimise --from-day 3), written to "
+                        "results/bench/during.md")
     arguments = parser.parse_args(argv)
     settings = Settings(arguments.quick)
+    if arguments.only == "during":
+        return during_only(settings)
     out = arguments.out or (ROOT / "results" / "bench" if settings.quick else ROOT / "docs")
     out.mkdir(parents=True, exist_ok=True)
     saved = ROOT / "results" / "bench" / ("quick.pickle" if settings.quick else "full.pickle")

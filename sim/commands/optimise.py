@@ -71,8 +71,9 @@ def main(args: argparse.Namespace) -> int:
                           report_replicates=args.report_replicates,
                           from_day=args.from_day, ensemble=args.ensemble)
     note = objective_note(problem)
-    notes_before = ([note] if note else []) + replan_notes(args.ensemble, problem)
-    for note in notes_before if not args.quiet else ():
+    if note and not args.quiet:
+        print(f"sim optimise: note: {note}", file=sys.stderr)
+    for note in replan_notes(args.ensemble, problem):  # the update's warnings: never quiet
         print(f"sim optimise: note: {note}", file=sys.stderr)
     confirm(problem, args)
     notes: list[str] = []

@@ -12,31 +12,39 @@ import pandas as pd
 
 # --- the gain of each re-plan against keeping the plan -------------------------------------------
 
-# What each crime area is read by (counts a planner weighs; a harm index weighs them on one
-# scale where sim/analysis/harm.py exists), then what every area shares.
+# What each crime area is read by: its counts, then its part of the harm index
+# (sim/analysis/harm.py: the weights file in use), then what every area shares, and the index.
 AREA_OUTCOMES: dict[str, tuple[str, ...]] = {
-    "migrant_smuggling": ("illegal_entries_detected", "arrests_migrant_smuggling"),
-    "drug_trafficking": ("drugs_kg_total", "arrests_drug_trafficking"),
+    "migrant_smuggling": ("migrants_stopped", "illegal_entries_detected",
+                          "arrests_migrant_smuggling", "harm_migrant_smuggling"),
+    "drug_trafficking": ("drugs_kg_total", "arrests_drug_trafficking",
+                         "harm_drug_trafficking"),
     "firearms_trafficking": ("weapons_seized", "ammunition_seized",
-                             "arrests_firearms_trafficking"),
-    "thb": ("victims_identified", "arrests_thb"),
-    "high_risk_networks": ("arrests_other",),
+                             "arrests_firearms_trafficking", "harm_firearms_trafficking"),
+    "thb": ("victims_identified", "arrests_thb", "harm_thb"),
+    "high_risk_networks": ("arrests_other", "harm_high_risk_networks"),
+    "document_fraud": ("forged_documents", "harm_document_fraud"),
     "all_areas": ("movements_intercepted", "arrests_total", "cases_opened",
-                  "mean_wait_minutes"),
+                  "mean_wait_minutes", "harm_all_areas"),
+    "harm": ("harm_index",),
 }
 
 
-def gains_table(plan: pd.DataFrame, replans: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def gains_table(plan: pd.DataFrame, replans: dict[str, pd.DataFrame],
+                weights: Any = None) -> pd.DataFrame:
     """Per re-plan, crime area and outcome: the paired difference from keeping the plan
     (re-plan − plan, over the same members and seeds, indexed by (draw, seed)) with its 90%
-    interval. The first K days are the plan's in both, so the difference is that of days K+1
-    to the end (and of the cases their evidence opens)."""
+    interval, the harm index and its parts by area computed with `weights` (a weights file,
+    loaded weights, or None: the shipped default). The first K days are the plan's in both, so
+    the difference is that of days K+1 to the end (and of the cases their evidence opens)."""
+    from sim.analysis.harm import resolve_weights, with_harm
     from sim.runs.statistics import paired_difference
 
-    base = plan.set_index(["draw", "seed"])
+    weights = resolve_weights(weights)
+    base = with_harm(plan, weights).set_index(["draw", "seed"])
     rows = []
     for name, table in replans.items():
-        other = table.set_index(["draw", "seed"])
+        other = with_harm(table, weights).set_index(["draw", "seed"])
         for area, outcomes in AREA_OUTCOMES.items():
             for outcome in outcomes:
                 difference = paired_difference(base[outcome], other[outcome])
@@ -66,7 +74,8 @@ def remaining_gains(problem: Any, trials: pd.DataFrame, comparison: pd.DataFrame
         for name, trial in picks.items()]
     with evaluator(workers, cluster) as pool:
         tables = evaluate(problem, scenarios, pool, problem.report_draws, problem.report_seeds)
-    return gains_table(tables[0], dict(zip(picks.index, tables[1:], strict=True)))
+    return gains_table(tables[0], dict(zip(picks.index, tables[1:], strict=True)),
+                       problem.weights)
 
 
 def _plain(value: Any) -> Any:
@@ -91,7 +100,8 @@ def gains_markdown(problem: Any, gains: pd.DataFrame) -> list[str]:
     if gains.empty:
         return [*lines, "No re-plan was re-evaluated.", ""]
     for name, table in gains.groupby("allocation", sort=False):
-        lines += [f"### `{name}`", "", "| crime area | outcome | plan | re-plan | difference "
+        lines += [f"### `{name}`", "", harm_sentence(table), "",
+                  "| crime area | outcome | plan | re-plan | difference "
                   "| 90% interval |", "|---|---|---:|---:|---:|---|"]
         for row in table.itertuples():
             sure = "*" if row.ci_low > 0 or row.ci_high < 0 else ""
@@ -100,6 +110,22 @@ def gains_markdown(problem: Any, gains: pd.DataFrame) -> list[str]:
                          f"{number(row.ci_low)} to {number(row.ci_high)} |")
         lines.append("")
     return lines
+
+
+def harm_sentence(table: pd.DataFrame) -> str:
+    """One re-plan's verdict in harm against keeping the plan, and its trade-off between crime
+    areas in words (`sim.analysis.harm.trade_off`) when one clearly gains and another loses."""
+    from sim.analysis.harm import trade_off
+    from sim.runs.statistics import number
+
+    index = table[table["outcome"] == "harm_index"].iloc[0]
+    verdict = ("less harm done than keeping the plan (more stopped)" if index.ci_low > 0
+               else "more harm done than keeping the plan (less stopped)" if index.ci_high < 0
+               else "no difference in harm from keeping the plan that the runs can tell")
+    words = trade_off({row.outcome: (row.ci_low, row.ci_high) for row in table.itertuples()})
+    return (f"Harm index {number(index.difference)} points ({number(index.ci_low)} to "
+            f"{number(index.ci_high)}): {verdict}"
+            + (f"; a trade-off: {words}." if words else "."))
 
 
 def write_gains(problem: Any, out: Path, trials: pd.DataFrame, comparison: pd.DataFrame,

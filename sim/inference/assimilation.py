@@ -123,10 +123,13 @@ def run_members(scenarios: list[Scenario], seeds: list[int], *, by_country: bool
 
 
 def folder_runs(folder: Path, ensemble_file: Path, members: int | None,
-                scenario: Scenario | None = None) -> pd.DataFrame:
+                scenario: Scenario | None = None,
+                labels: Sequence[int] | None = None) -> pd.DataFrame:
     """The runs of a `sim run --ensemble` folder over `ensemble_file`, as `run_members` gives
     them (per country as well), refused when the folder ran another file, fewer members or
-    (given `scenario`) another scenario: its remaining days would be another plan's."""
+    (given `scenario`) another scenario: its remaining days would be another plan's. The
+    folder numbers its draws by row (0, 1, …); `labels` are the file's member labels of those
+    rows, so the runs match the members they ran."""
     from sim.runs.layout import scenario_hash
     from sim.runs.results import ResultsFolderError, load
 
@@ -152,7 +155,9 @@ def folder_runs(folder: Path, ensemble_file: Path, members: int | None,
     per = int(info["replicates_per_draw"])
     daily = results.daily
     daily = daily[daily["draw"] < (members or held)]
-    place = daily.assign(member=daily["draw"], replicate=daily["replicate"] % per)
+    member = (daily["draw"] if labels is None
+              else daily["draw"].map(dict(enumerate(int(m) for m in labels))))
+    place = daily.assign(member=member, replicate=daily["replicate"] % per)
     keys = ["member", "replicate", "day"]
     whole = place.groupby(keys)[list(PLACE_OUTCOMES)].sum().reset_index().assign(country="")
     countries = place.groupby([*keys, "country"])[list(PLACE_OUTCOMES)].sum().reset_index()
@@ -268,6 +273,10 @@ def assimilate(scenario: Scenario, reports: pd.DataFrame, ensemble: pd.DataFrame
         runs = run_members(member_scenarios(scenario, members, sampled), seeds,
                            by_country=by_country, workers=workers, each_done=progress,
                            labels=members["member"])
+    if set(runs["member"]) != set(members["member"]):
+        raise ValueError("the runs are not those of the ensemble's members (members "
+                         f"{sorted(set(members['member']) ^ set(runs['member']))[:5]} are in "
+                         "one and not the other)")
     days_of = reported_days(reports)
     seen = observed(reports)
     days_of = {key: days_of[key] for key in seen.index}
@@ -449,7 +458,7 @@ def update(scenario: Scenario | str | Path, reports: str | Path, *,
     table, chosen, path = load_inputs(scenario, Path(reports), ensemble_file, members)
     made = None
     if runs is not None:
-        made = folder_runs(Path(runs), path, len(chosen), scenario)
+        made = folder_runs(Path(runs), path, len(chosen), scenario, labels=chosen["member"])
         replicates = int(made["replicate"].max()) + 1
 
     def run() -> Assimilation:

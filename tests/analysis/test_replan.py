@@ -66,20 +66,31 @@ def test_members_with_unequal_weights_are_resampled_by_weight(tmp_path):
         tmp_path / "equal.csv", 3, 5, "test")] == [0.1, 0.2, 0.3]  # in order
 
 
-def test_the_gain_is_paired_per_crime_area():
+def test_the_gain_is_paired_per_crime_area_and_in_harm():
+    """Five more migrants stopped in every run: the migrant area gains five, its harm and the
+    harm index gain five times the weight of a migrant stopped, the other areas nothing."""
+    from sim.analysis.harm import resolve_weights
+    from sim.decisions.replan import harm_sentence
+    from sim.model.outcomes import OUTCOME_NAMES
+
     index = {"draw": [0, 0, 1, 1], "seed": [1, 2, 1, 2]}
-    plan = pd.DataFrame({**index, **{o: [1.0, 2.0, 3.0, 4.0] for o in ALL}})
-    other = plan.assign(illegal_entries_detected=plan["illegal_entries_detected"] + 5)
+    plan = pd.DataFrame({**index, **{o: [1.0, 2.0, 3.0, 4.0] for o in OUTCOME_NAMES}})
+    other = plan.assign(migrants_stopped=plan["migrants_stopped"] + 5)
     table = gains_table(plan, {"a": other}).set_index("outcome")
-    assert table.loc["illegal_entries_detected", "difference"] == 5
-    assert table.loc["illegal_entries_detected", "area"] == "migrant_smuggling"
+    weight = resolve_weights(None).as_mapping["migrants_stopped"]
+    assert weight > 0
+    assert table.loc["migrants_stopped", "difference"] == 5
+    assert table.loc["migrants_stopped", "area"] == "migrant_smuggling"
+    assert table.loc["harm_migrant_smuggling", "difference"] == pytest.approx(5 * weight)
+    assert table.loc["harm_index", "difference"] == pytest.approx(5 * weight)
+    assert table.loc["harm_index", "area"] == "harm"
     assert table.loc["weapons_seized", "difference"] == 0
-
-
-ALL = ("illegal_entries_detected", "arrests_migrant_smuggling", "drugs_kg_total",
-       "arrests_drug_trafficking", "weapons_seized", "ammunition_seized",
-       "arrests_firearms_trafficking", "victims_identified", "arrests_thb", "arrests_other",
-       "movements_intercepted", "arrests_total", "cases_opened", "mean_wait_minutes")
+    assert table.loc["harm_drug_trafficking", "difference"] == 0
+    assert "less harm done than keeping the plan" in harm_sentence(table.reset_index())
+    # a gain in one area and a loss in another is said in words
+    traded = other.assign(weapons_seized=other["weapons_seized"] - 1)
+    sentence = harm_sentence(gains_table(plan, {"b": traded}))
+    assert "a trade-off: more migrants stopped, fewer weapons seized" in sentence
 
 
 def write_config(folder: Path, **changes) -> Path:
@@ -146,8 +157,10 @@ def test_sim_optimise_from_a_day_reports_the_gain_per_crime_area(tmp_path, capsy
     assert status == 0, capsys.readouterr().err
     assert "effective sample size" in capsys.readouterr().err
     gains = pd.read_csv(out / "replan.csv")
-    assert set(gains["area"]) >= {"migrant_smuggling", "drug_trafficking", "all_areas"}
+    assert set(gains["area"]) >= {"migrant_smuggling", "drug_trafficking", "all_areas", "harm"}
+    assert "harm_index" in set(gains["outcome"])
     report = (out / "report.md").read_text()
     assert "## Re-plan from the evening of day 1" in report
+    assert "Harm index " in report.split("## Re-plan from the evening of day 1")[1]
     allocation = yaml.safe_load(next((out / "allocations").glob("*.yaml")).read_text())
     assert set(allocation) >= {"name", "extends"}
