@@ -87,13 +87,12 @@ def main(args: argparse.Namespace) -> int:
             print(f"sim optimise: note: {note}", file=sys.stderr)
         if args.force:
             clear(out)
-        table, _, comparison = optimise(
-            problem, out=out, resume=args.resume, progress=not args.quiet,
-            cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"))
+        optimise(problem, out=out, resume=args.resume, progress=not args.quiet,
+                 cluster=args.cluster, command=getattr(args, "command_line", "sim optimise"))
         if problem.config.replan is not None and problem.config.replan.from_day is not None:
             from sim.decisions.replan import write_gains
 
-            write_gains(problem, out, table, comparison, args.cluster)
+            write_gains(problem, out)
     if not args.quiet:
         print((out / "report.md").read_text(encoding="utf-8"))
         written = [name for name in FILES[1:] if (out / name).is_file()]

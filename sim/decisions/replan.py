@@ -1,6 +1,7 @@
 """Re-planning during the action (`sim optimise CONFIG --from-day K --ensemble DIR`, or
 `sim.replan`): the search over what can still change (`sim.decisions.replan_space`), its
-out-of-sample report, and the gain of each re-plan against keeping the plan, per crime area.
+out-of-sample report, and the gain of each re-plan against keeping the plan, per crime area
+and in harm, read from the report's own fresh runs.
 """
 
 from __future__ import annotations
@@ -56,31 +57,23 @@ def gains_table(plan: pd.DataFrame, replans: dict[str, pd.DataFrame],
     return pd.DataFrame(rows)
 
 
-def remaining_gains(problem: Any, trials: pd.DataFrame, comparison: pd.DataFrame, *,
-                    workers: int, cluster: str | None = None) -> pd.DataFrame:
-    """The re-plans the report re-evaluated (`comparison`, with their trials in `trials`: the
-    trials table of the search) against keeping the plan, per crime area: run on the report's
-    fresh members and seeds (the very runs of the report, repeated: the same seeds give the
-    same numbers)."""
-    from sim.decisions.optimise import evaluate, evaluator
+def remaining_gains(problem: Any, runs: pd.DataFrame) -> pd.DataFrame:
+    """The re-plans the report re-evaluated against keeping the plan, per crime area and in
+    harm: read from the report's own fresh runs (`out_of_sample_runs.csv`: the plan, labelled
+    `baseline`, and each re-plan on the same fresh members and seeds), as the scenario stands
+    (the `as_calibrated` variant). No run is made again."""
+    from sim.decisions.optimise_figure import CALIBRATED
+    from sim.decisions.optimise_harm import BASELINE
 
-    if comparison.empty:
+    if runs.empty:
         return pd.DataFrame()
-    picks = comparison.groupby("allocation", sort=False)["trial"].first()
-    names = list(problem.space.distributions())
-    by_trial = trials.set_index("trial")
-    scenarios = [problem.scenario] + [
-        problem.space.candidate({k: _plain(by_trial.loc[int(trial), k]) for k in names}, name)
-        for name, trial in picks.items()]
-    with evaluator(workers, cluster) as pool:
-        tables = evaluate(problem, scenarios, pool, problem.report_draws, problem.report_seeds)
-    return gains_table(tables[0], dict(zip(picks.index, tables[1:], strict=True)),
-                       problem.weights)
-
-
-def _plain(value: Any) -> Any:
-    """A trials-table cell as the proposal held it (numpy scalars as Python numbers)."""
-    return value.item() if hasattr(value, "item") else value
+    rows = runs[runs["variant"] == CALIBRATED]
+    plan = rows[rows["allocation"] == BASELINE]
+    replans = {name: table for name, table in rows[rows["allocation"] != BASELINE].groupby(
+        "allocation", sort=False)}
+    if not replans:
+        return pd.DataFrame()
+    return gains_table(plan, replans, problem.weights)
 
 
 def gains_markdown(problem: Any, gains: pd.DataFrame) -> list[str]:
@@ -128,15 +121,15 @@ def harm_sentence(table: pd.DataFrame) -> str:
             + (f"; a trade-off: {words}." if words else "."))
 
 
-def write_gains(problem: Any, out: Path, trials: pd.DataFrame, comparison: pd.DataFrame,
-                cluster: str | None = None) -> pd.DataFrame:
-    """A re-plan's gain per crime area against keeping the plan: `replan.csv` and a section of
-    report.md in the search's folder."""
+def write_gains(problem: Any, out: Path) -> pd.DataFrame:
+    """A re-plan's gain per crime area and in harm against keeping the plan, from the report's
+    fresh runs in the search's folder: `replan.csv` and a section of report.md."""
+    from sim.decisions.optimise_harm import RUNS
     from sim.runs import layout
     from sim.runs.results import write_csv
 
-    gains = remaining_gains(problem, trials, comparison,
-                            workers=problem.config.search.workers, cluster=cluster)
+    runs = pd.read_csv(out / RUNS) if (out / RUNS).is_file() else pd.DataFrame()
+    gains = remaining_gains(problem, runs)
     write_csv(gains, out / "replan.csv")
     report = (out / "report.md").read_text(encoding="utf-8")
     layout.write_text(out / "report.md", report.rstrip("\n") + "\n\n"
@@ -163,5 +156,5 @@ def replan(config: str | Path, *, from_day: int, ensemble: str | Path, out: str 
         if force:
             clear(out)
         table, front, comparison = optimise(problem, out=out, command=command)
-        gains = write_gains(problem, out, table, comparison)
+        gains = write_gains(problem, out)
     return table, front, comparison, gains
