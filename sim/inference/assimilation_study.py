@@ -215,9 +215,9 @@ def study_markdown(folder: Path) -> str:
              f"of the outcomes, covering {verdict['coverage_weighted']:.0%}. The weights "
              f"collapsed (ESS below a tenth of the members) for "
              f"{verdict['collapsed_share']:.0%} of the truths; none of them was said to lie "
-             f"outside the ensemble" if not verdict["outside_share"] else
+             f"outside the ensemble." if not verdict["outside_share"] else
              f"{verdict['collapsed_share']:.0%} of the truths; {verdict['outside_share']:.0%} "
-             "were said to lie outside the ensemble", "",
+             "were said to lie outside the ensemble.", "",
              "| outcome | CRPS before | CRPS updated | truths improved | 90% coverage before "
              "| updated | CRPS weighted only |", "|---|---:|---:|---:|---:|---:|---:|"]
     for row in summary.itertuples():
