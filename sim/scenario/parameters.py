@@ -441,7 +441,13 @@ class Parameters(StrictModel):
     risk_profile_lift: float = par(
         2.0, "factor", "assumption: risk indicators (route, vehicle, travel pattern) select "
         "criminal movements about twice as often as chance", "How much more likely a "
-        "criminal movement is picked for a check than a random vehicle under risk profiling.", ge=1)
+        "criminal movement is picked for a check than a random vehicle under risk profiling.", ge=1,
+        plausible=(1.5, 8.0), log=True, range_source=(
+            "assumption: risk indicators and the first line's judgement pick criminal vehicles "
+            "more often than chance (GAO, Cargo Examinations Targeted by Automated Cargo "
+            "Selectivity System, 1990: examinations chosen by criteria or inspectors found more "
+            "discrepancies than random ones, with no ratio a model can take); from 1.5 to 8 "
+            "times the odds of a random vehicle"))
     intelligence_selection: float = par(
         0.7, "probability", "assumption: a vehicle flagged by the intelligence phase or an "
         "alert is stopped unless it slips past", "Probability that a movement of a targeted or "
