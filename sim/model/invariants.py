@@ -380,13 +380,15 @@ def check_capacity(model: JointActionModel) -> None:
 
 
 def _check_booths(model: JointActionModel, officers: np.ndarray, where: list[str]) -> None:
-    """No more booths open than exist or than the side's officers staff, and one for every
-    lane with vehicles waiting where officers are on duty."""
+    """No more booths open than exist or than the side's officers staff (the posted officers
+    and the ordinary shift's officers the allocation put in booths where they fell short), and
+    one for every lane with vehicles waiting where officers are on duty."""
     state = model.crossing_state
     booths = state.allocation.booths.reshape(-1, 2, 3)
     team = model.parameters.officers_per_lane
-    staffable = np.floor(officers / team)
-    staffable = np.where(staffable < 1.0, officers / team, staffable)  # part of one booth
+    staffing = officers + state.allocation.ordinary
+    staffable = np.floor(staffing / team + TOLERANCE)
+    staffable = np.where(staffable < 1.0, staffing / team, staffable)  # part of one booth
     over = np.flatnonzero((booths.sum(axis=(1, 2)) > staffable + TOLERANCE)
                           | (booths > state.booths[:, None, :] + TOLERANCE).any(axis=(1, 2)))
     if over.size:
