@@ -117,9 +117,9 @@ def test_an_action_of_zero_days_is_refused_before_it_runs(make):
 
 
 def unlimited_checks() -> dict:
-    """Both sides of every crossing staffed round the clock by units whose booths and checks
-    take no time at all and who refer every vehicle to the second line, and every check finds
-    everything."""
+    """Both sides of every crossing staffed round the clock by units whose booths (the customs
+    documents a part of them) and checks take no time at all and who refer every vehicle to the
+    second line, and every check finds everything."""
     postings, countries = [], {}
     for crossing in CROSSINGS:
         for side in ("country_a", "country_b"):
@@ -134,6 +134,8 @@ def unlimited_checks() -> dict:
             "scanning_teams": {"teams": []}, "frontex": [],
             "parameters": {"second_line_referral_share": 1.0, "lane_blocking_seconds": 0.0,
                            "first_line_seconds": dict.fromkeys(("car", "bus", "lorry"), instant),
+                           "customs_first_line_seconds": dict.fromkeys(("car", "bus", "lorry"),
+                                                                       0.0),
                            "second_line_car_minutes": instant,
                            "second_line_bus_minutes": instant,
                            "second_line_lorry_minutes": instant,
