@@ -313,13 +313,17 @@ def test_scanner_time_left_never_floors_to_minus_one_vehicle():
 
 
 def test_crossings_short_of_a_booth_team_keep_a_booth_open_and_their_vehicles_wait():
-    """With booth teams larger than any crossing's officers on duty (officers_per_lane 1000),
-    every staffed crossing still opens one booth with what it has: every class of vehicles
-    arriving at a staffed crossing waits a positive time (before, no booth opened, the queue
-    grew and the recorded wait was zero), waits are longer than with teams of two (same
-    seed), and every officer-hour is accounted for (invariants on)."""
+    """With booth teams larger than any crossing's officers on duty (officers_per_lane 1000)
+    and no ordinary shift to fill the booths (ordinary_first_line 0: the posted officers
+    alone), every staffed crossing still opens one booth with what it has: every class of
+    vehicles arriving at a staffed crossing waits a positive time (before, no booth opened, the
+    queue grew and the recorded wait was zero), waits are longer than with teams of two (same
+    seed), and every officer-hour is accounted for (invariants on). With the ordinary shift
+    (the default), it staffs the booths the posted officers cannot, booked apart, and the
+    waits are shorter."""
     short = JointActionModel(rng=2, route_graph=ROUTE_GRAPH, action__days=1,
-                             check_invariants=True, parameters__officers_per_lane=1000)
+                             check_invariants=True, parameters__officers_per_lane=1000,
+                             parameters__ordinary_first_line=0.0)
     state = short.crossing_state
     for _ in range(short.hours):
         hour = short.hour_of_day
@@ -329,8 +333,13 @@ def test_crossings_short_of_a_booth_team_keep_a_booth_open_and_their_vehicles_wa
             state.arrivals[short.tick - 1] > 0)
         assert (state.wait[arrived] > 0).all()
         assert (state.allocation.booths.sum(axis=1)[officers > 0] <= 1.0 + 1e-9).all()
-    usual = JointActionModel(rng=2, route_graph=ROUTE_GRAPH, action__days=1).run()
+    usual = JointActionModel(rng=2, route_graph=ROUTE_GRAPH, action__days=1,
+                             parameters__ordinary_first_line=0.0).run()
     assert (short.outcomes()["mean_wait_minutes"] > usual.outcomes()["mean_wait_minutes"])
+    filled = JointActionModel(rng=2, route_graph=ROUTE_GRAPH, action__days=1,
+                              check_invariants=True, parameters__officers_per_lane=1000).run()
+    assert filled.outcomes()["officer_hours_first_line_ordinary"] > 0
+    assert filled.outcomes()["mean_wait_minutes"] < short.outcomes()["mean_wait_minutes"]
 
 
 def test_a_crossing_with_nobody_on_duty_is_closed_and_its_traffic_queues(monkeypatch):
