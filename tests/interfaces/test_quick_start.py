@@ -93,6 +93,8 @@ def test_every_block_of_the_quick_start_runs_and_shows_the_waits_it_changes(tmp_
     assert book.sheetnames[:4] == ["about", "comparison", "by crime area", "waits by crossing"]
     waits = book["waits by crossing"]
     header = [cell.value for cell in waits[1]]
-    assert header[:4] == ["scenario", "changed by the scenario", "crossing", "vehicle class"]
+    assert header[:5] == ["scenario", "changed by the scenario", "crossing", "side",
+                          "vehicle class"]
     first = [cell.value for cell in waits[2]]
     assert first[1:3] == ["yes", "Tabanovce / Preševo"]  # the changed crossing comes first
+    assert first[3] in {"MK", "RS"}  # a side of it: North Macedonia's or Serbia's
