@@ -71,7 +71,7 @@ def crossing_waits(results: ResultsLike, places: Iterable[str] | None = None,
     keys = list(per_replicate.index.names[1:])
     table = per_replicate.groupby(level=keys, sort=False).mean().reset_index()
     table.insert(keys.index("place") + 1, "crossing", _names(table["place"], route_graph))
-    return _ordered(table, places)
+    return in_crossing_order(table, places)
 
 
 def wait_differences(base: ResultsLike | Pairing, other: ResultsLike | None = None, *,
@@ -94,7 +94,7 @@ def wait_differences(base: ResultsLike | Pairing, other: ResultsLike | None = No
     table = table.merge(extra.reset_index(), on=keys, how="left")
     table.insert(keys.index("place") + 1, "crossing", _names(table["place"], route_graph))
     table.insert(0, "scenario", pairing.other.scenario_name)
-    return _ordered(table, places)
+    return in_crossing_order(table, places)
 
 
 def _names(places: pd.Series, route_graph: RouteGraph | None) -> list[str]:
@@ -102,9 +102,9 @@ def _names(places: pd.Series, route_graph: RouteGraph | None) -> list[str]:
     return [route_graph.place_name(p) if p in route_graph.graph else p for p in places]
 
 
-def _ordered(table: pd.DataFrame, places: Iterable[str] | None) -> pd.DataFrame:
-    """Rows of `places` in their order (all crossings by name when None), classes car, bus,
-    lorry, sides as they come."""
+def in_crossing_order(table: pd.DataFrame, places: Iterable[str] | None) -> pd.DataFrame:
+    """Rows of `places` in their order (all crossings by name when None), then by side, then
+    classes car, bus, lorry: the order every reader of waits shows."""
     if places is not None:
         order = {place: i for i, place in enumerate(dict.fromkeys(places))}
         table = table[table["place"].isin(order)]
@@ -188,4 +188,4 @@ def waits_to_show(base: ResultsLike, other: ResultsLike, *, most: int = 6,
         chosen = list(size.sort_values(ascending=False).index[:most])
         said = (f"the scenario changes no crossing's officers, teams or Frontex: the {most} "
                 "crossings whose wait changes most")
-    return _ordered(table, sorted(chosen, key=route_graph.place_name)), said
+    return in_crossing_order(table, sorted(chosen, key=route_graph.place_name)), said

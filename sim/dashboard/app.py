@@ -145,7 +145,7 @@ def QueueWaits(model: DashboardModel):  # noqa: N802 (Solara names components li
 
 def waits_html(model: DashboardModel) -> str:
     """The wait per vehicle so far at the crossings the change touches (else the busiest), by
-    vehicle class: changed, as written and the difference (`crossing_waits_so_far`)."""
+    side and vehicle class: changed, as written and the difference (`crossing_waits_so_far`)."""
     with model.hour_lock:
         table, said = crossing_waits_so_far(model)
     if table.empty:
@@ -166,7 +166,7 @@ def waits_html(model: DashboardModel) -> str:
 
 @solara.component
 def CrossingWaits(model: DashboardModel):  # noqa: N802 (Solara names components like classes)
-    """The waits so far by crossing and vehicle class, changed against as written."""
+    """The waits so far by crossing, side and vehicle class, changed against as written."""
     update_counter.get()
     solara.HTML(tag="div", unsafe_innerHTML=waits_html(model))
 

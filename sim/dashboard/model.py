@@ -316,7 +316,7 @@ def crossing_waits_so_far(model: DashboardModel) -> tuple[pd.DataFrame, str]:
     busiest with checks), by side (when the model has sides) and vehicle class: changed, as
     written (when the allocation changed) and the difference, in minutes; with which crossings
     these are, in words."""
-    from sim.analysis.waits import changed_crossings, wait_summary
+    from sim.analysis.waits import changed_crossings, in_crossing_order, wait_summary
     from sim.runs.replicate import crossing_waits_table
 
     places = (changed_crossings(model.baseline.scenario_spec, model.scenario_spec,
@@ -339,10 +339,7 @@ def crossing_waits_so_far(model: DashboardModel) -> tuple[pd.DataFrame, str]:
         frame["difference"] = frame["changed"] - frame["as written"]
     frame = frame.reset_index()
     frame.insert(0, "crossing", [_name(model.graph, p) for p in frame["place"]])
-    order = {place: i for i, place in enumerate(places)}
-    classes = {"car": 0, "bus": 1, "lorry": 2}
-    frame = frame.sort_values(["place", "vehicle_class"], key=lambda c: c.map(
-        order if c.name == "place" else classes), kind="stable")
+    frame = in_crossing_order(frame, places)
     frame["vehicle_class"] = frame["vehicle_class"].map(PLURALS).fillna(frame["vehicle_class"])
     frame = frame.rename(columns={"vehicle_class": "vehicles"})
     return frame.drop(columns="place").reset_index(drop=True), said

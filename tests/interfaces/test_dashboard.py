@@ -204,8 +204,8 @@ def test_controls_that_make_no_valid_scenario_are_reported_not_applied():
 
 def test_officer_controls_post_officers_beside_the_file_as_written_and_show_their_waits():
     """The planner's first question in the sidebar: 300 more Serbian officers at the crossing
-    with North Macedonia; the waits so far at that crossing, by vehicle class, changed against
-    as written."""
+    with North Macedonia; the waits so far at that crossing, side by side and by vehicle
+    class, changed against as written."""
     from sim.dashboard.app import waits_html
     from sim.dashboard.model import crossing_waits_so_far, place_choices
 
@@ -225,10 +225,12 @@ def test_officer_controls_post_officers_beside_the_file_as_written_and_show_thei
     model.step()
     table, said = crossing_waits_so_far(model)
     assert said == "at the crossings the change touches"
-    assert list(table.columns) == ["crossing", "vehicles", "changed", "as written",
+    assert list(table.columns) == ["crossing", "side", "vehicles", "changed", "as written",
                                    "difference"]
     assert set(table["crossing"]) == {"Tabanovce / Preševo"}
-    assert table["vehicles"].tolist() == ["cars", "buses", "lorries"]
+    # North Macedonia's side, then Serbia's, each with its classes in order
+    assert table[["side", "vehicles"]].values.tolist() == [
+        [side, vehicles] for side in ("MK", "RS") for vehicles in ("cars", "buses", "lorries")]
     assert "Tabanovce / Preševo" in waits_html(model)
     fewer = DashboardModel("jad_see_2023.yaml", officers_country="RS", officers_change=-3000)
     assert "cannot lose" in fewer.problem
