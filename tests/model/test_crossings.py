@@ -140,11 +140,17 @@ def test_a_second_document_expert_adds_less_than_the_first():
     paired-significant number of forged documents detected there, and less than the first
     (each examines document_expert_documents_per_hour of the documents of the persons checked:
     1 - exp(-capacity / documents) of them). Fixture: every movement carries forged documents,
-    three times the criminal flow, networks that do not react and experts who examine a
-    document a minute, so that the effect shows in two days."""
+    three times the criminal flow, networks that neither react nor watch the checks (watching
+    ones route around the crossing: fewer trips pass it and the paired differences scatter),
+    experts who examine a document a minute, so that the effect shows in two days, and the
+    referral share at the middle of its plausible range, not a fitted value (at its low end,
+    0.05, the persons checked are so few that the first expert sees nearly all their
+    documents and a second adds nothing)."""
     totals = _one_two_three(
         "document_experts", "kapitan_andreevo", criminal={"flow_scale": 3.0},
-        parameters={"adaptivity": 0.0, "document_expert_documents_per_hour": 60.0,
+        parameters={"adaptivity": 0.0, "check_awareness": 0.0,
+                    "second_line_referral_share": 0.15,
+                    "document_expert_documents_per_hour": 60.0,
                     "forged_documents_share": dict.fromkeys(
                         ("migrant_smuggling", "drug_trafficking", "firearms_trafficking", "thb",
                          "high_risk_networks"), 1.0)})
