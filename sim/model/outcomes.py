@@ -212,7 +212,7 @@ LABELS: dict[str, str] = {
     "officer_hours_first_line": "officer-hours in booths",
     "officer_hours_first_line_ordinary": "ordinary-shift hours in booths",
     "officer_hours_second_line": "officer-hours, second line",
-    "officer_hours_second_line_busy": "officer-hours on checks, 2nd line",
+    "officer_hours_second_line_busy": "busy officer-hours, second line",
     "officer_hours_idle_crossing": "idle officer-hours, crossings",
     "officer_hours_crossing_patrol": "crossing officers on patrol",
     "officer_hours_idle_port": "idle officer-hours, ports",
