@@ -48,12 +48,14 @@ BAYS_RULE = ("rule bays_per_booth: one inspection place per first-line booth of 
              "the Preševo freight terminal (one inspection platform in each lorry lane, Serbian "
              "customs via vojvodinauzivo.rs); no count of inspection places is published for this "
              "crossing")
-# What one first-line booth clears in an hour, by class, where a customs border runs: lorries
-# measured at Kapitan Andreevo on its busiest published day (3,066 lorries in 24 h, Bulgarian
-# border police via btvnovinite.bg, through 5 lorry booths each way: 3,066 / 2 / 5 / 24 = 12.8;
-# outside_data.md), cars and coaches at the model's first-line times (80 s, 600 s: 45 and 6 an
-# hour); inside the EU customs union a lorry's booth checks its driver alone (60 s: 60 an hour).
-BOOTH_PER_HOUR = {"car": 45.0, "bus": 6.0, "lorry": 12.8}
+# What one first-line booth clears in an hour, by class, at the model's first-line times
+# (parameters.first_line_seconds: 80 s a car, 600 s a coach, 300 s a lorry: 45, 6 and 12 an
+# hour), so that the booths the rule gives clear the traffic in the model; inside the EU customs
+# union without the customs documents (customs_first_line_seconds: a coach 480 s, a lorry's
+# driver alone 60 s). A rate read off a crossing's own booths would pass that crossing whatever
+# its booths: Kapitan Andreevo's busiest published day, 1,600 lorries towards Turkey in 24 h
+# (btvnovinite.bg; outside_data.md), needs 6 booths at 12 an hour, not the 5 gates counted.
+BOOTH_PER_HOUR = {"car": 45.0, "bus": 6.0, "lorry": 12.0}
 BOOTH_PER_HOUR_CUSTOMS_UNION = {"car": 45.0, "bus": 7.5, "lorry": 60.0}
 CUSTOMS_UNION = ("eu_internal_checked", "schengen_internal")
 # The most a booth is used over a whole day for a published day's traffic to have crossed that

@@ -135,12 +135,21 @@ def _published(source: str) -> bool:
     return not any(word in source.lower() for word in ("estimate", "assumption", "rule"))
 
 
-def _sourced_external(route_graph, columns: tuple[str, ...]) -> set[str]:
+def _published_or_raised(source: str) -> bool:
+    """A published source, or a published booth count that rule booths_for_traffic raised to
+    what the published traffic needs (the count and its source kept after "given:")."""
+    raised, _, given = source.partition("; given: ")
+    return _published(source) or (raised.startswith("rule booths_for_traffic: ")
+                                  and _published(given))
+
+
+def _sourced_external(route_graph, columns: tuple[str, ...],
+                      published=_published) -> set[str]:
     """External-border crossings whose three class rows are all published in `columns`."""
     traffic = route_graph.traffic.merge(route_graph.crossings[["place_id", "border_status"]])
     external = traffic[traffic["border_status"] == "eu_external"]
-    published = external[list(columns)].map(_published).all(axis=1)
-    return {p for p, rows in published.groupby(external["place_id"]) if rows.all()}
+    found = external[list(columns)].map(published).all(axis=1)
+    return {p for p, rows in found.groupby(external["place_id"]) if rows.all()}
 
 
 def test_the_data_files_are_what_the_published_figures_and_the_rule_give():
@@ -266,8 +275,25 @@ def test_external_crossings_have_published_traffic_and_booths(route_graph):
     for column in ("traffic_source", "booths_source"):
         crossings = set(external.loc[external[column].map(_published), "place_id"])
         assert len(crossings) >= 9, (column, sorted(crossings))
+    # the busiest crossing's traffic and booths are published (its lorry booths raised to the
+    # six that its published lorries need at the model's booth time: 5 counted inbound)
     assert "kapitan_andreevo" in _sourced_external(route_graph, ("traffic_source",
-                                                                 "booths_source"))
+                                                                 "booths_source"),
+                                                   _published_or_raised)
+
+
+def test_the_rule_sizes_booths_at_the_models_booth_times():
+    """The booths the rule gives clear the traffic in the model: its rate of a booth is the
+    model's default first-line time, without the customs documents inside the customs union."""
+    from sim.scenario.parameters import Parameters
+
+    parameters = Parameters()
+    for kind in ("car", "bus", "lorry"):
+        seconds = parameters.first_line_seconds[kind]
+        assert traffic_rule.BOOTH_PER_HOUR[kind] == pytest.approx(3600.0 / seconds), kind
+        inside = seconds - parameters.customs_first_line_seconds[kind]
+        assert traffic_rule.BOOTH_PER_HOUR_CUSTOMS_UNION[kind] == pytest.approx(
+            3600.0 / inside), kind
 
 
 @pytest.mark.xfail(strict=True, reason="issue #30 asks for 15 external crossings with traffic, "
