@@ -21,6 +21,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, metavar="W", help="override budget.workers")
     parser.add_argument("--minutes", type=float, metavar="M", help="override budget.minutes")
     parser.add_argument("--force", action="store_true", help="replace an earlier calibration")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the fit in --out from its loss_history.csv up to "
+                        "budget.trials (an interrupted fit, or one given more trials), then "
+                        "run the refinements, the report and the posterior again")
     parser.add_argument("--quiet", action="store_true", help="no progress, no report")
     parser.set_defaults(handler=main)
 
@@ -50,7 +54,10 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError([Problem("command line", None, tuple(e["loc"]), e["msg"])
                            for e in error.errors(include_url=False)]) from None
     out = args.out or Path("results") / "calibration" / args.config.stem
-    with claim(out, "calibration", args.force, files=(*FILES, "refine"),
+    if args.resume and args.force:
+        raise ConfigError([Problem("command line", None, ("--resume",), "--resume continues "
+                                   "the fit in the folder and --force replaces it: give one")])
+    with claim(out, "calibration", args.force, args.resume, files=(*FILES, "refine"),
                command=getattr(args, "command_line", "sim calibrate")):
         calibration, stages, moves, ensemble = _fit(args, config, regimes, out)
     if not args.quiet:
@@ -80,12 +87,14 @@ def main(args: argparse.Namespace) -> int:
 def _fit(args: argparse.Namespace, config, regimes, out: Path):
     """The fit, its refinements and the posterior ensemble, written into the claimed `out`."""
     from sim.inference.accepted import accepted_draws
-    from sim.inference.calibration import write_outputs
+    from sim.inference.calibration import resumed_history, write_outputs
     from sim.inference.refinement import calibrate_in_stages, moved, steps
 
+    resumed = resumed_history(config, regimes, out) if args.resume else None
     if (out / "refine").is_dir() and not (out / "refine").is_symlink():
         shutil.rmtree(out / "refine")  # no stale stage of an earlier fit (a link is refused)
-    calibration, stages = calibrate_in_stages(config, regimes, out=out, progress=not args.quiet)
+    calibration, stages = calibrate_in_stages(config, regimes, out=out, progress=not args.quiet,
+                                              resumed=resumed)
     settings = config.posterior
     moves = steps(config, {stage.name: stage.manifest() for stage in stages})
     ensemble = accepted_draws(moved(calibration.history, moves), regimes[0].scenario,
@@ -94,5 +103,5 @@ def _fit(args: argparse.Namespace, config, regimes, out: Path):
                               seed=settings.seed)
     write_outputs(calibration, out, config_path=args.config,
                   command=getattr(args, "command_line", "sim calibrate"), ensemble=ensemble,
-                  refinements=[stage.manifest() for stage in stages])
+                  refinements=[stage.manifest() for stage in stages], budget=config.budget)
     return calibration, stages, moves, ensemble

@@ -20,6 +20,7 @@ reading and the evaluator with its pool of workers in `sim.inference.experiments
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 import time
@@ -132,13 +133,20 @@ class Calibration:
 
 def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime],
               targets: pd.DataFrame | None = None, *, out: Path | None = None,
-              progress: bool = False, report: bool = True) -> Calibration:
+              progress: bool = False, report: bool = True,
+              resumed: pd.DataFrame | None = None) -> Calibration:
     """Fit `config.parameters` to the targets of every regime (a scenario with its targets, or
     the list `load_regimes` gives): each proposal runs every regime's scenario on the same
     seeds and the weighted losses add up. With `out`, the history is written after every trial
     (an interrupted fit keeps it) and the other files at the end. `report=False` skips the
     fresh-seed runs of the fitted values (`fitted_report` runs them later, e.g. after the
-    refinements of `sim.inference.refinement`). `config.refine` is not run here."""
+    refinements of `sim.inference.refinement`). `config.refine` is not run here.
+
+    `resumed` is the history of an earlier fit of the same config (`resumed_history` reads and
+    checks it): its trials are told to the sampler as they were scored, and the search goes on
+    from there up to `budget.trials` (none more when it already holds that many). A resumed
+    fit is not bit-identical to an uninterrupted one: the sampler's own random state starts
+    again, so its later proposals differ; every trial is still scored on the same seeds."""
     import optuna
 
     regimes = (scenario if isinstance(scenario, list)
@@ -160,12 +168,25 @@ def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime]
         Console(stderr=True).print("the scenario's own values are outside their range, so the "
                                    "fit does not start from them: " + "; ".join(outside),
                                    style="yellow", highlight=False)
-    else:
+    elif resumed is None or not len(resumed):
         study.enqueue_trial(start)  # trial 0 scores the values the scenario has now
     history: list[dict[str, Any]] = []
+    if resumed is not None and len(resumed):
+        history = resumed.to_dict("records")
+        for row in history:
+            params = {p.label: float(row[p.label]) for p in config.parameters}
+            try:
+                study.add_trial(optuna.trial.create_trial(
+                    params=params, distributions=distributions, value=float(row["loss"])))
+            except ValueError:
+                raise ConfigError([Problem("loss_history.csv", None, ("trial", row["trial"]),
+                                           "a value of the earlier fit lies outside this "
+                                           "config's ranges (they changed since); start a "
+                                           "new fit with --force")]) from None
+        started -= float(resumed["seconds"].max())  # the time limit counts the earlier trials
     console = Console(stderr=True, quiet=not progress)
     with Evaluator(budget.workers) as evaluator:
-        for number in range(budget.trials):
+        for number in range(len(history), budget.trials):
             if number and budget.minutes and time.monotonic() - started > 60 * budget.minutes:
                 break
             trial = study.ask(distributions)
@@ -213,6 +234,42 @@ def calibrate(config: CalibrationConfig, scenario: Scenario | list[LoadedRegime]
                          else (pd.DataFrame(), {}))
     return Calibration(best, fitted_values, study.best_value, pd.DataFrame(history), table,
                        time.monotonic() - started, shares)
+
+
+def resumed_history(config: CalibrationConfig, regimes: list[LoadedRegime],
+                    folder: Path) -> pd.DataFrame:
+    """The trials an earlier fit of this config wrote into `folder` (its loss_history.csv),
+    refused with a message when they cannot be continued: another parameter set, other
+    regimes, or (when its calibration.json records them) another budget seed or replicate
+    count, whose scores would not be comparable with new ones on the same seeds."""
+    path = folder / "loss_history.csv"
+
+    def refuse(message: str) -> ConfigError:
+        return ConfigError([Problem(str(path), None, (), message + "; start a new fit with "
+                                    "--force, or write it elsewhere with --out")])
+
+    if not path.is_file():
+        raise refuse("there is no earlier fit to resume")
+    history = store.read_table(path)
+    labels = [p.label for p in config.parameters]
+    missing = [label for label in [*labels, "loss", "seconds"] if label not in history]
+    if missing:
+        raise refuse(f"the earlier fit has no column {', '.join(missing)}: it fitted other "
+                     "parameters than this config")
+    joint = len(regimes) > 1
+    expected = {f"mean:{r.label + ':' if joint else ''}{name}"
+                for r in regimes for name in r.targets.index}
+    absent = sorted(expected - set(history.columns))
+    if absent:
+        raise refuse(f"the earlier fit scored other targets or regimes (no {absent[0]})")
+    manifest = folder / "calibration.json"
+    if manifest.is_file():
+        earlier = json.loads(manifest.read_text()).get("budget") or {}
+        for key in ("seed", "replicates"):
+            if key in earlier and earlier[key] != getattr(config.budget, key):
+                raise refuse(f"the earlier fit ran with budget {key} {earlier[key]}, this one "
+                             f"with {getattr(config.budget, key)}")
+    return history[history["loss"].notna()].reset_index(drop=True)
 
 
 def with_fragment(scenario: Scenario, values: dict[str, Any]) -> Scenario:
@@ -282,7 +339,8 @@ def _rounded(value: Any) -> Any:
 
 def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, command: str,
                   ensemble: Ensemble | None = None,
-                  refinements: list[dict[str, Any]] | None = None) -> None:
+                  refinements: list[dict[str, Any]] | None = None,
+                  budget: Budget | None = None) -> None:
     """fitted.yaml, loss_history.csv, report.csv, posterior.csv (with `ensemble`) and
     calibration.json (the run's manifest, with each refinement's values and time)."""
     refined = "".join(f"; refinement {r['name']}: {r['trials_run']} trials, loss {r['loss']:.4g}"
@@ -304,6 +362,7 @@ def write_outputs(calibration: Calibration, out: Path, *, config_path: Path, com
     layout.write_json(out / "calibration.json", {
         "command": command, "config": str(config_path), "values": calibration.values,
         "loss": calibration.loss, "trials_run": len(calibration.history),
+        "budget": None if budget is None else budget.model_dump(mode="json"),
         "seconds": round(calibration.seconds, 1),
         "intercepted_share": calibration.shares, "refinements": refinements or [],
         "posterior": None if ensemble is None else {

@@ -83,16 +83,19 @@ class Step:
 
 
 def calibrate_in_stages(config: CalibrationConfig, regimes: list[LoadedRegime], *,
-                        out: Path | None = None, progress: bool = False
+                        out: Path | None = None, progress: bool = False,
+                        resumed: pd.DataFrame | None = None
                         ) -> tuple[Calibration, list[Stage]]:
-    """The main fit, then each refinement in order, then the report of the merged values on
-    fresh seeds. The returned calibration holds the main fit's values and history, the merged
-    fragment, the final report and the whole time; the stages hold the refinements' fits."""
+    """The main fit (continuing the `resumed` history, see `calibrate`), then each refinement
+    in order, then the report of the merged values on fresh seeds. The returned calibration
+    holds the main fit's values and history, the merged fragment, the final report and the
+    whole time; the stages hold the refinements' fits. The refinements always run anew."""
     if not config.refine:
-        return calibrate(config, regimes, out=out, progress=progress), []
+        return calibrate(config, regimes, out=out, progress=progress, resumed=resumed), []
     started = time.monotonic()
     console = Console(stderr=True, quiet=not progress)
-    main = calibrate(config, regimes, out=out, progress=progress, report=False)
+    main = calibrate(config, regimes, out=out, progress=progress, report=False,
+                     resumed=resumed)
     values, stages = main.fragment, []
     for refinement in config.refine:
         chosen = [r for r in regimes if refinement.regimes is None

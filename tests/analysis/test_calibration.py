@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -194,3 +195,32 @@ def test_a_proposal_the_scenario_refuses_scores_the_worst_loss_and_the_fit_goes_
     ensemble = accepted_draws(history, scenario, config.parameters, tolerance=1e9,
                               min_draws=1, max_draws=100, seed=1)
     assert len(ensemble.draws) == int((~refused).sum())  # refused proposals never enter
+
+
+def test_a_resumed_fit_keeps_the_earlier_trials_and_refuses_a_fit_of_other_seeds(tmp_path):
+    synthetic_targets(tmp_path)
+    budget = {"trials": 3, "replicates": 1, "seed": 5, "workers": 1}
+    path = write_config(tmp_path, FIT, budget=budget, report={"replicates": 2, "seed": 6})
+    out = tmp_path / "fit"
+    arguments = ["calibrate", str(path), "--out", str(out), "--quiet"]
+    assert main(arguments) == 0
+    first = pd.read_csv(out / "loss_history.csv")
+    first.loc[1, "loss"] = 0.0  # marked: a recomputed trial 1 would lose the mark
+    first.to_csv(out / "loss_history.csv", index=False)
+    assert main([*arguments, "--resume", "--trials", "5"]) == 0
+    resumed = pd.read_csv(out / "loss_history.csv")
+    assert list(resumed["trial"]) == [0, 1, 2, 3, 4]
+    pd.testing.assert_frame_equal(first, resumed.head(3))
+    # the sampler was told the earlier scores: the marked trial stays the best, and fitted.yaml
+    # holds its values
+    assert (resumed["best_loss"].iloc[3:] == 0.0).all()
+    fitted = yaml.safe_load((out / "fitted.yaml").read_text())["parameters"]
+    assert fitted["road_check_officer_minutes"] == pytest.approx(
+        first.loc[1, "parameters.road_check_officer_minutes"], rel=1e-3)
+    assert json.loads((out / "calibration.json").read_text())["trials_run"] == 5
+    # nothing to continue from, another seed, or both --resume and --force: exit 2
+    assert main([*arguments, "--resume", "--out", str(tmp_path / "none")]) == 2
+    assert main([*arguments, "--resume", "--force"]) == 2
+    write_config(tmp_path, FIT, budget={**budget, "seed": 6}, report={"replicates": 2})
+    assert main([*arguments, "--resume"]) == 2
+    assert len(pd.read_csv(out / "loss_history.csv")) == 5  # a refusal touched nothing
