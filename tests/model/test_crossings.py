@@ -35,12 +35,17 @@ def test_spare_crossing_officers_patrol_the_adjoining_sector_and_detect_there():
     with no modelled sector on their border), the sector's detection chance of a group rises
     and it detects no fewer groups, and the crossings' checks and queues are exactly what
     they were. (The BG–TR sector's own patrol is dense, past patrol_saturation_officers_per_km:
-    the crossing officers add little to what it detects.)"""
+    the crossing officers add little to what it detects.) Networks neither watch the checks nor
+    react here: a watching network sees the patrolling officers and moves its groups off the
+    sector (the next test), so with them the sector's own count can fall while the route's
+    detections do not."""
     from sim.model.mechanisms import sector_detection
 
     assert ROUTE_GRAPH.graph.nodes["gb_bg_tr"]["country_b"] == "TR"
-    kept = baseline(action={"days": DAYS}, parameters={"crossing_surplus_patrol": 0.0})
-    sent = baseline(action={"days": DAYS})
+    blind = {"check_awareness": 0.0, "adaptivity": 0.0}
+    kept = baseline(action={"days": DAYS},
+                    parameters={"crossing_surplus_patrol": 0.0, **blind})
+    sent = baseline(action={"days": DAYS}, parameters=blind)
     detected, idle = [], []
     for seed in range(REPLICATES):
         before, after = run_model(kept, seed), run_model(sent, seed)

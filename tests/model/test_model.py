@@ -99,9 +99,13 @@ def test_mesa_batch_run_varies_plain_keyword_parameters():
     assert len(frame.groupby(["europol__coordination_centre__enabled", "rng"])) == 4
     assert set(frame["rng"]) == {1, 2} and (frame["Step"] == 24).all()
     assert (frame["checks_total"] > 0).all()
-    # same seed, same traffic and staffing: the centre changes who is caught, not the checks
-    checks = frame.groupby("rng")["checks_total"].nunique()
-    assert (checks == 1).all()
+    # same seed, same traffic and staffing: the centre changes who is caught and, through the
+    # flagged vehicles the second line takes in, which vehicles are checked, not how many the
+    # officers can check (within a few per thousand)
+    checks = frame.groupby("rng")["checks_total"].agg(["min", "max"])
+    assert (checks["max"] - checks["min"] <= 0.005 * checks["max"]).all()
+    officer_hours = frame.groupby("rng")["officer_hours_crossing"].nunique()
+    assert (officer_hours == 1).all()
 
 
 def test_overrides_use_double_underscores_like_batch_run():
