@@ -215,8 +215,9 @@ def compare(base: Results | str | Path, others: Sequence[Results | str | Path] |
                 **dict.fromkeys(DECIDING, math.nan), "deciding": "", "next_deciding": "",
             })
     table = ComparisonTable(pd.DataFrame(rows, columns=list(COLUMNS)))
-    table.attrs["deciding"] = (pd.concat(rankings, ignore_index=True) if rankings
-                               else pd.DataFrame())
+    # as records, not a DataFrame: pandas compares attrs when tables are concatenated
+    table.attrs["deciding"] = (pd.concat(rankings, ignore_index=True).to_dict("records")
+                               if rankings else [])
     return table
 
 
@@ -455,7 +456,7 @@ def write_deciding(table: pd.DataFrame, out: str | Path) -> Path | None:
     assumption ranked per scenario and outcome); an earlier comparison's is removed otherwise.
     The file written, or None."""
     path = Path(out) / DECIDING_FILE
-    ranking = table.attrs.get("deciding", pd.DataFrame())
+    ranking = pd.DataFrame(table.attrs.get("deciding", []))
     if not len(ranking):
         path.unlink(missing_ok=True)
         return None

@@ -205,7 +205,7 @@ def test_a_comparison_over_members_names_what_decides_it_and_a_dummy_ranks_below
     assert cases["deciding_share"] > 0.5 and cases["deciding_low"] < cases["deciding_high"]
     assert cases["deciding_high"] == pytest.approx(0, abs=0.5)  # every relay arrives: no loss
     assert cases["next_deciding"] == "parameters.retask_watch_hours"
-    ranking = table.attrs["deciding"].set_index("assumption")
+    ranking = pd.DataFrame(table.attrs["deciding"]).set_index("assumption")
     assert set(ranking["outcome"]) == {"cases_opened"}  # nothing decides the checks
     assert list(deciding(base, other, ["cases_opened"])["assumption"]) == list(ranking.index)
     assert (ranking.loc["parameters.retask_watch_hours", "first_order"]
