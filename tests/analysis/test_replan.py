@@ -103,6 +103,7 @@ def write_config(folder: Path, **changes) -> Path:
     members.to_csv(folder / "ensemble.csv", index=False)
     config = yaml.safe_load((ROOT / "optimise" / "replan.yaml").read_text())
     config.update({"scenario": "two_days.yaml",
+                   "harm": str(ROOT / "sim" / "data" / "harm" / "default.yaml"),
                    "search": {"trials": 4, "population": 2, "replicates": 1, "seed": 3,
                               "workers": 1, "ensemble": {"members": 1}},
                    "report": {"replicates": 2, "draws": 1, "seed": 4, "allocations": 1}})
