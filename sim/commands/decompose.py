@@ -18,6 +18,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--replicates", type=int, default=30, metavar="N",
                         help="paired replicates per variant (default 30)")
     parser.add_argument("--workers", type=int, metavar="W", help="worker processes")
+    parser.add_argument("--ensemble", type=int, metavar="N", help="every variant over the "
+                        "first N members of scenarios/ensemble.csv (sim ensemble) × the "
+                        "replicates: intervals over what the data leave open, with the "
+                        "robustness and the deciding assumption of the centre's value")
+    parser.add_argument("--ensemble-file", type=Path, metavar="FILE",
+                        help="the ensemble (default: the project's scenarios/ensemble.csv)")
     parser.add_argument("--out", type=folder_argument, metavar="DIR",
                         help="write decomposition.csv here")
     parser.add_argument("--doc", type=Path, metavar="FILE",
@@ -43,13 +49,15 @@ def main(args: argparse.Namespace) -> int:
         if args.doc is not None:
             held.enter_context(claim(args.doc, FILE, force=True))
         table, means = centre_value.decompose(scenario, replicates=args.replicates,
-                                              workers=args.workers)
+                                              workers=args.workers, ensemble=args.ensemble,
+                                              ensemble_file=args.ensemble_file)
         seconds = time.perf_counter() - started
         if args.out is not None:
             write_atomically(args.out / "decomposition.csv",
                              lambda path: table.to_csv(path, index=False))
         page = centre_value.markdown(table, means, command=command, replicates=args.replicates,
-                                     seconds=seconds, days=scenario.action.days)
+                                     seconds=seconds, days=scenario.action.days,
+                                     members=args.ensemble)
         if args.doc is not None:
             write_text(args.doc, page)
     if not args.quiet:

@@ -26,6 +26,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--doc", type=Path, metavar="FILE",
                         help="also write the markdown table here (docs/marginal_value.md)")
     parser.add_argument("--harm", type=harm_file, metavar="FILE", help=HARM_HELP)
+    parser.add_argument("--ensemble", type=int, metavar="N", help="run every block over the "
+                        "first N members of scenarios/ensemble.csv (sim ensemble) × the "
+                        "replicates: intervals, robustness and the deciding assumption over "
+                        "what the data leave open")
+    parser.add_argument("--ensemble-file", type=Path, metavar="FILE",
+                        help="the ensemble (default: the project's scenarios/ensemble.csv)")
     again = parser.add_mutually_exclusive_group()
     again.add_argument("--force", action="store_true", help="replace earlier results")
     again.add_argument("--resume", action="store_true",
@@ -51,7 +57,8 @@ def main(args: argparse.Namespace) -> int:
         found, table, scenario = run_marginal(
             args.file, out, replicates=args.replicates, seed=args.seed, workers=args.workers,
             progress=not args.quiet, force=args.force, command=command, resume=args.resume,
-            harm=args.harm)
+            harm=args.harm, ensemble=args.ensemble,
+            ensemble_file=args.ensemble_file)
         base = read_table(out / "base" / "summary.csv")
         daily_file = out / "base" / "daily.csv"
         daily = read_table(daily_file) if daily_file.exists() else None

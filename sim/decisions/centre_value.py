@@ -19,16 +19,21 @@ Every difference is `mechanism on − mechanism off` with a 90 % paired t interv
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
+import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from sim.analysis.compare import posterior_rows
 from sim.model import BASELINE
 from sim.runs.runner import run_many
 from sim.runs.statistics import INTERVAL, number, paired_difference
 from sim.scenario.files import Problem, ScenarioError, load_scenario, merge, scenario_from_mapping
+from sim.scenario.posterior import ENSEMBLE_FILE, read_posterior
 from sim.scenario.schema import Scenario
 
 OUTCOMES = ("linked_movements_intercepted", "movements_intercepted", "cases_opened",
@@ -69,9 +74,14 @@ STEPS = (
 
 
 def decompose(scenario: Scenario | str | Path = BASELINE, *, replicates: int = 30,
-              workers: int | None = None, level: float = INTERVAL
+              workers: int | None = None, level: float = INTERVAL,
+              ensemble: int | None = None, ensemble_file: str | Path | None = None
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(paired differences by step and outcome, the baseline's means), on common seeds."""
+    """(paired differences by step and outcome, the baseline's means), on common seeds; with
+    `ensemble=N`, every variant over the first N members of `ensemble_file` (default
+    scenarios/ensemble.csv) × `replicates`: a row's mean is the mean of the per-member
+    differences, its interval their central `level` share, with the robustness and the
+    deciding assumption of each (`sim.analysis.compare.posterior_rows`)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if not scenario.europol.coordination_centre.enabled:
@@ -83,6 +93,9 @@ def decompose(scenario: Scenario | str | Path = BASELINE, *, replicates: int = 3
     data = scenario.model_dump(mode="json")
     runs = {name: scenario_from_mapping(merge(data, change), label=f"decompose: {name}")
             for name, change in variants(scenario).items()}
+    if ensemble:
+        return _over_members(scenario, runs, replicates=replicates, workers=workers,
+                             level=level, ensemble=ensemble, ensemble_file=ensemble_file)
     results = run_many([(s, None) for s in runs.values()], replicates=replicates,
                        workers=workers, label="decompose")
     summaries = {name: r.summary.set_index("replicate")
@@ -98,6 +111,52 @@ def decompose(scenario: Scenario | str | Path = BASELINE, *, replicates: int = 3
     return pd.DataFrame(rows), means
 
 
+BILATERAL_SPEED = "centre at bilateral speed"
+
+
+def _over_members(scenario: Scenario, runs: dict[str, Scenario], *, replicates: int,
+                  workers: int | None, level: float, ensemble: int,
+                  ensemble_file: str | Path | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`decompose` over ensemble members. The centre at bilateral speed takes each member's
+    own bilateral delay (a sampled assumption): its runs go over a copy of the members with
+    the centre's delay set to it, the same members and seeds otherwise, and are paired with
+    the others as runs over the members themselves."""
+    file = Path(ensemble_file) if ensemble_file is not None else ENSEMBLE_FILE
+    others = {name: s for name, s in runs.items() if name != BILATERAL_SPEED}
+    results = dict(zip(others, run_many([(s, None) for s in others.values()],
+                                        replicates=replicates, workers=workers,
+                                        label="decompose", ensemble=ensemble,
+                                        ensemble_file=file), strict=True))
+    with tempfile.TemporaryDirectory() as folder:
+        members = read_posterior(file)
+        delay = "parameters.relay_delay_without_centre_hours"
+        members["europol.coordination_centre.relay_delay_hours"] = members.get(
+            delay, scenario.parameters.relay_delay_without_centre_hours)
+        copy = Path(folder) / file.name
+        members.to_csv(copy, index=False)
+        if file.with_suffix(".json").is_file():
+            shutil.copy(file.with_suffix(".json"), copy.with_suffix(".json"))
+        [bilateral] = run_many([(runs[BILATERAL_SPEED], None)], replicates=replicates,
+                               workers=workers, label="decompose", ensemble=ensemble,
+                               ensemble_file=copy)
+    held = results["baseline"].manifest["posterior"]
+    results[BILATERAL_SPEED] = replace(
+        bilateral, manifest={**bilateral.manifest, "posterior": held})
+    rows = []
+    for step, on, off, meaning in STEPS:
+        for row in posterior_rows(results[off], results[on], level=level, outcomes=OUTCOMES):
+            rows.append({"step": step, "on": on, "off": off, "meaning": meaning,
+                         "outcome": row["outcome"], "n": row["n"], "mean": row["difference"],
+                         "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                         "members": row["draws"], "robustness": row["robustness"],
+                         "deciding": row["deciding"], "deciding_share": row["deciding_share"],
+                         "deciding_low": row["deciding_low"],
+                         "deciding_high": row["deciding_high"],
+                         "deciding_evppi": row["deciding_evppi"]})
+    means = results["baseline"].summary[list(OUTCOMES)].mean()
+    return pd.DataFrame(rows), means
+
+
 def _cell(row: pd.Series) -> str:
     signed = lambda v: ("+" if v > 0 else "") + number(v)  # noqa: E731
     return f"{signed(row['mean'])} ({signed(row['ci_low'])} to {signed(row['ci_high'])})"
@@ -110,7 +169,7 @@ def _over(days: int) -> str:
 
 
 def markdown(table: pd.DataFrame, means: pd.Series, *, command: str, replicates: int,
-             seconds: float, days: int = 6) -> str:
+             seconds: float, days: int = 6, members: int | None = None) -> str:
     """The docs page: how to read it, the table, and the command that made it."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -121,9 +180,15 @@ def markdown(table: pd.DataFrame, means: pd.Series, *, command: str, replicates:
         "# What the coordination centre buys, by mechanism",
         "",
         f"Generated by `{command}` on {dt.date.today().isoformat()} (git {commit}, "
-        f"{replicates} paired replicates, {seconds:.0f} s). Each cell is the mean paired "
-        f"difference *mechanism on − mechanism off* over {_over(days)}, with its 90 % t "
-        "interval; every scenario ran the same seeds (common random numbers).",
+        + (f"{members} ensemble members × {replicates} replicate{'s' * (replicates > 1)}, "
+           f"{seconds:.0f} s). Each cell is the mean over the members of the paired difference "
+           f"*mechanism on − mechanism off* over {_over(days)}, with the central 90 % of the "
+           "per-member differences (what the mechanism is worth across the assumptions the "
+           "ensemble leaves open, with each member's week); every scenario ran the same "
+           "members and seeds (common random numbers)." if members else
+           f"{replicates} paired replicates, {seconds:.0f} s). Each cell is the mean paired "
+           f"difference *mechanism on − mechanism off* over {_over(days)}, with its 90 % t "
+           "interval; every scenario ran the same seeds (common random numbers)."),
         "",
         "How the model produces the value: a hit is linked to its network (national databases "
         "at once, Europol analysts with the time they have), then travels as a message: the "
@@ -148,9 +213,36 @@ def markdown(table: pd.DataFrame, means: pd.Series, *, command: str, replicates:
         cells = group.set_index("outcome")
         lines.append(f"| {step} | {group['meaning'].iloc[0]} | "
                      + " | ".join(_cell(cells.loc[o]) for o in OUTCOMES) + " |")
+    if members:
+        lines += deciding_lines(table)
     lines += ["", "## Reading", "", *reading(table, means), "",
               "Source table: `decomposition.csv` in the output folder of the command.", ""]
     return "\n".join(lines)
+
+
+def deciding_lines(table: pd.DataFrame) -> list[str]:
+    """Over ensemble members: for the centre in all, per outcome, how robust its value is,
+    the assumption that decides it (with the value at the low and high ends of that
+    assumption's range) and what knowing that assumption would be worth (EVPPI, in the
+    outcome's units; sim/analysis/deciding.py)."""
+    lines = ["", "## What decides the centre's value", "",
+             "| outcome | the centre, in all | robustness | deciding assumption | share of the "
+             "spread | at its low end | at its high end | value of knowing it |",
+             "|---|---|---:|---|---:|---:|---:|---:|"]
+    rows = table[table["step"] == STEPS[0][0]].set_index("outcome")
+    for outcome, header in zip(OUTCOMES, HEADERS, strict=True):
+        row = rows.loc[outcome]
+        decided = isinstance(row["deciding"], str) and bool(row["deciding"])
+        dash = "–"
+        lines.append("| " + " | ".join([
+            header, _cell(row),
+            dash if row["robustness"] != row["robustness"] else f"{row['robustness']:.0%}",
+            f"`{row['deciding']}`" if decided else dash,
+            f"{row['deciding_share']:.0%}" if decided else dash,
+            number(row["deciding_low"]) if decided else dash,
+            number(row["deciding_high"]) if decided else dash,
+            number(row["deciding_evppi"]) if decided else dash]) + " |")
+    return lines
 
 
 def _share(part: float, whole: float) -> str:

@@ -37,11 +37,12 @@ it is counted in, and says in words when a block gains in one area and loses in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
+from sim.analysis.compare import posterior_rows
 from sim.analysis.harm import (
     AREA_OUTCOMES,
     HarmWeights,
@@ -53,6 +54,7 @@ from sim.geography import RouteGraph, load_route_graph
 from sim.model.outcomes import HARM_OUTCOME_NAMES
 from sim.runs import runner
 from sim.runs.layout import write_atomically, write_text
+from sim.runs.results import Results
 from sim.runs.statistics import INTERVAL, number, paired_difference
 from sim.scenario.allocation import (
     AGENCY_MIX,
@@ -243,10 +245,40 @@ def marginal_table(base: pd.DataFrame, variants: dict[str, pd.DataFrame],
     return pd.DataFrame(rows)
 
 
+def member_table(base: Results, variants: dict[str, Results], outcomes: tuple[str, ...],
+                 harm: HarmWeights, level: float = INTERVAL) -> pd.DataFrame:
+    """The table of `marginal_table` for runs over ensemble members (every block over the
+    same members and seeds as the base): `mean` is the mean over members of the paired
+    difference, `ci_low`-`ci_high` the central `level` share of the per-member differences
+    (what the block is worth across the assumptions, with the luck of each member's week),
+    `robustness` the share of members agreeing with the mean's sign and `deciding` the
+    assumption that explains most of the spread (sim/analysis/compare.py, `posterior_rows`)."""
+    def harmed(results: Results) -> Results:
+        return replace(results, summary=with_harm(results.summary, harm))
+
+    base, outcomes = harmed(base), (*outcomes, *HARM_OUTCOME_NAMES)
+    rows = []
+    for name, results in variants.items():
+        for row in posterior_rows(base, harmed(results), level=level, outcomes=outcomes):
+            rows.append({"block": name, "outcome": row["outcome"], "mean": row["difference"],
+                         "ci_low": row["ci_low"], "ci_high": row["ci_high"],
+                         "replicates": row["n"], "members": row["draws"],
+                         "robustness": row["robustness"], "deciding": row["deciding"],
+                         "deciding_share": row["deciding_share"],
+                         "deciding_low": row["deciding_low"],
+                         "deciding_high": row["deciding_high"],
+                         "harm_weights": (harm.describe() if row["outcome"]
+                                          in HARM_OUTCOME_NAMES else "")})
+    return pd.DataFrame(rows)
+
+
 def run_marginal(scenario_file: Path, out: Path, *, replicates: int, seed: int | None,
                  workers: int | None, progress: bool, force: bool, command: str,
-                 resume: bool = False, harm: HarmWeights | str | Path | None = None
+                 resume: bool = False, harm: HarmWeights | str | Path | None = None,
+                 ensemble: int | None = None, ensemble_file: Path | None = None
                  ) -> tuple[list[Block], pd.DataFrame, Scenario]:
+    """Every block against the pinned scenario on common seeds (with `ensemble=N`, over the
+    first N members of `ensemble_file`, default scenarios/ensemble.csv, × `replicates`)."""
     scenario = runner.resolve_scenario(load_scenario(scenario_file), replicates=replicates,
                                        seed=seed, workers=workers)
     found = blocks(scenario)
@@ -258,17 +290,48 @@ def run_marginal(scenario_file: Path, out: Path, *, replicates: int, seed: int |
                                  seed=scenario.run.seed, workers=workers), out / b.name)
         for b in found]
     results = runner.run_many(runs, progress=progress, force=force, resume=resume,
-                              command=command, label="marginal")
+                              command=command, label="marginal", ensemble=ensemble,
+                              ensemble_file=ensemble_file)
     base, *others = results
-    table = marginal_table(base.summary, {b.name: r.summary for b, r in
-                                          zip(found, others, strict=True)},
-                           tuple(o for o in base.summary.columns if o in _all_outcomes()),
-                           resolve_weights(harm))
+    outcomes = tuple(o for o in base.summary.columns if o in _all_outcomes())
+    if ensemble:
+        table = member_table(base, {b.name: r for b, r in zip(found, others, strict=True)},
+                             outcomes, resolve_weights(harm))
+    else:
+        table = marginal_table(base.summary, {b.name: r.summary for b, r in
+                                              zip(found, others, strict=True)},
+                               outcomes, resolve_weights(harm))
     write_atomically(out / "marginal.csv", lambda path: table.to_csv(path, index=False))
     listed = pd.DataFrame([{"block": b.name, "resource": b.resource, "where": b.where}
                            for b in found])
     write_atomically(out / "blocks.csv", lambda path: listed.to_csv(path, index=False))
     return found, table, scenario
+
+
+def deciding_lines(found: list[Block], table: pd.DataFrame) -> list[str]:
+    """Over ensemble members: per block, how robust its harm gain is and which assumption
+    decides it (the share of the spread it explains, the gain at its low and high ends)."""
+    lines = ["", "## What decides each block's value", "",
+             "Over the members, per block: the share of members in which the harm index moves "
+             "the way its mean does, and the assumption that explains most of the spread of the "
+             "per-member gain (`sim/analysis/deciding.py`), with the gain at the low and high "
+             "ends of that assumption's range.", "",
+             "| block | harm index | robustness | deciding assumption | share | low end | "
+             "high end |", "|---|---|---:|---|---:|---:|---:|"]
+    rows = table[table["outcome"] == "harm_index"].set_index("block")
+    for block in found:
+        if block.name not in rows.index:
+            continue
+        row = rows.loc[block.name]
+        decided = isinstance(row["deciding"], str) and bool(row["deciding"])
+        lines.append("| " + " | ".join([
+            block.name, _cell(row),
+            "–" if row["robustness"] != row["robustness"] else f"{row['robustness']:.0%}",
+            f"`{row['deciding']}`" if decided else "–",
+            f"{row['deciding_share']:.0%}" if decided else "–",
+            _signed(row["deciding_low"]) if decided else "–",
+            _signed(row["deciding_high"]) if decided else "–"]) + " |")
+    return lines
 
 
 def _all_outcomes() -> tuple[str, ...]:
@@ -347,16 +410,24 @@ def write_doc(path: Path, found: list[Block], table: pd.DataFrame, base: pd.Data
     """docs/marginal_value.md: the table, which blocks show an effect, and why some do not."""
     seen = effects(table)
     replicates = int(table["replicates"].min()) if len(table) else 0
+    members = int(table["members"].min()) if "members" in table and len(table) else 0
+    runs = (f"{members} ensemble members × {replicates // max(members, 1)} replicate"
+            f"{'s' * (replicates // max(members, 1) > 1)}" if members
+            else f"{replicates} paired replicates")
+    cell = (f"the mean over the members of the paired difference from the scenario, with the "
+            f"central {INTERVAL:.0%} of the per-member differences (what the block is worth "
+            "across the assumptions the ensemble leaves open, with each member's week)"
+            if members else f"the mean paired difference from the scenario over its "
+            f"replicates, with the {INTERVAL:.0%} confidence interval of that mean")
     lines = [
         "# Marginal value of each resource",
         "",
-        f"Generated by `{command}` ({replicates} paired replicates of `{scenario.name}`, "
+        f"Generated by `{command}` ({runs} of `{scenario.name}`, "
         f"seed {scenario.run.seed}; {len(found)} blocks). Do not edit by hand: rerun the command.",
         "",
-        "Each block adds one resource to the scenario and nothing else (`sim/analysis/"
-        "marginal.py` states where each block goes). A cell is the mean paired difference "
-        f"from the scenario over its replicates, with the {INTERVAL:.0%} confidence interval "
-        "of that mean; `marginal.csv` in the results folder holds every outcome.",
+        "Each block adds one resource to the scenario and nothing else (`sim/decisions/"
+        f"marginal.py` states where each block goes). A cell is {cell}; `marginal.csv` in the "
+        "results folder holds every outcome.",
         "",
         "The harm index leads, then each crime area by the outcome it is counted in (migrants "
         "stopped, drugs seized, weapons, victims identified, arrests in high-risk networks, "
@@ -381,6 +452,8 @@ def write_doc(path: Path, found: list[Block], table: pd.DataFrame, base: pd.Data
         lines.append(f"- `{block.name}`: " + (", ".join(names) if names else
                      f"none at {replicates} replicates: {why_not(block, base, daily)}")
                      + (f"; it trades one crime area for another: {trade}" if trade else ""))
+    if members:
+        lines += deciding_lines(found, table)
     kinds = sorted({b.resource for b in found})
     silent = [k for k in kinds if not any(seen.get(b.name) for b in found if b.resource == k)]
     lines += ["", "Every resource kind shows an effect on at least one outcome"

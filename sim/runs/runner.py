@@ -225,10 +225,13 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
              force: bool = False, progress: bool = False, check_invariants: bool = False,
              command: str | None = None, label: str = "runs",
              replicate_function: ReplicateFunction | None = None,
-             executor: Executor | None = None) -> list[Results]:
+             executor: Executor | None = None, ensemble: int | None = None,
+             ensemble_file: str | Path | None = None) -> list[Results]:
     """Several scenarios, each into its own folder (or memory), on one executor: one process
     pool or Dask cluster serves them all, as a sweep needs (or `executor`, one the caller
-    holds). Every folder is checked before any is touched. Options as in `run`."""
+    holds). Every folder is checked before any is touched. Options as in `run`; `ensemble=N`
+    runs every scenario over the same first N members × replicates, so replicate k of one is
+    paired with replicate k of every other (same member, same seed)."""
     scenarios = [(resolve_scenario(s, replicates=replicates, seed=seed, workers=workers),
                   None if out is None else Path(out)) for s, out in runs]
     for scenario, out in scenarios:
@@ -240,7 +243,8 @@ def run_many(runs: Sequence[tuple[Scenario, str | Path | None]], *,
               else Executor(first.run.workers if first else None, cluster))
     with opened as running, contextlib.ExitStack() as held:
         plans = [_plan(scenario, out, held, replicate=None, resume=resume, force=force,
-                       check_invariants=check_invariants, command=command)
+                       check_invariants=check_invariants, command=command,
+                       posterior=(ensemble, ensemble_file, "ensemble"))
                  for scenario, out in scenarios]
         _execute_plans(plans, running, function=replicate_function, progress=progress,
                        label=label)
