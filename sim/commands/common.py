@@ -219,3 +219,13 @@ def finished(folder: Path) -> None:
                                  "an interrupted run with --resume")
 
 
+
+
+def ensemble_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--ensemble N` and `--ensemble-file FILE` of a command that runs variants over members."""
+    parser.add_argument("--ensemble", type=at_least(1), metavar="N", help=(
+        f"{what} over the first N members of scenarios/ensemble.csv (sim ensemble) × the "
+        "replicates: intervals over what the data leave open, with the robustness and the "
+        "deciding assumption"))
+    parser.add_argument("--ensemble-file", type=Path, metavar="FILE",
+                        help="the ensemble (default: the project's scenarios/ensemble.csv)")

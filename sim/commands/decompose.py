@@ -7,7 +7,7 @@ import contextlib
 import time
 from pathlib import Path
 
-from sim.commands.common import folder_argument
+from sim.commands.common import ensemble_arguments, folder_argument
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -18,12 +18,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--replicates", type=int, default=30, metavar="N",
                         help="paired replicates per variant (default 30)")
     parser.add_argument("--workers", type=int, metavar="W", help="worker processes")
-    parser.add_argument("--ensemble", type=int, metavar="N", help="every variant over the "
-                        "first N members of scenarios/ensemble.csv (sim ensemble) × the "
-                        "replicates: intervals over what the data leave open, with the "
-                        "robustness and the deciding assumption of the centre's value")
-    parser.add_argument("--ensemble-file", type=Path, metavar="FILE",
-                        help="the ensemble (default: the project's scenarios/ensemble.csv)")
+    ensemble_arguments(parser, "run every variant")
     parser.add_argument("--out", type=folder_argument, metavar="DIR",
                         help="write decomposition.csv here")
     parser.add_argument("--doc", type=Path, metavar="FILE",

@@ -6,7 +6,7 @@ import argparse
 import contextlib
 from pathlib import Path
 
-from sim.commands.common import HARM_HELP, folder_argument, harm_file
+from sim.commands.common import HARM_HELP, ensemble_arguments, folder_argument, harm_file
 
 FILES = ("marginal.csv", "blocks.csv", "marginal.md")
 
@@ -26,12 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--doc", type=Path, metavar="FILE",
                         help="also write the markdown table here (docs/marginal_value.md)")
     parser.add_argument("--harm", type=harm_file, metavar="FILE", help=HARM_HELP)
-    parser.add_argument("--ensemble", type=int, metavar="N", help="run every block over the "
-                        "first N members of scenarios/ensemble.csv (sim ensemble) × the "
-                        "replicates: intervals, robustness and the deciding assumption over "
-                        "what the data leave open")
-    parser.add_argument("--ensemble-file", type=Path, metavar="FILE",
-                        help="the ensemble (default: the project's scenarios/ensemble.csv)")
+    ensemble_arguments(parser, "run every block")
     again = parser.add_mutually_exclusive_group()
     again.add_argument("--force", action="store_true", help="replace earlier results")
     again.add_argument("--resume", action="store_true",
