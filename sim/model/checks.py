@@ -15,8 +15,8 @@ import numpy as np
 from sim.model import reattempts
 from sim.model.agents import CriminalNetwork, Movement, MovementState, OfficerUnit
 from sim.model.mechanisms import (
-    NIGHT_HOURS,
     detection_probability,
+    night_hours,
     night_wait,
     odds_scaled,
     sector_detection,
@@ -157,14 +157,15 @@ def _at_sector(model: JointActionModel, movement: Movement, place: str) -> tuple
     parameters = model.parameters
     hour = model.hour_of_day
     if not movement.waited:
-        delay = night_wait(hour, movement.next_uniform(), parameters.night_crossing_share)
+        delay = night_wait(hour, movement.next_uniform(), parameters.night_crossing_share,
+                           parameters.night_start_hour, parameters.night_end_hour)
         if delay > 0:
             return WAIT, delay
     sector = model.sectors[place]
     officers = (model.on_duty["green_border"][model.place_index[place], hour]
                 + model.crossing_state.patrol_officers(place))
     thermal = model.frontex_at.get((place, "thermal_vision"), 0)
-    night = hour in NIGHT_HOURS
+    night = hour in night_hours(parameters.night_start_hour, parameters.night_end_hour)
     chance = sector_detection(parameters, officers, sector.length_km, thermal, night)
     uniform, guide = movement.next_uniform(), movement.next_uniform()
     if uniform < chance:

@@ -15,7 +15,7 @@ import networkx as nx
 import numpy as np
 
 from sim.model.agents import Cargo, Corridor, CriminalNetwork, Movement, MovementState
-from sim.model.mechanisms import lognormal_load
+from sim.model.mechanisms import drug_median_kg, lognormal_load
 from sim.model.perception import CheckPressure, route_around, time_departure, watch
 from sim.model.reattempts import count_deterred
 from sim.scenario.parameters import CONCEALMENT_MIX, CRIME_AREAS, MOVEMENT_KINDS
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     from sim.model import JointActionModel
 
 UNIFORMS_PER_MOVEMENT = 32
-CROSSING_PENALTY_ON_FOOT = 60.0   # hours: people without papers avoid crossing points
-AVOID_PENALTY = 500.0             # hours: a place a network now avoids (not forbidden)
+DRUGS = ("heroin", "cocaine", "cannabis")  # any other commodity travels as "synthetic"
 
 
 class RoutePlanner:
@@ -35,10 +34,15 @@ class RoutePlanner:
     Vehicles and parcels keep to roads and sea links and never use a green-border sector;
     groups on foot cross external borders through sectors and avoid crossing points unless the
     border has no sector; `avoid` adds a heavy penalty to places a network wants to dodge.
+    Both penalties (hours) are parameters: crossing_penalty_on_foot_hours and
+    avoid_penalty_hours.
     """
 
-    def __init__(self, graph: nx.DiGraph):
+    def __init__(self, graph: nx.DiGraph, crossing_penalty_on_foot: float,
+                 avoid_penalty: float):
         self.graph = graph
+        self.crossing_penalty_on_foot = crossing_penalty_on_foot
+        self.avoid_penalty = avoid_penalty
         self.kind = nx.get_node_attributes(graph, "kind")
         self.status = nx.get_node_attributes(graph, "border_status")
         self.hours = {(u, v): data["hours"] for u, v, data in graph.edges(data=True)}
@@ -47,15 +51,16 @@ class RoutePlanner:
 
     def _weight(self, on_foot: bool, avoid: frozenset[str]):
         kind, status = self.kind, self.status
+        on_foot_penalty, avoid_penalty = self.crossing_penalty_on_foot, self.avoid_penalty
 
         def weight(_u: str, v: str, data: dict) -> float | None:
             if not on_foot and (data["mode"] == "foot" or kind[v] == "green_border"):
                 return None
             hours = data["hours"]
             if on_foot and kind[v] == "crossing" and status.get(v) != "schengen_internal":
-                hours += CROSSING_PENALTY_ON_FOOT
+                hours += on_foot_penalty
             if v in avoid:
-                hours += AVOID_PENALTY
+                hours += avoid_penalty
             return hours
 
         return weight
@@ -94,9 +99,10 @@ class RoutePlanner:
 
 
 @functools.cache
-def planner_for(graph: nx.DiGraph) -> RoutePlanner:
-    """One planner per route graph per process (the graph is never mutated)."""
-    return RoutePlanner(graph)
+def planner_for(graph: nx.DiGraph, crossing_penalty_on_foot: float,
+                avoid_penalty: float) -> RoutePlanner:
+    """One planner per route graph and penalties per process (the graph is never mutated)."""
+    return RoutePlanner(graph, crossing_penalty_on_foot, avoid_penalty)
 
 
 def _choice(rng: np.random.Generator, weights: dict[str, float]) -> str:
@@ -157,27 +163,29 @@ def _cargo(model: JointActionModel, network: CriminalNetwork, kind: str,
            rng: np.random.Generator) -> Cargo:
     parameters = model.parameters
     area, commodity = network.crime_area, network.corridor.commodity
-    cargo = Cargo(crew=1 + int(rng.random() < 0.4))
+    cargo = Cargo(crew=1 + int(rng.random() < parameters.second_crew_probability))
     if area == "migrant_smuggling":
         cargo.migrants = 1 + int(rng.poisson(parameters.migrant_group_mean - 1))
     elif area == "thb":
         cargo.victims = 1 + int(rng.poisson(parameters.victims_mean - 1))
     elif area == "drug_trafficking":
-        median = {"heroin": parameters.heroin_kg_median, "cocaine": parameters.cocaine_kg_median,
-                  "cannabis": parameters.cannabis_kg_median}.get(commodity, 2.0)
-        sigma = {"heroin": 1.2, "cocaine": 1.4, "cannabis": 1.0}.get(commodity, 1.0)
-        scale = 0.05 if kind == "parcel" else (4.0 if kind == "container" else 1.0)
-        drug = commodity if commodity in ("heroin", "cocaine", "cannabis") else "synthetic"
-        cargo.drugs_kg = {drug: lognormal_load(rng, median * scale, sigma)}
+        drug = commodity if commodity in DRUGS else "synthetic"
+        scale = {"parcel": parameters.parcel_load_factor,
+                 "container": parameters.container_load_factor}.get(kind, 1.0)
+        cargo.drugs_kg = {drug: lognormal_load(rng, drug_median_kg(parameters, drug) * scale,
+                                               parameters.drug_load_sigma[drug])}
     elif area == "firearms_trafficking":
         cargo.weapons = 1 + int(rng.poisson(parameters.weapons_per_movement_mean - 1))
         cargo.rounds = int(rng.poisson(parameters.rounds_per_weapon * cargo.weapons))
     else:  # high-risk networks: mixed goods
-        cargo.weapons = int(rng.random() < 0.3)
-        cargo.drugs_kg = {"cannabis": lognormal_load(rng, 1.0, 1.0)} if rng.random() < 0.4 else {}
+        cargo.weapons = int(rng.random() < parameters.high_risk_weapon_probability)
+        cargo.drugs_kg = ({"cannabis": lognormal_load(rng, parameters.high_risk_cannabis_kg_median,
+                                                      parameters.drug_load_sigma["cannabis"])}
+                          if rng.random() < parameters.high_risk_drugs_probability else {})
     if rng.random() < parameters.forged_documents_share[area]:
         carriers = cargo.migrants or cargo.victims or cargo.crew
-        cargo.forged_documents = max(1, round(carriers * 0.5))
+        cargo.forged_documents = max(
+            1, round(carriers * parameters.forged_documents_per_carrier))
     if kind == "parcel":
         cargo.crew = 0
     return cargo
@@ -226,12 +234,12 @@ def plan_movements(model: JointActionModel, networks: list[CriminalNetwork]) -> 
 
 def choose_route(model: JointActionModel, network: CriminalNetwork, on_foot: bool,
                  rng: np.random.Generator, avoid: frozenset[str] = frozenset()):
-    """The fastest route, or with a chance of 0.3 the fastest one that avoids its first
-    checked place (networks spread over alternatives they know)."""
+    """The fastest route, or with a chance of alternative_route_probability the fastest one
+    that avoids its first checked place (networks spread over alternatives they know)."""
     planner = model.route_planner
     corridor = network.corridor
     route = planner.route(corridor.origin, corridor.destination, on_foot, avoid, corridor.via)
-    if route is None or rng.random() >= 0.3:
+    if route is None or rng.random() >= model.parameters.alternative_route_probability:
         return route
     checked = planner.checked_places(route)
     if not checked:
@@ -264,7 +272,8 @@ def react(model: JointActionModel, network: CriminalNetwork, hot_place: str, cau
         response = _choice(rng, weights)
         before, kind_before = movement.route, movement.kind
         if response == "delay":
-            movement.departure += 24.0 + 24.0 * float(rng.random())
+            shortest = model.parameters.adaptation_delay_hours
+            movement.departure += shortest + shortest * float(rng.random())
         elif response == "suspend":
             movement.state = MovementState.SUSPENDED
             count_deterred(model, movement)

@@ -26,13 +26,12 @@ import numpy as np
 from sim.geography import RouteGraph
 from sim.geography.sides import eu_members, host_side
 from sim.model.mechanisms import (
-    CLASS_RHYTHM,
     VEHICLE_CLASSES,
-    WEEKDAY_FACTOR,
     PostAllocation,
     allocate_post_officers,
     booth_throughput,
     equipment_coverage,
+    traffic_rhythms,
 )
 from sim.model.queueing import erlang_b, fluid_hour, fluid_table
 from sim.model.sides import SIDES
@@ -40,21 +39,24 @@ from sim.model.sides import SIDES
 if TYPE_CHECKING:
     from sim.model import JointActionModel
     from sim.model.agents import Movement
+    from sim.scenario.parameters import Parameters
 
 CLASS_OF_MOVEMENT = {"vehicle": 0, "foot_group": 0, "coach": 1, "lorry": 2, "container": 2}
-# Assumption: half of a crossing's staff keep round-the-clock cover, half follow the traffic.
-TRAFFIC_FOLLOWING_SHARE = 0.5
 ENTRY, EXIT = 0, 1
 
 
-def traffic_shift_weights(route_graph: RouteGraph) -> np.ndarray:
-    """Hourly weights of the 'traffic' shift profile: a flat floor plus the region's arrivals
-    by hour (every crossing's classes with their daily rhythms)."""
+def traffic_shift_weights(route_graph: RouteGraph, parameters: Parameters) -> np.ndarray:
+    """Hourly weights of the 'traffic' shift profile: a flat floor plus, for the
+    traffic_following_share of the staff, the region's arrivals by hour (every crossing's
+    classes with their daily rhythms)."""
+    following_share = parameters.traffic_following_share
+    class_rhythm = traffic_rhythms(parameters.traffic_rhythm_amplitude,
+                                   parameters.weekday_amplitude)[1]
     per_class = route_graph.traffic.groupby("vehicle_class")["vehicles_per_day"].sum()
     volumes = np.array([float(per_class.get(k, 0.0)) for k in VEHICLE_CLASSES])
-    arrivals = CLASS_RHYTHM @ volumes
+    arrivals = class_rhythm @ volumes
     rhythm = arrivals / arrivals.sum() if arrivals.sum() > 0 else np.full(24, 1 / 24)
-    return (1.0 - TRAFFIC_FOLLOWING_SHARE) / 24.0 + TRAFFIC_FOLLOWING_SHARE * rhythm
+    return (1.0 - following_share) / 24.0 + following_share * rhythm
 
 
 CUSTOMS_UNION = frozenset({"eu_internal_checked", "schengen_internal"})
@@ -170,8 +172,8 @@ class CrossingState:
         hours = np.arange(model.hours)
         clock = start.hour + hours
         mean = (np.repeat(self.per_day, SIDES, axis=0)[None, :, :] * share
-                * CLASS_RHYTHM[clock % 24][:, None, :]
-                * WEEKDAY_FACTOR[(start.weekday() + clock // 24) % 7][:, None, :])
+                * model.class_rhythm[clock % 24][:, None, :]
+                * model.weekday_factor[(start.weekday() + clock // 24) % 7][:, None, :])
         arrivals = rng.poisson(mean).astype(float)
         plan = self.plan
         for i in np.flatnonzero(~plan.open_):
@@ -286,7 +288,7 @@ class CrossingState:
         has_sector = self.sector_of >= 0
         empty = np.zeros_like(self.number)
         for hour in range(24):
-            entering = per_day * share * CLASS_RHYTHM[hour] * open_[:, None]
+            entering = per_day * share * self.model.class_rhythm[hour] * open_[:, None]
             officers = self.on_duty[:, hour]
             allocation, _, _ = self._allocate(officers, entering, empty,
                                               np.zeros_like(entering))

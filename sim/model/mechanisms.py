@@ -7,10 +7,15 @@ operations, not thousands of Python calls.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from sim.scenario.parameters import Parameters
 
 # Share of a day's traffic arriving in each hour (local time). Assumption: the shape of hourly
 # counts at European motorway crossings — a night trough near 1.5 %, a day plateau near 6 %.
@@ -40,7 +45,23 @@ WEEKDAY_FACTOR = np.array([
     [1.15, 1.10, 1.05], [1.08, 1.05, 0.80], [1.05, 1.15, 0.61],
 ])
 WEEKDAY_FACTOR = WEEKDAY_FACTOR / WEEKDAY_FACTOR.mean(axis=0)
-NIGHT_HOURS = frozenset({20, 21, 22, 23, 0, 1, 2, 3, 4, 5})
+
+
+@functools.lru_cache(maxsize=16)
+def traffic_rhythms(amplitude: float, weekday_amplitude: float
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(DAILY_RHYTHM, CLASS_RHYTHM, WEEKDAY_FACTOR) with the hourly shares' swing around an even
+    day (1/24 each hour) scaled by `amplitude` and the weekday factors' swing around 1 by
+    `weekday_amplitude`: shares still add up to 1 and factors average 1; 1 and 1 give the tables
+    themselves (parameters traffic_rhythm_amplitude and weekday_amplitude)."""
+    def tilted(table: np.ndarray, even: float, scale: float) -> np.ndarray:
+        table = (1.0 - scale) * even + scale * table
+        table.setflags(write=False)
+        return table
+
+    return (tilted(DAILY_RHYTHM, 1.0 / 24.0, amplitude),
+            tilted(CLASS_RHYTHM, 1.0 / 24.0, amplitude),
+            tilted(WEEKDAY_FACTOR, 1.0, weekday_amplitude))
 
 
 def class_arrivals(per_day: np.ndarray, hour_of_day: int, weekday: int, share: float,
@@ -272,12 +293,26 @@ def lognormal_load(rng: np.random.Generator, median: float, sigma: float) -> flo
     return float(median * math.exp(sigma * rng.standard_normal()))
 
 
-def night_wait(hour_of_day: int, uniform: float, night_share: float) -> float:
+def drug_median_kg(parameters: Parameters, drug: str) -> float:
+    """Median load (kg) of one movement carrying `drug` (heroin, cocaine, cannabis or
+    synthetic)."""
+    return {"heroin": parameters.heroin_kg_median, "cocaine": parameters.cocaine_kg_median,
+            "cannabis": parameters.cannabis_kg_median}.get(drug, parameters.synthetic_kg_median)
+
+
+@functools.cache
+def night_hours(start: int, end: int) -> tuple[int, ...]:
+    """The hours of the night in order, from `start` to `end` (exclusive) across midnight."""
+    return tuple((start + k) % 24 for k in range((end - start) % 24))
+
+
+def night_wait(hour_of_day: int, uniform: float, night_share: float, night_start: int,
+               night_end: int) -> float:
     """Hours a group on foot waits at the border for darkness (0 if it goes now): with chance
-    `night_share` a group arriving by day waits until 20:00."""
-    if hour_of_day in NIGHT_HOURS or uniform >= night_share:
+    `night_share` a group arriving by day waits until the night starts (`night_start`)."""
+    if hour_of_day in night_hours(night_start, night_end) or uniform >= night_share:
         return 0.0
-    return float((20 - hour_of_day) % 24)
+    return float((night_start - hour_of_day) % 24)
 
 
 def odds_scaled(probability: float, factor: float) -> float:

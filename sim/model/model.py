@@ -40,6 +40,7 @@ from sim.model.agents import (
 )
 from sim.model.criminal import create_networks, plan_movements, planner_for
 from sim.model.crossings import CrossingState
+from sim.model.mechanisms import traffic_rhythms
 from sim.model.outcomes import OUTCOME_NAMES, RUNNING_COUNTS, Tally
 from sim.model.posts import PostState
 from sim.model.reallocation import change_allocation
@@ -135,9 +136,13 @@ class JointActionModel(mesa.Model):
         self.seed = seed
         self.streams = Streams.from_seed(seed)
         self.parameters = self.scenario_spec.parameters
+        self.daily_rhythm, self.class_rhythm, self.weekday_factor = traffic_rhythms(
+            self.parameters.traffic_rhythm_amplitude, self.parameters.weekday_amplitude)
         self.route_graph = route_graph or load_route_graph()
         self.graph: nx.DiGraph = self.route_graph.graph
-        self.route_planner = planner_for(self.graph)  # cached per graph object
+        self.route_planner = planner_for(  # cached per graph object and penalties
+            self.graph, self.parameters.crossing_penalty_on_foot_hours,
+            self.parameters.avoid_penalty_hours)
         self.hours = self.scenario_spec.action.hours
         self.start = self.scenario_spec.action.start
         self.tick = 0

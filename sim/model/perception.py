@@ -27,12 +27,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.agents import CriminalNetwork, Movement
-from sim.model.mechanisms import DAILY_RHYTHM, sector_detection
+from sim.model.mechanisms import night_hours, sector_detection
 
 if TYPE_CHECKING:
     from sim.model import JointActionModel
 
-ARRIVE_AFTER_DARK = 21  # hour a group on foot aims to reach the green border
 
 
 # Pressure tables and route memos by staffing (which stands for scenario content and route
@@ -71,7 +70,7 @@ class CheckPressure:
             crossing_hourly[key] = seen
             visible[key] = float(seen.mean())
             hidden[key] = float(scanned_by_hour[side].mean() - seen.mean())
-        night = [20, 21, 22, 23, 0, 1, 2, 3, 4, 5]
+        night = list(night_hours(parameters.night_start_hour, parameters.night_end_hour))
         for place, sector in model.sectors.items():
             where = model.place_index[place]
             officers = float((model.on_duty["green_border"][where, night]
@@ -219,12 +218,12 @@ def _target_hour(model: JointActionModel, route: tuple[str, ...]) -> tuple[int |
         travelled += hours[a, b]
         kind = kinds[b]
         if kind == "green_border":
-            target_hour = ARRIVE_AFTER_DARK
+            target_hour = model.parameters.arrive_after_dark_hour
             break
         key = pressure.key(route, position + 1)
         if kind == "crossing" and key in pressure.crossing_hourly:
             shares = pressure.crossing_hourly[key]
             quietest = np.flatnonzero(np.isclose(shares, shares.min()))
-            target_hour = int(quietest[np.argmax(DAILY_RHYTHM[quietest])])
+            target_hour = int(quietest[np.argmax(model.daily_rhythm[quietest])])
             break
     return target_hour, travelled

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.mechanisms import (
-    DAILY_RHYTHM,
     check_capacity,
     equipment_coverage,
     share_checked,
@@ -57,7 +56,7 @@ class PostState:
 
     def hour(self, hour_of_day: int) -> None:
         model, parameters = self.model, self.model.parameters
-        day, rhythm = model.day, 24.0 * DAILY_RHYTHM[hour_of_day]
+        day, rhythm = model.day, 24.0 * model.daily_rhythm[hour_of_day]
         tally = model.tally
 
         road = model.roads.hour(hour_of_day)  # checkpoints on road segments (sim/model/roads.py)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.agents import CriminalNetwork
-from sim.model.mechanisms import lognormal_load
+from sim.model.mechanisms import drug_median_kg, lognormal_load
 from sim.model.outcomes import ARREST_COLUMNS, DRUG_COLUMNS
 
 if TYPE_CHECKING:
@@ -53,17 +53,17 @@ def _stock(network: CriminalNetwork, model: JointActionModel, rng: np.random.Gen
         stock["rounds"] = int(rng.poisson(parameters.stockpile_rounds_mean))
     elif area == "drug_trafficking":
         drug = commodity if commodity in ("heroin", "cocaine", "cannabis") else "synthetic"
-        median = {"heroin": parameters.heroin_kg_median,
-                  "cocaine": parameters.cocaine_kg_median,
-                  "cannabis": parameters.cannabis_kg_median}.get(drug, 2.0) / 2
-        stock[DRUG_COLUMNS[drug]] = lognormal_load(rng, median, 1.0)
+        median = drug_median_kg(parameters, drug) * parameters.premises_stock_share
+        stock[DRUG_COLUMNS[drug]] = lognormal_load(rng, median, parameters.premises_stock_sigma)
     elif area == "migrant_smuggling":
         migrants = int(rng.poisson(parameters.migrant_group_mean))
     elif area == "thb":
         victims = int(rng.poisson(parameters.victims_mean))
     else:  # high-risk networks: arms and a small stash
-        stock["weapons"] = int(rng.poisson(1.0))
-        stock["cannabis_kg"] = lognormal_load(rng, 0.3, 1.0) if rng.random() < 0.4 else 0.0
+        stock["weapons"] = int(rng.poisson(parameters.high_risk_premises_weapons_mean))
+        stash = parameters.high_risk_premises_cannabis_kg_median
+        stock["cannabis_kg"] = (lognormal_load(rng, stash, parameters.premises_stock_sigma)
+                                if rng.random() < parameters.high_risk_drugs_probability else 0.0)
     return stock, migrants, victims
 
 

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from sim.model import JointActionModel
 
 BORDER_KINDS = frozenset({"crossing", "green_border"})
-DELAY_SHAPE = 2.0  # gamma shape of the delay: few groups go again the same night
 
 
 def ends_in_turn_back(crime_area: str, place_kind: str) -> bool:
@@ -44,12 +43,12 @@ def ends_in_turn_back(crime_area: str, place_kind: str) -> bool:
 
 
 def reattempt_decision(generator: np.random.Generator, probability: float,
-                       mean_delay_hours: float) -> float | None:
+                       mean_delay_hours: float, delay_shape: float) -> float | None:
     """Hours until a group turned back tries again, or None if it gives up. Two draws every
     time (the decision, then the delay), so a group's k-th decision and delay are the same
     whatever the probability: raising it only turns some give-ups into re-attempts."""
     uniform = float(generator.random())
-    delay = float(generator.gamma(DELAY_SHAPE, mean_delay_hours / DELAY_SHAPE))
+    delay = float(generator.gamma(delay_shape, mean_delay_hours / delay_shape))
     return delay if uniform < probability else None
 
 
@@ -69,7 +68,8 @@ def turn_back(model: JointActionModel, movement: Movement, place: str) -> float 
     movement.turned_back_at.append(place)
     movement.documents_seized = True
     delay = reattempt_decision(_generator(model, movement), parameters.reattempt_probability,
-                               parameters.reattempt_delay_hours)
+                               parameters.reattempt_delay_hours,
+                               parameters.reattempt_delay_shape)
     if delay is None:
         movement.state = MovementState.INTERCEPTED
         movement.retry_at = None

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.mechanisms import DAILY_RHYTHM, check_capacity
+from sim.model.mechanisms import check_capacity
 
 if TYPE_CHECKING:
     from sim.model import JointActionModel
@@ -86,7 +86,7 @@ class RoadSegments:
         capacity = check_capacity(officers, parameters.road_check_officer_minutes)
         pieces = self.spread * capacity[:, None]          # checks each city can do per segment
         offered = pieces.sum(axis=0)
-        traffic = self.traffic_per_day * DAILY_RHYTHM[hour_of_day]
+        traffic = self.traffic_per_day * model.daily_rhythm[hour_of_day]
         done = np.minimum(offered, traffic)
         with np.errstate(divide="ignore", invalid="ignore"):
             used = np.where(offered > 0, done / offered, 0.0)

@@ -23,8 +23,6 @@ from sim.model.agents import Cargo, CriminalNetwork, Movement
 if TYPE_CHECKING:
     from sim.model import JointActionModel
 
-BULK_CONCEALMENT = {"professional": 0.5, "structural": 0.5}  # assumption: rip-on/rip-off or
-# cover loads (bananas), never loose
 
 
 def pareto_load(uniform: float, minimum: float, maximum: float, tail: float) -> float:
@@ -50,8 +48,8 @@ def plan_bulk_shipments(model: JointActionModel, networks: list[CriminalNetwork]
                             * hours / (24 * 7)))
     if not carriers:
         return []
-    names = list(BULK_CONCEALMENT)
-    weights = np.array([BULK_CONCEALMENT[n] for n in names])
+    names = list(parameters.bulk_concealment)
+    weights = np.array([parameters.bulk_concealment[n] for n in names])
     shipments = []
     for _ in range(count):
         network = carriers[int(rng.integers(len(carriers)))]

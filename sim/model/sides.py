@@ -41,14 +41,10 @@ import numpy as np
 
 from sim.geography import RouteGraph
 from sim.geography.sides import eu_members, host_side
+from sim.scenario.parameters import Parameters
 from sim.scenario.schema import Scenario
 
 SIDES = 2
-# Assumption: a detour between two crossings of a border is driven at 70 km/h on roads 1.2
-# times the great-circle distance (between the route graph's rules for motorways, 90 km/h, and
-# minor roads).
-DETOUR_KMH = 70.0
-ROAD_FACTOR = 1.2
 
 
 @dataclass(frozen=True)
@@ -152,13 +148,14 @@ def side_plan(scenario: Scenario, route_graph: RouteGraph, on_duty: np.ndarray) 
     detour = np.zeros(len(crossings))
     for i in np.flatnonzero(closed):
         side = 2 * i if modes[2 * i] == "closed" else 2 * i + 1
-        divert_to[i], detour[i] = _nearest_open(nodes, i, countries[side], closed)
+        divert_to[i], detour[i] = _nearest_open(nodes, i, countries[side], closed,
+                                                scenario.parameters)
     return SidePlan(crossings, countries, first_line, staffed, tuple(modes), ~closed, divert_to,
                     detour)
 
 
-def _nearest_open(nodes: list[dict], i: int, country: str, closed: np.ndarray
-                  ) -> tuple[int, float]:
+def _nearest_open(nodes: list[dict], i: int, country: str, closed: np.ndarray,
+                  parameters: Parameters) -> tuple[int, float]:
     """(crossing index, detour hours) where the traffic of closed crossing i goes: the nearest
     open crossing of the same border, else the nearest open one of `country` (the closed
     side's) with border checks, else (-1, 0)."""
@@ -170,7 +167,7 @@ def _nearest_open(nodes: list[dict], i: int, country: str, closed: np.ndarray
         if options:
             kms = [(_km(nodes[i], nodes[j]), j) for j in options]
             km, j = min(kms)
-            return j, km * ROAD_FACTOR / DETOUR_KMH
+            return j, km * parameters.detour_road_factor / parameters.detour_kmh
     return -1, 0.0
 
 

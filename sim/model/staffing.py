@@ -71,7 +71,8 @@ def _staffing(scenario: Scenario, route_graph: RouteGraph) -> Staffing:
             on_duty[posting][index, hour] += officers
             units_at.setdefault((index, hour), []).extend(members)
     profiles = {kind: shift_profile(
-        traffic_shift_weights(route_graph) if profile == "traffic" else profile, SHIFT_HOURS)
+        traffic_shift_weights(route_graph, scenario.parameters)
+        if profile == "traffic" else profile, SHIFT_HOURS)
         for kind, profile in scenario.shifts.items() if profile != "units"}
     for kind, profile in profiles.items():  # same officer-hours, other hours
         on_duty[kind] = (on_duty[kind].sum(axis=1) / SHIFT_HOURS)[:, None] * profile

@@ -383,6 +383,40 @@ class Parameters(StrictModel):
         plausible=(0.0, 1.0), range_source=(
         "assumption: not published whether shift leaders send spare crossing officers out; from "
         "none to all"))
+    traffic_following_share: float = par(
+        0.5, "share", "assumption: half of a crossing's staff keep round-the-clock cover, half "
+        "follow the traffic", "Share of a crossing's officer-hours that follow the hourly "
+        "traffic under the 'traffic' shift profile (the rest spread evenly over the day).",
+        plausible=(0.25, 0.75), ge=0, le=1, range_source=(
+        "assumption: from a quarter to three quarters of the staff following the traffic"))
+    detour_kmh: float = par(
+        70.0, "km/h", "assumption: between the route graph's motorway speed (90 km/h) and "
+        "minor roads", "Speed at which traffic turned away from a closed crossing drives to the "
+        "nearest open one (sim/model/sides.py).", plausible=(50.0, 90.0), gt=0,
+        range_source="assumption: from minor-road speeds to the route graph's motorway speed")
+    detour_road_factor: float = par(
+        1.2, "road km/great-circle km", "assumption: roads between neighbouring crossings run "
+        "a fifth longer than the straight line", "Ratio of the road distance of a detour "
+        "between two crossings to their great-circle distance.", plausible=(1.1, 1.6), ge=1,
+        range_source=("assumption: road circuity factors of about 1.1 to 1.6 between places "
+        "(longer across mountains and rivers than on plains)"))
+    traffic_rhythm_amplitude: float = par(
+        1.0, "factor", "assumption: the hourly tables of sim/model/mechanisms.py (DAILY_RHYTHM, "
+        "CLASS_RHYTHM: the shape of hourly counts at European motorway crossings, a night "
+        "trough near 1.5% of the day, a day plateau near 6%) are themselves assumptions",
+        "Swing of the hourly traffic shares around an even day: 1 keeps the tables, 0 spreads "
+        "the traffic evenly over the hours, above 1 deepens the night trough (shares still add "
+        "up to 1). Applies to crossings, roads, posts and the traffic shift profile.",
+        plausible=(0.6, 1.3), ge=0, le=1.4, range_source=(
+        "assumption: from a flatter day (night trough near 2.5%) to a deeper night trough; "
+        "above 1.42 a night share of the tables would be negative"))
+    weekday_amplitude: float = par(
+        1.0, "factor", "assumption: the day-of-week factors of sim/model/mechanisms.py "
+        "(WEEKDAY_FACTOR: Friday and weekend cars and coaches, weekend lorry bans) are "
+        "themselves assumptions", "Swing of the day-of-week traffic factors around 1: 1 keeps "
+        "the table, 0 makes every day alike (factors still average 1).",
+        plausible=(0.5, 1.5), ge=0, le=2.5, range_source=(
+        "assumption: half to one and a half times the weekly swing of the table"))
     occupancy: dict[str, float] = par(
         {"car": 1.8, "bus": 35.0, "lorry": 1.1}, "persons/vehicle", "assumption: mean car "
         "occupancy on international trips 1.8, a coach 35, a lorry its driver and sometimes a "
@@ -780,9 +814,14 @@ class Parameters(StrictModel):
         "to Bosnia before they can attempt another crossing', RT 'Game over the border'; "
         "Oxfam, BCHR and MYLA 'A dangerous game' 2017: some expelled more than once); a stated "
         "range of one to ten days",
-        "Mean delay between a turn-back and the group's next attempt (gamma, shape 2: half "
-        "the groups go again within 0.84 of the mean, few the same night).",
+        "Mean delay between a turn-back and the group's next attempt (gamma, shape "
+        "reattempt_delay_shape; at 2 half the groups go again within 0.84 of the mean).",
         plausible=(24.0, 240.0), gt=0, le=10_000)
+    reattempt_delay_shape: float = par(
+        2.0, "gamma shape", "assumption: few groups go again the same night",
+        "Shape of the gamma distribution of the delay between a turn-back and the next "
+        "attempt (1: exponential).", plausible=(1.0, 4.0), gt=0,
+        range_source="assumption: from exponential (1) to a delay near its mean (4)")
     victims_mean: float = par(
         2.0, "persons", "assumption", "Mean victims moved in one THB trip.", gt=0, le=1_000)
     forged_documents_share: dict[str, float] = par(
@@ -793,14 +832,84 @@ class Parameters(StrictModel):
         "assumption: the prior of calibration/joint.yaml around the hand-set shares"))
     heroin_kg_median: float = par(
         2.5, "kg", "assumption: EU Drug Markets Report 2019 — loads vary, often over 100 kg "
-        "in lorries", "Median heroin load of a movement (lognormal, sigma 1.2).", gt=0, le=100_000)
+        "in lorries", "Median heroin load of a movement (lognormal, sigma drug_load_sigma).",
+        gt=0, le=100_000)
     cocaine_kg_median: float = par(
         5.5, "kg", "assumption: container loads in the region range 10 kg to 0.5 t",
-        "Median cocaine load (lognormal, sigma 1.4).", gt=0, le=100_000,
+        "Median cocaine load (lognormal, sigma drug_load_sigma).", gt=0, le=100_000,
         plausible=(1.0, 15.0), log=True, range_source=(
         "assumption around 'container loads 10 kg to 0.5 t' (the prior of calibration/joint.yaml)"))
     cannabis_kg_median: float = par(
-        3.0, "kg", "assumption", "Median cannabis load (lognormal, sigma 1.0).", gt=0, le=100_000)
+        3.0, "kg", "assumption", "Median cannabis load (lognormal, sigma drug_load_sigma).",
+        gt=0, le=100_000)
+    synthetic_kg_median: float = par(
+        2.0, "kg", "assumption", "Median load of a synthetic-drug movement (lognormal, sigma "
+        "drug_load_sigma.synthetic); also the drug of a corridor whose commodity is none of "
+        "heroin, cocaine and cannabis.", gt=0, le=100_000, plausible=(0.5, 8.0), log=True,
+        range_source="assumption: a quarter to four times the default")
+    drug_load_sigma: dict[str, float] = par(
+        {"heroin": 1.2, "cocaine": 1.4, "cannabis": 1.0, "synthetic": 1.0}, "lognormal sigma",
+        "assumption: a few large loads dominate the totals (seizure sizes span orders of "
+        "magnitude: geography.md, 'loads often over 100 kg' beside kilogram couriers)",
+        "Spread (sigma of the logarithm) of one movement's drug load around its median, by "
+        "drug; the cannabis sigma also spreads a high-risk network's cannabis.",
+        plausible=(0.7, 1.3), range_source="assumption: 30% below to 30% above these sigmas")
+    parcel_load_factor: float = par(
+        0.05, "factor", "assumption: a postal parcel carries grams to a few hundred grams, a "
+        "twentieth of a vehicle's load", "Multiplier of the median drug load of a movement "
+        "sent as a parcel.", gt=0, plausible=(0.01, 0.2), log=True,
+        range_source="assumption: a hundredth to a fifth of a vehicle's median load")
+    container_load_factor: float = par(
+        4.0, "factor", "assumption: container loads in the region range 10 kg to 0.5 t "
+        "(geography.md), above a car's", "Multiplier of the median drug load of a movement in "
+        "a sea container (bulk shipments are drawn apart: sim/model/shipments.py).", gt=0,
+        plausible=(1.5, 20.0), log=True, range_source=(
+        "geography.md: container loads of 10 kg to 0.5 t over the cocaine median of 5.5 kg; "
+        "the upper end an assumption"))
+    second_crew_probability: float = par(
+        0.4, "probability", "assumption: a driver often travels with a mate or a lookout",
+        "Chance that a trip has a second crew member (a parcel has none).",
+        plausible=(0.2, 0.6), ge=0, le=1,
+        range_source="assumption: from one trip in five to three in five")
+    forged_documents_per_carrier: float = par(
+        0.5, "documents/person", "assumption: about half the persons of a trip carrying forged "
+        "documents hold one (at least one a trip)", "Forged documents per migrant, victim or "
+        "crew member of a trip that carries forged documents.", plausible=(0.25, 1.0), ge=0,
+        range_source="assumption: from one person in four to every person")
+    high_risk_weapon_probability: float = par(
+        0.3, "probability", "assumption: high-risk networks carry mixed goods, sometimes a "
+        "weapon", "Chance that a high-risk network's trip carries a firearm.",
+        plausible=(0.1, 0.5), ge=0, le=1, range_source="assumption")
+    high_risk_drugs_probability: float = par(
+        0.4, "probability", "assumption: high-risk networks carry mixed goods",
+        "Chance that a high-risk network's trip, or one of its premises, holds cannabis.",
+        plausible=(0.2, 0.6), ge=0, le=1, range_source="assumption")
+    high_risk_cannabis_kg_median: float = par(
+        1.0, "kg", "assumption: a small quantity beside other goods", "Median cannabis a "
+        "high-risk network's trip carries when it carries any (lognormal, sigma "
+        "drug_load_sigma.cannabis).", gt=0, plausible=(0.3, 3.0), log=True,
+        range_source="assumption: a third to three times the default")
+    alternative_route_probability: float = par(
+        0.3, "probability", "assumption: networks spread over the alternatives they know",
+        "Chance that a network takes the fastest route avoiding the first checked place of its "
+        "fastest route instead of the fastest route.", plausible=(0.1, 0.5), ge=0, le=1,
+        range_source="assumption: from one trip in ten to one in two")
+    adaptation_delay_hours: float = par(
+        24.0, "hours", "assumption: a network that waits for things to calm down waits a day "
+        "or two", "Shortest delay of a trip an adapting network postpones: the delay is drawn "
+        "evenly between this and twice this.", plausible=(12.0, 72.0), ge=0,
+        range_source="assumption: from half a day to three days")
+    crossing_penalty_on_foot_hours: float = par(
+        60.0, "hours", "assumption: people without papers avoid crossing points unless the "
+        "border has no green-border sector (or is a Schengen internal one)", "Hours a group on "
+        "foot adds to a route through a crossing point when it plans its route.",
+        plausible=(12.0, 240.0), log=True, ge=0,
+        range_source="assumption: from half a day to ten days of walking")
+    avoid_penalty_hours: float = par(
+        500.0, "hours", "assumption: a place a network avoids is not forbidden, but any "
+        "route around it within the region is preferred", "Hours a network adds to a route "
+        "through a place it has decided to avoid.", plausible=(100.0, 2000.0), log=True, ge=0,
+        range_source="assumption: longer than most detours in the region (100 h) to far longer")
     bulk_shipments_per_week: float = par(
         2.0, "shipments/week", "assumption: about 8 t of cocaine seized in South East European "
         "ports in 2018-21 (GI-TOC, geography.md), i.e. roughly 8-10 seizures of 100 kg or more a "
@@ -824,6 +933,11 @@ class Parameters(StrictModel):
         1.2, "index", "assumption: seizure sizes follow a heavy (Pareto) tail; an index near 1 "
         "makes a single seizure dominate a week's total",
         "Pareto tail index of bulk shipment loads (smaller: heavier tail).", gt=0)
+    bulk_concealment: dict[str, float] = par(
+        {"professional": 0.5, "structural": 0.5}, "weights", "assumption: rip-on/rip-off or "
+        "cover loads (bananas), never loose", "Relative weights of the concealments of a bulk "
+        "shipment.", plausible={"structural": (0.25, 4.0)}, range_source=(
+        "assumption: from one structural concealment in five to four in five"))
     weapons_per_movement_mean: float = par(
         4.0, "weapons", "Europol: small numbers hidden in cars and coaches",
         "Mean firearms on one trafficking trip.", gt=0, le=10_000,
@@ -838,9 +952,40 @@ class Parameters(StrictModel):
     stockpile_rounds_mean: float = par(
         450.0, "rounds", "assumption", "Mean rounds found in a firearms premises.", ge=0,
         le=10_000_000)
+    premises_stock_share: float = par(
+        0.5, "factor", "assumption: a stash holds about half a trip's median load",
+        "Median drug stock of a drug network's premises as a multiple of its trips' median "
+        "load (lognormal, sigma premises_stock_sigma).", gt=0, plausible=(0.25, 4.0), log=True,
+        range_source="assumption: from a quarter of a trip's load to several trips' loads")
+    premises_stock_sigma: float = par(
+        1.0, "lognormal sigma", "assumption", "Spread (sigma of the logarithm) of the drugs "
+        "found in one premises around their median.", gt=0, plausible=(0.7, 1.3),
+        range_source="assumption: 30% either side")
+    high_risk_premises_weapons_mean: float = par(
+        1.0, "weapons", "assumption: arms and a small stash", "Mean weapons found in a "
+        "high-risk network's premises.", ge=0, plausible=(0.3, 3.0), log=True,
+        range_source="assumption")
+    high_risk_premises_cannabis_kg_median: float = par(
+        0.3, "kg", "assumption: a small stash", "Median cannabis in a high-risk network's "
+        "premises when there is any (its chance: high_risk_drugs_probability).", gt=0,
+        plausible=(0.1, 1.0), log=True, range_source="assumption")
     night_crossing_share: float = par(
         0.8, "share", "assumption: green-border crossings happen mostly at night",
         "Share of green-border crossings timed for night.", ge=0, le=1)
+    night_start_hour: int = par(
+        20, "hour of day", "assumption: full darkness; in November the sun sets in the region "
+        "about 16:30 and rises about 07:00, and patrol detection and crossings on foot follow "
+        "darkness and the quiet of the night", "First hour of the night: crossings on foot wait "
+        "for it, the patrol's night hazard (thermal vision) applies from it.",
+        plausible=(17, 22), ge=0, le=23, range_source=(
+        "assumption: from sunset (about 17:00 in November) to late evening"))
+    night_end_hour: int = par(
+        6, "hour of day", "assumption: as night_start_hour", "First hour after the night.",
+        plausible=(5, 7), ge=0, le=23, range_source="assumption: around sunrise (about 07:00)")
+    arrive_after_dark_hour: int = par(
+        21, "hour of day", "assumption: an hour after night falls", "Hour a watching group on "
+        "foot plans to reach the green border.", plausible=(20, 23), ge=0, le=23,
+        range_source="assumption: within the first hours of the night")
 
 
 # Modus operandi by crime area (assumption tables, from the corridor descriptions in the EU Drug

@@ -23,6 +23,18 @@ def test_class_arrivals_average_the_daily_volume_over_a_week():
     assert sunday[2] < tuesday[2] and sunday[0] > tuesday[0]  # lorries rest, cars travel
 
 
+def test_the_rhythms_swing_keeps_the_tables_at_1_and_flattens_them_at_0():
+    daily, by_class, weekday = m.traffic_rhythms(1.0, 1.0)
+    assert (daily == m.DAILY_RHYTHM).all() and (by_class == m.CLASS_RHYTHM).all()
+    assert (weekday == m.WEEKDAY_FACTOR).all()
+    daily, by_class, weekday = m.traffic_rhythms(0.0, 0.0)
+    assert daily == pytest.approx(np.full(24, 1 / 24)) and weekday == pytest.approx(1.0)
+    daily, by_class, weekday = m.traffic_rhythms(1.3, 1.5)
+    assert by_class.sum(axis=0) == pytest.approx(np.ones(3)) and (by_class > 0).all()
+    assert weekday.mean(axis=0) == pytest.approx(np.ones(3)) and (weekday > 0).all()
+    assert daily[3] < m.DAILY_RHYTHM[3]  # a deeper night trough
+
+
 def test_booths_open_for_the_load_within_booths_and_officers():
     load = np.array([[90.0, 0.0, 30.0]] * 4)
     per_booth = np.array([45.0, 6.0, 12.0])
@@ -130,9 +142,11 @@ def test_green_border_detection_rises_with_patrols_and_thermal_vision_at_night()
 
 
 def test_groups_wait_for_darkness():
-    assert m.night_wait(14, 0.1, 0.8) == 6
-    assert m.night_wait(14, 0.9, 0.8) == 0
-    assert m.night_wait(23, 0.1, 0.8) == 0
+    assert m.night_wait(14, 0.1, 0.8, 20, 6) == 6
+    assert m.night_wait(14, 0.9, 0.8, 20, 6) == 0
+    assert m.night_wait(23, 0.1, 0.8, 20, 6) == 0
+    assert m.night_wait(14, 0.1, 0.8, 18, 6) == 4  # an earlier night: a shorter wait
+    assert m.night_hours(20, 6) == (20, 21, 22, 23, 0, 1, 2, 3, 4, 5)
 
 
 def test_lognormal_load_median():

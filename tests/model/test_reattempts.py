@@ -26,8 +26,8 @@ def test_only_migrant_groups_at_a_border_are_turned_back():
 def test_a_decision_and_its_delay_do_not_depend_on_the_probability():
     """Two draws each time: raising the probability only turns give-ups into re-attempts, the
     delays of the groups that went again anyway stay the same (paired comparisons)."""
-    low = [reattempt_decision(np.random.default_rng(k), 0.3, 72.0) for k in range(300)]
-    high = [reattempt_decision(np.random.default_rng(k), 0.9, 72.0) for k in range(300)]
+    low = [reattempt_decision(np.random.default_rng(k), 0.3, 72.0, 2.0) for k in range(300)]
+    high = [reattempt_decision(np.random.default_rng(k), 0.9, 72.0, 2.0) for k in range(300)]
     assert all(h == lo for lo, h in zip(low, high, strict=True) if lo is not None)
     assert sum(h is not None for h in high) > sum(lo is not None for lo in low)
 
@@ -43,7 +43,7 @@ def test_a_group_gets_the_same_decisions_under_another_allocation():
     keys = [[(m.serial, m.network.corridor.id, m.kind, m.cargo.migrants) for m in model.movements]
             for model in models]
     assert keys[0] == keys[1] and len(keys[0]) > 100
-    draws = [[reattempt_decision(model.streams.keyed("reattempts", serial), 0.5, 72.0)
+    draws = [[reattempt_decision(model.streams.keyed("reattempts", serial), 0.5, 72.0, 2.0)
               for serial in range(50)] for model in models]
     assert draws[0] == draws[1]
 
