@@ -14,6 +14,7 @@ The default files are found from the project, not the working directory.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ from sim.scenario.posterior import (
     draws_for,
     shown_path,
 )
+from sim.scenario.ranges import registered_ranges
 from sim.scenario.reading import read_bytes
 from sim.scenario.schema import Scenario
 
@@ -45,7 +47,30 @@ def posterior_plan(scenario: Scenario, draws: int, file: str | Path | None,
             "draws": draws, "replicates_per_draw": len(per_draw)}
     if kind == "ensemble":
         info["kind"] = "ensemble"
+        held = held_at_default(path)
+        if held:
+            info["held_at_default"] = held
+            warnings.warn(EnsembleCoverageWarning(
+                f"{info['file']}: {len(held)} registered assumption{'s' * (len(held) > 1)} "
+                f"{'were' if len(held) > 1 else 'was'} not sampled when this ensemble was built "
+                f"and stay at the registry's default in every member ({', '.join(held[:4])}"
+                f"{', ...' if len(held) > 4 else ''}; the run's manifest lists them): its "
+                "spread leaves out what they could change; `make ensemble` rebuilds it over "
+                "every registered range"), stacklevel=3)
     return scenarios, per_draw * draws, info
+
+
+class EnsembleCoverageWarning(UserWarning):
+    """An ensemble file that does not sample every assumption the registry gives a range."""
+
+
+def held_at_default(path: Path) -> list[str]:
+    """Registered assumptions under `parameters.` (with a plausible range) that no column of
+    the ensemble file sets: built before they were registered, or left out by its config."""
+    with open(path, encoding="utf-8") as handle:
+        columns = handle.readline().strip().split(",")
+    return [r.path for r in registered_ranges("parameters.")
+            if not any(c == r.path or c.startswith(r.path + ".") for c in columns)]
 
 
 def draw_of(replicate: int, info: dict[str, Any]) -> int:

@@ -118,3 +118,26 @@ def test_sim_marginal_runs_every_block_over_the_same_members(tmp_path, monkeypat
     assert checks["mean"] > 0  # a port team checks containers
     page = doc.read_text()
     assert "2 ensemble members × 1 replicate" in page and "## What decides each block" in page
+
+
+def test_an_ensemble_that_leaves_registered_assumptions_out_says_so(tmp_path):
+    """Members that do not set a registered assumption keep its default: the run warns and its
+    manifest names them, so a planner knows what the spread leaves out."""
+    from sim.runs.posterior import EnsembleCoverageWarning, held_at_default
+    from sim.scenario.ranges import registered_ranges
+
+    members = write_members(tmp_path, members=1)
+    held = held_at_default(members)
+    registered = {r.path for r in registered_ranges("parameters.")}
+    assert set(held) == registered - {RELAY, DELAY, WATCH}
+    assert "parameters.crossing_penalty_on_foot_hours" in held
+    with pytest.warns(EnsembleCoverageWarning, match=f"{len(held)} registered assumptions"):
+        run = sim.run(one_day(tmp_path), ensemble=1, ensemble_file=members, replicates=1,
+                      workers=1)
+    assert run.manifest["posterior"]["held_at_default"] == held
+    table = read_posterior(members)
+    for path in registered:  # a file with a column for everything holds nothing back
+        table[path] = 1.0
+    complete = tmp_path / "complete.csv"
+    table.to_csv(complete, index=False)
+    assert held_at_default(complete) == []
