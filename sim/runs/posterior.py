@@ -1,11 +1,14 @@
 """Runs over a posterior or an ensemble: N draws (or members) × the scenario's replicates.
 
-Draw d, replicate r is replicate number k = d × R + r of the run, with seed r of the scenario's
-seeds: every draw meets the same traffic and criminals' luck (common random numbers across
-draws), so two draws differ by their parameter values only, and two scenarios run over the same
-draws are paired draw by draw and replicate by replicate. An ensemble's members (`sim ensemble`:
-a posterior draw with sampled values of the assumptions the calibration does not fit) run the
-same way; a posterior draw is the member that samples nothing. The tables get a `draw` column
+Draw d, replicate r is replicate number k = d × R + r of the run, with seed k of the scenario's
+seed sequence (`replicate_seeds(seed, N × R)`; draw 0 has the plain run's seeds): every draw
+meets weeks of its own, so a mean over draws averages the luck of N × R weeks, not of R, and the
+spread of the per-draw differences holds both what the parameters leave open and the luck of the
+week. Two scenarios run over the same draws get the same seed at the same (d, r), so they are
+paired draw by draw and replicate by replicate (common random numbers between scenarios).
+An ensemble's members (`sim ensemble`: a posterior draw with sampled values of the assumptions
+the calibration does not fit) run the same way; a posterior draw is the member that samples
+nothing. The tables get a `draw` column
 (the draw's or the member's number); the manifest's `posterior` entry names the file (relative
 to the project when inside it), its digest, the counts and, for an ensemble, `kind: ensemble`.
 The default files are found from the project, not the working directory.
@@ -41,10 +44,11 @@ def posterior_plan(scenario: Scenario, draws: int, file: str | Path | None,
     path = Path(file) if file is not None else (ENSEMBLE_FILE if kind == "ensemble"
                                                 else DEFAULT_FILE)
     scenarios = draws_for(scenario, path, draws)
-    per_draw = replicate_seeds(scenario.run.seed, scenario.run.replicates)
+    per_draw = scenario.run.replicates
+    seeds = replicate_seeds(scenario.run.seed, per_draw * draws)  # draw-major: d × R + r
     digest = hashlib.sha256(read_bytes(path, MAX_POSTERIOR_BYTES, "a posterior file (CSV)"))
     info = {"file": shown_path(path), "sha256": digest.hexdigest()[:16],
-            "draws": draws, "replicates_per_draw": len(per_draw)}
+            "draws": draws, "replicates_per_draw": per_draw}
     if kind == "ensemble":
         info["kind"] = "ensemble"
         held = held_at_default(path)
@@ -57,7 +61,7 @@ def posterior_plan(scenario: Scenario, draws: int, file: str | Path | None,
                 f"{', ...' if len(held) > 4 else ''}; the run's manifest lists them): its "
                 "spread leaves out what they could change; `make ensemble` rebuilds it over "
                 "every registered range"), stacklevel=3)
-    return scenarios, per_draw * draws, info
+    return scenarios, seeds, info
 
 
 class EnsembleCoverageWarning(UserWarning):

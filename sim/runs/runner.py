@@ -186,7 +186,8 @@ def run(scenario: Scenario | str | Path, replicates: int | None = None,
     only a folder written from the same file.
 
     `posterior=N` runs the first N draws of `posterior_file` (default scenarios/posterior.csv)
-    × the replicates, with common random numbers across draws (sim/runs/posterior.py); the
+    × the replicates, each draw with seeds of its own, the same for every scenario run over those
+    draws (sim/runs/posterior.py); the
     tables get a `draw` column and replicate k is draw k // replicates. `ensemble=N` runs the
     first N members of `ensemble_file` (default scenarios/ensemble.csv, `sim ensemble`) the same
     way; both default files are found from the project, not the working directory.
