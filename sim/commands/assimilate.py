@@ -84,7 +84,7 @@ def summary_text(result) -> str:
     from sim.runs.statistics import number
 
     fit = result.fit
-    lines = [f"{len(result.members)} members x {len(result.seeds)} replicates weighed by "
+    lines = [f"{len(result.members)} members x {len(result.seeds[0])} replicates weighed by "
              f"{len(fit.observed)} reported figures of days 1-{result.day}: effective sample "
              f"size {fit.ess:.1f} ({fit.ess / fit.members:.0%})"
              + ("; collapsed, refreshed around the survivors" if result.refreshed else ""),

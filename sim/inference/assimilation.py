@@ -2,8 +2,9 @@
 days are forecast from it beside the forecast made before the action.
 
 1. Every member of the ensemble (`sim ensemble`: posterior draws × the sampled assumptions) runs
-   the scenario — the plan as it stands — on the same R replicate seeds (common random numbers),
-   or the runs of a `sim run --ensemble` folder are read. Each run's figures are summed per day
+   the scenario — the plan as it stands — on R replicate seeds of its own (member i, replicate r:
+   seed i × R + r, the layout of `sim run --ensemble`), or the runs of a `sim run --ensemble`
+   folder are read. Each run's figures are summed per day
    (and per country where the reports are by country).
 2. Each member is weighed by how well its first k days match the reports
    (`sim.inference.likelihood`: a Gaussian synthetic likelihood whose variance holds the
@@ -49,9 +50,9 @@ from sim.inference.likelihood import COLLAPSE_SHARE, Fit, fit, fit_table, simula
 from sim.inference.refresh import refresh as refreshed_members
 from sim.inference.reports import REPORTABLE, last_day, observed, read_reports, reported_days
 from sim.model.outcomes import PLACE_OUTCOMES, with_derived
-from sim.model.streams import replicate_seeds
 from sim.runs import layout
 from sim.runs import results as store
+from sim.runs.posterior import member_seeds
 from sim.scenario.posterior import (
     ENSEMBLE_FILE,
     MAX_POSTERIOR_BYTES,
@@ -102,14 +103,16 @@ def day_figures(item: tuple[Scenario, list[int], bool]) -> list[pd.DataFrame]:
     return frames
 
 
-def run_members(scenarios: list[Scenario], seeds: list[int], *, by_country: bool,
-                workers: int, each_done: Callable[[], None] | None = None,
+def run_members(scenarios: list[Scenario], seeds: Sequence[Sequence[int]], *,
+                by_country: bool, workers: int, each_done: Callable[[], None] | None = None,
                 labels: Sequence[int] | None = None) -> pd.DataFrame:
-    """Every member's replicates: one row per member (numbered by `labels`, default 0, 1, …),
-    replicate, day and country."""
+    """Every member's replicates, member i on `seeds[i]` (`member_seeds`: the layout of
+    `sim run --ensemble`, so a folder of those runs gives the same figures): one row per member
+    (numbered by `labels`, default 0, 1, …), replicate, day and country."""
     from sim.runs.executor import Executor
 
-    items = [(scenario, seeds, by_country) for scenario in scenarios]
+    items = [(scenario, list(own), by_country)
+             for scenario, own in zip(scenarios, seeds, strict=True)]
     with Executor(workers) as executor:
         done = executor.map(day_figures, items, each_done=each_done)
     frames = []
@@ -182,7 +185,7 @@ class Assimilation:
     updated: pd.DataFrame            # the updated ensemble (file rows, weights)
     updated_runs: pd.DataFrame       # the runs of the updated ensemble's members
     refreshed: bool
-    seeds: list[int]
+    seeds: list[list[int]]  # each member's replicate seeds
     refreshed_fit: Fit | None = None
     discrepancy: float = DISCREPANCY
     seed: int = 0
@@ -267,7 +270,7 @@ def assimilate(scenario: Scenario, reports: pd.DataFrame, ensemble: pd.DataFrame
     started = time.monotonic()
     sampled = ensemble.attrs.get("sampled", [])
     members = ensemble.reset_index(drop=True)
-    seeds = replicate_seeds(scenario.run.seed, replicates)
+    seeds = member_seeds(scenario.run.seed, replicates, len(members))
     by_country = bool((reports["country"] != "").any())
     if runs is None:
         runs = run_members(member_scenarios(scenario, members, sampled), seeds,
@@ -295,7 +298,8 @@ def assimilate(scenario: Scenario, reports: pd.DataFrame, ensemble: pd.DataFrame
         rng = np.random.default_rng([seed, scenario.run.seed, last_day(reports)])
         updated = refreshed_members(members, result.weights,
                                     refresh_members or len(members), rng)
-        updated_runs = run_members(member_scenarios(scenario, updated, sampled), seeds,
+        updated_runs = run_members(member_scenarios(scenario, updated, sampled),
+                                   member_seeds(scenario.run.seed, replicates, len(updated)),
                                    by_country=by_country, workers=workers, each_done=progress,
                                    labels=updated["member"])
         refreshed_fit = fit(seen, simulated_sums(updated_runs, days_of),
@@ -361,7 +365,7 @@ def record(result: Assimilation, *, ensemble_file: Path, reports_file: Path, com
                      "members_used": len(result.members)},
         "reports": {"file": shown_path(reports_file), "sha256": _digest(reports_file),
                     "days": result.day, "rows": len(result.reports)},
-        "runs": {"replicates_per_member": len(result.seeds), "seeds": result.seeds,
+        "runs": {"replicates_per_member": len(result.seeds[0]), "seeds": result.seeds,
                  "from_folder": str(runs_folder) if runs_folder else None},
         "likelihood": {"kind": "Gaussian synthetic likelihood of the sums over the reported "
                                "days (sim/inference/likelihood.py)",

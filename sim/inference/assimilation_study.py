@@ -47,6 +47,7 @@ from sim.inference.assimilation import (
 )
 from sim.inference.history_matching import DISCREPANCY
 from sim.model.streams import replicate_seeds
+from sim.runs.posterior import member_seeds
 from sim.scenario.posterior import with_draw
 from sim.scenario.schema import Scenario
 
@@ -156,7 +157,7 @@ def run_study(scenario: Scenario, ensemble: pd.DataFrame, *, truths: int, report
     recorded too)."""
     members = ensemble.reset_index(drop=True)
     sampled = members.attrs.get("sampled", [])
-    seeds = replicate_seeds(scenario.run.seed, replicates)
+    seeds = member_seeds(scenario.run.seed, replicates, len(members))
     say = progress or (lambda _: None)
     if runs is None:  # (given: the members' runs of an earlier study on the same seeds)
         say(f"{len(members)} members x {replicates} replicates")

@@ -49,7 +49,8 @@ def plan_bulk_shipments(model: JointActionModel, networks: list[CriminalNetwork]
     if not carriers:
         return []
     names = list(parameters.bulk_concealment)
-    weights = np.array([parameters.bulk_concealment[n] for n in names])
+    weights = np.array([parameters.bulk_concealment[n] for n in names], dtype=float)
+    weights = weights / weights.sum()  # relative weights (a sampled entry need not keep a sum of 1)
     shipments = []
     for _ in range(count):
         network = carriers[int(rng.integers(len(carriers)))]

@@ -77,6 +77,13 @@ def held_at_default(path: Path) -> list[str]:
             if not any(c == r.path or c.startswith(r.path + ".") for c in columns)]
 
 
+def member_seeds(root_seed: int, replicates: int, members: int) -> list[list[int]]:
+    """Each draw's (member's) replicate seeds: draw d, replicate r has seed d × R + r of the
+    scenario's sequence, as `posterior_plan` runs them."""
+    every = replicate_seeds(root_seed, replicates * members)
+    return [every[d * replicates:(d + 1) * replicates] for d in range(members)]
+
+
 def draw_of(replicate: int, info: dict[str, Any]) -> int:
     return replicate // info["replicates_per_draw"]
 

@@ -29,8 +29,8 @@ from sim.inference.assimilation_study import (
 from sim.inference.kalman import bearing, kalman_update
 from sim.inference.likelihood import fit
 from sim.inference.refresh import coordinates, refresh, systematic
-from sim.model.streams import replicate_seeds
 from sim.runs.layout import ResultsFolderError
+from sim.runs.posterior import member_seeds
 from sim.scenario.files import load_scenario, merge, scenario_from_mapping
 from sim.scenario.posterior import read_posterior
 from sim.scenario.ranges import registered_range
@@ -162,7 +162,8 @@ def small(small_members):
     """The members' runs, made once: the tests using them share one xdist worker."""
     scenario, members = small_members
     runs = run_members(member_scenarios(scenario, members, members.attrs["sampled"]),
-                       replicate_seeds(scenario.run.seed, 2), by_country=False, workers=2)
+                       member_seeds(scenario.run.seed, 2, len(members)), by_country=False,
+                       workers=2)
     return scenario, members, runs
 
 
