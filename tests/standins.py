@@ -3,8 +3,11 @@ tests of the runner, the results folder and the API (workers import it by this m
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+from project import ROOT
 
 import sim
 from sim.model.outcomes import OUTCOME_NAMES, PLACE_OUTCOMES
@@ -55,3 +58,11 @@ def small(name: str = "small", replicates: int = 4, teams: int = 0) -> Scenario:
 def run_small(scenario: Scenario, **options) -> sim.Results:
     options.setdefault("replicate_function", stand_in_replicate)
     return runner.run(scenario, **options)
+
+
+def sweep_file(tmp_path: Path, grid: str, name: str = "teams", file: str = "sweep") -> Path:
+    """A sweep file over the baseline scenario with the given `grid:` block."""
+    path = tmp_path / f"{file}.yaml"
+    path.write_text(f"name: {name}\nbase: {ROOT / 'scenarios' / 'jad_see_2023.yaml'}\n"
+                    f"grid:\n{grid}", encoding="utf-8")
+    return path

@@ -37,6 +37,7 @@ it is counted in, and says in words when a block gains in one area and loses in 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -308,6 +309,9 @@ def run_marginal(scenario_file: Path, out: Path, *, replicates: int, seed: int |
     return found, table, scenario
 
 
+FEW_MEMBERS_MOVE = 3  # members moving with the mean below which no assumption is named
+
+
 def deciding_lines(found: list[Block], table: pd.DataFrame) -> list[str]:
     """Over ensemble members: per block, how robust its harm gain is and which assumption
     decides it (the share of the spread it explains, the gain at its low and high ends)."""
@@ -315,7 +319,9 @@ def deciding_lines(found: list[Block], table: pd.DataFrame) -> list[str]:
              "Over the members, per block: the share of members in which the harm index moves "
              "the way its mean does, and the assumption that explains most of the spread of the "
              "per-member gain (`sim/analysis/deciding.py`), with the gain at the low and high "
-             "ends of that assumption's range.", "",
+             "ends of that assumption's range. Where fewer than "
+             f"{FEW_MEMBERS_MOVE} members move the way the mean does, the spread is those few "
+             "members' luck and no assumption is named.", "",
              "| block | harm index | robustness | deciding assumption | share | low end | "
              "high end |", "|---|---|---:|---|---:|---:|---:|"]
     rows = table[table["outcome"] == "harm_index"].set_index("block")
@@ -323,7 +329,9 @@ def deciding_lines(found: list[Block], table: pd.DataFrame) -> list[str]:
         if block.name not in rows.index:
             continue
         row = rows.loc[block.name]
-        decided = isinstance(row["deciding"], str) and bool(row["deciding"])
+        moved = row["robustness"] * row["members"] if "members" in row else math.nan
+        decided = (isinstance(row["deciding"], str) and bool(row["deciding"])
+                   and not moved < FEW_MEMBERS_MOVE - 1e-9)
         lines.append("| " + " | ".join([
             block.name, _cell(row),
             "–" if row["robustness"] != row["robustness"] else f"{row['robustness']:.0%}",
@@ -375,15 +383,17 @@ def effects(table: pd.DataFrame) -> dict[str, list[str]]:
     return found
 
 
-def why_not(block: Block, base: pd.DataFrame, daily: pd.DataFrame | None) -> str:
+def why_not(block: Block, base: pd.DataFrame, daily: pd.DataFrame | None,
+            members: int = 0) -> str:
     """Why a block shows no effect, from what the scenario's own runs measured: whether the
-    resource is the bottleneck of what it acts on."""
+    resource is the bottleneck of what it acts on (over `members` ensemble members, the
+    interval is the members' spread, which more replicates do not narrow)."""
     runs = len(base)
     if block.resource == "coordination" and "centre_messages_relayed" in base:
         messages = base["centre_messages_relayed"].mean()
         wait = base["centre_wait_hours"].mean()
         return (f"the coordination officers are not the bottleneck in this scenario: the centre "
-                f"relayed {number(messages)} messages in the action (mean of {runs} replicates), "
+                f"relayed {number(messages)} messages in the action (mean of {runs} runs), "
                 f"a message waited {number(wait)} h on average for an officer on duty, and that "
                 "wait is the night hours when no coordination officer is on duty (shift profile "
                 "`coordination`); more officers on the day shifts add capacity no message waits "
@@ -399,8 +409,12 @@ def why_not(block: Block, base: pd.DataFrame, daily: pd.DataFrame | None) -> str
                 "scanning_team": "the vehicles checked there"}[block.resource]
         return (f"{MECHANISM[block.resource]}, so it acts only on {what}: the scenario "
                 f"stopped {number(stopped)} criminal movements a week at {block.where} (mean of "
-                f"{runs} replicates); few criminal trips are checked there, so the gain is "
+                f"{runs} runs); few criminal trips are checked there, so the gain is "
                 "smaller than the interval's half-width")
+    if members:
+        return (f"the block acts through {MECHANISM[block.resource]}; its gain is smaller "
+                "than the spread of the per-member differences (the members' assumptions and "
+                "weeks), so it is not told from zero in most members")
     return (f"the block acts through {MECHANISM[block.resource]}; an effect smaller than the "
             "interval's half-width needs more replicates (`--replicates`)")
 
@@ -450,7 +464,9 @@ def write_doc(path: Path, found: list[Block], table: pd.DataFrame, base: pd.Data
         names = seen.get(block.name)
         trade = traded(table, block.name)
         lines.append(f"- `{block.name}`: " + (", ".join(names) if names else
-                     f"none at {replicates} replicates: {why_not(block, base, daily)}")
+                     (f"none across {members} members" if members
+                      else f"none at {replicates} replicates")
+                     + f": {why_not(block, base, daily, members)}")
                      + (f"; it trades one crime area for another: {trade}" if trade else ""))
     if members:
         lines += deciding_lines(found, table)
@@ -465,7 +481,7 @@ def write_doc(path: Path, found: list[Block], table: pd.DataFrame, base: pd.Data
         "## Share of criminal movements intercepted", "",
         f"In the scenario {number(intercepted)} of {number(attempted)} criminal movements "
         f"that set off were stopped ({intercepted / attempted:.0%}, mean of {len(base)} "
-        "replicates). Why a share of this order is plausible for the action week, and what "
+        "runs). Why a share of this order is plausible for the action week, and what "
         "it rests on:",
         "",
         "- The numerator is pinned by the published results: 2,229 illegal entries in groups "

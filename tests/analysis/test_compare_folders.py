@@ -180,8 +180,7 @@ def test_wrong_calls_from_python_say_what_to_write(folders):
 
 
 def test_a_sweep_with_one_finished_point_has_nothing_to_compare(tmp_path, capsys):
-    from standins import stand_in_replicate
-    from test_sweep_compare import sweep_file
+    from standins import stand_in_replicate, sweep_file
 
     from sim.runs.sweep import load_sweep, run_sweep
 
@@ -231,8 +230,7 @@ def test_a_comparison_is_not_written_into_a_sweep_folder(tmp_path, capsys):
 
 
 def test_a_sweep_point_whose_replicates_all_failed_is_left_out_with_a_note(tmp_path, capsys):
-    from standins import stand_in_replicate
-    from test_sweep_compare import sweep_file
+    from standins import stand_in_replicate, sweep_file
 
     from sim.runs.sweep import load_sweep, load_sweep_summaries, run_sweep
 

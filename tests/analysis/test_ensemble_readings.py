@@ -141,3 +141,17 @@ def test_an_ensemble_that_leaves_registered_assumptions_out_says_so(tmp_path):
     complete = tmp_path / "complete.csv"
     table.to_csv(complete, index=False)
     assert held_at_default(complete) == []
+
+
+def test_a_block_that_moves_in_too_few_members_names_no_deciding_assumption():
+    """A harm gain carried by one member of 30 has a 'spread' that is that member's luck: the
+    page names no assumption for it, while a block that moves in most members keeps its name."""
+    found = [marginal.Block(name, "port", "port_bar", None) for name in ("lucky", "steady")]
+    base = {"outcome": "harm_index", "ci_low": 0.0, "ci_high": 10.0, "replicates": 30,
+            "members": 30, "deciding": RELAY, "deciding_share": 0.7, "deciding_low": 0.0,
+            "deciding_high": 5.0}
+    table = pd.DataFrame([{**base, "block": "lucky", "mean": 0.3, "robustness": 1 / 30},
+                          {**base, "block": "steady", "mean": 4.0, "robustness": 0.8}])
+    lines = {line.split(" | ")[0].strip("| "): line
+             for line in marginal.deciding_lines(found, table) if line.startswith("| ")}
+    assert RELAY not in lines["lucky"] and f"`{RELAY}`" in lines["steady"]

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from project import ROOT
-from standins import stand_in_replicate
+from standins import stand_in_replicate, sweep_file
 
 from sim.cli import main
 from sim.runs.folder import SWEEP_MARKER
@@ -17,13 +16,6 @@ from sim.runs.sweep import load_sweep, load_sweep_summaries, run_sweep
 from sim.scenario import ScenarioError
 
 TEAMS = "[{place: evzonoi}, {place: kalotina}, {place: horgos}]"
-
-
-def sweep_file(tmp_path: Path, grid: str, name: str = "teams", file: str = "sweep") -> Path:
-    path = tmp_path / f"{file}.yaml"
-    path.write_text(f"name: {name}\nbase: {ROOT / 'scenarios' / 'jad_see_2023.yaml'}\n"
-                    f"grid:\n{grid}", encoding="utf-8")
-    return path
 
 
 def swept(path: Path, out: Path, **options) -> pd.DataFrame:
