@@ -93,26 +93,51 @@ class Study:
 
     scores: pd.DataFrame
     truths: pd.DataFrame
+    between: pd.Series | None = None  # per outcome, `between_member_share`
 
     def summary(self) -> pd.DataFrame:
         """Per outcome: mean CRPS before and after, the share of truths the update improves,
-        and each forecast's coverage of the truth by its 90% interval."""
+        each forecast's coverage of the truth by its 90% interval and, where known, the share
+        of the remaining days' spread that lies between members."""
         grouped = self.scores.groupby("outcome", sort=False)
+        before = grouped["crps_pre_action"].mean()
+        between = {} if self.between is None else {
+            "between_member_share": self.between.reindex(before.index)}
         return pd.DataFrame({
-            "crps_pre_action": grouped["crps_pre_action"].mean(),
+            "crps_pre_action": before,
             "crps_updated": grouped["crps_updated"].mean(),
             "improved_share": grouped.apply(lambda g: float(
                 (g["crps_updated"] < g["crps_pre_action"]).mean()), include_groups=False),
             "coverage_pre_action": grouped["covered_pre_action"].mean(),
             "coverage_updated": grouped["covered_updated"].mean(),
             "crps_weighted": grouped["crps_weighted"].mean(),
-            "coverage_weighted": grouped["covered_weighted"].mean()}).reset_index()
+            "coverage_weighted": grouped["covered_weighted"].mean(),
+            **between}).join(self.ratio_interval()[["ratio_low", "ratio_high"]]).reset_index()
+
+    def ratio_interval(self, draws: int = 2000, level: float = 0.9, seed: int = 0
+                       ) -> pd.DataFrame:
+        """Per outcome, the ratio of the mean CRPS updated to before and its `level` interval
+        by a bootstrap over the truths (the same truths resampled for both forecasts): how far
+        20 truths pin the ratio down."""
+        rng = np.random.default_rng(seed)
+        before = self.scores.pivot(index="truth", columns="outcome", values="crps_pre_action")
+        after = self.scores.pivot(index="truth", columns="outcome", values="crps_updated")
+        picks = rng.integers(0, len(before), size=(draws, len(before)))
+        ratios = (after.to_numpy()[picks].mean(axis=1)
+                  / before.to_numpy()[picks].mean(axis=1))
+        low, high = np.quantile(ratios, [(1 - level) / 2, (1 + level) / 2], axis=0)
+        return pd.DataFrame({"ratio": after.mean() / before.mean(), "ratio_low": low,
+                             "ratio_high": high}, index=before.columns)
 
     def verdict(self) -> dict[str, float]:
-        """The two numbers the done-when asks for."""
+        """The two numbers the done-when asks for, and how many outcomes the update changes
+        by more than `CLEARLY` of the CRPS either way (a lower CRPS by a hair is a tie)."""
         table = self.summary()
+        ratio = table["crps_updated"] / table["crps_pre_action"]
         return {"outcomes_improved": float((table["crps_updated"]
                                             < table["crps_pre_action"]).mean()),
+                "outcomes_improved_clearly": float((ratio <= 1 - CLEARLY).mean()),
+                "outcomes_worse_clearly": float((ratio >= 1 + CLEARLY).mean()),
                 "coverage_updated": float(self.scores["covered_updated"].mean()),
                 "coverage_pre_action": float(self.scores["covered_pre_action"].mean()),
                 "outcomes_improved_weighted": float((table["crps_weighted"]
@@ -121,6 +146,25 @@ class Study:
                 "truths": float(len(self.truths)),
                 "collapsed_share": float(self.truths["collapsed"].mean()),
                 "outside_share": float(self.truths["outside"].mean())}
+
+
+CLEARLY = 0.01  # a change of the mean CRPS smaller than this share counts as a tie
+
+
+def between_member_share(runs: pd.DataFrame, outcomes: Sequence[str], days: Sequence[int]
+                         ) -> pd.Series:
+    """Per outcome, the share of the spread of `days`' totals over the members' runs that lies
+    between members: the variance of the members' means (less what their replicates' noise
+    adds to it) over that plus the variance within a member. Knowing the member exactly would
+    remove this share at most; the rest is the luck of those days, which the reports of
+    earlier days foretell only where a run's days hang together (a network stopped on day 1
+    does not cross on day 4)."""
+    table = totals(runs, outcomes, days)
+    by_member = table.groupby(level="member")
+    replicates = by_member.size().mean()
+    within = by_member.var(ddof=1).mean()
+    between = (by_member.mean().var(ddof=1) - within / replicates).clip(lower=0)
+    return (between / (between + within)).fillna(0.0)
 
 
 def score(result: Assimilation, truth: pd.DataFrame, outcomes: Sequence[str]) -> list[dict]:
@@ -134,7 +178,7 @@ def score(result: Assimilation, truth: pd.DataFrame, outcomes: Sequence[str]) ->
     forecasts["weighted"] = period_samples(result.runs, result.fit.weights, outcomes, period)
     rows = []
     for outcome in outcomes:
-        row = {"outcome": outcome, "truth": float(actual[outcome])}
+        row = {"outcome": outcome, "actual": float(actual[outcome])}
         for name, samples in forecasts.items():
             table, weights = samples[next(iter(period))]
             values, w = with_discrepancy(table[outcome], weights, result.discrepancy)
@@ -186,7 +230,9 @@ def run_study(scenario: Scenario, ensemble: pd.DataFrame, *, truths: int, report
                             "collapsed": result.fit.collapsed, "outside": result.fit.outside,
                             "refreshed_ess": (result.refreshed_fit.ess
                                               if result.refreshed_fit else np.nan)})
-    return Study(pd.DataFrame(rows), pd.DataFrame(diagnostics))
+    later = range(report_days + 1, scenario.action.days + 1)
+    return Study(pd.DataFrame(rows), pd.DataFrame(diagnostics),
+                 between_member_share(runs, forecast, later))
 
 
 # --- the generated section of docs/during_the_action.md -----------------------------------------
@@ -218,14 +264,29 @@ def study_markdown(folder: Path) -> str:
              f"{verdict['collapsed_share']:.0%} of the truths; none of them was said to lie "
              f"outside the ensemble." if not verdict["outside_share"] else
              f"{verdict['collapsed_share']:.0%} of the truths; {verdict['outside_share']:.0%} "
-             "were said to lie outside the ensemble.", "",
-             "| outcome | CRPS before | CRPS updated | truths improved | 90% coverage before "
-             "| updated | CRPS weighted only |", "|---|---:|---:|---:|---:|---:|---:|"]
+             "were said to lie outside the ensemble."]
+    if "outcomes_improved_clearly" in verdict:
+        count = len(summary)
+        lines[-1] += (
+            f" Counting a change of the mean CRPS under {CLEARLY:.0%} as a tie, the update is "
+            f"better for {round(verdict['outcomes_improved_clearly'] * count)} of the "
+            f"{count} outcomes and worse for {round(verdict['outcomes_worse_clearly'] * count)}.")
+    between = "between_member_share" in summary
+    interval = "ratio_low" in summary
+    lines += ["", "| outcome | CRPS before | CRPS updated | ratio"
+              + (" (90% over truths)" if interval else "") + " | truths improved | 90% "
+              "coverage before | updated | CRPS weighted only |"
+              + (" spread between members |" if between else ""),
+              "|---|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if between else "")]
     for row in summary.itertuples():
         lines.append(f"| {row.outcome} | {number(row.crps_pre_action)} | "
-                     f"{number(row.crps_updated)} | {row.improved_share:.0%} | "
+                     f"{number(row.crps_updated)} | "
+                     f"{row.crps_updated / row.crps_pre_action:.3f}"
+                     + (f" ({row.ratio_low:.2f}-{row.ratio_high:.2f})" if interval else "")
+                     + f" | {row.improved_share:.0%} | "
                      f"{row.coverage_pre_action:.0%} | {row.coverage_updated:.0%} | "
-                     f"{number(row.crps_weighted)} |")
+                     f"{number(row.crps_weighted)} |"
+                     + (f" {row.between_member_share:.0%} |" if between else ""))
     return "\n".join(lines)
 
 

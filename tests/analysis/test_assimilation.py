@@ -21,6 +21,7 @@ from sim.cli import main as cli
 from sim.inference.assimilation import assimilate, member_scenarios, run_members, update
 from sim.inference.assimilation_study import (
     REPORTED,
+    between_member_share,
     candidate_members,
     run_study,
     synthetic_reports,
@@ -187,6 +188,8 @@ def test_on_synthetic_truths_the_update_beats_the_forecast_before_the_action(sma
     assert ratio["checks_total"] < 0.85 and ratio["illegal_entries_detected"] < 1.0, ratio
     assert ratio.mean() < 1.0, ratio
     assert len(study.scores) == 8 * len(table) and study.truths["member"].is_unique
+    assert table["between_member_share"].between(0.0, 1.0).all()
+    assert study.scores["truth"].nunique() == 8  # each score says which truth it is
 
 
 @pytest.mark.xdist_group("assimilation_runs")
@@ -249,3 +252,35 @@ def test_sim_assimilate_writes_the_updated_ensemble_and_the_forecast(small_membe
     # runs of another scenario are refused: their days after the reports are another plan's
     with pytest.raises(ResultsFolderError, match="another scenario"):
         update(BASELINE, tmp_path / "reports.csv", ensemble_file=ensemble, runs=before)
+
+
+def test_the_spread_between_members_is_what_knowing_the_member_could_remove():
+    """Members whose days differ only by the luck of each run have no spread between them;
+    members 30 apart with runs ±1 around their mean have nearly all of it (the replicates'
+    noise in the members' means taken out)."""
+    rng = np.random.default_rng(3)
+    rows = [{"member": m, "replicate": r, "day": d, "country": "",
+             "lucky": rng.normal(10.0, 3.0), "apart": 30.0 * m + rng.normal(0.0, 1.0)}
+            for m in range(40) for r in range(2) for d in (3, 4)]
+    share = between_member_share(pd.DataFrame(rows), ["lucky", "apart"], [3, 4])
+    assert share["lucky"] < 0.1 and share["apart"] > 0.99
+    assert share.between(0.0, 1.0).all()
+
+
+def test_the_ratio_of_the_scores_carries_its_interval_over_the_truths():
+    """An update that halves every truth's CRPS has a ratio of 0.5 however the truths are
+    resampled; one that helps some truths and hurts others has an interval across 1."""
+    from sim.inference.assimilation_study import Study
+
+    rng = np.random.default_rng(5)
+    before = rng.uniform(1.0, 3.0, 20)
+    mixed = before * np.where(np.arange(20) % 2 == 0, 0.6, 1.5)
+    scores = pd.DataFrame(
+        [{"truth": t, "outcome": "halved", "crps_pre_action": b, "crps_updated": b / 2}
+         for t, b in enumerate(before)]
+        + [{"truth": t, "outcome": "mixed", "crps_pre_action": b, "crps_updated": m}
+           for t, (b, m) in enumerate(zip(before, mixed, strict=True))])
+    table = Study(scores, pd.DataFrame()).ratio_interval()
+    assert table.loc["halved", "ratio_low"] == pytest.approx(0.5)
+    assert table.loc["halved", "ratio_high"] == pytest.approx(0.5)
+    assert table.loc["mixed", "ratio_low"] < 1.0 < table.loc["mixed", "ratio_high"]
