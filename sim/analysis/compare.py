@@ -104,7 +104,7 @@ def per_day(results: Results) -> Results:
     summary = results.summary.copy()
     totals = [o for o in READ_OUTCOME_NAMES if o in summary and o not in NOT_PER_DAY]
     summary[totals] = summary[totals].astype(float) / days
-    return dataclasses.replace(results, summary=summary)
+    return results.replaced(summary=summary)
 
 
 def same_model(base: Results, other: Results) -> bool:

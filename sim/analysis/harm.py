@@ -26,7 +26,6 @@ weight sets: whether the weights decide.
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import hashlib
 import json
@@ -348,8 +347,8 @@ def add_harm(results: Results, weights: HarmWeights | Mapping[str, float]) -> Re
                       "outcome existed?): its harm index is left out; run it again to read it",
                       stacklevel=2)
         return results
-    return dataclasses.replace(results, summary=with_harm(results.summary, checked),
-                               manifest={**results.manifest, "harm_weights": checked.record()})
+    return results.replaced(summary=with_harm(results.summary, checked),
+                            manifest={**results.manifest, "harm_weights": checked.record()})
 
 
 # --- reading by crime area ---------------------------------------------------------------------

@@ -38,7 +38,7 @@ it is counted in, and says in words when a block gains in one area and loses in 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -255,7 +255,7 @@ def member_table(base: Results, variants: dict[str, Results], outcomes: tuple[st
     `robustness` the share of members agreeing with the mean's sign and `deciding` the
     assumption that explains most of the spread (sim/analysis/compare.py, `posterior_rows`)."""
     def harmed(results: Results) -> Results:
-        return replace(results, summary=with_harm(results.summary, harm))
+        return results.replaced(summary=with_harm(results.summary, harm))
 
     base, outcomes = harmed(base), (*outcomes, *HARM_OUTCOME_NAMES)
     rows = []

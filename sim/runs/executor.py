@@ -259,10 +259,13 @@ class Executor:
         futures = {pool.submit(function, item): item for item in items}
         try:
             for future in futures_completed(futures):
+                item = futures.pop(future)  # a finished future holds its result: let it go
                 try:
-                    yield futures[future], future.result()
+                    result = future.result()
                 except Exception as error:  # the worker died (BrokenProcessPool)
-                    yield futures[future], error
+                    result = error
+                del future
+                yield item, result
         finally:
             for future in futures:
                 future.cancel()

@@ -13,11 +13,12 @@ column).
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import shutil
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,48 @@ CHECKSUM = "summary_sha256"  # the manifest's checksum of summary.csv
 
 # --- the results object ----------------------------------------------------------------------
 
+class OnDisk:
+    """A table of a results folder, checked when the folder is read and read itself only the
+    first time it is asked for: the events and the crossings' waits, which most readings never
+    look at and which over hundreds of runs would hold gigabytes."""
+
+    def __init__(self, directory: Path, name: str) -> None:
+        self.directory, self.name = directory, name
+        _read(directory, name, lambda d: _parquet_schema(d / name))  # damaged: refused now
+
+    def read(self) -> pd.DataFrame:
+        return _read(self.directory, self.name, lambda d: _parquet(d / self.name))
+
+
+class _Table:
+    """A `Results` table given as a DataFrame or as `OnDisk` (read on first access, then
+    kept); `optional` tables default to an empty one."""
+
+    def __init__(self, optional: bool = False) -> None:
+        self.optional = optional
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name, self.slot = name, f"_{name}"
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:  # what dataclass asks for a field's default
+            if self.optional:
+                return _EMPTY
+            raise AttributeError(self.name)  # no default
+        value = instance.__dict__[self.slot]
+        if value is _EMPTY:
+            value = instance.__dict__[self.slot] = pd.DataFrame()
+        elif isinstance(value, OnDisk):
+            value = instance.__dict__[self.slot] = value.read()
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance.__dict__[self.slot] = value
+
+
+_EMPTY = object()  # an optional table not given: a fresh empty DataFrame on first access
+
+
 @dataclass
 class Results:
     """The tables of one scenario's run, and where they came from.
@@ -76,11 +119,11 @@ class Results:
 
     summary: pd.DataFrame
     daily: pd.DataFrame
-    events: pd.DataFrame
+    events: pd.DataFrame = _Table()
     manifest: dict[str, Any] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
     directory: Path | None = None
-    crossing_waits: pd.DataFrame = field(default_factory=pd.DataFrame)
+    crossing_waits: pd.DataFrame = _Table(optional=True)
 
     @property
     def scenario_name(self) -> str:
@@ -94,6 +137,16 @@ class Results:
     def describe(self, outcomes: tuple[str, ...] = OUTCOME_NAMES) -> pd.DataFrame:
         """Mean, median, 5–95% interval and 90% confidence interval of the mean, by outcome."""
         return describe(self.summary, outcomes)
+
+    def replaced(self, **changes: Any) -> Results:
+        """These results with some fields changed (`dataclasses.replace`), the others shared; a
+        table still on disk stays there (`dataclasses.replace` would read it)."""
+        other = copy.copy(self)
+        for name, value in changes.items():
+            if name not in self.__dataclass_fields__:
+                raise TypeError(f"Results has no field {name!r}")
+            setattr(other, name, value)
+        return other
 
     def save(self, directory: str | Path, *, force: bool = False) -> Path:
         """Write a results folder that `sim.load` and `sim run --resume` understand."""
@@ -131,11 +184,10 @@ def load(directory: str | Path) -> Results:
     _check_summary(summary, directory / SUMMARY)
     check_against_manifest(summary, manifest, directory)
     daily = _read(directory, DAILY, lambda d: _csv(d / DAILY).copy())
-    waits = (_read(directory, CROSSING_WAITS, lambda d: _parquet(d / CROSSING_WAITS))
-             if (directory / CROSSING_WAITS).exists()  # absent before the table existed
-             else pd.DataFrame())
-    events = _read(directory, EVENTS, lambda d: _parquet(d / EVENTS))
-    return Results(summary, daily, events, manifest, failures, directory, waits)
+    waits = (OnDisk(directory, CROSSING_WAITS) if (directory / CROSSING_WAITS).exists()
+             else pd.DataFrame())  # absent before the table existed
+    return Results(summary, daily, OnDisk(directory, EVENTS), manifest, failures, directory,
+                   waits)
 
 
 def _csv(path: Path) -> pd.DataFrame:
@@ -161,6 +213,14 @@ def read_table(path: str | Path, **options: Any) -> pd.DataFrame:
 def _parquet(path: Path, **options: Any) -> pd.DataFrame:
     with open_checked(path) as file:
         return pd.read_parquet(file, **options)
+
+
+def _parquet_schema(path: Path) -> None:
+    """Check a parquet file's footer (its schema and row groups) without reading its rows."""
+    import pyarrow.parquet as pq
+
+    with open_checked(path) as file:
+        pq.read_metadata(file)
 
 
 def _read(directory: Path, name: str, reader):
@@ -321,6 +381,22 @@ def write_replicate(directory: Path, tables: ReplicateTables,
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)  # interrupted: nothing half-written stays
         raise
+
+
+def written(tables: ReplicateTables) -> ReplicateTables:
+    """A replicate written to its folder, as a run keeps it until the end: its summary alone
+    (`read_replicates` reads the rest back when the folder is finished)."""
+    return replace(tables, **{name: getattr(tables, name).iloc[0:0].copy()  # not a view
+                              for name in ("daily", "events", "crossing_waits")})
+
+
+def on_disk(results: Results) -> Results:
+    """Finished folder's results whose events and crossing waits are read from the folder
+    when first asked for, so that a run over many scenarios does not hold them all."""
+    if results.directory is not None:
+        results.events = OnDisk(results.directory, EVENTS)
+        results.crossing_waits = OnDisk(results.directory, CROSSING_WAITS)
+    return results
 
 
 def read_replicates(directory: Path, skip: Collection[int] = ()) -> list[ReplicateTables]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import traceback
 import uuid
 import warnings
@@ -293,6 +294,7 @@ def _execute_plans(plans: list[_Plan], executor: Executor, *,
     owner = {id(task): plan for plan in plans for task in plan.tasks}
     tasks = [task for plan in plans for task in plan.tasks]
     run_id = uuid.uuid4().hex[:8]  # Dask keys unique per run: Dask would share equal keys
+    finished = 0
     with RunProgress(len(tasks), label, enabled=progress) as bar:
         try:
             for task, outcome in executor.completed(
@@ -306,11 +308,15 @@ def _execute_plans(plans: list[_Plan], executor: Executor, *,
                     plan.failures.append(asdict(outcome))
                     if plan.directory is not None:
                         layout.write_json(plan.directory / layout.FAILURES, plan.failures)
+                elif plan.directory is not None:
+                    store.write_replicate(plan.directory, outcome, plan.manifest)
+                    plan.parts.append(store.written(outcome))  # its tables stay on disk
                 else:
-                    if plan.directory is not None:
-                        store.write_replicate(plan.directory, outcome, plan.manifest)
-                    plan.parts.append(outcome)  # kept: the folder's tables need not read it
+                    plan.parts.append(outcome)
                 bar.advance()
+                finished += 1
+                if finished % 16 == 0:  # tables in reference cycles wait for a full collection
+                    gc.collect()
         except ClusterLostError as error:
             raise ClusterLostError(f"{error}; {_kept(plans)}") from None
 
@@ -331,11 +337,12 @@ def _finish(plan: _Plan) -> Results:
     failures = sorted(plan.failures, key=lambda f: f["replicate"])
     if plan.directory is None:
         return store.collect(plan.parts, plan.manifest, failures, None)
-    held = {part.replicate for part in plan.parts}
-    earlier = store.read_replicates(plan.directory, skip=held)  # written by an earlier run
-    results = store.collect(earlier + plan.parts, plan.manifest, failures, plan.directory)
+    # every replicate's tables from its folder (this run's and an earlier run's), one scenario
+    # at a time: over many scenarios the events and waits would not fit in memory together
+    results = store.collect(store.read_replicates(plan.directory), plan.manifest, failures,
+                            plan.directory)
     store.finish_folder(plan.directory, results)
-    return results
+    return store.on_disk(results)
 
 
 def _wanted(replicate: int | Iterable[int] | None, count: int) -> list[int]:
