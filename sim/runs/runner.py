@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import traceback
 import uuid
 import warnings
@@ -294,7 +293,6 @@ def _execute_plans(plans: list[_Plan], executor: Executor, *,
     owner = {id(task): plan for plan in plans for task in plan.tasks}
     tasks = [task for plan in plans for task in plan.tasks]
     run_id = uuid.uuid4().hex[:8]  # Dask keys unique per run: Dask would share equal keys
-    finished = 0
     with RunProgress(len(tasks), label, enabled=progress) as bar:
         try:
             for task, outcome in executor.completed(
@@ -314,9 +312,6 @@ def _execute_plans(plans: list[_Plan], executor: Executor, *,
                 else:
                     plan.parts.append(outcome)
                 bar.advance()
-                finished += 1
-                if finished % 16 == 0:  # tables in reference cycles wait for a full collection
-                    gc.collect()
         except ClusterLostError as error:
             raise ClusterLostError(f"{error}; {_kept(plans)}") from None
 
