@@ -73,9 +73,25 @@ class OnDisk:
     def __init__(self, directory: Path, name: str) -> None:
         self.directory, self.name = directory, name
         _read(directory, name, lambda d: _parquet_schema(d / name))  # damaged: refused now
+        self.identity = _identity(directory / name)
 
     def read(self) -> pd.DataFrame:
+        path = self.directory / self.name
+        if _identity(path) != self.identity:  # replaced by a later run (--force), or removed
+            raise ResultsFolderError(
+                f"{path}: the file changed after these results were read (another run "
+                "replaced the folder?), so it no longer holds their rows: read the folder "
+                "again with sim.load")
         return _read(self.directory, self.name, lambda d: _parquet(d / self.name))
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from another: inode, size, modification time."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
 
 
 class _Table:

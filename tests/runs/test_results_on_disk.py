@@ -60,3 +60,13 @@ def test_results_replaced_share_what_they_do_not_change_and_leave_it_on_disk(tmp
     pd.testing.assert_frame_equal(doubled.events, loaded.events)
     with pytest.raises(TypeError, match="no field"):
         loaded.replaced(sumary=loaded.summary)
+
+
+def test_results_whose_folder_was_replaced_refuse_to_read_the_new_tables(tmp_path):
+    """Results of a run whose folder a later run replaced (--force) would otherwise read that
+    run's events as their own."""
+    first = run_small(small(replicates=2), workers=1, out=tmp_path / "run")
+    run_small(small(replicates=3), workers=1, out=tmp_path / "run", force=True)
+    with pytest.raises(ResultsFolderError, match="changed after these results were read"):
+        first.events  # noqa: B018 (reading is the test)
+    assert len(sim.load(tmp_path / "run").summary) == 3
