@@ -149,8 +149,7 @@ def default_folder(name: str) -> Path:
 
 def wrong_kind(path: Path, command: str) -> None:
     """A sweep file given to `sim run`, or a scenario to `sim sweep`: say which command fits."""
-    from sim.runs.sweep import is_sweep_file
-    from sim.scenario.files import Problem, ScenarioError
+    from sim.scenario.files import Problem, ScenarioError, is_sweep_file
 
     sweep = is_sweep_file(path)
     if sweep == (command == "run"):

@@ -16,8 +16,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from sim.runs.sweep import is_sweep_file, load_sweep
-    from sim.scenario.files import ScenarioError, load_scenario
+    from sim.scenario.files import ScenarioError, is_sweep_file, load_scenario
     from sim.scenario.postings import explicit_postings
     from sim.scenario.reading import printable
 
@@ -25,6 +24,8 @@ def main(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             if is_sweep_file(path):
+                from sim.runs.sweep import load_sweep  # pandas and the runner: sweeps only
+
                 sweep = load_sweep(path)
                 print(printable(f"{path}: ok (sweep '{sweep.name}', {len(sweep.points)} "
                                 "points)"))

@@ -8,7 +8,6 @@ state and decisions that belong to it alone.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -17,6 +16,7 @@ import numpy as np
 from mesa import Agent
 from mesa.discrete_space import CellAgent
 
+from sim.model.shifts import ShiftPattern
 from sim.scenario.schema import shift_ticks
 
 if TYPE_CHECKING:
@@ -31,26 +31,6 @@ class MovementState(IntEnum):
     DELIVERED = 4
     SUSPENDED = 5
     TURNED_BACK = 6   # sent back at a border; tries again at `retry_at` (sim/model/reattempts.py)
-
-
-@dataclass(frozen=True)
-class ShiftPattern:
-    """Daily working hours [start, start + length) in local time, wrapping past midnight."""
-
-    start: int
-    length: int = 8
-
-    def covers(self, hour_of_day: int) -> bool:
-        return (hour_of_day - self.start) % 24 < self.length
-
-    def hours(self) -> tuple[int, ...]:
-        """The hours of the day it covers, in ascending order."""
-        return _covered_hours(self.start, self.length)
-
-
-@functools.cache
-def _covered_hours(start: int, length: int) -> tuple[int, ...]:
-    return tuple(hour for hour in range(24) if (hour - start) % 24 < length)
 
 
 class OfficerUnit(Agent):

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.geography import RouteGraph
-from sim.model.agents import ShiftPattern
 from sim.model.crossings import traffic_shift_weights
 from sim.model.mechanisms import shift_profile
+from sim.model.shifts import ShiftPattern
 from sim.model.sides import SIDES, SidePlan, side_of_unit, side_plan, visitor_sides
 from sim.scenario.allocation import UnitSpec, build_units
 from sim.scenario.schema import SHIFT_HOURS, Scenario

@@ -43,11 +43,10 @@ from sim.scenario.files import (
     Problem,
     ScenarioError,
     load_scenario,
-    parse_document,
+    parsed_file,
     scenario_from_mapping,
     suggest,
 )
-from sim.scenario.reading import InputError, read_text
 from sim.scenario.schema import NAME_PATTERN, Scenario
 
 SWEEP_KEYS = ("name", "description", "base", "grid")
@@ -75,26 +74,13 @@ class Sweep:
     source: str | None = None  # the sweep file: --force replaces only a folder written from it
 
 
-def is_sweep_file(path: str | Path) -> bool:
-    """A YAML file whose top level has `grid:` or `base:` is a sweep (others are scenarios).
-    A file that cannot be read or parsed is neither: its ScenarioError says why."""
-    data = _parsed(Path(path)).data
-    return "grid" in data or "base" in data
-
-
-def _parsed(path: Path):
-    try:
-        text = read_text(path)
-    except InputError as error:
-        raise ScenarioError([Problem(str(path), error.line, (), error.message)]) from None
-    return parse_document(text, str(path), path)
 
 
 def load_sweep(path: str | Path) -> Sweep:
     """Read a sweep file and build and check every point's scenario before anything runs."""
     path = Path(path)
     label = str(path)
-    document = _parsed(path)
+    document = parsed_file(path)
     data, lines = document.data, document.lines
     problems = [Problem(label, lines.get((key,)), (key,), "unknown key; valid keys here: "
                         + ", ".join(SWEEP_KEYS), suggest(key, SWEEP_KEYS))

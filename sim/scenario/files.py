@@ -426,6 +426,23 @@ def with_own_name(data: dict[str, Any], lines: dict, path: Path) -> dict[str, An
     return {**data, "name": name}
 
 
+def is_sweep_file(path: str | Path) -> bool:
+    """A YAML file whose top level has `grid:` or `base:` is a sweep (others are scenarios;
+    `sim.runs.sweep` reads sweeps). A file that cannot be read or parsed is neither: its
+    ScenarioError says why."""
+    data = parsed_file(Path(path)).data
+    return "grid" in data or "base" in data
+
+
+def parsed_file(path: Path) -> _Document:
+    """A scenario or sweep file read and parsed, its problems as a ScenarioError."""
+    try:
+        text = read_text(path)
+    except InputError as error:
+        raise ScenarioError([Problem(str(path), error.line, (), error.message)]) from None
+    return parse_document(text, str(path), path)
+
+
 def load_scenario(path: str | Path, *, check_graph: bool = True) -> Scenario:
     """Read, merge (`extends`) and validate a scenario file, then check it against the route
     graph (names, impossible allocations). Raises ScenarioError listing every problem."""
