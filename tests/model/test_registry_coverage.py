@@ -44,7 +44,7 @@ SHAPE = "array shape or index arithmetic: 2 sides of a crossing, 2 directions, 3
 CACHE = "size of a cache of computed results"
 ALLOWED: dict[tuple[str, str, float], str] = {
     **{("agents.py", "MovementState", code): "MovementState enum code" for code in (2, 3, 4, 5, 6)},
-    ("agents.py", "ShiftPattern", 8): "a shift's default length in hours (each unit's shift "
+    ("shifts.py", "ShiftPattern", 8): "a shift's default length in hours (each unit's shift "
     "comes from the scenario's postings)",
     ("agents.py", "ScanningTeam.__init__", 24): "a shift of a whole day (24 hours)",
     ("checks.py", "_checked", 6): "uniforms a check consumes, to keep random streams in step",
