@@ -78,7 +78,7 @@ ensemble: $(VENV)/.installed
 # (scenarios/ensemble.csv, its first 100 members), then the table of docs/during_the_action.md.
 # About 10 minutes on 2 cores.
 during-the-action: $(VENV)/.installed
-	$(SIM) assimilate scenarios/jad_see_2023.yaml --study 20 --members 100 \
+	$(SIM) assimilate scenarios/jad_see_2023.yaml --study 100 --members 100 \
 	  --out results/assimilation_study --force $(ARGS)
 	$(SIM) docs assimilation results/assimilation_study
 

@@ -22,7 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     what.add_argument("--reports", type=Path, metavar="FILE", help="the daily reports: a CSV "
                       "of day,outcome,value[,country] (docs/during_the_action.md)")
     what.add_argument("--study", type=at_least(1), metavar="N", help="instead: score the "
-                      "update on N synthetic truths drawn from the ensemble and held out of it")
+                      "update on synthetic truths: N members held out of the ensemble in turn, "
+                      "each of their runs a truth")
     parser.add_argument("--out", type=folder_argument, metavar="DIR", required=True,
                         help="output folder")
     parser.add_argument("--ensemble", type=Path, metavar="FILE", help="the ensemble file "
@@ -119,9 +120,9 @@ def study(args: argparse.Namespace, scenario, command: str) -> int:
         members = candidate_members(str(args.candidates), args.members or 100)
     else:
         members = _ensemble_members(args)
-    if args.study >= len(members):
-        raise ResultsFolderError(f"--study {args.study} truths need more than {args.study} "
-                                 f"members; there are {len(members)}")
+    if args.study > len(members):
+        raise ResultsFolderError(f"--study {args.study} holds out {args.study} members in "
+                                 f"turn; there are {len(members)} (--members)")
     started = time.monotonic()
     with claim(args.out, "assimilation study", args.force, files=STUDY_FILES,
                command=command):
@@ -133,7 +134,7 @@ def study(args: argparse.Namespace, scenario, command: str) -> int:
         store.write_csv(result.summary(), args.out / "summary.csv")
         layout.write_json(args.out / "study.json", {
             "command": command, "scenario": scenario.name, "members": len(members),
-            "truths": args.study, "report_days": args.report_days,
+            "held_out": args.study, "truths": len(result.truths), "report_days": args.report_days,
             "replicates": args.replicates or REPLICATES,
             "ensemble": str(args.candidates or args.ensemble or "scenarios/ensemble.csv"),
             "before_history_matching": args.candidates is not None,

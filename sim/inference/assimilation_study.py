@@ -1,21 +1,25 @@
 """Does the update help? A study on synthetic truths drawn from the ensemble and held out of it.
 
-Member j of the ensemble plays the truth: it runs the scenario once on a seed no member runs
-(its own week, luck included), and its first k days, summed over the places, are the reports.
-The other members are the ensemble: before the action with their own weights, after the update
-weighted by the reports (and refreshed when the weights collapse) — the very steps of `sim
-assimilate` (`sim.inference.assimilation`). Both forecasts of days k+1 to the end are scored
-against what the truth member did on those days, per outcome:
+Member j of the ensemble is held out, and each of its own runs plays a truth (its own week,
+luck included: no other member runs its seeds), whose first k days, summed over the places, are
+the reports. The other members are the ensemble: before the action with their own weights,
+after the update weighted by the reports (and refreshed when the weights collapse) — the very
+steps of `sim assimilate` (`sim.inference.assimilation`). Both forecasts of days k+1 to the end
+are scored against what the truth did on those days, per outcome:
 
 - the continuous ranked probability score (`sim.analysis.forecast.crps`; lower is better): the
   update should beat the forecast before the action for most outcomes;
 - whether the 90% predictive interval holds the truth: it should for at least 80% of
   outcomes × truths (90% if the forecast were exactly calibrated).
 
-The members' runs are made once and shared by every truth (leave one out); only a refresh
-runs new members. Where no ensemble file has been built (`scenarios/ensemble.csv` is built
-after a refit), `candidate_members` gives the ensemble's candidates before history matching:
-posterior draws with the sampled assumptions of `calibration/ensemble.yaml`.
+The members' runs are made once and serve both as the ensemble and as the truths (leave one
+member out), so a study of every member costs no run beyond the members' own: with 100 members
+of 2 replicates it has 200 truths. It needs them: the update moves most outcomes by a few per
+cent, and with 20 truths the ratio of the scores has an interval of ±10% (docs/
+during_the_action.md shows the study at both sizes). Only a refresh runs new members. Where no
+ensemble file has been built (`scenarios/ensemble.csv` is built after a refit),
+`candidate_members` gives the ensemble's candidates before history matching: posterior draws
+with the sampled assumptions of `calibration/ensemble.yaml`.
 """
 
 from __future__ import annotations
@@ -46,7 +50,6 @@ from sim.inference.assimilation import (
     run_members,
 )
 from sim.inference.history_matching import DISCREPANCY
-from sim.model.streams import replicate_seeds
 from sim.runs.posterior import member_seeds
 from sim.scenario.posterior import with_draw
 from sim.scenario.schema import Scenario
@@ -55,7 +58,7 @@ REPORTED = ("checks_persons", "checks_vehicles", "illegal_entries_detected",
             "forged_documents", "arrests_migrant_smuggling", "arrests_drug_trafficking",
             "arrests_firearms_trafficking", "weapons_seized", "ammunition_seized", "cocaine_kg",
             "other_drugs_kg")
-TRUTH_SEED = 36  # root of the truths' own seeds: none of them is a member's seed
+TRUTH_SEED = 36  # root of the seeds of truths run apart (`truth_runs`): none is a member's seed
 
 
 def candidate_members(config: str, count: int) -> pd.DataFrame:
@@ -117,14 +120,18 @@ class Study:
     def ratio_interval(self, draws: int = 2000, level: float = 0.9, seed: int = 0
                        ) -> pd.DataFrame:
         """Per outcome, the ratio of the mean CRPS updated to before and its `level` interval
-        by a bootstrap over the truths (the same truths resampled for both forecasts): how far
-        20 truths pin the ratio down."""
+        by a bootstrap over the truths (the same truths resampled for both forecasts; the runs
+        of one held-out member resampled together, as they share its assumptions): how far the
+        truths pin the ratio down."""
         rng = np.random.default_rng(seed)
         before = self.scores.pivot(index="truth", columns="outcome", values="crps_pre_action")
         after = self.scores.pivot(index="truth", columns="outcome", values="crps_updated")
-        picks = rng.integers(0, len(before), size=(draws, len(before)))
-        ratios = (after.to_numpy()[picks].mean(axis=1)
-                  / before.to_numpy()[picks].mean(axis=1))
+        clusters = (self.truths.set_index("truth")["member"].reindex(before.index)
+                    if "member" in self.truths else pd.Series(before.index, before.index))
+        codes, _ = pd.factorize(clusters)
+        picks = rng.integers(0, codes.max() + 1, size=(draws, codes.max() + 1))
+        counts = np.stack([np.bincount(p, minlength=codes.max() + 1) for p in picks])[:, codes]
+        ratios = ((counts @ after.to_numpy()) / (counts @ before.to_numpy()))
         low, high = np.quantile(ratios, [(1 - level) / 2, (1 + level) / 2], axis=0)
         return pd.DataFrame({"ratio": after.mean() / before.mean(), "ratio_low": low,
                              "ratio_high": high}, index=before.columns)
@@ -195,10 +202,10 @@ def run_study(scenario: Scenario, ensemble: pd.DataFrame, *, truths: int, report
               discrepancy: float = DISCREPANCY, refresh: bool = False,
               runs: pd.DataFrame | None = None,
               progress: Callable[[str], None] | None = None) -> Study:
-    """Leave-one-out over the first `truths` members of `ensemble`: each plays the truth once,
-    the others are the ensemble it updates. The forecast does not use the refresh of a
-    collapsed ensemble, so the study runs none unless `refresh` (then its diagnostics are
-    recorded too)."""
+    """Leave one member out, for the first `truths` members of `ensemble` in turn: each of the
+    held-out member's runs plays a truth, the other members are the ensemble it updates. The
+    forecast does not use the refresh of a collapsed ensemble, so the study runs none unless
+    `refresh` (then its diagnostics are recorded too)."""
     members = ensemble.reset_index(drop=True)
     sampled = members.attrs.get("sampled", [])
     seeds = member_seeds(scenario.run.seed, replicates, len(members))
@@ -207,29 +214,29 @@ def run_study(scenario: Scenario, ensemble: pd.DataFrame, *, truths: int, report
         say(f"{len(members)} members x {replicates} replicates")
         runs = run_members(member_scenarios(scenario, members, sampled), seeds,
                            by_country=False, workers=workers, labels=members["member"])
-    truth_seeds = replicate_seeds(TRUTH_SEED, truths)
-    value_columns = [c for c in members.columns if c not in
-                     ("member", "weight", "draw", "candidate", "implausibility", "parent",
-                      "log_likelihood")]
     rows, diagnostics = [], []
     for j in range(truths):
-        row = members.iloc[j]
-        truth = truth_runs(scenario, {c: row[c] for c in value_columns}, truth_seeds[j])
-        reports = synthetic_reports(truth, report_days, reported)
-        others = members[members["member"] != row["member"]].copy()
+        member = members.iloc[j]["member"]
+        others = members[members["member"] != member].copy()
         others.attrs["sampled"] = sampled
-        mine = runs[runs["member"] != row["member"]]
-        result = assimilate(scenario, reports, others, replicates=replicates,
-                            workers=workers, runs=mine, discrepancy=discrepancy, seed=j,
-                            refresh=refresh)
-        say(f"truth {j + 1} of {truths}: ESS {result.fit.ess:.1f}"
-            + (" (collapsed, refreshed)" if result.refreshed else "")
-            + (" (outside)" if result.fit.outside else ""))
-        rows += [{"truth": j, **r} for r in score(result, truth, forecast)]
-        diagnostics.append({"truth": j, "member": int(row["member"]), "ess": result.fit.ess,
-                            "collapsed": result.fit.collapsed, "outside": result.fit.outside,
-                            "refreshed_ess": (result.refreshed_fit.ess
-                                              if result.refreshed_fit else np.nan)})
+        mine = runs[runs["member"] != member]
+        held_out = runs[runs["member"] == member]
+        for replicate, truth in held_out.groupby("replicate", sort=True):
+            number = len(diagnostics)
+            reports = synthetic_reports(truth, report_days, reported)
+            result = assimilate(scenario, reports, others, replicates=replicates,
+                                workers=workers, runs=mine, discrepancy=discrepancy,
+                                seed=number, refresh=refresh)
+            say(f"member {j + 1} of {truths}, run {replicate + 1}: ESS {result.fit.ess:.1f}"
+                + (" (collapsed, refreshed)" if result.refreshed else "")
+                + (" (outside)" if result.fit.outside else ""))
+            rows += [{"truth": number, **r} for r in score(result, truth, forecast)]
+            diagnostics.append({"truth": number, "member": int(member),
+                                "replicate": int(replicate), "ess": result.fit.ess,
+                                "collapsed": result.fit.collapsed,
+                                "outside": result.fit.outside,
+                                "refreshed_ess": (result.refreshed_fit.ess
+                                                  if result.refreshed_fit else np.nan)})
     later = range(report_days + 1, scenario.action.days + 1)
     return Study(pd.DataFrame(rows), pd.DataFrame(diagnostics),
                  between_member_share(runs, forecast, later))
@@ -250,9 +257,7 @@ def study_markdown(folder: Path) -> str:
     summary = pd.read_csv(folder / "summary.csv")
     verdict = info["verdict"]
     lines = [f"`{info['command']}` ({info['finished'][:10]}, git {info.get('git_commit') or '?'}"
-             f"; {info['minutes']} min): {int(info['truths'])} truths drawn from "
-             f"{info['members']} members ({'candidates before history matching' if
-             info.get('before_history_matching') else info['ensemble']}) and held out, "
+             f"; {info['minutes']} min): {_truths(info)}, "
              f"{info['report_days']} days reported, {info['replicates']} replicates a member.",
              "", f"**The update beats the forecast before the action (lower mean CRPS) for "
              f"{verdict['outcomes_improved']:.0%} of the outcomes; its 90% intervals hold the "
@@ -288,6 +293,18 @@ def study_markdown(folder: Path) -> str:
                      f"{number(row.crps_weighted)} |"
                      + (f" {row.between_member_share:.0%} |" if between else ""))
     return "\n".join(lines)
+
+
+def _truths(info: dict) -> str:
+    """Where a study's truths came from (a study written before the held-out members' own runs
+    were the truths ran each truth apart)."""
+    ensemble = ("candidates before history matching" if info.get("before_history_matching")
+                else info["ensemble"])
+    if "held_out" in info:
+        return (f"{int(info['held_out'])} of {info['members']} members ({ensemble}) held out "
+                f"in turn, each of their runs a truth ({int(info['truths'])} truths)")
+    return (f"{int(info['truths'])} truths drawn from {info['members']} members ({ensemble}) "
+            "and held out")
 
 
 def write_study_section(target: Path, folder: Path) -> None:
