@@ -38,11 +38,13 @@ from sim.inference.ensemble_plan import (  # noqa: F401 (the plan's names, re-ex
     Plan,
     candidate,
     design,
+    inputs,
     load_plan,
     sampled_columns,
     sampled_values,
     split_assumptions,
 )
+from sim.inference import emulator as emulators
 from sim.inference.experiments import ConfigError, Evaluator
 from sim.inference.history_matching import regime_implausibility, worst
 from sim.runs import layout
@@ -84,7 +86,8 @@ def evaluate(plan: Plan, indices: list[int], points: np.ndarray, pool: Any,
     for index in indices:
         values = candidate(plan, index, points[index])
         row: dict[str, Any] = {"candidate": index, "draw": index % len(plan.draws),
-                               "config_digest": plan.digest, "screened": False}
+                               "config_digest": plan.digest, "screened": False,
+                               "emulated": False}
         try:
             scenarios = [with_draw(r.scenario, values, label=f"candidate {index}",
                                    sampled=sampled_names) for r in plan.regimes]
@@ -108,6 +111,7 @@ def evaluate(plan: Plan, indices: list[int], points: np.ndarray, pool: Any,
             still = []
             for k, frame in zip(finished, frames, strict=True):
                 runs[k][j] = frame
+                live[k].update(_means(regime, frame))
                 score = regime_implausibility(frame, regime.targets,
                                               discrepancy=config.discrepancy,
                                               pooled=pooled.get(regime.label))
@@ -129,6 +133,8 @@ def evaluate(plan: Plan, indices: list[int], points: np.ndarray, pool: Any,
                                                  pooled=(pooled or {}).get(r.label))
                   for j, r in enumerate(regimes)}
         largest, where = worst(scores)
+        for j, regime in enumerate(regimes):
+            row.update(_means(regime, runs[k][j]))
         row.update(_scores(scores), implausibility=largest, worst=where,
                    kept=bool(largest <= config.cutoff))
         if len(seeds) > 1:
@@ -144,6 +150,13 @@ def _run(pool: Any, built: list[list[Scenario]], seeds: list[int], regimes: int,
     flat = [scenario for scenarios in built for scenario in scenarios]
     frames = pool.run(flat, seeds, each_done=each_done) if flat else []
     return [frames[k * regimes:(k + 1) * regimes] for k in range(len(built))]
+
+
+def _means(regime: Any, frame: pd.DataFrame) -> dict[str, float]:
+    """A regime's mean figure of every target over the candidate's runs (the emulators'
+    training data)."""
+    return {f"M:{regime.label}:{outcome}": float(value)
+            for outcome, value in frame[list(regime.targets.index)].mean().items()}
 
 
 def _scores(scores: dict[str, pd.Series]) -> dict[str, float]:
@@ -185,10 +198,10 @@ def build(plan: Plan, out: Path | None = None, *, resume: bool = False,
             (config.candidates - len(rows)) * per_candidate, "ensemble",
             enabled=progress) as bar:
         while kept < config.members and len(rows) < config.candidates:
-            indices = list(range(len(rows), min(len(rows) + BATCH, config.candidates)))
-            batch = evaluate(plan, indices, points, pool, pooled_variances(plan, rows),
-                             bar.advance)
-            rows += batch
+            indices, batch = next_batch(plan, rows, points)
+            batch += evaluate(plan, indices, points, pool, pooled_variances(plan, rows),
+                              bar.advance)
+            rows += sorted(batch, key=lambda row: row["candidate"])
             kept += sum(bool(r["kept"]) for r in batch)
             if table_path is not None:
                 append_candidates(table_path, batch, candidate_columns(plan))
@@ -198,6 +211,59 @@ def build(plan: Plan, out: Path | None = None, *, resume: bool = False,
     if out is not None:
         write_outputs(plan, result, out)
     return result
+
+
+def next_batch(plan: Plan, rows: list[dict[str, Any]], points: np.ndarray
+               ) -> tuple[list[int], list[dict[str, Any]]]:
+    """The next candidates to run (at most `BATCH`) and the rows of those the emulators rule
+    out on the way (never run). Without an emulator in the config, or before its first wave
+    has run, the next `BATCH` candidates in order."""
+    config, start = plan.config, len(rows)
+    if config.emulator is None or ran(rows) < config.emulator.training:
+        return list(range(start, min(start + BATCH, config.candidates))), []
+    fitted = fit_emulator(plan, rows, points)
+    regimes = [(r.label, r.targets) for r in plan.regimes]
+    indices: list[int] = []
+    screened: list[dict[str, Any]] = []
+    while len(indices) < BATCH and start < config.candidates:
+        block = np.arange(start, min(start + 8 * BATCH, config.candidates))
+        scores = fitted.implausibility(inputs(plan, block, points), regimes,
+                                       config.discrepancy)
+        for position, index in enumerate(block):
+            start = int(index) + 1
+            score = scores.iloc[position] if len(scores.columns) else pd.Series(dtype=float)
+            if len(score) and float(score.max()) > config.cutoff:
+                screened.append({"candidate": int(index), "draw": int(index) % len(plan.draws),
+                                 "config_digest": plan.digest, "screened": True,
+                                 "emulated": True, "kept": False,
+                                 "implausibility": float(score.max()),
+                                 "worst": f"emulator:{score.idxmax()}"})
+            else:
+                indices.append(int(index))
+                if len(indices) == BATCH:
+                    break
+    return indices, screened
+
+
+def ran(rows: list[dict[str, Any]]) -> int:
+    """How many candidates have run (not screened out by an emulator)."""
+    return sum(not _flag(r.get("emulated")) for r in rows)
+
+
+def _flag(value: Any) -> bool:
+    return bool(value) and not (isinstance(value, float) and math.isnan(value))
+
+
+def fit_emulator(plan: Plan, rows: list[dict[str, Any]], points: np.ndarray
+                 ) -> emulators.Emulator:
+    """The emulators of every target, fitted on the candidates run so far."""
+    run = [r for r in rows if not _flag(r.get("emulated"))]
+    columns = [f"M:{r.label}:{o}" for r in plan.regimes for o in r.targets.index]
+    means = pd.DataFrame([{c: r.get(c, math.nan) for c in columns} for r in run],
+                         columns=columns, dtype=float)
+    indices = np.array([int(r["candidate"]) for r in run])
+    return emulators.fit(inputs(plan, indices, points), means,
+                         [(r.label, r.targets) for r in plan.regimes])
 
 
 def member_table(plan: Plan, table: pd.DataFrame, points: np.ndarray) -> pd.DataFrame:
@@ -239,17 +305,24 @@ def read_candidates(path: Path, digest: str) -> list[dict[str, Any]]:
 def candidate_columns(plan: Plan) -> list[str]:
     """The candidate table's columns: bookkeeping, then I per regime and target."""
     return ["candidate", "draw", "config_digest", "implausibility", "worst", "kept", "screened",
+            "emulated",
             *(f"I:{r.label}:{outcome}" for r in plan.regimes for outcome in r.targets.index),
-            *(f"V:{r.label}:{outcome}" for r in plan.regimes for outcome in r.targets.index)]
+            *(f"V:{r.label}:{outcome}" for r in plan.regimes for outcome in r.targets.index),
+            *(f"M:{r.label}:{outcome}" for r in plan.regimes for outcome in r.targets.index)]
 
 
 def append_candidates(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
-    """Add a batch to the candidate table (with its header when the table is new)."""
+    """Add a batch to the candidate table (with its header when the table is new; a table
+    written before its columns grew is rewritten once with the new columns, empty where
+    unknown)."""
     frame = pd.DataFrame([{k: v for k, v in r.items() if k != "_values"} for r in rows],
                          columns=columns)
     new = not (path.is_file() and path.stat().st_size)
     if new:
         path.parent.mkdir(parents=True, exist_ok=True)
+    elif list(pd.read_csv(path, nrows=0).columns) != columns:
+        frame = pd.concat([pd.read_csv(path).reindex(columns=columns), frame])
+        new = True
     frame.to_csv(path, mode="w" if new else "a", header=new, index=False,
                  lineterminator="\n")
 
@@ -259,6 +332,7 @@ def record(plan: Plan, result: Build) -> dict[str, Any]:
     config, table = plan.config, result.candidates
     columns = sampled_columns(plan.sampled)
     tried = len(table)
+    emulated = _emulated(table)
     rejected_by = (table.loc[~table["kept"].astype(bool), "worst"].value_counts().head(10)
                    .to_dict() if tried else {})
     run_time = result.seconds
@@ -280,12 +354,22 @@ def record(plan: Plan, result: Build) -> dict[str, Any]:
         "members": len(result.members), "members_wanted": config.members,
         "candidates_tried": tried,
         "acceptance": (len(table[table["kept"].astype(bool)]) / tried) if tried else None,
+        "emulator": (None if config.emulator is None
+                     else {**config.emulator.model_dump(), "screened_out": emulated,
+                           "candidates_run": tried - emulated,
+                           "acceptance_of_run": (len(result.members) / (tried - emulated)
+                                                 if tried > emulated else None)}),
         "rejected_most_by": rejected_by, "resumed_candidates": result.resumed,
         "seconds": round(run_time, 1),
         "seconds_per_candidate": round(run_time / max(tried - result.resumed, 1), 2),
         "seconds_per_member": round(run_time / max(len(result.members), 1), 2),
         "finished": layout.now(), "git_commit": layout.git_commit(),
         "packages": layout.package_versions()}
+
+
+def _emulated(table: pd.DataFrame) -> int:
+    """How many candidates of a table the emulators ruled out (never run)."""
+    return int(table["emulated"].map(_flag).sum()) if "emulated" in table else 0
 
 
 def write_outputs(plan: Plan, result: Build, out: Path) -> None:
@@ -308,6 +392,11 @@ def summary_lines(plan: Plan, result: Build) -> list[str]:
                 else "")] if tried else ["no candidate tried"]
     lines.append(f"identified (posterior draws): {len(plan.identified)}; sampled: "
                  f"{len(plan.sampled)} ({', '.join(p.label for p in plan.sampled)})")
+    if tried and plan.config.emulator is not None:
+        emulated = _emulated(table)
+        lines.append(f"emulators (first wave {plan.config.emulator.training} candidates) ruled "
+                     f"out {emulated} candidates unrun; {tried - emulated} ran, "
+                     f"{kept / max(tried - emulated, 1):.0%} of them kept")
     if tried and kept < plan.config.members:
         lines.append(f"only {kept} members passed: raise `candidates`, or read which targets "
                      "rule the candidates out (`rejected_most_by` in the record)")

@@ -33,6 +33,15 @@ from sim.scenario.ranges import registered_ranges
 from sim.scenario.schema import Scenario
 
 
+class EmulatorConfig(StrictModel):
+    """History matching in waves (`sim.inference.emulator`): once `training` candidates have
+    run, emulators fitted on them screen the rest, and only those they do not rule out run."""
+
+    training: int = Field(256, ge=30, le=1_000_000, description="Candidates run (the first "
+                          "wave) before the emulators screen; they are refitted on every "
+                          "candidate run since, before each batch.")
+
+
 class EnsembleConfig(StrictModel):
     """How to build an ensemble: from which calibration and posterior, over which assumptions,
     how many members, with what effort."""
@@ -58,6 +67,10 @@ class EnsembleConfig(StrictModel):
     discrepancy: float = Field(DISCREPANCY, ge=0, description="Model discrepancy: its standard "
                                "deviation as a share of each published figure.")
     workers: int = Field(2, ge=1, le=1024, description="Worker processes (1: in this process).")
+    emulator: EmulatorConfig | None = Field(None, description="Screen candidates by emulators "
+                                            "fitted on a first wave, and run only those they "
+                                            "do not rule out (default: none; every candidate "
+                                            "runs).")
 
     @model_validator(mode="after")
     def _enough(self) -> EnsembleConfig:
@@ -137,8 +150,8 @@ def load_plan(path: str | Path, **overrides: Any) -> Plan:
 
 def _digest(plan: Plan) -> str:
     """What the candidates depend on: a candidate table with another digest is not resumed."""
-    payload = {"config": plan.config.model_dump(mode="json", exclude={"members", "candidates",
-                                                                       "workers"}),
+    payload = {"config": plan.config.model_dump(mode="json", exclude={
+                   "members", "candidates", "workers", "emulator"}),  # (which run, not what)
                "sampled": [p.model_dump(mode="json") for p in plan.sampled],
                "draws": plan.draws,
                "regimes": [(r.label, r.scenario.model_dump(mode="json"),
@@ -190,6 +203,15 @@ def sampled_columns(sampled: list[FreeParameter]) -> dict[str, list[str]]:
         one = sampled_values([parameter], point[:1])
         columns[parameter.label] = list(one)
     return columns
+
+
+def inputs(plan: Plan, indices: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The emulators' inputs of candidates `indices`: their design coordinates and the values
+    of the posterior draw each holds (a row per candidate)."""
+    indices = np.asarray(indices, dtype=int)
+    names = sorted({key for draw in plan.draws for key in draw})
+    draws = np.array([[float(draw.get(name, 0.0)) for name in names] for draw in plan.draws])
+    return np.hstack([points[indices], draws[indices % len(plan.draws)]])
 
 
 def candidate(plan: Plan, index: int, point: np.ndarray) -> dict[str, float]:

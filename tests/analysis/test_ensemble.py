@@ -162,6 +162,61 @@ def test_a_tiny_ensemble_is_built_stored_like_the_posterior_and_resumed(tmp_path
     pd.testing.assert_frame_equal(read_posterior(out), members)
 
 
+def test_an_emulator_recovers_a_linear_response_and_its_noise():
+    """A target linear in two of three inputs, with noise of standard deviation 2: the ridge
+    emulator predicts unseen inputs within the noise, and its leave-one-out variance is the
+    noise's (what a run would still scatter around the prediction)."""
+    from sim.inference.emulator import fit_target
+
+    rng = np.random.default_rng(11)
+    inputs = rng.uniform(0.0, 1.0, (200, 3))
+    values = 100.0 + 40.0 * inputs[:, 0] - 25.0 * inputs[:, 2] + rng.normal(0.0, 2.0, 200)
+    emulator = fit_target(inputs, values)
+    unseen = rng.uniform(0.0, 1.0, (50, 3))
+    truth = 100.0 + 40.0 * unseen[:, 0] - 25.0 * unseen[:, 2]
+    assert np.abs(emulator.predict(unseen) - truth).max() < 2.0
+    assert emulator.variance == pytest.approx(4.0, rel=0.3)
+
+
+@pytest.mark.slow
+def test_emulators_fitted_on_a_first_wave_rule_out_what_the_runs_ruled_out(tmp_path):
+    """History matching in waves: a vehicles band that the middle posterior draw meets and the
+    others meet only at the edge of a sampled range (the referral share of the draws sets the
+    vehicles checked: about 14,800, 18,200 and 24,600). After a first wave of 30 run
+    candidates the emulators rule out candidates unrun, never one of the middle draw, and
+    every one they rule out, run after all, is ruled out by its runs too; a resumed build
+    screens the same ones."""
+    from sim.inference.ensemble import design, evaluate
+    from sim.inference.experiments import Evaluator
+
+    config = write_ensemble_config(tmp_path, replicates=1, candidates=45, members=45,
+                                   emulator={"training": 30})
+    (tmp_path / "action.csv").write_text("outcome,published,band_low,band_high\n"
+                                         "checks_vehicles,18000,17000,19000\n"
+                                         "arrests_total,60,0,600\n")
+    plan = load_plan(config)
+    out = tmp_path / "built" / "ensemble.csv"
+    result = build(plan, out)
+    table = result.candidates.set_index("candidate")
+    first, later = table.loc[:29], table.loc[30:]
+    assert not first["emulated"].any()
+    assert first.loc[first["draw"] == 1, "kept"].all() and not first.loc[
+        first["draw"] == 0, "kept"].any()
+    screened = later[later["emulated"]]
+    assert len(screened) >= 5 and 1 not in set(screened["draw"]), later
+    assert (screened["worst"] == "emulator:action:checks_vehicles").all()
+    with Evaluator(1) as pool:
+        rerun = evaluate(plan, list(screened.index), design(plan.sampled, 45, 5), pool)
+    assert not any(row["kept"] for row in rerun)
+    record = json.loads(out.with_suffix(".json").read_text())
+    assert record["emulator"]["screened_out"] == len(screened)
+    assert record["emulator"]["candidates_run"] == 45 - len(screened)
+    members = read_posterior(out)
+    again = build(plan, out, resume=True)
+    assert again.resumed == 45
+    pd.testing.assert_frame_equal(read_posterior(out), members)
+
+
 def test_a_sampled_value_leaves_a_value_the_scenario_sets_itself():
     """The ordinary week caps the second line at a tenth of its officers: a member's sampled
     second_line_share applies to the action week only."""
