@@ -145,7 +145,8 @@ def _cli_section(details: dict) -> list[str]:
         "",
         "CPU ÷ 2 cores is not a measurement but the least wall time the same work could take on "
         "this machine with nothing else running; a wall time far above it means other programs "
-        "had the cores (see the load average).",
+        "had the cores (see the load average). What `sim validate` loads, and its times "
+        "before and after issue 33, are under \"Start-up of `sim validate`\" below.",
         "",
         f"Of the {cli['replicates']}-replicate run, the final consolidation (concatenating the "
         "replicates and writing summary.csv, daily.csv and events.parquet) took "

@@ -4,6 +4,8 @@ Loads the data files in `sim/data` (places, crossings, traffic by vehicle class,
 sectors, edges, countries, corridors; docs/geography.md describes every column), checks every row
 and the graph they make, and returns a `RouteGraph`. All problems are reported together, each
 with its file and line, so a planner editing the data fixes everything in one pass.
+Reading and checking need the standard library alone: a `RouteGraph`'s networkx graph and
+pandas tables are built on first use, so `sim validate` loads neither library.
 `sim docs map --into map.png` draws it (the drawing lives in `sim.geography.map`, so
 loading the graph needs no matplotlib).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import heapq
 import itertools
 import math
 import re
@@ -20,9 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
-import pandas as pd
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
 
 KINDS = ("hub", "port", "crossing", "green_border", "destination")
 MODES = ("road", "sea", "foot")
@@ -76,6 +81,7 @@ SCHEMA = {
 COLUMNS = {file: tuple(columns) for file, columns in SCHEMA.items()}
 
 Rows = list[tuple[int, dict]]  # (CSV line number, row) per file
+Link = tuple[str, str, dict]  # a directed edge: from, to, its attributes (mode, hours, road)
 
 
 class GeographyError(ValueError):
@@ -88,43 +94,74 @@ class GeographyError(ValueError):
                          + "\n".join(f"  - {p}" for p in self.problems))
 
 
+def _table(file: str) -> functools.cached_property:
+    """A `RouteGraph` attribute: the checked rows of `file` as a pandas DataFrame, built (and
+    pandas imported) on first use."""
+    def frame(self: RouteGraph) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame(list(self.rows[file.removesuffix(".csv")]),
+                            columns=list(COLUMNS[file]))
+
+    frame.__doc__ = f"The checked rows of {file} as a DataFrame (built on first use)."
+    return functools.cached_property(frame)
+
+
 @dataclass(frozen=True, eq=False)
 class RouteGraph:
-    """The validated route graph and the tables it was built from. Shared: do not mutate."""
+    """The validated route graph and the tables it was built from. Shared: do not mutate.
 
-    graph: nx.DiGraph
-    places: pd.DataFrame
-    crossings: pd.DataFrame
-    traffic: pd.DataFrame
-    sectors: pd.DataFrame
-    edges: pd.DataFrame
-    countries: pd.DataFrame
-    corridors: pd.DataFrame
+    Plain Python, enough to check a scenario: `nodes` (place id -> attributes, in the order of
+    places.csv), `links` (the directed edges in the order of edges.csv, a two-way edge as both
+    directions) and `rows` (file name without .csv -> its checked rows). The networkx `graph`
+    and the DataFrames (`places`, `crossings`, `traffic`, `sectors`, `edges`, `countries`,
+    `corridors`) are built from them on first use."""
+
+    nodes: dict[str, dict]
+    links: tuple[Link, ...]
+    rows: dict[str, tuple[dict, ...]]
+
+    places = _table("places.csv")
+    crossings = _table("crossings.csv")
+    traffic = _table("traffic.csv")
+    sectors = _table("sectors.csv")
+    edges = _table("edges.csv")
+    countries = _table("countries.csv")
+    corridors = _table("corridors.csv")
+
+    @functools.cached_property
+    def graph(self) -> nx.DiGraph:
+        """The frozen networkx DiGraph of `nodes` and `links` (built on first use)."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes.items())
+        graph.add_edges_from(self.links)
+        return nx.freeze(graph)
 
     def layout(self) -> dict[str, tuple[float, float]]:
         """Node -> (longitude, latitude), the positions for mesa's `Network(layout=...)`."""
-        return {n: (a["lon"], a["lat"]) for n, a in self.graph.nodes(data=True)}
+        return {n: (a["lon"], a["lat"]) for n, a in self.nodes.items()}
 
     def place_name(self, place_id: str) -> str:
         """Human-readable name; a crossing is named by both posts ("Kalotina / Gradina")."""
-        if place_id not in self.graph:
-            raise KeyError(f"unknown place '{place_id}'{_suggest(place_id, self.graph.nodes)}")
-        node = self.graph.nodes[place_id]
+        if place_id not in self.nodes:
+            raise KeyError(f"unknown place '{place_id}'{_suggest(place_id, self.nodes)}")
+        node = self.nodes[place_id]
         return f"{node['side_a']} / {node['side_b']}" if "side_a" in node else node["name"]
 
     def ids_of_kind(self, kind: str) -> list[str]:
         """Sorted ids of the places of one kind (hub, port, crossing, green_border, destination)."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind '{kind}', expected one of {', '.join(KINDS)}")
-        return sorted(n for n, k in self.graph.nodes(data="kind") if k == kind)
+        return sorted(n for n, a in self.nodes.items() if a["kind"] == kind)
 
     def corridor_route(self, corridor_id: str) -> list[str]:
         """The places a corridor's movements pass, from origin through its `via` stops."""
-        rows = self.corridors[self.corridors["id"] == corridor_id]
-        if rows.empty:
+        row = next((r for r in self.rows["corridors"] if r["id"] == corridor_id), None)
+        if row is None:
             raise KeyError(f"unknown corridor '{corridor_id}'"
-                           f"{_suggest(corridor_id, self.corridors['id'])}")
-        row = rows.iloc[0]
+                           f"{_suggest(corridor_id, [r['id'] for r in self.rows['corridors']])}")
         return corridor_path(self, row["origin"], row["destination"], via=_stops(row["via"]))
 
 
@@ -135,7 +172,8 @@ def corridor_path(route_graph: RouteGraph, origin: str, destination: str, *,
     Corridors name stops because criminal routes are not always the quickest (heroin goes through
     North Macedonia, not straight from Bulgaria into Serbia); GeographyError if there is no path.
     """
-    path, problem = _route(route_graph.graph, [origin, *via, destination])
+    path, problem = _route(route_graph.nodes, _successors(route_graph.links),
+                           [origin, *via, destination])
     if problem:
         raise GeographyError(problem)
     return path
@@ -339,66 +377,114 @@ def _check_traffic(tables: dict[str, Rows], ids: dict[str, set[str]],
                             f"traffic.csv rows add up to {vehicles:g} vehicles and {booths} booths")
 
 
-def _build_graph(tables: dict[str, Rows]) -> nx.DiGraph:
-    graph = nx.DiGraph()
+def _build_nodes(tables: dict[str, Rows]) -> dict[str, dict]:
+    """Place id -> attributes: its places.csv row, its crossings.csv or sectors.csv row (with
+    `eu_external`) and a crossing's traffic by vehicle class."""
+    nodes: dict[str, dict] = {}
     for _, row in tables["places.csv"]:
-        graph.add_node(row["id"], **{k: row[k] for k in ("name", "country", "kind", "lat", "lon")})
+        nodes.setdefault(row["id"], {}).update(
+            {k: row[k] for k in ("name", "country", "kind", "lat", "lon")})
     for file in ("crossings.csv", "sectors.csv"):
         for _, row in tables[file]:
-            if row["place_id"] not in graph:
+            if row["place_id"] not in nodes:
                 continue
             attributes = {k: v for k, v in row.items() if k not in ("place_id", "source")}
-            graph.nodes[row["place_id"]].update(
+            nodes[row["place_id"]].update(
                 attributes, eu_external=row["border_status"] == "eu_external")
     for _, row in tables["traffic.csv"]:
-        if row["place_id"] in graph:
-            graph.nodes[row["place_id"]].setdefault("traffic", {})[row["vehicle_class"]] = {
+        if row["place_id"] in nodes:
+            nodes[row["place_id"]].setdefault("traffic", {})[row["vehicle_class"]] = {
                 k: row[k] for k in ("vehicles_per_day", "booths", "bays")}
+    return nodes
+
+
+def _build_links(tables: dict[str, Rows], nodes: dict[str, dict]) -> list[Link]:
+    """The directed edges between known places in the order of edges.csv (a two-way edge as
+    both directions), each with its mode, hours and road (motorway by the rule, or other)."""
+    links = []
     for _, row in tables["edges.csv"]:
-        if row["from"] not in graph or row["to"] not in graph:
+        if row["from"] not in nodes or row["to"] not in nodes:
             continue
         road = "motorway" if "rule motorway" in str(row.get("source", "")) else "other"
-        graph.add_edge(row["from"], row["to"], mode=row["mode"], hours=row["hours"], road=road)
+        attributes = {"mode": row["mode"], "hours": row["hours"], "road": road}
+        links.append((row["from"], row["to"], attributes))
         if row["two_way"]:
-            graph.add_edge(row["to"], row["from"], mode=row["mode"], hours=row["hours"],
-                           road=road)
-    return graph
+            links.append((row["to"], row["from"], dict(attributes)))
+    return links
 
 
-def _route(graph: nx.DiGraph, stops: list[str]) -> tuple[list[str], str | None]:
+def _successors(links: Sequence[Link]) -> dict[str, dict[str, dict]]:
+    """Place -> the places its edges lead to, with the edges' attributes."""
+    successors: dict[str, dict[str, dict]] = {}
+    for start, end, attributes in links:
+        successors.setdefault(start, {})[end] = attributes
+    return successors
+
+
+def _quickest(successors: dict[str, dict[str, dict]], start: str, end: str) -> list[str] | None:
+    """The quickest path from start to end by edge hours (Dijkstra's algorithm; of equally
+    quick paths, the one found first), or None if there is none."""
+    hours_to, before, done = {start: 0.0}, {start: ""}, set()
+    heap, order = [(0.0, 0, start)], itertools.count(1)
+    while heap:
+        hours, _, place = heapq.heappop(heap)
+        if place == end:
+            path = [end]
+            while before[path[-1]]:
+                path.append(before[path[-1]])
+            return path[::-1]
+        if place in done:
+            continue
+        done.add(place)
+        for following, edge in successors.get(place, {}).items():
+            total = hours + edge["hours"]
+            if following not in done and total < hours_to.get(following, math.inf):
+                hours_to[following], before[following] = total, place
+                heapq.heappush(heap, (total, next(order), following))
+    return None
+
+
+def _route(nodes: dict[str, dict], successors: dict[str, dict[str, dict]],
+           stops: list[str]) -> tuple[list[str], str | None]:
     """Quickest path through the stops in order, or ([], what is wrong)."""
     path = stops[:1]
     for start, end in itertools.pairwise(stops):
-        try:
-            path += nx.shortest_path(graph, start, end, weight="hours")[1:]
-        except (nx.NetworkXNoPath, nx.NodeNotFound):
+        leg = _quickest(successors, start, end) if start in nodes and end in nodes else None
+        if leg is None:
             return [], f"no path from '{start}' to '{end}'"
+        path += leg[1:]
     twice = sorted({p for p in path if path.count(p) > 1})
     if twice:
         return [], f"the route passes {', '.join(twice)} twice (check the order of 'via')"
     return path, None
 
 
-def _check_graph(graph: nx.DiGraph, tables: dict[str, Rows], problems: list[str]) -> None:
+def _check_graph(nodes: dict[str, dict], links: Sequence[Link], tables: dict[str, Rows],
+                 problems: list[str]) -> None:
     """Every crossing and sector reaches both its countries; every corridor has a route."""
+    neighbours: dict[str, set[str]] = {}
+    for start, end, _ in links:
+        neighbours.setdefault(start, set()).add(end)
+        neighbours.setdefault(end, set()).add(start)
     for file in ("crossings.csv", "sectors.csv"):
         for line, row in tables[file]:
             pid = row["place_id"]
-            if pid not in graph:
+            if pid not in nodes:
                 continue
-            near = set(graph.predecessors(pid)) | set(graph.successors(pid))
-            have = {graph.nodes[n]["country"] for n in near}
+            near = neighbours.get(pid, set())
+            have = {nodes[n]["country"] for n in near}
             for country in (row["country_a"], row["country_b"]):
                 if country not in have:
-                    listed = ", ".join(f"{n} ({graph.nodes[n]['country']})" for n in sorted(near))
+                    listed = ", ".join(f"{n} ({nodes[n]['country']})" for n in sorted(near))
                     problems.append(f"{file} line {line}: '{pid}' joins {row['country_a']}–"
                                     f"{row['country_b']} but has no neighbour in {country} in "
                                     f"edges.csv (neighbours: {listed or 'none'})")
+    successors = _successors(links)
     for line, row in tables["corridors.csv"]:
         stops = [row["origin"], *_stops(row["via"]), row["destination"]]
-        if not all(stop in graph for stop in stops):
+        if not all(stop in nodes for stop in stops):
             continue
-        _, problem = _route(graph, stops)
+        _, problem = _route(nodes, successors, stops)
         if problem:
             problems.append(f"corridors.csv line {line}: corridor '{row['id']}': {problem}")
 
@@ -410,12 +496,12 @@ def _load(folder: Path) -> RouteGraph:
         raise GeographyError(problems, str(folder))
     ids = _check_rows(tables, problems)
     _check_links(tables, ids, problems)
-    graph = _build_graph(tables)
+    nodes = _build_nodes(tables)
+    links = _build_links(tables, nodes)
     if not any(p.startswith(("places.csv", "edges.csv")) for p in problems):
-        _check_graph(graph, tables, problems)  # else it would report the gaps of dropped rows
+        _check_graph(nodes, links, tables, problems)  # else: the gaps of dropped rows
     if problems:
         raise GeographyError(problems, str(folder))
-    frames = {file.removesuffix(".csv"): pd.DataFrame([row for _, row in rows],
-                                                      columns=list(COLUMNS[file]))
-              for file, rows in tables.items()}
-    return RouteGraph(graph=nx.freeze(graph), **frames)
+    return RouteGraph(nodes=nodes, links=tuple(links),
+                      rows={file.removesuffix(".csv"): tuple(row for _, row in rows)
+                            for file, rows in tables.items()})

@@ -18,10 +18,12 @@ import unicodedata
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from sim.geography.graph import GeographyError, RouteGraph, load_route_graph
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALIASES = "aliases.csv"
 ALIAS_COLUMNS = ("alias", "place_id", "language", "source")
@@ -45,18 +47,21 @@ def read_aliases(data_dir: Path | str | None = None,
                  route_graph: RouteGraph | None = None) -> pd.DataFrame:
     """The aliases file, checked: its columns, an existing place id, a source on every row
     (GeographyError naming the file and line otherwise)."""
-    if data_dir is None:
-        return _package_aliases()
-    return _read(Path(data_dir) / ALIASES, route_graph or load_route_graph(data_dir))
+    import pandas as pd
+
+    rows = (_package_aliases() if data_dir is None else
+            _read(Path(data_dir) / ALIASES, route_graph or load_route_graph(data_dir)))
+    return pd.DataFrame(list(rows), columns=list(ALIAS_COLUMNS))
 
 
 @functools.cache
-def _package_aliases() -> pd.DataFrame:
+def _package_aliases() -> tuple[dict[str, str], ...]:
     with resources.as_file(resources.files("sim") / "data" / ALIASES) as path:
         return _read(Path(path), load_route_graph())
 
 
-def _read(path: Path, route_graph: RouteGraph) -> pd.DataFrame:
+def _read(path: Path, route_graph: RouteGraph) -> tuple[dict[str, str], ...]:
+    """The rows of an aliases file, checked."""
     with path.open(encoding="utf-8", newline="") as file:
         reader = csv.DictReader(file)
         if tuple(reader.fieldnames or ()) != ALIAS_COLUMNS:
@@ -64,28 +69,29 @@ def _read(path: Path, route_graph: RouteGraph) -> pd.DataFrame:
                                  f"not {', '.join(reader.fieldnames or ())}")
         rows, problems = list(reader), []
     for line, row in enumerate(rows, start=2):
-        if row["place_id"] not in route_graph.graph:
-            close = difflib.get_close_matches(row["place_id"], list(route_graph.graph), n=1)
+        if row["place_id"] not in route_graph.nodes:
+            close = difflib.get_close_matches(row["place_id"], list(route_graph.nodes), n=1)
             problems.append(f"{path.name} line {line}: unknown place '{row['place_id']}'"
                             + (f" (did you mean '{close[0]}'?)" if close else ""))
         if not row["alias"].strip() or not row["source"].strip():
             problems.append(f"{path.name} line {line}: an alias needs a name and a source")
     if problems:
         raise GeographyError(problems, path.name)
-    return pd.DataFrame(rows, columns=list(ALIAS_COLUMNS))
+    return tuple(rows)
 
 
 def place_names(route_graph: RouteGraph | None = None,
-                aliases: pd.DataFrame | None = None) -> dict[str, list[str]]:
-    """Every name of every place: its id, its name (a crossing's two posts), its aliases."""
+                aliases: Iterable[dict[str, str]] | None = None) -> dict[str, list[str]]:
+    """Every name of every place: its id, its name (a crossing's two posts), its aliases (rows
+    of an aliases file; default: the package's)."""
     route_graph = route_graph or load_route_graph()
-    aliases = read_aliases() if aliases is None else aliases
+    aliases = _package_aliases() if aliases is None else aliases
     names: dict[str, list[str]] = {}
-    for place, node in route_graph.graph.nodes(data=True):
+    for place, node in route_graph.nodes.items():
         names[place] = [place, node["name"], *(node[s] for s in ("side_a", "side_b")
                                                if s in node)]
-    for row in aliases.itertuples():
-        names.setdefault(row.place_id, [row.place_id]).append(row.alias)
+    for row in aliases:
+        names.setdefault(row["place_id"], [row["place_id"]]).append(row["alias"])
     return names
 
 
@@ -112,17 +118,16 @@ def suggest_place(text: str, valid: Iterable[str], route_graph: RouteGraph | Non
     `countries` (the country the entry is about) wins over one at most `PREFERENCE` closer;
     None when nothing is close."""
     route_graph = route_graph or load_route_graph()
-    valid = [place for place in valid if place in route_graph.graph]
+    valid = [place for place in valid if place in route_graph.nodes]
     exact = [place for place in find_places(text, route_graph) if place in set(valid)]
     if exact:
         return exact[0]
     countries = set(countries)
-    graph = route_graph.graph
     names = place_names(route_graph)
     wanted = fold(text)
     scored = []  # (closeness, of the entry's country, place)
     for place in valid:
-        node = graph.nodes[place]
+        node = route_graph.nodes[place]
         own = bool(countries & {node.get("country"), node.get("country_a"),
                                 node.get("country_b")})
         closeness = max(difflib.SequenceMatcher(None, wanted, fold(name)).ratio()

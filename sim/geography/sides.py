@@ -12,8 +12,8 @@ from sim.geography.graph import RouteGraph
 
 def eu_members(route_graph: RouteGraph) -> frozenset[str]:
     """Countries that were EU members in November 2023 (sim/data/countries.csv)."""
-    table = route_graph.countries
-    return frozenset(table.loc[table["eu_member_2023"].astype(bool), "iso2"])
+    return frozenset(row["iso2"] for row in route_graph.rows["countries"]
+                     if row["eu_member_2023"])
 
 
 def host_side(nodes, place: str, side: str | None, members: frozenset[str],

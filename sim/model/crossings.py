@@ -19,6 +19,7 @@ officers check; only a scanned vehicle meets the scanner.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,8 +53,8 @@ def traffic_shift_weights(route_graph: RouteGraph, parameters: Parameters) -> np
     following_share = parameters.traffic_following_share
     class_rhythm = traffic_rhythms(parameters.traffic_rhythm_amplitude,
                                    parameters.weekday_amplitude)[1]
-    per_class = route_graph.traffic.groupby("vehicle_class")["vehicles_per_day"].sum()
-    volumes = np.array([float(per_class.get(k, 0.0)) for k in VEHICLE_CLASSES])
+    volumes = np.array([math.fsum(row["vehicles_per_day"] for row in route_graph.rows["traffic"]
+                                  if row["vehicle_class"] == k) for k in VEHICLE_CLASSES])
     arrivals = class_rhythm @ volumes
     rhythm = arrivals / arrivals.sum() if arrivals.sum() > 0 else np.full(24, 1 / 24)
     return (1.0 - following_share) / 24.0 + following_share * rhythm

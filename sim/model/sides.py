@@ -111,7 +111,7 @@ def side_of_unit(nodes, place: str, country: str, hosts: dict[tuple[str, str], i
 def visitor_sides(scenario: Scenario, route_graph: RouteGraph) -> dict[tuple[str, str], int]:
     """(crossing, third country) -> the side its officers there work on: that of the
     country's scanning team at the crossing, else the host side (`host_side`)."""
-    nodes, members = route_graph.graph.nodes, eu_members(route_graph)
+    nodes, members = route_graph.nodes, eu_members(route_graph)
     sides = {(team.place, team.country): host_side(nodes, team.place, team.side, members,
                                                    frontex=False)
              for team in scenario.scanning_teams.teams if nodes[team.place]["kind"] == "crossing"}
@@ -124,9 +124,8 @@ def visitor_sides(scenario: Scenario, route_graph: RouteGraph) -> dict[tuple[str
 def side_plan(scenario: Scenario, route_graph: RouteGraph, on_duty: np.ndarray) -> SidePlan:
     """The sides of the scenario's crossings from the officers on duty by side and hour
     (`on_duty`, sides x 24)."""
-    graph = route_graph.graph
     crossings = tuple(route_graph.ids_of_kind("crossing"))
-    nodes = [graph.nodes[c] for c in crossings]
+    nodes = [route_graph.nodes[c] for c in crossings]
     countries = tuple(code for node in nodes for code in (node["country_a"], node["country_b"]))
     first_line = np.array([node["border_status"] != "schengen_internal" for node in nodes])
     staffed = on_duty.sum(axis=1) > 0

@@ -56,7 +56,7 @@ def staffing_of(scenario: Scenario, route_graph: RouteGraph) -> Staffing:
 
 def _staffing(scenario: Scenario, route_graph: RouteGraph) -> Staffing:
     units = tuple(build_units(scenario, route_graph))
-    place_index = {p: i for i, p in enumerate(route_graph.graph.nodes)}
+    place_index = {p: i for i, p in enumerate(route_graph.nodes)}
     on_duty = {k: np.zeros((len(place_index), 24)) for k in POSTINGS}
     # units grouped by (posting, place, shift) in creation order, each group spread over its
     # shift's hours at once
@@ -89,7 +89,7 @@ def _crossing_sides(units: tuple[UnitSpec, ...], route_graph: RouteGraph,
     """Crossing officers on duty by side (2 x crossing + side) and hour: each unit works the
     post of its own country's side (sim/model/sides.py), in its shift or the crossings'
     profile (the same officer-hours)."""
-    nodes = route_graph.graph.nodes
+    nodes = route_graph.nodes
     crossing = {c: i for i, c in enumerate(route_graph.ids_of_kind("crossing"))}
     on_duty = np.zeros((SIDES * len(crossing), 24))
     for unit in units:

@@ -77,21 +77,21 @@ def largest_remainder(total: int, weights: Iterable[float]) -> list[int]:
 def places_for(route_graph: RouteGraph, country: str, posting: str,
                centre: str) -> tuple[list[str], list[float]]:
     """The places of a country that take a posting kind, with their spreading weights."""
-    graph = route_graph.graph
+    nodes = route_graph.nodes
     if posting == "coordination":
         return [centre], [1.0]
     if posting == "crossing":  # Schengen internal borders had no border checks in 2023
         ids = [n for n in route_graph.ids_of_kind("crossing")
-               if country in (graph.nodes[n]["country_a"], graph.nodes[n]["country_b"])
-               and graph.nodes[n]["border_status"] != "schengen_internal"]
-        return ids, [float(graph.nodes[n]["persons_per_day"]) + 1.0 for n in ids]
+               if country in (nodes[n]["country_a"], nodes[n]["country_b"])
+               and nodes[n]["border_status"] != "schengen_internal"]
+        return ids, [float(nodes[n]["persons_per_day"]) + 1.0 for n in ids]
     if posting == "green_border":
         ids = [n for n in route_graph.ids_of_kind("green_border")
-               if country in (graph.nodes[n]["country_a"], graph.nodes[n]["country_b"])]
-        return ids, [graph.nodes[n]["length_km"] * PRESSURE_WEIGHT[graph.nodes[n]["pressure"]]
+               if country in (nodes[n]["country_a"], nodes[n]["country_b"])]
+        return ids, [nodes[n]["length_km"] * PRESSURE_WEIGHT[nodes[n]["pressure"]]
                      for n in ids]
     kinds = ("port",) if posting == "port" else ("hub", "destination")
-    ids = sorted(n for n, a in graph.nodes(data=True) if a["country"] == country
+    ids = sorted(n for n, a in nodes.items() if a["country"] == country
                  and a["kind"] in kinds)
     return ids, [1.0] * len(ids)
 
@@ -224,11 +224,11 @@ def _visiting_units(scenario: Scenario, route_graph: RouteGraph, code: str,
     centre = scenario.europol.coordination_centre.place
     at_centre = round(officers * contingent.shares.get("coordination", 0.0))
     units = _units(code, "police", "coordination", centre, at_centre, None)
-    graph = route_graph.graph
+    nodes = route_graph.nodes
     hosts = [(t.place, 1.0) for t in scenario.scanning_teams.teams if t.country == code]
     hosts = hosts or [(d.place, float(d.count)) for d in scenario.frontex]
     if not hosts:
-        busiest = sorted((-float(a["vehicles_per_day"]), n) for n, a in graph.nodes(data=True)
+        busiest = sorted((-float(a["vehicles_per_day"]), n) for n, a in nodes.items()
                          if a["kind"] == "crossing" and a["border_status"] == "eu_external")
         hosts = [(n, 1.0) for _, n in busiest[:5]]
     weight: dict[str, float] = {}
@@ -239,7 +239,7 @@ def _visiting_units(scenario: Scenario, route_graph: RouteGraph, code: str,
     weights = [weight[place] for place in places]
     posting_of = {"crossing": "crossing", "green_border": "green_border", "port": "port"}
     for place, n in zip(places, largest_remainder(officers - at_centre, weights), strict=True):
-        posting = posting_of.get(graph.nodes[place]["kind"], "road_checkpoint")
+        posting = posting_of.get(nodes[place]["kind"], "road_checkpoint")
         agency = max(AGENCY_MIX[posting], key=AGENCY_MIX[posting].get)
         units += _units(code, agency, posting, place, n, None)
     return units
@@ -253,7 +253,7 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
     that cannot exist."""
     route_graph = route_graph or load_route_graph()
     lines = lines or {}
-    graph = route_graph.graph
+    nodes = route_graph.nodes
     problems: list[Problem] = []
 
     def problem(path: tuple, message: str, name: str | None = None,
@@ -279,8 +279,8 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
 
     def check_place(path: tuple, place: str, kinds: set[str] | None = None,
                     countries: tuple[str, ...] = ()) -> bool:
-        valid = [n for n, a in graph.nodes(data=True) if not kinds or a["kind"] in kinds]
-        if place not in graph:
+        valid = [n for n, a in nodes.items() if not kinds or a["kind"] in kinds]
+        if place not in nodes:
             named = find_places(place, route_graph)
             known = ("; " + ", ".join(f"'{p}' ({route_graph.place_name(p)})" for p in named)
                      + f" {'is' if len(named) == 1 else 'are'} called so: scenario files name "
@@ -288,8 +288,8 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
             problem(path, f"unknown place '{place}'{known}", suggestion=suggest_place(
                 place, valid, route_graph, countries=countries))
             return False
-        if kinds and graph.nodes[place]["kind"] not in kinds:
-            problem(path, f"'{place}' is a {graph.nodes[place]['kind']}, expected a "
+        if kinds and nodes[place]["kind"] not in kinds:
+            problem(path, f"'{place}' is a {nodes[place]['kind']}, expected a "
                     f"{' or '.join(sorted(kinds))}", suggestion=suggest_place(
                         place, valid, route_graph, countries=countries))
             return False
@@ -337,9 +337,9 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
         place, _, country = side.partition(":")
         path = ("crossing_sides", "unchecked", i)
         if check_place(path, place, {"crossing"}) and country not in (
-                graph.nodes[place]["country_a"], graph.nodes[place]["country_b"]):
-            problem(path, f"'{place}' lies between {graph.nodes[place]['country_a']} and "
-                    f"{graph.nodes[place]['country_b']}, not {country}")
+                nodes[place]["country_a"], nodes[place]["country_b"]):
+            problem(path, f"'{place}' lies between {nodes[place]['country_a']} and "
+                    f"{nodes[place]['country_b']}, not {country}")
     if not problems:  # names are known: now what the equipment would work with
         _check_hosts(scenario, route_graph, problem)
     if problems:
@@ -349,9 +349,9 @@ def check_scenario(scenario: Scenario, *, label: str = "<scenario>", lines: dict
 def _check_countries(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
     """Contingents and scanning teams come from countries of sim/data/countries.csv; one that
     did not take part in 2023 only when its contingent says `non_participant: true`."""
-    table = route_graph.countries
-    known = set(table["iso2"])
-    participants = set(table.loc[table["participant"].astype(bool), "iso2"])
+    rows = route_graph.rows["countries"]
+    known = {row["iso2"] for row in rows}
+    participants = {row["iso2"] for row in rows if row["participant"]}
     for code, contingent in scenario.countries.items():
         if code not in known:
             problem(("countries", code), f"unknown country '{code}' (`sim list countries` shows "
@@ -374,14 +374,14 @@ def _check_countries(scenario: Scenario, route_graph: RouteGraph, problem) -> No
 def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
     """Scanning teams and Frontex work under host officers: refuse them where no officer of the
     posting they join stands, and thermal-vision units beyond what a sector's length can use."""
-    graph = route_graph.graph
+    nodes = route_graph.nodes
 
     members = eu_members(route_graph)
 
     def hosts(place: str, side: str | None = None, frontex: bool = True) -> set[str]:
-        node = graph.nodes[place]
+        node = nodes[place]
         if node["kind"] == "crossing":  # equipment works on one side, with its officers
-            chosen = host_side(graph.nodes, place, side, members, frontex)
+            chosen = host_side(nodes, place, side, members, frontex)
             return {node["country_b"] if chosen else node["country_a"]}
         return {node["country"], node.get("country_a"), node.get("country_b")} - {None}
 
@@ -389,7 +389,7 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
     visiting = {code: is_visiting(route_graph, code) for code in scenario.countries}
 
     def why(place: str) -> str:
-        if graph.nodes[place].get("border_status") == "schengen_internal":
+        if nodes[place].get("border_status") == "schengen_internal":
             return (" (a Schengen internal crossing: no border checks in November 2023, so the "
                     "spreading rule posts nobody there; post officers there under 'postings' "
                     "or choose another place)")
@@ -406,11 +406,11 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
         on = (f" on day{'s' * (len(days) > 1)} {', '.join(map(str, days))}"
               if len(days) < scenario.action.days else "")
         staffed = {(u.posting, u.place, u.country) for u in build_units(plan, route_graph)
-                   if u.officers and u.country in hosts(u.place, u.country if graph.nodes[
+                   if u.officers and u.country in hosts(u.place, u.country if nodes[
                        u.place]["kind"] == "crossing" else None)
                    and not visiting.get(u.country)}
         for i, team in enumerate(scenario.scanning_teams.teams):
-            posting = graph.nodes[team.place]["kind"]
+            posting = nodes[team.place]["kind"]
             countries = hosts(team.place, team.side, frontex=False)
             working = team.days is None or set(team.days) & set(days)
             if working and not any((posting, team.place, c) in staffed for c in countries):
@@ -423,7 +423,7 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
             if deployment.days is not None and not set(deployment.days) & set(days):
                 continue
             posting = ("green_border" if deployment.kind == "thermal_vision"
-                       else graph.nodes[deployment.place]["kind"])
+                       else nodes[deployment.place]["kind"])
             countries = hosts(deployment.place, deployment.side)
             if not any((posting, deployment.place, c) in staffed for c in countries):
                 once(("frontex", i, "place"), f"Frontex {deployment.kind} at "
@@ -435,7 +435,7 @@ def _check_hosts(scenario: Scenario, route_graph: RouteGraph, problem) -> None:
             units[key] = units.get(key, 0) + deployment.count
             if deployment.kind == "thermal_vision":
                 km = scenario.parameters.thermal_vision_km
-                length = float(graph.nodes[deployment.place]["length_km"])
+                length = float(nodes[deployment.place]["length_km"])
                 usable = max(1, math.ceil(length / km - 1e-9))
                 if units[key] > usable:
                     once(("frontex", i, "count"), f"{units[key]} thermal-vision units at "

@@ -20,8 +20,7 @@ EARTH_KM = 6371.0
 def is_visiting(route_graph: RouteGraph, country: str) -> bool:
     """A country with no external border, port or green-border sector in the region (Austria,
     Germany, France, Spain, the Netherlands, ...): its officers come as visitors."""
-    graph = route_graph.graph
-    for _, a in graph.nodes(data=True):
+    for a in route_graph.nodes.values():
         if a["kind"] == "port" and a["country"] == country:
             return False
         if country in (a.get("country_a"), a.get("country_b")) and (
@@ -32,7 +31,7 @@ def is_visiting(route_graph: RouteGraph, country: str) -> bool:
 
 def own_places(route_graph: RouteGraph, country: str) -> set[str]:
     """The places of a country: in it, or on one of its borders (either side)."""
-    return {place for place, node in route_graph.graph.nodes(data=True)
+    return {place for place, node in route_graph.nodes.items()
             if country in (node.get("country"), node.get("country_a"), node.get("country_b"))}
 
 
@@ -50,7 +49,7 @@ def explicit_postings(scenario: Scenario, route_graph: RouteGraph | None = None)
         where = "; ".join(
             f"{p.officers:,} {p.agency.replace('_', ' ')} at "
             + (f"{route_graph.place_name(p.place)} ({p.posting.replace('_', ' ')})"
-               if p.place in route_graph.graph else
+               if p.place in route_graph.nodes else
                f"its {p.posting.replace('_', ' ')} places (spread)")
             for p in postings)
         if contingent is None:
@@ -67,17 +66,17 @@ def away_notes(scenario: Scenario, route_graph: RouteGraph | None = None) -> lis
     with the distance to the country's nearest own place, since a wrong country code or place
     id would otherwise move officers across the region silently."""
     route_graph = route_graph or load_route_graph()
-    graph = route_graph.graph
+    nodes = route_graph.nodes
     notes = []
     for index, posting in enumerate(scenario.postings):
-        if (posting.away or posting.place is None or posting.place not in graph
+        if (posting.away or posting.place is None or posting.place not in nodes
                 or is_visiting(route_graph, posting.country)):
             continue
         own = own_places(route_graph, posting.country)
         if posting.place in own or not own:
             continue
-        distance = min(_km(graph.nodes[posting.place], graph.nodes[place]) for place in own)
-        node = graph.nodes[posting.place]
+        distance = min(_km(nodes[posting.place], nodes[place]) for place in own)
+        node = nodes[posting.place]
         countries = "–".join(sorted({node.get("country_a") or node["country"],
                                      node.get("country_b") or node["country"]}))
         notes.append(f"postings.{index}: {posting.officers:,} {posting.country} officers at "

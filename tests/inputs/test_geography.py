@@ -538,6 +538,21 @@ def test_corridor_path_goes_through_the_stops_or_says_there_is_no_path(route_gra
         corridor_path(route_graph, "atlantis", "sofia")
 
 
+def test_corridor_path_is_the_path_networkx_finds(route_graph):
+    """Checking the data needs no networkx, so corridor_path has a Dijkstra of its own: from
+    every hub and port to every place it finds networkx's quickest path, or none where networkx
+    finds none."""
+    starts = route_graph.ids_of_kind("hub") + route_graph.ids_of_kind("port")
+    for start, end in itertools.product(starts, route_graph.nodes):
+        try:
+            expected = nx.shortest_path(route_graph.graph, start, end, weight="hours")
+        except nx.NetworkXNoPath:
+            with pytest.raises(GeographyError, match="no path"):
+                corridor_path(route_graph, start, end)
+        else:
+            assert corridor_path(route_graph, start, end) == expected, (start, end)
+
+
 # --- the map ----------------------------------------------------------------------------------
 
 def test_draw_map_renders_headless_to_png(route_graph, tmp_path):

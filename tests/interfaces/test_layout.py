@@ -53,15 +53,16 @@ def test_model_core_and_runner_load_no_heavy_library(statement):
     assert not heavy, f"`{statement}` loads {heavy}"
 
 
-def test_sim_validate_of_a_scenario_loads_neither_mesa_nor_the_runner():
+def test_sim_validate_of_a_scenario_loads_neither_mesa_pandas_networkx_nor_the_runner():
     """Start-up (issue 33): checking a scenario file reads the schema and the route graph; the
-    model's agents (Mesa, and SciPy through it) and the runner stay unloaded."""
+    model's agents (Mesa, and SciPy through it), the runner, and the route graph's pandas tables
+    and networkx graph (built on first use, which a check never makes) stay unloaded."""
     baseline = Path(__file__).resolve().parents[2] / "scenarios" / "jad_see_2023.yaml"
     loaded = _loaded_after("import sim.cli, contextlib, io; "
                            "out = contextlib.redirect_stdout(io.StringIO()); out.__enter__(); "
                            f"sim.cli.main(['validate', {str(baseline)!r}]); "
                            "out.__exit__(None, None, None)")
-    assert not [m for m in loaded if m.split(".")[0] in ("mesa", "scipy")
+    assert not [m for m in loaded if m.split(".")[0] in ("mesa", "scipy", "pandas", "networkx")
                 or m in ("sim.model.agents", "sim.runs.runner", "sim.runs.sweep")]
 
 
