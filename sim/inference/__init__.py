@@ -5,7 +5,8 @@ over replicates), `calibration` (the joint fit of the action week and an ordinar
 report) with `calibration_config` (its config) and `refinement` (narrower fits after the main one),
 `accepted` (the posterior: the accepted proposals of a fit), `pileups` (draws piled up at a bound
 of their prior), `ensemble` (posterior draws × the sampled assumptions, kept by `history_matching`;
-its config and design in `ensemble_plan`), `sensitivity` (SALib indices of outcomes and of paired
+its config and design in `ensemble_plan`, in waves screened by the target emulators of
+`emulator`), `sensitivity` (SALib indices of outcomes and of paired
 differences, which assumptions could flip an answer), `ema` (the model as an EMA Workbench
 model); during the action, `reports` (the daily report files), `likelihood` (the members
 weighed by the reports), `refresh` (a collapsed ensemble resampled with jitter), `kalman` (the

@@ -9,10 +9,11 @@ target on it (an *emulator*: the prediction of the model's output at inputs neve
 own uncertainty), and runs only the candidates the emulators do not already rule out.
 
 Here each target (a regime's outcome) has a ridge regression of the candidates' mean figure on
-their inputs and the inputs' squares — the sampled assumptions' design coordinates (in [0, 1), in the logarithm for a
-log range) and the identified assumptions' values of the posterior draw they hold, standardised
-— with its penalty chosen by leave-one-out error (the closed form of the hat matrix: Allen 1974,
-*Technometrics* 16:125; Hoerl & Kennard 1970 for the ridge). Its variance is the mean squared
+their inputs and the inputs' squares — the sampled assumptions' design coordinates (in [0, 1),
+in the logarithm for a log range) and the identified assumptions' values of the posterior draw
+they hold, standardised — with its penalty chosen by leave-one-out error (the closed form of
+the hat matrix: Allen 1974, *Technometrics* 16:125; Hoerl & Kennard 1970 for the ridge). Its
+variance is the mean squared
 leave-one-out residual: what the emulator misses at a candidate it has not seen, including the
 replicate noise of the candidates' means. The emulated implausibility of a candidate is that of
 `sim.inference.history_matching` with this variance in place of the replicate noise:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.inference import emulator as emulators
 from sim.inference.ensemble_plan import (  # noqa: F401 (the plan's names, re-exported)
     EnsembleConfig,
     Plan,
@@ -44,7 +45,6 @@ from sim.inference.ensemble_plan import (  # noqa: F401 (the plan's names, re-ex
     sampled_values,
     split_assumptions,
 )
-from sim.inference import emulator as emulators
 from sim.inference.experiments import ConfigError, Evaluator
 from sim.inference.history_matching import regime_implausibility, worst
 from sim.runs import layout
