@@ -194,15 +194,19 @@ def build(plan: Plan, out: Path | None = None, *, resume: bool = False,
     rows: list[dict[str, Any]] = list(done)
     kept = sum(bool(r["kept"]) for r in rows)
     per_candidate = len(plan.regimes) * len(plan.seeds)
+    # in waves most candidates never run: the bar counts the members kept instead
+    waves = config.emulator is not None
     with Evaluator(config.workers) as pool, RunProgress(
-            (config.candidates - len(rows)) * per_candidate, "ensemble",
-            enabled=progress) as bar:
+            config.members - kept if waves else (config.candidates - len(rows)) * per_candidate,
+            "ensemble", enabled=progress, unit="members" if waves else "replicates") as bar:
         while kept < config.members and len(rows) < config.candidates:
             indices, batch = next_batch(plan, rows, points)
             batch += evaluate(plan, indices, points, pool, pooled_variances(plan, rows),
-                              bar.advance)
+                              None if waves else bar.advance)
             rows += sorted(batch, key=lambda row: row["candidate"])
             kept += sum(bool(r["kept"]) for r in batch)
+            if waves:
+                bar.advance(sum(bool(r["kept"]) for r in batch))
             if table_path is not None:
                 append_candidates(table_path, batch, candidate_columns(plan))
     table = pd.DataFrame([{k: v for k, v in r.items() if k != "_values"} for r in rows])

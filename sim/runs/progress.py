@@ -34,15 +34,16 @@ class _RateColumn(ProgressColumn):
 
 
 class RunProgress:
-    """Replicates done, rate and time left on stderr; appears only once a run has taken a second,
-    so quick runs stay quiet."""
+    """Replicates done (or another `unit`), rate and time left on stderr; appears only once a
+    run has taken a second, so quick runs stay quiet."""
 
-    def __init__(self, total: int, label: str, *, enabled: bool = True):
+    def __init__(self, total: int, label: str, *, enabled: bool = True,
+                 unit: str = "replicates"):
         self.enabled = enabled and total > 0
         self._lock = threading.Lock()
         self._shown = self._closed = False
         self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                             TextColumn("replicates"), _RateColumn(), TimeElapsedColumn(),
+                             TextColumn(unit), _RateColumn(), TimeElapsedColumn(),
                              TextColumn("elapsed,"), TimeRemainingColumn(), TextColumn("left"),
                              console=Console(stderr=True), transient=False)
         self._task = self._bar.add_task(label, total=total)
@@ -60,8 +61,8 @@ class RunProgress:
             self._timer.start()
         return self
 
-    def advance(self) -> None:
-        self._bar.advance(self._task)
+    def advance(self, count: int = 1) -> None:
+        self._bar.advance(self._task, count)
 
     def __exit__(self, *exc: object) -> None:
         with self._lock:
