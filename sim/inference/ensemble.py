@@ -200,9 +200,14 @@ def build(plan: Plan, out: Path | None = None, *, resume: bool = False,
             config.members - kept if waves else (config.candidates - len(rows)) * per_candidate,
             "ensemble", enabled=progress, unit="members" if waves else "replicates") as bar:
         while kept < config.members and len(rows) < config.candidates:
-            indices, batch = next_batch(plan, rows, points)
-            batch += evaluate(plan, indices, points, pool, pooled_variances(plan, rows),
-                              None if waves else bar.advance)
+            indices, batch, judged = next_batch(plan, rows, points)
+            for row in evaluate(plan, indices, points, pool, pooled_variances(plan, rows),
+                                None if waves else bar.advance):
+                if row["candidate"] in judged:
+                    emulated = judged[row["candidate"]]
+                    row.update(emulated_implausibility=emulated,
+                               audited=emulated > config.cutoff)
+                batch.append(row)
             rows += sorted(batch, key=lambda row: row["candidate"])
             kept += sum(bool(r["kept"]) for r in batch)
             if waves:
@@ -218,17 +223,20 @@ def build(plan: Plan, out: Path | None = None, *, resume: bool = False,
 
 
 def next_batch(plan: Plan, rows: list[dict[str, Any]], points: np.ndarray
-               ) -> tuple[list[int], list[dict[str, Any]]]:
-    """The next candidates to run (at most `BATCH`) and the rows of those the emulators rule
-    out on the way (never run). Without an emulator in the config, or before its first wave
-    has run, the next `BATCH` candidates in order."""
+               ) -> tuple[list[int], list[dict[str, Any]], dict[int, float]]:
+    """The next candidates to run (at most `BATCH`), the rows of those the emulators rule out
+    on the way (never run), and the emulated implausibility of every candidate the emulators
+    judged. Every `audit`-th candidate ruled out runs all the same, so the build measures how
+    often the emulators rule out a candidate its runs would keep. Without an emulator in the
+    config, or before its first wave has run, the next `BATCH` candidates in order."""
     config, start = plan.config, len(rows)
     if config.emulator is None or ran(rows) < config.emulator.training:
-        return list(range(start, min(start + BATCH, config.candidates))), []
+        return list(range(start, min(start + BATCH, config.candidates))), [], {}
     fitted = fit_emulator(plan, rows, points)
     regimes = [(r.label, r.targets) for r in plan.regimes]
     indices: list[int] = []
     screened: list[dict[str, Any]] = []
+    judged: dict[int, float] = {}
     while len(indices) < BATCH and start < config.candidates:
         block = np.arange(start, min(start + 8 * BATCH, config.candidates))
         scores = fitted.implausibility(inputs(plan, block, points), regimes,
@@ -236,17 +244,19 @@ def next_batch(plan: Plan, rows: list[dict[str, Any]], points: np.ndarray
         for position, index in enumerate(block):
             start = int(index) + 1
             score = scores.iloc[position] if len(scores.columns) else pd.Series(dtype=float)
-            if len(score) and float(score.max()) > config.cutoff:
+            largest = float(score.max()) if len(score) else 0.0
+            judged[int(index)] = largest
+            if largest > config.cutoff and int(index) % config.emulator.audit:
                 screened.append({"candidate": int(index), "draw": int(index) % len(plan.draws),
                                  "config_digest": plan.digest, "screened": True,
                                  "emulated": True, "kept": False,
-                                 "implausibility": float(score.max()),
+                                 "implausibility": largest, "emulated_implausibility": largest,
                                  "worst": f"emulator:{score.idxmax()}"})
             else:
                 indices.append(int(index))
                 if len(indices) == BATCH:
                     break
-    return indices, screened
+    return indices, screened, judged
 
 
 def ran(rows: list[dict[str, Any]]) -> int:
@@ -309,7 +319,7 @@ def read_candidates(path: Path, digest: str) -> list[dict[str, Any]]:
 def candidate_columns(plan: Plan) -> list[str]:
     """The candidate table's columns: bookkeeping, then I per regime and target."""
     return ["candidate", "draw", "config_digest", "implausibility", "worst", "kept", "screened",
-            "emulated",
+            "emulated", "emulated_implausibility", "audited",
             *(f"I:{r.label}:{outcome}" for r in plan.regimes for outcome in r.targets.index),
             *(f"V:{r.label}:{outcome}" for r in plan.regimes for outcome in r.targets.index),
             *(f"M:{r.label}:{outcome}" for r in plan.regimes for outcome in r.targets.index)]
@@ -362,7 +372,8 @@ def record(plan: Plan, result: Build) -> dict[str, Any]:
                      else {**config.emulator.model_dump(), "screened_out": emulated,
                            "candidates_run": tried - emulated,
                            "acceptance_of_run": (len(result.members) / (tried - emulated)
-                                                 if tried > emulated else None)}),
+                                                 if tried > emulated else None),
+                           **_audit(table)}),
         "rejected_most_by": rejected_by, "resumed_candidates": result.resumed,
         "seconds": round(run_time, 1),
         "seconds_per_candidate": round(run_time / max(tried - result.resumed, 1), 2),
@@ -374,6 +385,15 @@ def record(plan: Plan, result: Build) -> dict[str, Any]:
 def _emulated(table: pd.DataFrame) -> int:
     """How many candidates of a table the emulators ruled out (never run)."""
     return int(table["emulated"].map(_flag).sum()) if "emulated" in table else 0
+
+
+def _audit(table: pd.DataFrame) -> dict[str, Any]:
+    """What the audit found: of the candidates the emulators ruled out that ran all the same,
+    how many their runs kept (the emulators' false exclusions)."""
+    if "audited" not in table:
+        return {"audited": 0, "audited_kept": 0}
+    audited = table[table["audited"].map(_flag)]
+    return {"audited": len(audited), "audited_kept": int(audited["kept"].map(_flag).sum())}
 
 
 def write_outputs(plan: Plan, result: Build, out: Path) -> None:
@@ -398,9 +418,12 @@ def summary_lines(plan: Plan, result: Build) -> list[str]:
                  f"{len(plan.sampled)} ({', '.join(p.label for p in plan.sampled)})")
     if tried and plan.config.emulator is not None:
         emulated = _emulated(table)
+        audit = _audit(table)
         lines.append(f"emulators (first wave {plan.config.emulator.training} candidates) ruled "
                      f"out {emulated} candidates unrun; {tried - emulated} ran, "
-                     f"{kept / max(tried - emulated, 1):.0%} of them kept")
+                     f"{kept / max(tried - emulated, 1):.0%} of them kept; of {audit['audited']} "
+                     f"ruled out and run all the same (the audit), the runs kept "
+                     f"{audit['audited_kept']}")
     if tried and kept < plan.config.members:
         lines.append(f"only {kept} members passed: raise `candidates`, or read which targets "
                      "rule the candidates out (`rejected_most_by` in the record)")

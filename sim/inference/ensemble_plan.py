@@ -40,6 +40,9 @@ class EmulatorConfig(StrictModel):
     training: int = Field(256, ge=30, le=1_000_000, description="Candidates run (the first "
                           "wave) before the emulators screen; they are refitted on every "
                           "candidate run since, before each batch.")
+    audit: int = Field(20, ge=2, le=1_000_000, description="Every audit-th candidate (by "
+                       "number) the emulators rule out runs all the same: the share of those "
+                       "its runs keep is the emulators' false exclusions, in the record.")
 
 
 class EnsembleConfig(StrictModel):

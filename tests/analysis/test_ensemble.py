@@ -184,13 +184,13 @@ def test_emulators_fitted_on_a_first_wave_rule_out_what_the_runs_ruled_out(tmp_p
     others meet only at the edge of a sampled range (the referral share of the draws sets the
     vehicles checked: about 14,800, 18,200 and 24,600). After a first wave of 30 run
     candidates the emulators rule out candidates unrun, never one of the middle draw, and
-    every one they rule out, run after all, is ruled out by its runs too; a resumed build
-    screens the same ones."""
+    every one they rule out, run after all (every third by the build's own audit, the rest
+    here), is ruled out by its runs too; a resumed build screens the same ones."""
     from sim.inference.ensemble import design, evaluate
     from sim.inference.experiments import Evaluator
 
     config = write_ensemble_config(tmp_path, replicates=1, candidates=45, members=45,
-                                   emulator={"training": 30})
+                                   emulator={"training": 30, "audit": 3})
     (tmp_path / "action.csv").write_text("outcome,published,band_low,band_high\n"
                                          "checks_vehicles,18000,17000,19000\n"
                                          "arrests_total,60,0,600\n")
@@ -208,9 +208,15 @@ def test_emulators_fitted_on_a_first_wave_rule_out_what_the_runs_ruled_out(tmp_p
     with Evaluator(1) as pool:
         rerun = evaluate(plan, list(screened.index), design(plan.sampled, 45, 5), pool)
     assert not any(row["kept"] for row in rerun)
+    # every third candidate ruled out ran all the same (the audit): its runs rule it out too
+    audited = later[later["audited"].fillna(False).astype(bool)]
+    assert len(audited) and (audited.index % 3 == 0).all() and not audited["kept"].any()
+    assert (audited["emulated_implausibility"] > 3.0).all()
     record = json.loads(out.with_suffix(".json").read_text())
     assert record["emulator"]["screened_out"] == len(screened)
     assert record["emulator"]["candidates_run"] == 45 - len(screened)
+    assert record["emulator"]["audited"] == len(audited) and record["emulator"][
+        "audited_kept"] == 0
     members = read_posterior(out)
     again = build(plan, out, resume=True)
     assert again.resumed == 45
